@@ -1,0 +1,1 @@
+"""CQMU Exchange Assistant: a Telegram bot for CQMU's international programmes."""

@@ -1,0 +1,100 @@
+"""Command line: ``python -m bot {run,chat,ask,eval,kb}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+
+from bot.answers import Assistant, Reply
+from bot.knowledge import KnowledgeError
+from bot.settings import Settings, SettingsError
+from bot.text import LANGUAGES
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="CQMU Exchange Assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the Telegram bot (polling, or webhook if configured)")
+    chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
+    chat.add_argument("--lang", choices=LANGUAGES, help="Telegram language of the pretend user")
+    ask = commands.add_parser("ask", help="answer questions (arguments, or one per stdin line)")
+    ask.add_argument("--lang", choices=LANGUAGES, help="force the reply language")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="*")
+    evaluate = commands.add_parser("eval", help="score a labelled question file")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--no-misses", action="store_true", help="do not list the misses")
+    kb = commands.add_parser("kb", help="knowledge-base tools")
+    kb.add_argument("action", choices=["check"])
+    return parser
+
+
+def _plain(reply: Reply) -> str:
+    text = _TAG.sub("", reply.text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    buttons = "  ".join(f"[{b.label}]" for b in reply.buttons)
+    return f"{text}\n{buttons}\n" if buttons else f"{text}\n"
+
+
+def _ask(assistant: Assistant, questions: Iterable[str], lang: str | None, as_json: bool) -> None:
+    out = sys.stdout
+    for question in questions:
+        question = question.rstrip("\r\n")
+        reply = assistant.answer(question, lang)
+        if as_json:
+            record = {
+                "question": question,
+                "intent": reply.intent,
+                "score": round(reply.score, 4),
+                "language": reply.language,
+                "text": reply.text,
+                "buttons": [b.label for b in reply.buttons],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(f"> {question}\n{_plain(reply)}\n")
+    out.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m bot`` and the ``exchange-bot`` script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "run":
+            from bot.runner import run  # noqa: PLC0415 - Telegram is loaded only when needed
+
+            return run(settings)
+        if args.command == "chat":
+            from bot.chat import chat  # noqa: PLC0415
+
+            return chat(settings, language=args.lang)
+        assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+        if args.command == "ask":
+            _ask(assistant, args.question or sys.stdin, args.lang, args.json)
+        elif args.command == "eval":
+            from pathlib import Path  # noqa: PLC0415
+
+            from bot.evaluation import evaluate, format_report, load_cases, unknown_ids  # noqa: PLC0415
+
+            cases = load_cases(Path(args.file))
+            unknown = unknown_ids(cases, assistant)
+            if unknown:
+                print(f"unknown expected ids: {', '.join(sorted(unknown))}", file=sys.stderr)
+                return 1
+            print(format_report(evaluate(assistant, cases), misses=not args.no_misses))
+        elif args.command == "kb":
+            print(
+                f"ok: {len(assistant.kb.entries)} entries, {len(assistant.kb.items)} named items, "
+                f"{sum(len(e.examples[lang]) for e in assistant.kb.entries.values() for lang in LANGUAGES)} examples"
+            )
+    except (SettingsError, KnowledgeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0

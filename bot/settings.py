@@ -1,0 +1,113 @@
+"""Settings, read once from the environment into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about the bot. The token never appears in ``repr``."""
+
+    telegram_token: str | None = field(default=None, repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = REPOSITORY / "knowledge"
+    conversations_dir: Path = REPOSITORY / "conversations"
+    coordinator_ids: frozenset[int] = frozenset()
+    coordinator_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    port: int = 8443
+    retention_days: int = 365
+    timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite database file."""
+        return self.data_dir / "bot.sqlite3"
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        """The time zone for schedules and displayed times."""
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the ``TELEGRAM_*`` and ``BOT_*`` variables; raise SettingsError if malformed."""
+        env = os.environ if env is None else env
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def integer(name: str, default: int, minimum: int = 0) -> int:
+            raw = text(name)
+            if raw is None:
+                return default
+            if not raw.lstrip("-").isdigit() or int(raw) < minimum:
+                raise SettingsError(f"{name} must be a whole number >= {minimum}, not {raw!r}")
+            return int(raw)
+
+        ids: set[int] = set()
+        for part in (text("BOT_COORDINATOR_IDS") or "").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.lstrip("-").isdigit():
+                raise SettingsError(
+                    f"BOT_COORDINATOR_IDS must be comma-separated Telegram user ids, not {part!r}"
+                )
+            ids.add(int(part))
+        chat = text("BOT_COORDINATOR_CHAT_ID")
+        if chat is not None and not chat.lstrip("-").isdigit():
+            raise SettingsError(f"BOT_COORDINATOR_CHAT_ID must be a chat id, not {chat!r}")
+        token = text("TELEGRAM_BOT_TOKEN")
+        if token is not None and (":" not in token or not token.split(":")[0].isdigit()):
+            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from @BotFather")
+        base_url = text("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+        webhook_url = text("BOT_WEBHOOK_URL")
+        for name, url in (("TELEGRAM_API_BASE_URL", base_url), ("BOT_WEBHOOK_URL", webhook_url)):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} must start with http:// or https://")
+        secret = text("BOT_WEBHOOK_SECRET")
+        if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
+            raise SettingsError("BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
+        settings = cls(
+            telegram_token=token,
+            api_base_url=base_url,
+            data_dir=Path(text("BOT_DATA_DIR") or "data"),
+            knowledge_dir=Path(text("BOT_KNOWLEDGE_DIR") or REPOSITORY / "knowledge"),
+            conversations_dir=Path(text("BOT_CONVERSATIONS_DIR") or REPOSITORY / "conversations"),
+            coordinator_ids=frozenset(ids),
+            coordinator_chat_id=int(chat) if chat is not None else None,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            port=integer("BOT_PORT", 8443, minimum=1),
+            retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
+            timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
+            log_level=(text("BOT_LOG_LEVEL") or "INFO").upper(),
+        )
+        try:
+            settings.tzinfo  # noqa: B018 - validates the zone name
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"BOT_TIMEZONE {settings.timezone!r} is not a known time zone") from None
+        for name, path in (
+            ("BOT_KNOWLEDGE_DIR", settings.knowledge_dir),
+            ("BOT_CONVERSATIONS_DIR", settings.conversations_dir),
+        ):
+            if not path.is_dir():
+                raise SettingsError(f"{name} {str(path)!r} is not a directory")
+        return settings

@@ -1,0 +1,106 @@
+"""Text normalisation, tokenisation and language guessing for matching (no Telegram here).
+
+Normalisation is for matching only: answers are always sent as written in the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import zhconv
+
+LANGUAGES: tuple[str, ...] = ("en", "zh", "fr")
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
+_ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text contains a Chinese character."""
+    return _CJK_CHAR.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Fold a question to a canonical matching form.
+
+    Unicode compatibility forms (full-width letters and punctuation) are folded, traditional
+    Chinese becomes simplified, case and accents are dropped, and everything that is not a
+    letter, digit or Chinese character becomes a single space.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if has_cjk(text):
+        text = zhconv.convert(text, "zh-hans")
+    text = text.casefold().translate(_LIGATURES)
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(_RUNS.findall(text))
+
+
+def stem(word: str) -> str:
+    """A light, language-neutral plural folding (specialties → specialty, frais → frai)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokenize(normalized: str, stopwords: frozenset[str]) -> list[str]:
+    """Content tokens of a normalised text.
+
+    Latin words are stemmed and stop words dropped. A run of Chinese characters is cut at its
+    stop characters; each remaining character is a token and so is each adjacent pair, which
+    stands in for word segmentation (费用 → 费, 用, 费用).
+    """
+    tokens: list[str] = []
+    for run in _RUNS.findall(normalized):
+        if run[0].isascii():
+            if run not in stopwords:
+                tokens.append(stem(run))
+            continue
+        segment: list[str] = []
+        for char in run + "\0":
+            if char != "\0" and char not in stopwords:
+                segment.append(char)
+                continue
+            tokens.extend(segment)
+            tokens.extend(a + b for a, b in zip(segment, segment[1:], strict=False))
+            segment = []
+    return tokens
+
+
+def guess_language(
+    text: str,
+    normalized_words: Iterable[str],
+    markers: dict[str, frozenset[str]],
+    default: str = "en",
+) -> str:
+    """Guess whether a question is English, Chinese or French.
+
+    Chinese wins when Chinese characters outnumber Latin words. Otherwise each word that is a
+    marker of only one of English or French (stop words and knowledge-base vocabulary) counts
+    for it, and French accents count for French; a tie gives ``default``.
+    """
+    words = [w for w in normalized_words if w.isascii()]
+    cjk = len(_CJK_CHAR.findall(text))
+    if cjk and cjk >= len(words):
+        return "zh"
+    en_markers, fr_markers = markers.get("en", frozenset()), markers.get("fr", frozenset())
+    score = 2 * len(_ACCENTED.findall(text.casefold()))
+    for word in words:
+        in_en, in_fr = word in en_markers, word in fr_markers
+        if in_fr and not in_en:
+            score += 1
+        elif in_en and not in_fr:
+            score -= 1
+    if score > 0:
+        return "fr"
+    if score < 0:
+        return "en"
+    return default

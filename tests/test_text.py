@@ -1,0 +1,63 @@
+"""Normalisation, tokenisation and language guessing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import guess_language, normalize, stem, tokenize
+
+STOP = frozenset({"the", "is", "what", "de", "le", "的", "吗", "是"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("What are the FEES?", "what are the fees"),
+        ("Ｆｅｅｓ？", "fees"),  # full-width letters and punctuation
+        ("Où est le LOGEMENT ?", "ou est le logement"),  # accents folded
+        ("l'hôpital", "l hopital"),
+        ("cœur", "coeur"),
+        ("請問學費多少？", "请问学费多少"),  # traditional to simplified
+        ("CQMU的住宿免费吗？", "cqmu 的住宿免费吗"),
+        ("  many   spaces\t\n", "many spaces"),
+        ("4–6 months!!!", "4 6 months"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_stem_folds_plurals_only() -> None:
+    assert stem("specialties") == "specialty"
+    assert stem("fees") == "fee"
+    assert stem("class") == "class"
+    assert stem("bus") == "bus"
+
+
+def test_tokenize_latin_drops_stopwords_and_stems() -> None:
+    assert tokenize(normalize("What is the fees?"), STOP) == ["fee"]
+
+
+def test_tokenize_chinese_gives_characters_and_pairs_within_segments() -> None:
+    tokens = tokenize(normalize("住宿是免费的吗"), STOP)
+    assert tokens == ["住", "宿", "住宿", "免", "费", "免费"]
+
+
+MARKERS = {"en": frozenset({"the", "is", "fees", "housing"}), "fr": frozenset({"le", "est", "frais", "logement"})}
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("what is the fee", "en"),
+        ("quel est le logement", "fr"),
+        ("logement", "fr"),
+        ("housing", "en"),
+        ("durée", "fr"),  # an accent is French evidence
+        ("住宿免费吗", "zh"),
+        ("CQMU的宿舍", "zh"),
+        ("Strasbourg", "en"),  # no evidence: the default
+    ],
+)
+def test_guess_language(question: str, language: str) -> None:
+    assert guess_language(question, normalize(question).split(), MARKERS) == language
