@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
-from bot.text import LANGUAGES, guess_language, normalize, stem, tokenize
+from bot.text import LANGUAGES, guess_language, normalize, pairs, segments, stem, tokenize
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class MatchingConfig:
     unknown_weight: float
     unknown_cjk_weight: float
     generic_weight: float
+    context_weight: float
     typo_min_length: int
-    typo_min_ratio: float
+    typo_long_word: int
     candidates: int
     stopwords: dict[str, frozenset[str]]
     generic: frozenset[str]
@@ -60,8 +62,9 @@ class MatchingConfig:
                 unknown_weight=float(weights["unknown_word"]),
                 unknown_cjk_weight=float(weights["unknown_cjk"]),
                 generic_weight=float(weights["generic"]),
+                context_weight=float(weights["context"]),
                 typo_min_length=int(typos["min_length"]),
-                typo_min_ratio=float(typos["min_ratio"]),
+                typo_long_word=int(typos["long_word"]),
                 candidates=int(data["candidates"]),
                 stopwords={
                     lang: frozenset(normalize(str(w)) for w in data["stopwords"][lang])
@@ -99,9 +102,15 @@ class Match:
 @dataclass(frozen=True)
 class _Topic:
     id: str
-    vocabulary: frozenset[str]
-    phrases: tuple[str, ...]  # content tokens of each phrase, joined by spaces
+    vocabulary: dict[str, float]  # token -> 1, or the context weight for a list's words
+    phrases: tuple[str, ...]  # fuzzy forms of the topic's own phrases
     frequency: dict[str, float]  # share of the phrases that contain a token
+
+
+@dataclass(frozen=True)
+class _Question:
+    weights: dict[str, float]  # known tokens (misspellings corrected) and their weights
+    unknown: float  # the weight of what the knowledge base does not know
 
 
 def _fuzzy_form(tokens: Iterable[str]) -> str:
@@ -109,15 +118,17 @@ def _fuzzy_form(tokens: Iterable[str]) -> str:
     return " ".join(t for t in tokens if t.isascii() or len(t) == 1)
 
 
-def _topic_phrases(kb: KnowledgeBase) -> dict[str, list[str]]:
-    phrases: dict[str, list[str]] = defaultdict(list)
+def _topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
+    """Every matching phrase of every topic, with its language."""
+    phrases: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry in kb.entries.values():
         for lang in LANGUAGES:
-            phrases[entry.id] += [entry.title[lang], *entry.examples.get(lang, ())]
-            phrases[entry.id] += entry.keywords.get(lang, ())
+            texts = [entry.title[lang], *entry.examples.get(lang, ()), *entry.keywords.get(lang, ())]
+            phrases[entry.id] += [(lang, text) for text in texts]
     for item in kb.items.values():
         for lang in LANGUAGES:
-            phrases[item.id] += [item.name[lang], *item.aliases.get(lang, ())]
+            texts = [item.name[lang], *item.aliases.get(lang, ())]
+            phrases[item.id] += [(lang, text) for text in texts]
     return phrases
 
 
@@ -126,36 +137,55 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase, config: MatchingConfig) -> None:
         self.config = config
-        self._stopwords = frozenset().union(*config.stopwords.values())
-        self._topics: dict[str, _Topic] = {}
+        # Chinese stop characters apply to every language (a question may mix scripts).
+        self._stopwords = {
+            lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES
+        }
+        phrases = _topic_phrases(kb)
         language_words: dict[str, set[str]] = {lang: set(config.stopwords[lang]) for lang in LANGUAGES}
-        for entry in kb.entries.values():
-            for lang in ("en", "fr"):
-                for phrase in (*entry.examples.get(lang, ()), *entry.keywords.get(lang, ())):
-                    language_words[lang].update(normalize(phrase).split())
+        for topic_phrases in phrases.values():
+            for lang, phrase in topic_phrases:
+                language_words[lang].update(normalize(phrase).split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
-        for topic_id, raw_phrases in _topic_phrases(kb).items():
-            token_lists = [tokenize(normalize(p), self._stopwords) for p in raw_phrases]
-            token_lists = [tokens for tokens in token_lists if tokens]
-            counts = Counter(t for tokens in token_lists for t in set(tokens))
-            self._topics[topic_id] = _Topic(
-                id=topic_id,
-                vocabulary=frozenset(counts),
-                phrases=tuple(dict.fromkeys(_fuzzy_form(tokens) for tokens in token_lists)),
-                frequency={t: n / len(token_lists) for t, n in counts.items()},
-            )
-        document_frequency = Counter(t for topic in self._topics.values() for t in topic.vocabulary)
+        self._topics = {
+            topic_id: self._topic(topic_id, raw) for topic_id, raw in phrases.items()
+        }
+        # A named item also knows the words of its lists ("cardiology dept at the hospital"),
+        # with less weight than its own names.
+        for item in kb.items.values():
+            topic = self._topics[item.id]
+            for membership in item.memberships:
+                for token in self._topics[membership.entry_id].vocabulary:
+                    topic.vocabulary.setdefault(token, config.context_weight)
+        document_frequency = Counter(
+            t for topic in self._topics.values() for t, w in topic.vocabulary.items() if w == 1
+        )
         total = len(self._topics)
         self._idf = {
             t: math.log((total + 1) / (n + 0.5)) * (config.generic_weight if t in config.generic else 1)
             for t, n in document_frequency.items()
         }
-        self._index: dict[str, list[_Topic]] = defaultdict(list)
+        self._index: dict[str, list[tuple[_Topic, float]]] = defaultdict(list)
         for topic in self._topics.values():
-            for token in topic.vocabulary:
-                self._index[token].append(topic)
+            for token, factor in topic.vocabulary.items():
+                if token in self._idf:
+                    self._index[token].append((topic, factor))
         self._latin_vocabulary = sorted(t for t in self._idf if t.isascii() and len(t) >= 3)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    def _topic(self, topic_id: str, raw_phrases: list[tuple[str, str]]) -> _Topic:
+        token_lists = [
+            tokens
+            for lang, text in raw_phrases
+            if (tokens := tokenize(normalize(text), self._stopwords[lang]))
+        ]
+        counts = Counter(t for tokens in token_lists for t in set(tokens))
+        return _Topic(
+            id=topic_id,
+            vocabulary=dict.fromkeys(counts, 1.0),
+            phrases=tuple(dict.fromkeys(_fuzzy_form(tokens) for tokens in token_lists)),
+            frequency={t: n / len(token_lists) for t, n in counts.items()},
+        )
 
     @property
     def topic_ids(self) -> list[str]:
@@ -163,54 +193,72 @@ class Matcher:
         return list(self._topics)
 
     def _correct_uncached(self, token: str) -> str | None:
-        """The known word closest to a misspelt one, if close enough."""
+        """The known word closest to a misspelt one: one edit (a swap of two neighbouring
+        letters counts as one) for words of up to 7 letters, two for longer ones."""
         if len(token) < self.config.typo_min_length:
             return None
+        edits = 1 if len(token) < self.config.typo_long_word else 2
         found = process.extractOne(
-            token,
-            self._latin_vocabulary,
-            scorer=fuzz.ratio,
-            score_cutoff=self.config.typo_min_ratio,
+            token, self._latin_vocabulary, scorer=OSA.distance, score_cutoff=edits
         )
         return found[0] if found else None
 
-    def _weigh(self, tokens: Iterable[str]) -> dict[str, float]:
-        """Each content token of a question (misspellings corrected) with its weight."""
+    def _analyse(self, normalized: str, stopwords: frozenset[str]) -> _Question:
+        """Weigh the meaningful tokens of a question and what in it is unknown.
+
+        An unknown pair of Chinese characters next to a known pair is a word boundary
+        (住宿|免费 gives 宿免), not an unknown word. Unknown words count with diminishing
+        weight so that one long question is not drowned by its many ordinary words.
+        """
         weights: dict[str, float] = {}
-        for token in tokens:
-            if token in self._idf:
-                weights[token] = self._idf[token]
-            elif token.isascii():
-                corrected = self._correct(token)
-                if corrected is not None:
-                    weights[corrected] = self._idf[corrected]
+        unknown_words = unknown_chinese = 0
+        for piece in segments(normalized, stopwords):
+            if piece.isascii():
+                token = piece if piece in self._idf else self._correct(piece)
+                if token is None:
+                    unknown_words += 1
                 else:
-                    weights[token] = self.config.unknown_weight
-            elif len(token) == 1:
-                weights[token] = self.config.unknown_cjk_weight
-            # an unknown pair of Chinese characters is a word boundary, not evidence
-        return weights
+                    weights[token] = self._idf[token]
+                continue
+            for char in piece:
+                if char in self._idf:
+                    weights[char] = self._idf[char]
+                else:
+                    unknown_chinese += 1
+            known = [pair in self._idf for pair in pairs(piece)]
+            for i, pair in enumerate(pairs(piece)):
+                if known[i]:
+                    weights[pair] = self._idf[pair]
+                elif not (i > 0 and known[i - 1]) and not (i + 1 < len(known) and known[i + 1]):
+                    unknown_chinese += 1
+        unknown = self.config.unknown_weight * math.sqrt(
+            unknown_words
+        ) + self.config.unknown_cjk_weight * math.sqrt(unknown_chinese)
+        return _Question(weights, unknown)
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first."""
         normalized = normalize(question)
         language = guess_language(question, normalized.split(), self._markers)
-        weights = self._weigh(tokenize(normalized, self._stopwords))
-        total = sum(weights.values())
-        if not total:
+        analysed = self._analyse(normalized, self._stopwords[language])
+        if not analysed.weights:
+            # Only stop words ("what can you do?"): match on every word instead.
+            analysed = self._analyse(normalized, frozenset())
+        total = sum(analysed.weights.values()) + analysed.unknown
+        if not analysed.weights or not total:
             return Match(language, ())
         coverage: dict[str, float] = defaultdict(float)
         density: dict[str, float] = defaultdict(float)
         topics: dict[str, _Topic] = {}
-        for token, weight in weights.items():
-            for topic in self._index.get(token, ()):
-                coverage[topic.id] += weight / total
-                density[topic.id] += weight * topic.frequency[token]
+        for token, weight in analysed.weights.items():
+            for topic, factor in self._index.get(token, ()):
+                coverage[topic.id] += weight * factor / total
+                density[topic.id] += weight * topic.frequency.get(token, 0.0)
                 topics[topic.id] = topic
         shortlist = sorted(
             coverage, key=lambda t: (coverage[t] + 0.05 * density[t], t), reverse=True
         )[: self.config.candidates]
-        query = _fuzzy_form(weights)
+        query = _fuzzy_form(analysed.weights)
         candidates = []
         cw = self.config.coverage_weight
         for topic_id in shortlist:

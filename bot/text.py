@@ -51,27 +51,47 @@ def stem(word: str) -> str:
     return word
 
 
-def tokenize(normalized: str, stopwords: frozenset[str]) -> list[str]:
-    """Content tokens of a normalised text.
-
-    Latin words are stemmed and stop words dropped. A run of Chinese characters is cut at its
-    stop characters; each remaining character is a token and so is each adjacent pair, which
-    stands in for word segmentation (费用 → 费, 用, 费用).
-    """
-    tokens: list[str] = []
+def segments(normalized: str, stopwords: frozenset[str]) -> list[str]:
+    """Meaningful pieces of a normalised text: stemmed Latin words that are not stop words, and
+    runs of Chinese characters cut at their stop characters."""
+    pieces: list[str] = []
     for run in _RUNS.findall(normalized):
         if run[0].isascii():
             if run not in stopwords:
-                tokens.append(stem(run))
+                pieces.append(stem(run))
             continue
-        segment: list[str] = []
-        for char in run + "\0":
-            if char != "\0" and char not in stopwords:
-                segment.append(char)
-                continue
-            tokens.extend(segment)
-            tokens.extend(a + b for a, b in zip(segment, segment[1:], strict=False))
-            segment = []
+        segment = ""
+        for char in run:
+            if char in stopwords:
+                if segment:
+                    pieces.append(segment)
+                segment = ""
+            else:
+                segment += char
+        if segment:
+            pieces.append(segment)
+    return pieces
+
+
+def pairs(segment: str) -> list[str]:
+    """The adjacent character pairs of a Chinese segment (费用啊 → 费用, 用啊)."""
+    return [segment[i : i + 2] for i in range(len(segment) - 1)]
+
+
+def tokenize(normalized: str, stopwords: frozenset[str]) -> list[str]:
+    """Content tokens of a normalised text.
+
+    Latin words are stemmed and stop words dropped. In Chinese each character of a segment is
+    a token and so is each adjacent pair, which stands in for word segmentation
+    (费用 → 费, 用, 费用).
+    """
+    tokens: list[str] = []
+    for piece in segments(normalized, stopwords):
+        if piece.isascii():
+            tokens.append(piece)
+        else:
+            tokens.extend(piece)
+            tokens.extend(pairs(piece))
     return tokens
 
 
