@@ -13,7 +13,11 @@ from bot.matcher import Candidate, Match, Matcher, MatchingConfig
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
 MAX_SUGGESTIONS = 3
 CORE_TEXTS = {
-    "did_you_mean", "fallback", "item_intro", "button_main_menu", "button_coordinator",
+    "did_you_mean",
+    "fallback",
+    "item_intro",
+    "button_main_menu",
+    "button_coordinator",
     "button_signup",
 }
 
@@ -52,7 +56,7 @@ class Assistant:
         """Load and validate the knowledge base, matching settings and UI texts."""
         kb = load_knowledge(knowledge_dir)
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")
-        return cls(kb, Matcher(kb, config), Texts.load(conversations_dir / "texts.yaml"))
+        return cls(kb, Matcher(kb, config), Texts.load(conversations_dir))
 
     def answer(self, question: str, lang: str | None = None) -> Reply:
         """Reply to a free-text question; ``lang`` forces the reply language."""

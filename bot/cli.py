@@ -66,20 +66,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "run":
-            from bot.runner import run  # noqa: PLC0415 - Telegram is loaded only when needed
+            from bot.runner import run
 
             return run(settings)
         if args.command == "chat":
-            from bot.chat import chat  # noqa: PLC0415
+            from bot.chat import chat
 
             return chat(settings, language=args.lang)
         assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
         if args.command == "ask":
             _ask(assistant, args.question or sys.stdin, args.lang, args.json)
         elif args.command == "eval":
-            from pathlib import Path  # noqa: PLC0415
+            from pathlib import Path
 
-            from bot.evaluation import evaluate, format_report, load_cases, unknown_ids  # noqa: PLC0415
+            from bot.evaluation import evaluate, format_report, load_cases, unknown_ids
 
             cases = load_cases(Path(args.file))
             unknown = unknown_ids(cases, assistant)
@@ -88,10 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(format_report(evaluate(assistant, cases), misses=not args.no_misses))
         elif args.command == "kb":
-            print(
-                f"ok: {len(assistant.kb.entries)} entries, {len(assistant.kb.items)} named items, "
-                f"{sum(len(e.examples[lang]) for e in assistant.kb.entries.values() for lang in LANGUAGES)} examples"
-            )
+            kb = assistant.kb
+            examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())
+            print(f"ok: {len(kb.entries)} entries, {len(kb.items)} items, {examples} examples")
     except (SettingsError, KnowledgeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""User-facing texts of the bot (``conversations/texts.yaml``), per language."""
+"""User-facing texts of the bot: the ``texts:`` sections of ``conversations/*.yaml``."""
 
 from __future__ import annotations
 
@@ -30,27 +30,37 @@ class Texts:
         return template.format(**values) if values else template
 
     @classmethod
-    def load(cls, path: Path) -> Texts:
-        """Read and validate the texts file: every key in every language, same placeholders."""
-        data = load_yaml(path)
-        if not isinstance(data, dict) or not isinstance(data.get("texts"), dict):
-            raise KnowledgeError([f"{path.name}: must be a mapping with 'texts'"])
+    def load(cls, directory: Path) -> Texts:
+        """Read and validate the ``texts:`` of every file in ``directory``: each key once, in
+        every language, with the same placeholders."""
         problems: list[str] = []
         texts: dict[str, dict[str, str]] = {}
-        for key, raw in data["texts"].items():
-            if not isinstance(raw, dict) or not all(
-                isinstance(raw.get(lang), str) and raw[lang].strip() for lang in LANGUAGES
-            ):
-                problems.append(f"{path.name}: text '{key}' needs en, zh and fr")
+        sources: dict[str, str] = {}
+        for path in sorted(directory.glob("*.yaml")):
+            data = load_yaml(path)
+            if not isinstance(data, dict) or "texts" not in data:
                 continue
-            texts[key] = {lang: raw[lang].strip() for lang in LANGUAGES}
-            expected = placeholders(texts[key]["en"])
-            for lang in ("zh", "fr"):
-                if placeholders(texts[key][lang]) != expected:
-                    problems.append(
-                        f"{path.name}: text '{key}': placeholders of {lang} differ from en "
-                        f"({sorted(expected)})"
-                    )
+            if not isinstance(data["texts"], dict):
+                problems.append(f"{path.name}: 'texts' must map keys to texts")
+                continue
+            for key, raw in data["texts"].items():
+                if key in texts:
+                    problems.append(f"{path.name}: text '{key}' is also in {sources[key]}")
+                    continue
+                if not isinstance(raw, dict) or not all(
+                    isinstance(raw.get(lang), str) and raw[lang].strip() for lang in LANGUAGES
+                ):
+                    problems.append(f"{path.name}: text '{key}' needs en, zh and fr")
+                    continue
+                texts[key] = {lang: raw[lang].strip() for lang in LANGUAGES}
+                sources[key] = path.name
+                expected = placeholders(texts[key]["en"])
+                for lang in ("zh", "fr"):
+                    if placeholders(texts[key][lang]) != expected:
+                        problems.append(
+                            f"{path.name}: text '{key}': placeholders of {lang} differ from en "
+                            f"({sorted(expected)})"
+                        )
         if problems:
             raise KnowledgeError(problems)
         return cls(texts)

@@ -129,7 +129,8 @@ def format_report(report: Report, *, misses: bool = True) -> str:
             lines.append(f"  {expected} -> {got}: {count}")
     if misses and report.misses:
         lines.append("misses:")
-        for case, got, score in report.misses:
-            expected = "|".join(sorted(str(i) for i in case.expect))
-            lines.append(f"  [{case.lang}] {case.question!r}: expected {expected}, got {got} ({score:.2f})")
+        for case, answered, score in report.misses:
+            wanted = "|".join(sorted(str(i) for i in case.expect))
+            question = f"[{case.lang}] {case.question!r}"
+            lines.append(f"  {question}: expected {wanted}, got {answered} ({score:.2f})")
     return "\n".join(lines)

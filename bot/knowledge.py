@@ -183,7 +183,15 @@ def _read_item(
 
 
 _ENTRY_FIELDS = {
-    "id", "title", "answer", "examples", "keywords", "related", "action", "items", "member",
+    "id",
+    "title",
+    "answer",
+    "examples",
+    "keywords",
+    "related",
+    "action",
+    "items",
+    "member",
 }
 
 
@@ -314,10 +322,10 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
                 continue
             entries[entry.id] = entry
             all_items.extend(items)
-    items = _merge_items(all_items, problems)
-    for item_id in items.keys() & entries.keys():
+    merged = _merge_items(all_items, problems)
+    for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
-    kb = KnowledgeBase(entries, items)
+    kb = KnowledgeBase(entries, merged)
     _check_references(kb, problems)
     _check_numbers(kb, problems)
     if problems:

@@ -103,7 +103,9 @@ class Settings:
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"BOT_TIMEZONE {settings.timezone!r} is not a known time zone") from None
+            raise SettingsError(
+                f"BOT_TIMEZONE {settings.timezone!r} is not a known time zone"
+            ) from None
         for name, path in (
             ("BOT_KNOWLEDGE_DIR", settings.knowledge_dir),
             ("BOT_CONVERSATIONS_DIR", settings.conversations_dir),

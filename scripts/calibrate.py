@@ -60,8 +60,11 @@ def main() -> None:
         score, figures = objective(base, cases)
         if best is None or score > best[0]:
             best = (score, figures, config)
-            print(f"{score:+.3f} {figures} unknown={unknown} cjk={cjk} cw={cw} "
-                  f"answer={answer} min_coverage={coverage}", flush=True)
+            print(
+                f"{score:+.3f} {figures} unknown={unknown} cjk={cjk} cw={cw} "
+                f"answer={answer} min_coverage={coverage}",
+                flush=True,
+            )
     if best and args.check:
         assistant = Assistant(base.kb, Matcher(base.kb, best[2]), base.texts)  # type: ignore[arg-type]
         print("held-out:", objective(assistant, load_cases(Path(args.check)))[1])

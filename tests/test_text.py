@@ -43,7 +43,10 @@ def test_tokenize_chinese_gives_characters_and_pairs_within_segments() -> None:
     assert tokens == ["住", "宿", "住宿", "免", "费", "免费"]
 
 
-MARKERS = {"en": frozenset({"the", "is", "fees", "housing"}), "fr": frozenset({"le", "est", "frais", "logement"})}
+MARKERS = {
+    "en": frozenset({"the", "is", "fees", "housing"}),
+    "fr": frozenset({"le", "est", "frais", "logement"}),
+}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,83 @@
+"""``python -m bot chat``: the real application, offline, in this terminal.
+
+The same Application and handlers run against the in-process Bot API emulator: no token and
+no network. Replies are printed with numbered buttons; type a number to press one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import re
+import sys
+from dataclasses import replace
+
+from telegram import Update
+
+from bot.application import build_application
+from bot.emulator import BotAPIEmulator, EmulatorRequest
+from bot.emulator.users import SimUser
+from bot.settings import Settings
+
+_TAG = re.compile(r"<[^>]+>")
+Snapshot = dict[int, tuple[str, tuple[tuple[str, str], ...]]]  # id -> text, buttons
+
+
+def _snapshot(user: SimUser) -> Snapshot:
+    return {
+        m.message_id: (m.text, tuple(button for row in m.buttons for button in row))
+        for m in user.messages
+    }
+
+
+def _show(before: Snapshot, after: Snapshot) -> list[tuple[str, str]]:
+    """Print what is new or changed; return the buttons of the newest message with some."""
+    buttons: list[tuple[str, str]] = []
+    for message_id, (text, message_buttons) in after.items():
+        if before.get(message_id) != (text, message_buttons):
+            print(f"\n🤖 {html.unescape(_TAG.sub('', text))}")
+        if message_buttons:
+            buttons = list(message_buttons)
+    if buttons:
+        print("   " + "   ".join(f"[{n}] {label}" for n, (label, _) in enumerate(buttons, 1)))
+    return buttons
+
+
+async def _chat(settings: Settings, language: str | None) -> None:
+    emulator = BotAPIEmulator()
+    settings = replace(settings, telegram_token=emulator.token)
+    application = build_application(settings, request=EmulatorRequest(emulator), rate_limit=False)
+    user = emulator.add_user(1, first_name="Student", language_code=language or "en")
+    print("Offline chat with the CQMU Exchange Assistant. Type a question, a /command, or the")
+    print("number of a button. Ctrl-D or /quit to leave.")
+    async with application:
+
+        async def feed(update: dict[str, object]) -> list[tuple[str, str]]:
+            before = _snapshot(user)
+            await application.process_update(Update.de_json(update, application.bot))
+            return _show(before, _snapshot(user))
+
+        buttons = await feed(user.make_message("/start"))
+        while True:
+            try:
+                line = (await asyncio.to_thread(input, "\n> ")).strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line in {"/quit", "/exit"}:
+                break
+            if not line:
+                continue
+            if line.isdigit() and 1 <= int(line) <= len(buttons):
+                buttons = await feed(user.make_press(buttons[int(line) - 1][1]))
+            else:
+                buttons = await feed(user.make_message(line))
+    print()
+
+
+def chat(settings: Settings, language: str | None = None) -> int:
+    """Run the offline chat until end of input."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_chat(settings, language))
+    sys.stdout.flush()
+    return 0

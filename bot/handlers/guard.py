@@ -1,0 +1,30 @@
+"""A per-user flood guard that runs before every other handler."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.application import App, BotContext
+from bot.flood import Verdict
+from bot.handlers.common import answer_query, send, user_language
+
+
+async def guard(update: Update, context: BotContext) -> None:
+    """Let an update through, or warn the sender once and drop the rest of the flood."""
+    user = update.effective_user
+    if user is None or user.id in context.services.settings.coordinator_ids:
+        return
+    verdict = context.services.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    await answer_query(update)
+    if verdict is Verdict.WARN:
+        lang = await user_language(context.services, user)
+        await send(update, context.services.assistant.texts.get("slow_down", lang))
+    raise ApplicationHandlerStop
+
+
+def register(app: App) -> None:
+    """In group -1, so it sees every update first."""
+    app.add_handler(TypeHandler(Update, guard), group=-1)

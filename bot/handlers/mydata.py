@@ -1,0 +1,9 @@
+"""/mydata and /forget (issue 4)."""
+
+from __future__ import annotations
+
+from bot.application import App
+
+
+def register(app: App) -> None:
+    """Not yet built."""
