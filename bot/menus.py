@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,12 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 
 ACTIONS = ("signup", "coordinator", "language")
 MAX_TAPS = 3
-KINDS = ("topic", "menu", "items", "action")
+KINDS = ("topic", "menu", "action")
 
 
 @dataclass(frozen=True)
 class MenuButton:
-    """One button of a menu: ``kind`` is topic, menu, items or action."""
+    """One button of a menu: ``kind`` is topic, menu or action."""
 
     kind: str
     target: str
@@ -111,8 +112,6 @@ class Menus:
             return f"unknown topic '{target}'"
         if kind == "menu" and target not in menus:
             return f"unknown menu '{target}'"
-        if kind == "items" and not (target in kb.entries and kb.entries[target].item_ids):
-            return f"'{target}' is not an entry with items"
         if kind == "action" and target not in ACTIONS:
             return f"unknown action '{target}'"
         if kind not in KINDS:
@@ -164,12 +163,10 @@ class Menus:
             return Button(
                 self.texts.get(f"button_menu_{button.target}", lang), f"menu:{button.target}"
             )
-        if button.kind == "items":
-            return Button(self.texts.get("button_browse_items", lang), f"items:{button.target}")
         return Button(self.texts.get(f"button_{button.target}", lang), button.target)
 
     def back_button(self, lang: str, target: str) -> Button:
-        """A Back button to ``target`` (a ``menu:…`` or ``items:…`` action)."""
+        """A Back button to ``target`` (a ``menu:…``, ``items:…`` or ``topic:…`` action)."""
         return Button(self.texts.get("button_back", lang), target)
 
     def _page(
@@ -203,37 +200,33 @@ class Menus:
             rows.append(self._navigation(lang, f"menu:{menu.parent}"))
         return Screen(self.texts.get(menu.text, lang), tuple(rows))
 
-    def items_screen(self, entry_id: str, lang: str, page: int = 0) -> Screen:
-        """The named items of a list entry as paged buttons."""
-        entry = self.kb.entries[entry_id]
-        buttons = [Button(self.kb.title(i, lang), f"topic:{i}") for i in entry.item_ids]
-        rows, page = self._page(buttons, page, 2, f"items:{entry_id}", lang)
-        parent = self.parent_of_items(entry_id)
-        rows.append(self._navigation(lang, f"menu:{parent}"))
-        text = self.texts.get("menu_items", lang, title=entry.title[lang])
-        return Screen(text, tuple(rows))
-
     def home_of(self, topic_id: str) -> str:
-        """Where a topic's Back button leads: the first menu (breadth first) listing it, or
-        for a named item the page of its first list's item menu."""
+        """Where a topic's Back button leads: the first menu (breadth first) listing it; for a
+        named item, the page of its first list that shows it."""
         for menu_id in self._order:
             if MenuButton("topic", topic_id) in self.menus[menu_id].buttons:
                 return f"menu:{menu_id}"
         item = self.kb.items.get(topic_id)
         if item is not None:
             entry_id = item.memberships[0].entry_id
-            if self.parent_of_items(entry_id) != "main":
-                page = self.kb.entries[entry_id].item_ids.index(topic_id) // self.page_size
-                return f"items:{entry_id}:{page}"
-            return f"topic:{entry_id}"
+            page = self.kb.entries[entry_id].item_ids.index(topic_id) // self.page_size
+            return f"items:{entry_id}:{page}"
         return "menu:main"
 
-    def parent_of_items(self, entry_id: str) -> str:
-        """The menu that offers a list's item menu."""
-        for menu in self.menus.values():
-            if MenuButton("items", entry_id) in menu.buttons:
-                return menu.id
-        return "main"
+    def items_screen(self, entry_id: str, lang: str, page: int = 0) -> Screen:
+        """The named items of a list entry as paged buttons; Back returns to the list."""
+        entry = self.kb.entries[entry_id]
+        buttons = [Button(self.kb.title(i, lang), f"topic:{i}") for i in entry.item_ids]
+        rows, page = self._page(buttons, page, 2, f"items:{entry_id}", lang)
+        rows.append(self._navigation(lang, f"topic:{entry_id}"))
+        text = self.texts.get("menu_items", lang, title=html.escape(entry.title[lang]))
+        return Screen(text, tuple(rows))
+
+    def browse_button(self, entry_id: str, lang: str) -> Button | None:
+        """For a list entry, the button that shows its items one by one."""
+        if not self.kb.entries.get(entry_id) or not self.kb.entries[entry_id].item_ids:
+            return None
+        return Button(self.texts.get("button_browse_items", lang), f"items:{entry_id}")
 
     def _navigation(self, lang: str, back: str) -> tuple[Button, ...]:
         return (

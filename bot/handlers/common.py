@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import warnings
 from collections.abc import Sequence
@@ -46,22 +47,26 @@ async def send(update: Update, text: str, rows: Rows = ()) -> Message | None:
     return await chat.send_message(text, reply_markup=markup(rows))
 
 
-async def show(update: Update, text: str, rows: Rows = ()) -> None:
+async def show(update: Update, text: str, rows: Rows = (), notice: str | None = None) -> None:
     """Show a screen: edit the pressed message in place, or send a new one for commands.
 
-    Pressing the same button twice would be an identical edit, which Telegram refuses with
-    "message is not modified"; that refusal is harmless and ignored.
+    An edit that would change nothing is skipped: Telegram refuses identical edits ("message
+    is not modified"), which happens when a student taps the same button twice. The button's
+    spinner is stopped, with ``notice`` shown if given.
     """
     query: CallbackQuery | None = update.callback_query
     if query is None or not isinstance(query.message, Message):
         await send(update, text, rows)
         return
-    try:
-        await query.edit_message_text(text, reply_markup=markup(rows))
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
-    await answer_query(update)
+    keyboard = markup(rows)
+    shown = html.unescape(query.message.text_html) if query.message.text else None
+    if shown != html.unescape(text) or query.message.reply_markup != keyboard:
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+    await answer_query(update, notice)
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:
@@ -80,10 +85,12 @@ def reply_rows(reply: Reply, navigation: Sequence[Button] = ()) -> list[list[But
 
 
 def topic_rows(services: Services, reply: Reply, lang: str) -> list[list[Button]]:
-    """Rows for a topic opened from a menu: its buttons plus Back to where it is listed."""
+    """Rows for a topic opened from a menu: a list's "browse" button, its related topics, and
+    Back to where it is listed."""
     assert reply.intent is not None
     back = services.menus.back_button(lang, services.menus.home_of(reply.intent))
-    return layout(reply.buttons, (back,))
+    browse = services.menus.browse_button(reply.intent, lang)
+    return layout((browse, *reply.buttons) if browse else reply.buttons, (back,))
 
 
 def conversation(**kwargs: Any) -> ConversationHandler[Any]:

@@ -7,18 +7,22 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.application import App, BotContext
 from bot.flood import Verdict
-from bot.handlers.common import answer_query, send, user_language
+from bot.handlers.common import send, user_language
 
 
 async def guard(update: Update, context: BotContext) -> None:
-    """Let an update through, or warn the sender once and drop the rest of the flood."""
+    """Let a message through, or warn the sender once and drop the rest of the flood.
+    Button presses are not limited: they are cheap and people tap fast."""
     user = update.effective_user
-    if user is None or user.id in context.services.settings.coordinator_ids:
+    if (
+        update.message is None
+        or user is None
+        or user.id in context.services.settings.coordinator_ids
+    ):
         return
     verdict = context.services.flood.check(user.id)
     if verdict is Verdict.ALLOW:
         return
-    await answer_query(update)
     if verdict is Verdict.WARN:
         lang = await user_language(context.services, user)
         await send(update, context.services.assistant.texts.get("slow_down", lang))

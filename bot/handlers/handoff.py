@@ -22,7 +22,7 @@ from bot.handlers.common import answer_query, conversation, send, user_language
 
 _LOGGER = logging.getLogger(__name__)
 WAITING = "waiting_for_question"
-_TAG = re.compile(r"#u(\d+)")
+_TAG = re.compile(r"#u(\d+)_(en|zh|fr)")
 
 
 async def begin(update: Update, context: BotContext) -> str | int:
@@ -48,8 +48,7 @@ async def pass_on(update: Update, context: BotContext) -> int:
         "coordinator_handoff",
         "en",
         name=html.escape(user.full_name),
-        user_id=user.id,
-        language=lang,
+        tag=f"#u{user.id}_{lang}",
         question=html.escape(message.text),
     )
     delivered = 0
@@ -79,9 +78,8 @@ async def relay(update: Update, context: BotContext) -> None:
     found = _TAG.search(original.text or "") if original else None
     if message is None or message.text is None or found is None:
         return
-    student = int(found.group(1))
+    student, lang = int(found.group(1)), found.group(2)
     texts = context.services.assistant.texts
-    lang = await context.services.storage.get_language(student) or "en"
     answer = texts.get("handoff_answer", lang, answer=html.escape(message.text))
     await context.bot.send_message(student, answer)
     await message.reply_text(texts.get("coordinator_relayed", "en"))

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.application import App, BotContext
-from bot.handlers.common import answer_query, show, topic_rows, user_language
+from bot.handlers.common import show, topic_rows, user_language
 from bot.keyboards import decode
 
 PATTERN = r"^1\|(topic|menu|items):"
@@ -39,10 +39,9 @@ async def stale(update: Update, context: BotContext) -> None:
     and show the main menu."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    await answer_query(update, services.assistant.texts.get("stale_button", lang))
+    notice = services.assistant.texts.get("stale_button", lang)
     screen = services.menus.screen("main", lang)
-    text = f"{services.assistant.texts.get('stale_button', lang)}\n\n{screen.text}"
-    await show(update, text, screen.rows)
+    await show(update, f"{notice}\n\n{screen.text}", screen.rows, notice=notice)
 
 
 def register(app: App) -> None:
