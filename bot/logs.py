@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import logging
 
+from telegram.error import NetworkError
+
+
+class _NetworkErrorsWithoutTraceback(logging.Filter):
+    """A lost connection is an operational event, not a bug: one line, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError):
+            record.msg, record.args = f"{record.getMessage()} ({error})", ()
+            record.exc_info = record.exc_text = None
+        return True
+
 
 def configure_logging(level: str = "INFO") -> None:
     """Log to stderr. Message texts and names are never logged by this bot; httpx is quieted
@@ -13,3 +26,5 @@ def configure_logging(level: str = "INFO") -> None:
     )
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NetworkErrorsWithoutTraceback())

@@ -13,6 +13,8 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.storage import StorageError
 
+BOOTSTRAP_RETRIES = 2  # a Bot API briefly unreachable at start is retried, then we give up
+
 
 def run(settings: Settings) -> int:
     """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both)."""
@@ -34,9 +36,12 @@ def run(settings: Settings) -> int:
                 webhook_url=settings.webhook_url,
                 secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
     except InvalidToken:
         print("error: Telegram refused TELEGRAM_BOT_TOKEN (invalid token)", file=sys.stderr)
         return 2
