@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from bot.answers import Assistant, Reply
 from bot.knowledge import KnowledgeError
@@ -60,40 +61,56 @@ def _ask(assistant: Assistant, questions: Iterable[str], lang: str | None, as_js
     out.flush()
 
 
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run  # Telegram is imported only by the commands that need it
+
+    return run(settings)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import chat
+
+    return chat(settings, language=args.lang)
+
+
+def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    _ask(assistant, args.question or sys.stdin, args.lang, args.json)
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate, format_report, load_cases, unknown_ids
+
+    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    cases = load_cases(Path(args.file))
+    unknown = unknown_ids(cases, assistant)
+    if unknown:
+        print(f"error: unknown expected ids: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 1
+    print(format_report(evaluate(assistant, cases), misses=not args.no_misses))
+    return 0
+
+
+def _kb(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.checks import check_all
+
+    kb = check_all(settings).kb
+    examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())
+    print(f"ok: {len(kb.entries)} entries, {len(kb.items)} items, {examples} examples")
+    return 0
+
+
+_COMMANDS = {"run": _run, "chat": _chat, "ask": _ask_command, "eval": _eval, "kb": _kb}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and the ``exchange-bot`` script."""
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
-        if args.command == "run":
-            from bot.runner import run
-
-            return run(settings)
-        if args.command == "chat":
-            from bot.chat import chat
-
-            return chat(settings, language=args.lang)
-        assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
-        if args.command == "ask":
-            _ask(assistant, args.question or sys.stdin, args.lang, args.json)
-        elif args.command == "eval":
-            from pathlib import Path
-
-            from bot.evaluation import evaluate, format_report, load_cases, unknown_ids
-
-            cases = load_cases(Path(args.file))
-            unknown = unknown_ids(cases, assistant)
-            if unknown:
-                print(f"unknown expected ids: {', '.join(sorted(unknown))}", file=sys.stderr)
-                return 1
-            print(format_report(evaluate(assistant, cases), misses=not args.no_misses))
-        elif args.command == "kb":
-            kb = assistant.kb
-            examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())
-            print(f"ok: {len(kb.entries)} entries, {len(kb.items)} items, {examples} examples")
+        return _COMMANDS[args.command](args, Settings.from_env())
     except (SettingsError, KnowledgeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
-    return 0

@@ -1,0 +1,55 @@
+"""``python -m bot kb check``: everything the bot will say is valid before it says it."""
+
+from __future__ import annotations
+
+from bot.answers import Assistant
+from bot.conversations import placeholders
+from bot.emulator.formatting import FormattingError, parse_html, utf16_len
+from bot.keyboards import encode
+from bot.knowledge import KnowledgeError
+from bot.menus import Menus
+from bot.settings import Settings
+from bot.text import LANGUAGES
+
+MAX_TEXT = 4096
+
+
+def _html_problem(where: str, text: str) -> str | None:
+    """Telegram's rules for a message: its HTML subset, at most 4,096 characters."""
+    try:
+        plain, _ = parse_html(text)
+    except FormattingError as error:
+        return f"{where}: not valid Telegram HTML: {error}"
+    if not plain.strip() or utf16_len(plain) > MAX_TEXT:
+        return f"{where}: empty or longer than {MAX_TEXT} characters"
+    return None
+
+
+def check_all(settings: Settings) -> Assistant:
+    """Load knowledge, matching settings, texts and menus, and check every answer and text as
+    Telegram would; raise KnowledgeError listing every problem."""
+    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
+    problems: list[str] = []
+    for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
+        try:
+            encode(f"topic:{topic_id}")
+            encode(f"items:{topic_id}:99")
+        except ValueError:
+            problems.append(f"id '{topic_id}' is too long for Telegram's 64-byte button data")
+        for lang in LANGUAGES:
+            reply = assistant.topic_reply(topic_id, lang)
+            problem = _html_problem(f"answer of '{topic_id}' ({lang})", reply.text)
+            if problem:
+                problems.append(problem)
+    for key, by_language in assistant.texts.texts.items():
+        if key.startswith(("button_", "command_")):
+            continue
+        for lang, template in by_language.items():
+            text = template.format(**dict.fromkeys(placeholders(template), "x"))
+            problem = _html_problem(f"text '{key}' ({lang})", text)
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise KnowledgeError(problems)
+    return assistant
