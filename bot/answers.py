@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot.conversations import Texts
@@ -50,6 +51,9 @@ class Assistant:
         texts.require(CORE_TEXTS, "conversations/texts.yaml")
         self.kb, self.matcher, self.texts = kb, matcher, texts
         self.config = matcher.config
+        # A message is often matched twice (the sign-up form's "wish to apply" check, then
+        # the answer): remember recent matches.
+        self.match = lru_cache(maxsize=1024)(matcher.match)
 
     @classmethod
     def load(cls, knowledge_dir: Path, conversations_dir: Path) -> Assistant:
@@ -60,7 +64,7 @@ class Assistant:
 
     def answer(self, question: str, lang: str | None = None) -> Reply:
         """Reply to a free-text question; ``lang`` forces the reply language."""
-        match = self.matcher.match(question)
+        match = self.match(question)
         return self.reply_to_match(match, lang or match.language)
 
     def reply_to_match(self, match: Match, lang: str) -> Reply:
@@ -78,6 +82,8 @@ class Assistant:
             return Reply(reply.text, reply.buttons, best.topic_id, best.score, lang, ANSWER)
         suggestions = [best.topic_id, *close][:MAX_SUGGESTIONS]
         buttons = [self.topic_button(t, lang) for t in suggestions]
+        if all(b.action != "coordinator" for b in buttons):
+            buttons.append(Button(self.texts.get("button_coordinator", lang), "coordinator"))
         buttons.append(self.menu_button(lang))
         return Reply(
             self.texts.get("did_you_mean", lang), tuple(buttons), None, best.score, lang, SUGGEST

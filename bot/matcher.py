@@ -1,31 +1,48 @@
 """Fuzzy, multilingual matching of a question against the knowledge base.
 
 Every entry and every named item is a *topic* with matching phrases (examples, keywords,
-titles; names and aliases) in all languages. A question is scored against a topic by two
-measures, each in [0, 1]:
+titles; names and aliases) in all languages. A question's tokens are weighted by rarity (idf
+over topics, lowered for generic words and for words no topic uses characteristically), and it
+is scored against a topic by three measures, each in [0, 1]:
 
-- coverage: the share of the question's meaning (its words weighted by rarity) that the topic's
-  vocabulary explains. Words the knowledge base has never seen count against it, which is what
-  keeps off-topic questions that share one name with the programme from being answered;
-- similarity: rapidfuzz's token-sort ratio between the question and the topic's closest phrase.
+- coverage: the share of the question's weight that the topic's vocabulary explains. Words the
+  knowledge base has never seen count against it, which is what keeps off-topic questions that
+  share a name or a word with the programme from being answered;
+- overlap: the best weighted Dice overlap between the question and one of the topic's phrases
+  (words must co-occur in a phrase, not only somewhere in the topic);
+- similarity: rapidfuzz's token-sort ratio between the question, unknown words included, and
+  the topic's closest phrase.
 
-Misspelt words are first corrected to the closest known word with rapidfuzz.
+Misspelt words are first corrected to the closest known word with rapidfuzz. Chinese has no
+spaces: a character and each pair of neighbouring characters are tokens, a pair (a word)
+weighing more than a lone character.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
-from bot.text import LANGUAGES, guess_language, normalize, pairs, segments, stem, tokenize
+from bot.text import (
+    LANGUAGES,
+    chinese_runs,
+    guess_language,
+    normalize,
+    pairs,
+    segments,
+    stem,
+    tokenize,
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +54,17 @@ class MatchingConfig:
     margin: float
     min_coverage: float
     coverage_weight: float
+    overlap_weight: float
     unknown_weight: float
     unknown_cjk_weight: float
+    cjk_char_weight: float
     generic_weight: float
     context_weight: float
+    characteristic_share: float
     typo_min_length: int
     typo_long_word: int
     candidates: int
+    postings: int
     stopwords: dict[str, frozenset[str]]
     generic: frozenset[str]
 
@@ -59,26 +80,41 @@ class MatchingConfig:
                 margin=float(thresholds["margin"]),
                 min_coverage=float(thresholds["min_coverage"]),
                 coverage_weight=float(weights["coverage"]),
+                overlap_weight=float(weights["overlap"]),
                 unknown_weight=float(weights["unknown_word"]),
                 unknown_cjk_weight=float(weights["unknown_cjk"]),
+                cjk_char_weight=float(weights["cjk_character"]),
                 generic_weight=float(weights["generic"]),
                 context_weight=float(weights["context"]),
+                characteristic_share=float(weights["characteristic"]),
                 typo_min_length=int(typos["min_length"]),
                 typo_long_word=int(typos["long_word"]),
                 candidates=int(data["candidates"]),
+                postings=int(data["postings"]),
                 stopwords={
-                    lang: frozenset(normalize(str(w)) for w in data["stopwords"][lang])
+                    lang: frozenset(normalize(w) for w in _words(data["stopwords"], lang))
                     for lang in LANGUAGES
                 },
                 generic=frozenset(
-                    stem(normalize(str(w))) for lang in LANGUAGES for w in data["generic"][lang]
+                    stem(normalize(w)) for lang in LANGUAGES for w in _words(data["generic"], lang)
                 ),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
         if not 0 <= config.suggest_threshold <= config.answer_threshold <= 1:
             raise KnowledgeError([f"{path.name}: need 0 <= suggest <= answer <= 1"])
+        if not 0 <= config.coverage_weight + config.overlap_weight <= 1:
+            raise KnowledgeError([f"{path.name}: need 0 <= coverage + overlap weights <= 1"])
         return config
+
+
+def _words(lists: Mapping[str, Any], lang: str) -> list[str]:
+    """One language's word list; YAML turns a bare on/yes/no into a boolean, so quote them."""
+    words = lists[lang]
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        bad = [w for w in words if not isinstance(w, str)] if isinstance(words, list) else words
+        raise ValueError(f"{lang}: words must be strings (quote on, yes, no…): {bad}")
+    return words
 
 
 @dataclass(frozen=True)
@@ -103,14 +139,18 @@ class Match:
 class _Topic:
     id: str
     vocabulary: dict[str, float]  # token -> 1, or the context weight for a list's words
+    frequency: dict[str, float]  # token -> share of the topic's phrases (in its language)
     phrases: tuple[str, ...]  # fuzzy forms of the topic's own phrases
-    frequency: dict[str, float]  # share of the phrases that contain a token
+    phrase_weights: tuple[dict[str, float], ...]  # each phrase's weighted tokens
+    phrase_totals: tuple[float, ...]
+    phrase_index: dict[str, list[int]]  # token -> the phrases that contain it
 
 
 @dataclass(frozen=True)
 class _Question:
     weights: dict[str, float]  # known tokens (misspellings corrected) and their weights
     unknown: float  # the weight of what the knowledge base does not know
+    words: tuple[str, ...]  # every content word and Chinese character, for the fuzzy measure
 
 
 def _fuzzy_form(tokens: Iterable[str]) -> str:
@@ -123,13 +163,52 @@ def _topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
     phrases: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry in kb.entries.values():
         for lang in LANGUAGES:
-            texts = [entry.title[lang], *entry.examples.get(lang, ()), *entry.keywords.get(lang, ())]
+            texts = [
+                entry.title[lang],
+                *entry.examples.get(lang, ()),
+                *entry.keywords.get(lang, ()),
+            ]
             phrases[entry.id] += [(lang, text) for text in texts]
     for item in kb.items.values():
         for lang in LANGUAGES:
             texts = [item.name[lang], *item.aliases.get(lang, ())]
             phrases[item.id] += [(lang, text) for text in texts]
     return phrases
+
+
+def _chinese_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Chinese words of 2 to 4 characters named as titles, keywords, names or aliases."""
+    texts = [
+        text
+        for entry in kb.entries.values()
+        for text in (entry.title["zh"], *entry.keywords.get("zh", ()))
+    ] + [
+        text
+        for item in kb.items.values()
+        for text in (item.name["zh"], *item.aliases.get("zh", ()))
+    ]
+    return frozenset(
+        run for text in texts for run in chinese_runs(normalize(text)) if 2 <= len(run) <= 4
+    )
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    """How many first letters two words share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
+    """For each token, the share of a topic's phrases in one language that contain it (the
+    largest over languages)."""
+    frequency: dict[str, float] = {}
+    for lang in LANGUAGES:
+        lists = [set(tokens) for phrase_lang, tokens in token_lists if phrase_lang == lang]
+        for token, n in Counter(t for tokens in lists for t in tokens).items():
+            frequency[token] = max(frequency.get(token, 0.0), n / len(lists))
+    return frequency
 
 
 class Matcher:
@@ -141,50 +220,101 @@ class Matcher:
         self._stopwords = {
             lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES
         }
-        phrases = _topic_phrases(kb)
-        language_words: dict[str, set[str]] = {lang: set(config.stopwords[lang]) for lang in LANGUAGES}
+        # Short Chinese names and keywords are never cut at a stop character (申请 keeps 请).
+        self._chinese_words = _chinese_words(kb)
+        phrases = {
+            topic_id: [(lang, normalize(text)) for lang, text in raw]
+            for topic_id, raw in _topic_phrases(kb).items()
+        }
+        language_words: dict[str, set[str]] = {
+            lang: set(config.stopwords[lang]) for lang in LANGUAGES
+        }
         for topic_phrases in phrases.values():
             for lang, phrase in topic_phrases:
-                language_words[lang].update(normalize(phrase).split())
+                language_words[lang].update(phrase.split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
+        token_lists = {
+            topic_id: [
+                (lang, tokens)
+                for lang, text in raw
+                if (tokens := tokenize(text, self._stopwords[lang], self._chinese_words))
+            ]
+            for topic_id, raw in phrases.items()
+        }
+        # Phrases of stop words only ("who are you?"), for questions of stop words only.
+        whole = {
+            text: topic_id
+            for topic_id, raw in phrases.items()
+            for lang, text in raw
+            if not tokenize(text, self._stopwords[lang], self._chinese_words)
+        }
+        self._whole_phrases, self._whole_topics = list(whole), list(whole.values())
+        frequency = {topic_id: _frequency(lists) for topic_id, lists in token_lists.items()}
+        self._idf = self._weigh(frequency)
+        self._latin_vocabulary: dict[str, list[str]] = defaultdict(list)
+        for token in sorted(self._idf):
+            if token.isascii() and len(token) >= config.typo_min_length:
+                self._latin_vocabulary[token[0]].append(token)
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._topics = {
-            topic_id: self._topic(topic_id, raw) for topic_id, raw in phrases.items()
+            topic_id: self._topic(
+                topic_id, token_lists[topic_id], phrases[topic_id], frequency[topic_id]
+            )
+            for topic_id in phrases
         }
         # A named item also knows the words of its lists ("cardiology dept at the hospital"),
         # with less weight than its own names.
         for item in kb.items.values():
-            topic = self._topics[item.id]
+            vocabulary = self._topics[item.id].vocabulary
             for membership in item.memberships:
-                for token in self._topics[membership.entry_id].vocabulary:
-                    topic.vocabulary.setdefault(token, config.context_weight)
-        document_frequency = Counter(
-            t for topic in self._topics.values() for t, w in topic.vocabulary.items() if w == 1
-        )
-        total = len(self._topics)
-        self._idf = {
-            t: math.log((total + 1) / (n + 0.5)) * (config.generic_weight if t in config.generic else 1)
-            for t, n in document_frequency.items()
-        }
+                for token, factor in self._topics[membership.entry_id].vocabulary.items():
+                    vocabulary.setdefault(token, config.context_weight * factor)
         self._index: dict[str, list[tuple[_Topic, float]]] = defaultdict(list)
         for topic in self._topics.values():
             for token, factor in topic.vocabulary.items():
-                if token in self._idf:
-                    self._index[token].append((topic, factor))
-        self._latin_vocabulary = sorted(t for t in self._idf if t.isascii() and len(t) >= 3)
-        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+                self._index[token].append((topic, factor))
 
-    def _topic(self, topic_id: str, raw_phrases: list[tuple[str, str]]) -> _Topic:
-        token_lists = [
-            tokens
-            for lang, text in raw_phrases
-            if (tokens := tokenize(normalize(text), self._stopwords[lang]))
+    def _weigh(self, frequency: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The weight of every known token: its idf over topics, lowered for generic words,
+        and for words that no topic uses characteristically (in fewer than the
+        ``characteristic`` share of its phrases: "time" in one example of many)."""
+        topics = Counter(t for tokens in frequency.values() for t in tokens)
+        share: dict[str, float] = defaultdict(float)
+        for tokens in frequency.values():
+            for token, f in tokens.items():
+                share[token] = max(share[token], f)
+        total, config = len(frequency), self.config
+        return {
+            token: math.log((total + 1) / (n + 0.5))
+            * (config.generic_weight if token in config.generic else 1.0)
+            * math.sqrt(min(1.0, share[token] / config.characteristic_share))
+            for token, n in topics.items()
+        }
+
+    def _topic(
+        self,
+        topic_id: str,
+        token_lists: list[tuple[str, list[str]]],
+        phrases: list[tuple[str, str]],
+        frequency: dict[str, float],
+    ) -> _Topic:
+        weighed = [
+            weights
+            for lang, text in phrases
+            if (weights := self._analyse(text, self._stopwords[lang]).weights)
         ]
-        counts = Counter(t for tokens in token_lists for t in set(tokens))
+        phrase_index: dict[str, list[int]] = defaultdict(list)
+        for i, weights in enumerate(weighed):
+            for token in weights:
+                phrase_index[token].append(i)
         return _Topic(
             id=topic_id,
-            vocabulary=dict.fromkeys(counts, 1.0),
-            phrases=tuple(dict.fromkeys(_fuzzy_form(tokens) for tokens in token_lists)),
-            frequency={t: n / len(token_lists) for t, n in counts.items()},
+            vocabulary=dict.fromkeys(frequency, 1.0),
+            frequency=frequency,
+            phrases=tuple(dict.fromkeys(_fuzzy_form(tokens) for _, tokens in token_lists)),
+            phrase_weights=tuple(weighed),
+            phrase_totals=tuple(sum(weights.values()) for weights in weighed),
+            phrase_index=dict(phrase_index),
         )
 
     @property
@@ -193,78 +323,135 @@ class Matcher:
         return list(self._topics)
 
     def _correct_uncached(self, token: str) -> str | None:
-        """The known word closest to a misspelt one: one edit (a swap of two neighbouring
-        letters counts as one) for words of up to 7 letters, two for longer ones."""
-        if len(token) < self.config.typo_min_length:
+        """The known word closest to a misspelt one, with the same first letter: one edit (a
+        swap of two neighbouring letters counts as one) for short words, two for long ones.
+        Generic words are known words, never misspellings of another."""
+        if len(token) < self.config.typo_min_length or token in self.config.generic:
             return None
         edits = 1 if len(token) < self.config.typo_long_word else 2
-        found = process.extractOne(
-            token, self._latin_vocabulary, scorer=OSA.distance, score_cutoff=edits
+        found = process.extract(
+            token,
+            self._latin_vocabulary.get(token[0], ()),
+            scorer=OSA.distance,
+            score_cutoff=edits,
+            limit=None,
         )
-        return found[0] if found else None
+        # Closest first; between equally close words, the one sharing the longest beginning
+        # (postule: postuler, not postale).
+        best = min(found, key=lambda f: (f[1], -_shared_prefix(token, f[0])), default=None)
+        return best[0] if best else None
 
     def _analyse(self, normalized: str, stopwords: frozenset[str]) -> _Question:
         """Weigh the meaningful tokens of a question and what in it is unknown.
 
-        An unknown pair of Chinese characters next to a known pair is a word boundary
-        (住宿|免费 gives 宿免), not an unknown word. Unknown words count with diminishing
-        weight so that one long question is not drowned by its many ordinary words.
+        A Chinese character weighs ``cjk_character`` times its weight, and no more than a known
+        pair containing it (庆 in 重庆, a generic word). An unknown pair next to a known pair is
+        a word boundary (住宿|免费 gives 宿免), not an unknown word. Numbers are not unknown.
         """
         weights: dict[str, float] = {}
+        words: list[str] = []
         unknown_words = unknown_chinese = 0
-        for piece in segments(normalized, stopwords):
+        for piece in segments(normalized, stopwords, self._chinese_words):
             if piece.isascii():
                 token = piece if piece in self._idf else self._correct(piece)
-                if token is None:
-                    unknown_words += 1
-                else:
+                if token is not None:
                     weights[token] = self._idf[token]
+                elif not any(char.isdigit() for char in piece):
+                    unknown_words += 1
+                words.append(token or piece)
                 continue
-            for char in piece:
-                if char in self._idf:
-                    weights[char] = self._idf[char]
-                else:
-                    unknown_chinese += 1
-            known = [pair in self._idf for pair in pairs(piece)]
-            for i, pair in enumerate(pairs(piece)):
+            words.extend(piece)
+            piece_pairs = pairs(piece)
+            known = [pair in self._idf for pair in piece_pairs]
+            for i, pair in enumerate(piece_pairs):
                 if known[i]:
                     weights[pair] = self._idf[pair]
                 elif not (i > 0 and known[i - 1]) and not (i + 1 < len(known) and known[i + 1]):
                     unknown_chinese += 1
-        unknown = self.config.unknown_weight * math.sqrt(
-            unknown_words
-        ) + self.config.unknown_cjk_weight * math.sqrt(unknown_chinese)
-        return _Question(weights, unknown)
+            for i, char in enumerate(piece):
+                if char not in self._idf:
+                    unknown_chinese += 1
+                    continue
+                covering = [
+                    self._idf[piece_pairs[j]]
+                    for j in (i - 1, i)
+                    if 0 <= j < len(known) and known[j]
+                ]
+                weight = min([self._idf[char], *covering]) * self.config.cjk_char_weight
+                weights[char] = max(weights.get(char, 0.0), weight)
+        unknown = (
+            self.config.unknown_weight * unknown_words
+            + self.config.unknown_cjk_weight * unknown_chinese
+        )
+        return _Question(weights, unknown, tuple(words))
+
+    @staticmethod
+    def _overlap(weights: dict[str, float], total: float, topic: _Topic) -> float:
+        """The best weighted Dice overlap between the question and one phrase of the topic."""
+        shared: dict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for i in topic.phrase_index.get(token, ()):
+                shared[i] += min(weight, topic.phrase_weights[i][token])
+        return max(
+            (2 * w / (total + topic.phrase_totals[i]) for i, w in shared.items()), default=0.0
+        )
+
+    def _match_stop_words(self, normalized: str) -> tuple[Candidate, ...]:
+        """A question of stop words only ("what can you do?"), compared with the phrases of
+        stop words only; its coverage is that similarity."""
+        found = process.extractOne(normalized, self._whole_phrases, scorer=fuzz.ratio)
+        if not normalized or found is None:
+            return ()
+        similarity = found[1] / 100
+        return (Candidate(self._whole_topics[found[2]], similarity, similarity, similarity),)
+
+    def _shortlist(self, weights: dict[str, float], total: float) -> list[tuple[_Topic, float]]:
+        """The topics that explain most of the question, with their coverage.
+
+        Topics are found through the question's rarest tokens first. On a large knowledge base
+        the commonest tokens (long posting lists, little weight) stop being searched once
+        ``postings`` entries have been read, but still count for the topics found.
+        """
+        found: dict[str, float] = defaultdict(float)
+        topics: dict[str, _Topic] = {}
+        budget = self.config.postings
+        for token in sorted(weights, key=lambda t: len(self._index.get(t, ()))):
+            postings = self._index.get(token, ())
+            if found and len(postings) > budget:
+                break
+            budget -= len(postings)
+            for topic, factor in postings:
+                found[topic.id] += weights[token] * factor
+                topics[topic.id] = topic
+        ranked = heapq.nlargest(2 * self.config.candidates, found, key=lambda t: (found[t], t))
+        scored = []
+        for topic_id in ranked:
+            topic = topics[topic_id]
+            coverage = sum(w * topic.vocabulary.get(t, 0.0) for t, w in weights.items()) / total
+            # Ties go to the topic whose phrases use the question's words most.
+            density = sum(w * topic.frequency.get(t, 0.0) for t, w in weights.items())
+            scored.append((coverage + 0.05 * density, topic_id, topic, coverage))
+        scored.sort(key=lambda s: s[:2], reverse=True)
+        return [(topic, coverage) for _, _, topic, coverage in scored[: self.config.candidates]]
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first."""
         normalized = normalize(question)
         language = guess_language(question, normalized.split(), self._markers)
         analysed = self._analyse(normalized, self._stopwords[language])
-        if not analysed.weights:
-            # Only stop words ("what can you do?"): match on every word instead.
-            analysed = self._analyse(normalized, frozenset())
+        if not analysed.words:
+            return Match(language, self._match_stop_words(normalized))
         total = sum(analysed.weights.values()) + analysed.unknown
         if not analysed.weights or not total:
             return Match(language, ())
-        coverage: dict[str, float] = defaultdict(float)
-        density: dict[str, float] = defaultdict(float)
-        topics: dict[str, _Topic] = {}
-        for token, weight in analysed.weights.items():
-            for topic, factor in self._index.get(token, ()):
-                coverage[topic.id] += weight * factor / total
-                density[topic.id] += weight * topic.frequency.get(token, 0.0)
-                topics[topic.id] = topic
-        shortlist = sorted(
-            coverage, key=lambda t: (coverage[t] + 0.05 * density[t], t), reverse=True
-        )[: self.config.candidates]
-        query = _fuzzy_form(analysed.weights)
+        query = " ".join(analysed.words)
+        cw, ow = self.config.coverage_weight, self.config.overlap_weight
         candidates = []
-        cw = self.config.coverage_weight
-        for topic_id in shortlist:
-            best = process.extractOne(query, topics[topic_id].phrases, scorer=fuzz.token_sort_ratio)
+        for topic, coverage in self._shortlist(analysed.weights, total):
+            best = process.extractOne(query, topic.phrases, scorer=fuzz.token_sort_ratio)
             similarity = best[1] / 100 if best else 0.0
-            score = cw * coverage[topic_id] + (1 - cw) * similarity
-            candidates.append(Candidate(topic_id, round(score, 4), coverage[topic_id], similarity))
+            overlap = self._overlap(analysed.weights, total, topic)
+            score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
+            candidates.append(Candidate(topic.id, round(score, 4), coverage, similarity))
         candidates.sort(key=lambda c: (c.score, c.coverage), reverse=True)
         return Match(language, tuple(candidates))

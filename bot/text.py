@@ -16,6 +16,7 @@ LANGUAGES: tuple[str, ...] = ("en", "zh", "fr")
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
 _ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
@@ -24,6 +25,11 @@ _ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
 def has_cjk(text: str) -> bool:
     """Whether the text contains a Chinese character."""
     return _CJK_CHAR.search(text) is not None
+
+
+def chinese_runs(text: str) -> list[str]:
+    """The runs of Chinese characters of a text."""
+    return _CJK_RUN.findall(text)
 
 
 @lru_cache(maxsize=4096)
@@ -51,18 +57,26 @@ def stem(word: str) -> str:
     return word
 
 
-def segments(normalized: str, stopwords: frozenset[str]) -> list[str]:
+def segments(
+    normalized: str, stopwords: frozenset[str], words: frozenset[str] = frozenset()
+) -> list[str]:
     """Meaningful pieces of a normalised text: stemmed Latin words that are not stop words, and
-    runs of Chinese characters cut at their stop characters."""
+    runs of Chinese characters cut at their stop words.
+
+    A Chinese stop word of several characters (大概) always cuts; a stop character (的, 请)
+    cuts unless it is inside one of ``words`` (申请 stays whole).
+    """
     pieces: list[str] = []
     for run in _RUNS.findall(normalized):
         if run[0].isascii():
             if run not in stopwords:
                 pieces.append(stem(run))
             continue
+        stops = {i for i, char in enumerate(run) if char in stopwords} - _within(run, words)
+        stops |= _within(run, stopwords)
         segment = ""
-        for char in run:
-            if char in stopwords:
+        for i, char in enumerate(run):
+            if i in stops:
                 if segment:
                     pieces.append(segment)
                 segment = ""
@@ -73,20 +87,32 @@ def segments(normalized: str, stopwords: frozenset[str]) -> list[str]:
     return pieces
 
 
+def _within(run: str, words: frozenset[str]) -> set[int]:
+    """Positions of a Chinese run inside one of ``words`` of 2 to 4 characters."""
+    inside: set[int] = set()
+    for i in range(len(run) - 1):
+        for length in (2, 3, 4):
+            if run[i : i + length] in words:
+                inside.update(range(i, i + length))
+    return inside
+
+
 def pairs(segment: str) -> list[str]:
     """The adjacent character pairs of a Chinese segment (费用啊 → 费用, 用啊)."""
     return [segment[i : i + 2] for i in range(len(segment) - 1)]
 
 
-def tokenize(normalized: str, stopwords: frozenset[str]) -> list[str]:
-    """Content tokens of a normalised text.
+def tokenize(
+    normalized: str, stopwords: frozenset[str], words: frozenset[str] = frozenset()
+) -> list[str]:
+    """Content tokens of a normalised text (see :func:`segments` for ``words``).
 
     Latin words are stemmed and stop words dropped. In Chinese each character of a segment is
     a token and so is each adjacent pair, which stands in for word segmentation
     (费用 → 费, 用, 费用).
     """
     tokens: list[str] = []
-    for piece in segments(normalized, stopwords):
+    for piece in segments(normalized, stopwords, words):
         if piece.isascii():
             tokens.append(piece)
         else:

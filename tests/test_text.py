@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import guess_language, normalize, stem, tokenize
+from bot.text import chinese_runs, guess_language, normalize, segments, stem, tokenize
 
 STOP = frozenset({"the", "is", "what", "de", "le", "的", "吗", "是"})
 
@@ -41,6 +41,30 @@ def test_tokenize_latin_drops_stopwords_and_stems() -> None:
 def test_tokenize_chinese_gives_characters_and_pairs_within_segments() -> None:
     tokens = tokenize(normalize("住宿是免费的吗"), STOP)
     assert tokens == ["住", "宿", "住宿", "免", "费", "免费"]
+
+
+def test_a_known_word_is_not_cut_at_its_stop_character() -> None:
+    stop = frozenset({"请", "么", "怎"})
+    assert segments(normalize("怎么申请"), stop) == ["申"]
+    assert segments(normalize("怎么申请"), stop, frozenset({"申请"})) == ["申请"]
+    assert tokenize(normalize("怎么申请"), stop, frozenset({"申请"})) == ["申", "请", "申请"]
+
+
+def test_a_chinese_stop_word_of_several_characters_always_cuts() -> None:
+    stop = frozenset({"的", "大概"})
+    assert segments(normalize("大概住宿的费用"), stop) == ["住宿", "费用"]
+    assert segments(normalize("费用大概多少"), stop, frozenset({"大概"})) == ["费用", "多少"]
+
+
+def test_latin_stop_words_are_whole_words_only() -> None:
+    stop = frozenset({"when", "the", "is"})
+    assert segments(normalize("When is the deadline?"), stop) == ["deadline"]
+    assert segments(normalize("whenever deadlines"), stop) == ["whenever", "deadline"]
+
+
+def test_chinese_runs() -> None:
+    assert chinese_runs("CQMU 的住宿, 免费吗") == ["的住宿", "免费吗"]
+    assert chinese_runs("no chinese here") == []
 
 
 MARKERS = {

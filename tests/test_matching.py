@@ -1,0 +1,456 @@
+"""What a student sees when asking a question: the reply's text, intent and buttons.
+
+These tests go through ``Assistant.answer`` (matcher, thresholds and reply building together)
+over the real knowledge base, and gate the evaluation sets against regression.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bot.answers import ANSWER, FALLBACK, MAX_SUGGESTIONS, SUGGEST, Assistant, Reply
+from bot.evaluation import Report, evaluate, load_cases, unknown_ids
+from bot.matcher import Candidate, Match
+from bot.text import LANGUAGES
+
+EVAL = Path(__file__).parent / "eval"
+TELEGRAM_MAX_TEXT = 4096
+MENU, COORDINATOR, SIGNUP = "menu:main", "coordinator", "signup"
+
+
+def actions(reply: Reply) -> list[str]:
+    return [button.action for button in reply.buttons]
+
+
+def labels(reply: Reply) -> list[str]:
+    return [button.label for button in reply.buttons]
+
+
+def all_topics(assistant: Assistant) -> list[str]:
+    return [*assistant.kb.entries, *assistant.kb.items]
+
+
+# ─────────────────────────── clear questions, in each language ───────────────────────────
+
+CLEAR = [
+    # question, language, expected id, facts the reply must state
+    ("how long is the programme", "en", "duration", ["4", "6", "weeks", "months"]),
+    ("项目多长时间", "zh", "duration", ["4", "6", "周", "月"]),
+    ("le programme dure combien de temps", "fr", "duration", ["4", "6", "semaines", "mois"]),
+    ("is accommodation free", "en", "housing", ["Dartmouth", "Free accommodation"]),
+    ("住宿免费吗", "zh", "housing", ["Dartmouth", "免费住宿"]),
+    ("le logement est-il gratuit", "fr", "housing", ["Dartmouth", "Logement gratuit"]),
+    ("where will I live", "en", "housing", ["Dartmouth"]),
+    ("住在哪里", "zh", "housing", ["Dartmouth"]),
+    ("où vais-je loger", "fr", "housing", ["Dartmouth"]),
+    ("how much does it cost", "en", "fees", ["waived"]),
+    ("费用", "zh", "fees", ["免除"]),
+    ("combien ça coûte", "fr", "fees", ["exonérés"]),
+    ("how many students can go each year", "en", "places", ["5", "10"]),
+    ("每年有多少名额", "zh", "places", ["5", "10"]),
+    ("combien de places par an", "fr", "places", ["5", "10"]),
+    ("学费多少", "zh", "fees", ["免除"]),  # "how much is tuition": not housing's 住宿费多少
+]
+
+
+@pytest.mark.parametrize(("question", "lang", "intent", "facts"), CLEAR)
+def test_clear_question_is_answered_with_the_right_entry_in_its_language(
+    assistant: Assistant, question: str, lang: str, intent: str, facts: list[str]
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind, reply.language) == (intent, ANSWER, lang)
+    # The student gets that entry's own answer, written in their language.
+    assert reply.text == assistant.topic_reply(intent, lang).text
+    for fact in facts:
+        assert fact in reply.text
+    assert actions(reply)[-1] == MENU
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "french"),
+    [
+        ("how long is the programme", "duration", "semaines"),
+        ("住宿免费吗", "housing", "Logement"),
+        ("can I do cardiology?", "cardiovascular-medicine", "Médecine cardiovasculaire"),
+    ],
+)
+def test_lang_forces_the_reply_language(
+    assistant: Assistant, question: str, intent: str, french: str
+) -> None:
+    reply = assistant.answer(question, lang="fr")
+    assert (reply.intent, reply.language) == (intent, "fr")
+    assert french in reply.text
+    assert reply.text == assistant.topic_reply(intent, "fr").text
+    assert labels(reply)[-1] == assistant.texts.get("button_main_menu", "fr")
+
+
+def test_lang_forces_the_language_of_a_decline_too(assistant: Assistant) -> None:
+    reply = assistant.answer("", lang="zh")
+    assert (reply.intent, reply.kind, reply.language) == (None, FALLBACK, "zh")
+    assert reply.text == assistant.texts.get("fallback", "zh")
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("住宿免費嗎", "住宿免费吗"),
+        ("項目多長時間", "项目多长时间"),
+        ("需要簽證嗎", "需要签证吗"),
+        ("有眼科嗎", "有眼科吗"),
+        ("可以去心內科嗎", "可以去心内科吗"),
+        ("名額有多少", "名额有多少"),
+    ],
+)
+def test_traditional_chinese_matches_like_simplified(
+    assistant: Assistant, traditional: str, simplified: str
+) -> None:
+    expected = assistant.answer(simplified)
+    reply = assistant.answer(traditional)
+    assert expected.intent is not None
+    assert (reply.intent, reply.kind, reply.language) == (expected.intent, ANSWER, "zh")
+    assert reply.text == expected.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "intent"),
+    [
+        ("accomodation", "en", "housing"),
+        ("scolarship", "en", "stipend"),
+        ("is there a scolarship", "en", "stipend"),
+        ("how long is the programe", "en", "duration"),
+        ("combien de temps dur l'echange", "fr", "duration"),
+    ],
+)
+def test_misspelt_question_still_answers(
+    assistant: Assistant, question: str, lang: str, intent: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind, reply.language) == (intent, ANSWER, lang)
+    assert reply.text == assistant.topic_reply(intent, lang).text
+
+
+# ───────────────────────────── named items of the lists ─────────────────────────────
+
+@pytest.mark.parametrize(
+    ("question", "lang", "item", "name"),
+    [
+        ("can I do cardiology?", "en", "cardiovascular-medicine", "Cardiovascular Medicine"),
+        ("我可以选心内科吗", "zh", "cardiovascular-medicine", "心血管内科"),
+        ("est-ce que je peux faire de la cardiologie", "fr", "cardiovascular-medicine",
+         "Médecine cardiovasculaire"),
+        ("有眼科吗", "zh", "ophthalmology", "眼科"),
+        ("ophthalmology", "en", "ophthalmology", "Ophthalmology"),
+        ("neurochirurgie ?", "fr", "neurosurgery", "Neurochirurgie"),
+        ("can I do neurosurgery?", "en", "neurosurgery", "Neurosurgery"),
+    ],
+)
+def test_named_item_is_answered_with_its_name(
+    assistant: Assistant, question: str, lang: str, item: str, name: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind, reply.language) == (item, ANSWER, lang)
+    assert name in reply.text
+    # The official English name is given alongside the translation.
+    assert assistant.kb.items[item].name["en"] in reply.text
+    # ... and a button opens the list it belongs to.
+    assert "topic:hospital-specialties" in actions(reply)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("can i do neurology", "en"), ("有神经病学吗", "zh"), ("neurologie ?", "fr")],
+)
+def test_item_in_two_lists_names_both(assistant: Assistant, question: str, lang: str) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.language) == ("neurology", lang)
+    memberships = assistant.kb.items["neurology"].memberships
+    assert {m.entry_id for m in memberships} == {"state-key-disciplines", "hospital-specialties"}
+    for membership in memberships:
+        assert membership.text[lang] in reply.text
+        assert f"topic:{membership.entry_id}" in actions(reply)
+    # "one of the 4 state key disciplines", "one of the 21 specialties"
+    assert "4" in reply.text
+    assert "21" in reply.text
+
+
+def test_every_item_reply_names_the_item_and_every_list(assistant: Assistant) -> None:
+    for item in assistant.kb.items.values():
+        for lang in LANGUAGES:
+            reply = assistant.topic_reply(item.id, lang)
+            assert item.name[lang] in html.unescape(reply.text), (item.id, lang)
+            for membership in item.memberships:
+                assert membership.text[lang] in reply.text, (item.id, lang)
+                assert f"topic:{membership.entry_id}" in actions(reply), (item.id, lang)
+
+
+# ─────────────────────────── off-topic and unknown questions ───────────────────────────
+
+OFF_TOPIC = [
+    "what's the weather in Chongqing",
+    "tell me a joke",
+    "best hotel near the airport",
+    "who won the football game",
+    "讲个笑话",
+    pytest.param(
+        "quel temps fait-il à Chongqing ?",
+        marks=pytest.mark.xfail(reason="known dev-set miss: answers duration", strict=False),
+    ),
+]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_question_is_declined(assistant: Assistant, question: str) -> None:
+    reply = assistant.answer(question)
+    assert reply.intent is None
+    assert reply.kind in (FALLBACK, SUGGEST)
+    assert MENU in actions(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather in Chongqing",
+        "tell me a joke",
+        "best hotel near the airport",
+        "who won the football game",
+        "讲个笑话",
+    ],
+)
+def test_declined_off_topic_question_offers_menu_and_coordinator(
+    assistant: Assistant, question: str
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.intent is None
+    assert MENU in actions(reply)
+    assert COORDINATOR in actions(reply)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_fallback_offers_menu_coordinator_and_signup(assistant: Assistant, lang: str) -> None:
+    reply = assistant.fallback(lang)
+    assert (reply.intent, reply.kind, reply.language) == (None, FALLBACK, lang)
+    assert actions(reply) == [MENU, COORDINATOR, SIGNUP]
+    assert reply.text == assistant.texts.get("fallback", lang)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "???", "🙂"])
+def test_empty_or_meaningless_question_is_declined(assistant: Assistant, question: str) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind) == (None, FALLBACK)
+    assert reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "intent", "honest"),
+    [
+        ("what is the application deadline", "en", "application-deadline", "publish"),
+        ("申请截止日期是什么时候", "zh", "application-deadline", "公布"),
+        ("quelle est la date limite de candidature", "fr", "application-deadline", "publi"),
+        ("do I need a visa", "en", "visa", "publish"),
+        ("需要签证吗", "zh", "visa", "公布"),
+        ("ai-je besoin d'un visa", "fr", "visa", "publi"),
+    ],
+)
+def test_unknown_but_on_topic_is_answered_honestly(
+    assistant: Assistant, question: str, lang: str, intent: str, honest: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind, reply.language) == (intent, ANSWER, lang)
+    assert honest in reply.text  # "not published" / "没有公布" / "n'est publiée"
+    assert COORDINATOR in actions(reply)
+    assert SIGNUP in actions(reply)
+
+
+# ─────────────────────────────────── did you mean ───────────────────────────────────
+
+def test_did_you_mean_offers_at_most_three_topics_and_the_menu(assistant: Assistant) -> None:
+    config = assistant.config
+    score = (config.suggest_threshold + config.answer_threshold) / 2
+    topics = ["duration", "fees", "housing", "places", "institutes", "programme-contents"]
+    candidates = tuple(Candidate(t, score, 1.0, 1.0) for t in topics)
+    reply = assistant.reply_to_match(Match("en", candidates), "en")
+    assert (reply.intent, reply.kind) == (None, SUGGEST)
+    assert reply.text == assistant.texts.get("did_you_mean", "en")
+    expected = [f"topic:{t}" for t in topics[:MAX_SUGGESTIONS]] + [COORDINATOR, MENU]
+    assert actions(reply) == expected
+
+
+VAGUE = [
+    "fee housing duration", "something about research", "what's the weather in Chongqing",
+    "tell me a joke", "best hotel near the airport", "what can you do", "天气怎么样",
+    "what is the capital of France", "recommend a good restaurant", "clinical stuff",
+    "hospital lab research", "Wie lange dauert das Austauschprogramm", "frais logement durée",
+    "disciplines labs specialties",
+]
+
+
+def test_real_did_you_mean_replies_stay_short(assistant: Assistant) -> None:
+    suggested = 0
+    for question in VAGUE:
+        reply = assistant.answer(question)
+        if reply.kind != SUGGEST:
+            continue
+        suggested += 1
+        assert reply.intent is None
+        assert 3 <= len(reply.buttons) <= MAX_SUGGESTIONS + 2, question
+        assert actions(reply)[-1] == MENU, question
+        assert MENU not in actions(reply)[:-1], question
+        assert len(set(actions(reply))) == len(reply.buttons), question
+    assert suggested, "none of the vague questions got a 'did you mean' reply"
+
+
+# ──────────────────────────── every reply Telegram can send ────────────────────────────
+
+def test_every_reply_is_non_empty_and_fits_one_message(assistant: Assistant) -> None:
+    for topic in all_topics(assistant):
+        for lang in LANGUAGES:
+            reply = assistant.topic_reply(topic, lang)
+            assert reply.text.strip(), (topic, lang)
+            assert len(reply.text) <= TELEGRAM_MAX_TEXT, (topic, lang, len(reply.text))
+            assert reply.buttons, (topic, lang)
+            assert all(b.label.strip() for b in reply.buttons), (topic, lang)
+    for lang in LANGUAGES:
+        for key in ("fallback", "did_you_mean"):
+            assert 0 < len(assistant.texts.get(key, lang)) <= TELEGRAM_MAX_TEXT
+
+
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "span", "tg-spoiler",
+}
+ALLOWED_ENTITIES = {"lt", "gt", "amp", "quot"}
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z-]*(?:\s[^<>]*)?>")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+
+
+class _TelegramHTML(HTMLParser):
+    """Collects what Telegram's HTML parse mode would reject."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.problems: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag <{tag}> is not allowed")
+        names = dict(attrs)
+        if tag == "a" and not names.get("href"):
+            self.problems.append("<a> without href")
+        if tag == "span" and names.get("class") != "tg-spoiler":
+            self.problems.append("<span> must be class=tg-spoiler")
+        self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.problems.append(f"self-closing <{tag}/> is not allowed")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ALLOWED_ENTITIES:
+            self.problems.append(f"entity &{name}; is not supported")
+
+    def handle_comment(self, data: str) -> None:
+        self.problems.append("HTML comment")
+
+
+def telegram_html_problems(text: str) -> list[str]:
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    problems = parser.problems + [f"unclosed <{tag}>" for tag in parser.open]
+    bare = set(_ENTITY.sub("", _TAG.sub("", text))) & set("<>&")
+    if bare:
+        problems.append(f"bare {' '.join(sorted(bare))} (write &lt; &gt; &amp;)")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ('<b>Fees</b> &amp; <a href="https://x.org">more</a> &lt;3', True),
+        ('<span class="tg-spoiler">x</span><blockquote>q</blockquote>', True),
+        ("<div>no</div>", False),
+        ("<b>unclosed", False),
+        ("<b><i>crossed</b></i>", False),
+        ("fish & chips", False),
+        ("5 < 6", False),
+        ("6 > 5", False),
+        ("&nbsp;", False),
+        ("<br/>", False),
+    ],
+)
+def test_html_checker(text: str, ok: bool) -> None:
+    assert (telegram_html_problems(text) == []) is ok, telegram_html_problems(text)
+
+
+def test_answers_use_only_telegram_html(assistant: Assistant) -> None:
+    problems = {}
+    for topic in all_topics(assistant):
+        for lang in LANGUAGES:
+            found = telegram_html_problems(assistant.topic_reply(topic, lang).text)
+            if found:
+                problems[(topic, lang)] = found
+    for lang in LANGUAGES:
+        for key in ("fallback", "did_you_mean"):
+            found = telegram_html_problems(assistant.texts.get(key, lang))
+            if found:
+                problems[(key, lang)] = found
+    assert not problems
+
+
+# ─────────────────────────── regression gates on the eval sets ───────────────────────────
+
+# Regression floors, NOT the acceptance targets (those are en 92 %, zh 88 %, fr 88 %,
+# off-topic declined 85 %; see scripts/calibrate.py). Each floor sits 3-5 points below the
+# figure measured when it was set (`python -m bot eval FILE --no-misses`, in the comments), so
+# that a change making matching clearly worse fails here while the noise of one or two
+# questions does not. Raise them as matching improves; do not lower them to let a change pass.
+DEV_FLOORS = {
+    "en": 0.93,  # 96.0 % (143/149)
+    "zh": 0.91,  # 94.1 % (128/136)
+    "fr": 0.96,  # 99.3 % (134/135)
+    "rejection": 0.85,  # 89.2 % (58/65)
+    "language": 0.96,  # 98.8 % (479/485)
+}
+HOLDOUT_FLOORS = {
+    "en": 0.85,  # 88.4 % (107/121)
+    "zh": 0.90,  # 93.3 % (111/119)
+    "fr": 0.87,  # 90.6 % (106/117)
+    "rejection": 0.78,  # 82.7 % (43/52)
+    "language": 0.97,  # 99.8 % (408/409)
+}
+
+
+def _figures(report: Report) -> dict[str, float]:
+    figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
+    figures["rejection"] = report.rejection
+    figures["language"] = report.language_accuracy
+    return figures
+
+
+@pytest.mark.parametrize(
+    ("file", "floors"),
+    [("dev.yaml", DEV_FLOORS), ("holdout.yaml", HOLDOUT_FLOORS)],
+)
+def test_evaluation_set_stays_above_its_regression_floors(
+    assistant: Assistant, file: str, floors: dict[str, float]
+) -> None:
+    cases = load_cases(EVAL / file)
+    assert not unknown_ids(cases, assistant)
+    figures = _figures(evaluate(assistant, cases))
+    below = {
+        name: f"{figures[name]:.1%} < floor {floor:.0%}"
+        for name, floor in floors.items()
+        if figures[name] < floor
+    }
+    assert not below, below
