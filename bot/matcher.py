@@ -154,8 +154,9 @@ class _Question:
 
 
 def _fuzzy_form(tokens: Iterable[str]) -> str:
-    """The string compared by rapidfuzz: words and single Chinese characters, no pairs."""
-    return " ".join(t for t in tokens if t.isascii() or len(t) == 1)
+    """The string compared by rapidfuzz: words and single Chinese characters (no pairs),
+    sorted once here so that matching can use the plain ratio (= token-sort ratio)."""
+    return " ".join(sorted(t for t in tokens if t.isascii() or len(t) == 1))
 
 
 def _topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
@@ -444,11 +445,11 @@ class Matcher:
         total = sum(analysed.weights.values()) + analysed.unknown
         if not analysed.weights or not total:
             return Match(language, ())
-        query = " ".join(analysed.words)
+        query = _fuzzy_form(analysed.words)
         cw, ow = self.config.coverage_weight, self.config.overlap_weight
         candidates = []
         for topic, coverage in self._shortlist(analysed.weights, total):
-            best = process.extractOne(query, topic.phrases, scorer=fuzz.token_sort_ratio)
+            best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
             similarity = best[1] / 100 if best else 0.0
             overlap = self._overlap(analysed.weights, total, topic)
             score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
