@@ -26,6 +26,7 @@ from bot.persistence import SQLitePersistence
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.text import LANGUAGES
+from bot.updates import PerUserUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
 SERVICES = "services"
@@ -95,7 +96,8 @@ def build_application(
     ``request``/``updates_request`` replace the HTTP transport (the offline chat and tests pass
     the in-process Bot API emulator); everything else is the same as in production.
     """
-    from bot.handlers import register_all
+    from bot.handlers import register_all  # handlers and jobs import this module
+    from bot.retention import schedule as schedule_retention
 
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
     menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
@@ -108,7 +110,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(settings.database_path))
         .post_init(register_commands)
-        .concurrent_updates(True)
+        .concurrent_updates(PerUserUpdateProcessor())
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
@@ -117,6 +119,7 @@ def build_application(
     application = cast(ExchangeApplication, builder.build())
     application.bot_data[SERVICES] = Services(settings, assistant, menus, FloodGuard())
     register_all(application)
+    schedule_retention(application)
     return application
 
 
