@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.answers import Assistant
 from bot.conversations import placeholders
 from bot.emulator.formatting import FormattingError, parse_html, utf16_len
+from bot.forms import Form
 from bot.keyboards import encode
 from bot.knowledge import KnowledgeError
 from bot.menus import Menus
@@ -30,6 +31,7 @@ def check_all(settings: Settings) -> Assistant:
     Telegram would; raise KnowledgeError listing every problem."""
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
     Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
+    Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
     problems: list[str] = []
     for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
         try:

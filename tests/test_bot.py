@@ -266,3 +266,15 @@ async def test_command_lists_are_registered_per_language(bot: LocalBot) -> None:
     english: SimUser = bot.user(3, language_code="en")
     assert ("language", "Choisir la langue") in french.commands
     assert ("language", "Choose the reply language") in english.commands
+
+
+async def test_forget_while_waiting_for_a_coordinator_ends_the_handoff(bot: LocalBot) -> None:
+    student = bot.user()
+    coordinator = bot.user(COORDINATOR, name="Coord")
+    await bot.send(student, "/menu")
+    await bot.press(student, "💬 Ask a coordinator")
+    await bot.send(student, "/forget")
+    await bot.press(student, "1|forget:yes")
+    await bot.send(student, "how long is the exchange?")
+    assert "4 weeks" in student.last.text, "answered by the bot, not passed on"
+    assert coordinator.messages == []

@@ -93,7 +93,7 @@ def topic_rows(services: Services, reply: Reply, lang: str) -> list[list[Button]
     return layout((browse, *reply.buttons) if browse else reply.buttons, (back,))
 
 
-def conversation(**kwargs: Any) -> ConversationHandler[Any]:
+def persistent_conversation(**kwargs: Any) -> ConversationHandler[Any]:
     """A persistent ConversationHandler keyed by chat and user.
 
     python-telegram-bot warns that button presses are then tracked per chat rather than per

@@ -18,7 +18,8 @@ from telegram.ext import (
 )
 
 from bot.application import App, BotContext
-from bot.handlers.common import answer_query, conversation, send, user_language
+from bot.handlers import mydata
+from bot.handlers.common import answer_query, persistent_conversation, send, user_language
 
 _LOGGER = logging.getLogger(__name__)
 WAITING = "waiting_for_question"
@@ -102,10 +103,10 @@ def register(app: App) -> None:
         MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND & coordinators, relay)
     )
     app.add_handler(
-        conversation(
+        persistent_conversation(
             entry_points=[CallbackQueryHandler(begin, pattern=r"^1\|coordinator$")],
             states={WAITING: [MessageHandler(filters.TEXT & ~filters.COMMAND, pass_on)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), *mydata.forget_handlers()],
             name="handoff",
         )
     )

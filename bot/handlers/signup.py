@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,7 +28,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.answers import ANSWER, Assistant, Button
 from bot.application import SERVICES, App, BotContext, Services
@@ -47,7 +45,14 @@ from bot.forms import (
     new_draft,
     valid_email,
 )
-from bot.handlers.common import answer_query, reply_rows, send, show, user_language
+from bot.handlers.common import (
+    answer_query,
+    persistent_conversation,
+    reply_rows,
+    send,
+    show,
+    user_language,
+)
 from bot.handlers.questions import MAX_QUESTION
 from bot.keyboards import decode
 from bot.storage import Lead
@@ -595,15 +600,12 @@ def register(app: App) -> None:
     wish: MessageHandler[BotContext, object] = MessageHandler(
         private_text & _SignupWish(services.assistant), begin
     )
-    with warnings.catch_warnings():  # the form is per user, not per message: by design
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[*_starts(), answers, buttons, wish],
-            states={state: [answers, buttons] for state in [*(s.id for s in form.steps), SUMMARY]},
-            fallbacks=[CommandHandler("cancel", cancel), *mydata.forget_handlers(), *_starts()],
-            name=NAME,
-            persistent=True,
-        )
+    conversation = persistent_conversation(
+        entry_points=[*_starts(), answers, buttons, wish],
+        states={state: [answers, buttons] for state in [*(s.id for s in form.steps), SUMMARY]},
+        fallbacks=[CommandHandler("cancel", cancel), *mydata.forget_handlers(), *_starts()],
+        name=NAME,
+    )
     app.add_handler(conversation)
 
 
