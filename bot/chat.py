@@ -31,13 +31,13 @@ def _snapshot(user: SimUser) -> Snapshot:
     }
 
 
-def _show(before: Snapshot, after: Snapshot) -> list[tuple[str, str]]:
-    """Print what is new or changed; return the buttons of the newest message with some."""
-    buttons: list[tuple[str, str]] = []
+def _show(before: Snapshot, after: Snapshot) -> list[tuple[str, str]] | None:
+    """Print what is new or changed; return the buttons of the last of those messages (the
+    keyboard the student is looking at); None when nothing changed."""
+    buttons: list[tuple[str, str]] | None = None
     for message_id, (text, message_buttons) in after.items():
         if before.get(message_id) != (text, message_buttons):
             print(f"\n🤖 {html.unescape(_TAG.sub('', text))}")
-        if message_buttons:
             buttons = list(message_buttons)
     if buttons:
         print("   " + "   ".join(f"[{n}] {label}" for n, (label, _) in enumerate(buttons, 1)))
@@ -53,10 +53,13 @@ async def _chat(settings: Settings, language: str | None) -> None:
     print("number of a button. Ctrl-D or /quit to leave.")
     async with application:
 
+        buttons: list[tuple[str, str]] = []
+
         async def feed(update: dict[str, object]) -> list[tuple[str, str]]:
             before = _snapshot(user)
             await application.process_update(Update.de_json(update, application.bot))
-            return _show(before, _snapshot(user))
+            shown = _show(before, _snapshot(user))
+            return buttons if shown is None else shown
 
         buttons = await feed(user.make_message("/start"))
         while True:

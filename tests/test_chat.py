@@ -1,0 +1,40 @@
+"""`python -m bot chat`: the offline terminal chat needs no token and no network."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import REPOSITORY
+
+
+def chat(lines: list[str], tmp_path: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input="\n".join(lines) + "\n",
+        cwd=REPOSITORY,
+        env={**env, "BOT_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_chat_answers_and_presses_numbered_buttons(tmp_path: Path) -> None:
+    out = chat(["what are the fees?", "1"], tmp_path)
+    assert "Hello Student!" in out and "[1] ℹ️ About the programme" in out
+    assert "waived" in out
+    assert "Dartmouth" in out, "typing 1 pressed the first button (Housing)"
+
+
+def test_chat_in_french_with_the_sign_up_form(tmp_path: Path) -> None:
+    out = chat(["/signup", "Léa Martin", "pas-un-email"], tmp_path, "--lang", "fr")
+    assert "Bonjour Student" in out
+    assert "adresse e-mail" in out.lower()
