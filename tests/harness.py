@@ -1,9 +1,11 @@
-"""Drive the real bot as students would: in process, or as a `python -m bot run` process.
+"""Drive the real bot as students would: in process, over HTTP, or as a process.
 
 - ``LocalBot``: the application from ``build_application`` on the in-process emulator; each
   ``send``/``press`` is handled completely before it returns (fast, deterministic).
-- ``BotProcess``: ``python -m bot run`` in a subprocess, polling an ``EmulatorServer`` over
-  HTTP on 127.0.0.1 — the production path, which can be killed and restarted.
+- ``HttpBot``: the same application polling an ``EmulatorServer`` over real HTTP on
+  127.0.0.1, as in production; ``send``/``press`` return once the bot is idle again.
+- ``BotProcess``: ``python -m bot run`` in a subprocess, polling an ``EmulatorServer`` —
+  the production path, which can be killed and restarted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from telegram import Update
 
 from bot.application import ExchangeApplication, build_application
-from bot.emulator import BotAPIEmulator, EmulatorRequest, SimUser
+from bot.emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
 from bot.settings import REPOSITORY, Settings
 
 
@@ -76,6 +78,45 @@ class LocalBot:
         await self.feed(user.make_press(label_or_data))
 
 
+class HttpBot(LocalBot):
+    """The full application polling the emulator over HTTP (python-telegram-bot's own
+    updater and HTTP client, the production transport). Restarts keep the server."""
+
+    def __init__(self, data_dir: Path, **settings: Any) -> None:
+        super().__init__(data_dir, **settings)
+        self.server = EmulatorServer(self.emulator)
+        self.serving = False
+
+    async def start(self) -> LocalBot:
+        if not self.serving:
+            self.settings = replace(self.settings, api_base_url=await self.server.start())
+            self.serving = True
+        self.app = build_application(self.settings, rate_limit=False)
+        await self.app.initialize()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0, timeout=1)
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            assert self.app.updater is not None
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+            self.app = None
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+        await self.server.stop()
+        self.serving = False
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Queue the update for the bot's next poll and wait until it has been handled."""
+        self.emulator.enqueue(update)
+        await self.emulator.wait_idle(quiet=0.03, timeout=15)
+
+
 class BotProcess:
     """``python -m bot run`` polling an emulator served over HTTP."""
 
@@ -118,3 +159,6 @@ class BotProcess:
         code = self.process.wait(timeout=15)
         self.process = None
         return code
+
+
+TRANSPORTS = {"in-process": LocalBot, "http": HttpBot}

@@ -14,16 +14,18 @@ import yaml
 from bot.application import register_commands
 from bot.emulator import SimUser
 from tests.conftest import KNOWLEDGE
-from tests.harness import LocalBot
+from tests.harness import TRANSPORTS, LocalBot
 
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR = 777
 
 
-@pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[LocalBot]:
-    async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as local:
+@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+    """The bot in process, and polling the emulator over HTTP as in production."""
+    transport = TRANSPORTS[request.param]
+    async with transport(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as local:
         yield local
         assert local.emulator.errors == [], "the bot made calls Telegram would reject"
 

@@ -13,7 +13,7 @@ from bot.emulator import SimUser
 from bot.handlers.language import NAMES
 from bot.retention import JOB_NAME, purge_old_leads
 from bot.storage import Lead, Storage
-from tests.harness import LocalBot
+from tests.harness import TRANSPORTS, LocalBot
 from tests.test_signup import (
     Student,
     draft_of,
@@ -29,9 +29,10 @@ from tests.test_signup import (
 pytestmark = pytest.mark.asyncio
 
 
-@pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[LocalBot]:
-    running = await start(LocalBot(tmp_path))
+@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+    """The bot in process, and polling the emulator over HTTP as in production."""
+    running = await start(TRANSPORTS[request.param](tmp_path))
     try:
         yield running
     finally:

@@ -20,7 +20,7 @@ from bot.flood import FloodGuard
 from bot.forms import FORM_KEY, Form, add_months, month_value
 from bot.handlers.signup import DRAFT
 from bot.storage import Lead, Storage
-from tests.harness import LocalBot
+from tests.harness import TRANSPORTS, LocalBot
 
 pytestmark = pytest.mark.asyncio
 
@@ -43,9 +43,10 @@ async def start(bot: LocalBot) -> LocalBot:
     return bot
 
 
-@pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[LocalBot]:
-    running = await start(LocalBot(tmp_path))
+@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+    """The bot in process, and polling the emulator over HTTP as in production."""
+    running = await start(TRANSPORTS[request.param](tmp_path))
     try:
         yield running
     finally:
