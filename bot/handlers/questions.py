@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot.application import App, BotContext
 from bot.handlers.common import chosen_language, reply_rows, send, user_language
 
+_LOGGER = logging.getLogger(__name__)
 MAX_QUESTION = 1000
 
 
@@ -23,7 +27,10 @@ async def question(update: Update, context: BotContext) -> None:
         lang = await user_language(services, user)
         await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
         return
-    await message.chat.send_action(ChatAction.TYPING)
+    try:
+        await message.chat.send_action(ChatAction.TYPING)
+    except TelegramError:  # only a courtesy: never in the way of the answer
+        _LOGGER.debug("typing indicator not sent")
     reply = services.assistant.answer(text, await chosen_language(services, user))
     await services.storage.log_question(user.id, reply.language, text, reply.intent, reply.score)
     await send(update, reply.text, reply_rows(reply))
