@@ -10,7 +10,6 @@ import pytest
 import pytest_asyncio
 
 from bot.emulator import SimUser
-from bot.handlers.language import NAMES
 from bot.retention import JOB_NAME, purge_old_leads
 from bot.storage import Lead, Storage
 from tests.harness import TRANSPORTS, LocalBot
@@ -76,10 +75,10 @@ async def test_mydata_shows_everything_stored_in_the_students_language(bot: Loca
         assert value in report
     assert form(bot).kb.items["pediatrics"].label("fr") in report
     assert form(bot).month_label(s.start_month, "fr") in report
-    assert t.get("mydata_lead_language", "fr", language=NAMES["fr"]) in report
+    assert t.get("mydata_lead_language", "fr", language="Français") in report
     assert "Quel est le prix ?" in report
     assert t.get("mydata_questions", "fr", count=1) in report
-    assert t.get("mydata_language", "fr", language=NAMES["fr"], date="").split("(")[0] in report
+    assert t.get("mydata_language", "fr", language="Français", date="").split("(")[0] in report
     assert bot.emulator.errors == []
 
 

@@ -11,14 +11,15 @@ from bot.handlers.common import answer_query, show, user_language
 from bot.keyboards import decode
 from bot.text import LANGUAGES
 
-NAMES = {"en": "English", "zh": "中文", "fr": "Français"}
-
 
 async def prompt(update: Update, context: BotContext) -> None:
     """Offer the three languages as buttons."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    rows = [[Button(NAMES[code], f"lang:{code}") for code in LANGUAGES]]
+    texts = services.assistant.texts
+    rows = [
+        [Button(texts.get(f"language_name_{code}", code), f"lang:{code}") for code in LANGUAGES]
+    ]
     await show(update, services.assistant.texts.get("language_prompt", lang), rows)
 
 

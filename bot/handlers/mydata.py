@@ -15,7 +15,6 @@ from bot.answers import Button
 from bot.application import App, BotContext
 from bot.conversations import Texts
 from bot.handlers.common import send, show, user_language
-from bot.handlers.language import NAMES
 from bot.handlers.signup import DRAFT, form_of
 from bot.keyboards import decode
 from bot.storage import JSONDict
@@ -41,7 +40,7 @@ def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]
     texts = form.texts
     lines: list[str] = []
     if report["settings"]:
-        language = NAMES.get(report["settings"]["language"], report["settings"]["language"])
+        language = _language_name(texts, report["settings"]["language"])
         when = _when(report["settings"]["updated_at"], zone)
         lines += ["", texts.get("mydata_language", lang, language=language, date=when)]
     if report["lead"]:
@@ -76,7 +75,7 @@ def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
     form, zone = form_of(context), context.services.settings.tzinfo
     texts = form.texts
     dates = {key: _when(lead[f"{key}_at"], zone) for key in ("created", "updated", "consent")}
-    language = NAMES.get(lead["language"], lead["language"])
+    language = _language_name(texts, lead["language"])
     return [
         texts.get("mydata_lead", lang, **dates),
         form.details(lead, lang),
@@ -171,3 +170,9 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("mydata", mydata))
     for handler in forget_handlers():
         app.add_handler(handler)
+
+
+def _language_name(texts: Texts, code: str) -> str:
+    """A language's own name ("Français"), or its code if unknown."""
+    key = f"language_name_{code}"
+    return texts.get(key, code) if key in texts.texts else code
