@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from bot.answers import Assistant
 from bot.settings import REPOSITORY
+from tests.harness import TRANSPORTS, LocalBot, start
 
 KNOWLEDGE = REPOSITORY / "knowledge"
 CONVERSATIONS = REPOSITORY / "conversations"
@@ -18,3 +21,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def assistant() -> Assistant:
     """The assistant over the real knowledge base."""
     return Assistant.load(KNOWLEDGE, CONVERSATIONS)
+
+
+@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+    """The real bot, in process and polling the emulator over HTTP as in production, with a
+    relaxed flood guard (test students type fast). Modules may define their own ``bot``."""
+    running = await start(TRANSPORTS[request.param](tmp_path))
+    try:
+        yield running
+    finally:
+        await running.stop()

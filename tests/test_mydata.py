@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.emulator import SimUser
 from bot.retention import JOB_NAME, purge_old_leads
 from bot.storage import Lead, Storage
-from tests.harness import TRANSPORTS, LocalBot
+from tests.harness import LocalBot, start
 from tests.test_signup import (
     Student,
     draft_of,
@@ -20,22 +18,11 @@ from tests.test_signup import (
     form,
     prompt,
     sign_up,
-    start,
     storage,
     texts,
 )
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The bot in process, and polling the emulator over HTTP as in production."""
-    running = await start(TRANSPORTS[request.param](tmp_path))
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def database_bytes(bot: LocalBot) -> bytes:

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.conversations import Texts
 from bot.emulator import SimUser
-from bot.flood import FloodGuard
 from bot.forms import FORM_KEY, Form, add_months, month_value
 from bot.handlers.signup import DRAFT
 from bot.storage import Lead, Storage
-from tests.harness import TRANSPORTS, LocalBot
+from tests.harness import LocalBot, start
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,28 +25,6 @@ TYPED_MARCH = {"en": f"March {NEXT_YEAR}", "fr": f"mars {NEXT_YEAR}", "zh": f"{N
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-async def start(bot: LocalBot) -> LocalBot:
-    """Start (or restart) the bot; the test students type faster than the flood guard lets
-    real people, so it is relaxed."""
-    if bot.app is None:
-        await bot.start()
-    else:
-        await bot.restart()
-    assert bot.app is not None
-    bot.app.bot_data["services"].flood = FloodGuard(limit=100_000)
-    return bot
-
-
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The bot in process, and polling the emulator over HTTP as in production."""
-    running = await start(TRANSPORTS[request.param](tmp_path))
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def form(bot: LocalBot) -> Form:
