@@ -83,7 +83,7 @@ class Assistant:
         suggestions = [best.topic_id, *close][:MAX_SUGGESTIONS]
         buttons = [self.topic_button(t, lang) for t in suggestions]
         if all(b.action != "coordinator" for b in buttons):
-            buttons.append(Button(self.texts.get("button_coordinator", lang), "coordinator"))
+            buttons.append(self.action_button("coordinator", lang))
         buttons.append(self.menu_button(lang))
         return Reply(
             self.texts.get("did_you_mean", lang), tuple(buttons), None, best.score, lang, SUGGEST
@@ -96,10 +96,14 @@ class Assistant:
         """The polite "not found" reply, offering the menu, a coordinator and the sign-up."""
         buttons = (
             self.menu_button(lang),
-            Button(self.texts.get("button_coordinator", lang), "coordinator"),
-            Button(self.texts.get("button_signup", lang), "signup"),
+            self.action_button("coordinator", lang),
+            self.action_button("signup", lang),
         )
         return Reply(self.texts.get("fallback", lang), buttons, None, score, lang, FALLBACK)
+
+    def action_button(self, action: str, lang: str) -> Button:
+        """The button of an action: ``signup`` or ``coordinator``."""
+        return Button(self.texts.get(f"button_{action}", lang), action)
 
     def menu_button(self, lang: str) -> Button:
         """The button back to the main menu."""
@@ -109,7 +113,7 @@ class Assistant:
         """A button opening a topic, or starting its action (sign-up, coordinator)."""
         entry = self.kb.entries.get(topic_id)
         if entry is not None and entry.action is not None:
-            return Button(self.texts.get(f"button_{entry.action}", lang), entry.action)
+            return self.action_button(entry.action, lang)
         return Button(self.kb.title(topic_id, lang), f"topic:{topic_id}")
 
     def topic_reply(self, topic_id: str, lang: str, extra: list[str] | None = None) -> Reply:
