@@ -26,5 +26,9 @@ def configure_logging(level: str = "INFO") -> None:
     )
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Libraries' debug lines carry whole requests and SQL parameters (message texts, names,
+    # e-mails): BOT_LOG_LEVEL=DEBUG is for this bot's own loggers only.
+    for library in ("telegram", "aiosqlite", "tornado"):
+        logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
     for handler in logging.getLogger().handlers:
         handler.addFilter(_NetworkErrorsWithoutTraceback())

@@ -36,7 +36,9 @@ async def server() -> AsyncIterator[EmulatorServer]:
 
 @pytest.fixture
 def bot(server: EmulatorServer, tmp_path: Path) -> Iterator[BotProcess]:
-    process = BotProcess(server.base_url, tmp_path / "data", server.emulator.token)
+    process = BotProcess(
+        server.base_url, tmp_path / "data", server.emulator.token, BOT_LOG_LEVEL="DEBUG"
+    )
     process.start()
     try:
         yield process
@@ -120,6 +122,8 @@ async def test_a_sign_up_by_buttons_and_typing_over_http(
     assert thanks.html == t.get("signup_done", fr, name="Camille Martin", email=email)
     assert leads(bot) == [(5001, "Camille Martin", email, '["oncology"]', f"{NEXT_YEAR}-09")]
     assert server.emulator.errors == []
+    log = bot.log.read_text(encoding="utf-8")
+    assert "Camille" not in log and email not in log and message not in log, "no personal data"
 
 
 async def test_a_form_survives_sigkill_and_is_stored_once(
