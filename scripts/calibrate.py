@@ -1,6 +1,6 @@
 """Grid-search the matching weights and thresholds on a labelled set (the dev set).
 
-    python scripts/calibrate.py tests/eval/dev.yaml [--check tests/eval/holdout.yaml]
+    python scripts/calibrate.py tests/eval/dev.yaml [tests/eval/dev2.yaml …] [--check FILE]
 
 Weights shape the index, so the matcher is rebuilt for every combination of them; thresholds
 only decide between answering and declining, so they are swept over the matches of each build.
@@ -100,11 +100,11 @@ def report(assistant: Assistant, cases: list[Case]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("file")
+    parser.add_argument("files", nargs="+", help="labelled sets to calibrate on (together)")
     parser.add_argument("--check")
     args = parser.parse_args()
     base = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
-    cases = load_cases(Path(args.file))
+    cases = [case for file in args.files for case in load_cases(Path(file))]
     results: list[tuple[float, MatchingConfig, dict[str, float]]] = []
     for values in itertools.product(*WEIGHTS.values()):
         weights: dict[str, Any] = dict(zip(WEIGHTS, values, strict=True))
