@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -87,12 +88,27 @@ class HttpBot(LocalBot):
         super().__init__(data_dir, **settings)
         self.server = EmulatorServer(self.emulator)
         self.serving = False
+        self.handled: set[int] = set()
+        self._progress = asyncio.Condition()
 
     async def start(self) -> LocalBot:
         if not self.serving:
             self.settings = replace(self.settings, api_base_url=await self.server.start())
             self.serving = True
         self.app = build_application(self.settings, rate_limit=False)
+        process_update = self.app.process_update
+
+        async def tracked(update: object) -> None:
+            """The application's own handling, noting when each update is done."""
+            try:
+                await process_update(update)
+            finally:
+                if isinstance(update, Update):
+                    async with self._progress:
+                        self.handled.add(update.update_id)
+                        self._progress.notify_all()
+
+        self.app.process_update = tracked  # type: ignore[method-assign]
         await self.app.initialize()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1)
@@ -115,7 +131,10 @@ class HttpBot(LocalBot):
     async def feed(self, update: dict[str, Any]) -> None:
         """Queue the update for the bot's next poll and wait until it has been handled."""
         self.emulator.enqueue(update)
-        await self.emulator.wait_idle(quiet=0.03, timeout=15)
+        async with self._progress:
+            await asyncio.wait_for(
+                self._progress.wait_for(lambda: update["update_id"] in self.handled), 15
+            )
 
 
 class BotProcess:
