@@ -67,6 +67,7 @@ class MatchingConfig:
     postings: int
     stopwords: dict[str, frozenset[str]]
     generic: frozenset[str]
+    particles: frozenset[str]
 
     @classmethod
     def load(cls, path: Path) -> MatchingConfig:
@@ -98,6 +99,7 @@ class MatchingConfig:
                 generic=frozenset(
                     stem(normalize(w)) for lang in LANGUAGES for w in _words(data["generic"], lang)
                 ),
+                particles=frozenset(normalize(w) for w in data["particles"]),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
@@ -177,8 +179,9 @@ def _topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
     return phrases
 
 
-def _chinese_words(kb: KnowledgeBase) -> frozenset[str]:
-    """Chinese words of 2 to 4 characters named as titles, keywords, names or aliases."""
+def _chinese_words(kb: KnowledgeBase, particles: frozenset[str]) -> frozenset[str]:
+    """Chinese words of 2 to 4 characters named as titles, keywords, names or aliases, except
+    those containing a particle (目的 would keep 的 whole in 项目的时长)."""
     texts = [
         text
         for entry in kb.entries.values()
@@ -189,7 +192,10 @@ def _chinese_words(kb: KnowledgeBase) -> frozenset[str]:
         for text in (item.name["zh"], *item.aliases.get("zh", ()))
     ]
     return frozenset(
-        run for text in texts for run in chinese_runs(normalize(text)) if 2 <= len(run) <= 4
+        run
+        for text in texts
+        for run in chinese_runs(normalize(text))
+        if 2 <= len(run) <= 4 and not particles.intersection(run)
     )
 
 
@@ -222,7 +228,7 @@ class Matcher:
             lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES
         }
         # Short Chinese names and keywords are never cut at a stop character (申请 keeps 请).
-        self._chinese_words = _chinese_words(kb)
+        self._chinese_words = _chinese_words(kb, config.particles)
         phrases = {
             topic_id: [(lang, normalize(text)) for lang, text in raw]
             for topic_id, raw in _topic_phrases(kb).items()

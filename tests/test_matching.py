@@ -418,23 +418,23 @@ def test_answers_use_only_telegram_html(assistant: Assistant) -> None:
 # Reset when the thresholds were recalibrated on dev.yaml + dev2.yaml together (a deliberate
 # trade: off-topic rejection up, some Chinese dev accuracy down).
 DEV_FLOORS = {
-    "en": 0.94,  # 98.0 % (146/149)
-    "zh": 0.86,  # 89.7 % (122/136)
-    "fr": 0.95,  # 98.5 % (133/135)
-    "rejection": 0.89,  # 93.8 % (61/65)
+    "en": 0.95,  # 98.7 % (147/149)
+    "zh": 0.87,  # 90.4 % (123/136)
+    "fr": 0.96,  # 99.3 % (134/135)
+    "rejection": 0.90,  # 93.8 % (61/65)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.87,  # 91.7 % (55/60)
-    "zh": 0.91,  # 95.0 % (57/60)
-    "fr": 0.77,  # 81.7 % (49/60)
-    "rejection": 0.82,  # 86.1 % (155/180)
+    "zh": 0.92,  # 96.7 % (58/60)
+    "fr": 0.86,  # 90.0 % (54/60)
+    "rejection": 0.84,  # 87.8 % (158/180)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
-    "en": 0.87,  # 90.9 % (110/121)
-    "zh": 0.88,  # 91.6 % (109/119)
-    "fr": 0.86,  # 89.7 % (105/117)
+    "en": 0.88,  # 91.7 % (111/121)
+    "zh": 0.86,  # 89.9 % (107/119)
+    "fr": 0.88,  # 91.5 % (107/117)
     "rejection": 0.88,  # 92.3 % (48/52)
     "language": 0.97,  # 99.8 % (408/409)
 }
