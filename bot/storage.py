@@ -725,14 +725,7 @@ class Storage:
 
     async def purge_leads(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete leads last updated more than ``older_than`` before ``now``; return the count."""
-        cutoff = _iso((now if now is not None else self._clock()) - older_than)
-        async with self._lock:
-            async with self._transaction() as db:
-                cursor = await db.execute("DELETE FROM leads WHERE updated_at < ?", (cutoff,))
-                count = max(cursor.rowcount, 0)
-            if count:
-                await self._checkpoint()
-        return count
+        return await self._delete_older("DELETE FROM leads WHERE updated_at < ?", older_than, now)
 
     # ----------------------------------------------------------------- questions
 
@@ -837,11 +830,17 @@ class Storage:
 
     async def purge_questions(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete questions asked more than ``older_than`` before ``now``; return the count."""
-        cutoff = _iso((now if now is not None else self._clock()) - older_than)
         async with self._lock:
             await self._write_pending_questions()
+        return await self._delete_older("DELETE FROM questions WHERE asked_at < ?", older_than, now)
+
+    async def _delete_older(self, sql: str, older_than: timedelta, now: datetime | None) -> int:
+        """Run ``sql`` with the cutoff ``now - older_than``; checkpoint so deleted personal data
+        leaves the WAL too. Returns how many rows went."""
+        cutoff = _iso((now if now is not None else self._clock()) - older_than)
+        async with self._lock:
             async with self._transaction() as db:
-                cursor = await db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+                cursor = await db.execute(sql, (cutoff,))
                 count = max(cursor.rowcount, 0)
             if count:
                 await self._checkpoint()
