@@ -46,6 +46,11 @@ def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
+def in_columns(buttons: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
+    """Buttons laid out ``columns`` to a row."""
+    return [tuple(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
+
+
 def layout(buttons: Sequence[Button], navigation: Sequence[Button] = ()) -> list[list[Button]]:
     """One topic or action per row, then the navigation buttons (Back, Main menu) together."""
     rows = [[b] for b in buttons if b.action != "menu:main"]

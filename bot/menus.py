@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.answers import Button
 from bot.conversations import Texts
+from bot.keyboards import in_columns
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 
 ACTIONS = ("signup", "coordinator", "language")
@@ -171,12 +172,12 @@ class Menus:
 
     def _page(
         self, buttons: list[Button], page: int, columns: int, more: str, lang: str
-    ) -> tuple[list[tuple[Button, ...]], int]:
+    ) -> list[tuple[Button, ...]]:
         size = self.page_size
         pages = max(1, -(-len(buttons) // size))
         page = min(max(page, 0), pages - 1)
         shown = buttons[page * size : (page + 1) * size]
-        rows = [tuple(shown[i : i + columns]) for i in range(0, len(shown), columns)]
+        rows = in_columns(shown, columns)
         navigation: list[Button] = []
         if page > 0:
             navigation.append(Button(f"◀️ {page}/{pages}", f"{more}:{page - 1}"))
@@ -189,13 +190,13 @@ class Menus:
             )
         if navigation:
             rows.append(tuple(navigation))
-        return rows, page
+        return rows
 
     def screen(self, menu_id: str, lang: str) -> Screen:
         """A menu with Back (to its parent) and Main-menu buttons."""
         menu = self.menus[menu_id]
         buttons = [self._label(b, lang) for b in menu.buttons]
-        rows = [tuple(buttons[i : i + menu.columns]) for i in range(0, len(buttons), menu.columns)]
+        rows = in_columns(buttons, menu.columns)
         if menu.parent is not None:
             rows.append(self._navigation(lang, f"menu:{menu.parent}"))
         return Screen(self.texts.get(menu.text, lang), tuple(rows))
@@ -217,7 +218,7 @@ class Menus:
         """The named items of a list entry as paged buttons; Back returns to the list."""
         entry = self.kb.entries[entry_id]
         buttons = [Button(self.kb.title(i, lang), f"topic:{i}") for i in entry.item_ids]
-        rows, page = self._page(buttons, page, 2, f"items:{entry_id}", lang)
+        rows = self._page(buttons, page, 2, f"items:{entry_id}", lang)
         rows.append(self._navigation(lang, f"topic:{entry_id}"))
         text = self.texts.get("menu_items", lang, title=html.escape(entry.title[lang]))
         return Screen(text, tuple(rows))

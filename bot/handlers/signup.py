@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from math import ceil
@@ -54,7 +53,7 @@ from bot.handlers.common import (
     user_language,
 )
 from bot.handlers.questions import MAX_QUESTION
-from bot.keyboards import decode
+from bot.keyboards import decode, in_columns
 from bot.storage import Lead
 
 NAME = "signup"  # the ConversationHandler's name
@@ -78,10 +77,6 @@ def form_of(context: BotContext) -> Form:
 def _draft(context: BotContext) -> Draft | None:
     data = context.user_data
     return cast(Draft, data[DRAFT]) if data is not None and DRAFT in data else None
-
-
-def _rows(buttons: Sequence[Button], columns: int) -> Rows:
-    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
 
 
 # --------------------------------------------------------------------------- one turn
@@ -194,7 +189,12 @@ def _step_buttons(turn: Turn, step: Step) -> Rows:
     else:
         labels = [(turn.text(step.choice_key(c)), c) for c in step.choices]
     columns = 2 if step.kind == "consent" else step.columns
-    return _rows([_button(turn, step, label, value) for label, value in labels], columns)
+    return [
+        list(row)
+        for row in in_columns(
+            [_button(turn, step, label, value) for label, value in labels], columns
+        )
+    ]
 
 
 def _button(turn: Turn, step: Step | None, label: str, value: str) -> Button:
@@ -257,7 +257,7 @@ def _edit_screen(turn: Turn) -> Screen:
         _button(turn, None, turn.text(s.label_key), f"field:{s.id}") for s in turn.form.fields
     ]
     back = _button(turn, None, turn.text("signup_button_back"), "back")
-    return turn.text("signup_edit_prompt"), [*_rows(fields, 2), [back]]
+    return turn.text("signup_edit_prompt"), [*(list(row) for row in in_columns(fields, 2)), [back]]
 
 
 # --------------------------------------------------------------------------- starting
