@@ -86,15 +86,17 @@ def run(runs: int = 5, count: int = 1000, seed: int = 0) -> list[list[str]]:
         f"(c) {count} distinct questions; start-up alone (empty stdin): median "
         f"{statistics.median(startup):.2f} s; answering: ~{per_question_ms:.2f} ms per question"
     )
-    return [[
-        f"(c) `ask --json`, {count:,} questions",
-        str(runs),
-        f"{statistics.median(full):.2f}",
-        f"{max(full):.2f}",
-        f"{statistics.median(startup):.2f}",
-        f"< {TARGET_SECONDS:g} s",
-        "met" if max(full) < TARGET_SECONDS else "**missed**",
-    ]]
+    return [
+        [
+            f"(c) `ask --json`, {count:,} questions",
+            str(runs),
+            f"{statistics.median(full):.2f}",
+            f"{max(full):.2f}",
+            f"{statistics.median(startup):.2f}",
+            f"< {TARGET_SECONDS:g} s",
+            "met" if max(full) < TARGET_SECONDS else "**missed**",
+        ]
+    ]
 
 
 HEADERS = ["benchmark", "runs", "median s", "max s", "start-up s", "target", ""]

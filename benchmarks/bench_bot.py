@@ -64,8 +64,8 @@ from telegram.ext import Application, ApplicationBuilder, MessageHandler, filter
 from bot.application import ExchangeApplication, build_application
 from bot.emulator import BotAPIEmulator, EmulatorRequest, SimUser
 from bot.emulator.server import EmulatorServer
-from bot.evaluation import load_cases
 from bot.settings import Settings
+from bot.understanding.evaluation import load_cases
 
 HOLDOUT = REPOSITORY / "tests" / "eval" / "holdout.yaml"
 TARGET_RATIO = 1.5

@@ -4,8 +4,9 @@ base (benchmarks (a) and (b) of BENCHMARKS.md).
     .venv/bin/python benchmarks/bench_matching.py [--rounds 5] [--factor 20] [--seed 0]
 
 Every question of both evaluation sets is matched ``--rounds`` times, one at a time, in a
-shuffled order per round. The lru caches of the matcher and of ``bot.text`` are emptied before
-each round, so a round never reuses the corrections or normalisations of the previous one
+shuffled order per round. The lru caches of the matcher and of ``bot.understanding.text`` are
+emptied before each round, so a round never reuses the corrections or normalisations of the
+previous one
 (within a round, a word met twice is corrected once, as in the running bot). One unmeasured
 warm-up round comes first. The process is pinned to CPU 0.
 """
@@ -30,10 +31,10 @@ from common import (
 )
 from synthetic import phrase_count, synthetic_kb
 
-import bot.matcher
-import bot.text
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.matcher import Matcher, MatchingConfig
+import bot.understanding.matcher
+import bot.understanding.text
+from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.understanding.matcher import Matcher, MatchingConfig
 
 TARGETS_MS = {"real": 2.0, "synthetic": 10.0}  # p99 of one question
 
@@ -51,7 +52,7 @@ def measure(
     wall-clock time, and the CPU time of this thread (which leaves out the time other
     processes took the core from us, the main noise on a shared machine)."""
     rng = random.Random(seed)
-    clear_caches(bot.text, bot.matcher, matcher)
+    clear_caches(bot.understanding.text, bot.understanding.matcher, matcher)
     for question in questions:  # warm-up: imports, allocator, branch predictors
         matcher.match(question)
     wall: list[float] = []
@@ -60,7 +61,7 @@ def measure(
     for _ in range(rounds):
         order = questions[:]
         rng.shuffle(order)
-        clear_caches(bot.text, bot.matcher, matcher)
+        clear_caches(bot.understanding.text, bot.understanding.matcher, matcher)
         gc.collect()
         for question in order:
             started, cpu_started = clock(), cpu_clock()
@@ -90,30 +91,45 @@ def run(
     questions = [question for question, _ in eval_questions()]
     bases = [("real", "(a) full knowledge base", real)]
     if synthetic:
-        bases.append(("synthetic", f"(b) synthetic {factor}x knowledge base",
-                      synthetic_kb(real, factor, seed)))
+        bases.append(
+            (
+                "synthetic",
+                f"(b) synthetic {factor}x knowledge base",
+                synthetic_kb(real, factor, seed),
+            )
+        )
     rows = []
     for key, label, kb in bases:
         matcher, build_seconds = build(kb, config)
         stats, cpu = measure(matcher, questions, rounds, seed)
         target = TARGETS_MS[key]
         print(f"{label}: {describe(matcher, kb)}; index built in {build_seconds:.2f} s")
-        rows.append([
-            label,
-            f"{stats['n']:,}",
-            f"{stats['p50']:.3f}",
-            f"{stats['p95']:.3f}",
-            f"{stats['p99']:.3f}",
-            f"{stats['max']:.3f}",
-            f"{cpu['p99']:.3f}",
-            f"p99 < {target:g} ms",
-            "met" if stats["p99"] < target else "**missed**",
-        ])
+        rows.append(
+            [
+                label,
+                f"{stats['n']:,}",
+                f"{stats['p50']:.3f}",
+                f"{stats['p95']:.3f}",
+                f"{stats['p99']:.3f}",
+                f"{stats['max']:.3f}",
+                f"{cpu['p99']:.3f}",
+                f"p99 < {target:g} ms",
+                "met" if stats["p99"] < target else "**missed**",
+            ]
+        )
     return rows
 
 
 HEADERS = [
-    "benchmark", "samples", "p50 ms", "p95 ms", "p99 ms", "max ms", "p99 CPU ms", "target", "",
+    "benchmark",
+    "samples",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "max ms",
+    "p99 CPU ms",
+    "target",
+    "",
 ]
 
 

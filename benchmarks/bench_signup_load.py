@@ -38,9 +38,9 @@ from pathlib import Path
 
 import common
 
-from bot.answers import Assistant
-from bot.conversations import Texts
+from bot.content.texts import Texts
 from bot.emulator import BotAPIEmulator, EmulatorServer, SimUser, WaitTimeoutError
+from bot.understanding.answers import Assistant
 from tests.harness import BotProcess
 
 LANGS = ("en", "zh", "fr")

@@ -19,7 +19,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:  # the scripts are run by path, not as a package
     sys.path.insert(0, str(REPOSITORY))
 
-from bot.evaluation import load_cases  # noqa: E402
+from bot.understanding.evaluation import load_cases  # noqa: E402
 
 KNOWLEDGE = REPOSITORY / "knowledge"
 CONVERSATIONS = REPOSITORY / "conversations"
@@ -102,16 +102,22 @@ def code_version() -> str:
     git commands; "unknown" outside a git checkout)."""
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY, capture_output=True,
-            text=True, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "bot", "knowledge"], cwd=REPOSITORY,
-            capture_output=True, text=True, check=True,
+            ["git", "status", "--porcelain", "--", "bot", "knowledge"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split("\n")
     except (OSError, subprocess.CalledProcessError):
         return "code: unknown"
-    core_files = ("bot/matcher.py", "bot/text.py", "bot/answers.py", "knowledge/")
+    core_files = ("bot/understanding/", "knowledge/")
     core = sorted(line[3:] for line in changed if line[3:].startswith(core_files))
     return f"code: {head}" + (f" + uncommitted changes to {', '.join(core)}" if core else "")
 

@@ -1,6 +1,6 @@
 """Run every benchmark of the answering core and print the tables of BENCHMARKS.md.
 
-    .venv/bin/python benchmarks/run_all.py [--cpu 0]
+.venv/bin/python benchmarks/run_all.py [--cpu 0]
 """
 
 from __future__ import annotations

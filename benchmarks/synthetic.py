@@ -16,8 +16,8 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 
-from bot.knowledge import Entry, Item, KnowledgeBase, Membership
-from bot.text import LANGUAGES
+from bot.content.knowledge import Entry, Item, KnowledgeBase, Membership
+from bot.content.languages import LANGUAGES
 
 _PIECES = re.compile(r"[A-Za-zÀ-ÿœŒæÆ0-9'’-]+|[^\sA-Za-z0-9]{1,2}")
 _CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FA5

@@ -20,13 +20,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.answers import Assistant
+from bot.content.languages import LANGUAGES
+from bot.content.menus import Menus
 from bot.flood import FloodGuard
-from bot.menus import Menus
 from bot.persistence import SQLitePersistence
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.text import LANGUAGES
+from bot.understanding.answers import Assistant
 from bot.updates import PerUserUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)

@@ -52,7 +52,6 @@ async def _chat(settings: Settings, language: str | None) -> None:
     print("Offline chat with the CQMU Exchange Assistant. Type a question, a /command, or the")
     print("number of a button. Ctrl-D or /quit to leave.")
     async with application:
-
         buttons: list[tuple[str, str]] = []
 
         async def feed(update: dict[str, object]) -> list[tuple[str, str]]:

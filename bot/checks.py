@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.answers import Assistant
-from bot.conversations import placeholders
+from bot.content.forms import Form
+from bot.content.knowledge import KnowledgeError
+from bot.content.languages import LANGUAGES
+from bot.content.menus import Menus
+from bot.content.texts import placeholders
 from bot.emulator.formatting import FormattingError, parse_html, utf16_len
-from bot.forms import Form
 from bot.keyboards import encode
-from bot.knowledge import KnowledgeError
-from bot.menus import Menus
 from bot.settings import Settings
-from bot.text import LANGUAGES
+from bot.understanding.answers import Assistant
 
 MAX_TEXT = 4096
 

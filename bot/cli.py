@@ -9,10 +9,10 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.answers import Assistant, Reply
-from bot.knowledge import KnowledgeError
+from bot.content.knowledge import KnowledgeError
+from bot.content.languages import LANGUAGES
 from bot.settings import Settings, SettingsError
-from bot.text import LANGUAGES
+from bot.understanding.answers import Assistant, Reply
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -80,7 +80,7 @@ def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import evaluate, format_report, load_cases, unknown_ids
+    from bot.understanding.evaluation import evaluate, format_report, load_cases, unknown_ids
 
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
     cases = load_cases(Path(args.file))

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answers import Button
+from bot.content.buttons import Button
 
 VERSION = "1"
 MAX_CALLBACK_BYTES = 64
@@ -44,17 +44,3 @@ def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None
         [InlineKeyboardButton(b.label, callback_data=encode(b.action)) for b in row] for row in rows
     ]
     return InlineKeyboardMarkup(keyboard) if keyboard else None
-
-
-def in_columns(buttons: Sequence[Button], columns: int) -> list[tuple[Button, ...]]:
-    """Buttons laid out ``columns`` to a row."""
-    return [tuple(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
-
-
-def layout(buttons: Sequence[Button], navigation: Sequence[Button] = ()) -> list[list[Button]]:
-    """One topic or action per row, then the navigation buttons (Back, Main menu) together."""
-    rows = [[b] for b in buttons if b.action != "menu:main"]
-    last = [*navigation, *(b for b in buttons if b.action == "menu:main")]
-    if last:
-        rows.append(last)
-    return rows

@@ -21,11 +21,11 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from bot.answers import Assistant
-from bot.evaluation import Case, evaluate, load_cases
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Match, Matcher, MatchingConfig
+from bot.content.knowledge import KnowledgeBase
 from bot.settings import REPOSITORY
+from bot.understanding.answers import Assistant
+from bot.understanding.evaluation import Case, evaluate, load_cases
+from bot.understanding.matcher import Match, Matcher, MatchingConfig
 
 TARGETS = {"en": 0.92, "zh": 0.88, "fr": 0.88, "rejection": 0.85}
 WEIGHTS = {  # MatchingConfig field: values tried
@@ -133,13 +133,20 @@ def main() -> None:
     for config, found in tied:
         recall = kfold_recall(base.kb, config)
         ranked.append((objective(found) + KFOLD_WEIGHT * recall, recall, config))
-        shown = {name: getattr(config, name) for name in (*WEIGHTS, "answer_threshold",
-                                                          "min_coverage")}
-        print(f"  k-fold {recall:.3f} dev {' '.join(f'{k}={v:.3f}' for k, v in found.items())}"
-              f" {shown}", flush=True)
+        shown = {
+            name: getattr(config, name) for name in (*WEIGHTS, "answer_threshold", "min_coverage")
+        }
+        print(
+            f"  k-fold {recall:.3f} dev {' '.join(f'{k}={v:.3f}' for k, v in found.items())}"
+            f" {shown}",
+            flush=True,
+        )
     _, recall, config = max(ranked, key=lambda r: r[0])
-    print("best:", {name: getattr(config, name) for name in
-                    (*WEIGHTS, "answer_threshold", "min_coverage")}, f"k-fold {recall:.3f}")
+    print(
+        "best:",
+        {name: getattr(config, name) for name in (*WEIGHTS, "answer_threshold", "min_coverage")},
+        f"k-fold {recall:.3f}",
+    )
     assistant = Assistant(base.kb, Matcher(base.kb, config), base.texts)
     print("dev (bot eval):", report(assistant, cases))
     if args.check:

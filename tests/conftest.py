@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.answers import Assistant
 from bot.settings import REPOSITORY
+from bot.understanding.answers import Assistant
 from tests.harness import TRANSPORTS, LocalBot, start
 
 KNOWLEDGE = REPOSITORY / "knowledge"

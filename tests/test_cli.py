@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Assistant
 from bot.settings import REPOSITORY
+from bot.understanding.answers import Assistant
 from tests.conftest import FIXTURES, KNOWLEDGE
 
 JSON_KEYS = {"question", "intent", "score", "language", "text", "buttons"}
@@ -154,6 +154,7 @@ def test_ask_rejects_an_unknown_language() -> None:
 
 # ───────────────────────────────────── ask (text) ─────────────────────────────────────
 
+
 def test_ask_without_json_prints_readable_text() -> None:
     result = run_bot("ask", stdin="how long is the programme\ncan I do cardiology?\n")
     assert result.returncode == 0, result.stderr
@@ -170,6 +171,7 @@ def test_ask_without_json_prints_readable_text() -> None:
 
 
 # ─────────────────────────────────────── kb check ───────────────────────────────────────
+
 
 def test_kb_check_accepts_the_real_knowledge_base() -> None:
     result = run_bot("kb", "check")
@@ -207,6 +209,7 @@ def test_missing_knowledge_dir_exits_2_without_traceback(tmp_path: Path) -> None
 
 
 # ───────────────────────────────────────── eval ─────────────────────────────────────────
+
 
 def test_eval_prints_accuracy_per_language_and_off_topic_declined() -> None:
     result = run_bot("eval", "tests/eval/dev.yaml", "--no-misses")

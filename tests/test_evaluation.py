@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.evaluation import Case, Report, evaluate, format_report, load_cases, unknown_ids
-from bot.knowledge import KnowledgeError
+from bot.content.knowledge import KnowledgeError
+from bot.understanding.evaluation import (
+    Case,
+    Report,
+    evaluate,
+    format_report,
+    load_cases,
+    unknown_ids,
+)
 
 YAML_CASES = """\
 # a comment
@@ -68,9 +75,9 @@ def test_expectations_single_list_and_none() -> None:
     ("name", "text", "message"),
     [
         ("top.yaml", "q: not a list\n", "top.yaml: must be a list"),
-        ("top.yaml", '- {lang: en, expect: fees}\n', "top.yaml: question 1 needs a 'q' text"),
-        ("top.yaml", '- {q: 12, lang: en, expect: fees}\n', "question 1 needs a 'q' text"),
-        ("top.yaml", '- {q: fees, lang: en}\n- {q: frais, lang: de}\n', "question 2 needs lang"),
+        ("top.yaml", "- {lang: en, expect: fees}\n", "top.yaml: question 1 needs a 'q' text"),
+        ("top.yaml", "- {q: 12, lang: en, expect: fees}\n", "question 1 needs a 'q' text"),
+        ("top.yaml", "- {q: fees, lang: en}\n- {q: frais, lang: de}\n", "question 2 needs lang"),
         ("top.jsonl", '{"q": "fees"}\n', "question 1 needs lang"),
         ("top.yaml", '- {q: "unclosed\n', "invalid YAML"),
     ],
@@ -94,6 +101,7 @@ def test_load_cases_from_the_committed_sets() -> None:
 
 
 # ────────────────────────────── the report on a hand-made set ──────────────────────────────
+
 
 @dataclass(frozen=True)
 class _Reply:

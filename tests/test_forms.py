@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.answers import Assistant
 from bot.application import build_application
-from bot.conversations import Texts
-from bot.forms import (
+from bot.content.forms import (
     SUMMARY,
     Form,
     add_months,
@@ -23,8 +21,10 @@ from bot.forms import (
     month_value,
     valid_email,
 )
-from bot.knowledge import KnowledgeError
+from bot.content.knowledge import KnowledgeError
+from bot.content.texts import Texts
 from bot.settings import Settings
+from bot.understanding.answers import Assistant
 from tests.conftest import CONVERSATIONS
 
 SIGNUP = CONVERSATIONS / "signup.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.content.knowledge import KnowledgeError, load_knowledge
 from tests.conftest import FIXTURES, KNOWLEDGE
 
 KB = FIXTURES / "kb"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import ANSWER, FALLBACK, MAX_SUGGESTIONS, SUGGEST, Assistant, Reply
-from bot.evaluation import Report, evaluate, load_cases, unknown_ids
-from bot.matcher import Candidate, Match
-from bot.text import LANGUAGES
+from bot.content.languages import LANGUAGES
+from bot.understanding.answers import ANSWER, FALLBACK, MAX_SUGGESTIONS, SUGGEST, Assistant, Reply
+from bot.understanding.evaluation import Report, evaluate, load_cases, unknown_ids
+from bot.understanding.matcher import Candidate, Match
 
 EVAL = Path(__file__).parent / "eval"
 TELEGRAM_MAX_TEXT = 4096
@@ -136,13 +136,18 @@ def test_misspelt_question_still_answers(
 
 # ───────────────────────────── named items of the lists ─────────────────────────────
 
+
 @pytest.mark.parametrize(
     ("question", "lang", "item", "name"),
     [
         ("can I do cardiology?", "en", "cardiovascular-medicine", "Cardiovascular Medicine"),
         ("我可以选心内科吗", "zh", "cardiovascular-medicine", "心血管内科"),
-        ("est-ce que je peux faire de la cardiologie", "fr", "cardiovascular-medicine",
-         "Médecine cardiovasculaire"),
+        (
+            "est-ce que je peux faire de la cardiologie",
+            "fr",
+            "cardiovascular-medicine",
+            "Médecine cardiovasculaire",
+        ),
         ("有眼科吗", "zh", "ophthalmology", "眼科"),
         ("ophthalmology", "en", "ophthalmology", "Ophthalmology"),
         ("neurochirurgie ?", "fr", "neurosurgery", "Neurochirurgie"),
@@ -268,6 +273,7 @@ def test_unknown_but_on_topic_is_answered_honestly(
 
 # ─────────────────────────────────── did you mean ───────────────────────────────────
 
+
 def test_did_you_mean_offers_at_most_three_topics_and_the_menu(assistant: Assistant) -> None:
     config = assistant.config
     score = (config.suggest_threshold + config.answer_threshold) / 2
@@ -281,10 +287,19 @@ def test_did_you_mean_offers_at_most_three_topics_and_the_menu(assistant: Assist
 
 
 VAGUE = [
-    "fee housing duration", "something about research", "what's the weather in Chongqing",
-    "tell me a joke", "best hotel near the airport", "what can you do", "天气怎么样",
-    "what is the capital of France", "recommend a good restaurant", "clinical stuff",
-    "hospital lab research", "Wie lange dauert das Austauschprogramm", "frais logement durée",
+    "fee housing duration",
+    "something about research",
+    "what's the weather in Chongqing",
+    "tell me a joke",
+    "best hotel near the airport",
+    "what can you do",
+    "天气怎么样",
+    "what is the capital of France",
+    "recommend a good restaurant",
+    "clinical stuff",
+    "hospital lab research",
+    "Wie lange dauert das Austauschprogramm",
+    "frais logement durée",
     "disciplines labs specialties",
 ]
 
@@ -306,6 +321,7 @@ def test_real_did_you_mean_replies_stay_short(assistant: Assistant) -> None:
 
 # ──────────────────────────── every reply Telegram can send ────────────────────────────
 
+
 def test_every_reply_is_non_empty_and_fits_one_message(assistant: Assistant) -> None:
     for topic in all_topics(assistant):
         for lang in LANGUAGES:
@@ -320,8 +336,21 @@ def test_every_reply_is_non_empty_and_fits_one_message(assistant: Assistant) -> 
 
 
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "blockquote", "span", "tg-spoiler",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "span",
+    "tg-spoiler",
 }
 ALLOWED_ENTITIES = {"lt", "gt", "amp", "quot"}
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z-]*(?:\s[^<>]*)?>")

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.conversations import Texts
+from bot.content.forms import FORM_KEY, Form, add_months, month_value
+from bot.content.texts import Texts
 from bot.emulator import SimUser
-from bot.forms import FORM_KEY, Form, add_months, month_value
 from bot.handlers.signup import DRAFT
 from bot.storage import Lead, Storage
 from tests.harness import LocalBot, start

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.answers import Assistant
-from bot.conversations import Texts
+from bot.content.texts import Texts
 from bot.emulator import BotAPIEmulator, ChatMessage, EmulatorServer, SimUser
 from bot.emulator.errors import WaitTimeoutError
+from bot.understanding.answers import Assistant
 from tests.harness import BotProcess
 
 pytestmark = pytest.mark.asyncio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import chinese_runs, guess_language, normalize, segments, stem, tokenize
+from bot.understanding.text import chinese_runs, guess_language, normalize, segments, stem, tokenize
 
 STOP = frozenset({"the", "is", "what", "de", "le", "的", "吗", "是"})
 

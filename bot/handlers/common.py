@@ -13,10 +13,11 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.answers import Button, Reply
 from bot.application import Services
-from bot.keyboards import layout, markup
-from bot.text import LANGUAGES
+from bot.content.buttons import Button, layout
+from bot.content.languages import LANGUAGES
+from bot.keyboards import markup
+from bot.understanding.answers import Reply
 
 _LOGGER = logging.getLogger(__name__)
 Rows = Sequence[Sequence[Button]]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.answers import Button
 from bot.application import COMMANDS, App, BotContext
+from bot.content.buttons import Button
+from bot.content.languages import LANGUAGES
 from bot.handlers.common import answer_query, show, user_language
 from bot.keyboards import decode
-from bot.text import LANGUAGES
 
 
 async def prompt(update: Update, context: BotContext) -> None:

@@ -11,9 +11,9 @@ from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.answers import Button
 from bot.application import App, BotContext
-from bot.conversations import Texts
+from bot.content.buttons import Button
+from bot.content.texts import Texts
 from bot.handlers.common import send, show, user_language
 from bot.handlers.signup import DRAFT, form_of
 from bot.keyboards import decode

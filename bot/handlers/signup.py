@@ -28,10 +28,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.answers import ANSWER, Assistant, Button
 from bot.application import SERVICES, App, BotContext, Services
-from bot.conversations import Texts
-from bot.forms import (
+from bot.content.buttons import in_columns
+from bot.content.forms import (
     FORM_KEY,
     SUMMARY,
     TEXT_KINDS,
@@ -44,6 +43,7 @@ from bot.forms import (
     new_draft,
     valid_email,
 )
+from bot.content.texts import Texts
 from bot.handlers.common import (
     answer_query,
     persistent_conversation,
@@ -53,8 +53,9 @@ from bot.handlers.common import (
     user_language,
 )
 from bot.handlers.questions import MAX_QUESTION
-from bot.keyboards import decode, in_columns
+from bot.keyboards import decode
 from bot.storage import Lead
+from bot.understanding.answers import ANSWER, Assistant, Button
 
 NAME = "signup"  # the ConversationHandler's name
 DRAFT = "signup"  # the draft's key in user_data

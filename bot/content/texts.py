@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import KnowledgeError, load_yaml
-from bot.text import LANGUAGES
+from bot.content.knowledge import KnowledgeError, load_yaml
+from bot.content.languages import LANGUAGES
 
 _FORMATTER = string.Formatter()
 

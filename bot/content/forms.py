@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict
 
-from bot.conversations import Texts, placeholders
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.texts import Texts, placeholders
 
 FORM_KEY = "signup_form"  # where register() keeps the Form in bot_data
 SUMMARY = "summary"  # the state after the last step: summary, Confirm, Edit

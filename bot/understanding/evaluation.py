@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answers import Assistant
-from bot.knowledge import KnowledgeError, load_yaml
-from bot.text import LANGUAGES
+from bot.content.knowledge import KnowledgeError, load_yaml
+from bot.content.languages import LANGUAGES
+from bot.understanding.answers import Assistant
 
 
 @dataclass(frozen=True)

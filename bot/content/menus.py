@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.answers import Button
-from bot.conversations import Texts
-from bot.keyboards import in_columns
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.buttons import Button, in_columns
+from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.texts import Texts
 
 ACTIONS = ("signup", "coordinator", "language")
 MAX_TAPS = 3

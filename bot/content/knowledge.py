@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.text import LANGUAGES
+from bot.content.languages import LANGUAGES
 
 ACTIONS = frozenset({"signup", "coordinator"})
 MAX_TITLE = 30

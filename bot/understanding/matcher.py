@@ -32,9 +32,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_yaml
-from bot.text import (
-    LANGUAGES,
+from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.languages import LANGUAGES
+from bot.understanding.text import (
     chinese_runs,
     guess_language,
     normalize,

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.conversations import Texts
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.matcher import Candidate, Match, Matcher, MatchingConfig
+from bot.content.buttons import Button
+from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.content.texts import Texts
+from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
 MAX_SUGGESTIONS = 3
@@ -21,15 +22,6 @@ CORE_TEXTS = {
     "button_coordinator",
     "button_signup",
 }
-
-
-@dataclass(frozen=True)
-class Button:
-    """A button under a reply. ``action`` is ``topic:<id>``, ``menu:<id>``, ``signup`` or
-    ``coordinator``; the Telegram layer turns it into callback data."""
-
-    label: str
-    action: str
 
 
 @dataclass(frozen=True)

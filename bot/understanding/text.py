@@ -12,8 +12,6 @@ from functools import lru_cache
 
 import zhconv
 
-LANGUAGES: tuple[str, ...] = ("en", "zh", "fr")
-
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_RUN = re.compile(f"[{_CJK}]+")

@@ -1,0 +1,3 @@
+"""The languages the bot speaks, in order of preference (English is the fallback)."""
+
+LANGUAGES: tuple[str, ...] = ("en", "zh", "fr")
