@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot import storage as storage_module
 from bot.storage import (
     SCHEMA_VERSION,
     DataNotJSONError,
@@ -24,6 +23,7 @@ from bot.storage import (
     Storage,
     StorageError,
 )
+from bot.storage import schema as storage_module
 
 pytestmark = pytest.mark.asyncio
 

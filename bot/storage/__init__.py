@@ -1,0 +1,48 @@
+"""SQLite storage for the CQMU Exchange Assistant: one :class:`Storage` facade over the stores.
+
+Durability: every write that confirms something to the student is committed before the
+method returns; the question log is written in batches (see :mod:`bot.storage.questions`).
+
+Privacy: the file and its ``-wal``/``-shm`` companions are created with mode 0600,
+``secure_delete`` is on (deleted rows are overwritten with zeros) and the WAL is checkpointed
+and truncated after ``/forget`` and the purges, so deleted personal data does not linger.
+
+Timestamps are stored as ISO-8601 UTC text with a fixed width
+(``2025-01-31T08:00:00.000000+00:00``), so text comparison orders them correctly. Naive
+datetimes passed in are taken to be UTC.
+"""
+
+from __future__ import annotations
+
+from bot.storage.codec import ConversationKey, JSONDict
+from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
+from bot.storage.languages import LanguageStore
+from bot.storage.leads import LEAD_FIELDS, Lead
+from bot.storage.privacy import PrivacyStore
+from bot.storage.questions import Question
+from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
+
+
+class Storage(PrivacyStore, LanguageStore):
+    """Async access to the bot's database, one store per concern. Create with :meth:`open`.
+
+    All database access goes through one asyncio lock, so transactions of concurrent
+    coroutines never interleave on the shared connection.
+    """
+
+
+__all__ = [
+    "LEAD_FIELDS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "ConversationKey",
+    "DataNotJSONError",
+    "JSONDict",
+    "Lead",
+    "Migration",
+    "Question",
+    "SchemaError",
+    "SchemaVersionError",
+    "Storage",
+    "StorageError",
+]

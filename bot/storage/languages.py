@@ -1,0 +1,51 @@
+"""The language each student chose with /language, cached in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.codec import iso
+from bot.storage.database import Database
+
+
+class LanguageStore(Database):
+    """``user_settings``: one chosen language per user."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._languages: dict[int, str] = {}
+
+    async def _after_open(self) -> None:
+        await super()._after_open()
+        rows = await self._fetchall("SELECT user_id, language FROM user_settings")
+        self._languages = {row[0]: row[1] for row in rows}
+
+    async def get_language(self, user_id: int) -> str | None:
+        """The user's chosen language, from memory (no disk access)."""
+        return self._languages.get(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Store the user's language; committed when this returns."""
+        if self._languages.get(user_id) == language:
+            return
+        now = iso(self._clock())
+        async with self._lock, self._transaction() as db:
+            await db.execute(
+                "INSERT INTO user_settings (user_id, language, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET "
+                "language = excluded.language, updated_at = excluded.updated_at",
+                (user_id, language, now, now),
+            )
+        self._languages[user_id] = language
+
+    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
+        await super()._forget(db, user_id, counts)
+        cursor = await db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))
+        counts["settings"] = max(cursor.rowcount, 0)
+
+    def _drop_cached(self, user_id: int) -> None:
+        super()._drop_cached(user_id)
+        self._languages.pop(user_id, None)

@@ -1,0 +1,123 @@
+"""Leads: students who signed up to be contacted. The columns come from :class:`Lead` once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.storage.codec import JSONDict, from_iso, iso
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lead:
+    """A student who asked to be contacted by a coordinator.
+
+    ``created_at`` and ``updated_at`` are set by :meth:`LeadStore.upsert_lead`; the values
+    passed in are ignored. ``start_month`` is ``'YYYY-MM'``; ``interests`` holds entry ids.
+    A new field is one line here and one migration adding its column.
+    """
+
+    user_id: int
+    name: str
+    email: str
+    university: str | None = None
+    country: str | None = None
+    level: str | None = None
+    interests: tuple[str, ...] = ()
+    duration: str | None = None
+    start_month: str | None = None
+    message: str | None = None
+    language: str
+    consent_at: datetime
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def as_dict(self) -> JSONDict:
+        """JSON-friendly copy (timestamps as ISO text, interests as a list)."""
+        return {name: _to_json(getattr(self, name)) for name in LEAD_FIELDS}
+
+
+LEAD_FIELDS: Final = tuple(f.name for f in fields(Lead))
+_COLUMNS: Final = ", ".join(LEAD_FIELDS)
+_KEPT_ON_UPDATE: Final = {"user_id", "created_at"}
+_UPSERT: Final = (
+    f"INSERT INTO leads ({_COLUMNS}) VALUES ({', '.join('?' for _ in LEAD_FIELDS)}) "
+    "ON CONFLICT (user_id) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in LEAD_FIELDS if n not in _KEPT_ON_UPDATE)
+)
+
+
+def _to_json(value: object) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _to_sql(value: object) -> Any:
+    if isinstance(value, tuple):
+        return json.dumps(list(value), ensure_ascii=False)
+    return _to_json(value)
+
+
+def row_to_lead(row: tuple[Any, ...]) -> Lead:
+    """A lead from a row selected with :data:`LEAD_SELECT`."""
+    values = dict(zip(LEAD_FIELDS, row, strict=True))
+    values["interests"] = tuple(json.loads(values["interests"]))
+    for name in ("consent_at", "created_at", "updated_at"):
+        values[name] = from_iso(values[name])
+    return Lead(**values)
+
+
+LEAD_SELECT: Final = f"SELECT {_COLUMNS} FROM leads"
+
+
+class LeadStore(Database):
+    """``leads``: one lead per user."""
+
+    async def upsert_lead(self, lead: Lead) -> bool:
+        """Insert or replace the user's lead; committed when this returns.
+
+        Returns True when an existing lead of that user was updated (its ``created_at`` is
+        kept), False when a new one was inserted.
+        """
+        now = self._clock()
+        values = {n: _to_sql(getattr(lead, n)) for n in LEAD_FIELDS}
+        values["created_at"] = values["updated_at"] = iso(now)
+        async with self._lock, self._transaction() as db:
+            existing = await db.execute_fetchall(
+                "SELECT 1 FROM leads WHERE user_id = ?", (lead.user_id,)
+            )
+            await db.execute(_UPSERT, tuple(values.values()))
+        return bool(list(existing))
+
+    async def get_lead(self, user_id: int) -> Lead | None:
+        """The user's lead, if any."""
+        async with self._lock:
+            rows = await self._fetchall(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
+        return row_to_lead(rows[0]) if rows else None
+
+    async def list_leads(self, since: datetime | None = None) -> list[Lead]:
+        """Leads created or updated at or after ``since`` (all if None), oldest update first."""
+        sql = LEAD_SELECT
+        params: tuple[Any, ...] = ()
+        if since is not None:
+            sql += " WHERE updated_at >= ?"
+            params = (iso(since),)
+        sql += " ORDER BY updated_at, user_id"
+        async with self._lock:
+            rows = await self._fetchall(sql, params)
+        return [row_to_lead(row) for row in rows]
+
+    async def purge_leads(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete leads last updated more than ``older_than`` before ``now``; return the count."""
+        return await self._delete_older("DELETE FROM leads WHERE updated_at < ?", older_than, now)
+
+    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
+        await super()._forget(db, user_id, counts)
+        cursor = await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
+        counts["lead"] = max(cursor.rowcount, 0)

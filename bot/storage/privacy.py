@@ -1,0 +1,79 @@
+"""The student's rights: everything stored about them (``/mydata``), and ``/forget``."""
+
+from __future__ import annotations
+
+import json
+
+from bot.storage.codec import JSONDict
+from bot.storage.leads import LEAD_SELECT, LeadStore, row_to_lead
+from bot.storage.questions import QUESTION_SELECT, QuestionStore, row_to_question
+from bot.storage.state import StateStore
+
+
+class PrivacyStore(LeadStore, QuestionStore, StateStore):
+    """Reports and erases one user's data across every store."""
+
+    async def user_report(self, user_id: int) -> JSONDict:
+        """Everything stored about the user, JSON-friendly, for ``/mydata``.
+
+        Keys: ``user_id``; ``settings`` (dict or None); ``lead`` (dict or None); ``questions``
+        (list, oldest first); ``user_data`` and ``chat_data`` (the stored dicts of the user
+        and of their private chat, or None); ``conversations`` (list of
+        ``{"name", "key", "state"}``); ``has_saved_state`` (True if any of user_data,
+        chat_data or conversations exists, e.g. an unfinished form).
+        """
+        async with self._lock:
+            await self._write_pending_questions()
+            settings = await self._fetchall(
+                "SELECT language, created_at, updated_at FROM user_settings WHERE user_id = ?",
+                (user_id,),
+            )
+            leads = await self._fetchall(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
+            questions = await self._fetchall(
+                f"{QUESTION_SELECT} WHERE user_id = ? ORDER BY asked_at, id", (user_id,)
+            )
+            user_data = await self._fetchall(
+                "SELECT data FROM user_data WHERE user_id = ?", (user_id,)
+            )
+            chat_data = await self._fetchall(
+                "SELECT data FROM chat_data WHERE chat_id = ?", (user_id,)
+            )
+            conversations = await self._user_conversations(user_id)
+        report: JSONDict = {
+            "user_id": user_id,
+            "settings": (
+                dict(zip(("language", "created_at", "updated_at"), settings[0], strict=True))
+                if settings
+                else None
+            ),
+            "lead": row_to_lead(leads[0]).as_dict() if leads else None,
+            "questions": [row_to_question(row).as_dict() for row in questions],
+            "user_data": json.loads(user_data[0][0]) if user_data else None,
+            "chat_data": json.loads(chat_data[0][0]) if chat_data else None,
+            "conversations": [
+                {"name": name, "key": json.loads(key), "state": json.loads(state)}
+                for name, key, state in conversations
+            ],
+        }
+        report["has_saved_state"] = bool(user_data or chat_data or conversations)
+        return report
+
+    async def forget_user(self, user_id: int) -> dict[str, int]:
+        """Delete everything stored about the user in one transaction; return counts per kind.
+
+        Every store deletes its rows of the user (``_forget``); then the WAL is checkpointed
+        and truncated. With ``secure_delete`` the deleted bytes are overwritten, so nothing
+        about the user remains in the files.
+
+        Note: a running PTB Application still holds the user's user_data/chat_data and
+        conversation state in memory; also call ``application.drop_user_data(user_id)`` and
+        ``application.drop_chat_data(user_id)`` and end the conversation, or PTB will write
+        them back on its next persistence update.
+        """
+        counts: dict[str, int] = {}
+        async with self._lock:
+            async with self._transaction() as db:
+                await self._forget(db, user_id, counts)
+            self._drop_cached(user_id)
+            await self._checkpoint()
+        return counts

@@ -1,0 +1,152 @@
+"""python-telegram-bot's persisted state: user data, chat data and conversation states."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.storage.codec import ConversationKey, JSONDict, key_from_json, key_to_json, to_json
+from bot.storage.database import Database
+
+
+class StateStore(Database):
+    """``user_data``, ``chat_data`` and ``conversations``, as JSON (never pickle)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Last stored data per id (independent copies), to skip writes of unchanged data.
+        self._stored_data: dict[str, dict[int, JSONDict]] = {"user_data": {}, "chat_data": {}}
+
+    async def load_user_data(self) -> dict[int, JSONDict]:
+        return await self._load_data("user_data", "user_id")
+
+    async def save_user_data(self, user_id: int, data: Mapping[str, Any]) -> bool:
+        """Store the user's data (committed on return). Returns False if it was unchanged.
+
+        An empty mapping deletes the row. Raises :class:`DataNotJSONError` for non-JSON data.
+        """
+        return await self._save_data("user_data", "user_id", user_id, data)
+
+    async def delete_user_data(self, user_id: int) -> bool:
+        return await self._delete_data("user_data", "user_id", user_id)
+
+    async def load_chat_data(self) -> dict[int, JSONDict]:
+        return await self._load_data("chat_data", "chat_id")
+
+    async def save_chat_data(self, chat_id: int, data: Mapping[str, Any]) -> bool:
+        """Like :meth:`save_user_data`, for a chat."""
+        return await self._save_data("chat_data", "chat_id", chat_id, data)
+
+    async def delete_chat_data(self, chat_id: int) -> bool:
+        return await self._delete_data("chat_data", "chat_id", chat_id)
+
+    async def _load_data(
+        self, table: Literal["user_data", "chat_data"], id_column: str
+    ) -> dict[int, JSONDict]:
+        async with self._lock:
+            rows = await self._fetchall(f"SELECT {id_column}, data FROM {table}")
+        result: dict[int, JSONDict] = {}
+        stored: dict[int, JSONDict] = {}
+        for row_id, text in rows:
+            result[row_id] = json.loads(text)
+            stored[row_id] = json.loads(text)  # independent copy: the caller mutates result
+        self._stored_data[table] = stored
+        return result
+
+    async def _save_data(
+        self,
+        table: Literal["user_data", "chat_data"],
+        id_column: str,
+        row_id: int,
+        data: Mapping[str, Any],
+    ) -> bool:
+        stored = self._stored_data[table]
+        previous = stored.get(row_id)
+        if previous is None:
+            if not data:
+                return False
+        elif previous == data:
+            return False
+        if not data:
+            return await self._delete_data(table, id_column, row_id)
+        text = to_json(dict(data), f"{table}[{row_id}]")
+        snapshot = json.loads(text)  # an independent copy, equal to data (see _check_json)
+        async with self._lock, self._transaction() as db:
+            await db.execute(
+                f"INSERT INTO {table} ({id_column}, data) VALUES (?, ?) "
+                f"ON CONFLICT ({id_column}) DO UPDATE SET data = excluded.data",
+                (row_id, text),
+            )
+        stored[row_id] = snapshot
+        return True
+
+    async def _delete_data(
+        self, table: Literal["user_data", "chat_data"], id_column: str, row_id: int
+    ) -> bool:
+        async with self._lock, self._transaction() as db:
+            cursor = await db.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,))
+            deleted = cursor.rowcount > 0
+        self._stored_data[table].pop(row_id, None)
+        return deleted
+
+    # ----------------------------------------------------------------- conversations
+
+    async def load_conversations(self, name: str) -> dict[ConversationKey, object]:
+        async with self._lock:
+            rows = await self._fetchall(
+                "SELECT key, state FROM conversations WHERE name = ?", (name,)
+            )
+        return {key_from_json(key): json.loads(state) for key, state in rows}
+
+    async def save_conversation(
+        self, name: str, key: Sequence[int | str], state: object | None
+    ) -> None:
+        """Store a conversation state (committed on return); ``None`` deletes it."""
+        key_text = key_to_json(key)
+        if state is None:
+            async with self._lock, self._transaction() as db:
+                await db.execute(
+                    "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key_text)
+                )
+            return
+        state_text = to_json(state, f"state of conversation {name!r} {tuple(key)!r}")
+        async with self._lock, self._transaction() as db:
+            await db.execute(
+                "INSERT INTO conversations (name, key, state) VALUES (?, ?, ?) "
+                "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                (name, key_text, state_text),
+            )
+
+    async def _user_conversations(self, user_id: int) -> list[tuple[str, str, str]]:
+        """Conversation rows whose key contains ``user_id``. Caller holds the lock."""
+        rows = await self._fetchall("SELECT name, key, state FROM conversations")
+        found = []
+        for name, key_text, state_text in rows:
+            key = key_from_json(key_text)
+            if any(isinstance(part, int) and part == user_id for part in key):
+                found.append((name, key_text, state_text))
+        return found
+
+    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
+        await super()._forget(db, user_id, counts)
+        for kind, sql in (
+            ("user_data", "DELETE FROM user_data WHERE user_id = ?"),
+            ("chat_data", "DELETE FROM chat_data WHERE chat_id = ?"),
+        ):
+            cursor = await db.execute(sql, (user_id,))
+            counts[kind] = max(cursor.rowcount, 0)
+        conversations = await self._user_conversations(user_id)
+        if conversations:
+            await db.executemany(
+                "DELETE FROM conversations WHERE name = ? AND key = ?",
+                [(name, key) for name, key, _ in conversations],
+            )
+        counts["conversations"] = len(conversations)
+
+    def _drop_cached(self, user_id: int) -> None:
+        super()._drop_cached(user_id)
+        self._stored_data["user_data"].pop(user_id, None)
+        self._stored_data["chat_data"].pop(user_id, None)
