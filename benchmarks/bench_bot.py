@@ -61,11 +61,11 @@ from common import REPOSITORY, load, machine, markdown_table, percentile
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
-from bot.application import ExchangeApplication, build_application
-from bot.emulator import BotAPIEmulator, EmulatorRequest, SimUser
-from bot.emulator.server import EmulatorServer
 from bot.settings import Settings
+from bot.telegram.application import ExchangeApplication, build_application
 from bot.understanding.evaluation import load_cases
+from telegram_emulator import BotAPIEmulator, EmulatorRequest, SimUser
+from telegram_emulator.server import EmulatorServer
 
 HOLDOUT = REPOSITORY / "tests" / "eval" / "holdout.yaml"
 TARGET_RATIO = 1.5
@@ -251,9 +251,9 @@ async def our_bench(
             return memo[key]
 
     if "nobuttons" in variant:
-        import bot.handlers.questions
+        import bot.telegram.handlers.questions
 
-        setattr(bot.handlers.questions, "reply_rows", lambda reply, navigation=(): [])  # noqa: B010
+        setattr(bot.telegram.handlers.questions, "reply_rows", lambda reply, navigation=(): [])  # noqa: B010
     if "nowrite" in variant:
         setattr(ExchangeApplication, "process_update", Application.process_update)  # noqa: B010
     if "noaction" in variant:

@@ -39,8 +39,8 @@ from pathlib import Path
 import common
 
 from bot.content.texts import Texts
-from bot.emulator import BotAPIEmulator, EmulatorServer, SimUser, WaitTimeoutError
 from bot.understanding.answers import Assistant
+from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser, WaitTimeoutError
 from tests.harness import BotProcess
 
 LANGS = ("en", "zh", "fr")

@@ -15,10 +15,10 @@ from dataclasses import replace
 
 from telegram import Update
 
-from bot.application import build_application
-from bot.emulator import BotAPIEmulator, EmulatorRequest
-from bot.emulator.users import SimUser
 from bot.settings import Settings
+from bot.telegram.application import build_application, post_init
+from telegram_emulator import BotAPIEmulator, EmulatorRequest
+from telegram_emulator.users import SimUser
 
 _TAG = re.compile(r"<[^>]+>")
 Snapshot = dict[int, tuple[str, tuple[tuple[str, str], ...]]]  # id -> text, buttons
@@ -52,6 +52,7 @@ async def _chat(settings: Settings, language: str | None) -> None:
     print("Offline chat with the CQMU Exchange Assistant. Type a question, a /command, or the")
     print("number of a button. Ctrl-D or /quit to leave.")
     async with application:
+        await post_init(application)
         buttons: list[tuple[str, str]] = []
 
         async def feed(update: dict[str, object]) -> list[tuple[str, str]]:

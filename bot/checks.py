@@ -7,10 +7,10 @@ from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.content.menus import Menus
 from bot.content.texts import placeholders
-from bot.emulator.formatting import FormattingError, parse_html, utf16_len
-from bot.keyboards import encode
 from bot.settings import Settings
+from bot.telegram.callbacks import encode
 from bot.understanding.answers import Assistant
+from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
 
 MAX_TEXT = 4096
 

@@ -62,7 +62,7 @@ def _ask(assistant: Assistant, questions: Iterable[str], lang: str | None, as_js
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runner import run  # Telegram is imported only by the commands that need it
+    from bot.telegram.runner import run  # Telegram is imported only by the commands that need it
 
     return run(settings)
 

@@ -21,10 +21,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot.application import ExchangeApplication, build_application
-from bot.emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
-from bot.flood import FloodGuard
 from bot.settings import REPOSITORY, Settings
+from bot.telegram.application import ExchangeApplication, build_application, post_init
+from bot.telegram.context import services_of
+from bot.telegram.flood import FloodGuard
+from telegram_emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
 
 
 class LocalBot:
@@ -43,6 +44,7 @@ class LocalBot:
             self.settings, request=EmulatorRequest(self.emulator), rate_limit=False
         )
         await self.app.initialize()
+        await post_init(self.app)
         return self
 
     async def stop(self) -> None:
@@ -110,6 +112,7 @@ class HttpBot(LocalBot):
 
         self.app.process_update = tracked  # type: ignore[method-assign]
         await self.app.initialize()
+        await post_init(self.app)
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1)
         await self.app.start()
@@ -192,5 +195,5 @@ async def start(bot: LocalBot) -> LocalBot:
     else:
         await bot.restart()
     assert bot.app is not None
-    bot.app.bot_data["services"].flood = FloodGuard(limit=100_000)
+    services_of(bot.app).flood = FloodGuard(limit=100_000)
     return bot

@@ -11,8 +11,8 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from bot.application import register_commands
-from bot.emulator import SimUser
+from bot.telegram.context import services_of
+from telegram_emulator import SimUser
 from tests.conftest import KNOWLEDGE
 from tests.harness import TRANSPORTS, LocalBot
 
@@ -70,7 +70,7 @@ async def test_every_menu_path_works_and_reaches_every_entry_in_three_taps(bot: 
     student = bot.user()
     await bot.send(student, "/menu")
     assert bot.app is not None
-    kb = bot.app.bot_data["services"].assistant.kb
+    kb = services_of(bot.app).assistant.kb
     seen_topics: dict[str, int] = {}
     queue = deque([("1|menu:main", 0)])
     visited = {"1|menu:main"}
@@ -262,8 +262,7 @@ async def test_errors_are_reported_without_personal_data_and_apologised(bot: Loc
 
 
 async def test_command_lists_are_registered_per_language(bot: LocalBot) -> None:
-    assert bot.app is not None
-    await register_commands(bot.app)
+    # registered by post_init, as run_polling does
     french: SimUser = bot.user(2, language_code="fr")
     english: SimUser = bot.user(3, language_code="en")
     assert ("language", "Choisir la langue") in french.commands

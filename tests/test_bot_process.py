@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.emulator import BotAPIEmulator, EmulatorServer
 from bot.settings import REPOSITORY
+from telegram_emulator import BotAPIEmulator, EmulatorServer
 from tests.harness import BotProcess
 
 pytestmark = pytest.mark.asyncio

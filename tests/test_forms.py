@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.application import build_application
 from bot.content.forms import (
     SUMMARY,
     Form,
@@ -24,6 +23,7 @@ from bot.content.forms import (
 from bot.content.knowledge import KnowledgeError
 from bot.content.texts import Texts
 from bot.settings import Settings
+from bot.telegram.application import build_application
 from bot.understanding.answers import Assistant
 from tests.conftest import CONVERSATIONS
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import SimUser
-from bot.retention import JOB_NAME, purge_old_leads
 from bot.storage import Lead, Storage
+from bot.telegram.retention import JOB_NAME, purge_old_leads
+from telegram_emulator import SimUser
 from tests.harness import LocalBot, start
 from tests.test_signup import (
     Student,

@@ -1,4 +1,4 @@
-"""Tests of bot.persistence.SQLitePersistence, directly and through a real PTB Application."""
+"""Tests of bot.telegram.persistence.SQLitePersistence, directly and through a real Application."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from bot.persistence import SQLitePersistence
 from bot.storage import DataNotJSONError, Storage
+from bot.telegram.persistence import SQLitePersistence
 
 pytestmark = pytest.mark.asyncio
 

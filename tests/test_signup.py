@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.content.forms import FORM_KEY, Form, add_months, month_value
+from bot.content.forms import Form, add_months, month_value
 from bot.content.texts import Texts
-from bot.emulator import SimUser
-from bot.handlers.signup import DRAFT
 from bot.storage import Lead, Storage
+from bot.telegram.context import services_of
+from bot.telegram.handlers.signup import DRAFT
+from telegram_emulator import SimUser
 from tests.harness import LocalBot, start
 
 pytestmark = pytest.mark.asyncio
@@ -29,7 +30,7 @@ TYPED_MARCH = {"en": f"March {NEXT_YEAR}", "fr": f"mars {NEXT_YEAR}", "zh": f"{N
 
 def form(bot: LocalBot) -> Form:
     assert bot.app is not None
-    result: Form = bot.app.bot_data[FORM_KEY]
+    result: Form = services_of(bot.app).form
     return result
 
 
@@ -39,7 +40,7 @@ def texts(bot: LocalBot) -> Texts:
 
 def storage(bot: LocalBot) -> Storage:
     assert bot.app is not None
-    result: Storage = bot.app.bot_data["services"].storage
+    result: Storage = services_of(bot.app).storage
     return result
 
 
@@ -374,7 +375,7 @@ async def test_a_question_mid_form_is_answered_then_the_step_is_asked_again(
     bot: LocalBot,
 ) -> None:
     user = bot.user(2040)
-    assistant = bot.app.bot_data["services"].assistant  # type: ignore[union-attr]
+    assistant = services_of(bot.app).assistant  # type: ignore[union-attr]
     t = texts(bot)
     await bot.send(user, "/signup")
     await bot.send(user, "Ana Lopez")

@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 
 from bot.content.texts import Texts
-from bot.emulator import BotAPIEmulator, ChatMessage, EmulatorServer, SimUser
-from bot.emulator.errors import WaitTimeoutError
 from bot.understanding.answers import Assistant
+from telegram_emulator import BotAPIEmulator, ChatMessage, EmulatorServer, SimUser
+from telegram_emulator.errors import WaitTimeoutError
 from tests.harness import BotProcess
 
 pytestmark = pytest.mark.asyncio

@@ -22,7 +22,6 @@ from typing import Any, TypedDict
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.texts import Texts, placeholders
 
-FORM_KEY = "signup_form"  # where register() keeps the Form in bot_data
 SUMMARY = "summary"  # the state after the last step: summary, Confirm, Edit
 KINDS = ("text", "email", "choice", "areas", "month", "consent")
 TEXT_KINDS = ("text", "email")

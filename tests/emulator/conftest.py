@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from telegram import Bot
 
-from bot.emulator import BotAPIEmulator, emulator_bot
+from telegram_emulator import BotAPIEmulator, emulator_bot
 
 
 @pytest_asyncio.fixture

@@ -16,7 +16,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 
-from bot.emulator import BotAPIEmulator, EmulatorRequest
+from telegram_emulator import BotAPIEmulator, EmulatorRequest
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.formatting import FormattingError, parse_html, render_html, trim, utf16_len
+from telegram_emulator.formatting import FormattingError, parse_html, render_html, trim, utf16_len
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotAPIEmulator, EmulatorServer, application_builder, emulator_bot
+from telegram_emulator import BotAPIEmulator, EmulatorServer, application_builder, emulator_bot
 
 pytestmark = pytest.mark.asyncio
 

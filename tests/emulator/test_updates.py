@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Conflict
 
-from bot.emulator import BotAPIEmulator, WaitTimeoutError, emulator_bot
+from telegram_emulator import BotAPIEmulator, WaitTimeoutError, emulator_bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.emulator import BotAPIEmulator, EmulatorError, WaitTimeoutError, application_builder
+from telegram_emulator import BotAPIEmulator, EmulatorError, WaitTimeoutError, application_builder
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,0 +1,55 @@
+"""The types every handler shares: the services, the typed callback context, the application.
+
+Handlers import this module, never the factory (:mod:`bot.telegram.application`), which
+imports the handlers: the arrows point one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.content.forms import Form
+from bot.content.menus import Menus
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.telegram.flood import FloodGuard
+from bot.understanding.answers import Assistant
+
+SERVICES = "services"
+COMMANDS = ("start", "menu", "help", "signup", "language", "mydata", "forget", "cancel")
+DRAFT = "signup"  # the sign-up draft's key in user_data
+
+
+@dataclass
+class Services:
+    """What handlers need besides Telegram, reached typed through ``context.services``.
+
+    ``storage`` is opened in the application's ``post_init`` and closed at shutdown.
+    """
+
+    settings: Settings
+    assistant: Assistant
+    menus: Menus
+    flood: FloodGuard
+    form: Form
+    storage: Storage = field(init=False)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of this bot, with typed access to its services."""
+
+    @property
+    def services(self) -> Services:
+        """Settings, assistant, menus, the sign-up form, storage."""
+        return services_of(self.application)
+
+
+App = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def services_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The services of an application built by ``build_application``."""
+    return cast(Services, app.bot_data[SERVICES])

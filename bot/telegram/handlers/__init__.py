@@ -1,0 +1,33 @@
+"""Telegram handlers, one module per feature. ``register_all`` fixes their order."""
+
+from __future__ import annotations
+
+from bot.telegram.context import App
+from bot.telegram.handlers import (
+    errors,
+    fallback,
+    guard,
+    handoff,
+    language,
+    mydata,
+    navigation,
+    questions,
+    signup,
+    start,
+)
+
+
+def register_all(app: App) -> None:
+    """Register every handler. Within a group the first matching handler wins, so order
+    matters."""
+    guard.register(app)  # group -1: drops message floods before anything else runs
+    signup.register(app)  # the sign-up form owns the messages of a student filling it in
+    handoff.register(app)  # coordinator replies; a question on its way to a coordinator
+    start.register(app)  # /start and deep links, /help, /menu
+    language.register(app)  # /language and its buttons
+    mydata.register(app)  # /mydata, /forget
+    navigation.register(app)  # menu, item-list and topic buttons
+    questions.register(app)  # any other text: answered by the matcher
+    navigation.register_stale(app)  # buttons nobody recognised
+    fallback.register(app)  # unknown commands, photos and stickers
+    errors.register(app)  # the global error handler

@@ -1,0 +1,105 @@
+"""Helpers shared by the handlers: the student's language, sending, editing, screens."""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import CallbackQuery, Message, Update, User
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+from telegram.warnings import PTBUserWarning
+
+from bot.content.buttons import Button, layout
+from bot.content.languages import LANGUAGES
+from bot.telegram.context import Services
+from bot.telegram.keyboards import markup
+from bot.understanding.answers import Reply
+
+_LOGGER = logging.getLogger(__name__)
+Rows = Sequence[Sequence[Button]]
+
+
+def telegram_language(code: str | None) -> str | None:
+    """One of our languages from a Telegram ``language_code`` ("zh-hans" → "zh")."""
+    base = (code or "").lower().split("-")[0]
+    return base if base in LANGUAGES else None
+
+
+async def chosen_language(services: Services, user: User | None) -> str | None:
+    """The language the student picked with /language, if any."""
+    return await services.storage.get_language(user.id) if user else None
+
+
+async def user_language(services: Services, user: User | None) -> str:
+    """The student's chosen language, else their Telegram language, else English."""
+    chosen = await chosen_language(services, user)
+    return chosen or telegram_language(user.language_code if user else None) or "en"
+
+
+async def send(update: Update, text: str, rows: Rows = ()) -> Message | None:
+    """Send a new message to the chat of ``update``."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, reply_markup=markup(rows))
+
+
+async def show(update: Update, text: str, rows: Rows = (), notice: str | None = None) -> None:
+    """Show a screen: edit the pressed message in place, or send a new one for commands.
+
+    An edit that would change nothing is skipped: Telegram refuses identical edits ("message
+    is not modified"), which happens when a student taps the same button twice. The button's
+    spinner is stopped, with ``notice`` shown if given.
+    """
+    query: CallbackQuery | None = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await send(update, text, rows)
+        return
+    keyboard = markup(rows)
+    shown = html.unescape(query.message.text_html) if query.message.text else None
+    if shown != html.unescape(text) or query.message.reply_markup != keyboard:
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+    await answer_query(update, notice)
+
+
+async def answer_query(update: Update, text: str | None = None) -> None:
+    """Stop the button's loading spinner; an already answered or expired query is fine."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text)
+    except BadRequest:
+        _LOGGER.debug("callback query already answered or expired")
+
+
+def reply_rows(reply: Reply, navigation: Sequence[Button] = ()) -> list[list[Button]]:
+    """Keyboard rows for a reply of the assistant."""
+    return layout(reply.buttons, navigation)
+
+
+def topic_rows(services: Services, reply: Reply, lang: str) -> list[list[Button]]:
+    """Rows for a topic opened from a menu: a list's "browse" button, its related topics, and
+    Back to where it is listed."""
+    assert reply.intent is not None
+    back = services.menus.back_button(lang, services.menus.home_of(reply.intent))
+    browse = services.menus.browse_button(reply.intent, lang)
+    return layout((browse, *reply.buttons) if browse else reply.buttons, (back,))
+
+
+def persistent_conversation(**kwargs: Any) -> ConversationHandler[Any]:
+    """A persistent ConversationHandler keyed by chat and user.
+
+    python-telegram-bot warns that button presses are then tracked per chat rather than per
+    message; that is what these forms want, so the warning is silenced here only.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(persistent=True, **kwargs)

@@ -1,0 +1,46 @@
+"""/language: the student picks the reply language, kept across restarts."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.content.buttons import Button
+from bot.content.languages import LANGUAGES
+from bot.telegram import callbacks
+from bot.telegram.callbacks import decode
+from bot.telegram.context import COMMANDS, App, BotContext
+from bot.telegram.handlers.common import answer_query, show, user_language
+
+
+async def prompt(update: Update, context: BotContext) -> None:
+    """Offer the three languages as buttons."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    texts = services.assistant.texts
+    rows = [
+        [Button(texts.get(f"language_name_{code}", code), f"lang:{code}") for code in LANGUAGES]
+    ]
+    await show(update, services.assistant.texts.get("language_prompt", lang), rows)
+
+
+async def choose(update: Update, context: BotContext) -> None:
+    """Store the choice, confirm in the new language, and localise this chat's commands."""
+    services = context.services
+    code = (decode(update.callback_query.data if update.callback_query else None) or "")[5:]
+    user, chat = update.effective_user, update.effective_chat
+    if code not in LANGUAGES or user is None or chat is None:
+        await answer_query(update)
+        return
+    await services.storage.set_language(user.id, code)
+    texts = services.assistant.texts
+    await show(update, texts.get("language_set", code), [[services.assistant.menu_button(code)]])
+    commands = [BotCommand(c, texts.get(f"command_{c}", code)) for c in COMMANDS]
+    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+
+
+def register(app: App) -> None:
+    """/language and its buttons."""
+    app.add_handler(CommandHandler("language", prompt))
+    app.add_handler(CallbackQueryHandler(prompt, pattern=callbacks.pattern("language$")))
+    app.add_handler(CallbackQueryHandler(choose, pattern=callbacks.pattern("lang:")))

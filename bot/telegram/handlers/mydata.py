@@ -1,0 +1,178 @@
+"""/mydata shows everything stored about the student; /forget deletes it after a confirmation
+button, ending an unfinished sign-up form too (its handlers are also fallbacks of the form)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, tzinfo
+from typing import Any
+
+from telegram import BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from bot.content.buttons import Button
+from bot.content.texts import Texts
+from bot.storage import JSONDict
+from bot.telegram import callbacks
+from bot.telegram.callbacks import decode
+from bot.telegram.context import DRAFT, App, BotContext
+from bot.telegram.handlers.common import send, show, user_language
+
+FORGET_PATTERN = callbacks.pattern("forget:(yes|no)$")
+MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for the markup
+_STATE_KINDS = ("user_data", "chat_data", "conversations")
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    """Everything stored about the student, in their language (several messages if long)."""
+    user = update.effective_user
+    if user is None:
+        return
+    lang = await user_language(context.services, user)
+    report = await context.services.storage.user_report(user.id)
+    for chunk in _chunks(_report_lines(context, report, lang)):
+        await send(update, chunk)
+
+
+def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]:
+    form, zone = context.services.form, context.services.settings.tzinfo
+    texts = form.texts
+    lines: list[str] = []
+    if report["settings"]:
+        language = _language_name(texts, report["settings"]["language"])
+        when = _when(report["settings"]["updated_at"], zone)
+        lines += ["", texts.get("mydata_language", lang, language=language, date=when)]
+    if report["lead"]:
+        lines += ["", *_lead_lines(context, report["lead"], lang)]
+    draft = (report["user_data"] or {}).get(DRAFT)
+    if draft:
+        details = form.details(draft.get("answers", {}), lang)
+        lines += [
+            "",
+            texts.get("mydata_draft", lang),
+            details or texts.get("mydata_draft_empty", lang),
+        ]
+    elif report["has_saved_state"]:
+        lines += ["", texts.get("mydata_state", lang)]
+    if report["questions"]:
+        lines += ["", texts.get("mydata_questions", lang, count=len(report["questions"]))]
+        lines += [
+            texts.get(
+                "mydata_question",
+                lang,
+                date=_when(q["asked_at"], zone),
+                text=html.escape(q["text"]),
+            )
+            for q in report["questions"]
+        ]
+    if not lines:
+        return [texts.get("mydata_nothing", lang)]
+    return [texts.get("mydata_title", lang), *lines, "", texts.get("mydata_footer", lang)]
+
+
+def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
+    form, zone = context.services.form, context.services.settings.tzinfo
+    texts = form.texts
+    dates = {key: _when(lead[f"{key}_at"], zone) for key in ("created", "updated", "consent")}
+    language = _language_name(texts, lead["language"])
+    return [
+        texts.get("mydata_lead", lang, **dates),
+        form.details(lead, lang),
+        texts.get("mydata_lead_language", lang, language=language),
+    ]
+
+
+def _when(iso: str, zone: tzinfo) -> str:
+    """A stored UTC timestamp as local date and time."""
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Lines joined into messages of at most MAX_MESSAGE characters."""
+    chunks, current = [], ""
+    for line in lines:
+        candidate = f"{current}\n{line}"
+        if current.strip() and len(candidate) > MAX_MESSAGE:
+            chunks.append(current.strip())
+            current = line
+        else:
+            current = candidate
+    return [*chunks, current.strip()] if current.strip() else chunks
+
+
+async def ask_forget(update: Update, context: BotContext) -> None:
+    """/forget: ask for confirmation with two buttons (a form in progress stays open)."""
+    texts = context.services.assistant.texts
+    lang = await user_language(context.services, update.effective_user)
+    rows = [
+        [
+            Button(texts.get("forget_button_yes", lang), "forget:yes"),
+            Button(texts.get("forget_button_no", lang), "forget:no"),
+        ]
+    ]
+    await send(update, texts.get("forget_prompt", lang), rows)
+
+
+async def confirm_forget(update: Update, context: BotContext) -> int | None:
+    """Yes: delete everything about the student, in the database and in memory, and say what
+    was deleted; an open form ends. No: nothing happens."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or update.callback_query is None:
+        return None
+    texts = context.services.assistant.texts
+    lang = await user_language(context.services, user)  # before the setting is deleted
+    if decode(update.callback_query.data) != "forget:yes":
+        await show(update, texts.get("forget_kept", lang))
+        return None
+    counts = await context.services.storage.forget_user(user.id)
+    context.application.drop_user_data(user.id)
+    context.application.drop_chat_data(user.id)
+    if counts.get("settings") and chat is not None:
+        await _reset_commands(context, chat.id)
+    await show(update, _deleted_text(texts, counts, lang))
+    return ConversationHandler.END
+
+
+async def _reset_commands(context: BotContext, chat_id: int) -> None:
+    """The command list /language localised for this chat goes with the language setting."""
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError:
+        return
+
+
+def _deleted_text(texts: Texts, counts: dict[str, int], lang: str) -> str:
+    items = []
+    if counts.get("lead"):
+        items.append(texts.get("forget_item_lead", lang))
+    if counts.get("settings"):
+        items.append(texts.get("forget_item_settings", lang))
+    if counts.get("questions"):
+        items.append(texts.get("forget_item_questions", lang, count=counts["questions"]))
+    if any(counts.get(kind) for kind in _STATE_KINDS):
+        items.append(texts.get("forget_item_state", lang))
+    if not items:
+        return texts.get("forget_nothing", lang)
+    return "\n".join([texts.get("forget_done", lang), *items])
+
+
+def forget_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """/forget and its confirmation buttons (also used as fallbacks of the sign-up form)."""
+    return [
+        CommandHandler("forget", ask_forget),
+        CallbackQueryHandler(confirm_forget, pattern=FORGET_PATTERN),
+    ]
+
+
+def register(app: App) -> None:
+    """/mydata, /forget."""
+    app.add_handler(CommandHandler("mydata", mydata))
+    for handler in forget_handlers():
+        app.add_handler(handler)
+
+
+def _language_name(texts: Texts, code: str) -> str:
+    """A language's own name ("Français"), or its code if unknown."""
+    key = f"language_name_{code}"
+    return texts.get(key, code) if key in texts.texts else code

@@ -1,0 +1,43 @@
+"""Free-text questions: answered through the matcher, with related topics as buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import MessageHandler, filters
+
+from bot.telegram.context import App, BotContext
+from bot.telegram.handlers.common import chosen_language, reply_rows, send, user_language
+
+_LOGGER = logging.getLogger(__name__)
+MAX_QUESTION = 1000
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """Answer in the chosen language, else the question's; log the question for reports."""
+    services = context.services
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    text = message.text
+    if len(text) > MAX_QUESTION:
+        lang = await user_language(services, user)
+        await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
+        return
+    try:
+        await message.chat.send_action(ChatAction.TYPING)
+    except TelegramError:  # only a courtesy: never in the way of the answer
+        _LOGGER.debug("typing indicator not sent")
+    reply = services.assistant.answer(text, await chosen_language(services, user))
+    await services.storage.log_question(user.id, reply.language, text, reply.intent, reply.score)
+    await send(update, reply.text, reply_rows(reply))
+
+
+def register(app: App) -> None:
+    """Any private text that is not a command."""
+    app.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, question)
+    )

@@ -1,0 +1,55 @@
+"""/start (with deep links such as ``t.me/<bot>?start=fees``), /help and /menu."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.telegram.context import App, BotContext
+from bot.telegram.handlers.common import send, topic_rows, user_language
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome the student; a deep-link payload naming a topic or menu opens it directly."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    payload = context.args[0] if context.args else ""
+    if payload in services.assistant.kb.entries or payload in services.assistant.kb.items:
+        reply = services.assistant.topic_reply(payload, lang)
+        await send(update, reply.text, topic_rows(services, reply, lang))
+        return
+    if payload in services.menus.menus:
+        screen = services.menus.screen(payload, lang)
+        await send(update, screen.text, screen.rows)
+        return
+    user = update.effective_user
+    name = html.escape(user.first_name if user else "")
+    await send(update, services.assistant.texts.get("welcome", lang, name=name))
+    screen = services.menus.screen("main", lang)
+    await send(update, screen.text, screen.rows)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """What the bot can do, with the main menu button."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    await send(
+        update, services.assistant.texts.get("help", lang), [[services.assistant.menu_button(lang)]]
+    )
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    """The main menu as a new message."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    screen = services.menus.screen("main", lang)
+    await send(update, screen.text, screen.rows)
+
+
+def register(app: App) -> None:
+    """/start, /help, /menu."""
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("menu", menu))

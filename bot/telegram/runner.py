@@ -1,0 +1,56 @@
+"""``python -m bot run``: the bot on Telegram, by long polling or by webhook."""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.settings import Settings
+from bot.storage import StorageError
+from bot.telegram.application import build_application
+from bot.telegram.logs import configure_logging
+
+BOOTSTRAP_RETRIES = 2  # a Bot API briefly unreachable at start is retried, then we give up
+
+
+def run(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both)."""
+    if not settings.telegram_token:
+        print(
+            "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, "
+            "or try the bot offline with: python -m bot chat",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(settings.log_level)
+    application = build_application(settings)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen="0.0.0.0",
+                port=settings.port,
+                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
+    except InvalidToken:
+        print("error: Telegram refused TELEGRAM_BOT_TOKEN (invalid token)", file=sys.stderr)
+        return 2
+    except NetworkError as error:
+        print(
+            f"error: cannot reach the Bot API at {settings.api_base_url}: {error}", file=sys.stderr
+        )
+        return 2
+    except (TelegramError, StorageError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,212 @@
+"""Simulated Telegram users: they write to the bot, press its buttons, and see its replies."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Any
+
+from telegram_emulator.errors import EmulatorError, WaitTimeoutError
+from telegram_emulator.state import CallbackQuery, Chat, ChatMessage
+
+if TYPE_CHECKING:
+    from telegram_emulator.core import BotAPIEmulator
+
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
+
+
+class SimUser:
+    """A user in a private chat with the bot (the chat id is the user id).
+
+    ``send``/``press`` queue an update for a polling (or webhook) bot; ``make_message`` and
+    ``make_press`` build the same update without queuing it, to feed ``Application.process_update``.
+    """
+
+    def __init__(
+        self,
+        emulator: BotAPIEmulator,
+        user_id: int,
+        *,
+        first_name: str,
+        language_code: str | None,
+        username: str | None,
+        last_name: str | None = None,
+    ) -> None:
+        self.emulator = emulator
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self._cursor = 0
+
+    def __repr__(self) -> str:
+        return f"<SimUser {self.id} {self.first_name!r} {self.language_code}>"
+
+    @property
+    def chat(self) -> Chat:
+        """The private chat with the bot."""
+        return self.emulator.chats[self.id]
+
+    def to_api(self) -> dict[str, Any]:
+        """The Bot API ``User`` object."""
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
+        user.update({key: value for key, value in optional.items() if value})
+        return user
+
+    # Acting.
+
+    def make_message(self, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
+        """The update of a message from this user, stored in the chat but not queued."""
+        chat = self.chat
+        chat.started, chat.blocked = True, False
+        message = ChatMessage(
+            message_id=chat.next_message_id(),
+            chat=chat,
+            sender=self.to_api(),
+            date=self.emulator.now(),
+            text=text,
+            entities=_command_entities(text),
+            reply_to=chat.messages.get(reply_to) if reply_to is not None else None,
+        )
+        chat.add(message)
+        return self.emulator.updates.new_update("message", message.to_api())
+
+    def send(self, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
+        """Sends a message to the bot (queued for it) and marks the chat for waiting."""
+        self.mark()
+        update = self.make_message(text, reply_to=reply_to)
+        self.emulator.enqueue(update)
+        return update
+
+    def make_press(self, label_or_data: str, message_id: int | None = None) -> dict[str, Any]:
+        """The callback_query update of pressing a button, registered but not queued.
+
+        The button is looked up by label or callback data in message ``message_id``, or else in
+        the latest bot message that has it."""
+        message, button = self._find_button(label_or_data, message_id)
+        data = button.get("callback_data")
+        if not data:
+            kind = next((k for k in button if k != "text"), "text")
+            raise EmulatorError(
+                f"button {button['text']!r} of message {message.message_id} is a {kind} button: "
+                "pressing it sends no callback query"
+            )
+        self.chat.started = True
+        query = CallbackQuery(self.emulator.new_query_id(), self.id, message, data)
+        self.emulator.callback_queries[query.id] = query
+        payload = {
+            "id": query.id,
+            "from": self.to_api(),
+            "message": message.to_api(),
+            "chat_instance": str(abs(self.id * 1_000_003 + self.emulator.bot_id)),
+            "data": data,
+        }
+        return self.emulator.updates.new_update("callback_query", payload)
+
+    def press(self, label_or_data: str, message_id: int | None = None) -> dict[str, Any]:
+        """Presses an inline button (queued for the bot) and marks the chat for waiting."""
+        self.mark()
+        update = self.make_press(label_or_data, message_id)
+        self.emulator.enqueue(update)
+        return update
+
+    def _find_button(
+        self, label_or_data: str, message_id: int | None
+    ) -> tuple[ChatMessage, dict[str, Any]]:
+        messages = self.messages
+        if message_id is not None:
+            messages = [m for m in messages if m.message_id == message_id]
+            if not messages:
+                raise EmulatorError(f"no bot message {message_id} in chat {self.id}")
+        for message in reversed(messages):
+            button = message.find_button(label_or_data)
+            if button is not None:
+                return message, button
+        seen = "; ".join(f"{m.message_id}: {m.button_labels}" for m in messages[-3:] if m.buttons)
+        raise EmulatorError(
+            f"no button {label_or_data!r} in the bot's messages to user {self.id} "
+            f"(latest buttons: {seen or 'none'})"
+        )
+
+    def block(self) -> None:
+        """Blocks the bot: its sends fail with 403 until the user writes again."""
+        self.chat.blocked = True
+
+    # Views.
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The bot's messages in this chat, current state, oldest first (deleted ones left out)."""
+        return self.chat.bot_messages()
+
+    @property
+    def history(self) -> list[ChatMessage]:
+        """Every message of the chat, both sides (deleted ones left out)."""
+        return [m for m in self.chat.messages.values() if not m.deleted]
+
+    @property
+    def last(self) -> ChatMessage:
+        """The latest bot message."""
+        messages = self.messages
+        if not messages:
+            raise EmulatorError(f"the bot has sent no message to user {self.id}")
+        return messages[-1]
+
+    @property
+    def answers(self) -> list[CallbackQuery]:
+        """This user's button presses that the bot answered, oldest first."""
+        return [
+            query
+            for query in self.emulator.callback_queries.values()
+            if query.user_id == self.id and query.answered
+        ]
+
+    @property
+    def actions(self) -> list[str]:
+        """The chat actions ("typing"...) the bot sent here."""
+        return self.chat.actions
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """The command menu this user sees, resolved through scopes and languages as Telegram
+        does."""
+        language = (self.language_code or "").split("-")[0].lower()
+        for scope in (f"chat:{self.id}", "all_private_chats", "default"):
+            for lang in dict.fromkeys((language, "")):
+                commands = self.emulator.bot_commands.get((scope, lang))
+                if commands:
+                    return [(c["command"], c["description"]) for c in commands]
+        return []
+
+    # Waiting.
+
+    def mark(self) -> None:
+        """From now on, :meth:`wait_for_message` reports only newer messages and edits."""
+        self._cursor = len(self.chat.events)
+
+    async def wait_for_message(self, timeout: float = 5.0) -> ChatMessage:
+        """The next bot message or edit in this chat after the mark (each is reported once)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._cursor >= len(self.chat.events):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    f"no new bot message or edit for user {self.id} within {timeout} s; "
+                    f"rejected calls: {self.emulator.errors[-5:]}"
+                )
+            await self.emulator.activity.wait(remaining)
+        _, message = self.chat.events[self._cursor]
+        self._cursor += 1
+        return message
+
+
+def _command_entities(text: str) -> list[dict[str, Any]]:
+    match = _COMMAND.match(text)
+    return [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
