@@ -16,6 +16,7 @@ WORKDIR /app
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY telegram_emulator ./telegram_emulator
 RUN pip install . && useradd --system --uid 10001 --home-dir /app bot \
     && mkdir -p /data && chown bot /data
 

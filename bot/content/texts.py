@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,7 @@ class Texts:
             raise KnowledgeError(problems)
         return cls(texts)
 
-    def require(self, keys: set[str], source: str) -> None:
+    def require(self, keys: AbstractSet[str], source: str) -> None:
         """Fail with every missing key named."""
         missing = sorted(keys - self.texts.keys())
         if missing:

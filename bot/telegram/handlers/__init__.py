@@ -1,9 +1,27 @@
-"""Telegram handlers, one module per feature. ``register_all`` fixes their order."""
+"""Telegram handlers, one module per feature. ``register_all`` fixes their order.
+
+Each feature module exposes ``register(app)`` and ``TEXTS``, the UI text keys it uses; they
+are checked in every language before anything is registered, so a missing or misspelt key
+stops the start instead of failing in the middle of a student's chat.
+"""
 
 from __future__ import annotations
 
-from bot.telegram.context import App
+from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    errors,
+    fallback,
+    guard,
+    handoff,
+    language,
+    mydata,
+    navigation,
+    questions,
+    signup,
+    start,
+)
+
+FEATURES = (
     errors,
     fallback,
     guard,
@@ -20,6 +38,9 @@ from bot.telegram.handlers import (
 def register_all(app: App) -> None:
     """Register every handler. Within a group the first matching handler wins, so order
     matters."""
+    texts = services_of(app).assistant.texts
+    for feature in FEATURES:
+        texts.require(feature.TEXTS, "conversations/texts.yaml")
     guard.register(app)  # group -1: drops message floods before anything else runs
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
     handoff.register(app)  # coordinator replies; a question on its way to a coordinator

@@ -10,7 +10,10 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.telegram.context import App, BotContext
+from bot.telegram.coordinators import coordinator_chats
 from bot.telegram.handlers.common import send, user_language
+
+TEXTS = frozenset({"coordinator_error_report", "error_apology"})
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,10 +39,7 @@ async def on_error(update: object, context: BotContext) -> None:
     report = services.assistant.texts.get(
         "coordinator_error_report", "en", update_id=update_id, error=html.escape(_where(error))
     )
-    targets = (
-        [settings.coordinator_chat_id] if settings.coordinator_chat_id else settings.coordinator_ids
-    )
-    for chat_id in targets:
+    for chat_id in coordinator_chats(settings):
         try:
             await context.bot.send_message(chat_id, report[:4000])
         except TelegramError:

@@ -8,6 +8,8 @@ from telegram.ext import MessageHandler, filters
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import send, user_language
 
+TEXTS = frozenset({"not_text", "unknown_command"})
+
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """An unknown (or not permitted) command: the same polite answer, revealing nothing."""

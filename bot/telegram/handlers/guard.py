@@ -9,6 +9,8 @@ from bot.telegram.context import App, BotContext
 from bot.telegram.flood import Verdict
 from bot.telegram.handlers.common import send, user_language
 
+TEXTS = frozenset({"slow_down"})
+
 
 async def guard(update: Update, context: BotContext) -> None:
     """Let a message through, or warn the sender once and drop the rest of the flood.

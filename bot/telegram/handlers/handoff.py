@@ -19,8 +19,20 @@ from telegram.ext import (
 
 from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext, services_of
+from bot.telegram.coordinators import coordinator_chats
 from bot.telegram.handlers import mydata
 from bot.telegram.handlers.common import answer_query, persistent_conversation, send, user_language
+
+TEXTS = frozenset(
+    {
+        "coordinator_handoff",
+        "coordinator_relayed",
+        "handoff_answer",
+        "handoff_cancelled",
+        "handoff_prompt",
+        "handoff_unavailable",
+    }
+)
 
 _LOGGER = logging.getLogger(__name__)
 WAITING = "waiting_for_question"
@@ -88,10 +100,7 @@ async def relay(update: Update, context: BotContext) -> None:
 
 
 def _targets(context: BotContext) -> list[int]:
-    settings = context.services.settings
-    if settings.coordinator_chat_id is not None:
-        return [settings.coordinator_chat_id]
-    return sorted(settings.coordinator_ids)
+    return coordinator_chats(context.services.settings)
 
 
 def register(app: App) -> None:

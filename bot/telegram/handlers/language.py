@@ -12,6 +12,15 @@ from bot.telegram.callbacks import decode
 from bot.telegram.context import COMMANDS, App, BotContext
 from bot.telegram.handlers.common import answer_query, show, user_language
 
+TEXTS = frozenset(
+    {
+        "language_prompt",
+        "language_set",
+        *(f"language_name_{code}" for code in LANGUAGES),
+        *(f"command_{c}" for c in COMMANDS),
+    }
+)
+
 
 async def prompt(update: Update, context: BotContext) -> None:
     """Offer the three languages as buttons."""

@@ -19,6 +19,32 @@ from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext
 from bot.telegram.handlers.common import send, show, user_language
 
+TEXTS = frozenset(
+    {
+        "forget_button_no",
+        "forget_button_yes",
+        "forget_done",
+        "forget_item_lead",
+        "forget_item_questions",
+        "forget_item_settings",
+        "forget_item_state",
+        "forget_kept",
+        "forget_nothing",
+        "forget_prompt",
+        "mydata_draft",
+        "mydata_draft_empty",
+        "mydata_footer",
+        "mydata_language",
+        "mydata_lead",
+        "mydata_lead_language",
+        "mydata_nothing",
+        "mydata_question",
+        "mydata_questions",
+        "mydata_state",
+        "mydata_title",
+    }
+)
+
 FORGET_PATTERN = callbacks.pattern("forget:(yes|no)$")
 MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for the markup
 _STATE_KINDS = ("user_data", "chat_data", "conversations")

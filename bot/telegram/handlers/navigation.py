@@ -10,6 +10,8 @@ from bot.telegram.callbacks import decode
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import show, topic_rows, user_language
 
+TEXTS = frozenset({"stale_button"})
+
 PATTERN = callbacks.pattern("(topic|menu|items):")
 
 

@@ -12,6 +12,8 @@ from telegram.ext import MessageHandler, filters
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import chosen_language, reply_rows, send, user_language
 
+TEXTS = frozenset({"too_long"})
+
 _LOGGER = logging.getLogger(__name__)
 MAX_QUESTION = 1000
 

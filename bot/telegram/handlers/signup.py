@@ -58,6 +58,8 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.questions import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Assistant, Button
 
+TEXTS = frozenset({"signup_already_saved", "signup_cancelled", "signup_closed"})
+
 NAME = "signup"  # the ConversationHandler's name
 END = ConversationHandler.END
 PATTERN = callbacks.pattern("su:")

@@ -10,6 +10,8 @@ from telegram.ext import CommandHandler
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import send, topic_rows, user_language
 
+TEXTS = frozenset({"help", "welcome"})
+
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome the student; a deep-link payload naming a topic or menu opens it directly."""

@@ -1,0 +1,87 @@
+"""The shape of the code: no import cycles, layers that import one way, declared text keys."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from bot.content.texts import Texts
+from bot.telegram.handlers import FEATURES
+from scripts import check_imports
+from tests.conftest import CONVERSATIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_import_cycles_and_layers_point_one_way() -> None:
+    assert check_imports.problems() == []
+
+
+def test_the_checker_sees_a_cycle() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert check_imports.cycles(edges) == [["a", "b", "c"]]
+
+
+def test_understanding_content_and_storage_never_import_telegram() -> None:
+    code = (
+        "import sys, bot.understanding.answers, bot.understanding.evaluation, "
+        "bot.content.menus, bot.content.forms, bot.storage; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'telegram'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def used_text_keys(source: str) -> set[str]:
+    """Literal keys of ``….texts.get("key", …)`` calls in ``source``."""
+    keys = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and ast.unparse(node.func.value).endswith("texts")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            keys.add(node.args[0].value)
+    return keys
+
+
+def undeclared_text_keys(module: ModuleType) -> set[str]:
+    """Keys a handler module uses without declaring them in its ``TEXTS``."""
+    source = Path(str(module.__file__)).read_text(encoding="utf-8")
+    return used_text_keys(source) - set(module.TEXTS)
+
+
+@pytest.mark.parametrize("feature", FEATURES, ids=lambda m: m.__name__.rpartition(".")[2])
+def test_every_handler_declares_the_text_keys_it_uses(feature: ModuleType) -> None:
+    assert undeclared_text_keys(feature) == set()
+
+
+def test_every_declared_text_key_exists_in_every_language() -> None:
+    texts = Texts.load(CONVERSATIONS)
+    for feature in FEATURES:
+        texts.require(feature.TEXTS, feature.__name__)  # raises, naming what is missing
+
+
+def test_a_misspelt_key_is_caught(tmp_path: Path) -> None:
+    fixture = tmp_path / "misspelt.py"
+    fixture.write_text(
+        'TEXTS = frozenset({"welcome"})\n'
+        "def greet(texts, lang):\n"
+        '    return texts.get("welcom", lang)\n',
+        encoding="utf-8",
+    )
+    module = ModuleType("misspelt")
+    module.__file__ = str(fixture)
+    module.TEXTS = frozenset({"welcome"})  # type: ignore[attr-defined]
+    assert undeclared_text_keys(module) == {"welcom"}
