@@ -297,6 +297,23 @@ async def test_upsert_insert_then_update_keeps_created_at(store: Storage, clock:
     assert await store.get_lead(2) is None
 
 
+async def test_lead_status_new_contacted_then_updated_on_a_new_sign_up(
+    store: Storage, clock: FakeClock
+) -> None:
+    await store.upsert_lead(make_lead(1))
+    assert (await store.get_lead(1)).status == "new"  # type: ignore[union-attr]
+    clock.advance(timedelta(hours=1))
+    contacted = await store.set_lead_status(1, "contacted", by=777)
+    assert contacted is not None and contacted.status == "contacted"
+    assert contacted.status_by == 777 and contacted.status_at == T0 + timedelta(hours=1)
+    await store.upsert_lead(make_lead(1, email="again@example.org"))
+    again = await store.get_lead(1)
+    assert again is not None and again.status == "updated" and again.status_by is None
+    assert await store.set_lead_status(2, "contacted", by=777) is None
+    with pytest.raises(ValueError):
+        await store.set_lead_status(1, "hacked", by=777)
+
+
 async def test_upsert_stores_values_as_given(store: Storage) -> None:
     tricky = make_lead(3, name="Robert'); DROP TABLE leads;--", message=None, university=None)
     await store.upsert_lead(tricky)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
 from bot.storage.languages import LanguageStore
-from bot.storage.leads import LEAD_FIELDS, Lead
+from bot.storage.leads import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
@@ -35,6 +35,7 @@ __all__ = [
     "LEAD_FIELDS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "STATUSES",
     "ConversationKey",
     "DataNotJSONError",
     "JSONDict",

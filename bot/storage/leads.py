@@ -17,8 +17,10 @@ from bot.storage.database import Database
 class Lead:
     """A student who asked to be contacted by a coordinator.
 
-    ``created_at`` and ``updated_at`` are set by :meth:`LeadStore.upsert_lead`; the values
-    passed in are ignored. ``start_month`` is ``'YYYY-MM'``; ``interests`` holds entry ids.
+    ``created_at``, ``updated_at`` and the status are set by the store; the values passed to
+    :meth:`LeadStore.upsert_lead` are ignored. ``start_month`` is ``'YYYY-MM'``; ``interests``
+    holds entry ids. ``status`` is one of :data:`STATUSES`: ``new``, ``updated`` (signed up
+    again), or what a coordinator set (``contacted``, ``not_relevant``, with who and when).
     A new field is one line here and one migration adding its column.
     """
 
@@ -36,12 +38,16 @@ class Lead:
     consent_at: datetime
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    status: str = "new"
+    status_by: int | None = None
+    status_at: datetime | None = None
 
     def as_dict(self) -> JSONDict:
         """JSON-friendly copy (timestamps as ISO text, interests as a list)."""
         return {name: _to_json(getattr(self, name)) for name in LEAD_FIELDS}
 
 
+STATUSES: Final = ("new", "updated", "contacted", "not_relevant")
 LEAD_FIELDS: Final = tuple(f.name for f in fields(Lead))
 _COLUMNS: Final = ", ".join(LEAD_FIELDS)
 _KEPT_ON_UPDATE: Final = {"user_id", "created_at"}
@@ -68,8 +74,8 @@ def row_to_lead(row: tuple[Any, ...]) -> Lead:
     """A lead from a row selected with :data:`LEAD_SELECT`."""
     values = dict(zip(LEAD_FIELDS, row, strict=True))
     values["interests"] = tuple(json.loads(values["interests"]))
-    for name in ("consent_at", "created_at", "updated_at"):
-        values[name] = from_iso(values[name])
+    for name in ("consent_at", "created_at", "updated_at", "status_at"):
+        values[name] = from_iso(values[name]) if values[name] is not None else None
     return Lead(**values)
 
 
@@ -83,17 +89,37 @@ class LeadStore(Database):
         """Insert or replace the user's lead; committed when this returns.
 
         Returns True when an existing lead of that user was updated (its ``created_at`` is
-        kept), False when a new one was inserted.
+        kept, its status becomes ``updated``), False when a new one was inserted (``new``).
         """
         now = self._clock()
         values = {n: _to_sql(getattr(lead, n)) for n in LEAD_FIELDS}
         values["created_at"] = values["updated_at"] = iso(now)
+        values["status_by"] = values["status_at"] = None
         async with self._lock, self._transaction() as db:
-            existing = await db.execute_fetchall(
-                "SELECT 1 FROM leads WHERE user_id = ?", (lead.user_id,)
+            existing = bool(
+                list(
+                    await db.execute_fetchall(
+                        "SELECT 1 FROM leads WHERE user_id = ?", (lead.user_id,)
+                    )
+                )
             )
+            values["status"] = "updated" if existing else "new"
             await db.execute(_UPSERT, tuple(values.values()))
-        return bool(list(existing))
+        return existing
+
+    async def set_lead_status(self, user_id: int, status: str, by: int) -> Lead | None:
+        """Record a coordinator's verdict on a lead (committed on return); the lead, or None
+        when the student has no lead (any more)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown lead status {status!r}")
+        async with self._lock:
+            async with self._transaction() as db:
+                await db.execute(
+                    "UPDATE leads SET status = ?, status_by = ?, status_at = ? WHERE user_id = ?",
+                    (status, by, iso(self._clock()), user_id),
+                )
+            rows = await self._fetchall(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
+        return row_to_lead(rows[0]) if rows else None
 
     async def get_lead(self, user_id: int) -> Lead | None:
         """The user's lead, if any."""

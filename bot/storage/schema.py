@@ -106,6 +106,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=2,
+        description="lead status set by coordinators",
+        statements=(
+            "ALTER TABLE leads ADD COLUMN status TEXT NOT NULL DEFAULT 'new'",
+            "ALTER TABLE leads ADD COLUMN status_by INTEGER",
+            "ALTER TABLE leads ADD COLUMN status_at TEXT",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -131,6 +140,9 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
             "consent_at",
             "created_at",
             "updated_at",
+            "status",
+            "status_by",
+            "status_at",
         }
     ),
     "questions": frozenset({"id", "user_id", "asked_at", "language", "text", "intent", "score"}),
