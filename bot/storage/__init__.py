@@ -17,9 +17,9 @@ from __future__ import annotations
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
 from bot.storage.languages import LanguageStore
-from bot.storage.leads import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
+from bot.storage.records import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 

@@ -1,54 +1,17 @@
-"""Leads: students who signed up to be contacted. The columns come from :class:`Lead` once."""
+"""Leads: students who signed up to be contacted; columns derived from :class:`Lead`."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 import aiosqlite
 
-from bot.storage.codec import JSONDict, from_iso, iso
+from bot.storage.codec import from_iso, iso
 from bot.storage.database import Database
+from bot.storage.records import LEAD_FIELDS, STATUSES, Lead, plain_value
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Lead:
-    """A student who asked to be contacted by a coordinator.
-
-    ``created_at``, ``updated_at`` and the status are set by the store; the values passed to
-    :meth:`LeadStore.upsert_lead` are ignored. ``start_month`` is ``'YYYY-MM'``; ``interests``
-    holds entry ids. ``status`` is one of :data:`STATUSES`: ``new``, ``updated`` (signed up
-    again), or what a coordinator set (``contacted``, ``not_relevant``, with who and when).
-    A new field is one line here and one migration adding its column.
-    """
-
-    user_id: int
-    name: str
-    email: str
-    university: str | None = None
-    country: str | None = None
-    level: str | None = None
-    interests: tuple[str, ...] = ()
-    duration: str | None = None
-    start_month: str | None = None
-    message: str | None = None
-    language: str
-    consent_at: datetime
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    status: str = "new"
-    status_by: int | None = None
-    status_at: datetime | None = None
-
-    def as_dict(self) -> JSONDict:
-        """JSON-friendly copy (timestamps as ISO text, interests as a list)."""
-        return {name: _to_json(getattr(self, name)) for name in LEAD_FIELDS}
-
-
-STATUSES: Final = ("new", "updated", "contacted", "not_relevant")
-LEAD_FIELDS: Final = tuple(f.name for f in fields(Lead))
 _COLUMNS: Final = ", ".join(LEAD_FIELDS)
 _KEPT_ON_UPDATE: Final = {"user_id", "created_at"}
 _UPSERT: Final = (
@@ -58,16 +21,10 @@ _UPSERT: Final = (
 )
 
 
-def _to_json(value: object) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    return list(value) if isinstance(value, tuple) else value
-
-
 def _to_sql(value: object) -> Any:
     if isinstance(value, tuple):
         return json.dumps(list(value), ensure_ascii=False)
-    return _to_json(value)
+    return plain_value(value)
 
 
 def row_to_lead(row: tuple[Any, ...]) -> Lead:

@@ -13,6 +13,7 @@ from typing import Any, Final
 import aiosqlite
 
 from bot.storage.errors import SchemaError, SchemaVersionError
+from bot.storage.records import LEAD_FIELDS
 
 _LOGGER = logging.getLogger(__name__)
 FILE_MODE: Final = 0o600
@@ -124,27 +125,7 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 # prototype) gives a clear error instead of failing later on the hot path.
 EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "user_settings": frozenset({"user_id", "language", "created_at", "updated_at"}),
-    "leads": frozenset(
-        {
-            "user_id",
-            "name",
-            "email",
-            "university",
-            "country",
-            "level",
-            "interests",
-            "duration",
-            "start_month",
-            "message",
-            "language",
-            "consent_at",
-            "created_at",
-            "updated_at",
-            "status",
-            "status_by",
-            "status_at",
-        }
-    ),
+    "leads": frozenset(LEAD_FIELDS),
     "questions": frozenset({"id", "user_id", "asked_at", "language", "text", "intent", "score"}),
     "user_data": frozenset({"user_id", "data"}),
     "chat_data": frozenset({"chat_id", "data"}),
