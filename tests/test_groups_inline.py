@@ -213,6 +213,9 @@ async def test_unknown_and_off_topic_questions(local: LocalBot, local_group: Gro
     (card,) = answered.results
     assert card.id == "unknown" and card.text == texts(local).get("group_unknown", "en")
     assert card.reply_markup["inline_keyboard"][0][0]["url"] == link()
+    # "Ask the assistant privately" opens the private chat with /start inline: a welcome.
+    await local.send(ana, f"/start {answered.button['start_parameter']}")
+    assert ana.messages[0].text.startswith("Hello Ana!")
 
     assert await in_group(local, group, ana, f"@{BOT} what is the weather in paris tomorrow") == 1
     assert group.last.text == texts(local).get("group_unknown", "en")
