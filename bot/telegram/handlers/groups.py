@@ -179,8 +179,8 @@ class GroupAnswers:
         await self._reply(message, context, shared.text, texts.get(label, lang), shared.payload)
 
     async def on_button(self, update: Update, context: BotContext) -> None:
-        """A button pressed in a group (an old menu): the invitation, as the button's answer,
-        opening the private chat."""
+        """A button pressed in a group (a menu an older version posted there): only the
+        invitation to the private chat, as the button's answer; nothing is opened there."""
         query: CallbackQuery | None = update.callback_query
         if query is None:
             return
