@@ -6,6 +6,7 @@ from bot.content.forms import Form
 from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.content.menus import Menus
+from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders
 from bot.settings import Settings
 from bot.telegram.callbacks import encode
@@ -32,6 +33,7 @@ def check_all(settings: Settings) -> Assistant:
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
     Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
     Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
+    SharingSettings.load(settings.conversations_dir / "groups.yaml")
     problems: list[str] = []
     for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
         try:
@@ -39,6 +41,8 @@ def check_all(settings: Settings) -> Assistant:
             encode(f"items:{topic_id}:99")
         except ValueError:
             problems.append(f"id '{topic_id}' is too long for Telegram's 64-byte button data")
+        if not is_start_parameter(topic_id):
+            problems.append(f"id '{topic_id}' cannot be a deep link (t.me/<bot>?start=<id>)")
         for lang in LANGUAGES:
             reply = assistant.topic_reply(topic_id, lang)
             problem = _html_problem(f"answer of '{topic_id}' ({lang})", reply.text)

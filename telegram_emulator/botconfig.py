@@ -33,8 +33,8 @@ async def get_me(emu: BotAPIEmulator, params: Params) -> Any:
     return {
         **emu.bot_user,
         "can_join_groups": True,
-        "can_read_all_group_messages": False,
-        "supports_inline_queries": False,
+        "can_read_all_group_messages": not emu.group_privacy,
+        "supports_inline_queries": emu.inline_mode,
         "can_connect_to_business": False,
         "has_main_web_app": False,
     }

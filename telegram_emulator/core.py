@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from telegram_emulator import botconfig, messaging
+from telegram_emulator import botconfig, inline, messaging
 from telegram_emulator.errors import APIError, WaitTimeoutError
 from telegram_emulator.formatting import Entity
+from telegram_emulator.groups import SimGroup
 from telegram_emulator.params import normalize
 from telegram_emulator.state import (
     CallbackQuery,
@@ -45,6 +46,7 @@ METHODS: dict[str, Handler] = {
     "sendDocument": messaging.send_document,
     "sendChatAction": messaging.send_chat_action,
     "answerCallbackQuery": messaging.answer_callback_query,
+    "answerInlineQuery": inline.answer_inline_query,
 }
 _CANONICAL = {name.lower(): name for name in METHODS}
 
@@ -55,6 +57,10 @@ class BotAPIEmulator:
     ``pedantic`` (default) is stricter than Telegram on two points the Bot API documentation
     states but the server tolerates: a bare ``&`` in HTML is refused, and lengths are counted in
     UTF-16 code units (Telegram counts code points).
+
+    The @BotFather settings: ``inline_mode`` (``/setinline``), ``inline_feedback``
+    (``/setinlinefeedback``: chosen results are reported) and ``group_privacy``
+    (``/setprivacy``, on by default: in groups the bot gets only what is meant for it).
     """
 
     def __init__(
@@ -67,6 +73,9 @@ class BotAPIEmulator:
         pedantic: bool = True,
         webhook_sender: WebhookSender | None = None,
         webhook_retry_delay: float = 0.2,
+        inline_mode: bool = False,
+        inline_feedback: bool = False,
+        group_privacy: bool = True,
     ) -> None:
         self.token = token
         self.bot_id = bot_id if bot_id is not None else int(token.split(":", maxsplit=1)[0])
@@ -77,10 +86,14 @@ class BotAPIEmulator:
             "username": bot_username,
         }
         self.pedantic = pedantic
+        self.inline_mode, self.inline_feedback = inline_mode, inline_feedback
+        self.group_privacy = group_privacy
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, SimUser] = {}
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, CallbackQuery] = {}
+        self.inline_queries: dict[str, inline.InlineQuery] = {}
+        self.groups: dict[int, SimGroup] = {}
         self.bot_commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.requests: list[RecordedRequest] = []
         self.updates = UpdateQueue()
@@ -214,6 +227,23 @@ class BotAPIEmulator:
         self.users[user_id] = user
         self.chats[user_id] = Chat(user_id, info, started=started)
         return user
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        members: list[SimUser],
+        *,
+        supergroup: bool = True,
+    ) -> SimGroup:
+        """A group (negative ``chat_id``) with the bot and ``members`` in it."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        info = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
+        group = SimGroup(self, Chat(chat_id, info), members)
+        self.chats[chat_id] = group.chat
+        self.groups[chat_id] = group
+        return group
 
     def enqueue(self, update: dict[str, Any]) -> None:
         """Queues an update for the bot (getUpdates or the webhook)."""

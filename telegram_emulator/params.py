@@ -13,7 +13,7 @@ from telegram_emulator.errors import bad_request
 JSON_FIELDS = frozenset(
     {
         "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-        "reply_parameters", "link_preview_options",
+        "reply_parameters", "link_preview_options", "results", "button",
     }
 )  # fmt: skip
 INT_FIELDS = frozenset(
@@ -26,7 +26,7 @@ BOOL_FIELDS = frozenset(
     {
         "show_alert", "disable_notification", "protect_content", "drop_pending_updates",
         "allow_sending_without_reply", "disable_web_page_preview",
-        "disable_content_type_detection", "allow_paid_broadcast",
+        "disable_content_type_detection", "allow_paid_broadcast", "is_personal",
     }
 )  # fmt: skip
 _JSON_NAMES = {"reply_markup": "reply keyboard markup", "entities": "entities"}

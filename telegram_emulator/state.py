@@ -73,7 +73,8 @@ class StoredFile:
 
 @dataclass(eq=False)
 class Chat:
-    """A private chat between the bot and one user (the chat id is the user id)."""
+    """A chat of the bot: a private chat with one user (the chat id is the user id), or a
+    group (``telegram_emulator.groups``)."""
 
     id: int
     info: dict[str, Any]
@@ -120,6 +121,7 @@ class ChatMessage:
     reply_markup: dict[str, Any] | None = None
     document: StoredFile | None = None
     reply_to: ChatMessage | None = None
+    via_bot: dict[str, Any] | None = None
     edit_date: int | None = None
     deleted: bool = False
     previous_texts: list[str] = field(default_factory=list)
@@ -177,6 +179,8 @@ class ChatMessage:
         }
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
+        if self.via_bot is not None:
+            message["via_bot"] = self.via_bot
         if self.reply_to is not None and with_reply:
             message["reply_to_message"] = self.reply_to.to_api(with_reply=False)
         text_key, entities_key = ("text", "entities")

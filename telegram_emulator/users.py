@@ -6,6 +6,7 @@ import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
+from telegram_emulator import inline
 from telegram_emulator.errors import EmulatorError, WaitTimeoutError
 from telegram_emulator.state import CallbackQuery, Chat, ChatMessage
 
@@ -133,6 +134,28 @@ class SimUser:
             f"no button {label_or_data!r} in the bot's messages to user {self.id} "
             f"(latest buttons: {seen or 'none'})"
         )
+
+    def make_inline_query(self, text: str, chat_type: str = "sender") -> dict[str, Any]:
+        """The update of typing ``@<bot> text`` in a chat of ``chat_type`` (not queued)."""
+        return inline.make_inline_query(self, text, chat_type)
+
+    def inline_query(self, text: str, chat_type: str = "sender") -> dict[str, Any]:
+        """Types ``@<bot> text`` (queued for the bot)."""
+        update = self.make_inline_query(text, chat_type)
+        self.emulator.enqueue(update)
+        return update
+
+    @property
+    def inline_results(self) -> inline.InlineQuery:
+        """The latest inline query of this user the bot answered (results, button...)."""
+        return inline.latest_query(self)
+
+    def choose(self, id_or_title: str, chat: Chat | None = None) -> list[dict[str, Any]]:
+        """Picks a result of the latest answered inline query: it is sent into ``chat``
+        (default: the private chat with the bot) via the bot. Returns the updates the bot gets
+        (not queued): the message, and ``chosen_inline_result`` with inline feedback on."""
+        _, updates = inline.choose(self, id_or_title, chat)
+        return updates
 
     def block(self) -> None:
         """Blocks the bot: its sends fail with 403 until the user writes again."""

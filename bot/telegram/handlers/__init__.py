@@ -11,8 +11,10 @@ from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
     errors,
     fallback,
+    groups,
     guard,
     handoff,
+    inline,
     language,
     mydata,
     navigation,
@@ -24,8 +26,10 @@ from bot.telegram.handlers import (
 FEATURES = (
     errors,
     fallback,
+    groups,
     guard,
     handoff,
+    inline,
     language,
     mydata,
     navigation,
@@ -42,6 +46,10 @@ def register_all(app: App) -> None:
     for feature in FEATURES:
         texts.require(feature.TEXTS, "conversations/texts.yaml")
     guard.register(app)  # group -1: drops message floods before anything else runs
+    inline.register(app)  # inline queries; answer cards students send through inline mode
+    # Every update of a group (but the coordinators' chat) is handled, or ignored, here, so
+    # nothing below ever answers in a group, even though those features are private-only too.
+    groups.register(app)
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
     handoff.register(app)  # coordinator replies; a question on its way to a coordinator
     start.register(app)  # /start and deep links, /help, /menu

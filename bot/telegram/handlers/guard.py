@@ -13,7 +13,8 @@ TEXTS = frozenset({"slow_down"})
 
 
 async def guard(update: Update, context: BotContext) -> None:
-    """Let a message through, or warn the sender once and drop the rest of the flood.
+    """Let a message through, or warn the sender once and drop the rest of the flood (the
+    warning only in a private chat: a group never hears about one member).
     Button presses are not limited: they are cheap and people tap fast."""
     user = update.effective_user
     if (
@@ -25,7 +26,8 @@ async def guard(update: Update, context: BotContext) -> None:
     verdict = context.services.flood.check(user.id)
     if verdict is Verdict.ALLOW:
         return
-    if verdict is Verdict.WARN:
+    chat = update.effective_chat
+    if verdict is Verdict.WARN and chat is not None and chat.type == chat.PRIVATE:
         lang = await user_language(context.services, user)
         await send(update, context.services.assistant.texts.get("slow_down", lang))
     raise ApplicationHandlerStop
