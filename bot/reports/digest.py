@@ -14,20 +14,15 @@ from bot.content.texts import Texts
 from bot.reports.labels import area_title, choice_label, language_name, status_label, text_or
 from bot.reports.split import TELEGRAM_LIMIT, split_lines
 from bot.storage import DigestData, Lead
+from bot.storage.digests import NOT_CONTACTED
 
 NOT_SURE: Final = ""  # the group of leads who chose no area
 QUESTION_CHARS: Final = 200  # a quoted question is cut after this many characters
-NOT_CONTACTED: Final = ("new", "updated")
 
 
 def when(value: datetime, zone: tzinfo) -> str:
     """A timestamp as local ``YYYY-MM-DD HH:MM``."""
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def is_empty(data: DigestData) -> bool:
-    """Nothing to report: no lead and no unanswered question in the window."""
-    return not data.leads and not data.unanswered
 
 
 def render_digest(

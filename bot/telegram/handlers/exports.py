@@ -15,6 +15,7 @@ from telegram.ext import CommandHandler
 
 from bot.reports.export import Exporter
 from bot.storage import Lead
+from bot.storage.digests import NOT_CONTACTED
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import send, user_language
 from bot.telegram.handlers.digest import coordinator_commands
@@ -38,7 +39,6 @@ TEXTS = frozenset(
     }
 )
 MAX_DAYS = 3650
-NOT_CONTACTED = frozenset({"new", "updated"})
 
 
 @dataclass(frozen=True)
