@@ -7,6 +7,7 @@ yet. Arguments combine in any order; anything else gets the usage.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -97,11 +98,14 @@ async def leads(update: Update, context: BotContext) -> None:
         names={user.id: user.full_name} if user else None,
     )
     stamp = now.strftime("%Y-%m-%d")
+    # Written in a worker thread: a workbook of thousands of leads takes a CPU second or
+    # more (BENCHMARKS.md), which must not stop the bot answering students meanwhile.
     if query.csv:
-        data, name = exporter.csv(found), f"leads-{stamp}.csv"
+        data, name = await asyncio.to_thread(exporter.csv, found), f"leads-{stamp}.csv"
     else:
         sheet = texts.get("leads_sheet_title", lang)
-        data, name = exporter.xlsx(found, sheet), f"leads-{stamp}.xlsx"
+        data = await asyncio.to_thread(exporter.xlsx, found, sheet)
+        name = f"leads-{stamp}.xlsx"
     chat = update.effective_chat
     if chat is None:
         return
