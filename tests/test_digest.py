@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 import pytest_asyncio
 
@@ -362,3 +364,25 @@ async def test_students_get_the_unknown_command_reply(tmp_path: Path, command: s
         other = add_group(bot, -100_777)  # a coordinator in another group: nothing
         await say_in_group(bot, -100_777, COORDINATOR, command)
         assert other.bot_messages() == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "fr"])
+async def test_a_coordinator_reads_digest_and_export_in_their_language(
+    bot: LocalBot, lang: str
+) -> None:
+    coordinator = bot.user(COORDINATOR, lang, "Claire")
+    await storage_of(bot).upsert_lead(lead(2001, name="张伟 & <Élodie>"))
+    await storage_of(bot).log_question(5, "en", "a & b <c>", None, None)
+    assert bot.app is not None
+    texts = services_of(bot.app).assistant.texts
+    await bot.send(coordinator, "/digest")
+    digest = coordinator.last.html  # accepted by the emulator: valid Telegram HTML
+    assert digest.startswith(texts.get("digest_title_now", lang, since="x", until="y")[:6])
+    assert "张伟 &amp; &lt;Élodie&gt;" in digest and "a &amp; b &lt;c&gt;" in digest
+    await bot.send(coordinator, "/leads")
+    document = coordinator.last.document
+    assert document is not None
+    sheet = openpyxl.load_workbook(io.BytesIO(document.data)).active
+    assert sheet is not None and sheet.title == texts.get("leads_sheet_title", lang)
+    assert sheet["A1"].value == texts.get("signup_field_name", lang)
+    assert sheet["A2"].value == "张伟 & <Élodie>"
