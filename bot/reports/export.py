@@ -18,11 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Final
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.content.knowledge import KnowledgeBase
 from bot.content.texts import Texts
 from bot.reports.labels import area_title, choice_label, language_name, status_label, text_or
@@ -105,6 +100,12 @@ class Exporter:
     def xlsx(self, leads: Sequence[Lead], title: str = "Leads") -> bytes:
         """An Excel workbook: bold, frozen header row with filters, sized columns, dates as
         dates, text kept as text (a name starting with "=" is no formula)."""
+        # Imported here: openpyxl takes ~0.5 s to import, which the bot's start need not pay.
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         book = Workbook()
         sheet = book.active
         assert sheet is not None
