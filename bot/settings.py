@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +34,8 @@ class Settings:
     retention_days: int = 365
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    digest_time: time = time(9, 0)
+    digest_empty: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -99,6 +102,8 @@ class Settings:
             retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
             log_level=(text("BOT_LOG_LEVEL") or "INFO").upper(),
+            digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),
+            digest_empty=_on_off("BOT_DIGEST_EMPTY", text("BOT_DIGEST_EMPTY") or "off"),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name
@@ -113,3 +118,22 @@ class Settings:
             if not path.is_dir():
                 raise SettingsError(f"{name} {str(path)!r} is not a directory")
         return settings
+
+
+def _time_of_day(name: str, raw: str) -> time:
+    """``HH:MM`` (24-hour clock) as a time."""
+    hours, _, minutes = raw.partition(":")
+    well_formed = hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2
+    if well_formed and int(hours) < 24 and int(minutes) < 60:
+        return time(int(hours), int(minutes))
+    raise SettingsError(f"{name} must be a time of day as HH:MM (24-hour clock), not {raw!r}")
+
+
+_ON, _OFF = {"on", "true", "yes", "1"}, {"off", "false", "no", "0"}
+
+
+def _on_off(name: str, raw: str) -> bool:
+    """``on``/``off`` (also true/false, yes/no, 1/0) as a bool."""
+    if raw.lower() in _ON | _OFF:
+        return raw.lower() in _ON
+    raise SettingsError(f"{name} must be on or off, not {raw!r}")

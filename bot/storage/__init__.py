@@ -15,6 +15,7 @@ datetimes passed in are taken to be UTC.
 from __future__ import annotations
 
 from bot.storage.codec import ConversationKey, JSONDict
+from bot.storage.digests import Digest, DigestData, DigestStore
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import PrivacyStore
@@ -23,7 +24,7 @@ from bot.storage.records import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore):
+class Storage(PrivacyStore, LanguageStore, DigestStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -38,6 +39,8 @@ __all__ = [
     "STATUSES",
     "ConversationKey",
     "DataNotJSONError",
+    "Digest",
+    "DigestData",
     "JSONDict",
     "Lead",
     "Migration",

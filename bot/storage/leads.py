@@ -48,11 +48,12 @@ class LeadStore(Database):
         Returns True when an existing lead of that user was updated (its ``created_at`` is
         kept, its status becomes ``updated``), False when a new one was inserted (``new``).
         """
-        now = self._clock()
         values = {n: _to_sql(getattr(lead, n)) for n in LEAD_FIELDS}
-        values["created_at"] = values["updated_at"] = iso(now)
         values["status_by"] = values["status_at"] = None
         async with self._lock, self._transaction() as db:
+            # Stamped under the lock: a digest that took its cutoff before this lead was
+            # written never sees it stamped earlier than that cutoff (so it is never skipped).
+            values["created_at"] = values["updated_at"] = iso(self._clock())
             existing = bool(
                 list(
                     await db.execute_fetchall(

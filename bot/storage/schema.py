@@ -116,6 +116,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE leads ADD COLUMN status_at TEXT",
         ),
     ),
+    Migration(
+        version=3,
+        description="coordinators' digests and their delivery",
+        statements=(
+            """
+            CREATE TABLE IF NOT EXISTS digests (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                since      TEXT,
+                until      TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at    TEXT,
+                skipped    INTEGER NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS digest_deliveries (
+                digest_id  INTEGER NOT NULL REFERENCES digests (id) ON DELETE CASCADE,
+                chat_id    INTEGER NOT NULL,
+                parts_sent INTEGER NOT NULL,
+                done       INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (digest_id, chat_id)
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -131,6 +156,8 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "chat_data": frozenset({"chat_id", "data"}),
     "bot_data": frozenset({"id", "data"}),
     "conversations": frozenset({"name", "key", "state"}),
+    "digests": frozenset({"id", "since", "until", "created_at", "sent_at", "skipped"}),
+    "digest_deliveries": frozenset({"digest_id", "chat_id", "parts_sent", "done"}),
 }
 
 

@@ -20,7 +20,7 @@ from bot.content.forms import Form
 from bot.content.languages import LANGUAGES
 from bot.content.menus import Menus
 from bot.settings import Settings
-from bot.telegram import retention
+from bot.telegram import digest_job, retention
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
@@ -112,4 +112,5 @@ def build_application(
     application.bot_data[SERVICES] = Services(settings, assistant, menus, FloodGuard(), form)
     register_all(application)
     retention.schedule(application)
+    digest_job.schedule(application)
     return application

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    digest,
     errors,
+    exports,
     fallback,
     groups,
     guard,
@@ -24,7 +26,9 @@ from bot.telegram.handlers import (
 )
 
 FEATURES = (
+    digest,
     errors,
+    exports,
     fallback,
     groups,
     guard,
@@ -55,6 +59,8 @@ def register_all(app: App) -> None:
     start.register(app)  # /start and deep links, /help, /menu
     language.register(app)  # /language and its buttons
     mydata.register(app)  # /mydata, /forget
+    digest.register(app)  # /digest (coordinators only)
+    exports.register(app)  # /leads (coordinators only)
     navigation.register(app)  # menu, item-list and topic buttons
     questions.register(app)  # any other text: answered by the matcher
     navigation.register_stale(app)  # buttons nobody recognised

@@ -1,0 +1,69 @@
+"""/digest: the coordinators' digest now — the leads since the last scheduled digest, which
+still go into the next one (the watermark does not move)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.reports.digest import render_digest
+from bot.telegram.context import App, BotContext, services_of
+from bot.telegram.coordinators import only_coordinators
+from bot.telegram.handlers.common import send, user_language
+
+TEXTS = frozenset(
+    {
+        "digest_area",
+        "digest_area_not_sure",
+        "digest_backlog",
+        "digest_by_language",
+        "digest_by_level",
+        "digest_lead",
+        "digest_no_leads",
+        "digest_no_questions",
+        "digest_not_contacted",
+        "digest_question",
+        "digest_questions",
+        "digest_since_start",
+        "digest_status_contacted",
+        "digest_status_new",
+        "digest_status_not_relevant",
+        "digest_status_updated",
+        "digest_title",
+        "digest_title_now",
+        "digest_totals",
+    }
+)
+
+
+async def digest_now(update: Update, context: BotContext) -> None:
+    """Send the digest of everything since the last scheduled one, in the coordinator's
+    language (several messages if long)."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    since = await services.storage.digest_watermark()
+    data = await services.storage.digest_data(since)
+    parts = render_digest(
+        data,
+        kb=services.assistant.kb,
+        texts=services.assistant.texts,
+        lang=lang,
+        zone=services.settings.tzinfo,
+    )
+    for part in parts:
+        await send(update, part)
+
+
+def coordinator_commands(app: App) -> filters.BaseFilter:
+    """A coordinator's command, in a private chat or in the coordinators' chat (never in
+    another group: a student's data is not shown there)."""
+    settings = services_of(app).settings
+    where: filters.BaseFilter = filters.ChatType.PRIVATE
+    if settings.coordinator_chat_id is not None:
+        where = where | filters.Chat(chat_id=settings.coordinator_chat_id)
+    return only_coordinators(settings) & where
+
+
+def register(app: App) -> None:
+    """/digest, for coordinators only."""
+    app.add_handler(CommandHandler("digest", digest_now, filters=coordinator_commands(app)))
