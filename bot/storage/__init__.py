@@ -20,10 +20,11 @@ from bot.storage.languages import LanguageStore
 from bot.storage.leads import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
+from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore):
+class Storage(PrivacyStore, LanguageStore, ReviewStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -32,7 +33,9 @@ class Storage(PrivacyStore, LanguageStore):
 
 
 __all__ = [
+    "IGNORED",
     "LEAD_FIELDS",
+    "LEARNED",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
@@ -42,6 +45,7 @@ __all__ = [
     "Lead",
     "Migration",
     "Question",
+    "ReviewGroup",
     "SchemaError",
     "SchemaVersionError",
     "Storage",
