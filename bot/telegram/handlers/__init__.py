@@ -14,6 +14,7 @@ from bot.telegram.handlers import (
     guard,
     handoff,
     language,
+    learning,
     mydata,
     navigation,
     questions,
@@ -27,6 +28,7 @@ FEATURES = (
     guard,
     handoff,
     language,
+    learning,
     mydata,
     navigation,
     questions,
@@ -47,6 +49,7 @@ def register_all(app: App) -> None:
     start.register(app)  # /start and deep links, /help, /menu
     language.register(app)  # /language and its buttons
     mydata.register(app)  # /mydata, /forget
+    learning.register(app)  # coordinators: /unanswered, its buttons, /reload
     navigation.register(app)  # menu, item-list and topic buttons
     questions.register(app)  # any other text: answered by the matcher
     navigation.register_stale(app)  # buttons nobody recognised
