@@ -20,6 +20,8 @@ from tests.harness import TRANSPORTS, LocalBot, start
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR, STUDENT = 777, 1001
+# The main paths run on both transports; the rest in process only (the same handlers).
+IN_PROCESS = pytest.mark.parametrize("bot", ["in-process"], indirect=True)
 POOL = (
     "Is there a swimming pool on campus?",
     "does CQMU have a swimming pool",
@@ -99,6 +101,7 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     assert "No unanswered questions in the last 30 days" in coordinator.last.text
 
 
+@IN_PROCESS
 async def test_ignore_removes_the_group_without_learning(bot: LocalBot, tmp_path: Path) -> None:
     student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
     await bot.send(student, "can I bring my dog")
@@ -117,6 +120,7 @@ async def test_ignore_removes_the_group_without_learning(bot: LocalBot, tmp_path
     assert "No unanswered questions" in coordinator.last.text
 
 
+@IN_PROCESS
 async def test_a_handled_group_button_pressed_again_says_so(bot: LocalBot) -> None:
     student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
     await bot.send(student, "can I bring my dog")
@@ -127,6 +131,7 @@ async def test_a_handled_group_button_pressed_again_says_so(bot: LocalBot) -> No
     assert "already been handled" in coordinator.last.text
 
 
+@IN_PROCESS
 async def test_unanswered_days_must_be_a_number_in_range(bot: LocalBot) -> None:
     coordinator = bot.user(COORDINATOR, name="Coord")
     for wrong in ("/unanswered abc", "/unanswered 0", "/unanswered 400", "/unanswered 1 2"):
@@ -134,6 +139,7 @@ async def test_unanswered_days_must_be_a_number_in_range(bot: LocalBot) -> None:
         assert "Usage" in coordinator.last.text
 
 
+@IN_PROCESS
 async def test_students_do_not_have_these_commands_or_buttons(bot: LocalBot) -> None:
     student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
     await bot.send(student, "can I bring my dog")
@@ -177,6 +183,7 @@ async def test_reload_reports_a_broken_file_and_keeps_answering(
     assert coordinator.last.text.startswith("✅ Reloaded:")
 
 
+@IN_PROCESS
 async def test_reload_applies_a_change_and_never_interrupts_a_form(
     bot: LocalBot, tmp_path: Path
 ) -> None:
