@@ -10,7 +10,7 @@ comes with the knowledge entries nearest to its questions, the likeliest homes f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -23,6 +23,7 @@ KNOWN_WEIGHT = 0.5  # weight of a word the knowledge base knows (an unknown word
 SIMILAR = 0.55  # similarity at which a question joins a group
 SAME_ENTRY_BONUS = 0.1  # added when both questions have the same nearest entry
 WORD_MATCH = 80  # rapidfuzz ratio at which two words count as the same word (a typo)
+TYPO_MIN_LENGTH = 4  # shorter words must be spelt the same
 COMPARED = 12  # members of a group a question is compared with
 NEAREST = 3
 
@@ -57,24 +58,38 @@ class _Question:
     tokens: dict[str, float]  # content word -> weight
     form: str
     nearest: tuple[tuple[str, float], ...]
+    weight: float = 0.0  # the sum of the tokens' weights
 
 
 def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
-    """Group ``phrases`` (newest first), the largest groups first (ties: the most recent)."""
+    """Group ``phrases`` (newest first), the largest groups first (ties: the most recent).
+
+    Each question is compared only with the groups that share a word with it (an index of
+    words to groups), and a misspelt word is mapped once to the word it misspells.
+    """
     stop = _stopwords(assistant)
     known = _vocabulary(assistant.kb, stop)
-    questions = [_analyse(assistant, phrase, stop, known) for phrase in phrases]
+    words = _Words()
+    questions = [_analyse(assistant, phrase, stop, known, words) for phrase in phrases]
     clusters: list[list[_Question]] = []
+    by_word: dict[str, set[int]] = {}
+    by_form: dict[str, int] = {}
     for question in questions:
-        best, best_score = None, SIMILAR
-        for cluster in clusters:
-            score = max(_similarity(question, member) for member in cluster[:COMPARED])
-            if score >= best_score:
-                best, best_score = cluster, score
+        best, best_score = by_form.get(question.form), SIMILAR
         if best is None:
-            clusters.append([question])
-        else:
-            best.append(question)
+            near = set().union(*(by_word.get(t, set()) for t in question.tokens))
+            for index in sorted(near):
+                members = clusters[index][:COMPARED]
+                score = max(_similarity(question, member) for member in members)
+                if score >= best_score:
+                    best, best_score = index, score
+        if best is None:
+            best = len(clusters)
+            clusters.append([])
+        clusters[best].append(question)
+        by_form.setdefault(question.form, best)
+        for token in question.tokens:
+            by_word.setdefault(token, set()).add(best)
     ordered = sorted(enumerate(clusters), key=lambda pair: (-len(pair[1]), pair[0]))
     return [
         Group(
@@ -84,6 +99,28 @@ def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Gro
         )
         for _, cluster in ordered
     ]
+
+
+class _Words:
+    """Maps each word to the first word seen that it is the same as or a misspelling of."""
+
+    def __init__(self) -> None:
+        self.canonical: dict[str, str] = {}
+        self.seen: list[str] = []
+
+    def __call__(self, word: str) -> str:
+        found = self.canonical.get(word)
+        if found is None:
+            match = None
+            if len(word) >= TYPO_MIN_LENGTH and not has_cjk(word):
+                match = process.extractOne(
+                    word, self.seen, scorer=fuzz.ratio, score_cutoff=WORD_MATCH
+                )
+            found = match[0] if match else word
+            if match is None:
+                self.seen.append(word)
+            self.canonical[word] = found
+        return found
 
 
 def _stopwords(assistant: Assistant) -> frozenset[str]:
@@ -119,11 +156,15 @@ def _vocabulary(kb: KnowledgeBase, stop: frozenset[str]) -> frozenset[str]:
 
 
 def _analyse(
-    assistant: Assistant, phrase: Phrase, stop: frozenset[str], known: frozenset[str]
+    assistant: Assistant,
+    phrase: Phrase,
+    stop: frozenset[str],
+    known: frozenset[str],
+    words: _Words,
 ) -> _Question:
     form = normalize(phrase.text)
-    tokens = {t: KNOWN_WEIGHT if t in known else 1.0 for t in _tokens(form, stop)}
-    return _Question(phrase, tokens, form, _entries(assistant, phrase.text))
+    tokens = {words(t): KNOWN_WEIGHT if t in known else 1.0 for t in _tokens(form, stop)}
+    return _Question(phrase, tokens, form, _entries(assistant, phrase.text), sum(tokens.values()))
 
 
 def _tokens(form: str, stop: frozenset[str]) -> set[str]:
@@ -153,27 +194,17 @@ def _entries(assistant: Assistant, text: str) -> tuple[tuple[str, float], ...]:
 
 
 def _similarity(a: _Question, b: _Question) -> float:
+    """Weighted Dice of the two questions' words, plus the same-nearest-entry bonus."""
     if a.form == b.form:
         return 1.0
     if not a.tokens or not b.tokens:
         return 0.0
-    shared = _matched(a.tokens, b.tokens) + _matched(b.tokens, a.tokens)
-    score = shared / (sum(a.tokens.values()) + sum(b.tokens.values()))
+    shared = sum(w for t, w in a.tokens.items() if t in b.tokens)
+    shared += sum(w for t, w in b.tokens.items() if t in a.tokens)
+    score = shared / (a.weight + b.weight)
     if a.nearest and b.nearest and a.nearest[0][0] == b.nearest[0][0]:
         score += SAME_ENTRY_BONUS
     return score
-
-
-def _matched(tokens: Mapping[str, float], others: Mapping[str, float]) -> float:
-    """The weight of ``tokens`` that have the same word (or the same word misspelt) in
-    ``others``."""
-    choices = list(others)
-    return sum(
-        weight
-        for token, weight in tokens.items()
-        if token in others
-        or process.extractOne(token, choices, scorer=fuzz.ratio, score_cutoff=WORD_MATCH)
-    )
 
 
 def _nearest(cluster: Sequence[_Question]) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeError
@@ -277,8 +277,11 @@ class CoordinatorButtons(CallbackQueryHandler[BotContext, Any]):
 
 
 def register(app: App) -> None:
-    """``/unanswered``, ``/reload`` and the review buttons, for coordinators only."""
+    """``/unanswered`` (in a private chat), ``/reload`` and the review buttons, for
+    coordinators only."""
     coordinators = only_coordinators(services_of(app).settings)
-    app.add_handler(CommandHandler("unanswered", unanswered, filters=coordinators))
+    # What students typed is shown in a coordinator's private chat only, never in a group.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("unanswered", unanswered, filters=coordinators & private))
     app.add_handler(CommandHandler("reload", reload_command, filters=coordinators))
     app.add_handler(CoordinatorButtons(app, on_button, PATTERN))
