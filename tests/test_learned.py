@@ -109,6 +109,17 @@ def test_kb_learned_prints_then_merges_into_the_knowledge_files(
     assert (knowledge / "programme.yaml").read_text(encoding="utf-8") == after
 
 
+def test_kb_check_names_a_broken_learned_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+    write(tmp_path / FILE_NAME, "examples:\n  no-such-entry: {en: [hello]}\n")
+    assert main(["kb", "check"]) == 2
+    assert (
+        "learned-examples.yaml: entry 'no-such-entry': unknown entry id" in capsys.readouterr().err
+    )
+
+
 def test_merge_into_block_lists(tmp_path: Path) -> None:
     write(
         tmp_path / "entries.yaml",

@@ -6,7 +6,7 @@ A new version is built and checked completely before it replaces the running one
 anything is wrong the running version stays and every problem is reported (file, entry and
 problem, as ``kb check`` says them). A swap never breaks a student's form: the sign-up
 conversation's states are the form's step ids, registered at start, so a version whose form
-has other steps is refused until the bot restarts.
+has other steps (or fewer choices at a step) is refused until the bot restarts.
 """
 
 from __future__ import annotations
@@ -73,13 +73,22 @@ def compatibility_problems(running: Content, new: Content) -> list[str]:
                 f"text '{key}': its placeholders changed "
                 f"({sorted(placeholders(by_language['en']))}); restart the bot for that"
             )
-    old_steps = [s.id for s in running.form.steps]
-    new_steps = [s.id for s in new.form.steps]
+    old_steps = [(s.id, s.kind) for s in running.form.steps]
+    new_steps = [(s.id, s.kind) for s in new.form.steps]
     if new_steps != old_steps:
         problems.append(
-            f"signup.yaml: the form's steps changed ({', '.join(old_steps)} → "
-            f"{', '.join(new_steps)}); forms in progress rely on them: restart the bot for that"
+            f"signup.yaml: the form's steps changed ({', '.join(i for i, _ in old_steps)} → "
+            f"{', '.join(i for i, _ in new_steps)}); forms in progress rely on them: restart "
+            "the bot for that"
         )
+        return problems
+    for old, step in zip(running.form.steps, new.form.steps, strict=True):
+        removed = set(old.choices) - set(step.choices)
+        if removed:
+            problems.append(
+                f"signup.yaml: step '{step.id}': choices removed ({', '.join(sorted(removed))});"
+                " a student may be about to press one: restart the bot for that"
+            )
     return problems
 
 
