@@ -93,7 +93,7 @@ async def _page(
     index = min(max(index, 0), len(groups) - 1)
     group = groups[index]
     entries = [e for e in group.entries if e in kb.entries]
-    titles = ", ".join(f"<b>{html.escape(kb.title(e, lang))}</b>" for e in entries)
+    titles = " · ".join(f"<b>{html.escape(kb.title(e, lang))}</b>" for e in entries)
     nearest = (
         texts.get("unanswered_nearest", lang, titles=titles)
         if entries
