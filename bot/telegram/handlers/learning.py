@@ -186,8 +186,8 @@ async def _learn(
     file, rebuild the assistant from the files and swap it in; then mark the questions
     learned. On a problem the file is put back, nothing changes and the problems are shown."""
     assistant = services.assistant
-    oldest_first = reversed(group.questions)
-    phrases = [(assistant.match(q.text).language, q.text) for q in oldest_first]
+    oldest_first = reversed(group.questions)  # each in the language it was written in
+    phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
     path = learned_path(services.settings)
     async with content_lock(services):
         previous = path.read_text(encoding="utf-8") if path.exists() else None
