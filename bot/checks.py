@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from bot.content.forms import Form
 from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
-from bot.content.menus import Menus
 from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders
 from bot.settings import Settings
-from bot.telegram.callbacks import encode
+from bot.telegram.content import load_content
 from bot.understanding.answers import Assistant
 from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
 
@@ -30,17 +28,10 @@ def _html_problem(where: str, text: str) -> str | None:
 def check_all(settings: Settings) -> Assistant:
     """Load knowledge, matching settings, texts and menus, and check every answer and text as
     Telegram would; raise KnowledgeError listing every problem."""
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
-    Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
-    Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
+    assistant = load_content(settings).assistant  # with the learned examples; checks buttons
     SharingSettings.load(settings.conversations_dir / "groups.yaml")
     problems: list[str] = []
     for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
-        try:
-            encode(f"topic:{topic_id}")
-            encode(f"items:{topic_id}:99")
-        except ValueError:
-            problems.append(f"id '{topic_id}' is too long for Telegram's 64-byte button data")
         if not is_start_parameter(topic_id):
             problems.append(f"id '{topic_id}' cannot be a deep link (t.me/<bot>?start=<id>)")
         for lang in LANGUAGES:

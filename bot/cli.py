@@ -31,7 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--no-misses", action="store_true", help="do not list the misses")
     kb = commands.add_parser("kb", help="knowledge-base tools")
-    kb.add_argument("action", choices=["check"])
+    kb.add_argument(
+        "action",
+        choices=["check", "learned"],
+        help="check: validate everything; learned: print the examples coordinators added",
+    )
+    kb.add_argument(
+        "--merge",
+        action="store_true",
+        help="with 'learned': move the learned examples into the knowledge files",
+    )
     return parser
 
 
@@ -93,11 +102,40 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "learned":
+        return _learned(merge=args.merge, settings=settings)
     from bot.checks import check_all
 
     kb = check_all(settings).kb
     examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())
     print(f"ok: {len(kb.entries)} entries, {len(kb.items)} items, {examples} examples")
+    return 0
+
+
+def _learned(*, merge: bool, settings: Settings) -> int:
+    """Print the learned examples as YAML to review; ``--merge`` moves them into the knowledge
+    files (keeping every other line) and empties the learned-examples file."""
+    from bot.content.knowledge import load_knowledge
+    from bot.content.learned import (
+        FILE_NAME,
+        load_learned,
+        merge_into_knowledge,
+        review_yaml,
+        write_learned,
+    )
+
+    kb = load_knowledge(settings.knowledge_dir)
+    path = settings.data_dir / FILE_NAME
+    learned = load_learned(path, kb)
+    if not merge:
+        sys.stdout.write(review_yaml(learned, kb))
+        return 0
+    added = merge_into_knowledge(settings.knowledge_dir, learned)
+    if path.exists():
+        write_learned(path, {})
+    for name, number in sorted(added.items()):
+        print(f"{name}: {number} example(s) added")
+    print(f"merged: {sum(added.values())} example(s); {path} emptied")
     return 0
 
 

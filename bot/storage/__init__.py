@@ -21,10 +21,11 @@ from bot.storage.languages import LanguageStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
 from bot.storage.records import LEAD_FIELDS, STATUSES, Lead
+from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore, DigestStore):
+class Storage(PrivacyStore, LanguageStore, DigestStore, ReviewStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -33,7 +34,9 @@ class Storage(PrivacyStore, LanguageStore, DigestStore):
 
 
 __all__ = [
+    "IGNORED",
     "LEAD_FIELDS",
+    "LEARNED",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
@@ -45,6 +48,7 @@ __all__ = [
     "Lead",
     "Migration",
     "Question",
+    "ReviewGroup",
     "SchemaError",
     "SchemaVersionError",
     "Storage",

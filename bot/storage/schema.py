@@ -141,6 +141,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=4,
+        description="coordinators review unanswered questions",
+        statements=(
+            "ALTER TABLE questions ADD COLUMN reviewed TEXT",
+            "ALTER TABLE questions ADD COLUMN reviewed_at TEXT",
+            """
+            CREATE TABLE IF NOT EXISTS review_groups (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                listing    INTEGER NOT NULL,
+                position   INTEGER NOT NULL,
+                entries    TEXT NOT NULL DEFAULT '[]',
+                created_at TEXT NOT NULL,
+                resolved   TEXT
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS review_groups_listing ON review_groups (listing, position)",
+            """
+            CREATE TABLE IF NOT EXISTS review_group_questions (
+                group_id    INTEGER NOT NULL REFERENCES review_groups (id) ON DELETE CASCADE,
+                question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+                PRIMARY KEY (group_id, question_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS review_group_questions_question "
+            "ON review_group_questions (question_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -151,7 +179,12 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "user_settings": frozenset({"user_id", "language", "created_at", "updated_at"}),
     "leads": frozenset(LEAD_FIELDS),
-    "questions": frozenset({"id", "user_id", "asked_at", "language", "text", "intent", "score"}),
+    "questions": frozenset(
+        {"id", "user_id", "asked_at", "language", "text", "intent", "score"}
+        | {"reviewed", "reviewed_at"}
+    ),
+    "review_groups": frozenset({"id", "listing", "position", "entries", "created_at", "resolved"}),
+    "review_group_questions": frozenset({"group_id", "question_id"}),
     "user_data": frozenset({"user_id", "data"}),
     "chat_data": frozenset({"chat_id", "data"}),
     "bot_data": frozenset({"id", "data"}),

@@ -16,17 +16,15 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.content.forms import Form
 from bot.content.languages import LANGUAGES
-from bot.content.menus import Menus
 from bot.settings import Settings
 from bot.telegram import digest_job, retention
+from bot.telegram.content import load_content
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
-from bot.understanding.answers import Assistant
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -90,9 +88,7 @@ def build_application(
     runs the application without ``run_polling``/``run_webhook`` calls ``post_init`` after
     ``initialize``, as those do.
     """
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
-    menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
-    form = Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
+    content = load_content(settings)  # knowledge with the learned examples, texts, menus, form
     builder = (
         ApplicationBuilder()
         .application_class(ExchangeApplication)
@@ -109,7 +105,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    application.bot_data[SERVICES] = Services(settings, assistant, menus, FloodGuard(), form)
+    application.bot_data[SERVICES] = Services(
+        settings, content.assistant, content.menus, FloodGuard(), content.form
+    )
     register_all(application)
     retention.schedule(application)
     digest_job.schedule(application)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.content.learned import load_learned, with_learned
 from bot.content.texts import Texts
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 
@@ -48,9 +49,14 @@ class Assistant:
         self.match = lru_cache(maxsize=1024)(matcher.match)
 
     @classmethod
-    def load(cls, knowledge_dir: Path, conversations_dir: Path) -> Assistant:
-        """Load and validate the knowledge base, matching settings and UI texts."""
+    def load(
+        cls, knowledge_dir: Path, conversations_dir: Path, learned: Path | None = None
+    ) -> Assistant:
+        """Load and validate the knowledge base, matching settings and UI texts; the learned
+        examples of the file ``learned`` (if given) are added to the entries first."""
         kb = load_knowledge(knowledge_dir)
+        if learned is not None:
+            kb = with_learned(kb, load_learned(learned, kb))
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")
         return cls(kb, Matcher(kb, config), Texts.load(conversations_dir))
 

@@ -18,6 +18,7 @@ from bot.telegram.handlers import (
     handoff,
     inline,
     language,
+    learning,
     mydata,
     navigation,
     questions,
@@ -35,6 +36,7 @@ FEATURES = (
     handoff,
     inline,
     language,
+    learning,
     mydata,
     navigation,
     questions,
@@ -61,6 +63,7 @@ def register_all(app: App) -> None:
     mydata.register(app)  # /mydata, /forget
     digest.register(app)  # /digest (coordinators only)
     exports.register(app)  # /leads (coordinators only)
+    learning.register(app)  # coordinators: /unanswered, its buttons, /reload
     navigation.register(app)  # menu, item-list and topic buttons
     questions.register(app)  # any other text: answered by the matcher
     navigation.register_stale(app)  # buttons nobody recognised

@@ -56,7 +56,7 @@ from bot.telegram.handlers.common import (
     user_language,
 )
 from bot.telegram.handlers.questions import MAX_QUESTION
-from bot.understanding.answers import ANSWER, Assistant, Button
+from bot.understanding.answers import ANSWER, Button
 
 TEXTS = frozenset({"signup_already_saved", "signup_cancelled", "signup_closed"})
 
@@ -571,15 +571,18 @@ class _HasDraft(filters.MessageFilter):
 
 
 class _SignupWish(filters.MessageFilter):
-    """A typed wish to sign up ("I'd like to register", "我想报名"), as the matcher sees it."""
+    """A typed wish to sign up ("I'd like to register", "我想报名"), as the running assistant
+    sees it (looked up at each message: ``/reload`` may have replaced it)."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, app: App) -> None:
         super().__init__(name="SignupWish")
-        self._assistant = assistant
+        self._app = app
 
     def filter(self, message: Message) -> bool:
         text = message.text or ""
-        return 0 < len(text) <= MAX_QUESTION and self._assistant.answer(text).intent == "signup"
+        if not 0 < len(text) <= MAX_QUESTION:
+            return False
+        return services_of(self._app).assistant.answer(text).intent == "signup"
 
 
 def register(app: App) -> None:
@@ -594,7 +597,7 @@ def register(app: App) -> None:
         on_button, pattern=PATTERN
     )
     wish: MessageHandler[BotContext, object] = MessageHandler(
-        private_text & _SignupWish(services.assistant), begin
+        private_text & _SignupWish(app), begin
     )
     conversation = persistent_conversation(
         entry_points=[*_starts(), answers, buttons, wish],

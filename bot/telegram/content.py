@@ -1,0 +1,127 @@
+"""What the bot says, loaded from files: the assistant (knowledge, learned examples, matcher,
+texts), the menus and the sign-up form — at start, and again on ``/reload`` or when a
+coordinator adds an example, swapped into the running bot at once.
+
+A new version is built and checked completely before it replaces the running one; if
+anything is wrong the running version stays and every problem is reported (file, entry and
+problem, as ``kb check`` says them). A swap never breaks a student's form: the sign-up
+conversation's states are the form's step ids, registered at start, so a version whose form
+has other steps (or fewer choices at a step) is refused until the bot restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.forms import Form
+from bot.content.knowledge import KnowledgeError
+from bot.content.learned import FILE_NAME
+from bot.content.menus import Menus
+from bot.content.texts import placeholders
+from bot.settings import Settings
+from bot.telegram.callbacks import encode
+from bot.telegram.context import Services
+from bot.understanding.answers import Assistant
+
+
+@dataclass(frozen=True)
+class Content:
+    """One consistent version of everything the bot says."""
+
+    assistant: Assistant
+    menus: Menus
+    form: Form
+
+
+def learned_path(settings: Settings) -> Path:
+    """Where coordinators' learned examples are kept (in the data directory)."""
+    return settings.data_dir / FILE_NAME
+
+
+def load_content(settings: Settings) -> Content:
+    """Load and validate knowledge, learned examples, texts, menus and the form; raise
+    KnowledgeError listing every problem."""
+    assistant = Assistant.load(
+        settings.knowledge_dir, settings.conversations_dir, learned_path(settings)
+    )
+    menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
+    form = Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
+    problems: list[str] = []
+    for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
+        try:
+            encode(f"topic:{topic_id}")
+            encode(f"items:{topic_id}:99")
+        except ValueError:
+            problems.append(f"id '{topic_id}' is too long for Telegram's 64-byte button data")
+    if problems:
+        raise KnowledgeError(problems)
+    return Content(assistant, menus, form)
+
+
+def compatibility_problems(running: Content, new: Content) -> list[str]:
+    """What in ``new`` the running handlers could not use: a text key that disappeared or
+    changed its placeholders, or sign-up steps that differ (forms in progress rely on them)."""
+    problems: list[str] = []
+    old_texts, new_texts = running.assistant.texts.texts, new.assistant.texts.texts
+    for key, by_language in old_texts.items():
+        if key not in new_texts:
+            problems.append(f"text '{key}' is missing (the running bot uses it)")
+        elif placeholders(new_texts[key]["en"]) != placeholders(by_language["en"]):
+            problems.append(
+                f"text '{key}': its placeholders changed "
+                f"({sorted(placeholders(by_language['en']))}); restart the bot for that"
+            )
+    old_steps = [(s.id, s.kind) for s in running.form.steps]
+    new_steps = [(s.id, s.kind) for s in new.form.steps]
+    if new_steps != old_steps:
+        problems.append(
+            f"signup.yaml: the form's steps changed ({', '.join(i for i, _ in old_steps)} → "
+            f"{', '.join(i for i, _ in new_steps)}); forms in progress rely on them: restart "
+            "the bot for that"
+        )
+        return problems
+    for old, step in zip(running.form.steps, new.form.steps, strict=True):
+        removed = set(old.choices) - set(step.choices)
+        if removed:
+            problems.append(
+                f"signup.yaml: step '{step.id}': choices removed ({', '.join(sorted(removed))});"
+                " a student may be about to press one: restart the bot for that"
+            )
+    return problems
+
+
+def running_content(services: Services) -> Content:
+    """The version the bot is running."""
+    return Content(services.assistant, services.menus, services.form)
+
+
+def install(services: Services, content: Content) -> None:
+    """Swap the new version in (no await in between: no handler sees half of it); the old
+    assistant's caches go with it."""
+    services.assistant, services.menus, services.form = (
+        content.assistant,
+        content.menus,
+        content.form,
+    )
+
+
+_LOCKS: dict[int, asyncio.Lock] = {}
+
+
+def content_lock(services: Services) -> asyncio.Lock:
+    """One rebuild at a time per running bot (``/reload``, adding examples)."""
+    return _LOCKS.setdefault(id(services), asyncio.Lock())
+
+
+async def reload(services: Services) -> Content:
+    """Build a new version from the files (in a worker thread: the bot keeps answering
+    meanwhile) and install it; raise KnowledgeError and keep the running one if it is
+    invalid. The caller holds :func:`content_lock`."""
+    new = await asyncio.to_thread(load_content, services.settings)
+    problems = compatibility_problems(running_content(services), new)
+    if problems:
+        raise KnowledgeError(problems)
+    install(services, new)
+    return new

@@ -1,0 +1,287 @@
+"""Coordinators keep the bot learning: ``/unanswered`` (the questions it could not answer,
+grouped, each group added as examples of an entry or ignored) and ``/reload``.
+
+Everything here is for coordinators only: the commands are registered behind
+:func:`only_coordinators` and the buttons behind the same list, so for a student they do not
+exist (the unknown-command reply, the stale-button answer). A button names a short stored
+group id (``un:add:<group>:<n>``); which questions it stands for is read from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.content.buttons import Button
+from bot.content.knowledge import KnowledgeError
+from bot.content.learned import add_examples, count, dump_learned, load_learned, write_atomically
+from bot.storage import IGNORED, LEARNED, ReviewGroup
+from bot.telegram import callbacks
+from bot.telegram.callbacks import decode
+from bot.telegram.content import content_lock, learned_path, reload
+from bot.telegram.context import App, BotContext, Services, services_of
+from bot.telegram.coordinators import is_coordinator, only_coordinators
+from bot.telegram.handlers.common import send, show, user_language
+from bot.understanding.grouping import Phrase, group_questions
+
+TEXTS = frozenset(
+    {
+        "button_add_example",
+        "button_ignore",
+        "reload_done",
+        "reload_failed",
+        "unanswered_done",
+        "unanswered_failed",
+        "unanswered_gone",
+        "unanswered_group",
+        "unanswered_ignored",
+        "unanswered_learned",
+        "unanswered_nearest",
+        "unanswered_no_nearest",
+        "unanswered_none",
+        "unanswered_usage",
+    }
+)
+
+DEFAULT_DAYS, MAX_DAYS = 30, 365
+MAX_QUESTIONS = 500  # newest unreviewed questions grouped per listing
+SAMPLES, SAMPLE_CHARS = 3, 300
+MAX_PROBLEMS = 25  # problems listed in one reply (the message must stay under 4,096)
+PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
+
+
+# --------------------------------------------------------------------------- /unanswered
+
+
+async def unanswered(update: Update, context: BotContext) -> None:
+    """``/unanswered [days]``: group the questions of the last days and show the first group."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    texts = services.assistant.texts
+    args = context.args or []
+    if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)):
+        await send(update, texts.get("unanswered_usage", lang, limit=MAX_DAYS))
+        return
+    days = int(args[0]) if args else DEFAULT_DAYS
+    assistant = services.assistant
+    questions = await services.storage.unreviewed_questions(
+        timedelta(days=days), assistant.config.answer_threshold, MAX_QUESTIONS
+    )
+    if not questions:
+        await send(update, texts.get("unanswered_none", lang, days=days))
+        return
+    phrases = [Phrase(q.id, q.text) for q in questions]
+    groups = await asyncio.to_thread(group_questions, assistant, phrases)
+    listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
+    text, rows = await _page(services, listing, 0, lang)
+    await send(update, text, rows)
+
+
+async def _page(
+    services: Services, listing: int, index: int, lang: str
+) -> tuple[str, list[list[Button]]]:
+    """Group ``index`` of a listing (the groups still to review), with its buttons."""
+    texts, kb = services.assistant.texts, services.assistant.kb
+    groups = await services.storage.listing_groups(listing)
+    if not groups:
+        return texts.get("unanswered_done", lang), []
+    index = min(max(index, 0), len(groups) - 1)
+    group = groups[index]
+    entries = [e for e in group.entries if e in kb.entries]
+    titles = " · ".join(f"<b>{html.escape(kb.title(e, lang))}</b>" for e in entries)
+    nearest = (
+        texts.get("unanswered_nearest", lang, titles=titles)
+        if entries
+        else texts.get("unanswered_no_nearest", lang)
+    )
+    text = texts.get(
+        "unanswered_group",
+        lang,
+        number=index + 1,
+        total=len(groups),
+        count=len(group.questions),
+        samples="\n".join(f"• <i>{html.escape(s)}</i>" for s in _samples(group)),
+        nearest=nearest,
+    )
+    rows: list[list[Button]] = [
+        [
+            Button(
+                texts.get("button_add_example", lang, title=kb.title(entry_id, lang)),
+                f"un:add:{group.id}:{group.entries.index(entry_id)}",
+            )
+        ]
+        for entry_id in entries
+    ]
+    rows.append([Button(texts.get("button_ignore", lang), f"un:ign:{group.id}")])
+    navigation = []
+    if index > 0:
+        navigation.append(Button(f"◀️ {index}/{len(groups)}", f"un:pg:{listing}:{index - 1}"))
+    if index < len(groups) - 1:
+        navigation.append(Button(f"{index + 2}/{len(groups)} ▶️", f"un:pg:{listing}:{index + 1}"))
+    if navigation:
+        rows.append(navigation)
+    return text, rows
+
+
+def _samples(group: ReviewGroup) -> list[str]:
+    """Up to three different phrasings, newest first, shortened if very long."""
+    seen: dict[str, str] = {}
+    for question in group.questions:
+        text = " ".join(question.text.split())
+        seen.setdefault(text.casefold(), text)
+    return [s if len(s) <= SAMPLE_CHARS else s[: SAMPLE_CHARS - 1] + "…" for s in seen.values()][
+        :SAMPLES
+    ]
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Add a group as examples of an entry, ignore it, or turn the page."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    action = decode(update.callback_query.data if update.callback_query else None) or ""
+    _, verb, rest = action.split(":", 2)
+    numbers = [int(n) for n in rest.split(":")]
+    if verb == "pg":
+        text, rows = await _page(services, numbers[0], numbers[1], lang)
+        await show(update, text, rows)
+        return
+    group = await services.storage.review_group(numbers[0])
+    if group is None or group.resolved is not None or not group.questions:
+        await _gone(update, services, lang)
+        return
+    shown = [g.id for g in await services.storage.listing_groups(group.listing)]
+    index = shown.index(group.id) if group.id in shown else 0
+    if verb == "ign":
+        ignored = await services.storage.resolve_group(group.id, IGNORED)
+        notice = services.assistant.texts.get("unanswered_ignored", lang, count=ignored)
+    else:
+        position = numbers[1]
+        entry_id = group.entries[position] if position < len(group.entries) else ""
+        if entry_id not in services.assistant.kb.entries:
+            await _gone(update, services, lang)
+            return
+        learned = await _learn(update, services, group, entry_id, lang)
+        if learned is None:
+            return
+        title = html.escape(services.assistant.kb.title(entry_id, lang))
+        notice = services.assistant.texts.get(
+            "unanswered_learned", lang, count=learned, title=title
+        )
+    text, rows = await _page(services, group.listing, index, lang)
+    await show(update, f"{notice}\n\n{text}", rows)
+
+
+async def _learn(
+    update: Update, services: Services, group: ReviewGroup, entry_id: str, lang: str
+) -> int | None:
+    """Append the group's phrasings (text and language, nothing else) to the learned-examples
+    file, rebuild the assistant from the files and swap it in; then mark the questions
+    learned. On a problem the file is put back, nothing changes and the problems are shown."""
+    assistant = services.assistant
+    oldest_first = reversed(group.questions)  # each in the language it was written in
+    phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
+    path = learned_path(services.settings)
+    async with content_lock(services):
+        previous = path.read_text(encoding="utf-8") if path.exists() else None
+        try:
+            learned = load_learned(path, assistant.kb)
+            updated = add_examples(learned, entry_id, phrases)
+            write_atomically(path, dump_learned(updated))
+            await reload(services)
+        except KnowledgeError as error:
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, previous)
+            text = services.assistant.texts.get(
+                "unanswered_failed", lang, problems=_problems(error)
+            )
+            await show(update, text)
+            return None
+    await services.storage.resolve_group(group.id, LEARNED)
+    return count(updated) - count(learned)
+
+
+async def _gone(update: Update, services: Services, lang: str) -> None:
+    """A button of a group already handled (or of a list too old to keep)."""
+    notice = services.assistant.texts.get("unanswered_gone", lang)
+    await show(update, notice, notice=notice)
+
+
+# --------------------------------------------------------------------------- /reload
+
+
+async def reload_command(update: Update, context: BotContext) -> None:
+    """``/reload``: re-read knowledge, conversations and learned examples; keep the running
+    version and list the problems if anything is invalid."""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    async with content_lock(services):
+        try:
+            content = await reload(services)
+        except KnowledgeError as error:
+            texts = services.assistant.texts
+            await send(update, texts.get("reload_failed", lang, problems=_problems(error)))
+            return
+    kb, texts = content.assistant.kb, content.assistant.texts
+    path = learned_path(services.settings)
+    learned = count(load_learned(path, kb)) if path.exists() else 0
+    examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())
+    await send(
+        update,
+        texts.get(
+            "reload_done",
+            lang,
+            entries=len(kb.entries),
+            items=len(kb.items),
+            examples=examples,
+            learned=learned,
+        ),
+    )
+
+
+def _problems(error: KnowledgeError) -> str:
+    """The problems as lines, escaped, at most :data:`MAX_PROBLEMS` of them."""
+    lines = [f"• {html.escape(p[:300])}" for p in error.problems[:MAX_PROBLEMS]]
+    if len(error.problems) > MAX_PROBLEMS:
+        lines.append(f"• … (+{len(error.problems) - MAX_PROBLEMS})")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- registration
+
+
+class CoordinatorButtons(CallbackQueryHandler[BotContext, Any]):
+    """A CallbackQueryHandler for coordinators only: anyone else's press is left to the
+    stale-button handler, as for any unknown button (``filters.User`` sees messages, not
+    button presses, so the same coordinator list is checked here)."""
+
+    def __init__(self, app: App, callback: Any, pattern: str) -> None:
+        super().__init__(callback, pattern=pattern)
+        self._settings = services_of(app).settings
+
+    def check_update(self, update: object) -> Any:
+        if not isinstance(update, Update) or update.effective_user is None:
+            return None
+        if not is_coordinator(self._settings, update.effective_user.id):
+            return None
+        return super().check_update(update)
+
+
+def register(app: App) -> None:
+    """``/unanswered`` (in a private chat), ``/reload`` and the review buttons, for
+    coordinators only."""
+    coordinators = only_coordinators(services_of(app).settings)
+    # What students typed is shown in a coordinator's private chat only, never in a group.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("unanswered", unanswered, filters=coordinators & private))
+    app.add_handler(CommandHandler("reload", reload_command, filters=coordinators))
+    app.add_handler(CoordinatorButtons(app, on_button, PATTERN))

@@ -1,0 +1,216 @@
+"""Grouping similar unanswered questions for the coordinators' review (no Telegram here).
+
+Two questions are similar when their content words largely agree — a token-set similarity
+(Dice over words matched with rapidfuzz, so a typo still counts; Chinese compared by character
+pairs) in which the words the knowledge base does not know weigh double (what it lacks is what
+the question is about: "gym on campus" and "pool on campus" differ) — with a small bonus when
+the matcher finds the same nearest entry for both. Each group
+comes with the knowledge entries nearest to its questions, the likeliest homes for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.content.knowledge import KnowledgeBase
+from bot.understanding.answers import Assistant
+from bot.understanding.text import has_cjk, normalize, stem
+
+KNOWN_WEIGHT = 0.5  # weight of a word the knowledge base knows (an unknown word weighs 1)
+SIMILAR = 0.55  # similarity at which a question joins a group
+SAME_ENTRY_BONUS = 0.1  # added when both questions have the same nearest entry
+WORD_MATCH = 80  # rapidfuzz ratio at which two words count as the same word (a typo)
+TYPO_MIN_LENGTH = 4  # shorter words must be spelt the same
+COMPARED = 12  # members of a group a question is compared with
+NEAREST = 3
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One logged question to group."""
+
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Similar questions, newest first, and the nearest knowledge entries, nearest first."""
+
+    ids: tuple[int, ...]
+    texts: tuple[str, ...]
+    entries: tuple[str, ...]
+
+    def samples(self, count: int = 3) -> list[str]:
+        """Up to ``count`` different phrasings, newest first."""
+        seen: dict[str, str] = {}
+        for text in self.texts:
+            seen.setdefault(normalize(text), text)
+        return list(seen.values())[:count]
+
+
+@dataclass
+class _Question:
+    phrase: Phrase
+    tokens: dict[str, float]  # content word -> weight
+    form: str
+    nearest: tuple[tuple[str, float], ...]
+    weight: float = 0.0  # the sum of the tokens' weights
+
+
+def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
+    """Group ``phrases`` (newest first), the largest groups first (ties: the most recent).
+
+    Each question is compared only with the groups that share a word with it (an index of
+    words to groups), and a misspelt word is mapped once to the word it misspells.
+    """
+    stop = _stopwords(assistant)
+    known = _vocabulary(assistant.kb, stop)
+    words = _Words()
+    questions = [_analyse(assistant, phrase, stop, known, words) for phrase in phrases]
+    clusters: list[list[_Question]] = []
+    by_word: dict[str, set[int]] = {}
+    by_form: dict[str, int] = {}
+    for question in questions:
+        best, best_score = by_form.get(question.form), SIMILAR
+        if best is None:
+            near = set().union(*(by_word.get(t, set()) for t in question.tokens))
+            for index in sorted(near):
+                members = clusters[index][:COMPARED]
+                score = max(_similarity(question, member) for member in members)
+                if score >= best_score:
+                    best, best_score = index, score
+        if best is None:
+            best = len(clusters)
+            clusters.append([])
+        clusters[best].append(question)
+        by_form.setdefault(question.form, best)
+        for token in question.tokens:
+            by_word.setdefault(token, set()).add(best)
+    ordered = sorted(enumerate(clusters), key=lambda pair: (-len(pair[1]), pair[0]))
+    return [
+        Group(
+            ids=tuple(q.phrase.id for q in cluster),
+            texts=tuple(q.phrase.text for q in cluster),
+            entries=_nearest(cluster),
+        )
+        for _, cluster in ordered
+    ]
+
+
+class _Words:
+    """Maps each word to the first word seen that it is the same as or a misspelling of."""
+
+    def __init__(self) -> None:
+        self.canonical: dict[str, str] = {}
+        self.seen: list[str] = []
+
+    def __call__(self, word: str) -> str:
+        found = self.canonical.get(word)
+        if found is None:
+            match = None
+            if len(word) >= TYPO_MIN_LENGTH and not has_cjk(word):
+                match = process.extractOne(
+                    word, self.seen, scorer=fuzz.ratio, score_cutoff=WORD_MATCH
+                )
+            found = match[0] if match else word
+            if match is None:
+                self.seen.append(word)
+            self.canonical[word] = found
+        return found
+
+
+def _stopwords(assistant: Assistant) -> frozenset[str]:
+    """The matcher's stop words of every language, when its settings have them."""
+    by_language = getattr(assistant.config, "stopwords", None) or {}
+    return frozenset(word for words in by_language.values() for word in words)
+
+
+_VOCABULARIES: dict[int, tuple[KnowledgeBase, frozenset[str]]] = {}
+
+
+def _vocabulary(kb: KnowledgeBase, stop: frozenset[str]) -> frozenset[str]:
+    """Every content word of the knowledge base's titles, examples, keywords and names (kept
+    for the latest knowledge bases)."""
+    cached = _VOCABULARIES.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    phrases: list[str] = []
+    for entry in kb.entries.values():
+        phrases += entry.title.values()
+        for lists in (entry.examples, entry.keywords):
+            for values in lists.values():
+                phrases += values
+    for item in kb.items.values():
+        phrases += item.name.values()
+        for aliases in item.aliases.values():
+            phrases += aliases
+    words = frozenset(t for p in phrases for t in _tokens(normalize(p), stop))
+    if len(_VOCABULARIES) > 4:
+        _VOCABULARIES.clear()
+    _VOCABULARIES[id(kb)] = (kb, words)
+    return words
+
+
+def _analyse(
+    assistant: Assistant,
+    phrase: Phrase,
+    stop: frozenset[str],
+    known: frozenset[str],
+    words: _Words,
+) -> _Question:
+    form = normalize(phrase.text)
+    tokens = {words(t): KNOWN_WEIGHT if t in known else 1.0 for t in _tokens(form, stop)}
+    return _Question(phrase, tokens, form, _entries(assistant, phrase.text), sum(tokens.values()))
+
+
+def _tokens(form: str, stop: frozenset[str]) -> set[str]:
+    """Content words, lightly stemmed; a Chinese run becomes its character pairs (stop
+    characters removed)."""
+    tokens: set[str] = set()
+    for word in form.split():
+        if has_cjk(word):
+            chars = "".join(c for c in word if c not in stop) or word
+            tokens.update(chars[i : i + 2] for i in range(max(1, len(chars) - 1)))
+        elif word not in stop and len(word) > 1:
+            tokens.add(stem(word))
+    return tokens
+
+
+def _entries(assistant: Assistant, text: str) -> tuple[tuple[str, float], ...]:
+    """Knowledge entries among the matcher's candidates (a named item stands for its first
+    list), with their scores, nearest first."""
+    kb, found = assistant.kb, {}
+    for candidate in assistant.match(text).candidates:
+        topic = candidate.topic_id
+        if topic not in kb.entries and topic in kb.items:
+            topic = kb.items[topic].memberships[0].entry_id
+        if topic in kb.entries and topic not in found:
+            found[topic] = candidate.score
+    return tuple(found.items())
+
+
+def _similarity(a: _Question, b: _Question) -> float:
+    """Weighted Dice of the two questions' words, plus the same-nearest-entry bonus."""
+    if a.form == b.form:
+        return 1.0
+    if not a.tokens or not b.tokens:
+        return 0.0
+    shared = sum(w for t, w in a.tokens.items() if t in b.tokens)
+    shared += sum(w for t, w in b.tokens.items() if t in a.tokens)
+    score = shared / (a.weight + b.weight)
+    if a.nearest and b.nearest and a.nearest[0][0] == b.nearest[0][0]:
+        score += SAME_ENTRY_BONUS
+    return score
+
+
+def _nearest(cluster: Sequence[_Question]) -> tuple[str, ...]:
+    totals: dict[str, float] = {}
+    for question in cluster:
+        for entry_id, score in question.nearest:
+            totals[entry_id] = totals.get(entry_id, 0.0) + score
+    ranked = sorted(totals, key=lambda e: -totals[e])
+    return tuple(ranked[:NEAREST])
