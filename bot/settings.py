@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_SWITCH = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
 
 
 class SettingsError(Exception):
@@ -33,6 +34,7 @@ class Settings:
     retention_days: int = 365
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    lead_notices: bool = True
 
     @property
     def database_path(self) -> Path:
@@ -85,6 +87,15 @@ class Settings:
         secret = text("BOT_WEBHOOK_SECRET")
         if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
             raise SettingsError("BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
+
+        def switch(name: str, default: bool) -> bool:
+            raw = (text(name) or "").lower()
+            if not raw:
+                return default
+            if raw not in _SWITCH:
+                raise SettingsError(f"{name} must be on or off, not {raw!r}")
+            return _SWITCH[raw]
+
         settings = cls(
             telegram_token=token,
             api_base_url=base_url,
@@ -99,6 +110,7 @@ class Settings:
             retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
             log_level=(text("BOT_LOG_LEVEL") or "INFO").upper(),
+            lead_notices=switch("BOT_LEAD_NOTICES", True),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

@@ -18,8 +18,10 @@ from bot.storage import (
     DataNotJSONError,
     Lead,
     Migration,
+    PendingReply,
     SchemaError,
     SchemaVersionError,
+    SentMessage,
     Storage,
     StorageError,
 )
@@ -544,6 +546,14 @@ async def populate_user(storage: Storage, user_id: int, clock: FakeClock) -> Non
     await storage.save_chat_data(user_id, {"last_question": f"contact {EMAIL}"})
     await storage.save_conversation("signup", (user_id, user_id), 3)
     await storage.save_conversation("signup", (-1001, user_id), 1)
+    thread = await storage.start_thread(user_id, NAME, "en", "waiting")
+    await storage.touch_thread(thread, student_message=True)
+    notice = await storage.queue_notice(user_id, clock(), updated=False)
+    await storage.mark_notice_sent(
+        notice.id, [SentMessage(-100, 7, user_id, "en", None, notice.id)]
+    )
+    await storage.record_sent([SentMessage(-100, 8, user_id, "en", thread.id)])
+    await storage.set_pending_reply(PendingReply(-100, 777, user_id, "en", 9))
 
 
 def database_bytes(path: Path) -> bytes:
@@ -599,7 +609,11 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
             "user_data": 1,
             "chat_data": 1,
             "conversations": 2,
+            "handoffs": 1,
+            "coordinator_messages": 2,
         }
+        assert storage.current_thread(1) is None and storage.pending_reply(-100, 777) is None
+        assert await storage.sent_message(-100, 8) is None
         report = await storage.user_report(1)
         assert report["lead"] is None and report["settings"] is None
         assert report["questions"] == [] and report["conversations"] == []

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
+from bot.storage.handoffs import OPEN as OPEN_THREAD
+from bot.storage.handoffs import WAITING as WAITING_THREAD
+from bot.storage.handoffs import HandoffStore, Notice, PendingReply, SentMessage, Thread
 from bot.storage.languages import LanguageStore
 from bot.storage.leads import LEAD_FIELDS, STATUSES, Lead
 from bot.storage.privacy import PrivacyStore
@@ -23,7 +26,7 @@ from bot.storage.questions import Question
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore):
+class Storage(PrivacyStore, LanguageStore, HandoffStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -34,16 +37,22 @@ class Storage(PrivacyStore, LanguageStore):
 __all__ = [
     "LEAD_FIELDS",
     "MIGRATIONS",
+    "OPEN_THREAD",
     "SCHEMA_VERSION",
     "STATUSES",
+    "WAITING_THREAD",
     "ConversationKey",
     "DataNotJSONError",
     "JSONDict",
     "Lead",
     "Migration",
+    "Notice",
+    "PendingReply",
     "Question",
     "SchemaError",
     "SchemaVersionError",
+    "SentMessage",
     "Storage",
     "StorageError",
+    "Thread",
 ]

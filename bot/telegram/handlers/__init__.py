@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    coordinator_help,
     errors,
     fallback,
     guard,
@@ -16,12 +17,14 @@ from bot.telegram.handlers import (
     language,
     mydata,
     navigation,
+    notices,
     questions,
     signup,
     start,
 )
 
 FEATURES = (
+    coordinator_help,
     errors,
     fallback,
     guard,
@@ -29,6 +32,7 @@ FEATURES = (
     language,
     mydata,
     navigation,
+    notices,
     questions,
     signup,
     start,
@@ -42,8 +46,11 @@ def register_all(app: App) -> None:
     for feature in FEATURES:
         texts.require(feature.TEXTS, "conversations/texts.yaml")
     guard.register(app)  # group -1: drops message floods before anything else runs
+    handoff.register_coordinators(app)  # coordinators' replies, buttons and /handoffs
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
-    handoff.register(app)  # coordinator replies; a question on its way to a coordinator
+    handoff.register(app)  # the student's side of a conversation with the coordinators
+    notices.register(app)  # the buttons of sign-up notices (coordinators only)
+    coordinator_help.register(app)  # /coordinator, and /help for coordinators
     start.register(app)  # /start and deep links, /help, /menu
     language.register(app)  # /language and its buttons
     mydata.register(app)  # /mydata, /forget

@@ -24,6 +24,8 @@ TEXTS = frozenset(
         "forget_button_no",
         "forget_button_yes",
         "forget_done",
+        "forget_item_handoffs",
+        "forget_note_coordinators",
         "forget_item_lead",
         "forget_item_questions",
         "forget_item_settings",
@@ -178,9 +180,14 @@ def _deleted_text(texts: Texts, counts: dict[str, int], lang: str) -> str:
         items.append(texts.get("forget_item_questions", lang, count=counts["questions"]))
     if any(counts.get(kind) for kind in _STATE_KINDS):
         items.append(texts.get("forget_item_state", lang))
+    if counts.get("handoffs"):
+        items.append(texts.get("forget_item_handoffs", lang))
     if not items:
         return texts.get("forget_nothing", lang)
-    return "\n".join([texts.get("forget_done", lang), *items])
+    note = (
+        [texts.get("forget_note_coordinators", lang)] if counts.get("coordinator_messages") else []
+    )
+    return "\n".join([texts.get("forget_done", lang), *items, *note])
 
 
 def forget_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
