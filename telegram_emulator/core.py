@@ -215,6 +215,15 @@ class BotAPIEmulator:
         self.chats[user_id] = Chat(user_id, info, started=started)
         return user
 
+    def add_group(self, chat_id: int, title: str = "Group") -> Chat:
+        """A group chat (a negative id) the bot is a member of; users act in it through
+        ``SimUser.in_group``."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        chat = Chat(chat_id, {"id": chat_id, "type": "supergroup", "title": title})
+        self.chats[chat_id] = chat
+        return chat
+
     def enqueue(self, update: dict[str, Any]) -> None:
         """Queues an update for the bot (getUpdates or the webhook)."""
         self.updates.push(update)

@@ -73,7 +73,8 @@ class StoredFile:
 
 @dataclass(eq=False)
 class Chat:
-    """A private chat between the bot and one user (the chat id is the user id)."""
+    """A chat of the bot: a private chat with one user (the chat id is the user id), or a
+    group (a negative id)."""
 
     id: int
     info: dict[str, Any]

@@ -197,5 +197,9 @@ async def pass_to_student(
 
 
 async def _known_name(services: Services, target: SentMessage) -> str:
+    """The student's name from their earlier thread, else from their lead."""
+    earlier = await services.storage.get_thread(target.thread_id) if target.thread_id else None
+    if earlier is not None and earlier.name:
+        return earlier.name
     lead = await services.storage.get_lead(target.user_id)
     return lead.name if lead is not None else ""

@@ -91,12 +91,14 @@ async def begin(update: Update, context: BotContext) -> None:
         await send(update, texts.get("handoff_unavailable", lang))
         return
     thread = services.storage.current_thread(user.id)
-    if thread is not None and thread.status == OPEN_THREAD and not _expired(context, thread):
+    if thread is not None and _expired(context, thread):
+        await _expire(context, thread)
+        thread = None
+    if thread is not None and thread.status == OPEN_THREAD:
         await send(update, texts.get("thread_already_open", lang))
         return
-    if thread is not None:
-        await _expire(context, thread)
-    await services.storage.start_thread(user.id, user.full_name, lang, WAITING_THREAD)
+    if thread is None:
+        await services.storage.start_thread(user.id, user.full_name, lang, WAITING_THREAD)
     await send(update, texts.get("thread_prompt", lang))
 
 
