@@ -269,6 +269,9 @@ async def test_the_student_can_end_a_thread_and_forget_erases_it(local: LocalBot
     assert "ended the conversation" in group_messages(local)[-1].text
 
     await ask(local, student, "Another question")
+    await local.send(student, "/mydata")
+    assert "Conversations with the coordinators</b>: 2" in student.last.html
+    assert "still open" in student.last.text
     await local.send(student, "/forget")
     await local.press(student, "1|forget:yes")
     assert "stay in their chat" in student.last.text

@@ -655,3 +655,17 @@ async def test_closed_storage_refuses_work(db_path: Path) -> None:
     await storage.close()
     with pytest.raises(StorageError):
         await storage.get_lead(1)
+
+
+async def test_closed_threads_and_their_links_are_purged_after_retention(
+    store: Storage, clock: FakeClock
+) -> None:
+    old = await store.start_thread(1, "Ana", "en", "open")
+    await store.record_sent([SentMessage(-100, 1, 1, "en", old.id)])
+    await store.close_thread(old.id, "coordinator", by=777)
+    clock.advance(timedelta(days=400))
+    current = await store.start_thread(1, "Ana", "en", "open")
+    assert await store.purge_handoffs(timedelta(days=365)) == 1
+    assert [t.id for t in await store.user_threads(1)] == [current.id]
+    assert await store.sent_message(-100, 1) is None
+    assert store.current_thread(1) == current

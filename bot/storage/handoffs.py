@@ -192,6 +192,14 @@ class HandoffStore(Database):
             )
         return _thread(rows[0]) if rows else None
 
+    async def user_threads(self, user_id: int) -> list[Thread]:
+        """Every thread of the student, oldest first (for /mydata)."""
+        async with self._lock:
+            rows = await self._fetchall(
+                f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE user_id = ? ORDER BY id", (user_id,)
+            )
+        return [_thread(row) for row in rows]
+
     def expired_threads(self, idle: timedelta, now: datetime | None = None) -> list[Thread]:
         """Waiting or open threads without a message for ``idle``."""
         cutoff = (now or self._clock()) - idle

@@ -36,6 +36,9 @@ TEXTS = frozenset(
         "mydata_draft",
         "mydata_draft_empty",
         "mydata_footer",
+        "mydata_handoff_closed",
+        "mydata_handoff_open",
+        "mydata_handoffs",
         "mydata_language",
         "mydata_lead",
         "mydata_lead_language",
@@ -59,6 +62,8 @@ async def mydata(update: Update, context: BotContext) -> None:
         return
     lang = await user_language(context.services, user)
     report = await context.services.storage.user_report(user.id)
+    threads = await context.services.storage.user_threads(user.id)
+    report["handoffs"] = [(t.opened_at, t.status) for t in threads]
     for chunk in _chunks(_report_lines(context, report, lang)):
         await send(update, chunk)
 
@@ -93,6 +98,20 @@ def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]
                 text=html.escape(q["text"]),
             )
             for q in report["questions"]
+        ]
+    if report.get("handoffs"):
+        opened, status = report["handoffs"][-1]
+        lines += [
+            "",
+            texts.get(
+                "mydata_handoffs",
+                lang,
+                count=len(report["handoffs"]),
+                date=opened.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                state=texts.get(
+                    "mydata_handoff_closed" if status == "closed" else "mydata_handoff_open", lang
+                ),
+            ),
         ]
     if not lines:
         return [texts.get("mydata_nothing", lang)]
