@@ -308,16 +308,21 @@ async def test_handoffs_and_coordinator_commands_in_the_coordinators_language(
 
 
 async def test_reply_to_student_in_a_private_chat_takes_the_next_message(tmp_path: Path) -> None:
-    bot = await start(LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})))
+    bot = await start(LocalBot(tmp_path, coordinator_ids=COORDINATORS))  # no group: privately
     try:
         student = bot.user(2001, "en", "Ana")
-        me = bot.user(COORDINATOR, "en", "Li")
+        me, other = bot.user(COORDINATOR, "en", "Li"), bot.user(SECOND, "fr", "Marc")
         await sign_up(bot, student, Student(2001))
         notice = me.last
-        assert "New sign-up" in notice.text
+        assert "New sign-up" in notice.text and "New sign-up" in other.last.text
         await bot.feed(me.make_press("✍️ Reply to student", notice.message_id))
         await bot.send(me, "Hello Ana, welcome!")  # not a reply: the next message still goes
         assert "Hello Ana, welcome!" in student.last.text
+        assert "Li answered Ana" in other.last.text  # the other coordinator sees the answer
+        await bot.send(student, "Thank you!")
+        assert "Thank you!" in me.last.text and "Thank you!" in other.last.text
+        await bot.feed(other.make_message("De rien.", reply_to=other.last.message_id))
+        assert "De rien." in student.last.text
         await bot.send(me, "what are the fees?")  # and only that one
         assert "waived" in me.last.text
         await bot.feed(me.make_press("✍️ Reply to student", notice.message_id))

@@ -130,13 +130,16 @@ async def send_to_coordinators(
     thread_id: int | None = None,
     notice_id: int | None = None,
     record: bool = True,
+    skip: int | None = None,
 ) -> list[SentMessage]:
-    """Send the messages ``build(lang)`` returns to every coordinators' chat (the keyboard on
-    the last one); remember each as being about student ``about``. Chats that fail are
-    logged and skipped."""
+    """Send the messages ``build(lang)`` returns to every coordinators' chat but ``skip`` (the
+    keyboard on the last one); remember each as being about student ``about``. Chats that
+    fail are logged and skipped."""
     services = context.services
     sent: list[SentMessage] = []
     for chat_id in coordinator_chats(services.settings):
+        if chat_id == skip:
+            continue
         parts, keyboard = build(await chat_language(services, chat_id))
         try:
             for number, part in enumerate(parts, start=1):

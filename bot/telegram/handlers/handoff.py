@@ -23,13 +23,18 @@ from bot.content.buttons import Button
 from bot.storage import OPEN_THREAD, WAITING_THREAD, SentMessage, Thread
 from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext, services_of
-from bot.telegram.coordinators import CoordinatorButtonHandler, coordinator_places
+from bot.telegram.coordinators import (
+    CoordinatorButtonHandler,
+    coordinator_chats,
+    coordinator_places,
+)
 from bot.telegram.handlers.common import answer_query, send, user_language
 from bot.telegram.keyboards import markup
 from bot.telegram.relay import (
     Keyboard,
     display_name,
     framed_parts,
+    html_length,
     join_lines,
     language_name,
     lead_summary,
@@ -40,6 +45,7 @@ from bot.telegram.relay import (
 
 TEXTS = frozenset(
     {
+        "coordinator_answer_copy",
         "coordinator_button_close",
         "coordinator_handoffs_hint",
         "coordinator_handoffs_item",
@@ -73,9 +79,9 @@ TEXTS = frozenset(
 
 IDLE = timedelta(hours=48)  # a thread without a message for this long is closed
 CHECK_EVERY = 600  # seconds between two runs of the expiry job
+_COPY_LIMIT = 3500
 CLOSE = "ho:close"
 COORDINATOR_BUTTONS = (CLOSE,)  # callback actions only coordinators may use
-COMMANDS = ("handoffs",)
 
 
 # --------------------------------------------------------------------------- the student
@@ -204,15 +210,24 @@ async def expire_idle(context: BotContext) -> None:
             await context.services.storage.close_thread(thread.id, "expired")
 
 
-async def _tell_coordinators(context: BotContext, thread: Thread, key: str) -> None:
+async def _tell_coordinators(
+    context: BotContext, thread: Thread, key: str, skip: int | None = None, **values: str
+) -> None:
+    """A note about ``thread`` in every coordinators' chat (but ``skip``); replying to it
+    answers the student too."""
     texts = context.services.assistant.texts
     name = html.escape(thread.name or "?")
 
     def build(clang: str) -> tuple[list[str], None]:
-        return [texts.get(key, clang, thread=thread.id, name=name)], None
+        return [texts.get(key, clang, thread=thread.id, name=name, **values)], None
 
     await send_to_coordinators(
-        context, build, about=thread.user_id, language=thread.language, thread_id=thread.id
+        context,
+        build,
+        about=thread.user_id,
+        language=thread.language,
+        thread_id=thread.id,
+        skip=skip,
     )
 
 
@@ -246,14 +261,10 @@ async def close(update: Update, context: BotContext) -> None:
     with contextlib.suppress(TelegramError):  # closed even if the student blocked the bot
         await context.bot.send_message(closed.user_id, texts.get("thread_closed", student_lang))
     await query.edit_message_reply_markup(None)
-    note = texts.get(
-        "coordinator_thread_closed_by",
-        lang,
-        thread=closed.id,
-        coordinator=html.escape(user.full_name),
-    )
-    await query.message.reply_text(note)
     await answer_query(update)
+    await _tell_coordinators(
+        context, closed, "coordinator_thread_closed_by", coordinator=html.escape(user.full_name)
+    )
 
 
 async def relay_reply(update: Update, context: BotContext) -> None:
@@ -300,6 +311,23 @@ async def _relay(update: Update, context: BotContext, target: SentMessage | None
         return
     name = html.escape(thread.name or "?")
     await message.reply_text(texts.get("coordinator_relayed", lang, name=name, thread=thread.id))
+    if len(coordinator_chats(services.settings)) > 1:  # each coordinator in a private chat
+        await _tell_coordinators(
+            context,
+            thread,
+            "coordinator_answer_copy",
+            skip=message.chat.id,
+            coordinator=html.escape(user.full_name),
+            answer=_copy_of(message),
+        )
+
+
+def _copy_of(message: Message) -> str:
+    """A coordinator's answer as the other coordinators see it (shortened if very long)."""
+    answer = message.text_html
+    if html_length(answer) <= _COPY_LIMIT:
+        return answer
+    return html.escape((message.text or "")[: _COPY_LIMIT // 6]) + "…"
 
 
 async def cancel_pending(update: Update, context: BotContext) -> None:
