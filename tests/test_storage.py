@@ -669,3 +669,24 @@ async def test_closed_threads_and_their_links_are_purged_after_retention(
     assert [t.id for t in await store.user_threads(1)] == [current.id]
     assert await store.sent_message(-100, 1) is None
     assert store.current_thread(1) == current
+
+
+async def test_a_thread_closed_meanwhile_stays_closed(store: Storage) -> None:
+    thread = await store.start_thread(1, "Ana", "en", "waiting")
+    assert await store.start_thread(1, "Ana", "en", "open") == thread  # one at a time
+    closed = await store.close_thread(thread.id, "coordinator", by=777)
+    assert closed is not None and closed.closed_by == 777
+    assert await store.close_thread(thread.id, "expired") is None  # closed once
+    await store.touch_thread(thread, student_message=True)  # a late message of a relay
+    again = await store.get_thread(thread.id)
+    assert again is not None and again.status == "closed" and store.current_thread(1) is None
+
+
+async def test_a_sign_up_notice_is_queued_once(store: Storage, clock: FakeClock) -> None:
+    first = await store.queue_notice(1, clock(), updated=False)
+    assert await store.queue_notice(1, clock(), updated=True) == first
+    assert await store.unsent_notices() == [first]
+    await store.mark_notice_sent(first.id, [SentMessage(-100, 5, 1, "en", None, first.id)])
+    assert await store.unsent_notices() == []
+    sent = await store.sent_message(-100, 5)
+    assert sent is not None and sent.notice_id == first.id and sent.user_id == 1

@@ -145,20 +145,23 @@ class HandoffStore(Database):
     async def touch_thread(
         self, thread: Thread, *, student_message: bool, name: str | None = None
     ) -> Thread:
-        """A message went through the thread: it is open, its 48-hour clock restarts."""
+        """A message went through the thread: it is open, its 48-hour clock restarts. A
+        thread closed meanwhile stays closed (and is returned unchanged)."""
         now = self._clock()
         messages = thread.messages + (1 if student_message else 0)
         async with self._lock, self._transaction() as db:
-            await db.execute(
+            cursor = await db.execute(
                 "UPDATE handoffs SET status = ?, last_message_at = ?, messages = ?, name = ? "
                 "WHERE id = ? AND status != ?",
                 (OPEN, iso(now), messages, name or thread.name, thread.id, CLOSED),
             )
+            changed = cursor.rowcount > 0
+        if not changed:
+            return thread
         touched = replace(
             thread, status=OPEN, last_message_at=now, messages=messages, name=name or thread.name
         )
-        if self._threads.get(thread.user_id, touched).id == thread.id:
-            self._threads[thread.user_id] = touched
+        self._threads[thread.user_id] = touched
         return touched
 
     async def close_thread(
