@@ -439,5 +439,5 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("cancel", end_by_student, filters=private & _InThread(app)))
     app.add_handler(MessageHandler(private & new_text & _InThread(app), from_student))
     app.add_handler(CallbackQueryHandler(begin, pattern=callbacks.pattern("coordinator$")))
-    if app.job_queue is not None:
+    if app.job_queue is not None and services_of(app).settings.coordinator_ids:
         app.job_queue.run_repeating(expire_idle, interval=CHECK_EVERY, first=5, name="handoffs")

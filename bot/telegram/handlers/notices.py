@@ -69,12 +69,13 @@ async def lead_confirmed(context: BotContext, lead: Lead, *, updated: bool) -> N
 
 
 async def deliver(context: BotContext, notice: Notice) -> bool:
-    """Send a queued notice to the coordinators' chats and mark it sent; whether it went."""
+    """Send a queued notice to the coordinators' chats and mark it sent; False when Telegram
+    refused it everywhere (it stays queued)."""
     services = context.services
     lead = await services.storage.get_lead(notice.user_id)
-    if lead is None:  # the student deleted their data meanwhile
+    if lead is None:  # the student deleted their data meanwhile: nothing to send
         await services.storage.drop_notice(notice.id)
-        return False
+        return True
 
     def build(lang: str) -> tuple[list[str], Keyboard]:
         text = notice_text(services, lead, lang, updated=notice.updated)
