@@ -217,6 +217,8 @@ async def test_forged_presses_and_commands_reveal_nothing(http: LocalBot) -> Non
         await forge(http, member, f"1|{action}", notice)
         assert member.answers[-1].text == stale_answer, action
     await reply(http, member, "I am not a coordinator", notice)
+    for command in ("handoffs", "coordinator"):  # in the coordinators' group: nothing
+        await http.send(member, f"/{command}@cqmu_test_bot")
 
     lead = await storage(http).get_lead(2001)
     assert lead is not None and lead.status == "new"
@@ -323,6 +325,9 @@ async def test_reply_to_student_in_a_private_chat_takes_the_next_message(tmp_pat
         assert "Thank you!" in me.last.text and "Thank you!" in other.last.text
         await bot.feed(other.make_message("De rien.", reply_to=other.last.message_id))
         assert "De rien." in student.last.text
+        notice_of_other = next(m for m in other.messages if "New sign-up" in m.text)
+        await bot.feed(other.make_message("Et bienvenue.", reply_to=notice_of_other.message_id))
+        assert "Et bienvenue." in student.last.text  # a reply to a notice reaches the student
         await bot.send(me, "what are the fees?")  # and only that one
         assert "waived" in me.last.text
         await bot.feed(me.make_press("✍️ Reply to student", notice.message_id))
