@@ -74,7 +74,7 @@ def framed_parts(
     for number, piece in enumerate(pieces, start=1):
         head = first_header if number == 1 else next_header
         marked = texts.get("coordinator_thread_part", lang, part=number, parts=len(pieces))
-        parts.append(f"{head} {marked}\n\n{piece}\n\n{footer}")
+        parts.append(f"{head}\n{marked}\n\n{piece}\n\n{footer}")
     return parts
 
 
