@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_SWITCH = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
 
 
 class SettingsError(Exception):
@@ -36,6 +37,7 @@ class Settings:
     log_level: str = "INFO"
     digest_time: time = time(9, 0)
     digest_empty: bool = False
+    lead_notices: bool = True
 
     @property
     def database_path(self) -> Path:
@@ -88,6 +90,15 @@ class Settings:
         secret = text("BOT_WEBHOOK_SECRET")
         if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
             raise SettingsError("BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
+
+        def switch(name: str, default: bool) -> bool:
+            raw = (text(name) or "").lower()
+            if not raw:
+                return default
+            if raw not in _SWITCH:
+                raise SettingsError(f"{name} must be on or off, not {raw!r}")
+            return _SWITCH[raw]
+
         settings = cls(
             telegram_token=token,
             api_base_url=base_url,
@@ -104,6 +115,7 @@ class Settings:
             log_level=(text("BOT_LOG_LEVEL") or "INFO").upper(),
             digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),
             digest_empty=_on_off("BOT_DIGEST_EMPTY", text("BOT_DIGEST_EMPTY") or "off"),
+            lead_notices=switch("BOT_LEAD_NOTICES", True),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

@@ -12,7 +12,7 @@ from telegram_emulator.errors import APIError, EmulatorError, WaitTimeoutError
 from telegram_emulator.params import UploadedFile
 from telegram_emulator.request import EmulatorRequest, application_builder, emulator_bot
 from telegram_emulator.state import CallbackQuery, ChatMessage, RecordedRequest, StoredFile
-from telegram_emulator.users import SimUser
+from telegram_emulator.users import GroupMember, SimUser
 
 if TYPE_CHECKING:
     from telegram_emulator.server import EmulatorServer
@@ -35,6 +35,7 @@ __all__ = [
     "EmulatorError",
     "EmulatorRequest",
     "EmulatorServer",
+    "GroupMember",
     "RecordedRequest",
     "SimUser",
     "StoredFile",

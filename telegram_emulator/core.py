@@ -231,16 +231,17 @@ class BotAPIEmulator:
     def add_group(
         self,
         chat_id: int,
-        title: str,
-        members: list[SimUser],
+        title: str = "Group",
+        members: list[SimUser] | None = None,
         *,
         supergroup: bool = True,
     ) -> SimGroup:
-        """A group (negative ``chat_id``) with the bot and ``members`` in it."""
+        """A group (negative ``chat_id``) with the bot and ``members`` in it; any user can
+        also act in it through ``SimUser.in_group``."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         info = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
-        group = SimGroup(self, Chat(chat_id, info), members)
+        group = SimGroup(self, Chat(chat_id, info), members or [])
         self.chats[chat_id] = group.chat
         self.groups[chat_id] = group
         return group

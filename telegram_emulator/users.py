@@ -157,6 +157,12 @@ class SimUser:
         _, updates = inline.choose(self, id_or_title, chat)
         return updates
 
+    def in_group(self, group_id: int) -> GroupMember:
+        """This user in the group ``group_id`` (see ``BotAPIEmulator.add_group``)."""
+        if group_id not in self.emulator.chats:
+            raise EmulatorError(f"no group {group_id}: add it with add_group first")
+        return GroupMember(self, group_id)
+
     def block(self) -> None:
         """Blocks the bot: its sends fail with 403 until the user writes again."""
         self.chat.blocked = True
@@ -233,3 +239,27 @@ class SimUser:
 def _command_entities(text: str) -> list[dict[str, Any]]:
     match = _COMMAND.match(text)
     return [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
+
+
+class GroupMember(SimUser):
+    """A user acting in a group chat the bot is in: what they send and press happens there,
+    and ``messages``/``last`` are the bot's messages in the group."""
+
+    def __init__(self, user: SimUser, group_id: int) -> None:
+        super().__init__(
+            user.emulator,
+            user.id,
+            first_name=user.first_name,
+            language_code=user.language_code,
+            username=user.username,
+            last_name=user.last_name,
+        )
+        self.group_id = group_id
+
+    def __repr__(self) -> str:
+        return f"<GroupMember {self.id} {self.first_name!r} in {self.group_id}>"
+
+    @property
+    def chat(self) -> Chat:
+        """The group chat."""
+        return self.emulator.chats[self.group_id]

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import yaml
 
-from tests.harness import LocalBot
+from tests.harness import TRANSPORTS, LocalBot, start
 
 DIALOGUES = [
     dialogue
     for path in sorted((Path(__file__).parent / "dialogues").glob("*.yaml"))
     for dialogue in yaml.safe_load(path.read_text(encoding="utf-8"))
 ]
+
+
+@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+    """The bot as deployed with a coordinator (without one, its buttons are hidden)."""
+    running = await start(TRANSPORTS[request.param](tmp_path, coordinator_ids=frozenset({777})))
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 @pytest.mark.asyncio

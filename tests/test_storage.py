@@ -18,8 +18,10 @@ from bot.storage import (
     DataNotJSONError,
     Lead,
     Migration,
+    PendingReply,
     SchemaError,
     SchemaVersionError,
+    SentMessage,
     Storage,
     StorageError,
 )
@@ -544,6 +546,14 @@ async def populate_user(storage: Storage, user_id: int, clock: FakeClock) -> Non
     await storage.save_chat_data(user_id, {"last_question": f"contact {EMAIL}"})
     await storage.save_conversation("signup", (user_id, user_id), 3)
     await storage.save_conversation("signup", (-1001, user_id), 1)
+    thread = await storage.start_thread(user_id, NAME, "en", "waiting")
+    await storage.touch_thread(thread, student_message=True)
+    notice = await storage.queue_notice(user_id, clock(), updated=False)
+    await storage.mark_notice_sent(
+        notice.id, [SentMessage(-100, 7, user_id, "en", None, notice.id)]
+    )
+    await storage.record_sent([SentMessage(-100, 8, user_id, "en", thread.id)])
+    await storage.set_pending_reply(PendingReply(-100, 777, user_id, "en", 9))
 
 
 def database_bytes(path: Path) -> bytes:
@@ -599,7 +609,11 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
             "user_data": 1,
             "chat_data": 1,
             "conversations": 2,
+            "handoffs": 1,
+            "coordinator_messages": 2,
         }
+        assert storage.current_thread(1) is None and storage.pending_reply(-100, 777) is None
+        assert await storage.sent_message(-100, 8) is None
         report = await storage.user_report(1)
         assert report["lead"] is None and report["settings"] is None
         assert report["questions"] == [] and report["conversations"] == []
@@ -641,3 +655,38 @@ async def test_closed_storage_refuses_work(db_path: Path) -> None:
     await storage.close()
     with pytest.raises(StorageError):
         await storage.get_lead(1)
+
+
+async def test_closed_threads_and_their_links_are_purged_after_retention(
+    store: Storage, clock: FakeClock
+) -> None:
+    old = await store.start_thread(1, "Ana", "en", "open")
+    await store.record_sent([SentMessage(-100, 1, 1, "en", old.id)])
+    await store.close_thread(old.id, "coordinator", by=777)
+    clock.advance(timedelta(days=400))
+    current = await store.start_thread(1, "Ana", "en", "open")
+    assert await store.purge_handoffs(timedelta(days=365)) == 1
+    assert [t.id for t in await store.user_threads(1)] == [current.id]
+    assert await store.sent_message(-100, 1) is None
+    assert store.current_thread(1) == current
+
+
+async def test_a_thread_closed_meanwhile_stays_closed(store: Storage) -> None:
+    thread = await store.start_thread(1, "Ana", "en", "waiting")
+    assert await store.start_thread(1, "Ana", "en", "open") == thread  # one at a time
+    closed = await store.close_thread(thread.id, "coordinator", by=777)
+    assert closed is not None and closed.closed_by == 777
+    assert await store.close_thread(thread.id, "expired") is None  # closed once
+    await store.touch_thread(thread, student_message=True)  # a late message of a relay
+    again = await store.get_thread(thread.id)
+    assert again is not None and again.status == "closed" and store.current_thread(1) is None
+
+
+async def test_a_sign_up_notice_is_queued_once(store: Storage, clock: FakeClock) -> None:
+    first = await store.queue_notice(1, clock(), updated=False)
+    assert await store.queue_notice(1, clock(), updated=True) == first
+    assert await store.unsent_notices() == [first]
+    await store.mark_notice_sent(first.id, [SentMessage(-100, 5, 1, "en", None, first.id)])
+    assert await store.unsent_notices() == []
+    sent = await store.sent_message(-100, 5)
+    assert sent is not None and sent.notice_id == first.id and sent.user_id == 1

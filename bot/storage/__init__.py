@@ -17,6 +17,9 @@ from __future__ import annotations
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.digests import Digest, DigestData, DigestStore
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
+from bot.storage.handoffs import OPEN as OPEN_THREAD
+from bot.storage.handoffs import WAITING as WAITING_THREAD
+from bot.storage.handoffs import HandoffStore, Notice, PendingReply, SentMessage, Thread
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
@@ -25,7 +28,7 @@ from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore, DigestStore, ReviewStore):
+class Storage(PrivacyStore, LanguageStore, DigestStore, ReviewStore, HandoffStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -38,8 +41,10 @@ __all__ = [
     "LEAD_FIELDS",
     "LEARNED",
     "MIGRATIONS",
+    "OPEN_THREAD",
     "SCHEMA_VERSION",
     "STATUSES",
+    "WAITING_THREAD",
     "ConversationKey",
     "DataNotJSONError",
     "Digest",
@@ -47,10 +52,14 @@ __all__ = [
     "JSONDict",
     "Lead",
     "Migration",
+    "Notice",
+    "PendingReply",
     "Question",
     "ReviewGroup",
     "SchemaError",
     "SchemaVersionError",
+    "SentMessage",
     "Storage",
     "StorageError",
+    "Thread",
 ]

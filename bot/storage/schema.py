@@ -169,6 +169,65 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ON review_group_questions (question_id)",
         ),
     ),
+    Migration(
+        version=5,
+        description="hand-off threads, messages sent to coordinators, sign-up notices",
+        statements=(
+            """
+            CREATE TABLE IF NOT EXISTS handoffs (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id         INTEGER NOT NULL,
+                name            TEXT NOT NULL,
+                language        TEXT NOT NULL,
+                status          TEXT NOT NULL,
+                opened_at       TEXT NOT NULL,
+                last_message_at TEXT NOT NULL,
+                messages        INTEGER NOT NULL DEFAULT 0,
+                closed_at       TEXT,
+                closed_by       INTEGER,
+                close_reason    TEXT
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS handoffs_user_id ON handoffs (user_id)",
+            "CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs (status)",
+            """
+            CREATE TABLE IF NOT EXISTS coordinator_messages (
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL,
+                user_id    INTEGER NOT NULL,
+                language   TEXT NOT NULL,
+                thread_id  INTEGER,
+                notice_id  INTEGER,
+                sent_at    TEXT NOT NULL,
+                PRIMARY KEY (chat_id, message_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS coordinator_messages_user_id "
+            "ON coordinator_messages (user_id)",
+            """
+            CREATE TABLE IF NOT EXISTS lead_notices (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id    INTEGER NOT NULL,
+                signup     TEXT NOT NULL,
+                updated    INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at    TEXT,
+                UNIQUE (user_id, signup)
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS pending_replies (
+                chat_id        INTEGER NOT NULL,
+                coordinator_id INTEGER NOT NULL,
+                user_id        INTEGER NOT NULL,
+                language       TEXT NOT NULL,
+                prompt_id      INTEGER,
+                created_at     TEXT NOT NULL,
+                PRIMARY KEY (chat_id, coordinator_id)
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -191,6 +250,28 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "conversations": frozenset({"name", "key", "state"}),
     "digests": frozenset({"id", "since", "until", "created_at", "sent_at", "skipped"}),
     "digest_deliveries": frozenset({"digest_id", "chat_id", "parts_sent", "done"}),
+    "handoffs": frozenset(
+        {
+            "id",
+            "user_id",
+            "name",
+            "language",
+            "status",
+            "opened_at",
+            "last_message_at",
+            "messages",
+            "closed_at",
+            "closed_by",
+            "close_reason",
+        }
+    ),
+    "coordinator_messages": frozenset(
+        {"chat_id", "message_id", "user_id", "language", "thread_id", "notice_id", "sent_at"}
+    ),
+    "lead_notices": frozenset({"id", "user_id", "signup", "updated", "created_at", "sent_at"}),
+    "pending_replies": frozenset(
+        {"chat_id", "coordinator_id", "user_id", "language", "prompt_id", "created_at"}
+    ),
 }
 
 

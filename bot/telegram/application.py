@@ -23,6 +23,7 @@ from bot.telegram.content import load_content
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
+from bot.telegram.keyboards import HIDDEN_ACTIONS
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
 
@@ -32,10 +33,17 @@ _LOGGER = logging.getLogger(__name__)
 class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """python-telegram-bot's Application with write-through persistence: what an update
     changed is saved before the next update is handled, so a killed process loses no form
-    step."""
+    step. While an update is handled, keyboards leave out the buttons of features this
+    deployment lacks (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`)."""
+
+    hidden_actions: frozenset[str] = frozenset()
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
+        token = HIDDEN_ACTIONS.set(self.hidden_actions)
+        try:
+            await super().process_update(update)
+        finally:
+            HIDDEN_ACTIONS.reset(token)
         await self.update_persistence()
 
 
@@ -65,6 +73,11 @@ async def post_init(application: App) -> None:
     command list with Telegram once per language (``set_my_commands``)."""
     services = services_of(application)
     services.storage = await cast(SQLitePersistence, application.persistence).storage()
+    if not services.settings.coordinator_ids:
+        _LOGGER.info(
+            "No coordinator configured (BOT_COORDINATOR_IDS is empty): hand-offs and sign-up "
+            "notices are off, and the 'Ask a coordinator' buttons are hidden"
+        )
     texts = services.assistant.texts
     for lang in LANGUAGES:
         commands = [BotCommand(c, texts.get(f"command_{c}", lang)) for c in COMMANDS]
@@ -108,6 +121,8 @@ def build_application(
     application.bot_data[SERVICES] = Services(
         settings, content.assistant, content.menus, FloodGuard(), content.form
     )
+    if not settings.coordinator_ids:
+        application.hidden_actions = frozenset({"coordinator"})
     register_all(application)
     retention.schedule(application)
     digest_job.schedule(application)

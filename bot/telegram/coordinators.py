@@ -8,7 +8,11 @@ if the bot had no such feature.
 
 from __future__ import annotations
 
-from telegram.ext import filters
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, filters
 
 from bot.settings import Settings
 
@@ -29,3 +33,34 @@ def coordinator_chats(settings: Settings) -> list[int]:
 def is_coordinator(settings: Settings, user_id: int | None) -> bool:
     """Whether ``user_id`` is on the coordinator list."""
     return user_id is not None and user_id in settings.coordinator_ids
+
+
+def coordinator_places(settings: Settings) -> filters.BaseFilter:
+    """Updates sent by a coordinator in a private chat or in the coordinators' chat: what
+    coordinator features show (students' names, leads) never lands in another group."""
+    places: filters.BaseFilter = filters.ChatType.PRIVATE
+    if settings.coordinator_chat_id is not None:
+        places = places | filters.Chat(chat_id=settings.coordinator_chat_id)
+    return only_coordinators(settings) & places
+
+
+class CoordinatorButtonHandler(CallbackQueryHandler[Any, Any]):
+    """A ``CallbackQueryHandler`` for presses by listed coordinators only: for anyone else the
+    button does not exist, so the press falls through to the stale-button answer. (Filters
+    such as :func:`only_coordinators` look at a press's message, which the bot sent.)"""
+
+    def __init__(
+        self,
+        settings: Settings,
+        callback: Callable[[Update, Any], Coroutine[Any, Any, Any]],
+        pattern: str,
+    ) -> None:
+        super().__init__(callback, pattern=pattern)
+        self.coordinator_ids = settings.coordinator_ids
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update) or update.callback_query is None:
+            return None
+        if update.callback_query.from_user.id not in self.coordinator_ids:
+            return None
+        return super().check_update(update)

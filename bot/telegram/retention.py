@@ -22,6 +22,8 @@ async def _purge(context: BotContext) -> None:
     settings = context.services.settings
     count = await purge_old_leads(context.services.storage, settings.retention_days)
     _LOGGER.info("retention: purged %d lead(s) older than %d days", count, settings.retention_days)
+    threads = await context.services.storage.purge_handoffs(timedelta(days=settings.retention_days))
+    _LOGGER.info("retention: purged %d closed conversation(s) with coordinators", threads)
 
 
 def schedule(app: App) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    coordinator_help,
     digest,
     errors,
     exports,
@@ -21,12 +22,14 @@ from bot.telegram.handlers import (
     learning,
     mydata,
     navigation,
+    notices,
     questions,
     signup,
     start,
 )
 
 FEATURES = (
+    coordinator_help,
     digest,
     errors,
     exports,
@@ -39,6 +42,7 @@ FEATURES = (
     learning,
     mydata,
     navigation,
+    notices,
     questions,
     signup,
     start,
@@ -56,8 +60,11 @@ def register_all(app: App) -> None:
     # Every update of a group (but the coordinators' chat) is handled, or ignored, here, so
     # nothing below ever answers in a group, even though those features are private-only too.
     groups.register(app)
+    handoff.register_coordinators(app)  # coordinators' replies, buttons and /handoffs
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
-    handoff.register(app)  # coordinator replies; a question on its way to a coordinator
+    handoff.register(app)  # the student's side of a conversation with the coordinators
+    notices.register(app)  # the buttons of sign-up notices (coordinators only)
+    coordinator_help.register(app)  # /coordinator, and /help for coordinators
     start.register(app)  # /start and deep links, /help, /menu
     language.register(app)  # /language and its buttons
     mydata.register(app)  # /mydata, /forget

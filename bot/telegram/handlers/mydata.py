@@ -24,6 +24,8 @@ TEXTS = frozenset(
         "forget_button_no",
         "forget_button_yes",
         "forget_done",
+        "forget_item_handoffs",
+        "forget_note_coordinators",
         "forget_item_lead",
         "forget_item_questions",
         "forget_item_settings",
@@ -34,6 +36,9 @@ TEXTS = frozenset(
         "mydata_draft",
         "mydata_draft_empty",
         "mydata_footer",
+        "mydata_handoff_closed",
+        "mydata_handoff_open",
+        "mydata_handoffs",
         "mydata_language",
         "mydata_lead",
         "mydata_lead_language",
@@ -57,6 +62,8 @@ async def mydata(update: Update, context: BotContext) -> None:
         return
     lang = await user_language(context.services, user)
     report = await context.services.storage.user_report(user.id)
+    threads = await context.services.storage.user_threads(user.id)
+    report["handoffs"] = [(t.opened_at, t.status) for t in threads]
     for chunk in _chunks(_report_lines(context, report, lang)):
         await send(update, chunk)
 
@@ -91,6 +98,20 @@ def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]
                 text=html.escape(q["text"]),
             )
             for q in report["questions"]
+        ]
+    if report.get("handoffs"):
+        opened, status = report["handoffs"][-1]
+        lines += [
+            "",
+            texts.get(
+                "mydata_handoffs",
+                lang,
+                count=len(report["handoffs"]),
+                date=opened.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                state=texts.get(
+                    "mydata_handoff_closed" if status == "closed" else "mydata_handoff_open", lang
+                ),
+            ),
         ]
     if not lines:
         return [texts.get("mydata_nothing", lang)]
@@ -178,9 +199,14 @@ def _deleted_text(texts: Texts, counts: dict[str, int], lang: str) -> str:
         items.append(texts.get("forget_item_questions", lang, count=counts["questions"]))
     if any(counts.get(kind) for kind in _STATE_KINDS):
         items.append(texts.get("forget_item_state", lang))
+    if counts.get("handoffs"):
+        items.append(texts.get("forget_item_handoffs", lang))
     if not items:
         return texts.get("forget_nothing", lang)
-    return "\n".join([texts.get("forget_done", lang), *items])
+    note = (
+        [texts.get("forget_note_coordinators", lang)] if counts.get("coordinator_messages") else []
+    )
+    return "\n".join([texts.get("forget_done", lang), *items, *note])
 
 
 def forget_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

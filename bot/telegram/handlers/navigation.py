@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.telegram import callbacks
 from bot.telegram.callbacks import decode
 from bot.telegram.context import App, BotContext
-from bot.telegram.handlers.common import show, topic_rows, user_language
+from bot.telegram.handlers.common import answer_query, show, topic_rows, user_language
 
 TEXTS = frozenset({"stale_button"})
 
@@ -39,10 +40,14 @@ async def browse(update: Update, context: BotContext) -> None:
 
 async def stale(update: Update, context: BotContext) -> None:
     """A button from an older version of the bot or of the knowledge base: say so politely
-    and show the main menu."""
+    and show the main menu (in a private chat; elsewhere the message is left alone)."""
     services = context.services
     lang = await user_language(services, update.effective_user)
     notice = services.assistant.texts.get("stale_button", lang)
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await answer_query(update, notice)  # a group's message (a notice…) stays as it is
+        return
     screen = services.menus.screen("main", lang)
     await show(update, f"{notice}\n\n{screen.text}", screen.rows, notice=notice)
 

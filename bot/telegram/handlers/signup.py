@@ -46,7 +46,7 @@ from bot.storage import Lead
 from bot.telegram import callbacks
 from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext, services_of
-from bot.telegram.handlers import mydata
+from bot.telegram.handlers import mydata, notices
 from bot.telegram.handlers.common import (
     answer_query,
     persistent_conversation,
@@ -548,6 +548,7 @@ async def _confirm(turn: Turn) -> None:
         return
     lead = _lead(turn, user.id)
     updated = await services.storage.upsert_lead(lead) and turn.draft["had_lead"]
+    await notices.lead_confirmed(turn.context, lead, updated=updated)
     await turn.close()
     key = "signup_updated" if updated else "signup_done"
     text = turn.text(key, name=html.escape(lead.name), email=html.escape(lead.email))
