@@ -328,7 +328,8 @@ async def test_areas_are_added_and_removed_with_a_limit(bot: LocalBot) -> None:
     for item in specialties[1:8]:
         await bot.press(user, f"1|su:interests:add:{item}")
     await bot.press(user, f"1|su:interests:del:{specialties[1]}")
-    await bot.press(user, t.get("signup_button_next", "en"))
+    pages = -(-len(specialties) // form(bot).page_size)
+    await bot.press(user, t.get("button_page_next", "en", page=2, pages=pages))
     for item in specialties[8:12]:
         await bot.press(user, f"1|su:interests:add:{item}")
     chosen = draft_of(bot, user)["answers"]["interests"]  # type: ignore[index]

@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.content.buttons import Button, in_columns
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.pager import TEXTS as PAGER_TEXTS
+from bot.content.pager import page_buttons, page_count, paginate
 from bot.content.texts import Texts
 
 ACTIONS = ("signup", "coordinator", "language")
@@ -96,7 +98,7 @@ class Menus:
         labels = {f"button_menu_{m}" for m in menus if m != "main"} | {
             f"button_{a}" for a in ACTIONS
         }
-        labels |= {"button_back", "button_more", "button_browse_items", "button_main_menu"}
+        labels |= {"button_back", "button_browse_items", "button_main_menu", *PAGER_TEXTS}
         missing = sorted(labels - texts.texts.keys())
         if missing:
             problems.append(f"texts.yaml: missing button text(s): {', '.join(missing)}")
@@ -170,26 +172,18 @@ class Menus:
         return Button(self.texts.get("button_back", lang), target)
 
     def _page(
-        self, buttons: list[Button], page: int, columns: int, more: str, lang: str
+        self, buttons: list[Button], page: int, columns: int, action: str, lang: str
     ) -> list[tuple[Button, ...]]:
-        size = self.page_size
-        pages = max(1, -(-len(buttons) // size))
-        page = min(max(page, 0), pages - 1)
-        shown = buttons[page * size : (page + 1) * size]
-        rows = in_columns(shown, columns)
-        navigation: list[Button] = []
-        if page > 0:
-            navigation.append(Button(f"◀️ {page}/{pages}", f"{more}:{page - 1}"))
-        if page < pages - 1:
-            navigation.append(
-                Button(
-                    f"{self.texts.get('button_more', lang)} {page + 2}/{pages}",
-                    f"{more}:{page + 1}",
-                )
-            )
+        shown = paginate(len(buttons), page, self.page_size)
+        rows = in_columns(shown.of(buttons), columns)
+        navigation = page_buttons(shown, lambda n: f"{action}:{n}", self.texts, lang)
         if navigation:
-            rows.append(tuple(navigation))
+            rows.append(navigation)
         return rows
+
+    def item_pages(self, entry_id: str) -> int:
+        """How many pages the item list of ``entry_id`` has."""
+        return page_count(len(self.kb.entries[entry_id].item_ids), self.page_size)
 
     def screen(self, menu_id: str, lang: str) -> Screen:
         """A menu with Back (to its parent) and Main-menu buttons."""

@@ -10,7 +10,6 @@ import re
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -21,7 +20,14 @@ from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import coordinator_chats
 from bot.telegram.handlers import mydata
-from bot.telegram.handlers.common import answer_query, persistent_conversation, send, user_language
+from bot.telegram.handlers.common import (
+    PRIVATE,
+    PrivateButtons,
+    answer_query,
+    persistent_conversation,
+    send,
+    user_language,
+)
 
 TEXTS = frozenset(
     {
@@ -114,8 +120,8 @@ def register(app: App) -> None:
     )
     app.add_handler(
         persistent_conversation(
-            entry_points=[CallbackQueryHandler(begin, pattern=callbacks.pattern("coordinator$"))],
-            states={WAITING: [MessageHandler(filters.TEXT & ~filters.COMMAND, pass_on)]},
+            entry_points=[PrivateButtons(begin, pattern=callbacks.pattern("coordinator$"))],
+            states={WAITING: [MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, pass_on)]},
             fallbacks=[CommandHandler("cancel", cancel), *mydata.forget_handlers()],
             name="handoff",
         )
