@@ -37,6 +37,7 @@ class Settings:
     retention_days: int = 365
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    error_report_minutes: int = 10
 
     @property
     def database_path(self) -> Path:
@@ -127,6 +128,7 @@ class Settings:
             retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
             log_level=log_level,
+            error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

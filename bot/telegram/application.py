@@ -22,6 +22,7 @@ from bot.content.menus import Menus
 from bot.settings import Settings
 from bot.telegram import retention
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
+from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
 from bot.telegram.persistence import SQLitePersistence
@@ -109,7 +110,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    application.bot_data[SERVICES] = Services(settings, assistant, menus, FloodGuard(), form)
+    services = Services(settings, assistant, menus, FloodGuard(), form)
+    services.error_reports = ErrorReports(settings.error_report_minutes * 60)
+    application.bot_data[SERVICES] = services
     register_all(application)
     retention.schedule(application)
     return application
