@@ -97,7 +97,7 @@ async def test_every_menu_path_works_and_reaches_every_entry_in_three_taps(bot: 
 async def test_back_from_an_item_returns_to_its_page(bot: LocalBot) -> None:
     student = bot.user()
     await bot.send(student, "/menu")
-    await bot.press(student, "Hospital specialties")
+    await bot.press(student, "🏥 Hospital specialties")
     await bot.press(student, "📋 Browse one by one")
     assert "Next ▶️ 2/3" in student.last.button_labels
     await bot.press(student, "Next ▶️ 2/3")

@@ -298,7 +298,7 @@ async def test_a_start_month_in_the_past_or_too_far_is_refused(bot: LocalBot) ->
     await bot.press(user, "1|su:interests:unsure")
     await bot.press(user, "1|su:duration:2_months")
     today = datetime.now(bot.settings.tzinfo).date()
-    first = form(bot).month_label(month_value(today.year, today.month), "en")
+    first = form(bot).month_label(month_value(*add_months(today, 1)), "en")  # the 1st button
     last = form(bot).month_label(month_value(*add_months(today, 36)), "en")
     for typed, explained in (
         ("March 2020", t.get("signup_month_past", "en", month=first)),

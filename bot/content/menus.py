@@ -61,8 +61,16 @@ def _breadth_first(menus: dict[str, Menu]) -> list[str]:
 class Menus:
     """All menus, checked against the knowledge base and texts."""
 
-    def __init__(self, menus: dict[str, Menu], page_size: int, kb: KnowledgeBase, texts: Texts):
+    def __init__(
+        self,
+        menus: dict[str, Menu],
+        page_size: int,
+        kb: KnowledgeBase,
+        texts: Texts,
+        icons: dict[str, str] | None = None,
+    ):
         self.menus, self.page_size, self.kb, self.texts = menus, page_size, kb, texts
+        self.icons = icons or {}
         self._order = _breadth_first(menus)
 
     @classmethod
@@ -102,9 +110,18 @@ class Menus:
         missing = sorted(labels - texts.texts.keys())
         if missing:
             problems.append(f"texts.yaml: missing button text(s): {', '.join(missing)}")
+        icons = data.get("icons") or {}
+        if not isinstance(icons, dict):
+            problems.append(f"{path.name}: 'icons' must map topic ids to an emoji")
+            icons = {}
+        for topic, icon in icons.items():
+            if topic not in kb.entries and topic not in kb.items:
+                problems.append(f"{path.name}: icons: unknown topic '{topic}'")
+            if not isinstance(icon, str) or not icon.strip() or len(icon) > 4:
+                problems.append(f"{path.name}: icons: '{topic}' needs one emoji")
         if problems:
             raise KnowledgeError(problems)
-        return cls(menus, int(data.get("page_size", 8)), kb, texts)
+        return cls(menus, int(data.get("page_size", 8)), kb, texts, dict(icons))
 
     @staticmethod
     def _check_button(
@@ -160,7 +177,9 @@ class Menus:
 
     def _label(self, button: MenuButton, lang: str) -> Button:
         if button.kind == "topic":
-            return Button(self.kb.title(button.target, lang), f"topic:{button.target}")
+            title = self.kb.title(button.target, lang)
+            icon = self.icons.get(button.target)
+            return Button(f"{icon} {title}" if icon else title, f"topic:{button.target}")
         if button.kind == "menu":
             return Button(
                 self.texts.get(f"button_menu_{button.target}", lang), f"menu:{button.target}"

@@ -117,8 +117,11 @@ def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
 
 
 def _when(iso: str, zone: tzinfo) -> str:
-    """A stored UTC timestamp as local date and time."""
-    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC timestamp as local date and time, with its offset from UTC (the student
+    may live in another time zone): ``2026-11-28 17:05 (UTC+08:00)``."""
+    local = datetime.fromisoformat(iso).astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _chunks(lines: list[str]) -> list[str]:

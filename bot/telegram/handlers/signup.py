@@ -382,8 +382,8 @@ async def _take_text(turn: Turn, step: Step, text: str) -> None:
 async def _take_month(
     turn: Turn, step: Step, month: tuple[int, int], *, typed: str | None = None
 ) -> None:
-    """A month not in the past and at most ``months_ahead`` months away."""
-    first, last = (turn.today.year, turn.today.month), add_months(turn.today, step.months_ahead)
+    """A month from next month (the first button) to ``months_ahead`` months away."""
+    first, last = add_months(turn.today, 1), add_months(turn.today, step.months_ahead)
     if month < first or month > last:
         key, bound = ("signup_month_past", first) if month < first else ("signup_month_far", last)
         await turn.repeat(key, month=turn.form.month_label(month_value(*bound), turn.lang))
