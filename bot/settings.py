@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+HEARTBEAT_SECONDS = 30  # how often the running bot touches its heartbeat file
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # A token from @BotFather: the bot's id, a colon, then letters, digits, "_" and "-".
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}", re.ASCII)
@@ -43,6 +44,11 @@ class Settings:
     def database_path(self) -> Path:
         """The SQLite database file."""
         return self.data_dir / "bot.sqlite3"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Touched by the running bot every HEARTBEAT_SECONDS (``python -m bot health``)."""
+        return self.data_dir / "heartbeat"
 
     @property
     def tzinfo(self) -> ZoneInfo:

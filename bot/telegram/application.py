@@ -20,7 +20,7 @@ from bot.content.forms import Form
 from bot.content.languages import LANGUAGES
 from bot.content.menus import Menus
 from bot.settings import Settings
-from bot.telegram import retention
+from bot.telegram import heartbeat, retention
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
@@ -115,4 +115,5 @@ def build_application(
     application.bot_data[SERVICES] = services
     register_all(application)
     retention.schedule(application)
+    heartbeat.schedule(application)
     return application
