@@ -40,16 +40,12 @@ def test_chat_in_french_with_the_sign_up_form(tmp_path: Path) -> None:
     assert "adresse e-mail" in out.lower()
 
 
-def test_a_new_chat_session_continues_a_form_in_progress(tmp_path: Path) -> None:
-    first = chat(["/signup", "Léa Martin"], tmp_path)
-    assert "e-mail address" in first
-    second = chat(["lea.martin@unistra.fr"], tmp_path)
-    assert "(your home university)" in second
-
-
-def test_chat_lang_wins_over_an_earlier_sessions_choice(tmp_path: Path) -> None:
-    first = chat(["/language", "1"], tmp_path)  # [1] English
-    assert "I'll answer in English" in first
-    second = chat([], tmp_path, "--lang", "fr")
+def test_a_new_session_continues_the_form_and_lang_wins_over_an_earlier_choice(
+    tmp_path: Path,
+) -> None:
+    first = chat(["/signup", "Léa Martin", "/language", "1"], tmp_path)  # [1] English
+    assert "e-mail address" in first and "I'll answer in English" in first
+    second = chat(["lea.martin@unistra.fr"], tmp_path, "--lang", "fr")
     assert "Language: fr" in second
     assert "Bonjour Student" in second
+    assert "(votre université d'origine)" in second, "the form went on in the new session"
