@@ -474,7 +474,6 @@ async def _areas_action(turn: Turn, step: Step, value: str) -> None:
     """Categories, pages and ✓ edit the message in place; Done and Not sure move on.
     Buttons add or remove (never toggle), so a button pressed twice does no harm."""
     verb, _, arg = value.partition(":")
-    chosen: list[str] = turn.draft["answers"].setdefault(step.id, [])
     category = step.category(turn.draft["category"])
     pages = paginate(len(category.items), 0, turn.form.page_size).count if category else 0
     page = callbacks.number(arg, below=pages) if verb == "page" else None
@@ -487,6 +486,7 @@ async def _areas_action(turn: Turn, step: Step, value: str) -> None:
     ):
         await _invalid(turn)
         return
+    chosen: list[str] = turn.draft["answers"].setdefault(step.id, [])
     if verb in ("done", "unsure"):
         if verb == "unsure":
             chosen.clear()
