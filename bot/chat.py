@@ -2,6 +2,11 @@
 
 The same Application and handlers run against the in-process Bot API emulator: no token and
 no network. Replies are printed with numbered buttons; type a number to press one.
+
+Sessions share the database (``BOT_DATA_DIR``) like restarts of the real bot, so update and
+message ids continue from the clock instead of restarting at 1 (a form in progress would take
+new messages for repeats). ``--lang`` sets the pretend student's language as ``/language``
+does; the language in use is printed at start.
 """
 
 from __future__ import annotations
@@ -11,16 +16,20 @@ import contextlib
 import html
 import re
 import sys
+import time
 from dataclasses import replace
 
 from telegram import Update
 
+from bot.content.languages import LANGUAGES
 from bot.settings import Settings
 from bot.telegram.application import build_application, post_init
+from bot.telegram.context import services_of
 from telegram_emulator import BotAPIEmulator, EmulatorRequest
 from telegram_emulator.users import SimUser
 
 _TAG = re.compile(r"<[^>]+>")
+STUDENT = 1  # the pretend student's Telegram id
 Snapshot = dict[int, tuple[str, tuple[tuple[str, str], ...]]]  # id -> text, buttons
 
 
@@ -48,11 +57,22 @@ async def _chat(settings: Settings, language: str | None) -> None:
     emulator = BotAPIEmulator()
     settings = replace(settings, telegram_token=emulator.token)
     application = build_application(settings, request=EmulatorRequest(emulator), rate_limit=False)
-    user = emulator.add_user(1, first_name="Student", language_code=language or "en")
+    user = emulator.add_user(STUDENT, first_name="Student", language_code=language or "en")
+    first_id = int(time.time() * 1000)  # after every id an earlier session used
+    emulator.updates.start_ids_after(first_id)
+    user.chat.last_message_id = first_id
     print("Offline chat with the CQMU Exchange Assistant. Type a question, a /command, or the")
     print("number of a button. Ctrl-D or /quit to leave.")
     async with application:
         await post_init(application)
+        storage = services_of(application).storage
+        if language is not None:
+            await storage.set_language(STUDENT, language)
+        in_use = await storage.get_language(STUDENT) or "en"
+        print(
+            f"Language: {in_use} ({', '.join(LANGUAGES)}); change it with /language, "
+            "or start with --lang"
+        )
         buttons: list[tuple[str, str]] = []
 
         async def feed(update: dict[str, object]) -> list[tuple[str, str]]:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
-from bot.settings import Settings, SettingsError
-from bot.understanding.answers import Assistant, Reply
+from bot.settings import HEARTBEAT_SECONDS, Settings, SettingsError
+
+if TYPE_CHECKING:  # the matcher is imported only by the commands that need it (health is fast)
+    from bot.understanding.answers import Assistant, Reply
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -41,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with 'learned': move the learned examples into the knowledge files",
     )
+    commands.add_parser("health", help="exit 0 if the running bot is alive (for Docker)")
     return parser
 
 
@@ -83,12 +90,15 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.understanding.answers import Assistant
+
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
     _ask(assistant, args.question or sys.stdin, args.lang, args.json)
     return 0
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.understanding.answers import Assistant
     from bot.understanding.evaluation import evaluate, format_report, load_cases, unknown_ids
 
     assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
@@ -139,7 +149,35 @@ def _learned(*, merge: bool, settings: Settings) -> int:
     return 0
 
 
-_COMMANDS = {"run": _run, "chat": _chat, "ask": _ask_command, "eval": _eval, "kb": _kb}
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    """The bot's heartbeat is recent (its event loop runs) and its database is readable."""
+    try:
+        age = time.time() - settings.heartbeat_path.stat().st_mtime
+    except OSError:
+        print("unhealthy: no heartbeat yet (is the bot running?)", file=sys.stderr)
+        return 1
+    if age > 3 * HEARTBEAT_SECONDS:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
+    try:
+        uri = f"{settings.database_path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as database:
+            database.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        print(f"unhealthy: database not readable ({error})", file=sys.stderr)
+        return 1
+    print(f"ok: heartbeat {age:.0f} s ago, database readable")
+    return 0
+
+
+_COMMANDS = {
+    "run": _run,
+    "chat": _chat,
+    "ask": _ask_command,
+    "eval": _eval,
+    "kb": _kb,
+    "health": _health,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -11,7 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-_SWITCH = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False}
+HEARTBEAT_SECONDS = 30  # how often the running bot touches its heartbeat file
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# A token from @BotFather: the bot's id, a colon, then letters, digits, "_" and "-".
+_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}", re.ASCII)
 
 
 class SettingsError(Exception):
@@ -38,11 +42,17 @@ class Settings:
     digest_time: time = time(9, 0)
     digest_empty: bool = False
     lead_notices: bool = True
+    error_report_minutes: int = 10
 
     @property
     def database_path(self) -> Path:
         """The SQLite database file."""
         return self.data_dir / "bot.sqlite3"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Touched by the running bot every HEARTBEAT_SECONDS (``python -m bot health``)."""
+        return self.data_dir / "heartbeat"
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -80,25 +90,40 @@ class Settings:
         if chat is not None and not chat.lstrip("-").isdigit():
             raise SettingsError(f"BOT_COORDINATOR_CHAT_ID must be a chat id, not {chat!r}")
         token = text("TELEGRAM_BOT_TOKEN")
-        if token is not None and (":" not in token or not token.split(":")[0].isdigit()):
-            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from @BotFather")
+        if token is not None and not _TOKEN.fullmatch(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather "
+                "(digits, a colon, then letters, digits, _ and - only)"
+            )
         base_url = text("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
         webhook_url = text("BOT_WEBHOOK_URL")
         for name, url in (("TELEGRAM_API_BASE_URL", base_url), ("BOT_WEBHOOK_URL", webhook_url)):
             if url is not None and not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{name} must start with http:// or https://")
+        # Telegram calls webhooks over HTTPS only; a self-hosted Bot API may call http://.
+        if (
+            webhook_url is not None
+            and not webhook_url.startswith("https://")
+            and base_url == DEFAULT_API_BASE_URL
+        ):
+            raise SettingsError(
+                "BOT_WEBHOOK_URL must start with https:// (Telegram calls webhooks over HTTPS only)"
+            )
         secret = text("BOT_WEBHOOK_SECRET")
-        if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
-            raise SettingsError("BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
-
-        def switch(name: str, default: bool) -> bool:
-            raw = (text(name) or "").lower()
-            if not raw:
-                return default
-            if raw not in _SWITCH:
-                raise SettingsError(f"{name} must be on or off, not {raw!r}")
-            return _SWITCH[raw]
-
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret, re.ASCII):
+            raise SettingsError(
+                "BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)"
+            )
+        if webhook_url is not None and secret is None:
+            raise SettingsError(
+                "BOT_WEBHOOK_URL is set but BOT_WEBHOOK_SECRET is not: without it anyone who "
+                "finds the URL can send the bot forged updates. Set it to a long random string"
+            )
+        log_level = (text("BOT_LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"BOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}"
+            )
         settings = cls(
             telegram_token=token,
             api_base_url=base_url,
@@ -112,10 +137,11 @@ class Settings:
             port=integer("BOT_PORT", 8443, minimum=1),
             retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
-            log_level=(text("BOT_LOG_LEVEL") or "INFO").upper(),
             digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),
             digest_empty=_on_off("BOT_DIGEST_EMPTY", text("BOT_DIGEST_EMPTY") or "off"),
-            lead_notices=switch("BOT_LEAD_NOTICES", True),
+            lead_notices=_on_off("BOT_LEAD_NOTICES", text("BOT_LEAD_NOTICES") or "on"),
+            log_level=log_level,
+            error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

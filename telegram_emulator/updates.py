@@ -39,6 +39,11 @@ class UpdateQueue:
         self._poll = 0
         self._termination = OTHER_POLL
 
+    def start_ids_after(self, update_id: int) -> None:
+        """Number the next updates from ``update_id + 1`` (a session that must not repeat the
+        ids of an earlier one, as Telegram never does)."""
+        self._last_id = max(self._last_id, update_id)
+
     def new_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """An update dict with the next update id, not queued."""
         self._last_id += 1

@@ -97,10 +97,10 @@ async def test_every_menu_path_works_and_reaches_every_entry_in_three_taps(bot: 
 async def test_back_from_an_item_returns_to_its_page(bot: LocalBot) -> None:
     student = bot.user()
     await bot.send(student, "/menu")
-    await bot.press(student, "Hospital specialties")
+    await bot.press(student, "🏥 Hospital specialties")
     await bot.press(student, "📋 Browse one by one")
-    assert "More ▶️ 2/3" in student.last.button_labels
-    await bot.press(student, "More ▶️ 2/3")
+    assert "Next ▶️ 2/3" in student.last.button_labels
+    await bot.press(student, "Next ▶️ 2/3")
     await bot.press(student, "Ophthalmology")
     assert "Ophthalmology" in student.last.text
     await bot.press(student, "⬅️ Back")

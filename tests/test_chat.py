@@ -38,3 +38,14 @@ def test_chat_in_french_with_the_sign_up_form(tmp_path: Path) -> None:
     out = chat(["/signup", "Léa Martin", "pas-un-email"], tmp_path, "--lang", "fr")
     assert "Bonjour Student" in out
     assert "adresse e-mail" in out.lower()
+
+
+def test_a_new_session_continues_the_form_and_lang_wins_over_an_earlier_choice(
+    tmp_path: Path,
+) -> None:
+    first = chat(["/signup", "Léa Martin", "/language", "1"], tmp_path)  # [1] English
+    assert "e-mail address" in first and "I'll answer in English" in first
+    second = chat(["lea.martin@unistra.fr"], tmp_path, "--lang", "fr")
+    assert "Language: fr" in second
+    assert "Bonjour Student" in second
+    assert "(votre université d'origine)" in second, "the form went on in the new session"

@@ -298,7 +298,7 @@ async def test_a_start_month_in_the_past_or_too_far_is_refused(bot: LocalBot) ->
     await bot.press(user, "1|su:interests:unsure")
     await bot.press(user, "1|su:duration:2_months")
     today = datetime.now(bot.settings.tzinfo).date()
-    first = form(bot).month_label(month_value(today.year, today.month), "en")
+    first = form(bot).month_label(month_value(*add_months(today, 1)), "en")  # the 1st button
     last = form(bot).month_label(month_value(*add_months(today, 36)), "en")
     for typed, explained in (
         ("March 2020", t.get("signup_month_past", "en", month=first)),
@@ -328,7 +328,8 @@ async def test_areas_are_added_and_removed_with_a_limit(bot: LocalBot) -> None:
     for item in specialties[1:8]:
         await bot.press(user, f"1|su:interests:add:{item}")
     await bot.press(user, f"1|su:interests:del:{specialties[1]}")
-    await bot.press(user, t.get("signup_button_next", "en"))
+    pages = -(-len(specialties) // form(bot).page_size)
+    await bot.press(user, t.get("button_page_next", "en", page=2, pages=pages))
     for item in specialties[8:12]:
         await bot.press(user, f"1|su:interests:add:{item}")
     chosen = draft_of(bot, user)["answers"]["interests"]  # type: ignore[index]

@@ -19,7 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict
 
+from rapidfuzz import fuzz
+
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.languages import LANGUAGES
+from bot.content.pager import TEXTS as PAGER_TEXTS
 from bot.content.texts import Texts, placeholders
 
 SUMMARY = "summary"  # the state after the last step: summary, Confirm, Edit
@@ -43,7 +47,7 @@ _CHOICE_ID = re.compile(r"^[a-z0-9_]{1,24}$")
 _STEP_KEYS = {
     "text": {"max_length", "optional", "multiline"},
     "email": {"max_length"},
-    "choice": {"choices", "columns"},
+    "choice": {"choices", "columns", "free_length", "free_pattern"},
     "areas": {"categories", "max_choices"},
     "month": {"buttons", "months_ahead", "columns"},
     "consent": set(),
@@ -78,8 +82,7 @@ GENERIC_TEXTS: Mapping[str, frozenset[str]] = {
         "signup_button_done": (),
         "signup_button_not_sure": (),
         "signup_button_categories": (),
-        "signup_button_previous": (),
-        "signup_button_next": (),
+        **{key: ("page", "pages") for key in PAGER_TEXTS},
         "signup_no_consent": (),
         "signup_summary": ("details",),
         "signup_field_line": ("label", "value"),
@@ -124,6 +127,8 @@ class Step:
     max_choices: int = 0
     buttons: int = 0
     months_ahead: int = 0
+    free_length: int = 0
+    free_pattern: str = ""
 
     @property
     def prompt_key(self) -> str:
@@ -199,7 +204,7 @@ class Form:
 
     def looks_like_question(self, text: str) -> bool:
         """Ends with a question mark (or particle) or starts with a question word."""
-        stripped = text.strip().lower()
+        stripped = unicodedata.normalize("NFKC", text).strip().lower()
         if stripped.endswith(self.question_endings):
             return True
         for word in self.question_words:
@@ -210,8 +215,47 @@ class Form:
         return False
 
     def parse_month(self, text: str) -> tuple[int, int] | None:
-        """(year, month) from 2027-03, 03/2027, March 2027, mars 2027 or 2027年3月."""
-        return parse_month(text, self._month_names)
+        """(year, month) from 2027-03, 03/2027, March 2027, mars 2027 or 2027年3月 (full-width
+        forms such as ２０２７－０３ too)."""
+        return parse_month(unicodedata.normalize("NFKC", text), self._month_names)
+
+    def match_choice(self, step: Step, text: str) -> str | None:
+        """The choice of ``step`` a typed answer names: its label in any of the languages,
+        emoji, case, accents, full-width forms and a typo aside ("PhD student", "phd",
+        "博士生", "doctorante", "3 months"), or its id. Numbers must be the same ("5 months" is
+        not "6 months"). None when no choice, or more than one, fits."""
+        typed = _choice_words(text)
+        if not typed or len(typed) > 60:
+            return None
+        scores = sorted(
+            (
+                (max(_choice_score(typed, _choice_words(label)) for label in labels), choice)
+                for choice, labels in (
+                    (
+                        c,
+                        [
+                            c.replace("_", " "),
+                            *(self.texts.get(step.choice_key(c), lang) for lang in LANGUAGES),
+                        ],
+                    )
+                    for c in step.choices
+                )
+            ),
+            reverse=True,
+        )
+        best = scores[0] if scores else (0.0, "")
+        runner_up = scores[1][0] if len(scores) > 1 else 0.0
+        return (
+            best[1] if best[0] >= _CHOICE_MATCH and best[0] - runner_up >= _CHOICE_MARGIN else None
+        )
+
+    def free_value(self, step: Step, text: str) -> str | None:
+        """A typed answer the step accepts as it is when it names none of its choices (the
+        duration step takes "5 months"); None if the step takes none or this is not one."""
+        value = clean(text)
+        if not step.free_length or not value or len(value) > step.free_length:
+            return None
+        return value if re.search(step.free_pattern, value) else None
 
     @property
     def _month_names(self) -> dict[str, int]:
@@ -239,7 +283,7 @@ class Form:
             return "".join(f"\n• {html.escape(label)}" for label in labels)
         if value is None or value == "":
             return self.texts.get("signup_value_skipped", lang)
-        if step.kind == "choice":
+        if step.kind == "choice" and value in step.choices:
             return self.texts.get(step.choice_key(str(value)), lang)
         if step.kind == "month":
             return self.month_label(str(value), lang)
@@ -314,7 +358,10 @@ _NAME_LAST = re.compile(r"^(\d{4})\s+([^\W\d_]+)\.?$")
 
 
 def clean(text: str, multiline: bool = False) -> str:
-    """Strip control characters; collapse spaces (and, unless ``multiline``, line breaks)."""
+    """Fold compatibility forms (full-width ＠ and letters, as Chinese keyboards type them,
+    become ASCII: NFKC), strip control characters, collapse spaces (and, unless ``multiline``,
+    line breaks)."""
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if not multiline:
         text = text.replace("\n", " ")
@@ -370,6 +417,26 @@ def add_months(day: date, count: int) -> tuple[int, int]:
     """(year, month) ``count`` months after the month of ``day``."""
     index = day.year * 12 + day.month - 1 + count
     return index // 12, index % 12 + 1
+
+
+_CHOICE_MATCH = 90  # rapidfuzz score (0-100) a typed answer needs to name a choice
+_CHOICE_MARGIN = 5  # ... and by how much it must beat the next choice
+_CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff])")
+_APOSTROPHES = re.compile(r"[’'`]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _choice_words(text: str) -> str:
+    """A label or typed answer as comparable words: folded, no emoji or punctuation, each
+    Chinese character a word."""
+    text = _APOSTROPHES.sub("", fold(unicodedata.normalize("NFKC", text)))
+    return " ".join(_NOT_WORD.sub(" ", _CJK.sub(r" \1 ", text)).split())
+
+
+def _choice_score(typed: str, label: str) -> float:
+    if re.findall(r"\d+", typed) != re.findall(r"\d+", label):
+        return 0.0
+    return max(fuzz.token_set_ratio(typed, label), fuzz.ratio(typed, label))
 
 
 def _is_latin(char: str) -> bool:
@@ -449,6 +516,9 @@ def _kind_values(
     elif kind == "choice":
         values["choices"] = _choices(raw.get("choices"), where, problems)
         values["columns"] = _limit(raw, "columns", where, problems, low=1, high=4, default=1)
+        if "free_length" in raw or "free_pattern" in raw:
+            values["free_length"] = _limit(raw, "free_length", where, problems, low=1, high=200)
+            values["free_pattern"] = _pattern(raw.get("free_pattern", "."), where, problems)
     elif kind == "areas":
         values["categories"] = _categories(raw.get("categories"), where, kb, problems)
         values["max_choices"] = _limit(raw, "max_choices", where, problems, low=1, high=50)
@@ -474,6 +544,15 @@ def _limit(
         problems.append(f"{where}: '{name}' must be a whole number from {low} to {high}")
         return low
     return value
+
+
+def _pattern(raw: Any, where: str, problems: list[str]) -> str:
+    try:
+        re.compile(raw if isinstance(raw, str) else "(")
+    except re.error:
+        problems.append(f"{where}: 'free_pattern' must be a regular expression")
+        return "."
+    return str(raw)
 
 
 def _choices(raw: Any, where: str, problems: list[str]) -> tuple[str, ...]:

@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.content.buttons import Button, in_columns
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
+from bot.content.pager import TEXTS as PAGER_TEXTS
+from bot.content.pager import page_buttons, page_count, paginate
 from bot.content.texts import Texts
 
 ACTIONS = ("signup", "coordinator", "language")
@@ -59,8 +61,16 @@ def _breadth_first(menus: dict[str, Menu]) -> list[str]:
 class Menus:
     """All menus, checked against the knowledge base and texts."""
 
-    def __init__(self, menus: dict[str, Menu], page_size: int, kb: KnowledgeBase, texts: Texts):
+    def __init__(
+        self,
+        menus: dict[str, Menu],
+        page_size: int,
+        kb: KnowledgeBase,
+        texts: Texts,
+        icons: dict[str, str] | None = None,
+    ):
         self.menus, self.page_size, self.kb, self.texts = menus, page_size, kb, texts
+        self.icons = icons or {}
         self._order = _breadth_first(menus)
 
     @classmethod
@@ -96,13 +106,22 @@ class Menus:
         labels = {f"button_menu_{m}" for m in menus if m != "main"} | {
             f"button_{a}" for a in ACTIONS
         }
-        labels |= {"button_back", "button_more", "button_browse_items", "button_main_menu"}
+        labels |= {"button_back", "button_browse_items", "button_main_menu", *PAGER_TEXTS}
         missing = sorted(labels - texts.texts.keys())
         if missing:
             problems.append(f"texts.yaml: missing button text(s): {', '.join(missing)}")
+        icons = data.get("icons") or {}
+        if not isinstance(icons, dict):
+            problems.append(f"{path.name}: 'icons' must map topic ids to an emoji")
+            icons = {}
+        for topic, icon in icons.items():
+            if topic not in kb.entries and topic not in kb.items:
+                problems.append(f"{path.name}: icons: unknown topic '{topic}'")
+            if not isinstance(icon, str) or not icon.strip() or len(icon) > 4:
+                problems.append(f"{path.name}: icons: '{topic}' needs one emoji")
         if problems:
             raise KnowledgeError(problems)
-        return cls(menus, int(data.get("page_size", 8)), kb, texts)
+        return cls(menus, int(data.get("page_size", 8)), kb, texts, dict(icons))
 
     @staticmethod
     def _check_button(
@@ -158,7 +177,9 @@ class Menus:
 
     def _label(self, button: MenuButton, lang: str) -> Button:
         if button.kind == "topic":
-            return Button(self.kb.title(button.target, lang), f"topic:{button.target}")
+            title = self.kb.title(button.target, lang)
+            icon = self.icons.get(button.target)
+            return Button(f"{icon} {title}" if icon else title, f"topic:{button.target}")
         if button.kind == "menu":
             return Button(
                 self.texts.get(f"button_menu_{button.target}", lang), f"menu:{button.target}"
@@ -170,26 +191,18 @@ class Menus:
         return Button(self.texts.get("button_back", lang), target)
 
     def _page(
-        self, buttons: list[Button], page: int, columns: int, more: str, lang: str
+        self, buttons: list[Button], page: int, columns: int, action: str, lang: str
     ) -> list[tuple[Button, ...]]:
-        size = self.page_size
-        pages = max(1, -(-len(buttons) // size))
-        page = min(max(page, 0), pages - 1)
-        shown = buttons[page * size : (page + 1) * size]
-        rows = in_columns(shown, columns)
-        navigation: list[Button] = []
-        if page > 0:
-            navigation.append(Button(f"◀️ {page}/{pages}", f"{more}:{page - 1}"))
-        if page < pages - 1:
-            navigation.append(
-                Button(
-                    f"{self.texts.get('button_more', lang)} {page + 2}/{pages}",
-                    f"{more}:{page + 1}",
-                )
-            )
+        shown = paginate(len(buttons), page, self.page_size)
+        rows = in_columns(shown.of(buttons), columns)
+        navigation = page_buttons(shown, lambda n: f"{action}:{n}", self.texts, lang)
         if navigation:
-            rows.append(tuple(navigation))
+            rows.append(navigation)
         return rows
+
+    def item_pages(self, entry_id: str) -> int:
+        """How many pages the item list of ``entry_id`` has."""
+        return page_count(len(self.kb.entries[entry_id].item_ids), self.page_size)
 
     def screen(self, menu_id: str, lang: str) -> Screen:
         """A menu with Back (to its parent) and Main-menu buttons."""

@@ -18,9 +18,10 @@ from telegram.request import BaseRequest
 
 from bot.content.languages import LANGUAGES
 from bot.settings import Settings
-from bot.telegram import digest_job, retention
+from bot.telegram import digest_job, heartbeat, retention
 from bot.telegram.content import load_content
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
+from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
 from bot.telegram.keyboards import HIDDEN_ACTIONS
@@ -118,12 +119,13 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    application.bot_data[SERVICES] = Services(
-        settings, content.assistant, content.menus, FloodGuard(), content.form
-    )
+    services = Services(settings, content.assistant, content.menus, FloodGuard(), content.form)
+    services.error_reports = ErrorReports(settings.error_report_minutes * 60)
+    application.bot_data[SERVICES] = services
     if not settings.coordinator_ids:
         application.hidden_actions = frozenset({"coordinator"})
     register_all(application)
     retention.schedule(application)
     digest_job.schedule(application)
+    heartbeat.schedule(application)
     return application

@@ -2,6 +2,13 @@
 
 Every button the bot sends is encoded here and every handler's pattern is built here, from
 the one :data:`VERSION`. Buttons from an older version of the bot are recognised as stale.
+
+Callback data arrives from the client and can be forged, so every handler reads it through
+:func:`parse` (and :func:`number`, :func:`month` for its values), which accept only what the
+bot itself produces: ASCII ids of letters, digits, ``_`` and ``-`` separated by ``:``; numbers
+of plain ASCII digits without leading zeros; months ``YYYY-MM`` with a real month. Anything
+else is None, and the handler answers "this button is no longer valid". Whether an id names
+something that exists (a topic, a step, a choice) is the handler's check on top.
 """
 
 from __future__ import annotations
@@ -10,6 +17,10 @@ import re
 
 VERSION = "1"
 MAX_CALLBACK_BYTES = 64
+
+_PART = re.compile(r"[A-Za-z0-9_-]{1,60}", re.ASCII)
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,5}", re.ASCII)
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def encode(action: str) -> str:
@@ -21,9 +32,39 @@ def encode(action: str) -> str:
 
 
 def decode(data: str | None) -> str | None:
-    """The action of callback data, or None when it is stale or malformed."""
-    version, _, action = (data or "").partition("|")
-    return action if version == VERSION and action else None
+    """The action of callback data, or None when it is stale or malformed (see :func:`parse`)."""
+    parts = parse(data)
+    return ":".join(parts) if parts is not None else None
+
+
+def parse(data: str | None) -> tuple[str, ...] | None:
+    """The parts of a well-formed action of this version (``1|su:level:phd`` → ``("su",
+    "level", "phd")``), or None for anything the bot never produces."""
+    if data is None or len(data.encode("utf-8", "replace")) > MAX_CALLBACK_BYTES:
+        return None
+    version, _, action = data.partition("|")
+    if version != VERSION or not action:
+        return None
+    parts = tuple(action.split(":"))
+    # "-" may start a month value ("2027-03" is fine) but the split never yields empty parts.
+    if not all(_PART.fullmatch(part) for part in parts):
+        return None
+    return parts
+
+
+def number(text: str, below: int | None = None) -> int | None:
+    """A page number or index as the bot writes it (ASCII digits, no sign, no leading zero),
+    and below ``below`` if given; else None ("²", "07", "-1" and "1e3" are all refused)."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if below is None or value < below else None
+
+
+def month(text: str) -> tuple[int, int] | None:
+    """(year, month) of a month button's ``YYYY-MM``; None for ``2027-13`` or ``２０２７-03``."""
+    found = _MONTH.fullmatch(text)
+    return (int(found[1]), int(found[2])) if found else None
 
 
 def pattern(action: str) -> str:

@@ -15,6 +15,7 @@ from bot.content.forms import Form
 from bot.content.menus import Menus
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.understanding.answers import Assistant
 
@@ -36,6 +37,7 @@ class Services:
     flood: FloodGuard
     form: Form
     storage: Storage = field(init=False)
+    error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

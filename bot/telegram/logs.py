@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError
 
 
 class _NetworkErrorsWithoutTraceback(logging.Filter):
@@ -18,9 +19,37 @@ class _NetworkErrorsWithoutTraceback(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
+class _StartUpErrorsReportedOnce(logging.Filter):
+    """A refused token is reported by ``run`` in one line; python-telegram-bot's own log of it
+    (a long traceback quoting the token) is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+class _Redact(logging.Filter):
+    """Secrets (the token, the webhook secret) never reach the log, whatever quotes them."""
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for secret in self._secrets:
+            message = message.replace(secret, "<secret>")
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, "<secret>")
+        record.msg, record.args = message, ()
+        return True
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -> None:
     """Log to stderr. Message texts and names are never logged by this bot; httpx is quieted
-    because its request lines contain the bot URL, which contains the token."""
+    because its request lines contain the bot URL, which contains the token; ``secrets`` are
+    blanked out of every line."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper()
     )
@@ -31,4 +60,6 @@ def configure_logging(level: str = "INFO") -> None:
     for library in ("telegram", "aiosqlite", "tornado"):
         logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
     for handler in logging.getLogger().handlers:
+        handler.addFilter(_StartUpErrorsReportedOnce())
         handler.addFilter(_NetworkErrorsWithoutTraceback())
+        handler.addFilter(_Redact(secrets))

@@ -6,7 +6,7 @@ import sys
 from urllib.parse import urlparse
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
 from bot.storage import StorageError
@@ -25,7 +25,7 @@ def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, (settings.telegram_token, settings.webhook_secret))
     application = build_application(settings)
     try:
         if settings.webhook_url:
@@ -43,14 +43,33 @@ def run(settings: Settings) -> int:
                 allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
             )
     except InvalidToken:
-        print("error: Telegram refused TELEGRAM_BOT_TOKEN (invalid token)", file=sys.stderr)
+        print(
+            "error: Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped? copy it again "
+            "from @BotFather)",
+            file=sys.stderr,
+        )
+        return 2
+    except BadRequest as error:  # reached the Bot API, which refused the set-up
+        print(
+            f"error: the Bot API refused the start: {_redacted(error, settings)}", file=sys.stderr
+        )
         return 2
     except NetworkError as error:
         print(
-            f"error: cannot reach the Bot API at {settings.api_base_url}: {error}", file=sys.stderr
+            f"error: cannot reach the Bot API at {settings.api_base_url}: "
+            f"{_redacted(error, settings)}",
+            file=sys.stderr,
         )
         return 2
     except (TelegramError, StorageError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_redacted(error, settings)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _redacted(error: BaseException, settings: Settings) -> str:
+    """The error's message on one line, without the token or the webhook secret."""
+    text = " ".join(str(error).split())
+    for secret in (settings.telegram_token, settings.webhook_secret):
+        text = text.replace(secret, "<secret>") if secret else text
+    return text

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
+from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.content.buttons import Button, layout
@@ -21,6 +22,34 @@ from bot.understanding.answers import Reply
 
 _LOGGER = logging.getLogger(__name__)
 Rows = Sequence[Sequence[Button]]
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+"""What every student feature listens to: new messages in a private chat. Never a group or a
+channel (a student's data is never shown there), never an edited message (an edit is not a
+new answer or question: it is ignored)."""
+
+
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a private chat with the bot."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def command(
+    name: str, callback: Any, extra: filters.BaseFilter | None = None
+) -> CommandHandler[Any, Any]:
+    """A student command: a new message in a private chat (``extra`` narrows it further)."""
+    return CommandHandler(name, callback, filters=PRIVATE & extra if extra else PRIVATE)
+
+
+class PrivateButtons(CallbackQueryHandler[Any, Any]):
+    """A ``CallbackQueryHandler`` for the buttons of student features: presses in a private
+    chat only (anything else falls through to the stale-button answer)."""
+
+    def check_update(self, update: object) -> Any:
+        if not isinstance(update, Update) or not is_private(update):
+            return None
+        return super().check_update(update)
 
 
 def telegram_language(code: str | None) -> str | None:

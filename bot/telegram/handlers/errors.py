@@ -1,21 +1,23 @@
-"""The global error handler: log, tell the coordinators (no personal data), apologise."""
+"""The global error handler: log, tell the coordinators (no personal data, grouped), apologise."""
 
 from __future__ import annotations
 
 import html
 import logging
 import traceback
+from typing import cast
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.telegram.context import App, BotContext
+from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import coordinator_chats
 from bot.telegram.handlers.common import send, user_language
 
-TEXTS = frozenset({"coordinator_error_report", "error_apology"})
+TEXTS = frozenset({"coordinator_error_repeats", "coordinator_error_report", "error_apology"})
 
 _LOGGER = logging.getLogger(__name__)
+REPEATS_JOB = "error-report-repeats"
 
 
 def _where(error: BaseException) -> str:
@@ -34,16 +36,15 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     update_id = update.update_id if isinstance(update, Update) else "-"
     _LOGGER.error("error while handling update %s", update_id, exc_info=error)
-    services = context.services
-    settings = services.settings
-    report = services.assistant.texts.get(
-        "coordinator_error_report", "en", update_id=update_id, error=html.escape(_where(error))
-    )
-    for chat_id in coordinator_chats(settings):
-        try:
-            await context.bot.send_message(chat_id, report[:4000])
-        except TelegramError:
-            _LOGGER.warning("could not send the error report to chat %s", chat_id)
+    services, app = context.services, cast(App, context.application)
+    kind = _where(error)
+    if services.error_reports.record(kind):
+        report = services.assistant.texts.get(
+            "coordinator_error_report", "en", update_id=update_id, error=html.escape(kind)
+        )
+        await _tell_coordinators(app, report)
+    else:
+        _schedule_repeats(app)
     if (
         isinstance(update, Update)
         and update.effective_chat
@@ -54,6 +55,39 @@ async def on_error(update: object, context: BotContext) -> None:
             await send(update, services.assistant.texts.get("error_apology", lang))
         except Exception:  # the apology must never raise in the error handler
             _LOGGER.warning("could not send the apology")
+
+
+async def send_repeats(app: App) -> None:
+    """One summary per kind of error that repeated during its window: how many times."""
+    services = services_of(app)
+    minutes = round(services.error_reports.window / 60)
+    for kind, count in services.error_reports.due():
+        summary = services.assistant.texts.get(
+            "coordinator_error_repeats", "en", error=html.escape(kind), count=count, minutes=minutes
+        )
+        await _tell_coordinators(app, summary)
+
+
+def _schedule_repeats(app: App) -> None:
+    """The summary of repeats is sent by a job when the window ends (one job at a time)."""
+    if app.job_queue is not None and not app.job_queue.get_jobs_by_name(REPEATS_JOB):
+        window = services_of(app).error_reports.window
+        app.job_queue.run_once(_repeats_job, window + 1, name=REPEATS_JOB)
+
+
+async def _repeats_job(context: BotContext) -> None:
+    app = cast(App, context.application)
+    await send_repeats(app)
+    if context.services.error_reports.pending:
+        _schedule_repeats(app)
+
+
+async def _tell_coordinators(app: App, text: str) -> None:
+    for chat_id in coordinator_chats(services_of(app).settings):
+        try:
+            await app.bot.send_message(chat_id, text[:4000])
+        except TelegramError:
+            _LOGGER.warning("could not send the error report to chat %s", chat_id)
 
 
 def register(app: App) -> None:

@@ -7,7 +7,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.telegram.context import App, BotContext
 from bot.telegram.flood import Verdict
-from bot.telegram.handlers.common import send, user_language
+from bot.telegram.handlers.common import is_private, send, user_language
 
 TEXTS = frozenset({"slow_down"})
 
@@ -26,8 +26,7 @@ async def guard(update: Update, context: BotContext) -> None:
     verdict = context.services.flood.check(user.id)
     if verdict is Verdict.ALLOW:
         return
-    chat = update.effective_chat
-    if verdict is Verdict.WARN and chat is not None and chat.type == chat.PRIVATE:
+    if verdict is Verdict.WARN and is_private(update):  # nothing is ever said in a group
         lang = await user_language(context.services, user)
         await send(update, context.services.assistant.texts.get("slow_down", lang))
     raise ApplicationHandlerStop

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.content.buttons import Button
 from bot.storage import OPEN_THREAD, WAITING_THREAD, SentMessage, Thread
@@ -28,7 +28,7 @@ from bot.telegram.coordinators import (
     coordinator_chats,
     coordinator_places,
 )
-from bot.telegram.handlers.common import answer_query, send, user_language
+from bot.telegram.handlers.common import PrivateButtons, answer_query, send, user_language
 from bot.telegram.keyboards import markup
 from bot.telegram.relay import (
     Keyboard,
@@ -438,6 +438,6 @@ def register(app: App) -> None:
     new_text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("cancel", end_by_student, filters=private & _InThread(app)))
     app.add_handler(MessageHandler(private & new_text & _InThread(app), from_student))
-    app.add_handler(CallbackQueryHandler(begin, pattern=callbacks.pattern("coordinator$")))
+    app.add_handler(PrivateButtons(begin, pattern=callbacks.pattern("coordinator$")))
     if app.job_queue is not None and services_of(app).settings.coordinator_ids:
         app.job_queue.run_repeating(expire_idle, interval=CHECK_EVERY, first=5, name="handoffs")

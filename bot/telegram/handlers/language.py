@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
 from bot.telegram import callbacks
-from bot.telegram.callbacks import decode
 from bot.telegram.context import COMMANDS, App, BotContext
-from bot.telegram.handlers.common import answer_query, show, user_language
+from bot.telegram.handlers.common import PrivateButtons, command, show, user_language
+from bot.telegram.handlers.navigation import stale
 
 TEXTS = frozenset(
     {
@@ -36,10 +35,11 @@ async def prompt(update: Update, context: BotContext) -> None:
 async def choose(update: Update, context: BotContext) -> None:
     """Store the choice, confirm in the new language, and localise this chat's commands."""
     services = context.services
-    code = (decode(update.callback_query.data if update.callback_query else None) or "")[5:]
+    parts = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    code = parts[1] if parts and len(parts) == 2 else ""
     user, chat = update.effective_user, update.effective_chat
     if code not in LANGUAGES or user is None or chat is None:
-        await answer_query(update)
+        await stale(update, context)
         return
     await services.storage.set_language(user.id, code)
     texts = services.assistant.texts
@@ -50,6 +50,6 @@ async def choose(update: Update, context: BotContext) -> None:
 
 def register(app: App) -> None:
     """/language and its buttons."""
-    app.add_handler(CommandHandler("language", prompt))
-    app.add_handler(CallbackQueryHandler(prompt, pattern=callbacks.pattern("language$")))
-    app.add_handler(CallbackQueryHandler(choose, pattern=callbacks.pattern("lang:")))
+    app.add_handler(command("language", prompt))
+    app.add_handler(PrivateButtons(prompt, pattern=callbacks.pattern("language$")))
+    app.add_handler(PrivateButtons(choose, pattern=callbacks.pattern("lang:")))

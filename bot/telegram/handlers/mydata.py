@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.content.buttons import Button
 from bot.content.texts import Texts
@@ -17,7 +17,14 @@ from bot.storage import JSONDict
 from bot.telegram import callbacks
 from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext
-from bot.telegram.handlers.common import send, show, user_language
+from bot.telegram.handlers.common import (
+    PrivateButtons,
+    command,
+    is_private,
+    send,
+    show,
+    user_language,
+)
 
 TEXTS = frozenset(
     {
@@ -58,7 +65,7 @@ _STATE_KINDS = ("user_data", "chat_data", "conversations")
 async def mydata(update: Update, context: BotContext) -> None:
     """Everything stored about the student, in their language (several messages if long)."""
     user = update.effective_user
-    if user is None:
+    if user is None or not is_private(update):  # never in a group: the handler is private
         return
     lang = await user_language(context.services, user)
     report = await context.services.storage.user_report(user.id)
@@ -131,8 +138,11 @@ def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
 
 
 def _when(iso: str, zone: tzinfo) -> str:
-    """A stored UTC timestamp as local date and time."""
-    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC timestamp as local date and time, with its offset from UTC (the student
+    may live in another time zone): ``2026-11-28 17:05 (UTC+08:00)``."""
+    local = datetime.fromisoformat(iso).astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _chunks(lines: list[str]) -> list[str]:
@@ -212,14 +222,14 @@ def _deleted_text(texts: Texts, counts: dict[str, int], lang: str) -> str:
 def forget_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     """/forget and its confirmation buttons (also used as fallbacks of the sign-up form)."""
     return [
-        CommandHandler("forget", ask_forget),
-        CallbackQueryHandler(confirm_forget, pattern=FORGET_PATTERN),
+        command("forget", ask_forget),
+        PrivateButtons(confirm_forget, pattern=FORGET_PATTERN),
     ]
 
 
 def register(app: App) -> None:
     """/mydata, /forget."""
-    app.add_handler(CommandHandler("mydata", mydata))
+    app.add_handler(command("mydata", mydata))
     for handler in forget_handlers():
         app.add_handler(handler)
 

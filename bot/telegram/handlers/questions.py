@@ -10,7 +10,13 @@ from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot.telegram.context import App, BotContext
-from bot.telegram.handlers.common import chosen_language, reply_rows, send, user_language
+from bot.telegram.handlers.common import (
+    PRIVATE,
+    chosen_language,
+    reply_rows,
+    send,
+    user_language,
+)
 
 TEXTS = frozenset({"too_long"})
 
@@ -39,7 +45,5 @@ async def question(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    """Any private text that is not a command."""
-    app.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, question)
-    )
+    """Any new private text that is not a command (an edited message is not a question)."""
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, question))

@@ -13,10 +13,8 @@ named in its callback data (``1|su:<step>:<value>``).
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from math import ceil
 from typing import cast
 
 from telegram import Message, Update
@@ -41,14 +39,17 @@ from bot.content.forms import (
     new_draft,
     valid_email,
 )
+from bot.content.pager import page_buttons, paginate
 from bot.content.texts import Texts
 from bot.storage import Lead
 from bot.telegram import callbacks
-from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers import mydata, notices
 from bot.telegram.handlers.common import (
+    PRIVATE,
+    PrivateButtons,
     answer_query,
+    command,
     persistent_conversation,
     reply_rows,
     send,
@@ -58,14 +59,13 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.questions import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Button
 
-TEXTS = frozenset({"signup_already_saved", "signup_cancelled", "signup_closed"})
+TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled", "signup_closed"})
 
 NAME = "signup"  # the ConversationHandler's name
 END = ConversationHandler.END
 PATTERN = callbacks.pattern("su:")
 DEEP_LINK = r"^/start(@\w+)?\s+signup\s*$"
 SEEN = 20  # update ids remembered per draft
-_BUTTON_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 State = str | int | None
 Rows = list[list[Button]]
@@ -221,16 +221,10 @@ def _areas_screen(turn: Turn, step: Step) -> Screen:
         ]
         rows.append([_button(turn, step, turn.text("signup_button_not_sure"), "unsure"), *done])
         return f"{turn.text(step.prompt_key)}\n\n{summary}", rows
-    size = turn.form.page_size
-    pages = max(1, ceil(len(category.items) / size))
-    page = min(max(turn.draft["page"], 0), pages - 1)
-    shown = category.items[page * size : (page + 1) * size]
-    rows = [[_area_button(turn, step, item, item in chosen)] for item in shown]
-    paging = []
-    if page > 0:
-        paging.append(_button(turn, step, turn.text("signup_button_previous"), f"page:{page - 1}"))
-    if page < pages - 1:
-        paging.append(_button(turn, step, turn.text("signup_button_next"), f"page:{page + 1}"))
+    page = paginate(len(category.items), turn.draft["page"], turn.form.page_size)
+    rows = [[_area_button(turn, step, item, item in chosen)] for item in page.of(category.items)]
+    action = f"su:{step.id}:page"
+    paging = list(page_buttons(page, lambda n: f"{action}:{n}", turn.texts, turn.lang))
     back = _button(turn, step, turn.text("signup_button_categories"), "back")
     rows += [paging, [back, *done]]
     title = html.escape(turn.text(step.choice_key(category.id)))
@@ -332,16 +326,29 @@ async def on_text(update: Update, context: BotContext) -> State:
 
 
 async def _typed(turn: Turn, text: str) -> None:
-    step = turn.form.step(turn.draft["step"])
+    """A typed message: the answer of a text step; at a button step, a choice named by its
+    label (in any language), a month, or a free value the step allows. Otherwise a clear
+    question is answered, and anything else is asked to use the buttons."""
+    form, step = turn.form, turn.form.step(turn.draft["step"])
     kind = step.kind if step is not None else SUMMARY
+    question = form.looks_like_question(text)
     if step is not None and kind in TEXT_KINDS:
-        if not (turn.form.looks_like_question(text) and await _answer_question(turn, text)):
+        if not (question and await _answer_question(turn, text)):
             await _take_text(turn, step, text)
         return
-    month = turn.form.parse_month(text) if kind == "month" else None
-    if step is not None and month is not None:
+    choice = form.match_choice(step, text) if step is not None and kind == "choice" else None
+    month = form.parse_month(text) if kind == "month" else None
+    if step is not None and choice is not None:
+        turn.draft["answers"][step.id] = choice
+        await turn.advance(typed=text, echo=turn.text(step.choice_key(choice)))
+    elif step is not None and month is not None:
         await _take_month(turn, step, month, typed=text)
-    elif not await _answer_question(turn, text):
+    elif question and await _answer_question(turn, text):
+        return
+    elif step is not None and (free := form.free_value(step, text)) is not None:
+        turn.draft["answers"][step.id] = free
+        await turn.advance(typed=text)
+    else:
         await turn.repeat("signup_month_invalid" if kind == "month" else "signup_use_buttons")
 
 
@@ -375,8 +382,8 @@ async def _take_text(turn: Turn, step: Step, text: str) -> None:
 async def _take_month(
     turn: Turn, step: Step, month: tuple[int, int], *, typed: str | None = None
 ) -> None:
-    """A month not in the past and at most ``months_ahead`` months away."""
-    first, last = (turn.today.year, turn.today.month), add_months(turn.today, step.months_ahead)
+    """A month from next month (the first button) to ``months_ahead`` months away."""
+    first, last = add_months(turn.today, 1), add_months(turn.today, step.months_ahead)
     if month < first or month > last:
         key, bound = ("signup_month_past", first) if month < first else ("signup_month_far", last)
         await turn.repeat(key, month=turn.form.month_label(month_value(*bound), turn.lang))
@@ -394,8 +401,12 @@ async def on_button(update: Update, context: BotContext) -> State:
     user = update.effective_user
     if user is None:
         return None
-    step_id, value = _parse_action(update)
+    parsed = _parse_action(update)
     lang = await user_language(context.services, user)
+    if parsed is None:  # forged: nothing the bot ever produced
+        await answer_query(update, context.services.assistant.texts.get("button_invalid", lang))
+        return None
+    step_id, value = parsed
     draft = _draft(context)
     if draft is None:
         await _closed(update, context, lang, confirm=(step_id, value) == (SUMMARY, "confirm"))
@@ -414,12 +425,14 @@ async def on_button(update: Update, context: BotContext) -> State:
     return _state(context)
 
 
-def _parse_action(update: Update) -> tuple[str, str]:
-    """(step, value) of a form button: ``su:level:phd`` → ("level", "phd")."""
+def _parse_action(update: Update) -> tuple[str, str] | None:
+    """(step, value) of a form button (``su:level:phd`` → ("level", "phd"), ``su:interests:
+    page:2`` → ("interests", "page:2")), or None for data the bot never produces."""
     query = update.callback_query
-    _, _, rest = (decode(query.data if query else None) or "").partition(":")
-    step_id, _, value = rest.partition(":")
-    return step_id, value
+    parts = callbacks.parse(query.data if query else None)
+    if parts is None or len(parts) < 3 or parts[0] != "su" or len(parts) > 4:
+        return None
+    return parts[1], ":".join(parts[2:])
 
 
 async def _closed(update: Update, context: BotContext, lang: str, *, confirm: bool) -> None:
@@ -435,7 +448,7 @@ async def _closed(update: Update, context: BotContext, lang: str, *, confirm: bo
 
 
 async def _step_action(turn: Turn, step: Step, value: str) -> None:
-    found = _BUTTON_MONTH.match(value)
+    month = callbacks.month(value) if step.kind == "month" else None
     if step.kind == "areas":
         await _areas_action(turn, step, value)
     elif step.kind == "consent" and value in ("yes", "no"):
@@ -443,26 +456,43 @@ async def _step_action(turn: Turn, step: Step, value: str) -> None:
     elif step.kind == "choice" and value in step.choices:
         turn.draft["answers"][step.id] = value
         await turn.advance(echo=turn.text(step.choice_key(value)))
-    elif step.kind == "month" and found:
-        await _take_month(turn, step, (int(found[1]), int(found[2])))
+    elif month is not None:
+        await _take_month(turn, step, month)
     elif step.optional and value == "skip":
         turn.draft["answers"][step.id] = None
         await turn.advance()
     else:
-        await answer_query(turn.update)
+        await _invalid(turn)
+
+
+async def _invalid(turn: Turn) -> None:
+    """A value no button of this step carries (forged data): the form does not move."""
+    await answer_query(turn.update, turn.text("button_invalid"))
 
 
 async def _areas_action(turn: Turn, step: Step, value: str) -> None:
     """Categories, pages and ✓ edit the message in place; Done and Not sure move on.
     Buttons add or remove (never toggle), so a button pressed twice does no harm."""
     verb, _, arg = value.partition(":")
+    category = step.category(turn.draft["category"])
+    pages = paginate(len(category.items), 0, turn.form.page_size).count if category else 0
+    page = callbacks.number(arg, below=pages) if verb == "page" else None
+    known = any(arg in c.items for c in step.categories)
+    if not (
+        (verb in ("done", "unsure", "back") and not arg)
+        or (verb in ("add", "del") and known)
+        or (verb == "cat" and step.category(arg) is not None)
+        or page is not None
+    ):
+        await _invalid(turn)
+        return
     chosen: list[str] = turn.draft["answers"].setdefault(step.id, [])
     if verb in ("done", "unsure"):
         if verb == "unsure":
             chosen.clear()
         await turn.advance(echo=None if chosen else turn.text("signup_value_not_sure"))
         return
-    if verb == "add" and arg not in chosen and any(arg in c.items for c in step.categories):
+    if verb == "add" and arg not in chosen:
         if len(chosen) >= step.max_choices:
             limit = turn.text("signup_interests_limit", limit=step.max_choices)
             await answer_query(turn.update, limit)
@@ -472,8 +502,8 @@ async def _areas_action(turn: Turn, step: Step, value: str) -> None:
         chosen.remove(arg)
     elif verb == "cat" and step.category(arg) is not None:
         turn.draft["category"], turn.draft["page"] = arg, 0
-    elif verb == "page" and arg.isdigit():
-        turn.draft["page"] = int(arg)
+    elif page is not None:
+        turn.draft["page"] = page
     elif verb == "back":
         turn.draft["category"] = None
     await turn.commit()
@@ -505,7 +535,7 @@ async def _summary_action(turn: Turn, value: str) -> None:
     elif verb == "back":
         await show(turn.update, *_summary_screen(turn))
     else:
-        await answer_query(turn.update)
+        await _invalid(turn)
 
 
 def _missing(form: Form, draft: Draft) -> str | None:
@@ -590,20 +620,18 @@ def register(app: App) -> None:
     """The sign-up conversation over the form loaded at start."""
     services = services_of(app)
     form = services.form
-    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    private_text = filters.TEXT & ~filters.COMMAND & PRIVATE
     answers: MessageHandler[BotContext, object] = MessageHandler(
         private_text & _HasDraft(app), on_text
     )
-    buttons: CallbackQueryHandler[BotContext, object] = CallbackQueryHandler(
-        on_button, pattern=PATTERN
-    )
+    buttons: CallbackQueryHandler[BotContext, object] = PrivateButtons(on_button, pattern=PATTERN)
     wish: MessageHandler[BotContext, object] = MessageHandler(
         private_text & _SignupWish(app), begin
     )
     conversation = persistent_conversation(
         entry_points=[*_starts(), answers, buttons, wish],
         states={state: [answers, buttons] for state in [*(s.id for s in form.steps), SUMMARY]},
-        fallbacks=[CommandHandler("cancel", cancel), *mydata.forget_handlers(), *_starts()],
+        fallbacks=[command("cancel", cancel), *mydata.forget_handlers(), *_starts()],
         name=NAME,
     )
     app.add_handler(conversation)
@@ -614,7 +642,7 @@ def _starts() -> list[
 ]:
     """/signup, ``/start signup`` and the Sign up button of menus and answers."""
     return [
-        CommandHandler("signup", begin),
-        CommandHandler("start", begin, filters=filters.Regex(DEEP_LINK)),
-        CallbackQueryHandler(begin, pattern=callbacks.pattern("signup$")),
+        command("signup", begin),
+        command("start", begin, filters.Regex(DEEP_LINK)),
+        PrivateButtons(begin, pattern=callbacks.pattern("signup$")),
     ]

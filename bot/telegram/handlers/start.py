@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.telegram.context import App, BotContext
-from bot.telegram.handlers.common import send, topic_rows, user_language
+from bot.telegram.handlers.common import command, send, topic_rows, user_language
 
 TEXTS = frozenset({"help", "welcome"})
 
@@ -51,7 +50,7 @@ async def menu(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    """/start, /help, /menu."""
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("menu", menu))
+    """/start, /help, /menu (private chats only, like every student feature)."""
+    app.add_handler(command("start", start))
+    app.add_handler(command("help", help_command))
+    app.add_handler(command("menu", menu))
