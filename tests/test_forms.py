@@ -23,16 +23,18 @@ from bot.content.forms import (
 from bot.content.knowledge import KnowledgeError
 from bot.content.texts import Texts
 from bot.settings import Settings
+from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.application import build_application
 from bot.understanding.answers import Assistant
 from tests.conftest import CONVERSATIONS
 
 SIGNUP = CONVERSATIONS / "signup.yaml"
+LEAD = {"fields": FORM_FIELDS, "required": REQUIRED_FORM_FIELDS}
 
 
 @pytest.fixture(scope="module")
 def form(assistant: Assistant) -> Form:
-    return Form.load(SIGNUP, assistant.kb, assistant.texts)
+    return Form.load(SIGNUP, assistant.kb, assistant.texts, **LEAD)
 
 
 # --------------------------------------------------------------------------- the real file
@@ -154,7 +156,7 @@ def test_a_bad_form_fails_naming_file_and_step(
     directory = broken_copy(tmp_path, change)
     texts = Texts.load(directory)
     with pytest.raises(KnowledgeError) as caught:
-        Form.load(directory / "signup.yaml", assistant.kb, texts)
+        Form.load(directory / "signup.yaml", assistant.kb, texts, **LEAD)
     assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,19 +29,7 @@ from bot.content.texts import Texts, placeholders
 SUMMARY = "summary"  # the state after the last step: summary, Confirm, Edit
 KINDS = ("text", "email", "choice", "areas", "month", "consent")
 TEXT_KINDS = ("text", "email")
-LEAD_FIELDS = (
-    "name",
-    "email",
-    "university",
-    "country",
-    "level",
-    "interests",
-    "duration",
-    "start_month",
-    "message",
-)
 _FIELD_KINDS = {"email": "email", "interests": "areas", "start_month": "month"}
-_REQUIRED_FIELDS = ("name", "email")
 _MAX_TEXT = 4000
 _CHOICE_ID = re.compile(r"^[a-z0-9_]{1,24}$")
 _STEP_KEYS = {
@@ -158,15 +146,24 @@ class Form:
     texts: Texts
 
     @classmethod
-    def load(cls, path: Path, kb: KnowledgeBase, texts: Texts) -> Form:
+    def load(
+        cls,
+        path: Path,
+        kb: KnowledgeBase,
+        texts: Texts,
+        *,
+        fields: Sequence[str],
+        required: Sequence[str],
+    ) -> Form:
         """Read and check the ``form:`` section of ``path``; raise KnowledgeError listing every
-        problem with the file and step it is in."""
+        problem with the file and step it is in. ``fields`` are the lead's fields a step may
+        fill, ``required`` those the form must ask (the storage layer's ``FORM_FIELDS``)."""
         data = load_yaml(path)
         raw = data.get("form") if isinstance(data, dict) else None
         if not isinstance(raw, dict):
             raise KnowledgeError([f"{path.name}: needs a 'form:' mapping"])
         problems: list[str] = []
-        steps = _read_steps(raw.get("steps"), path.name, kb, problems)
+        steps = _read_steps(raw.get("steps"), path.name, kb, problems, (fields, required))
         words = _read_words(raw.get("question_words"), "question_words", path.name, problems)
         endings = _read_words(raw.get("question_endings"), "question_endings", path.name, problems)
         page_size = raw.get("page_size", 8)
@@ -455,19 +452,26 @@ def _read_words(raw: Any, name: str, source: str, problems: list[str]) -> tuple[
     return tuple(v.strip().lower() for v in values if v.strip())
 
 
-def _read_steps(raw: Any, source: str, kb: KnowledgeBase, problems: list[str]) -> tuple[Step, ...]:
+def _read_steps(
+    raw: Any,
+    source: str,
+    kb: KnowledgeBase,
+    problems: list[str],
+    lead: tuple[Sequence[str], Sequence[str]],
+) -> tuple[Step, ...]:
+    """The steps; ``lead`` holds the fields a step may fill and those the form must ask."""
     if not isinstance(raw, list) or not raw:
         problems.append(f"{source}: 'form.steps' must be a non-empty list")
         return ()
     steps: list[Step] = []
     for number, raw_step in enumerate(raw, 1):
-        step = _read_step(raw_step, number, source, kb, problems)
+        step = _read_step(raw_step, number, source, kb, problems, lead)
         if step is not None:
             steps.append(step)
     ids = [s.id for s in steps]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"{source}: step '{duplicate}' is listed twice")
-    for required in _REQUIRED_FIELDS:
+    for required in lead[1]:
         if required not in ids:
             problems.append(f"{source}: the form needs a '{required}' step")
     consents = [s for s in steps if s.kind == "consent"]
@@ -476,9 +480,15 @@ def _read_steps(raw: Any, source: str, kb: KnowledgeBase, problems: list[str]) -
     return tuple(steps)
 
 
-def _read_step(
-    raw: Any, number: int, source: str, kb: KnowledgeBase, problems: list[str]
+def _read_step(  # noqa: PLR0917 - the reader's context, as _read_steps passes it
+    raw: Any,
+    number: int,
+    source: str,
+    kb: KnowledgeBase,
+    problems: list[str],
+    lead: tuple[Sequence[str], Sequence[str]],
 ) -> Step | None:
+    fields, required = lead
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         problems.append(f"{source}: step {number} needs an 'id'")
         return None
@@ -490,14 +500,14 @@ def _read_step(
         return None
     if kind == "consent" and step_id != "consent":
         problems.append(f"{where}: the consent step must have the id 'consent'")
-    if kind != "consent" and step_id not in LEAD_FIELDS:
-        problems.append(f"{where}: the id must be a sign-up field ({', '.join(LEAD_FIELDS)})")
+    if kind != "consent" and step_id not in fields:
+        problems.append(f"{where}: the id must be a sign-up field ({', '.join(fields)})")
     if _FIELD_KINDS.get(step_id, kind) != kind:
         problems.append(f"{where}: this field must be of kind '{_FIELD_KINDS[step_id]}'")
     unknown = raw.keys() - {"id", "kind"} - _STEP_KEYS[kind]
     if unknown:
         problems.append(f"{where}: unknown field(s) for kind {kind}: {', '.join(sorted(unknown))}")
-    if step_id in _REQUIRED_FIELDS and raw.get("optional"):
+    if step_id in required and raw.get("optional"):
         problems.append(f"{where}: this field cannot be optional")
     values = _kind_values(raw, kind, where, kb, problems)
     if len(problems) > before:

@@ -23,7 +23,7 @@ from bot.storage.handoffs import HandoffStore, Notice, PendingReply, SentMessage
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
-from bot.storage.records import LEAD_FIELDS, STATUSES, Lead
+from bot.storage.records import FORM_FIELDS, LEAD_FIELDS, REQUIRED_FORM_FIELDS, STATUSES, Lead
 from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
@@ -37,11 +37,13 @@ class Storage(PrivacyStore, LanguageStore, DigestStore, ReviewStore, HandoffStor
 
 
 __all__ = [
+    "FORM_FIELDS",
     "IGNORED",
     "LEAD_FIELDS",
     "LEARNED",
     "MIGRATIONS",
     "OPEN_THREAD",
+    "REQUIRED_FORM_FIELDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "WAITING_THREAD",

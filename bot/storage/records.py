@@ -4,11 +4,13 @@ migration adding its column."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final
 
 from bot.storage.codec import JSONDict, iso
+
+_GIVEN: Final = {"given": True}  # metadata of the fields the sign-up form asks for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,20 +19,22 @@ class Lead:
 
     ``created_at``, ``updated_at`` and the status are set by the store; the values passed to
     :meth:`LeadStore.upsert_lead` are ignored. ``start_month`` is ``'YYYY-MM'``; ``interests``
-    holds entry ids. ``status`` is one of :data:`STATUSES`: ``new``, ``updated`` (signed up
-    again), or what a coordinator set (``contacted``, ``not_relevant``, with who and when).
+    holds entry ids. The fields the student gives in the sign-up form are marked ``given``
+    (:data:`FORM_FIELDS`; those without a default are required). ``status`` is one of
+    :data:`STATUSES`: ``new``, ``updated`` (signed up again), or what a coordinator set
+    (``contacted``, ``not_relevant``, with who and when).
     """
 
     user_id: int
-    name: str
-    email: str
-    university: str | None = None
-    country: str | None = None
-    level: str | None = None
-    interests: tuple[str, ...] = ()
-    duration: str | None = None
-    start_month: str | None = None
-    message: str | None = None
+    name: str = field(metadata=_GIVEN)
+    email: str = field(metadata=_GIVEN)
+    university: str | None = field(default=None, metadata=_GIVEN)
+    country: str | None = field(default=None, metadata=_GIVEN)
+    level: str | None = field(default=None, metadata=_GIVEN)
+    interests: tuple[str, ...] = field(default=(), metadata=_GIVEN)
+    duration: str | None = field(default=None, metadata=_GIVEN)
+    start_month: str | None = field(default=None, metadata=_GIVEN)
+    message: str | None = field(default=None, metadata=_GIVEN)
     language: str
     consent_at: datetime
     created_at: datetime | None = None
@@ -46,6 +50,12 @@ class Lead:
 
 STATUSES: Final = ("new", "updated", "contacted", "not_relevant")
 LEAD_FIELDS: Final = tuple(f.name for f in fields(Lead))
+FORM_FIELDS: Final = tuple(f.name for f in fields(Lead) if f.metadata.get("given"))
+REQUIRED_FORM_FIELDS: Final = tuple(
+    f.name
+    for f in fields(Lead)
+    if f.metadata.get("given") and f.default is MISSING and f.default_factory is MISSING
+)
 
 
 def plain_value(value: object) -> Any:

@@ -21,6 +21,7 @@ from bot.content.learned import FILE_NAME
 from bot.content.menus import Menus
 from bot.content.texts import placeholders
 from bot.settings import Settings
+from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
 from bot.understanding.answers import Assistant
@@ -47,7 +48,13 @@ def load_content(settings: Settings) -> Content:
         settings.knowledge_dir, settings.conversations_dir, learned_path(settings)
     )
     menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
-    form = Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
+    form = Form.load(
+        settings.conversations_dir / "signup.yaml",
+        assistant.kb,
+        assistant.texts,
+        fields=FORM_FIELDS,
+        required=REQUIRED_FORM_FIELDS,
+    )
     problems: list[str] = []
     for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
         try:
