@@ -14,6 +14,8 @@ datetimes passed in are taken to be UTC.
 
 from __future__ import annotations
 
+from bot.storage.activity import ActivityStore, Outcome, SignUp
+from bot.storage.announcements import Announcement, AnnouncementStore, Recipient
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
 from bot.storage.languages import LanguageStore
@@ -23,7 +25,7 @@ from bot.storage.questions import Question
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore):
+class Storage(PrivacyStore, LanguageStore, AnnouncementStore, ActivityStore):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -36,14 +38,18 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "Announcement",
     "ConversationKey",
     "DataNotJSONError",
     "JSONDict",
     "Lead",
     "Migration",
+    "Outcome",
     "Question",
+    "Recipient",
     "SchemaError",
     "SchemaVersionError",
+    "SignUp",
     "Storage",
     "StorageError",
 ]

@@ -73,7 +73,7 @@ async def pass_on(update: Update, context: BotContext) -> int:
         except TelegramError as error:
             _LOGGER.warning("could not reach coordinator chat %s: %s", chat_id, error)
     key = "handoff_sent" if delivered else "handoff_unavailable"
-    await services.storage.log_question(user.id, lang, message.text, "handoff", 1.0)
+    await services.storage.log_question(user.id, lang, message.text, "handoff", 1.0, kind="handoff")
     await send(update, services.assistant.texts.get(key, lang))
     return ConversationHandler.END
 
