@@ -8,7 +8,11 @@ if the bot had no such feature.
 
 from __future__ import annotations
 
-from telegram.ext import filters
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, filters
+from telegram.ext._utils.types import HandlerCallback  # the type CallbackQueryHandler uses
 
 from bot.settings import Settings
 
@@ -29,3 +33,23 @@ def coordinator_chats(settings: Settings) -> list[int]:
 def is_coordinator(settings: Settings, user_id: int | None) -> bool:
     """Whether ``user_id`` is on the coordinator list."""
     return user_id is not None and user_id in settings.coordinator_ids
+
+
+class CoordinatorButtons(CallbackQueryHandler[Any, Any]):
+    """A ``CallbackQueryHandler`` for coordinators' buttons: a press by anyone else (a forged
+    or forwarded button) is not taken and falls through to the stale-button answer, as if the
+    bot had no such button. ``CallbackQueryHandler`` takes no message filter, hence this."""
+
+    def __init__(
+        self, settings: Settings, callback: HandlerCallback[Update, Any, Any], pattern: str
+    ) -> None:
+        super().__init__(callback, pattern=pattern)
+        self.settings = settings
+
+    def check_update(self, update: object) -> bool | object | None:
+        """Only coordinators' presses that match the pattern."""
+        if not isinstance(update, Update) or update.effective_user is None:
+            return None
+        if not is_coordinator(self.settings, update.effective_user.id):
+            return None
+        return super().check_update(update)

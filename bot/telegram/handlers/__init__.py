@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    announce,
     errors,
     fallback,
     guard,
@@ -19,9 +20,12 @@ from bot.telegram.handlers import (
     questions,
     signup,
     start,
+    stats,
+    stop,
 )
 
 FEATURES = (
+    announce,
     errors,
     fallback,
     guard,
@@ -32,6 +36,8 @@ FEATURES = (
     questions,
     signup,
     start,
+    stats,
+    stop,
 )
 
 
@@ -42,11 +48,14 @@ def register_all(app: App) -> None:
     for feature in FEATURES:
         texts.require(feature.TEXTS, "conversations/texts.yaml")
     guard.register(app)  # group -1: drops message floods before anything else runs
+    announce.register(app)  # coordinators writing an announcement (before the form's texts)
+    stats.register(app)  # coordinators' /stats
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
     handoff.register(app)  # coordinator replies; a question on its way to a coordinator
     start.register(app)  # /start and deep links, /help, /menu
     language.register(app)  # /language and its buttons
     mydata.register(app)  # /mydata, /forget
+    stop.register(app)  # /stop and the button under announcements
     navigation.register(app)  # menu, item-list and topic buttons
     questions.register(app)  # any other text: answered by the matcher
     navigation.register_stale(app)  # buttons nobody recognised

@@ -1,0 +1,2 @@
+"""Reports for coordinators computed from the storage, without Telegram: the statistics and
+their chart."""
