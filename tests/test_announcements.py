@@ -84,7 +84,8 @@ async def test_every_consenting_student_gets_it_once_across_a_restart(
 
     async def gated(emu: Any, params: dict[str, Any]) -> Any:
         nonlocal sent_before
-        if FOOTER in str(params.get("text", "")) and not gate.is_set():
+        to_student = str(params.get("chat_id")) != str(COORDINATOR)  # not a preview
+        if to_student and FOOTER in str(params.get("text", "")) and not gate.is_set():
             if sent_before >= hold_after:
                 await gate.wait()  # in flight while the bot stops
             else:
