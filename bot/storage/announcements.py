@@ -222,6 +222,22 @@ class AnnouncementStore(Database):
                 (DONE, iso(self._clock()), announcement_id),
             )
 
+    async def purge_recipients_without_lead(self) -> int:
+        """Delete the recipient rows of finished announcements whose student no longer has a
+        lead (purged for age): the records do not outlive the sign-up. Returns the count."""
+        async with self._lock:
+            async with self._transaction() as db:
+                cursor = await db.execute(
+                    "DELETE FROM announcement_recipients WHERE user_id NOT IN "
+                    "(SELECT user_id FROM leads) AND announcement_id IN "
+                    "(SELECT id FROM announcements WHERE status = ?)",
+                    (DONE,),
+                )
+                count = max(cursor.rowcount, 0)
+            if count:
+                await self._checkpoint()
+        return count
+
     # ----------------------------------------------------------------- opting out
 
     async def stop_announcements(self, user_id: int) -> None:

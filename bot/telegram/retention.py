@@ -1,4 +1,5 @@
-"""Data retention: leads older than ``BOT_RETENTION_DAYS`` are purged every night at 03:00."""
+"""Data retention: leads older than ``BOT_RETENTION_DAYS`` are purged every night at 03:00,
+with the announcement records of students who no longer have a lead."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ async def _purge(context: BotContext) -> None:
     settings = context.services.settings
     count = await purge_old_leads(context.services.storage, settings.retention_days)
     _LOGGER.info("retention: purged %d lead(s) older than %d days", count, settings.retention_days)
+    records = await context.services.storage.purge_recipients_without_lead()
+    _LOGGER.info("retention: purged %d announcement record(s) without a lead", records)
 
 
 def schedule(app: App) -> None:
