@@ -1,9 +1,11 @@
-"""Command line: ``python -m bot {run,chat,ask,eval,kb}``."""
+"""Command line: ``python -m bot {run,chat,ask,eval,kb,stats}``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import html
 import json
 import re
 import sqlite3
@@ -48,11 +50,20 @@ def _parser() -> argparse.ArgumentParser:
         help="with 'learned': move the learned examples into the knowledge files",
     )
     commands.add_parser("health", help="exit 0 if the running bot is alive (for Docker)")
+    stats = commands.add_parser("stats", help="the coordinators' statistics (as /stats)")
+    stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    stats.add_argument("--png", type=Path, metavar="FILE", help="also draw the chart in FILE")
+    stats.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the text")
     return parser
 
 
+def _unhtml(text: str) -> str:
+    """Telegram HTML as plain text for a terminal."""
+    return html.unescape(_TAG.sub("", text))
+
+
 def _plain(reply: Reply) -> str:
-    text = _TAG.sub("", reply.text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = _unhtml(reply.text)
     buttons = "  ".join(f"[{b.label}]" for b in reply.buttons)
     return f"{text}\n{buttons}\n" if buttons else f"{text}\n"
 
@@ -170,6 +181,44 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.content.knowledge import load_knowledge
+    from bot.content.texts import Texts
+    from bot.reports import stats
+    from bot.storage import Storage, StorageError
+
+    if not 1 <= args.days <= stats.MAX_DAYS:
+        print(f"error: --days must be between 1 and {stats.MAX_DAYS}", file=sys.stderr)
+        return 2
+    path = settings.database_path
+    if not path.exists():
+        print(f"error: no database at {path} (set BOT_DATA_DIR)", file=sys.stderr)
+        return 1
+
+    async def collect() -> stats.Stats:
+        storage = await Storage.open(path)
+        try:
+            return await stats.collect(storage, args.days, datetime.now(UTC), settings.tzinfo)
+        finally:
+            await storage.close()
+
+    try:
+        figures = asyncio.run(collect())
+    except StorageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    kb, texts = load_knowledge(settings.knowledge_dir), Texts.load(settings.conversations_dir)
+    print(_unhtml(stats.summary(figures, texts, kb, args.lang)))
+    if args.png is not None:
+        from bot.reports import charts
+
+        args.png.write_bytes(charts.draw(figures, stats.chart_labels(texts, args.lang)))
+        print(f"chart: {args.png}")
+    return 0
+
+
 _COMMANDS = {
     "run": _run,
     "chat": _chat,
@@ -177,6 +226,7 @@ _COMMANDS = {
     "eval": _eval,
     "kb": _kb,
     "health": _health,
+    "stats": _stats,
 }
 
 

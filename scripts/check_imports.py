@@ -4,10 +4,10 @@
 
 Imports inside functions count too. Layers (an arrow means "may import"):
 ``bot.telegram`` → ``bot.understanding`` → ``bot.content`` → nothing of ours; ``bot.storage``
-and ``bot.settings`` import no other layer; ``bot.reports`` (digests and exports, no Telegram)
-imports only ``bot.content`` and ``bot.storage``; the entry points (``bot.cli``, ``bot.chat``,
-``bot.checks``, ``bot.__main__``) may import anything; ``telegram_emulator`` imports nothing of
-``bot``.
+and ``bot.settings`` import no other layer; ``bot.reports`` (digests, exports, statistics and
+charts; no Telegram) imports only ``bot.content`` and ``bot.storage``; the entry points
+(``bot.cli``, ``bot.chat``, ``bot.checks``, ``bot.__main__``) may import anything;
+``telegram_emulator`` imports nothing of ``bot``.
 """
 
 from __future__ import annotations

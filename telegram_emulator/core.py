@@ -44,6 +44,7 @@ METHODS: dict[str, Handler] = {
     "editMessageReplyMarkup": messaging.edit_message_reply_markup,
     "deleteMessage": messaging.delete_message,
     "sendDocument": messaging.send_document,
+    "sendPhoto": messaging.send_photo,
     "sendChatAction": messaging.send_chat_action,
     "answerCallbackQuery": messaging.answer_callback_query,
     "answerInlineQuery": inline.answer_inline_query,
@@ -271,6 +272,7 @@ class BotAPIEmulator:
         reply_markup: dict[str, Any] | None = None,
         reply_to: ChatMessage | None = None,
         document: StoredFile | None = None,
+        photo: StoredFile | None = None,
     ) -> ChatMessage:
         """Stores a message the bot sent."""
         message = ChatMessage(
@@ -284,6 +286,7 @@ class BotAPIEmulator:
             parse_mode=parse_mode,
             reply_markup=reply_markup,
             document=document,
+            photo=photo,
             reply_to=reply_to,
         )
         chat.add(message)
@@ -296,11 +299,24 @@ class BotAPIEmulator:
         chat.events.append(("edit", message))
         self.activity.fire()
 
-    def store_file(self, file_name: str | None, mime_type: str | None, data: bytes) -> StoredFile:
-        """Keeps an uploaded file under a new file_id."""
+    def store_file(
+        self,
+        file_name: str | None,
+        mime_type: str | None,
+        data: bytes,
+        size: tuple[int, int] | None = None,
+    ) -> StoredFile:
+        """Keeps an uploaded file under a new file_id (a photo with its ``size``)."""
         number = len(self.files) + 1
+        width, height = size if size is not None else (None, None)
         stored = StoredFile(
-            f"BQACAgEmu{number:06d}", f"AgADEmu{number:06d}", file_name, mime_type, data
+            f"BQACAgEmu{number:06d}",
+            f"AgADEmu{number:06d}",
+            file_name,
+            mime_type,
+            data,
+            width,
+            height,
         )
         self.files[stored.file_id] = stored
         return stored

@@ -15,6 +15,7 @@ from telegram_emulator.formatting import (
     trim,
     utf16_len,
 )
+from telegram_emulator.images import image_size
 from telegram_emulator.markup import check_reply_markup
 from telegram_emulator.params import UploadedFile, flag, optional_int, optional_str, required_int
 from telegram_emulator.state import Chat, ChatMessage, StoredFile
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 Params = dict[str, Any]
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+PHOTO_LIMIT = 10 * 1024 * 1024  # bytes of an uploaded photo
+PHOTO_SIDES_LIMIT = 10_000  # width + height
+PHOTO_RATIO_LIMIT = 20
 CALLBACK_TEXT_LIMIT = 200
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -218,7 +222,42 @@ async def send_document(emu: BotAPIEmulator, params: Params) -> Any:
     return message.to_api()
 
 
-def _input_file(emu: BotAPIEmulator, params: Params, name: str) -> StoredFile:
+async def send_photo(emu: BotAPIEmulator, params: Params) -> Any:
+    """sendPhoto with an uploaded PNG or JPEG (multipart) or the file_id of an earlier photo;
+    Telegram's size, dimension and ratio limits are checked."""
+    chat = resolve_chat(emu, params, sending=True)
+    photo = _input_file(emu, params, "photo", photo=True)
+    caption, entities = formatted_text(emu, params, "caption", limit=CAPTION_LIMIT, optional=True)
+    message = emu.add_bot_message(
+        chat,
+        text=caption,
+        entities=entities,
+        source=optional_str(params, "caption"),
+        parse_mode=optional_str(params, "parse_mode"),
+        reply_markup=check_reply_markup(params.get("reply_markup")),
+        reply_to=_reply_to(emu, chat, params),
+        photo=photo,
+    )
+    return message.to_api()
+
+
+def _photo_size(data: bytes) -> tuple[int, int]:
+    if len(data) > PHOTO_LIMIT:
+        raise bad_request("file is too big")
+    size = image_size(data)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = size
+    if not width or not height or width + height > PHOTO_SIDES_LIMIT:
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    if max(width, height) > PHOTO_RATIO_LIMIT * min(width, height):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return size
+
+
+def _input_file(
+    emu: BotAPIEmulator, params: Params, name: str, *, photo: bool = False
+) -> StoredFile:
     value = params.get(name)
     if isinstance(value, str) and value.startswith("attach://"):
         value = params.get(value.removeprefix("attach://"))
@@ -227,12 +266,15 @@ def _input_file(emu: BotAPIEmulator, params: Params, name: str) -> StoredFile:
     if isinstance(value, UploadedFile):
         if not value.data:
             raise bad_request("file must be non-empty")
+        size = _photo_size(value.data) if photo else None
         mime = value.mime_type
         if not mime or mime == "application/octet-stream":
             mime = mimetypes.guess_type(value.filename or "")[0] or mime
-        return emu.store_file(value.filename, mime, value.data)
+        return emu.store_file(value.filename, mime, value.data, size)
     if isinstance(value, str) and value:
         if value in emu.files:
+            if photo != (emu.files[value].width is not None):
+                raise bad_request("type of file mismatch")
             return emu.files[value]
         if value.startswith(("http://", "https://")):
             raise bad_request("failed to get HTTP URL content")

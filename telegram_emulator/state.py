@@ -40,13 +40,15 @@ class Signal:
 
 @dataclass(eq=False)
 class StoredFile:
-    """A file the bot uploaded; ``data`` holds its bytes."""
+    """A file the bot uploaded; ``data`` holds its bytes. A photo has its dimensions."""
 
     file_id: str
     file_unique_id: str
     file_name: str | None
     mime_type: str | None
     data: bytes
+    width: int | None = None
+    height: int | None = None
 
     @property
     def size(self) -> int:
@@ -69,6 +71,18 @@ class StoredFile:
         if self.mime_type:
             document["mime_type"] = self.mime_type
         return document
+
+    def photo_sizes(self) -> list[dict[str, Any]]:
+        """The Bot API ``PhotoSize`` list of a photo (one size: the one uploaded)."""
+        return [
+            {
+                "file_id": self.file_id,
+                "file_unique_id": self.file_unique_id,
+                "width": self.width or 0,
+                "height": self.height or 0,
+                "file_size": self.size,
+            }
+        ]
 
 
 @dataclass(eq=False)
@@ -120,6 +134,7 @@ class ChatMessage:
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None
     document: StoredFile | None = None
+    photo: StoredFile | None = None
     reply_to: ChatMessage | None = None
     via_bot: dict[str, Any] | None = None
     edit_date: int | None = None
@@ -145,8 +160,8 @@ class ChatMessage:
 
     @property
     def caption(self) -> str | None:
-        """The caption of a document (``None`` for a text message)."""
-        return self.text if self.document is not None else None
+        """The caption of a document or photo (``None`` for a text message)."""
+        return self.text if self.document is not None or self.photo is not None else None
 
     @property
     def buttons(self) -> list[list[tuple[str, str]]]:
@@ -187,7 +202,10 @@ class ChatMessage:
         if self.document is not None:
             message["document"] = self.document.to_api()
             text_key, entities_key = ("caption", "caption_entities")
-        if self.text or self.document is None:
+        if self.photo is not None:
+            message["photo"] = self.photo.photo_sizes()
+            text_key, entities_key = ("caption", "caption_entities")
+        if self.text or (self.document is None and self.photo is None):
             message[text_key] = self.text
         if self.entities:
             message[entities_key] = self.entities

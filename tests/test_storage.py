@@ -597,6 +597,11 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
         await storage.save_user_data(2, {"k": "v"})
         await storage.save_conversation("signup", (2, 2), 1)
         await storage.log_question(1, "en", f"buffered {EMAIL}", None, None)
+        # An announcement to both, and user 1 stopped them.
+        await storage.create_announcement(
+            "k", created_by=99, language="en", chat_id=99, texts={"all": "Open day"}
+        )
+        await storage.stop_announcements(1)
 
         blob = database_bytes(db_path)
         assert NAME.encode() in blob and EMAIL.encode() in blob  # the check can see them
@@ -611,6 +616,7 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
             "conversations": 2,
             "handoffs": 1,
             "coordinator_messages": 2,
+            "announcements": 2,  # one recipient row, the opt-out
         }
         assert storage.current_thread(1) is None and storage.pending_reply(-100, 777) is None
         assert await storage.sent_message(-100, 8) is None
@@ -630,6 +636,7 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
         assert await storage.get_lead(2) is not None
         assert len(await storage.recent_questions(user_id=2)) == 1
         assert await storage.load_conversations("signup") == {(2, 2): 1}
+        assert await storage.announcements_stopped(1) is None
         assert await storage.forget_user(1) == dict.fromkeys(counts, 0)
     finally:
         await storage.close()
@@ -637,7 +644,8 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
     assert NAME.encode() not in blob and EMAIL.encode() not in blob
 
     with raw(db_path) as conn:
-        for table in ("leads", "user_settings", "questions", "user_data", "chat_data"):
+        tables = ("leads", "user_settings", "questions", "user_data", "chat_data")
+        for table in (*tables, "announcement_recipients", "announcement_optouts"):
             column = "chat_id" if table == "chat_data" else "user_id"
             assert conn.execute(f"SELECT count(*) FROM {table} WHERE {column}=1").fetchone() == (0,)
 

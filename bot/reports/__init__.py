@@ -1,4 +1,5 @@
-"""Reports for coordinators, without Telegram: the digest's text and the lead exports.
+"""Reports for coordinators, without Telegram: the digest's text, the lead exports, the
+statistics and their chart.
 
-Imports only the content (texts, knowledge base) and storage (leads) layers.
+Imports only the content (texts, knowledge base) and storage layers.
 """

@@ -14,6 +14,8 @@ datetimes passed in are taken to be UTC.
 
 from __future__ import annotations
 
+from bot.storage.activity import ActivityStore, Outcome, SignUp
+from bot.storage.announcements import Announcement, AnnouncementStore, Recipient
 from bot.storage.codec import ConversationKey, JSONDict
 from bot.storage.digests import Digest, DigestData, DigestStore
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
@@ -28,7 +30,15 @@ from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 
-class Storage(PrivacyStore, LanguageStore, DigestStore, ReviewStore, HandoffStore):
+class Storage(
+    PrivacyStore,
+    LanguageStore,
+    DigestStore,
+    ReviewStore,
+    HandoffStore,
+    AnnouncementStore,
+    ActivityStore,
+):
     """Async access to the bot's database, one store per concern. Create with :meth:`open`.
 
     All database access goes through one asyncio lock, so transactions of concurrent
@@ -47,6 +57,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STATUSES",
     "WAITING_THREAD",
+    "Announcement",
     "ConversationKey",
     "DataNotJSONError",
     "Digest",
@@ -55,12 +66,15 @@ __all__ = [
     "Lead",
     "Migration",
     "Notice",
+    "Outcome",
     "PendingReply",
     "Question",
+    "Recipient",
     "ReviewGroup",
     "SchemaError",
     "SchemaVersionError",
     "SentMessage",
+    "SignUp",
     "Storage",
     "StorageError",
     "Thread",

@@ -51,7 +51,7 @@ class Question:
 QUESTION_SELECT: Final = (
     "SELECT id, user_id, asked_at, language, text, intent, score FROM questions"
 )
-_QuestionRow = tuple[int, str, str, str, str | None, float | None]
+_QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None]
 
 
 def row_to_question(row: tuple[Any, ...]) -> Question:
@@ -102,14 +102,19 @@ class QuestionStore(Database):
         text: str,
         intent: str | None,
         score: float | None,
+        *,
+        kind: str | None = None,
     ) -> None:
         """Buffer a question for logging (no disk access; written within the flush interval).
 
-        ``intent`` None marks the question as unanswered.
+        ``intent`` None marks the question as unanswered. ``kind`` says how it was answered
+        (the assistant's reply kind: ``answer``, ``suggest``, ``fallback`` …, or ``handoff``);
+        the statistics tell "did you mean" from "declined" by it.
         """
         if self._conn is None:
             raise StorageError(f"storage {self.path} is closed")
-        self._pending_questions.append((user_id, iso(self._clock()), language, text, intent, score))
+        row = (user_id, iso(self._clock()), language, text, intent, score, kind)
+        self._pending_questions.append(row)
         self._schedule_question_flush()
 
     def _schedule_question_flush(self) -> None:
@@ -149,8 +154,9 @@ class QuestionStore(Database):
         try:
             async with self._transaction() as db:
                 await db.executemany(
-                    "INSERT INTO questions (user_id, asked_at, language, text, intent, score) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO questions "
+                    "(user_id, asked_at, language, text, intent, score, kind) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
         except BaseException:

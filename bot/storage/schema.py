@@ -228,6 +228,50 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=6,
+        description="how each question was answered; announcements, their recipients, opt-outs",
+        statements=(
+            # answer / suggest ("did you mean") / fallback (declined) / handoff; NULL for a
+            # question logged before this version without an entry (did-you-mean or declined).
+            "ALTER TABLE questions ADD COLUMN kind TEXT",
+            "UPDATE questions SET kind = 'handoff' WHERE intent = 'handoff'",
+            "UPDATE questions SET kind = 'answer' WHERE intent IS NOT NULL AND kind IS NULL",
+            """
+            CREATE TABLE IF NOT EXISTS announcements (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                draft_key   TEXT NOT NULL UNIQUE,
+                created_by  INTEGER NOT NULL,
+                language    TEXT NOT NULL,
+                chat_id     INTEGER NOT NULL,
+                message_id  INTEGER,
+                texts       TEXT NOT NULL,
+                status      TEXT NOT NULL,
+                created_at  TEXT NOT NULL,
+                finished_at TEXT
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS announcement_recipients (
+                announcement_id INTEGER NOT NULL
+                    REFERENCES announcements (id) ON DELETE CASCADE,
+                user_id         INTEGER NOT NULL,
+                language        TEXT NOT NULL,
+                status          TEXT NOT NULL,
+                updated_at      TEXT NOT NULL,
+                PRIMARY KEY (announcement_id, user_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS announcement_recipients_user_id "
+            "ON announcement_recipients (user_id)",
+            """
+            CREATE TABLE IF NOT EXISTS announcement_optouts (
+                user_id    INTEGER PRIMARY KEY,
+                stopped_at TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -240,10 +284,28 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "leads": frozenset(LEAD_FIELDS),
     "questions": frozenset(
         {"id", "user_id", "asked_at", "language", "text", "intent", "score"}
-        | {"reviewed", "reviewed_at"}
+        | {"reviewed", "reviewed_at", "kind"}
     ),
     "review_groups": frozenset({"id", "listing", "position", "entries", "created_at", "resolved"}),
     "review_group_questions": frozenset({"group_id", "question_id"}),
+    "announcements": frozenset(
+        {
+            "id",
+            "draft_key",
+            "created_by",
+            "language",
+            "chat_id",
+            "message_id",
+            "texts",
+            "status",
+            "created_at",
+            "finished_at",
+        }
+    ),
+    "announcement_recipients": frozenset(
+        {"announcement_id", "user_id", "language", "status", "updated_at"}
+    ),
+    "announcement_optouts": frozenset({"user_id", "stopped_at"}),
     "user_data": frozenset({"user_id", "data"}),
     "chat_data": frozenset({"chat_id", "data"}),
     "bot_data": frozenset({"id", "data"}),

@@ -20,7 +20,7 @@ from bot.telegram.flood import FloodGuard
 from bot.understanding.answers import Assistant
 
 SERVICES = "services"
-COMMANDS = ("start", "menu", "help", "signup", "language", "mydata", "forget", "cancel")
+COMMANDS = ("start", "menu", "help", "signup", "language", "mydata", "forget", "stop", "cancel")
 DRAFT = "signup"  # the sign-up draft's key in user_data
 
 

@@ -1,4 +1,5 @@
-"""Data retention: leads older than ``BOT_RETENTION_DAYS`` are purged every night at 03:00."""
+"""Data retention: leads older than ``BOT_RETENTION_DAYS`` are purged every night at 03:00,
+with the announcement records of students who no longer have a lead."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ async def _purge(context: BotContext) -> None:
     _LOGGER.info("retention: purged %d lead(s) older than %d days", count, settings.retention_days)
     threads = await context.services.storage.purge_handoffs(timedelta(days=settings.retention_days))
     _LOGGER.info("retention: purged %d closed conversation(s) with coordinators", threads)
+    records = await context.services.storage.purge_recipients_without_lead()
+    _LOGGER.info("retention: purged %d announcement record(s) without a lead", records)
 
 
 def schedule(app: App) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
+    announce,
     coordinator_help,
     digest,
     errors,
@@ -26,9 +27,12 @@ from bot.telegram.handlers import (
     questions,
     signup,
     start,
+    stats,
+    stop,
 )
 
 FEATURES = (
+    announce,
     coordinator_help,
     digest,
     errors,
@@ -46,6 +50,8 @@ FEATURES = (
     questions,
     signup,
     start,
+    stats,
+    stop,
 )
 
 
@@ -61,6 +67,8 @@ def register_all(app: App) -> None:
     # nothing below ever answers in a group, even though those features are private-only too.
     groups.register(app)
     handoff.register_coordinators(app)  # coordinators' replies, buttons and /handoffs
+    announce.register(app)  # coordinators writing an announcement (before the form's texts)
+    stats.register(app)  # coordinators' /stats
     signup.register(app)  # the sign-up form owns the messages of a student filling it in
     handoff.register(app)  # the student's side of a conversation with the coordinators
     notices.register(app)  # the buttons of sign-up notices (coordinators only)
@@ -71,6 +79,7 @@ def register_all(app: App) -> None:
     digest.register(app)  # /digest (coordinators only)
     exports.register(app)  # /leads (coordinators only)
     learning.register(app)  # coordinators: /unanswered, its buttons, /reload
+    stop.register(app)  # /stop and the button under announcements
     navigation.register(app)  # menu, item-list and topic buttons
     questions.register(app)  # any other text: answered by the matcher
     navigation.register_stale(app)  # buttons nobody recognised

@@ -158,7 +158,7 @@ async def from_student(update: Update, context: BotContext) -> None:
         return
     await storage.touch_thread(thread, student_message=True, name=user.full_name)
     if first:
-        await storage.log_question(user.id, lang, message.text, "handoff", 1.0)
+        await storage.log_question(user.id, lang, message.text, "handoff", 1.0, kind="handoff")
     await send(update, texts.get("thread_sent" if first else "thread_followup_sent", lang))
 
 

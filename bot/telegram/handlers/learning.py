@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import html
 from datetime import timedelta
-from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeError
@@ -25,7 +24,7 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import decode
 from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import App, BotContext, Services, services_of
-from bot.telegram.coordinators import is_coordinator, only_coordinators
+from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
 from bot.telegram.handlers.common import send, show, user_language
 from bot.understanding.grouping import Phrase, group_questions
 
@@ -259,23 +258,6 @@ def _problems(error: KnowledgeError) -> str:
 # --------------------------------------------------------------------------- registration
 
 
-class CoordinatorButtons(CallbackQueryHandler[BotContext, Any]):
-    """A CallbackQueryHandler for coordinators only: anyone else's press is left to the
-    stale-button handler, as for any unknown button (``filters.User`` sees messages, not
-    button presses, so the same coordinator list is checked here)."""
-
-    def __init__(self, app: App, callback: Any, pattern: str) -> None:
-        super().__init__(callback, pattern=pattern)
-        self._settings = services_of(app).settings
-
-    def check_update(self, update: object) -> Any:
-        if not isinstance(update, Update) or update.effective_user is None:
-            return None
-        if not is_coordinator(self._settings, update.effective_user.id):
-            return None
-        return super().check_update(update)
-
-
 def register(app: App) -> None:
     """``/unanswered`` (in a private chat), ``/reload`` and the review buttons, for
     coordinators only."""
@@ -284,4 +266,4 @@ def register(app: App) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("unanswered", unanswered, filters=coordinators & private))
     app.add_handler(CommandHandler("reload", reload_command, filters=coordinators))
-    app.add_handler(CoordinatorButtons(app, on_button, PATTERN))
+    app.add_handler(CoordinatorButtonHandler(services_of(app).settings, on_button, PATTERN))

@@ -33,6 +33,7 @@ TEXTS = frozenset(
         "forget_done",
         "forget_item_handoffs",
         "forget_note_coordinators",
+        "forget_item_announcements",
         "forget_item_lead",
         "forget_item_questions",
         "forget_item_settings",
@@ -40,6 +41,8 @@ TEXTS = frozenset(
         "forget_kept",
         "forget_nothing",
         "forget_prompt",
+        "mydata_announcements",
+        "mydata_announcements_stopped",
         "mydata_draft",
         "mydata_draft_empty",
         "mydata_footer",
@@ -71,11 +74,14 @@ async def mydata(update: Update, context: BotContext) -> None:
     report = await context.services.storage.user_report(user.id)
     threads = await context.services.storage.user_threads(user.id)
     report["handoffs"] = [(t.opened_at, t.status) for t in threads]
-    for chunk in _chunks(_report_lines(context, report, lang)):
+    announcements = await _announcement_lines(context, user.id, lang)
+    for chunk in _chunks(_report_lines(context, report, lang, announcements)):
         await send(update, chunk)
 
 
-def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]:
+def _report_lines(
+    context: BotContext, report: JSONDict, lang: str, announcements: list[str]
+) -> list[str]:
     form, zone = context.services.form, context.services.settings.tzinfo
     texts = form.texts
     lines: list[str] = []
@@ -120,9 +126,24 @@ def _report_lines(context: BotContext, report: JSONDict, lang: str) -> list[str]
                 ),
             ),
         ]
+    if announcements:
+        lines += ["", *announcements]
     if not lines:
         return [texts.get("mydata_nothing", lang)]
     return [texts.get("mydata_title", lang), *lines, "", texts.get("mydata_footer", lang)]
+
+
+async def _announcement_lines(context: BotContext, user_id: int, lang: str) -> list[str]:
+    """Whether the student stopped announcements, and how many they were sent."""
+    storage, texts = context.services.storage, context.services.assistant.texts
+    stopped = await storage.announcements_stopped(user_id)
+    received = await storage.announcements_received(user_id)
+    if stopped is not None:
+        when = _when(stopped.isoformat(), context.services.settings.tzinfo)
+        return [texts.get("mydata_announcements_stopped", lang, date=when, count=received)]
+    if received:
+        return [texts.get("mydata_announcements", lang, count=received)]
+    return []
 
 
 def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
@@ -211,6 +232,8 @@ def _deleted_text(texts: Texts, counts: dict[str, int], lang: str) -> str:
         items.append(texts.get("forget_item_state", lang))
     if counts.get("handoffs"):
         items.append(texts.get("forget_item_handoffs", lang))
+    if counts.get("announcements"):
+        items.append(texts.get("forget_item_announcements", lang))
     if not items:
         return texts.get("forget_nothing", lang)
     note = (

@@ -360,7 +360,9 @@ async def _answer_question(turn: Turn, text: str) -> bool:
     reply = services.assistant.answer(text, turn.lang)
     if reply.kind != ANSWER:
         return False
-    await services.storage.log_question(user.id, turn.lang, text, reply.intent, reply.score)
+    await services.storage.log_question(
+        user.id, turn.lang, text, reply.intent, reply.score, kind=reply.kind
+    )
     await send(turn.update, reply.text, reply_rows(reply))
     await turn.repeat("signup_back_to_form")
     return True

@@ -1,0 +1,55 @@
+"""What the statistics are computed from: question outcomes and sign-ups, without any text.
+
+The figures themselves are computed by :mod:`bot.reports.stats`; this store only reads the
+columns they need (no question text, no name), flushing the question buffer first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.codec import from_iso, iso
+from bot.storage.questions import QuestionStore
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one logged question was handled: ``kind`` as logged (None before schema 3)."""
+
+    asked_at: datetime
+    language: str
+    intent: str | None
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """A lead as the statistics see it: when it was created and its status now."""
+
+    created_at: datetime
+    status: str
+
+
+class ActivityStore(QuestionStore):
+    """Reads for the statistics (``/stats``, ``python -m bot stats``)."""
+
+    async def question_outcomes(self, since: datetime) -> list[Outcome]:
+        """Every question logged at or after ``since``, oldest first."""
+        async with self._lock:
+            await self._write_pending_questions()
+            rows = await self._fetchall(
+                "SELECT asked_at, language, intent, kind FROM questions WHERE asked_at >= ? "
+                "ORDER BY asked_at, id",
+                (iso(since),),
+            )
+        return [Outcome(from_iso(at), lang, intent, kind) for at, lang, intent, kind in rows]
+
+    async def sign_ups(self, since: datetime) -> list[SignUp]:
+        """The leads created at or after ``since`` (those deleted since are not counted)."""
+        async with self._lock:
+            rows = await self._fetchall(
+                "SELECT created_at, status FROM leads WHERE created_at >= ? ORDER BY created_at",
+                (iso(since),),
+            )
+        return [SignUp(from_iso(at), status) for at, status in rows]
