@@ -115,6 +115,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE leads ADD COLUMN status_at TEXT",
         ),
     ),
+    Migration(
+        version=3,
+        description="update inbox; questions carry their update id",
+        statements=(
+            """
+            CREATE TABLE IF NOT EXISTS inbox (
+                update_id   INTEGER PRIMARY KEY,
+                user_id     INTEGER,
+                payload     TEXT,
+                received_at TEXT NOT NULL,
+                done_at     TEXT
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS inbox_user_id ON inbox (user_id)",
+            "CREATE INDEX IF NOT EXISTS inbox_done_at ON inbox (done_at)",
+            "ALTER TABLE questions ADD COLUMN update_id INTEGER",
+            "CREATE UNIQUE INDEX IF NOT EXISTS questions_update ON questions (user_id, update_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -145,11 +164,14 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
             "status_at",
         }
     ),
-    "questions": frozenset({"id", "user_id", "asked_at", "language", "text", "intent", "score"}),
+    "questions": frozenset(
+        {"id", "user_id", "asked_at", "language", "text", "intent", "score", "update_id"}
+    ),
     "user_data": frozenset({"user_id", "data"}),
     "chat_data": frozenset({"chat_id", "data"}),
     "bot_data": frozenset({"id", "data"}),
     "conversations": frozenset({"name", "key", "state"}),
+    "inbox": frozenset({"update_id", "user_id", "payload", "received_at", "done_at"}),
 }
 
 

@@ -7,6 +7,7 @@ cycle through ``post_init``/``post_shutdown``. Nothing imports this module but t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
@@ -20,10 +21,11 @@ from bot.content.forms import Form
 from bot.content.languages import LANGUAGES
 from bot.content.menus import Menus
 from bot.settings import Settings
-from bot.telegram import retention
+from bot.telegram import delivery, inbox, retention
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
+from bot.telegram.inbox import inbox_of
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
 from bot.understanding.answers import Assistant
@@ -34,17 +36,29 @@ _LOGGER = logging.getLogger(__name__)
 class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """python-telegram-bot's Application with write-through persistence: what an update
     changed is saved before the next update is handled, so a killed process loses no form
-    step."""
+    step; then the update leaves the inbox (:mod:`bot.telegram.inbox`)."""
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        await self.update_persistence()
+        inbox = inbox_of(self)
+        try:
+            await super().process_update(update)
+            await self.update_persistence()
+        except BaseException:
+            if inbox is not None:
+                inbox.abandon(update)  # stays in the inbox: handled again at the next start
+            raise
+        if inbox is not None:
+            await inbox.done(update)  # handled and persisted: out of the inbox
 
 
 class MessageRateLimiter(AIORateLimiter):
     """python-telegram-bot's AIORateLimiter for Telegram's message limits (30 a second, 20 a
     minute in a group); a chat action ("typing…") is not a message and does not queue behind
-    them, which would halve the answers a second under load. It is sent best effort."""
+    them, which would halve the answers a second under load. It is sent best effort.
+
+    Sends and edits that fail with a transient error (429, 5xx, timeouts, network errors) are
+    retried by :func:`bot.telegram.delivery.with_retries`: each call waits on its own, instead
+    of AIORateLimiter pausing every call after a 429 and retrying only those."""
 
     async def process_request(  # noqa: PLR0917 - python-telegram-bot's signature
         self,
@@ -57,9 +71,31 @@ class MessageRateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if endpoint == "sendChatAction":
             return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
+        if not delivery.is_retried(endpoint):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        group: int | str | bool = (
+            chat_id
+            if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+            else False
         )
+
+        async def once() -> bool | dict[str, Any] | list[dict[str, Any]]:
+            # One attempt through AIORateLimiter's limiters (the same as its own loop runs).
+            return await self._run_request(
+                chat=chat_id is not None,
+                group=group,
+                allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+                callback=callback,
+                args=args,
+                kwargs=kwargs,
+            )
+
+        return await delivery.with_retries(endpoint, once)
 
 
 async def post_init(application: App) -> None:
@@ -109,6 +145,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
+    inbox.install(application, cast(SQLitePersistence, application.persistence).storage)
     application.bot_data[SERVICES] = Services(settings, assistant, menus, FloodGuard(), form)
     register_all(application)
     retention.schedule(application)

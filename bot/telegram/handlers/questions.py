@@ -34,7 +34,9 @@ async def question(update: Update, context: BotContext) -> None:
     except TelegramError:  # only a courtesy: never in the way of the answer
         _LOGGER.debug("typing indicator not sent")
     reply = services.assistant.answer(text, await chosen_language(services, user))
-    await services.storage.log_question(user.id, reply.language, text, reply.intent, reply.score)
+    await services.storage.log_question(
+        user.id, reply.language, text, reply.intent, reply.score, update_id=update.update_id
+    )
     await send(update, reply.text, reply_rows(reply))
 
 

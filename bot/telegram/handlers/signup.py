@@ -117,6 +117,12 @@ class Turn:
         self.draft["seen"] = [*seen[-(SEEN - 1) :], update_id]
         return True
 
+    async def ask_unless_shown(self) -> None:
+        """An update handled before (a crash, then redelivered): ask the question again only if
+        the state says it was never shown (killed between the commit and the reply)."""
+        if self.draft["shown"] is None:
+            await self.ask()
+
     def is_resend(self, message: Message) -> bool:
         """The previous answer typed again before its next question was shown."""
         shown, sent = self.draft["shown"], int(message.date.timestamp())
@@ -285,6 +291,8 @@ async def begin(update: Update, context: BotContext) -> State:
         turn = Turn(update, context, draft, lang)
         if turn.first_time():
             await turn.ask(turn.text("signup_resume"))
+        else:
+            await turn.ask_unless_shown()
         return _state(context)
     had_lead = await context.services.storage.get_lead(user.id) is not None
     context.user_data[DRAFT] = draft = new_draft(
@@ -323,7 +331,7 @@ async def on_text(update: Update, context: BotContext) -> State:
         return END
     turn = Turn(update, context, draft, lang)
     if not turn.first_time():
-        pass
+        await turn.ask_unless_shown()
     elif turn.is_resend(message):
         await turn.ask()
     else:
@@ -353,7 +361,9 @@ async def _answer_question(turn: Turn, text: str) -> bool:
     reply = services.assistant.answer(text, turn.lang)
     if reply.kind != ANSWER:
         return False
-    await services.storage.log_question(user.id, turn.lang, text, reply.intent, reply.score)
+    await services.storage.log_question(
+        user.id, turn.lang, text, reply.intent, reply.score, update_id=turn.update.update_id
+    )
     await send(turn.update, reply.text, reply_rows(reply))
     await turn.repeat("signup_back_to_form")
     return True
@@ -404,6 +414,7 @@ async def on_button(update: Update, context: BotContext) -> State:
     step = turn.form.step(step_id)
     if not turn.first_time():
         await answer_query(update)
+        await turn.ask_unless_shown()
     elif step_id != draft["step"]:
         await answer_query(update, turn.text("signup_stale"))
         await turn.ask()
@@ -547,7 +558,11 @@ async def _confirm(turn: Turn) -> None:
     if user is None:
         return
     lead = _lead(turn, user.id)
-    updated = await services.storage.upsert_lead(lead) and turn.draft["had_lead"]
+    stored = await services.storage.get_lead(user.id)
+    if stored is not None and stored.consent_at == lead.consent_at:
+        updated = turn.draft["had_lead"]  # this Confirm was stored before a crash: not again
+    else:
+        updated = await services.storage.upsert_lead(lead) and turn.draft["had_lead"]
     await turn.close()
     key = "signup_updated" if updated else "signup_done"
     text = turn.text(key, name=html.escape(lead.name), email=html.escape(lead.email))
