@@ -70,11 +70,11 @@ async def test_tombstones_hold_no_personal_data_and_are_pruned(
 ) -> None:
     await store.inbox_add([message(10, 1, "my name is Léa Dupont")])
     await store.inbox_done([10])
-    async with store._lock:  # noqa: SLF001 - looking at the row itself
-        rows = await store._fetchall("SELECT user_id, payload FROM inbox")  # noqa: SLF001
+    async with store._lock:
+        rows = await store._fetchall("SELECT user_id, payload FROM inbox")
     assert rows == [(None, None)]
     assert await store.inbox_prune(timedelta(hours=24)) == 0
-    store._clock.now = T0 + timedelta(hours=25)  # type: ignore[attr-defined]  # noqa: SLF001
+    store._clock.now = T0 + timedelta(hours=25)  # type: ignore[attr-defined]
     assert await store.inbox_prune(timedelta(hours=24)) == 1
     assert await store.inbox_counts() == (0, 0)
 

@@ -222,6 +222,11 @@ class InboxUpdater(Updater):
                         )
                     )
                     return
+                _LOGGER.warning(
+                    "another getUpdates ended this one (a second instance?); polling again in "
+                    "%.0f s",
+                    CONFLICT_RETRY,
+                )
                 await self._pause(CONFLICT_RETRY)
                 continue
             except InvalidToken as error:
