@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.storage import Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.context import DRAFT, services_of
-from bot.telegram.delivery import is_delivery_failure, with_retries
+from bot.telegram.delivery import interrupted, is_delivery_failure, with_retries
 from tests.harness import HttpBot, LocalBot, start
 from tests.test_signup import Student, answer_until_consent, texts
 
@@ -143,10 +143,11 @@ async def test_retries_give_up_after_the_budget() -> None:
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    with pytest.raises(NetworkError):
+    with pytest.raises(NetworkError) as raised:
         await with_retries("sendMessage", calls, sleep=sleep, clock=lambda: now[0])
     assert 500 < now[0] <= 600
-    assert is_delivery_failure(NetworkError("Bad Gateway")) and is_delivery_failure(Forbidden("x"))
+    assert is_delivery_failure(raised.value) and is_delivery_failure(Forbidden("x"))
+    assert not is_delivery_failure(NetworkError("Bad Gateway")), "not retried: apologise"
     assert not is_delivery_failure(BadRequest("x")) and not is_delivery_failure(ValueError())
 
 
@@ -230,3 +231,15 @@ async def test_a_confirm_handled_again_after_a_crash_stores_one_lead(tmp_path: P
         assert [m.html for m in user.messages].count(thanks) == 2  # shown again, not "updated"
     finally:
         await bot.stop()
+
+
+async def test_a_failing_call_is_not_retried_once_the_bot_stops() -> None:
+    calls = Calls(TimedOut())
+    with pytest.raises(TimedOut) as raised:
+        await with_retries("sendMessage", calls, sleep=calls.sleep, stopping=lambda: True)
+    assert interrupted(raised.value), "the update stays in the inbox for the next start"
+    calls = Calls(TimedOut())
+    with pytest.raises(TimedOut) as raised:
+        await with_retries("answerCallbackQuery", calls, sleep=calls.sleep, stopping=lambda: True)
+    assert not interrupted(raised.value) and is_delivery_failure(raised.value)
+    assert calls.slept == []

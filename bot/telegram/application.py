@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -31,6 +31,7 @@ from bot.telegram.updates import PerUserUpdateProcessor
 from bot.understanding.answers import Assistant
 
 _LOGGER = logging.getLogger(__name__)
+_INTERRUPTED = "interrupted_updates"  # bot_data key: updates whose reply the shutdown cut short
 
 
 class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
@@ -47,8 +48,37 @@ class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
             if inbox is not None:
                 inbox.abandon(update)  # stays in the inbox: handled again at the next start
             raise
-        if inbox is not None:
+        if inbox is None:
+            return
+        if isinstance(update, Update) and update.update_id in self._interrupted:
+            self._interrupted.discard(update.update_id)
+            inbox.abandon(update)  # a reply cut short by the shutdown: handled again at start
+        else:
             await inbox.done(update)  # handled and persisted: out of the inbox
+
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """A Bot API call cut short by the shutdown is no error: the update stays in the inbox."""
+        if delivery.interrupted(error) and isinstance(update, Update):
+            _LOGGER.info("update %d left in the inbox: the bot is stopping", update.update_id)
+            self._interrupted.add(update.update_id)
+            return False
+        return await super().process_error(update, error, job, coroutine)
+
+    async def stop(self) -> None:
+        """Stop; Bot API calls failing from now on are not retried (see process_error)."""
+        if isinstance(self.bot.rate_limiter, MessageRateLimiter):
+            self.bot.rate_limiter.stopping = True
+        await super().stop()
+
+    @property
+    def _interrupted(self) -> set[int]:
+        return cast(set[int], self.bot_data.setdefault(_INTERRUPTED, set()))
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -59,6 +89,8 @@ class MessageRateLimiter(AIORateLimiter):
     Sends and edits that fail with a transient error (429, 5xx, timeouts, network errors) are
     retried by :func:`bot.telegram.delivery.with_retries`: each call waits on its own, instead
     of AIORateLimiter pausing every call after a 429 and retrying only those."""
+
+    stopping = False  # set when the application stops: failed calls are not retried then
 
     async def process_request(  # noqa: PLR0917 - python-telegram-bot's signature
         self,
@@ -95,7 +127,7 @@ class MessageRateLimiter(AIORateLimiter):
                 kwargs=kwargs,
             )
 
-        return await delivery.with_retries(endpoint, once)
+        return await delivery.with_retries(endpoint, once, stopping=lambda: self.stopping)
 
 
 async def post_init(application: App) -> None:

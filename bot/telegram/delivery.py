@@ -30,6 +30,8 @@ MAX_BACKOFF: Final = 30.0
 # Calls that show the student something, or that the bot needs at start: retried.
 RETRIED: Final = ("send", "edit", "answerCallbackQuery", "forward", "copy", "deleteMessage")
 RETRIED_EXACT: Final = frozenset({"setMyCommands", "setChatMenuButton"})
+GAVE_UP: Final = "bot_gave_up_retrying"  # set on an error raised after the last retry
+INTERRUPTED: Final = "bot_stopping"  # set on an error not retried because the bot stops
 
 
 def is_retried(endpoint: str) -> bool:
@@ -38,6 +40,11 @@ def is_retried(endpoint: str) -> bool:
     return endpoint != "sendChatAction" and (
         endpoint.startswith(RETRIED) or endpoint in RETRIED_EXACT
     )
+
+
+def shows_content(endpoint: str) -> bool:
+    """Whether a call shows the student a message (not just stops a button's spinner)."""
+    return endpoint.startswith(("send", "edit", "copy", "forward"))
 
 
 def is_transient(error: BaseException) -> bool:
@@ -50,7 +57,12 @@ def is_transient(error: BaseException) -> bool:
 def is_delivery_failure(error: BaseException) -> bool:
     """The Bot API failed to deliver (transient errors after every retry, or a student who
     blocked the bot): an apology would go the same way, or reach a student already answered."""
-    return is_transient(error) or isinstance(error, Forbidden)
+    return bool(getattr(error, GAVE_UP, False)) or isinstance(error, Forbidden)
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether ``error`` ended a call that was not retried because the bot is stopping."""
+    return bool(getattr(error, INTERRUPTED, False))
 
 
 def retry_delay(error: RetryAfter) -> float:
@@ -66,8 +78,10 @@ async def with_retries(
     budget: float = RETRY_BUDGET,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> T:
-    """``await call()``, retried on transient errors within ``budget`` seconds."""
+    """``await call()``, retried on transient errors within ``budget`` seconds; not retried
+    once ``stopping()`` (the bot shuts down: the update stays in the inbox instead)."""
     deadline = clock() + budget
     backoff = FIRST_BACKOFF
     attempt = 0
@@ -85,7 +99,11 @@ async def with_retries(
             else:
                 wait, backoff = backoff, min(backoff * 2, MAX_BACKOFF)
             attempt += 1
+            if stopping():  # a reply is left for the next start; a spinner is given up
+                setattr(error, INTERRUPTED if shows_content(endpoint) else GAVE_UP, True)
+                raise
             if clock() + wait > deadline:
+                setattr(error, GAVE_UP, True)
                 _LOGGER.error(
                     "%s failed %d times (%s), giving up after %.0f s",
                     endpoint,

@@ -287,7 +287,9 @@ class InboxUpdater(Updater):
         self._stop_application()
 
     async def _stop_polling(self) -> None:
-        """Stop polling; confirm what the inbox holds, so a restart is not sent it again."""
+        """Stop polling. The last batch is not confirmed with one more getUpdates (as
+        python-telegram-bot does, waiting up to its read timeout on an unresponsive Bot API):
+        sent again at the next start, it is recognised by the inbox's tombstones."""
         task, self._poll_task = self._poll_task, None
         if task is None:
             return
@@ -296,11 +298,6 @@ class InboxUpdater(Updater):
             self._fetch.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        if self._offset and self.fatal_error is None:
-            with contextlib.suppress(TelegramError):
-                await self.bot._post(
-                    "getUpdates", {"offset": self._offset, "limit": 1, "timeout": 0}
-                )
 
     # ----------------------------------------------------------------- webhook
 
