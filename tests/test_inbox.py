@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import html
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -246,3 +247,27 @@ async def test_a_failing_call_is_not_retried_once_the_bot_stops() -> None:
         await with_retries("answerCallbackQuery", calls, sleep=calls.sleep, stopping=lambda: True)
     assert not interrupted(raised.value) and is_delivery_failure(raised.value)
     assert calls.slept == []
+
+
+async def test_an_area_press_handled_again_after_a_crash_shows_its_screen(tmp_path: Path) -> None:
+    bot = await start(LocalBot(tmp_path))
+    try:
+        user = bot.user(3004)
+        t = texts(bot)
+        await bot.send(user, "/signup")
+        for value in ("Ana Lopez", "ana@uchile.cl", "Universidad de Chile", "Chile"):
+            await bot.send(user, value)
+        await bot.press(user, t.get("signup_level_phd", "en"))
+        areas = user.last
+        press = user.make_press(t.get("signup_interests_disciplines", "en"))
+        assert bot.app is not None
+        draft = bot.app.user_data[user.id][DRAFT]
+        # Killed after the draft's commit (the press is in its seen ids), before the edit.
+        draft["seen"].append(press["update_id"])
+        draft["category"] = "disciplines"
+        await bot.feed(press)  # handled again after the restart
+        label = html.escape(t.get("signup_interests_disciplines", "en"))
+        heading = t.get("signup_interests_category", "en", category=label)
+        assert heading in user.chat.messages[areas.message_id].html, "the screen is shown"
+    finally:
+        await bot.stop()

@@ -413,8 +413,13 @@ async def on_button(update: Update, context: BotContext) -> State:
     turn = Turn(update, context, draft, lang)
     step = turn.form.step(step_id)
     if not turn.first_time():
-        await answer_query(update)
-        await turn.ask_unless_shown()
+        if step is not None and step.kind == "areas" and step_id == draft["step"]:
+            # Killed between the commit and the edit in place: show the screen again (an edit
+            # already made is "not modified", which show() tolerates).
+            await show(update, *screen(turn))
+        else:
+            await answer_query(update)
+            await turn.ask_unless_shown()
     elif step_id != draft["step"]:
         await answer_query(update, turn.text("signup_stale"))
         await turn.ask()
