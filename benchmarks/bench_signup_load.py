@@ -2,22 +2,26 @@
 over HTTP, while the bot is killed (SIGKILL) and started again.
 
     .venv/bin/python benchmarks/bench_signup_load.py [--students 200] [--kills 2]
-        [--first-kill 20] [--kill-every 30] [--resend-after 8] [--data-dir DIR]
+        [--first-kill 20] [--kill-every 30] [--patience 300] [--resend-after 0] [--data-dir DIR]
 
 ``python -m bot run`` (production configuration: SQLite persistence, rate limiter, flood
 guard) polls an ``EmulatorServer`` served by this process on 127.0.0.1. Each simulated student
 starts within the first 10 s, then answers the 14 actions of the form (typing and pressing
 buttons, in English, Chinese or French), thinking 1.0-1.6 s before each one. A student waits
-for the reply that shows the next question; without it after ``--resend-after`` seconds (the
-bot was killed, or is slow) they send the same message or press the same button again, as a
-real student would, up to 8 times. The bot is killed with SIGKILL ``--kills`` times (first at
-``--first-kill`` s, then every ``--kill-every`` s) and started again at once.
+for the reply that shows the next question, up to ``--patience`` seconds, and **never sends
+again** (real students wait, then leave): a student without that reply is "left without a
+reply". ``--resend-after N`` restores the old behaviour (the same message again after N s, up
+to 8 times), which hides lost updates. The emulator keeps each update until the bot confirms
+it with a higher ``getUpdates`` offset, as Telegram does. The bot is killed with SIGKILL
+``--kills`` times (first at ``--first-kill`` s, then every ``--kill-every`` s) and started
+again at once.
 
 Afterwards the leads are read from the database file and compared with what each student
 answered. Figures: students, confirmed (saw the thanks, or "already saved" after pressing
 Confirm again), stored (a lead equal to the student's answers), duplicates (leads beyond one
 per student or per e-mail), lost (confirmed but not stored as answered), mixed up (a lead with
-another student's or a wrong answer), unfinished, wall time, restarts, re-sends.
+another student's or a wrong answer), left without a reply, replies shown twice, wall time,
+restarts, re-sends.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import itertools
 import json
 import random
 import sqlite3
@@ -155,23 +160,39 @@ async def progressed(user: SimUser, expected: list[str], timeout: float) -> bool
 
 
 async def sign_up(
-    student: Student, actions: list[tuple[str, str, list[str]]], start: float, resend_after: float
+    student: Student,
+    actions: list[tuple[str, str, list[str]]],
+    start: float,
+    resend_after: float,
+    *,
+    patience: float = 300.0,
+    delay: float = 10.0,
 ) -> None:
-    """Go through the form like a patient student; re-send when no reply comes."""
-    await asyncio.sleep(random.uniform(0, 10))
+    """Go through the form like a patient student: wait for each reply (never re-send unless
+    ``resend_after`` is set)."""
+    await asyncio.sleep(random.uniform(0, delay))
     for index, (kind, value, expected) in enumerate(actions):
         await asyncio.sleep(random.uniform(*THINK))
-        for attempt in range(MAX_TRIES):
+        for attempt in range(MAX_TRIES if resend_after else 1):
             if attempt:
                 student.resends += 1
             await act(student, kind, value)
-            if await progressed(student.user, expected, resend_after):
+            if await progressed(student.user, expected, resend_after or patience):
                 break
         else:
-            student.problem = f"no progress at action {index + 1} ({kind} {value[:20]!r})"
+            student.problem = f"no reply at action {index + 1} ({kind} {value[:20]!r})"
             return
     student.confirmed = True
     student.finished_at = time.monotonic() - start
+
+
+def shown_twice(students: list[Student]) -> int:
+    """Bot messages a student received twice in a row with the same text (a reply re-sent)."""
+    count = 0
+    for student in students:
+        texts = [m.html for m in student.user.messages]
+        count += sum(a == b for a, b in itertools.pairwise(texts))
+    return count
 
 
 async def killer(bot: BotProcess, kills: int, first: float, every: float) -> list[float]:
@@ -229,7 +250,7 @@ async def run(args: argparse.Namespace) -> int:
             kills = asyncio.create_task(killer(bot, args.kills, args.first_kill, args.kill_every))
             await asyncio.gather(
                 *(
-                    sign_up(s, p, start, args.resend_after)
+                    sign_up(s, p, start, args.resend_after, patience=args.patience)
                     for s, p in zip(students, plans, strict=True)
                 )
             )
@@ -280,7 +301,8 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
         ("duplicates", figures["duplicates"]),
         ("lost", figures["lost"]),
         ("mixed up", figures["mixed"]),
-        ("unfinished", len(students) - confirmed),
+        ("left without a reply", sum(s.problem is not None for s in students)),
+        ("replies shown twice in a row", shown_twice(students)),
         ("wall time", f"{wall:.1f} s"),
         (
             "restarts",
@@ -298,7 +320,7 @@ def report(args: argparse.Namespace, outcome: Outcome) -> None:
     print(
         f"command: .venv/bin/python benchmarks/bench_signup_load.py --students {args.students} "
         f"--kills {args.kills} --first-kill {args.first_kill} --kill-every {args.kill_every} "
-        f"--resend-after {args.resend_after}"
+        f"--patience {args.patience} --resend-after {args.resend_after}"
     )
     print(common.markdown_table(("figure", "value"), rows))
     for call, count in Counter(rejected).items():
@@ -315,7 +337,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--first-kill", type=float, default=20.0)
     parser.add_argument("--kill-every", type=float, default=30.0)
-    parser.add_argument("--resend-after", type=float, default=8.0)
+    parser.add_argument("--patience", type=float, default=300.0, help="seconds per reply")
+    parser.add_argument("--resend-after", type=float, default=0.0, help="0: never re-send")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--data-dir", help="keep the database and bot.log here")
     args = parser.parse_args()

@@ -38,10 +38,9 @@ async def test_polling_bot_answers_keeps_language_and_stops_cleanly(
         assert "Bonjour Léa" in (await student.wait_for_message(15)).text
         await emulator.wait_idle(timeout=10)
         student.send("/language")
-        await emulator.wait_idle(timeout=10)
+        await student.wait_for_message(15)  # not wait_idle: the inbox's commit comes first
         student.press("English")
-        await emulator.wait_idle(timeout=10)
-        assert "English" in student.last.text
+        assert "English" in (await student.wait_for_message(15)).text
         assert bot.terminate() == 0  # SIGTERM: a clean shutdown
         bot.start()
         student.send("combien de temps dure le séjour ?")

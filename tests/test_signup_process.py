@@ -162,4 +162,11 @@ async def test_a_form_survives_sigkill_and_is_stored_once(
         '["ultrasonic-medicine", "maternal-fetal-medicine"]',
         f"{NEXT_YEAR}-04",
     )
-    assert server.emulator.errors == []
+    # The press handled just before the kill may be handled again from the inbox (it was not
+    # yet marked done): its screen is shown again, and Telegram refuses the identical edit.
+    refused = [
+        call
+        for call in server.emulator.errors
+        if not (call.error and "not modified" in call.error.description)
+    ]
+    assert refused == []

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 from bot.storage.codec import JSONDict
+from bot.storage.inbox import InboxStore
 from bot.storage.leads import LEAD_SELECT, LeadStore, row_to_lead
 from bot.storage.questions import QUESTION_SELECT, QuestionStore, row_to_question
 from bot.storage.state import StateStore
 
 
-class PrivacyStore(LeadStore, QuestionStore, StateStore):
+class PrivacyStore(LeadStore, InboxStore, QuestionStore, StateStore):
     """Reports and erases one user's data across every store."""
 
     async def user_report(self, user_id: int) -> JSONDict:

@@ -2,7 +2,11 @@
 
 ``log_question`` is on the hot path and only appends to an in-memory buffer. The buffer is
 written in one ``executemany`` transaction at most ``question_flush_interval`` seconds later,
-when it holds ``question_buffer_size`` rows, before any read of the questions, and at close.
+when it holds ``question_buffer_size`` rows, before any read of the questions, at close, and
+in the transaction that marks an update of the inbox done (:mod:`bot.storage.inbox`): a
+question asked in an update is in the log once that update is done. A question carries the
+id of its update, and one update logs a question at most once (an update handled again after
+a crash does not log it twice).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -51,7 +56,7 @@ class Question:
 QUESTION_SELECT: Final = (
     "SELECT id, user_id, asked_at, language, text, intent, score FROM questions"
 )
-_QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None]
+_QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None, int | None]
 
 
 def row_to_question(row: tuple[Any, ...]) -> Question:
@@ -104,16 +109,18 @@ class QuestionStore(Database):
         score: float | None,
         *,
         kind: str | None = None,
+        update_id: int | None = None,
     ) -> None:
         """Buffer a question for logging (no disk access; written within the flush interval).
 
         ``intent`` None marks the question as unanswered. ``kind`` says how it was answered
         (the assistant's reply kind: ``answer``, ``suggest``, ``fallback`` …, or ``handoff``);
-        the statistics tell "did you mean" from "declined" by it.
+        the statistics tell "did you mean" from "declined" by it. ``update_id`` (the update
+        that asked it) makes the logging idempotent: the same user and update are logged once.
         """
         if self._conn is None:
             raise StorageError(f"storage {self.path} is closed")
-        row = (user_id, iso(self._clock()), language, text, intent, score, kind)
+        row = (user_id, iso(self._clock()), language, text, intent, score, kind, update_id)
         self._pending_questions.append(row)
         self._schedule_question_flush()
 
@@ -148,20 +155,32 @@ class QuestionStore(Database):
 
     async def _write_pending_questions(self) -> None:
         """Write the buffered questions in one transaction. Caller holds the lock."""
+        with self._questions_taken() as rows:
+            if rows:
+                async with self._transaction() as db:
+                    await self._insert_questions(db, rows)
+
+    @contextlib.contextmanager
+    def _questions_taken(self) -> Iterator[list[_QuestionRow]]:
+        """Take the buffered questions for writing; they go back to the buffer if the writing
+        fails. Caller holds the lock."""
         rows, self._pending_questions = self._pending_questions, []
-        if not rows:
-            return
         try:
-            async with self._transaction() as db:
-                await db.executemany(
-                    "INSERT INTO questions "
-                    "(user_id, asked_at, language, text, intent, score, kind) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+            yield rows
         except BaseException:
             self._pending_questions[:0] = rows  # keep them for the next attempt
             raise
+
+    @staticmethod
+    async def _insert_questions(db: aiosqlite.Connection, rows: list[_QuestionRow]) -> None:
+        """Insert questions inside the caller's transaction (one per user and update)."""
+        if rows:
+            await db.executemany(
+                "INSERT OR IGNORE INTO questions "
+                "(user_id, asked_at, language, text, intent, score, kind, update_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     async def flush_questions(self) -> None:
         """Write buffered questions now (also done automatically)."""

@@ -272,6 +272,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=7,
+        description="update inbox; questions carry their update id",
+        statements=(
+            """
+            CREATE TABLE IF NOT EXISTS inbox (
+                update_id   INTEGER PRIMARY KEY,
+                user_id     INTEGER,
+                payload     TEXT,
+                received_at TEXT NOT NULL,
+                done_at     TEXT
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS inbox_user_id ON inbox (user_id)",
+            "CREATE INDEX IF NOT EXISTS inbox_done_at ON inbox (done_at)",
+            "ALTER TABLE questions ADD COLUMN update_id INTEGER",
+            "CREATE UNIQUE INDEX IF NOT EXISTS questions_update ON questions (user_id, update_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -284,7 +303,7 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "leads": frozenset(LEAD_FIELDS),
     "questions": frozenset(
         {"id", "user_id", "asked_at", "language", "text", "intent", "score"}
-        | {"reviewed", "reviewed_at", "kind"}
+        | {"reviewed", "reviewed_at", "kind", "update_id"}
     ),
     "review_groups": frozenset({"id", "listing", "position", "entries", "created_at", "resolved"}),
     "review_group_questions": frozenset({"group_id", "question_id"}),
@@ -334,6 +353,7 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
     "pending_replies": frozenset(
         {"chat_id", "coordinator_id", "user_id", "language", "prompt_id", "created_at"}
     ),
+    "inbox": frozenset({"update_id", "user_id", "payload", "received_at", "done_at"}),
 }
 
 

@@ -7,51 +7,97 @@ cycle through ``post_init``/``post_shutdown``. Nothing imports this module but t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.content.languages import LANGUAGES
 from bot.settings import Settings
-from bot.telegram import digest_job, heartbeat, retention
+from bot.telegram import delivery, digest_job, heartbeat, inbox, retention
 from bot.telegram.content import load_content
 from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
+from bot.telegram.inbox import inbox_of
 from bot.telegram.keyboards import HIDDEN_ACTIONS
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
 
 _LOGGER = logging.getLogger(__name__)
+_INTERRUPTED = "interrupted_updates"  # bot_data key: updates whose reply the shutdown cut short
 
 
 class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     """python-telegram-bot's Application with write-through persistence: what an update
     changed is saved before the next update is handled, so a killed process loses no form
-    step. While an update is handled, keyboards leave out the buttons of features this
-    deployment lacks (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`)."""
+    step; then the update leaves the inbox (:mod:`bot.telegram.inbox`). While an update is
+    handled, keyboards leave out the buttons of features this deployment lacks
+    (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`)."""
 
     hidden_actions: frozenset[str] = frozenset()
 
     async def process_update(self, update: object) -> None:
+        inbox = inbox_of(self)
         token = HIDDEN_ACTIONS.set(self.hidden_actions)
         try:
             await super().process_update(update)
+            await self.update_persistence()
+        except BaseException:
+            if inbox is not None:
+                inbox.abandon(update)  # stays in the inbox: handled again at the next start
+            raise
         finally:
             HIDDEN_ACTIONS.reset(token)
-        await self.update_persistence()
+        if inbox is None:
+            return
+        if isinstance(update, Update) and update.update_id in self._interrupted:
+            self._interrupted.discard(update.update_id)
+            inbox.abandon(update)  # a reply cut short by the shutdown: handled again at start
+        else:
+            await inbox.done(update)  # handled and persisted: out of the inbox
+
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """A Bot API call cut short by the shutdown is no error: the update stays in the inbox."""
+        if delivery.interrupted(error) and isinstance(update, Update):
+            _LOGGER.info("update %d left in the inbox: the bot is stopping", update.update_id)
+            self._interrupted.add(update.update_id)
+            return False
+        return await super().process_error(update, error, job, coroutine)
+
+    async def stop(self) -> None:
+        """Stop; Bot API calls failing from now on are not retried (see process_error)."""
+        if isinstance(self.bot.rate_limiter, MessageRateLimiter):
+            self.bot.rate_limiter.stopping = True
+        await super().stop()
+
+    @property
+    def _interrupted(self) -> set[int]:
+        return cast(set[int], self.bot_data.setdefault(_INTERRUPTED, set()))
 
 
 class MessageRateLimiter(AIORateLimiter):
     """python-telegram-bot's AIORateLimiter for Telegram's message limits (30 a second, 20 a
     minute in a group); a chat action ("typing…") is not a message and does not queue behind
-    them, which would halve the answers a second under load. It is sent best effort."""
+    them, which would halve the answers a second under load. It is sent best effort.
+
+    Sends and edits that fail with a transient error (429, 5xx, timeouts, network errors) are
+    retried by :func:`bot.telegram.delivery.with_retries`: each call waits on its own, instead
+    of AIORateLimiter pausing every call after a 429 and retrying only those."""
+
+    stopping = False  # set when the application stops: failed calls are not retried then
 
     async def process_request(  # noqa: PLR0917 - python-telegram-bot's signature
         self,
@@ -64,9 +110,31 @@ class MessageRateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if endpoint == "sendChatAction":
             return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
+        if not delivery.is_retried(endpoint):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        group: int | str | bool = (
+            chat_id
+            if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+            else False
         )
+
+        async def once() -> bool | dict[str, Any] | list[dict[str, Any]]:
+            # One attempt through AIORateLimiter's limiters (the same as its own loop runs).
+            return await self._run_request(
+                chat=chat_id is not None,
+                group=group,
+                allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+                callback=callback,
+                args=args,
+                kwargs=kwargs,
+            )
+
+        return await delivery.with_retries(endpoint, once, stopping=lambda: self.stopping)
 
 
 async def post_init(application: App) -> None:
@@ -119,6 +187,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
+    inbox.install(application, cast(SQLitePersistence, application.persistence).storage)
     services = Services(settings, content.assistant, content.menus, FloodGuard(), content.form)
     services.error_reports = ErrorReports(settings.error_report_minutes * 60)
     application.bot_data[SERVICES] = services

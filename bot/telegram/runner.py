@@ -11,6 +11,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from bot.settings import Settings
 from bot.storage import StorageError
 from bot.telegram.application import build_application
+from bot.telegram.inbox import run_polling
 from bot.telegram.logs import configure_logging
 
 BOOTSTRAP_RETRIES = 2  # a Bot API briefly unreachable at start is retried, then we give up
@@ -39,8 +40,8 @@ def run(settings: Settings) -> int:
                 bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
-            application.run_polling(
-                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+            run_polling(  # polling through the inbox; another poller of the token stops it
+                application, allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
             )
     except InvalidToken:
         print(

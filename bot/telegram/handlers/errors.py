@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import coordinator_chats
+from bot.telegram.delivery import is_delivery_failure
 from bot.telegram.handlers.common import send, user_language
 
 TEXTS = frozenset({"coordinator_error_repeats", "coordinator_error_report", "error_apology"})
@@ -49,6 +50,7 @@ async def on_error(update: object, context: BotContext) -> None:
         isinstance(update, Update)
         and update.effective_chat
         and update.effective_chat.type == "private"
+        and not is_delivery_failure(error)  # the apology would fail too, or come after an answer
     ):
         try:
             lang = await user_language(services, update.effective_user)

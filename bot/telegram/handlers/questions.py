@@ -41,7 +41,13 @@ async def question(update: Update, context: BotContext) -> None:
         _LOGGER.debug("typing indicator not sent")
     reply = services.assistant.answer(text, await chosen_language(services, user))
     await services.storage.log_question(
-        user.id, reply.language, text, reply.intent, reply.score, kind=reply.kind
+        user.id,
+        reply.language,
+        text,
+        reply.intent,
+        reply.score,
+        kind=reply.kind,
+        update_id=update.update_id,
     )
     await send(update, reply.text, reply_rows(reply))
 

@@ -117,6 +117,12 @@ class Turn:
         self.draft["seen"] = [*seen[-(SEEN - 1) :], update_id]
         return True
 
+    async def ask_unless_shown(self) -> None:
+        """An update handled before (a crash, then redelivered): ask the question again only if
+        the state says it was never shown (killed between the commit and the reply)."""
+        if self.draft["shown"] is None:
+            await self.ask()
+
     def is_resend(self, message: Message) -> bool:
         """The previous answer typed again before its next question was shown."""
         shown, sent = self.draft["shown"], int(message.date.timestamp())
@@ -279,6 +285,8 @@ async def begin(update: Update, context: BotContext) -> State:
         turn = Turn(update, context, draft, lang)
         if turn.first_time():
             await turn.ask(turn.text("signup_resume"))
+        else:
+            await turn.ask_unless_shown()
         return _state(context)
     had_lead = await context.services.storage.get_lead(user.id) is not None
     context.user_data[DRAFT] = draft = new_draft(
@@ -317,7 +325,7 @@ async def on_text(update: Update, context: BotContext) -> State:
         return END
     turn = Turn(update, context, draft, lang)
     if not turn.first_time():
-        pass
+        await turn.ask_unless_shown()
     elif turn.is_resend(message):
         await turn.ask()
     else:
@@ -361,7 +369,13 @@ async def _answer_question(turn: Turn, text: str) -> bool:
     if reply.kind != ANSWER:
         return False
     await services.storage.log_question(
-        user.id, turn.lang, text, reply.intent, reply.score, kind=reply.kind
+        user.id,
+        turn.lang,
+        text,
+        reply.intent,
+        reply.score,
+        kind=reply.kind,
+        update_id=turn.update.update_id,
     )
     await send(turn.update, reply.text, reply_rows(reply))
     await turn.repeat("signup_back_to_form")
@@ -416,7 +430,13 @@ async def on_button(update: Update, context: BotContext) -> State:
     turn = Turn(update, context, draft, lang)
     step = turn.form.step(step_id)
     if not turn.first_time():
-        await answer_query(update)
+        if step is not None and step.kind == "areas" and step_id == draft["step"]:
+            # Killed between the commit and the edit in place: show the screen again (an edit
+            # already made is "not modified", which show() tolerates).
+            await show(update, *screen(turn))
+        else:
+            await answer_query(update)
+            await turn.ask_unless_shown()
     elif step_id != draft["step"]:
         await answer_query(update, turn.text("signup_stale"))
         await turn.ask()
@@ -579,7 +599,12 @@ async def _confirm(turn: Turn) -> None:
     if user is None:
         return
     lead = _lead(turn, user.id)
-    updated = await services.storage.upsert_lead(lead) and turn.draft["had_lead"]
+    stored = await services.storage.get_lead(user.id)
+    if stored is not None and stored.consent_at == lead.consent_at:
+        updated = turn.draft["had_lead"]  # this Confirm was stored before a crash: not again
+    else:
+        updated = await services.storage.upsert_lead(lead) and turn.draft["had_lead"]
+    # The notice's outbox is keyed by the sign-up, so a Confirm handled again sends none twice.
     await notices.lead_confirmed(turn.context, lead, updated=updated)
     await turn.close()
     key = "signup_updated" if updated else "signup_done"

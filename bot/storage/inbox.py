@@ -1,0 +1,142 @@
+"""The update inbox: every update received from Telegram, kept until it has been handled.
+
+An update is committed here (``synchronous=FULL``) *before* Telegram is told it arrived (the
+next ``getUpdates`` offset, or the webhook's HTTP 200); when its handlers have finished and the
+persistence is written it is marked done. A done row keeps only its ``update_id`` and time (no
+payload, no user id) for :data:`TOMBSTONE_TTL` — as long as Telegram may deliver an update
+again — so that a redelivered update is recognised and not handled twice; then it is deleted.
+Pending rows hold personal data (the raw update): ``/forget`` deletes the user's.
+
+The done mark is written with ``synchronous=NORMAL``: it survives the process being killed
+(the WAL is in the operating system's cache); a power cut may lose the last marks, and those
+updates are then handled again, which the handlers tolerate. The questions logged while
+handling are written in the same transaction as the done mark, so a question is in the log
+exactly when its update is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import timedelta
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.storage.codec import JSONDict, iso
+from bot.storage.questions import QuestionStore
+
+TOMBSTONE_TTL: Final = timedelta(hours=24)  # Telegram keeps unconfirmed updates for 24 hours
+_SENDER_FIELDS: Final = ("from", "user", "voter_chat")
+
+
+def sender_of(update: JSONDict) -> int | None:
+    """The id of the user an update comes from (read from the raw JSON, before parsing)."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for field in _SENDER_FIELDS:
+            sender = value.get(field)
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+        chat = value.get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return None
+
+
+class InboxStore(QuestionStore):
+    """``inbox``: updates received and not yet handled, and tombstones of handled ones."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._synchronous = "FULL"
+
+    async def _after_open(self) -> None:
+        await super()._after_open()
+        async with self._lock:
+            rows = await self._fetchall("PRAGMA synchronous")
+        self._synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(rows[0][0], "FULL")
+
+    async def inbox_add(self, updates: Iterable[JSONDict]) -> list[JSONDict]:
+        """Commit the updates not received before, in one transaction; return those, in order.
+
+        Updates already in the inbox (pending or done) are left out: a redelivery."""
+        batch = {u["update_id"]: u for u in updates if isinstance(u.get("update_id"), int)}
+        if not batch:
+            return []
+        now = iso(self._clock())
+        async with self._lock, self._transaction() as db:
+            marks = ",".join("?" * len(batch))
+            known = {
+                row[0]
+                for row in await db.execute_fetchall(
+                    f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", tuple(batch)
+                )
+            }
+            fresh = [batch[i] for i in sorted(batch) if i not in known]
+            await db.executemany(
+                "INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)",
+                [
+                    (u["update_id"], sender_of(u), json.dumps(u, ensure_ascii=False), now)
+                    for u in fresh
+                ],
+            )
+        return fresh
+
+    async def inbox_pending(self) -> list[JSONDict]:
+        """The updates received but not handled, oldest first (to handle them at start)."""
+        async with self._lock:
+            rows = await self._fetchall(
+                "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+            )
+        return [json.loads(row[0]) for row in rows]
+
+    async def inbox_done(self, update_ids: Sequence[int]) -> None:
+        """Mark updates handled (payload and user id dropped), with the questions logged so far."""
+        now = iso(self._clock())
+        async with self._lock:
+            with self._questions_taken() as rows:
+                async with self._relaxed_transaction() as db:
+                    await self._insert_questions(db, rows)
+                    await db.executemany(
+                        "UPDATE inbox SET payload = NULL, user_id = NULL, done_at = ? "
+                        "WHERE update_id = ?",
+                        [(now, update_id) for update_id in update_ids],
+                    )
+
+    async def inbox_prune(self, older_than: timedelta = TOMBSTONE_TTL) -> int:
+        """Delete tombstones of updates handled more than ``older_than`` ago."""
+        cutoff = iso(self._clock() - older_than)
+        async with self._lock, self._transaction() as db:
+            cursor = await db.execute("DELETE FROM inbox WHERE done_at < ?", (cutoff,))
+        return max(cursor.rowcount, 0)
+
+    async def inbox_counts(self) -> tuple[int, int]:
+        """(pending, done) rows."""
+        async with self._lock:
+            rows = await self._fetchall(
+                "SELECT COUNT(*) - COUNT(done_at), COUNT(done_at) FROM inbox"
+            )
+        return int(rows[0][0]), int(rows[0][1])
+
+    @contextlib.asynccontextmanager
+    async def _relaxed_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A transaction committed without waiting for the disk (``synchronous=NORMAL``).
+        Caller holds the lock."""
+        db = self._db
+        if self._synchronous == "NORMAL":
+            async with self._transaction() as conn:
+                yield conn
+            return
+        await db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            async with self._transaction() as conn:
+                yield conn
+        finally:
+            await db.execute(f"PRAGMA synchronous={self._synchronous}")
+
+    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
+        await super()._forget(db, user_id, counts)
+        await db.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))

@@ -1,0 +1,415 @@
+"""Durable intake of updates: nothing a student sends is lost when the process dies.
+
+python-telegram-bot's ``Updater`` confirms a batch to Telegram (the next ``getUpdates``
+offset) as soon as the batch is queued, before any handler ran, and its webhook answers 200
+before handling: a crash loses every update fetched and not yet handled (with 30 messages a
+second, a backlog builds up quickly). :class:`InboxUpdater` changes only that:
+
+- Every update is committed to the inbox (:mod:`bot.storage.inbox`) *before* Telegram learns
+  it was received: polling asks for the next batch with the higher offset only after the
+  batch's commit; the webhook answers 200 only after it.
+- It leaves the inbox when its handlers have finished and the persistence was written
+  (:meth:`done`, called by ``ExchangeApplication.process_update``). At start, updates left in
+  the inbox are queued first, in ``update_id`` order, then polling (or the webhook) resumes.
+- A redelivered update (an ``update_id`` in the inbox, pending or done) is not queued again.
+- Each update is parsed alone from the raw JSON (``Bot._post`` returns it unparsed): one that
+  python-telegram-bot cannot read is logged with its id and the error type only, marked done,
+  and polling goes on.
+- Back-pressure: at most ``max_in_flight`` updates are taken and not yet handled; polling
+  waits below that, so unhandled updates wait at Telegram rather than in memory.
+- "Conflict: terminated by other getUpdates request": an instance whose first poll ends so is
+  the newcomer and stops (:attr:`fatal_error`, exit code 2 through :func:`run_polling`); an
+  instance that polled before retries after a second (which ends the newcomer's poll), and
+  stops too if the conflict lasts :data:`CONFLICT_GRACE` seconds.
+
+Why a subclass of ``Updater`` rather than a loop of our own: ``Application.run_polling`` and
+``run_webhook`` keep doing what they do (signals, bootstrap retries, start-up and shut-down
+order, ``post_init``/``post_shutdown``), and the updates still go through the application's
+update queue and its update processor, so each student's updates stay in order and different
+students concurrent (:mod:`bot.telegram.updates`), exactly as before. Only the private
+``_start_polling``/``_start_webhook``/``_stop_polling`` hooks are replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Final
+
+import tornado.web
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, Updater
+from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookServer
+
+from bot.storage import JSONDict, Storage
+from bot.telegram.delivery import retry_delay
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT: Final = 256  # updates taken and not handled; PerUserUpdateProcessor's limit
+BATCH: Final = 100  # getUpdates' maximum
+CONFLICT_GRACE: Final = 30.0  # seconds of conflicts after which an older poller gives up too
+CONFLICT_RETRY: Final = 1.0
+MAX_BACKOFF: Final = 30.0
+PRUNE_EVERY: Final = 3600.0  # seconds between deletions of old tombstones
+
+
+class PollingConflictError(Conflict):
+    """Another process polls the same bot token."""
+
+
+class InboxUpdater(Updater):
+    """python-telegram-bot's Updater with the inbox between Telegram and the update queue."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        update_queue: asyncio.Queue[object],
+        storage: Callable[[], Awaitable[Storage]],
+        stop: Callable[[], None],
+        *,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        super().__init__(bot=bot, update_queue=update_queue)
+        self._storage = storage
+        self._stop_application = stop
+        self.max_in_flight = max_in_flight
+        self.fatal_error: TelegramError | None = None
+        self._in_flight: set[int] = set()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._stopping = asyncio.Event()
+        self._poll_task: asyncio.Task[None] | None = None
+        self._fetch: asyncio.Future[Any] | None = None
+        self._offset = 0
+        self._pruned = 0.0
+
+    @property
+    def in_flight(self) -> int:
+        """Updates taken from the inbox and not yet handled."""
+        return len(self._in_flight)
+
+    # ----------------------------------------------------------------- handled
+
+    async def done(self, update: object) -> None:
+        """The update's handlers finished and the persistence is written: out of the inbox."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id not in self._in_flight:
+            return  # not from the inbox (a test feeding the application directly)
+        try:
+            await (await self._storage()).inbox_done([update_id])
+        finally:
+            self._release(update_id)
+
+    def abandon(self, update: object) -> None:
+        """Handling failed before the end (the persistence could not be written): the update
+        stays in the inbox and is handled again at the next start."""
+        if isinstance(update, Update):
+            self._release(update.update_id)
+
+    def _release(self, update_id: int | None) -> None:
+        self._in_flight.discard(update_id)
+        if len(self._in_flight) < self.max_in_flight:
+            self._room.set()
+
+    # ----------------------------------------------------------------- intake
+
+    async def receive(self, updates: Sequence[JSONDict]) -> None:
+        """Commit updates to the inbox, then queue the ones not received before."""
+        storage = await self._storage()
+        fresh = await storage.inbox_add(updates)
+        await self._dispatch(storage, fresh)
+        if time.monotonic() - self._pruned > PRUNE_EVERY:
+            self._pruned = time.monotonic()
+            await storage.inbox_prune()
+
+    async def _replay(self) -> None:
+        """Queue the updates left in the inbox by the previous run, oldest first."""
+        storage = await self._storage()
+        pending = await storage.inbox_pending()
+        if pending:
+            _LOGGER.info("handling %d updates left in the inbox first", len(pending))
+        await self._dispatch(storage, pending)
+
+    async def _dispatch(self, storage: Storage, payloads: Sequence[JSONDict]) -> None:
+        unreadable: list[int] = []
+        for payload in payloads:
+            update_id = int(payload["update_id"])
+            if update_id in self._in_flight:
+                continue
+            try:
+                update = Update.de_json(payload, self.bot)
+            except Exception as error:  # any parsing error: skip this one only
+                _LOGGER.warning(
+                    "update %d dropped: python-telegram-bot cannot read it (%s)",
+                    update_id,
+                    type(error).__name__,
+                )
+                unreadable.append(update_id)
+                continue
+            self._in_flight.add(update_id)
+            if len(self._in_flight) >= self.max_in_flight:
+                self._room.clear()
+            self.update_queue.put_nowait(update)
+        if unreadable:
+            await storage.inbox_done(unreadable)
+
+    async def _wait_for_room(self) -> int:
+        """Wait until fewer than ``max_in_flight`` updates are in flight; how many may come."""
+        while len(self._in_flight) >= self.max_in_flight and not self._stopping.is_set():
+            self._room.clear()
+            await _first(self._room.wait(), self._stopping.wait())
+        return max(1, min(BATCH, self.max_in_flight - len(self._in_flight)))
+
+    # ----------------------------------------------------------------- polling
+
+    async def _start_polling(  # noqa: PLR0917 - PTB's signature
+        self,
+        poll_interval: float,
+        timeout: float | timedelta,
+        bootstrap_retries: int,
+        drop_pending_updates: bool | None,
+        allowed_updates: Sequence[str] | None,
+        ready: asyncio.Event,
+        error_callback: Callable[[TelegramError], None] | None,
+    ) -> None:
+        await self._bootstrap(
+            bootstrap_retries,
+            drop_pending_updates=drop_pending_updates,
+            webhook_url="",
+            allowed_updates=None,
+        )
+        await self._replay()
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+        self._stopping.clear()
+        self._poll_task = asyncio.create_task(
+            self._poll(poll_interval, seconds, allowed_updates), name="InboxUpdater:poll"
+        )
+        ready.set()
+
+    async def _poll(
+        self, interval: float, timeout: float, allowed_updates: Sequence[str] | None
+    ) -> None:
+        polled = False
+        conflict_since: float | None = None
+        failures = 0
+        while not self._stopping.is_set():
+            limit = await self._wait_for_room()
+            if self._stopping.is_set():
+                break
+            try:
+                raw = await self._get_updates(limit, timeout, allowed_updates)
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    break
+                raise
+            except Conflict:
+                now = time.monotonic()
+                conflict_since = conflict_since if conflict_since is not None else now
+                if not polled or now - conflict_since >= CONFLICT_GRACE:
+                    self._fail(
+                        PollingConflictError(
+                            "another instance of this bot is polling the same token "
+                            "(Telegram: terminated by other getUpdates request); this one stops"
+                        )
+                    )
+                    return
+                _LOGGER.warning(
+                    "another getUpdates ended this one (a second instance?); polling again in "
+                    "%.0f s",
+                    CONFLICT_RETRY,
+                )
+                await self._pause(CONFLICT_RETRY)
+                continue
+            except InvalidToken as error:
+                self._fail(error)
+                return
+            except TelegramError as error:
+                failures += 1
+                wait = (
+                    retry_delay(error)
+                    if isinstance(error, RetryAfter)
+                    else min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 8))
+                )
+                _LOGGER.warning(
+                    "getUpdates failed (%s); retrying in %.1f s", type(error).__name__, wait
+                )
+                await self._pause(wait)
+                continue
+            polled, conflict_since, failures = True, None, 0
+            updates = [
+                u for u in raw if isinstance(u, dict) and isinstance(u.get("update_id"), int)
+            ]
+            if updates:
+                try:
+                    await self.receive(updates)
+                except Exception:  # the offset stays: the batch comes again
+                    _LOGGER.exception("could not store %d updates in the inbox", len(updates))
+                    await self._pause(1.0)
+                    continue
+                self._offset = max(u["update_id"] for u in updates) + 1
+            if interval:
+                await self._pause(interval)
+
+    async def _get_updates(
+        self, limit: int, timeout: float, allowed_updates: Sequence[str] | None
+    ) -> list[Any]:
+        """getUpdates, unparsed. Cancelled (nothing lost) when polling stops."""
+        data: JSONDict = {"timeout": timeout, "offset": self._offset or None, "limit": limit}
+        if allowed_updates is not None:
+            data["allowed_updates"] = list(allowed_updates)
+        read_timeout = (self.bot.request.read_timeout or 0) + timeout
+        self._fetch = asyncio.ensure_future(
+            self.bot._post("getUpdates", data, read_timeout=read_timeout)
+        )
+        try:
+            result = await self._fetch
+        finally:
+            self._fetch = None
+        return result if isinstance(result, list) else []
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    def _fail(self, error: TelegramError) -> None:
+        """Stop the application; :func:`run_polling` raises ``error`` afterwards."""
+        self.fatal_error = error
+        self._stopping.set()
+        self._stop_application()
+
+    async def _stop_polling(self) -> None:
+        """Stop polling. The last batch is not confirmed with one more getUpdates (as
+        python-telegram-bot does, waiting up to its read timeout on an unresponsive Bot API):
+        sent again at the next start, it is recognised by the inbox's tombstones."""
+        task, self._poll_task = self._poll_task, None
+        if task is None:
+            return
+        self._stopping.set()
+        if self._fetch is not None:
+            self._fetch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    # ----------------------------------------------------------------- webhook
+
+    async def _start_webhook(  # noqa: PLR0917 - PTB's signature
+        self,
+        listen: str,
+        port: int,
+        url_path: str,
+        bootstrap_retries: int,
+        allowed_updates: Sequence[str] | None,
+        cert: str | Path | None = None,
+        key: str | Path | None = None,
+        drop_pending_updates: bool | None = None,
+        webhook_url: str | None = None,
+        ready: asyncio.Event | None = None,
+        ip_address: str | None = None,
+        max_connections: int = 40,
+        secret_token: str | None = None,
+        unix: Any = None,
+    ) -> None:
+        if cert is not None or key is not None:
+            raise TelegramError("TLS is for the reverse proxy: run the webhook without cert/key")
+        if not url_path.startswith("/"):
+            url_path = f"/{url_path}"
+        app = _WebhookApp(url_path, self, secret_token)
+        self._httpd = WebhookServer(listen, port, app, None, unix)  # type: ignore[arg-type]
+        await self._bootstrap(
+            max_retries=bootstrap_retries,
+            drop_pending_updates=drop_pending_updates,
+            webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
+            allowed_updates=allowed_updates,
+            ip_address=ip_address,
+            max_connections=max_connections,
+            secret_token=secret_token,
+        )
+        await self._replay()
+        await self._httpd.serve_forever(ready=ready)
+
+
+class _WebhookApp(tornado.web.Application):
+    def __init__(self, path: str, updater: InboxUpdater, secret_token: str | None) -> None:
+        shared = {
+            "bot": updater.bot,
+            "update_queue": updater.update_queue,
+            "secret_token": secret_token,
+            "updater": updater,
+        }
+        super().__init__([(rf"{path}/?", _InboxWebhookHandler, shared)])
+
+    def log_request(self, handler: tornado.web.RequestHandler) -> None:
+        """No access log (python-telegram-bot's choice too)."""
+
+
+class _InboxWebhookHandler(TelegramHandler):
+    """Commits the POSTed update to the inbox, then answers 200 (a failure answers 500, and
+    Telegram delivers the update again)."""
+
+    def initialize(  # type: ignore[override]
+        self,
+        bot: Bot,
+        update_queue: asyncio.Queue[object],
+        secret_token: str,
+        updater: InboxUpdater,
+    ) -> None:
+        super().initialize(bot, update_queue, secret_token)
+        self.updater = updater
+
+    async def post(self) -> None:
+        self._validate_post()
+        try:
+            data = json.loads(self.request.body)
+        except ValueError as error:
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from error
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        await self.updater._wait_for_room()  # back-pressure on Telegram
+        await self.updater.receive([data])
+        self.set_status(HTTPStatus.OK)
+
+
+async def _first(*awaitables: Awaitable[Any]) -> None:
+    """Wait until one of ``awaitables`` is done; cancel the others."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+def install(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    storage: Callable[[], Awaitable[Storage]],
+) -> InboxUpdater:
+    """Give ``application`` an :class:`InboxUpdater` in place of python-telegram-bot's."""
+    updater = InboxUpdater(
+        application.bot, application.update_queue, storage, application.stop_running
+    )
+    application.updater = updater
+    return updater
+
+
+def inbox_of(application: Application[Any, Any, Any, Any, Any, Any]) -> InboxUpdater | None:
+    """The application's InboxUpdater, if it has one."""
+    updater = application.updater
+    return updater if isinstance(updater, InboxUpdater) else None
+
+
+def run_polling(application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any) -> None:
+    """``application.run_polling(**kwargs)``; then raise the error that stopped polling, if
+    any (another instance polling the same token, a revoked token)."""
+    application.run_polling(**kwargs)
+    inbox = inbox_of(application)
+    if inbox is not None and inbox.fatal_error is not None:
+        raise inbox.fatal_error
