@@ -395,3 +395,20 @@ async def test_split_never_cuts_an_entity_and_keeps_every_character() -> None:
 
 async def test_settings_default_keeps_notices_on() -> None:
     assert replace(Settings()).lead_notices is True
+
+
+async def test_a_coordinators_command_menu_lists_their_commands(local: LocalBot) -> None:
+    coordinator_chat = local.user(COORDINATOR, "fr", "Li Coord")
+    student = local.user(2001, "en", "Ana")
+    assert "digest" not in dict(coordinator_chat.commands)  # Telegram knows no chat yet
+    await local.send(coordinator_chat, "/coordinator")
+    listed = dict(coordinator_chat.commands)
+    assert "digest" in listed and "handoffs" in listed and "start" in listed
+    assert "digest" not in dict(student.commands)
+    await local.send(coordinator_chat, "/language")
+    await local.press(coordinator_chat, "1|lang:zh")
+    assert "digest" in dict(coordinator_chat.commands)  # /language keeps them, localised
+    assert dict(coordinator_chat.commands)["digest"] != listed["digest"]
+    await local.restart()  # registered again at start for a coordinator known to the bot
+    assert "digest" in dict(coordinator_chat.commands)
+    assert "digest" not in dict(student.commands)

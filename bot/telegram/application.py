@@ -12,16 +12,15 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.content.languages import LANGUAGES
 from bot.settings import Settings
-from bot.telegram import delivery, digest_job, heartbeat, inbox, retention
+from bot.telegram import command_menu, delivery, digest_job, heartbeat, inbox, retention
 from bot.telegram.content import load_content
-from bot.telegram.context import COMMANDS, SERVICES, App, BotContext, Services, services_of
+from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
@@ -139,7 +138,7 @@ class MessageRateLimiter(AIORateLimiter):
 
 async def post_init(application: App) -> None:
     """Open the services (the storage, shared with the persistence), then register the
-    command list with Telegram once per language (``set_my_commands``)."""
+    command menus with Telegram (:mod:`bot.telegram.command_menu`)."""
     services = services_of(application)
     services.storage = await cast(SQLitePersistence, application.persistence).storage()
     if not services.settings.coordinator_ids:
@@ -147,13 +146,7 @@ async def post_init(application: App) -> None:
             "No coordinator configured (BOT_COORDINATOR_IDS is empty): hand-offs and sign-up "
             "notices are off, and the 'Ask a coordinator' buttons are hidden"
         )
-    texts = services.assistant.texts
-    for lang in LANGUAGES:
-        commands = [BotCommand(c, texts.get(f"command_{c}", lang)) for c in COMMANDS]
-        code = None if lang == "en" else lang
-        await application.bot.set_my_commands(
-            commands, scope=BotCommandScopeDefault(), language_code=code
-        )
+    await command_menu.register_all(application.bot, services)
 
 
 def build_application(

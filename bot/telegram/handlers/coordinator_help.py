@@ -7,25 +7,17 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.content.knowledge import KnowledgeError, load_yaml
+from bot.telegram import command_menu
 from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import coordinator_places
 from bot.telegram.handlers.common import send, user_language
 
 TEXTS = frozenset({"coordinator_help_footer", "coordinator_help_line", "coordinator_help_title"})
-SOURCE = "coordinators.yaml"
 
 
 def load_commands(app: App) -> tuple[str, ...]:
     """The coordinators' commands, in order, each checked to have its text."""
-    services = services_of(app)
-    path = services.settings.conversations_dir / SOURCE
-    data = load_yaml(path) if path.is_file() else {}
-    commands = data.get("commands") if isinstance(data, dict) else None
-    if not isinstance(commands, list) or not all(isinstance(c, str) for c in commands):
-        raise KnowledgeError([f"{SOURCE}: 'commands' must list the coordinators' commands"])
-    services.assistant.texts.require({f"coordinator_command_{c}" for c in commands}, SOURCE)
-    return tuple(commands)
+    return command_menu.coordinator_commands(services_of(app))
 
 
 def register(app: App) -> None:
@@ -50,6 +42,9 @@ def register(app: App) -> None:
             texts.get(k, lang) for k in ("coordinator_help_title", "coordinator_help_footer")
         )
         await send(update, "\n".join([title, "", *lines, "", footer]))
+        user, chat = update.effective_user, update.effective_chat
+        if user is not None and chat is not None and chat.id == user.id:  # their private chat
+            await command_menu.set_for_chat(context.bot, services, chat.id, lang, user.id)
 
     places = coordinator_places(services_of(app).settings)
     app.add_handler(CommandHandler(["coordinator", "help"], coordinator_help, filters=places))

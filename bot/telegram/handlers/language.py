@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 
 from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
-from bot.telegram import callbacks
+from bot.telegram import callbacks, command_menu
 from bot.telegram.context import COMMANDS, App, BotContext
 from bot.telegram.handlers.common import PrivateButtons, command, show, user_language
 from bot.telegram.handlers.navigation import stale
@@ -44,8 +44,7 @@ async def choose(update: Update, context: BotContext) -> None:
     await services.storage.set_language(user.id, code)
     texts = services.assistant.texts
     await show(update, texts.get("language_set", code), [[services.assistant.menu_button(code)]])
-    commands = [BotCommand(c, texts.get(f"command_{c}", code)) for c in COMMANDS]
-    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat.id))
+    await command_menu.set_for_chat(context.bot, services, chat.id, code, user.id)
 
 
 def register(app: App) -> None:

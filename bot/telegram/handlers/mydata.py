@@ -7,14 +7,14 @@ import html
 from datetime import datetime, tzinfo
 from typing import Any
 
-from telegram import BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.content.buttons import Button
 from bot.content.texts import Texts
 from bot.storage import JSONDict
-from bot.telegram import callbacks
+from bot.telegram import callbacks, command_menu
 from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext
 from bot.telegram.handlers.common import (
@@ -207,15 +207,15 @@ async def confirm_forget(update: Update, context: BotContext) -> int | None:
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
     if counts.get("settings") and chat is not None:
-        await _reset_commands(context, chat.id)
+        await _reset_commands(context, chat.id, user.id)
     await show(update, _deleted_text(texts, counts, lang))
     return ConversationHandler.END
 
 
-async def _reset_commands(context: BotContext, chat_id: int) -> None:
+async def _reset_commands(context: BotContext, chat_id: int, user_id: int) -> None:
     """The command list /language localised for this chat goes with the language setting."""
     try:
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+        await command_menu.reset_chat(context.bot, context.services, chat_id, user_id)
     except TelegramError:
         return
 
