@@ -10,10 +10,13 @@ from pathlib import Path
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeBase, load_knowledge
 from bot.content.texts import Texts
-from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
+from bot.understanding.embedding import Encoder, default_encoder
+from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig, NotListed
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
+NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answer too)
 MAX_SUGGESTIONS = 3
+MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 CORE_TEXTS = {
     "did_you_mean",
     "fallback",
@@ -21,7 +24,14 @@ CORE_TEXTS = {
     "button_main_menu",
     "button_coordinator",
     "button_signup",
+    "not_listed",
 }
+
+
+@lru_cache(maxsize=1)
+def _shared_encoder() -> Encoder | None:
+    """The sentence encoder, loaded once per process (about a second)."""
+    return default_encoder()
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Reply:
     score: float
     language: str
     kind: str
+    topics: tuple[str, ...] = ()  # every topic answered (two for a two-part question)
 
 
 class Assistant:
@@ -48,16 +59,134 @@ class Assistant:
         self.match = lru_cache(maxsize=1024)(matcher.match)
 
     @classmethod
-    def load(cls, knowledge_dir: Path, conversations_dir: Path) -> Assistant:
-        """Load and validate the knowledge base, matching settings and UI texts."""
+    def load(
+        cls,
+        knowledge_dir: Path,
+        conversations_dir: Path,
+        cache_dir: Path | None = None,
+        *,
+        semantic: bool = True,
+    ) -> Assistant:
+        """Load and validate the knowledge base, matching settings and UI texts.
+
+        ``cache_dir`` (writable, e.g. the bot's data dir) keeps the knowledge base's sentence
+        embeddings between runs; without it they are computed in memory. ``semantic=False``
+        matches lexically only (as when the embedding package is not installed).
+        """
         kb = load_knowledge(knowledge_dir)
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")
-        return cls(kb, Matcher(kb, config), Texts.load(conversations_dir))
+        encoder = _shared_encoder() if semantic else None
+        matcher = Matcher(kb, config, encoder, cache_dir)
+        return cls(kb, matcher, Texts.load(conversations_dir))
+
+    def rebuild(self, kb: KnowledgeBase, cache_dir: Path | None = None) -> Assistant:
+        """The same assistant over another knowledge base (with learned examples, say)."""
+        encoder = _shared_encoder() if self.matcher.semantic else None
+        return Assistant(kb, Matcher(kb, self.config, encoder, cache_dir), self.texts)
 
     def answer(self, question: str, lang: str | None = None) -> Reply:
-        """Reply to a free-text question; ``lang`` forces the reply language."""
+        """Reply to a free-text question; ``lang`` forces the reply language.
+
+        A field that is not among the lists is answered honestly; a message asking two things
+        that map to different topics gets both answers, in the order asked.
+        """
         match = self.match(question)
-        return self.reply_to_match(match, lang or match.language)
+        reply_lang = lang or match.language
+        listed = self.matcher.not_listed(question)
+        if listed is not None:
+            return self.not_listed_reply(listed[2], reply_lang)
+        parts = self.matcher.parts(question)
+        if len(parts) > 1:
+            reply = self._several(match, parts, reply_lang)
+            if reply is not None:
+                return reply
+        return self.reply_to_match(match, reply_lang)
+
+    def _confident(self, match: Match) -> Candidate | None:
+        best = match.candidates[0] if match.candidates else None
+        return best if best is not None and self.config.answers(best, match.off_topic) else None
+
+    def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
+        """Both answers of a two-part question, or the confident one with the other offered."""
+        answered: list[Candidate] = []
+        offered: list[str] = []
+        for part in parts:
+            match = self.match(part)
+            best = self._confident(match)
+            if best is not None:
+                if all(not self._same(best.topic_id, c.topic_id) for c in answered):
+                    answered.append(best)
+            elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
+                offered.append(match.candidates[0].topic_id)
+        if not answered:
+            return None
+        first = answered[0]
+        whole_best = self._confident(whole)
+        if len(answered) == 1:
+            if whole_best is not None and whole_best.topic_id != first.topic_id:
+                return None  # the message as a whole says more than its parts
+            offered = [t for t in offered if not self._same(t, first.topic_id)]
+            reply = self.topic_reply(first.topic_id, lang, extra=offered[:1])
+            return Reply(
+                reply.text,
+                reply.buttons,
+                first.topic_id,
+                first.score,
+                lang,
+                ANSWER,
+                (first.topic_id,),
+            )
+        replies = [self.topic_reply(c.topic_id, lang) for c in answered]
+        text = "\n\n".join(r.text for r in replies)
+        if len(text) > MAX_TEXT:
+            extra = [c.topic_id for c in answered[1:]]
+            reply = self.topic_reply(first.topic_id, lang, extra=extra)
+            return Reply(
+                reply.text,
+                reply.buttons,
+                first.topic_id,
+                first.score,
+                lang,
+                ANSWER,
+                (first.topic_id,),
+            )
+        buttons: list[Button] = []
+        for button in (b for r in replies for b in r.buttons):
+            if button.action != "menu:main" and all(b.action != button.action for b in buttons):
+                buttons.append(button)
+        buttons = [b for b in buttons if b.action not in {f"topic:{c.topic_id}" for c in answered}]
+        buttons = [*buttons[:4], self.menu_button(lang)]
+        topics = tuple(c.topic_id for c in answered)
+        score = min(c.score for c in answered)
+        return Reply(text, tuple(buttons), first.topic_id, score, lang, ANSWER, topics)
+
+    def _same(self, a: str, b: str) -> bool:
+        """Whether two topics are one answer (the same, or an item and its list)."""
+        if a == b:
+            return True
+        for one, other in ((a, b), (b, a)):
+            item = self.kb.items.get(one)
+            if item is not None and any(m.entry_id == other for m in item.memberships):
+                return True
+        return False
+
+    def not_listed_reply(self, group: NotListed, lang: str) -> Reply:
+        """ "X is not among the listed …": the field's name, the list it would belong to, and
+        that list (generated from the lists, never a neighbouring item)."""
+        name = group.names[lang][0]
+        intro = self.texts.get(
+            "not_listed",
+            lang,
+            name=html.escape(name),
+            list=html.escape(self.kb.title(group.list_id, lang)),
+        )
+        text = f"{intro}\n\n{self.kb.render(group.list_id, lang)}"
+        buttons = (
+            self.topic_button(group.list_id, lang),
+            self.action_button("coordinator", lang),
+            self.menu_button(lang),
+        )
+        return Reply(text, buttons, group.list_id, 1.0, lang, NOT_LISTED, (group.list_id,))
 
     def reply_to_match(self, match: Match, lang: str) -> Reply:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""
@@ -69,9 +198,17 @@ class Assistant:
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if best.score >= self.config.answer_threshold and self._explains(best):
+        if self.config.answers(best, match.off_topic):
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
-            return Reply(reply.text, reply.buttons, best.topic_id, best.score, lang, ANSWER)
+            return Reply(
+                reply.text,
+                reply.buttons,
+                best.topic_id,
+                best.score,
+                lang,
+                ANSWER,
+                (best.topic_id,),
+            )
         suggestions = [best.topic_id, *close][:MAX_SUGGESTIONS]
         buttons = [self.topic_button(t, lang) for t in suggestions]
         if all(b.action != "coordinator" for b in buttons):
@@ -80,9 +217,6 @@ class Assistant:
         return Reply(
             self.texts.get("did_you_mean", lang), tuple(buttons), None, best.score, lang, SUGGEST
         )
-
-    def _explains(self, candidate: Candidate) -> bool:
-        return candidate.coverage >= self.config.min_coverage
 
     def fallback(self, lang: str, score: float = 0.0) -> Reply:
         """The polite "not found" reply, offering the menu, a coordinator and the sign-up."""

@@ -22,18 +22,21 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
+from bot.understanding.embedding import Encoder, encode_all
 from bot.understanding.text import (
     chinese_runs,
     guess_language,
@@ -43,6 +46,55 @@ from bot.understanding.text import (
     stem,
     tokenize,
 )
+
+
+def _per_language(lists: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A mapping of language to a list of phrases (missing languages: none)."""
+    return {lang: tuple(_words(lists, lang)) if lang in lists else () for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class SemanticConfig:
+    """How the sentence-embedding signal is fused with the lexical score."""
+
+    weight: float = 0.0  # share of the fused score given to meaning (0: lexical only)
+    low: float = 0.3  # a cosine similarity at or below this counts as 0 ...
+    high: float = 0.8  # ... and at or above this as 1
+    confident: float = 1.0  # a cosine this high answers even with low lexical coverage
+    candidates: int = 6  # best topics by meaning added to the lexical shortlist
+    out_of_scope_margin: float = 0.0  # decline when an out-of-scope example is this much closer
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
+        """From the ``semantic:`` section of ``matching.yaml``."""
+        defaults = cls()
+        return cls(
+            weight=float(data.get("weight", defaults.weight)),
+            low=float(data.get("low", defaults.low)),
+            high=float(data.get("high", defaults.high)),
+            confident=float(data.get("confident", defaults.confident)),
+            candidates=int(data.get("candidates", defaults.candidates)),
+            out_of_scope_margin=float(data.get("out_of_scope_margin", 0.0)),
+        )
+
+    def scale(self, cosine: float) -> float:
+        """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
+        return min(1.0, max(0.0, (cosine - self.low) / (self.high - self.low)))
+
+
+@dataclass(frozen=True)
+class NotListed:
+    """Common names of fields that are not among a list's items ("dermatology")."""
+
+    list_id: str  # the list entry they would belong to
+    names: Mapping[str, tuple[str, ...]]  # per language, the first is the name shown
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> NotListed:
+        names = {lang: tuple(_words(data, lang)) for lang in LANGUAGES}
+        if not all(names.values()):
+            raise ValueError(f"not_listed {data!r}: needs names in en, zh and fr")
+        return cls(str(data["list"]), names)
 
 
 @dataclass(frozen=True)
@@ -68,6 +120,25 @@ class MatchingConfig:
     stopwords: dict[str, frozenset[str]]
     generic: frozenset[str]
     particles: frozenset[str]
+    semantic: SemanticConfig = field(default_factory=SemanticConfig)
+    not_listed: tuple[NotListed, ...] = ()
+    preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_topics: frozenset[str] = frozenset()
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def answers(self, candidate: Candidate, off_topic: float = 0.0) -> bool:
+        """Whether a best candidate is confident enough to be the answer: its fused score, and
+        either the share of the question its words explain or a close meaning, and it is
+        closer in meaning than the out-of-scope examples are."""
+        semantic = self.semantic
+        return (
+            candidate.score >= self.answer_threshold
+            and (
+                candidate.coverage >= self.min_coverage or candidate.semantic >= semantic.confident
+            )
+            and off_topic < candidate.semantic + semantic.out_of_scope_margin
+        )
 
     @classmethod
     def load(cls, path: Path) -> MatchingConfig:
@@ -100,6 +171,16 @@ class MatchingConfig:
                     stem(normalize(w)) for lang in LANGUAGES for w in _words(data["generic"], lang)
                 ),
                 particles=frozenset(normalize(w) for w in data["particles"]),
+                semantic=SemanticConfig.read(data.get("semantic") or {}),
+                not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
+                preamble=_per_language(data.get("preamble") or {}),
+                conjunctions=_per_language(data.get("conjunctions") or {}),
+                not_topics=frozenset(
+                    normalize(w)
+                    for lang in LANGUAGES
+                    for w in (data.get("not_topics") or {}).get(lang, ())
+                ),
+                out_of_scope=_per_language(data.get("out_of_scope") or {}),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
@@ -127,6 +208,8 @@ class Candidate:
     score: float
     coverage: float
     similarity: float
+    semantic: float = 0.0  # best cosine similarity with one of the topic's phrases
+    lexical: float = 0.0  # the lexical score alone
 
 
 @dataclass(frozen=True)
@@ -135,6 +218,7 @@ class Match:
 
     language: str
     candidates: tuple[Candidate, ...]
+    off_topic: float = 0.0  # best cosine similarity with an out-of-scope example
 
 
 @dataclass(frozen=True)
@@ -218,11 +302,28 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
     return frequency
 
 
-class Matcher:
-    """Scores questions against every topic of a knowledge base."""
+_CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
+_QUESTION_END = re.compile(r"(?<=[?？])|(?<=[吗呢][，,])")
 
-    def __init__(self, kb: KnowledgeBase, config: MatchingConfig) -> None:
+
+class Matcher:
+    """Scores questions against every topic of a knowledge base.
+
+    ``encoder`` adds matching by meaning (sentence embeddings; None: lexical only), with the
+    knowledge base's embeddings cached in ``cache_dir`` when given. To add examples (learned
+    ones), build a new Matcher from a KnowledgeBase that has them.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: MatchingConfig,
+        encoder: Encoder | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.config = config
+        self.kb = kb
+        self._encoder = encoder
         # Chinese stop characters apply to every language (a question may mix scripts).
         self._stopwords = {
             lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES
@@ -280,6 +381,77 @@ class Matcher:
         for topic in self._topics.values():
             for token, factor in topic.vocabulary.items():
                 self._index[token].append((topic, factor))
+        self._words_setup(kb)
+        self._semantic_setup(_topic_phrases(kb), cache_dir)
+
+    def _words_setup(self, kb: KnowledgeBase) -> None:
+        """Preambles, conjunctions, item names and the not-listed vocabulary."""
+        config = self.config
+        self._preamble = {
+            lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
+        }
+        conjunctions = [c for lang in LANGUAGES for c in config.conjunctions.get(lang, ())]
+        self._conjunction_pattern = [
+            re.compile(
+                rf"(?i)\s+{re.escape(c)}\s+|,\s*{re.escape(c)}\s+"
+                if c.isascii()
+                else rf"[,，\s]*{re.escape(c)}"
+            )
+            for c in conjunctions
+        ]
+        names = {
+            normalize(text)
+            for item in kb.items.values()
+            for lang in LANGUAGES
+            for text in (item.name[lang], *item.aliases.get(lang, ()))
+        }
+        names.discard("")
+        self._item_names = tuple(f" {n} " if n.isascii() else n for n in sorted(names))
+        latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
+        self._joined_names = tuple(
+            f" {n} "
+            for n in sorted(names)
+            if n.isascii() and latin_conjunctions.intersection(n.split())
+        )
+        terms = []
+        for group in config.not_listed:
+            if group.list_id not in kb.entries:
+                raise KnowledgeError([f"matching.yaml: not_listed: unknown list {group.list_id}"])
+            for lang in LANGUAGES:
+                for name in group.names[lang]:
+                    term = normalize(name)
+                    if term and term not in names:  # a listed item is never "not listed"
+                        terms.append((group, term, lang))
+        # Longest first: "pediatric dermatology" before "dermatology".
+        self._not_listed_terms = sorted(terms, key=lambda t: -len(t[1]))
+
+    def _semantic_setup(
+        self, phrases: dict[str, list[tuple[str, str]]], cache_dir: Path | None
+    ) -> None:
+        """The embeddings of every topic's phrases, grouped by topic, and of the out-of-scope
+        examples."""
+        self._topic_order = list(self._topics)
+        self._topic_index = {topic_id: i for i, topic_id in enumerate(self._topic_order)}
+        texts: list[str] = []
+        offsets: list[int] = []
+        for topic_id in self._topic_order:
+            offsets.append(len(texts))
+            unique = dict.fromkeys(text.strip() for _, text in phrases[topic_id])
+            texts.extend(unique or [topic_id])
+        out_of_scope = [q for lang in LANGUAGES for q in self.config.out_of_scope.get(lang, ())]
+        self._offsets = np.array(offsets, dtype=np.intp)
+        if self._encoder is None or self.config.semantic.weight <= 0:
+            self._encoder = None
+            self._vectors = np.zeros((0, 1), dtype=np.float32)
+            self._out_of_scope = np.zeros((0, 1), dtype=np.float32)
+            return
+        vectors = encode_all(self._encoder, texts + out_of_scope, cache_dir)
+        self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
+
+    @property
+    def semantic(self) -> bool:
+        """Whether matching by meaning is on."""
+        return self._encoder is not None
 
     def _weigh(self, frequency: dict[str, dict[str, float]]) -> dict[str, float]:
         """The weight of every known token: its idf over topics, lowered for generic words,
@@ -441,24 +613,153 @@ class Matcher:
         scored.sort(key=lambda s: s[:2], reverse=True)
         return [(topic, coverage) for _, _, topic, coverage in scored[: self.config.candidates]]
 
+    def _lexical(self, normalized: str, language: str) -> dict[str, Candidate]:
+        """Lexical candidates of one text: coverage, phrase overlap and fuzzy similarity."""
+        analysed = self._analyse(normalized, self._stopwords[language])
+        total = sum(analysed.weights.values()) + analysed.unknown
+        if not analysed.words or not analysed.weights or not total:
+            return {}
+        query = _fuzzy_form(analysed.words)
+        found = {}
+        for topic, coverage in self._shortlist(analysed.weights, total):
+            found[topic.id] = self._score(analysed, total, query, topic, coverage)
+        return found
+
+    def _score(
+        self, analysed: _Question, total: float, query: str, topic: _Topic, coverage: float
+    ) -> Candidate:
+        best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
+        similarity = best[1] / 100 if best else 0.0
+        overlap = self._overlap(analysed.weights, total, topic)
+        cw, ow = self.config.coverage_weight, self.config.overlap_weight
+        score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
+        return Candidate(topic.id, round(score, 4), coverage, similarity, 0.0, round(score, 4))
+
+    def _lexical_for(self, normalized: str, language: str, topic_id: str) -> Candidate:
+        """The lexical scores of one topic that was not on the shortlist."""
+        analysed = self._analyse(normalized, self._stopwords[language])
+        total = sum(analysed.weights.values()) + analysed.unknown
+        if not analysed.words or not analysed.weights or not total:
+            return Candidate(topic_id, 0.0, 0.0, 0.0)
+        topic = self._topics[topic_id]
+        coverage = (
+            sum(w * topic.vocabulary.get(t, 0.0) for t, w in analysed.weights.items()) / total
+        )
+        return self._score(analysed, total, _fuzzy_form(analysed.words), topic, coverage)
+
+    def asking_part(self, question: str) -> str:
+        """The part of a message that asks: leading greetings and self-descriptions ("Hi,
+        I'm a nurse from Lyon, …") dropped, as long as something is left."""
+        clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+        kept = list(clauses)
+        while len(kept) > 1 and self._is_preamble(kept[0]):
+            kept.pop(0)
+        return ", ".join(c.strip() for c in kept) if len(kept) < len(clauses) else question
+
+    def _is_preamble(self, clause: str) -> bool:
+        normalized = normalize(clause)
+        if "?" in clause or "？" in clause:
+            return False
+        for lang in LANGUAGES:
+            for marker in self._preamble[lang]:
+                if normalized == marker or normalized.startswith(
+                    marker if lang == "zh" else marker + " "
+                ):
+                    return True
+        return False
+
+    def parts(self, question: str) -> list[str]:
+        """The questions of a message that asks several things, in order ("is housing free
+        and how long can I stay?"); the asking part alone when it asks one thing. A name that
+        contains a conjunction ("Public Health and Preventive Medicine") is not cut."""
+        text = self.asking_part(question)
+        normalized = f" {normalize(text)} "
+        if any(name in normalized for name in self._joined_names):
+            return [text]
+        pieces: list[str] = []
+        for sentence in _QUESTION_END.split(text):
+            pieces.extend(self._split_conjunctions(sentence))
+        pieces = [p.strip(" ,，、;；") for p in pieces]
+        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3]
+        return pieces if len(pieces) > 1 else [text]
+
+    def _split_conjunctions(self, piece: str) -> list[str]:
+        for conjunction in self._conjunction_pattern:
+            split = [p for p in conjunction.split(piece) if p.strip()]
+            if len(split) > 1:
+                return [q for p in split for q in self._split_conjunctions(p)]
+        return [piece]
+
+    def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
+        """A field named in the question that is not among a list's items ("dermatology"):
+        the words that named it, their language and its group; None when the question names
+        a listed item too."""
+        normalized = f" {normalize(self.asking_part(question))} "
+        if any(name in normalized for name in self._item_names):
+            return None
+        for group, term, lang in self._not_listed_terms:
+            if (f" {term} " in normalized) if term.isascii() else (term in normalized):
+                return term, lang, group
+        return None
+
     def match(self, question: str) -> Match:
-        """Score a question against all topics; the best candidates come first."""
+        """Score a question against all topics; the best candidates come first.
+
+        The whole message and the part that asks are scored (lexically and by meaning), and
+        each topic keeps its best; the fused score weighs the lexical score and the scaled
+        cosine similarity by ``semantic.weight``.
+        """
         normalized = normalize(question)
         language = guess_language(question, normalized.split(), self._markers)
+        if not normalized or all(
+            w in self.config.not_topics or w.isdigit() for w in normalized.split()
+        ):
+            return Match(language, ())  # a bare number or month means nothing here
         analysed = self._analyse(normalized, self._stopwords[language])
         if not analysed.words:
             return Match(language, self._match_stop_words(normalized))
-        total = sum(analysed.weights.values()) + analysed.unknown
-        if not analysed.weights or not total:
-            return Match(language, ())
-        query = _fuzzy_form(analysed.words)
-        cw, ow = self.config.coverage_weight, self.config.overlap_weight
+        asking = self.asking_part(question)
+        texts = [question] if asking == question else [question, asking]
+        forms = [normalized] + [normalize(t) for t in texts[1:]]
+        lexical: dict[str, Candidate] = {}
+        for form in forms:
+            for topic_id, candidate in self._lexical(form, language).items():
+                if topic_id not in lexical or candidate.score > lexical[topic_id].score:
+                    lexical[topic_id] = candidate
+        if self._encoder is None or not len(self._vectors):
+            ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
+            return Match(language, tuple(ranked))
+        queries = self._encoder.encode(texts)
+        sims = (self._vectors @ queries.T).max(axis=1)
+        topic_sims = np.maximum.reduceat(sims, self._offsets)
+        off_topic = 0.0
+        if len(self._out_of_scope):
+            off_topic = float((self._out_of_scope @ queries.T).max())
+        semantic = self.config.semantic
+        best_by_meaning = np.argsort(-topic_sims)[: semantic.candidates]
+        topic_ids = list(lexical)
+        for index in best_by_meaning:
+            topic_id = self._topic_order[int(index)]
+            if topic_id not in lexical:
+                lexical[topic_id] = max(
+                    (self._lexical_for(form, language, topic_id) for form in forms),
+                    key=lambda c: c.score,
+                )
+                topic_ids.append(topic_id)
         candidates = []
-        for topic, coverage in self._shortlist(analysed.weights, total):
-            best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
-            similarity = best[1] / 100 if best else 0.0
-            overlap = self._overlap(analysed.weights, total, topic)
-            score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
-            candidates.append(Candidate(topic.id, round(score, 4), coverage, similarity))
+        for topic_id in topic_ids:
+            c = lexical[topic_id]
+            cosine = float(topic_sims[self._topic_index[topic_id]])
+            score = (1 - semantic.weight) * c.lexical + semantic.weight * semantic.scale(cosine)
+            candidates.append(
+                Candidate(
+                    topic_id,
+                    round(score, 4),
+                    c.coverage,
+                    c.similarity,
+                    round(cosine, 4),
+                    c.lexical,
+                )
+            )
         candidates.sort(key=lambda c: (c.score, c.coverage), reverse=True)
-        return Match(language, tuple(candidates))
+        return Match(language, tuple(candidates), round(off_topic, 4))

