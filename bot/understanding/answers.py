@@ -103,8 +103,7 @@ class Assistant:
         return self.reply_to_match(match, reply_lang)
 
     def _confident(self, match: Match) -> Candidate | None:
-        best = match.candidates[0] if match.candidates else None
-        return best if best is not None and self.config.answers(best, match.off_topic) else None
+        return self.config.answer_of(match)
 
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
@@ -198,7 +197,7 @@ class Assistant:
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if self.config.answers(best, match.off_topic):
+        if self.config.answer_of(match) is not None:
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
             return Reply(
                 reply.text,

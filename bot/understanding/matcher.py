@@ -63,6 +63,8 @@ class SemanticConfig:
     confident: float = 1.0  # a cosine this high answers even with low lexical coverage
     candidates: int = 6  # best topics by meaning added to the lexical shortlist
     out_of_scope_margin: float = 0.0  # decline when an out-of-scope example is this much closer
+    gap_weight: float = 0.0  # a lead over the runner-up counts this much towards answering
+    name_bonus: float = 0.0  # added to an item named word for word in the question
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -75,6 +77,8 @@ class SemanticConfig:
             confident=float(data.get("confident", defaults.confident)),
             candidates=int(data.get("candidates", defaults.candidates)),
             out_of_scope_margin=float(data.get("out_of_scope_margin", 0.0)),
+            gap_weight=float(data.get("gap_weight", 0.0)),
+            name_bonus=float(data.get("name_bonus", 0.0)),
         )
 
     def scale(self, cosine: float) -> float:
@@ -127,18 +131,26 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def answers(self, candidate: Candidate, off_topic: float = 0.0) -> bool:
-        """Whether a best candidate is confident enough to be the answer: its fused score, and
-        either the share of the question its words explain or a close meaning, and it is
-        closer in meaning than the out-of-scope examples are."""
+    def answers(self, candidate: Candidate, off_topic: float = 0.0, gap: float = 0.0) -> bool:
+        """Whether a best candidate is confident enough to be the answer: its fused score plus
+        ``gap_weight`` times its lead over the runner-up, and either the share of the question
+        its words explain or a close meaning, and it is closer in meaning than the
+        out-of-scope examples are."""
         semantic = self.semantic
+        explained = candidate.coverage >= self.min_coverage or candidate.named
         return (
-            candidate.score >= self.answer_threshold
-            and (
-                candidate.coverage >= self.min_coverage or candidate.semantic >= semantic.confident
-            )
+            candidate.score + semantic.gap_weight * gap >= self.answer_threshold
+            and (explained or candidate.semantic >= semantic.confident)
             and off_topic < candidate.semantic + semantic.out_of_scope_margin
         )
+
+    def answer_of(self, match: Match) -> Candidate | None:
+        """The best candidate of a match when it is confident enough to be the answer."""
+        if not match.candidates:
+            return None
+        best = match.candidates[0]
+        gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
+        return best if self.answers(best, match.off_topic, gap) else None
 
     @classmethod
     def load(cls, path: Path) -> MatchingConfig:
@@ -210,6 +222,7 @@ class Candidate:
     similarity: float
     semantic: float = 0.0  # best cosine similarity with one of the topic's phrases
     lexical: float = 0.0  # the lexical score alone
+    named: bool = False  # an item whose name or alias the question contains word for word
 
 
 @dataclass(frozen=True)
@@ -303,6 +316,7 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
 
 
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
+_QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
 _QUESTION_END = re.compile(r"(?<=[?？])|(?<=[吗呢][，,])")
 
 
@@ -407,6 +421,13 @@ class Matcher:
         }
         names.discard("")
         self._item_names = tuple(f" {n} " if n.isascii() else n for n in sorted(names))
+        self._named: dict[str, set[str]] = defaultdict(set)
+        for item in kb.items.values():
+            for lang in LANGUAGES:
+                for text in (item.name[lang], *item.aliases.get(lang, ())):
+                    name = normalize(text)
+                    if name:
+                        self._named[f" {name} " if name.isascii() else name].add(item.id)
         latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
         self._joined_names = tuple(
             f" {n} "
@@ -452,6 +473,11 @@ class Matcher:
     def semantic(self) -> bool:
         """Whether matching by meaning is on."""
         return self._encoder is not None
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The sentence encoder, or None (lexical matching only)."""
+        return self._encoder
 
     def _weigh(self, frequency: dict[str, dict[str, float]]) -> dict[str, float]:
         """The weight of every known token: its idf over topics, lowered for generic words,
@@ -648,8 +674,12 @@ class Matcher:
         return self._score(analysed, total, _fuzzy_form(analysed.words), topic, coverage)
 
     def asking_part(self, question: str) -> str:
-        """The part of a message that asks: leading greetings and self-descriptions ("Hi,
-        I'm a nurse from Lyon, …") dropped, as long as something is left."""
+        """The part of a message that asks: quoted text (talked about, not asked: "translate
+        'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse
+        from Lyon, …") dropped, as long as something is left."""
+        unquoted = _QUOTED.sub(" ", question)
+        if unquoted != question and len(normalize(unquoted).split()) >= 2:
+            question = unquoted
         clauses = [c for c in _CLAUSE.split(question) if c.strip()]
         kept = list(clauses)
         while len(kept) > 1 and self._is_preamble(kept[0]):
@@ -702,6 +732,15 @@ class Matcher:
                 return term, lang, group
         return None
 
+    def named_items(self, question: str) -> set[str]:
+        """The items whose name or alias the question contains word for word."""
+        normalized = f" {normalize(question)} "
+        found: set[str] = set()
+        for name, ids in self._named.items():
+            if name in normalized:
+                found |= ids
+        return found
+
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
 
@@ -720,7 +759,9 @@ class Matcher:
             return Match(language, self._match_stop_words(normalized))
         asking = self.asking_part(question)
         texts = [question] if asking == question else [question, asking]
-        forms = [normalized] + [normalize(t) for t in texts[1:]]
+        if _QUOTED.search(question) and asking != question:
+            texts = [asking]  # what is quoted is not what is asked
+        forms = [normalize(t) for t in texts]
         lexical: dict[str, Candidate] = {}
         for form in forms:
             for topic_id, candidate in self._lexical(form, language).items():
@@ -746,11 +787,20 @@ class Matcher:
                     key=lambda c: c.score,
                 )
                 topic_ids.append(topic_id)
+        named = self.named_items(" ".join(texts))
+        for topic_id in named - lexical.keys():
+            lexical[topic_id] = max(
+                (self._lexical_for(form, language, topic_id) for form in forms),
+                key=lambda c: c.score,
+            )
+            topic_ids.append(topic_id)
         candidates = []
         for topic_id in topic_ids:
             c = lexical[topic_id]
             cosine = float(topic_sims[self._topic_index[topic_id]])
             score = (1 - semantic.weight) * c.lexical + semantic.weight * semantic.scale(cosine)
+            if topic_id in named:
+                score += semantic.name_bonus
             candidates.append(
                 Candidate(
                     topic_id,
@@ -759,6 +809,7 @@ class Matcher:
                     c.similarity,
                     round(cosine, 4),
                     c.lexical,
+                    topic_id in named,
                 )
             )
         candidates.sort(key=lambda c: (c.score, c.coverage), reverse=True)
