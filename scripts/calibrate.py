@@ -5,8 +5,11 @@
 
 Every question is matched once; each candidate keeps its lexical score, lexical coverage and
 cosine similarity (and the question its closeness to the out-of-scope examples), so the fused
-score ``(1 − weight) × lexical + weight × scaled cosine`` and the answer rule of
-``MatchingConfig.answers`` are re-evaluated for every setting with numpy, in seconds. Two-part
+score ``(1 − weight) × lexical + weight × scaled cosine (+ name_bonus)`` is re-ranked for every
+setting with numpy. For each ranking, a small logistic model (the answer decision: is the best
+candidate right?) is fitted on the dev questions over ``matcher.FEATURES``, and its accept
+threshold swept against the targets; the best setting, weights included, goes to the
+``semantic:`` section of knowledge/matching.yaml. Two-part
 and not-listed questions are decided by the assistant, not the scores: they are left out here
 and shown by the final ``eval`` figures.
 
@@ -26,7 +29,7 @@ import numpy as np
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
-from bot.understanding.matcher import Matcher
+from bot.understanding.matcher import FEATURES, Matcher
 
 # Targets per set: the ordinary sets (dev, dev2) and the sets of how students really write
 # (real-*: situational, concept, abbreviations, chatty…), each language and the rejection.
@@ -35,12 +38,9 @@ REAL_TARGETS = {"en": 0.85, "zh": 0.85, "fr": 0.85, "rejection": 0.88}
 WEIGHT = (0.3, 0.4, 0.5, 0.6)
 LOW = (0.3, 0.4)
 HIGH = (0.75, 0.85)
-ANSWER = tuple(x / 100 for x in range(40, 72, 2))
-MIN_COVERAGE = (0.4, 0.45, 0.5, 0.55, 0.6)
-CONFIDENT = (0.55, 0.6, 0.65, 0.7, 0.75, 1.0)
-OUT_OF_SCOPE_MARGIN = (-0.1, -0.05, 0.0, 0.05, 1.0)
-GAP_WEIGHT = (0.0, 0.25, 0.5, 1.0)
 NAME_BONUS = (0.0, 0.15, 0.3)
+ACCEPT = tuple(x / 100 for x in range(20, 82, 2))
+L2 = 0.01  # ridge penalty of the logistic fit
 
 
 def objective(figures: dict[str, float], real: dict[str, float] | None = None) -> float:
@@ -82,9 +82,23 @@ def table(matcher: Matcher, cases: list[Case], k: int, real: list[bool]) -> dict
     }
 
 
-def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, float], dict[str, float]]]:
-    """Every setting with its objective and figures."""
-    results = []
+def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
+    """Ridge-penalised logistic regression by Newton's method: [bias, weights…]."""
+    x = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(x.shape[1])
+    penalty = L2 * np.eye(x.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -50, 50)))
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        w -= np.linalg.solve(hessian + 1e-9 * np.eye(len(w)), gradient)
+    return w
+
+
+def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict[str, float]]]:
+    """Every ranking setting, its fitted answer model and accept threshold, with figures."""
+    results: list[tuple[float, dict[str, object], dict[str, float]]] = []
     rows = np.arange(len(t["lexical"]))
     for weight, low, high, bonus in itertools.product(WEIGHT, LOW, HIGH, NAME_BONUS):
         scaled = np.clip((t["cosine"] - low) / (high - low), 0, 1)
@@ -92,18 +106,26 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, float], dict[
         fused = np.where(t["valid"], fused, -1.0)
         order = np.argsort(-fused, axis=1)
         best, second = order[:, 0], order[:, 1]
-        score, cov = fused[rows, best], t["coverage"][rows, best]
-        gap = score - np.maximum(fused[rows, second], 0.0)
-        cos, right = t["cosine"][rows, best], t["right"][rows, best]
-        named = t["named"][rows, best]
-        for gap_weight, answer, min_cov, confident, margin in itertools.product(
-            GAP_WEIGHT, ANSWER, MIN_COVERAGE, CONFIDENT, OUT_OF_SCOPE_MARGIN
-        ):
-            answered = (
-                (score + gap_weight * gap >= answer)
-                & ((cov >= min_cov) | (cos >= confident) | named)
-                & (t["off_topic"] < cos + margin)
-            )
+        score = fused[rows, best]
+        gap = np.where(t["valid"][rows, second], score - fused[rows, second], score)
+        cosine = t["cosine"][rows, best]
+        x = np.column_stack(
+            [  # in the order of bot.understanding.matcher.FEATURES
+                score,
+                t["lexical"][rows, best],
+                t["coverage"][rows, best],
+                cosine,
+                gap,
+                cosine - t["off_topic"],
+                t["named"][rows, best].astype(float),
+                t["off_topic"],
+            ]
+        )
+        right = t["right"][rows, best] & t["valid"][rows, best]
+        w = fit_logistic(x, right.astype(float))
+        probability = 1 / (1 + np.exp(-np.clip(w[0] + x @ w[1:], -50, 50)))
+        for accept in ACCEPT:
+            answered = probability >= accept
             groups = []
             for part in (~t["real"], t["real"]):
                 figures = {}
@@ -114,16 +136,16 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, float], dict[
                 figures["rejection"] = float((~answered)[off].mean()) if off.any() else 1.0
                 groups.append(figures)
             figures = {**groups[0], **{f"real-{k}": v for k, v in groups[1].items()}}
-            setting = {
+            setting: dict[str, object] = {
                 "weight": weight,
                 "low": low,
                 "high": high,
-                "answer": answer,
-                "min_coverage": min_cov,
-                "confident": confident,
-                "out_of_scope_margin": margin,
-                "gap_weight": gap_weight,
                 "name_bonus": bonus,
+                "accept": accept,
+                "confidence": {
+                    "bias": round(float(w[0]), 3),
+                    **{n: round(float(v), 3) for n, v in zip(FEATURES, w[1:], strict=True)},
+                },
             }
             results.append((objective(groups[0], groups[1]), setting, figures))
     return results
@@ -148,23 +170,8 @@ def main() -> None:
     score, setting, figures = tied[len(tied) // 2]  # the middle of the ties
     print(f"best objective {score:+.3f} ({len(tied)} tied):", setting)
     print("dev (scores only):", {k: round(v, 3) for k, v in figures.items()})
-    semantic = dataclasses.replace(
-        base.config.semantic,
-        weight=setting["weight"],
-        low=setting["low"],
-        high=setting["high"],
-        confident=setting["confident"],
-        out_of_scope_margin=setting["out_of_scope_margin"],
-        gap_weight=setting["gap_weight"],
-        name_bonus=setting["name_bonus"],
-    )
-    config = dataclasses.replace(
-        base.config,
-        semantic=semantic,
-        answer_threshold=setting["answer"],
-        suggest_threshold=min(base.config.suggest_threshold, setting["answer"]),
-        min_coverage=setting["min_coverage"],
-    )
+    semantic = dataclasses.replace(base.config.semantic, **setting)  # type: ignore[arg-type]
+    config = dataclasses.replace(base.config, semantic=semantic)
     assistant = Assistant(base.kb, Matcher(base.kb, config, base.matcher.encoder), base.texts)
     for file in [*args.files, *args.check]:
         print(f"\n== {file}")

@@ -12,10 +12,12 @@ from bot.content.knowledge import KnowledgeBase, load_knowledge
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig, NotListed
+from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
 NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answer too)
 MAX_SUGGESTIONS = 3
+PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 CORE_TEXTS = {
     "did_you_mean",
@@ -93,7 +95,7 @@ class Assistant:
         match = self.match(question)
         reply_lang = lang or match.language
         listed = self.matcher.not_listed(question)
-        if listed is not None:
+        if listed is not None and self._asks_for_field(question, *listed):
             return self.not_listed_reply(listed[2], reply_lang)
         parts = self.matcher.parts(question)
         if len(parts) > 1:
@@ -102,6 +104,27 @@ class Assistant:
                 return reply
         return self.reply_to_match(match, reply_lang)
 
+    def _asks_for_field(self, question: str, words: str, lang: str, group: NotListed) -> bool:
+        """Whether the message asks for the field as an option of the programme: with a listed
+        field of the same list in its place, it would be answered with that field or list
+        ("where is the ER in Chongqing?" is no request for a placement)."""
+        entry = self.kb.entries[group.list_id]
+        if not entry.item_ids:
+            return True
+        item = self.kb.items[entry.item_ids[0]]
+        normalized = normalize(question)
+        if not words.isascii():
+            swapped = normalized.replace(words, item.name["zh"])
+        else:
+            swapped = f" {normalized} ".replace(f" {words} ", f" {item.name['en'].lower()} ")
+        match = self.match(swapped)
+        best = self._confident(match)
+        return (
+            (best is not None
+            and self._same(best.topic_id, item.id))
+            or (best is not None and best.topic_id == group.list_id)
+        )
+
     def _confident(self, match: Match) -> Candidate | None:
         return self.config.answer_of(match)
 
@@ -109,9 +132,14 @@ class Assistant:
         """Both answers of a two-part question, or the confident one with the other offered."""
         answered: list[Candidate] = []
         offered: list[str] = []
+        # A part's topic must also be among the best of the whole message: a part alone
+        # ("besides Beijing and Chongqing") can look like a topic the message is not about.
+        plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
         for part in parts:
             match = self.match(part)
             best = self._confident(match)
+            if best is not None and best.topic_id not in plausible:
+                continue
             if best is not None:
                 if all(not self._same(best.topic_id, c.topic_id) for c in answered):
                     answered.append(best)

