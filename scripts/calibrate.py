@@ -40,6 +40,7 @@ LOW = (0.3, 0.4)
 HIGH = (0.75, 0.85)
 NAME_BONUS = (0.0, 0.15, 0.3)
 ACCEPT = tuple(x / 100 for x in range(20, 82, 2))
+MIN_GAP = (0.03, 0.05, 0.08)
 L2 = 0.01  # ridge penalty of the logistic fit
 
 
@@ -124,8 +125,9 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
         right = t["right"][rows, best] & t["valid"][rows, best]
         w = fit_logistic(x, right.astype(float))
         probability = 1 / (1 + np.exp(-np.clip(w[0] + x @ w[1:], -50, 50)))
-        for accept in ACCEPT:
-            answered = probability >= accept
+        named = t["named"][rows, best]
+        for accept, min_gap in itertools.product(ACCEPT, MIN_GAP):
+            answered = (probability >= accept) & ((gap >= min_gap) | named)
             groups = []
             for part in (~t["real"], t["real"]):
                 figures = {}
@@ -142,6 +144,7 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
                 "high": high,
                 "name_bonus": bonus,
                 "accept": accept,
+                "min_gap": min_gap,
                 "confidence": {
                     "bias": round(float(w[0]), 3),
                     **{n: round(float(v), 3) for n, v in zip(FEATURES, w[1:], strict=True)},

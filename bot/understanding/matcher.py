@@ -67,6 +67,7 @@ class SemanticConfig:
     # probability reaches ``accept``. Empty: the threshold rule of ``answers`` decides.
     confidence: Mapping[str, float] = field(default_factory=dict)
     accept: float = 0.5
+    min_gap: float = 0.0  # a closer runner-up makes it a "did you mean" (ambiguous question)
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -80,6 +81,7 @@ class SemanticConfig:
             name_bonus=float(data.get("name_bonus", 0.0)),
             confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
             accept=float(data.get("accept", 0.5)),
+            min_gap=float(data.get("min_gap", 0.0)),
         )
 
     def scale(self, cosine: float) -> float:
@@ -183,7 +185,8 @@ class MatchingConfig:
         gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
         if match.semantic and self.semantic.confidence:
             p = self.semantic.probability(features(best, gap, match.off_topic))
-            return best if p >= self.semantic.accept else None
+            clear = gap >= self.semantic.min_gap or best.named
+            return best if p >= self.semantic.accept and clear else None
         return best if self.answers(best) else None
 
     @classmethod
