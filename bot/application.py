@@ -121,7 +121,9 @@ def build_application(
     from bot.handlers import register_all  # handlers and jobs import this module
     from bot.retention import schedule as schedule_retention
 
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    assistant = Assistant.load(
+        settings.knowledge_dir, settings.conversations_dir, settings.data_dir / "cache"
+    )
     menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
     builder = (
         ApplicationBuilder()

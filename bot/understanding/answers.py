@@ -31,9 +31,9 @@ CORE_TEXTS = {
 
 
 @lru_cache(maxsize=1)
-def _shared_encoder() -> Encoder | None:
-    """The sentence encoder, loaded once per process (about a second)."""
-    return default_encoder()
+def _shared_encoder(cache_dir: Path | None = None) -> Encoder | None:
+    """The sentence encoder, loaded once per process (and cache dir)."""
+    return default_encoder(cache_dir)
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,13 @@ class Assistant:
         """
         kb = load_knowledge(knowledge_dir)
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")
-        encoder = _shared_encoder() if semantic else None
+        encoder = _shared_encoder(cache_dir) if semantic else None
         matcher = Matcher(kb, config, encoder, cache_dir)
         return cls(kb, matcher, Texts.load(conversations_dir))
 
     def rebuild(self, kb: KnowledgeBase, cache_dir: Path | None = None) -> Assistant:
         """The same assistant over another knowledge base (with learned examples, say)."""
-        encoder = _shared_encoder() if self.matcher.semantic else None
+        encoder = self.matcher.encoder
         return Assistant(kb, Matcher(kb, self.config, encoder, cache_dir), self.texts)
 
     def answer(self, question: str, lang: str | None = None) -> Reply:
@@ -119,10 +119,8 @@ class Assistant:
             swapped = f" {normalized} ".replace(f" {words} ", f" {item.name['en'].lower()} ")
         match = self.match(swapped)
         best = self._confident(match)
-        return (
-            (best is not None
-            and self._same(best.topic_id, item.id))
-            or (best is not None and best.topic_id == group.list_id)
+        return (best is not None and self._same(best.topic_id, item.id)) or (
+            best is not None and best.topic_id == group.list_id
         )
 
     def _confident(self, match: Match) -> Candidate | None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -355,6 +356,7 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
 
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+_PREPARED = 20_000  # embeddings of prepared questions kept at most
 _QUESTION_END = re.compile(r"(?<=[?？])|(?<=[吗呢][，,])")
 
 
@@ -458,14 +460,13 @@ class Matcher:
             for text in (item.name[lang], *item.aliases.get(lang, ()))
         }
         names.discard("")
-        self._item_names = tuple(f" {n} " if n.isascii() else n for n in sorted(names))
         self._named: dict[str, set[str]] = defaultdict(set)
         for item in kb.items.values():
             for lang in LANGUAGES:
                 for text in (item.name[lang], *item.aliases.get(lang, ())):
                     name = normalize(text)
                     if name:
-                        self._named[f" {name} " if name.isascii() else name].add(item.id)
+                        self._named[name].add(item.id)
         latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
         self._joined_names = tuple(
             f" {n} "
@@ -483,12 +484,17 @@ class Matcher:
                         terms.append((group, term, lang))
         # Longest first: "pediatric dermatology" before "dermatology".
         self._not_listed_terms = sorted(terms, key=lambda t: -len(t[1]))
+        self._not_listed_index = {term: (group, lang) for group, term, lang in reversed(terms)}
+        self._longest_name = max(
+            (len(n.split()) for n in [*names, *self._not_listed_index]), default=1
+        )
 
     def _semantic_setup(
         self, phrases: dict[str, list[tuple[str, str]]], cache_dir: Path | None
     ) -> None:
         """The embeddings of every topic's phrases, grouped by topic, and of the out-of-scope
         examples."""
+        self._prepared: dict[str, npt.NDArray[np.float32]] = {}
         self._topic_order = list(self._topics)
         self._topic_index = {topic_id: i for i, topic_id in enumerate(self._topic_order)}
         texts: list[str] = []
@@ -506,6 +512,36 @@ class Matcher:
             return
         vectors = encode_all(self._encoder, texts + out_of_scope, cache_dir)
         self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
+
+    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """The embeddings of texts, from those prepared by :meth:`prepare` when there."""
+        assert self._encoder is not None
+        missing = [t for t in texts if t not in self._prepared]
+        if not missing:
+            return np.stack([self._prepared[t] for t in texts])
+        vectors = self._encoder.encode(texts)
+        return vectors
+
+    def prepare(self, questions: list[str]) -> None:
+        """Encode many questions at once (and the parts they will be matched by), which is
+        several times faster than one by one: ``ask`` with many questions does this."""
+        if self._encoder is None:
+            return
+        texts: list[str] = []
+        for question in questions:
+            texts.append(question)
+            texts.append(self.asking_part(question))
+            parts = self.parts(question)
+            if len(parts) > 1:
+                texts.extend(parts)
+                texts.extend(self.asking_part(part) for part in parts)
+        unique = list(dict.fromkeys(texts))
+        if len(self._prepared) + len(unique) > _PREPARED:
+            self._prepared.clear()
+        for i in range(0, len(unique), 256):
+            chunk = unique[i : i + 256]
+            for text, vector in zip(chunk, self._encoder.encode(chunk), strict=True):
+                self._prepared[text] = vector
 
     @property
     def semantic(self) -> bool:
@@ -762,21 +798,36 @@ class Matcher:
         """A field named in the question that is not among a list's items ("dermatology"):
         the words that named it, their language and its group; None when the question names
         a listed item too."""
-        normalized = f" {normalize(self.asking_part(question))} "
-        if any(name in normalized for name in self._item_names):
+        pieces = self._pieces(normalize(self.asking_part(question)))
+        if pieces & self._named.keys():
             return None
-        for group, term, lang in self._not_listed_terms:
-            if (f" {term} " in normalized) if term.isascii() else (term in normalized):
-                return term, lang, group
-        return None
+        found = [term for term in pieces if term in self._not_listed_index]
+        if not found:
+            return None
+        term = max(found, key=len)  # "pediatric dermatology" before "dermatology"
+        group, lang = self._not_listed_index[term]
+        return term, lang, group
+
+    def _pieces(self, normalized: str) -> set[str]:
+        """Every run of up to ``_longest_name`` words of a normalised text, and every
+        substring of its Chinese runs (what a name could be)."""
+        words = normalized.split()
+        found = {
+            " ".join(words[i : i + n])
+            for n in range(1, self._longest_name + 1)
+            for i in range(len(words) - n + 1)
+        }
+        for run in chinese_runs(normalized):
+            found.update(
+                run[i:j] for i in range(len(run)) for j in range(i + 1, min(len(run), i + 12) + 1)
+            )
+        return found
 
     def named_items(self, question: str) -> set[str]:
         """The items whose name or alias the question contains word for word."""
-        normalized = f" {normalize(question)} "
         found: set[str] = set()
-        for name, ids in self._named.items():
-            if name in normalized:
-                found |= ids
+        for piece in self._pieces(normalize(question)) & self._named.keys():
+            found |= self._named[piece]
         return found
 
     def match(self, question: str) -> Match:
@@ -808,7 +859,7 @@ class Matcher:
         if self._encoder is None or not len(self._vectors):
             ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
-        queries = self._encoder.encode(texts)
+        queries = self._embed(texts)
         # One matrix-vector product a text (faster than a thin matrix product).
         sims = self._vectors @ queries[0]
         for query in queries[1:]:
