@@ -103,7 +103,8 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
     rows = np.arange(len(t["lexical"]))
     for weight, low, high, bonus in itertools.product(WEIGHT, LOW, HIGH, NAME_BONUS):
         scaled = np.clip((t["cosine"] - low) / (high - low), 0, 1)
-        fused = (1 - weight) * t["lexical"] + weight * scaled + bonus * t["named"]
+        fused = (1 - weight) * t["lexical"] + weight * scaled
+        fused = np.where(t["named"], np.minimum(1.0, fused + bonus), fused)
         fused = np.where(t["valid"], fused, -1.0)
         order = np.argsort(-fused, axis=1)
         best, second = order[:, 0], order[:, 1]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.content.buttons import Button
-from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.content.knowledge import Item, KnowledgeBase, load_knowledge
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig, NotListed
@@ -19,6 +19,7 @@ NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answe
 MAX_SUGGESTIONS = 3
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
+FAMILY_MIN = 6  # a one-word field this long names a family of items ("Pediatric …")
 CORE_TEXTS = {
     "did_you_mean",
     "fallback",
@@ -185,6 +186,19 @@ class Assistant:
         score = min(c.score for c in answered)
         return Reply(text, tuple(buttons), first.topic_id, score, lang, ANSWER, topics)
 
+    def _family(self, item_id: str) -> list[Item]:
+        """The items named after a one-word field ("Pediatrics": Pediatric Surgery, Pediatric
+        Intensive Care…), shown with it."""
+        name = normalize(self.kb.items[item_id].name["en"])
+        stem = name[:-1] if name.endswith("s") else name  # pediatrics: pediatric
+        if " " in name or len(stem) < FAMILY_MIN:
+            return []
+        return [
+            other
+            for other in self.kb.items.values()
+            if other.id != item_id and normalize(other.name["en"]).startswith(stem + " ")
+        ]
+
     def _same(self, a: str, b: str) -> bool:
         """Whether two topics are one answer (the same, or an item and its list)."""
         if a == b:
@@ -281,6 +295,9 @@ class Assistant:
             item = self.kb.items[topic_id]
             lines = [self.texts.get("item_intro", lang, name=html.escape(item.label(lang)))]
             lines += [f"• {m.text[lang]}" for m in item.memberships]
+            for other in self._family(topic_id):  # Pediatrics: the pediatric specialties too
+                for m in other.memberships:
+                    lines.append(f"• {html.escape(other.label(lang))}: {m.text[lang]}")
             text = "\n".join(lines)
             related = [m.entry_id for m in item.memberships]
         for related_id in [*(extra or []), *related]:

@@ -61,7 +61,9 @@ class UniversalSentenceEncoder:
         if path is not None and path.exists():
             try:
                 with path.open("rb") as stream:
-                    backend = pickle.load(stream)  # written by this class, in the bot's own data dir
+                    backend = pickle.load(
+                        stream
+                    )  # written by this class, in the bot's own data dir
                 self._model._backend, self._model._sp = backend, backend.sp
                 return
             except (OSError, pickle.UnpicklingError, AttributeError, EOFError) as error:

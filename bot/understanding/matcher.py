@@ -892,7 +892,7 @@ class Matcher:
             cosine = float(topic_sims[self._topic_index[topic_id]])
             score = (1 - semantic.weight) * c.lexical + semantic.weight * semantic.scale(cosine)
             if topic_id in named:
-                score += semantic.name_bonus
+                score = min(1.0, score + semantic.name_bonus)
             candidates.append(
                 Candidate(
                     topic_id,
