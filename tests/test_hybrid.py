@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.understanding import embedding
 from bot.understanding.answers import FALLBACK, NOT_LISTED, Assistant
 from bot.understanding.embedding import cache_key, encode_all
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
@@ -198,18 +199,24 @@ class _Counting:
 def test_embeddings_are_computed_once_then_read_from_the_cache(tmp_path: Path) -> None:
     encoder = _Counting()
     first = encode_all(encoder, ["a", "bb"], tmp_path)
+    embedding._MEMORY.clear()  # as in a new process: from the cache dir
     again = encode_all(encoder, ["a", "bb"], tmp_path)
     assert encoder.encoded == 2
     assert np.array_equal(first, again)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
     encode_all(encoder, ["a", "bb", "ccc"], tmp_path)  # other texts: another key
     assert encoder.encoded == 5
     assert cache_key(encoder, ["a"]) != cache_key(encoder, ["b"])
 
 
-def test_without_a_cache_dir_embeddings_stay_in_memory(tmp_path: Path) -> None:
+def test_without_a_cache_dir_embeddings_are_kept_in_memory_only(tmp_path: Path) -> None:
     encoder = _Counting()
-    encode_all(encoder, ["a"], None)
-    encode_all(encoder, ["a"], None)
+    embedding._MEMORY.clear()
+    encode_all(encoder, ["xyz"], None)
+    encode_all(encoder, ["xyz"], None)  # the same process: computed once
+    assert encoder.encoded == 1
+    embedding._MEMORY.clear()
+    encode_all(encoder, ["xyz"], None)  # nothing on disk
     assert encoder.encoded == 2
 
 

@@ -31,10 +31,14 @@ CORE_TEXTS = {
 }
 
 
-@lru_cache(maxsize=1)
+_ENCODERS: list[Encoder | None] = []
+
+
 def _shared_encoder(cache_dir: Path | None = None) -> Encoder | None:
-    """The sentence encoder, loaded once per process (and cache dir)."""
-    return default_encoder(cache_dir)
+    """The sentence encoder, loaded once per process (from the first cache dir given)."""
+    if not _ENCODERS:
+        _ENCODERS.append(default_encoder(cache_dir))
+    return _ENCODERS[0]
 
 
 @dataclass(frozen=True)

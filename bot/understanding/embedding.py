@@ -28,7 +28,8 @@ import numpy.typing as npt
 _LOGGER = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
 _BATCH = 256  # texts per call to the model (its own micro-batching does the rest)
-_KEEP = 4  # cached embedding files kept in a cache dir
+_KEEP = 4  # cached embedding files kept in a cache dir (and sets kept in memory)
+_MEMORY: dict[str, Vectors] = {}
 
 
 class Encoder(Protocol):
@@ -121,9 +122,22 @@ def cache_key(encoder: Encoder, texts: Sequence[str]) -> str:
 def encode_all(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None) -> Vectors:
     """Embeddings of ``texts``, read from ``cache_dir`` when computed before, else computed in
     batches (and stored there when a cache dir is given; an unwritable one is only logged)."""
+    key = cache_key(encoder, texts)
+    if key in _MEMORY:  # another assistant of this process (tests, rebuilds) computed them
+        return _MEMORY[key]
+    vectors = _encode_all(encoder, texts, key, cache_dir)
+    if len(_MEMORY) >= _KEEP:
+        _MEMORY.clear()
+    _MEMORY[key] = vectors
+    return vectors
+
+
+def _encode_all(
+    encoder: Encoder, texts: Sequence[str], key: str, cache_dir: Path | None
+) -> Vectors:
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"embeddings-{cache_key(encoder, texts)}.npy"
+        path = Path(cache_dir) / f"embeddings-{key}.npy"
         try:
             vectors = np.load(path)
             if vectors.shape == (len(texts), encoder.dim):
