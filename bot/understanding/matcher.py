@@ -62,6 +62,7 @@ class SemanticConfig:
     low: float = 0.3  # a cosine similarity at or below this counts as 0 ...
     high: float = 0.8  # ... and at or above this as 1
     candidates: int = 6  # best topics by meaning added to the lexical shortlist
+    shortlist: int = 24  # topics compared phrase by phrase (closest centroids first)
     name_bonus: float = 0.0  # added to an item named word for word in the question
     # The answer decision with meaning on: a logistic model over the best candidate's
     # features (FEATURES), its weights fitted on the dev sets; the bot answers when the
@@ -79,6 +80,7 @@ class SemanticConfig:
             low=float(data.get("low", defaults.low)),
             high=float(data.get("high", defaults.high)),
             candidates=int(data.get("candidates", defaults.candidates)),
+            shortlist=int(data.get("shortlist", defaults.shortlist)),
             name_bonus=float(data.get("name_bonus", 0.0)),
             confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
             accept=float(data.get("accept", 0.5)),
@@ -512,6 +514,30 @@ class Matcher:
             return
         vectors = encode_all(self._encoder, texts + out_of_scope, cache_dir)
         self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
+        ends = [*offsets[1:], len(texts)]
+        self._bounds = list(zip(offsets, ends, strict=True))
+        centroids = np.stack([self._vectors[a:b].mean(axis=0) for a, b in self._bounds])
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        self._centroids = (centroids / np.maximum(norms, 1e-9)).astype(np.float32)
+
+    def _topic_similarities(
+        self, queries: npt.NDArray[np.float32], must: set[int]
+    ) -> npt.NDArray[np.float32]:
+        """Each topic's best cosine with the queries, computed exactly for the ``shortlist``
+        topics whose centroid is closest and for those in ``must`` (the lexical candidates);
+        the others get -1 (on a large knowledge base, most phrases are never read)."""
+        shortlist = self.config.semantic.shortlist
+        n = len(self._topic_order)
+        sims = np.full(n, -1.0, dtype=np.float32)
+        if n <= shortlist:
+            chosen: Iterable[int] = range(n)
+        else:
+            approx = (self._centroids @ queries.T).max(axis=1)
+            chosen = set(np.argpartition(-approx, shortlist)[:shortlist].tolist()) | must
+        for i in chosen:
+            start, end = self._bounds[i]
+            sims[i] = (self._vectors[start:end] @ queries.T).max()
+        return sims
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The embeddings of texts, from those prepared by :meth:`prepare` when there."""
@@ -860,11 +886,9 @@ class Matcher:
             ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
         queries = self._embed(texts)
-        # One matrix-vector product a text (faster than a thin matrix product).
-        sims = self._vectors @ queries[0]
-        for query in queries[1:]:
-            np.maximum(sims, self._vectors @ query, out=sims)
-        topic_sims = np.maximum.reduceat(sims, self._offsets)
+        named = self.named_items(" ".join(texts))
+        must = {self._topic_index[t] for t in (*lexical, *named)}
+        topic_sims = self._topic_similarities(queries, must)
         off_topic = 0.0
         if len(self._out_of_scope):
             off_topic = float((self._out_of_scope @ queries.T).max())
@@ -879,7 +903,6 @@ class Matcher:
                     key=lambda c: c.score,
                 )
                 topic_ids.append(topic_id)
-        named = self.named_items(" ".join(texts))
         for topic_id in named - lexical.keys():
             lexical[topic_id] = max(
                 (self._lexical_for(form, language, topic_id) for form in forms),
