@@ -497,6 +497,7 @@ class Matcher:
         """The embeddings of every topic's phrases, grouped by topic, and of the out-of-scope
         examples."""
         self._prepared: dict[str, npt.NDArray[np.float32]] = {}
+        self.asking_part = lru_cache(maxsize=8192)(self._asking_part)  # type: ignore[method-assign]
         self._topic_order = list(self._topics)
         self._topic_index = {topic_id: i for i, topic_id in enumerate(self._topic_order)}
         texts: list[str] = []
@@ -774,6 +775,10 @@ class Matcher:
         return self._score(analysed, total, _fuzzy_form(analysed.words), topic, coverage)
 
     def asking_part(self, question: str) -> str:
+        """The part of a message that asks (see :meth:`_asking_part`; cached)."""
+        return self._asking_part(question)
+
+    def _asking_part(self, question: str) -> str:
         """The part of a message that asks: quoted text (talked about, not asked: "translate
         'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse
         from Lyon, …") dropped, as long as something is left."""
