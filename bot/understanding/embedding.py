@@ -59,15 +59,17 @@ class UniversalSentenceEncoder:
         a compressed archive and a 128k-piece tokenizer in pure Python (about a second), a
         pickle of the ready model loads several times faster."""
         path = Path(cache_dir) / f"{self.name}.pickle" if cache_dir is not None else None
-        if path is not None and path.exists():
+        table = path.with_suffix(".table.npy") if path is not None else Path()
+        if path is not None and path.exists() and table.exists():
             try:
+                # Written by this class, in the bot's own data dir.
                 with path.open("rb") as stream:
-                    backend = pickle.load(
-                        stream
-                    )  # written by this class, in the bot's own data dir
+                    backend = pickle.load(stream)
+                # The 65 MB embedding table is mapped, not read: a question touches few rows.
+                backend.table = np.load(table, mmap_mode="r")
                 self._model._backend, self._model._sp = backend, backend.sp
                 return
-            except (OSError, pickle.UnpicklingError, AttributeError, EOFError) as error:
+            except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as error:
                 _LOGGER.warning("model cache %s unreadable (%s): loading the package", path, error)
         backend = self._model._model  # loads the weights and the tokenizer
         backend._threadpool = None  # one BLAS thread is set for the whole process
@@ -76,7 +78,14 @@ class UniversalSentenceEncoder:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-                pickle.dump(backend, f, protocol=pickle.HIGHEST_PROTOCOL)
+                np.save(f, backend.table)
+            os.replace(f.name, table)
+            whole, backend.table = backend.table, None
+            try:
+                with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+                    pickle.dump(backend, f, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                backend.table = whole
             os.replace(f.name, path)
         except (OSError, pickle.PicklingError) as error:
             _LOGGER.warning("model cache not written to %s: %s", path.parent, error)
