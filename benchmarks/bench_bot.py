@@ -71,7 +71,7 @@ from bot.understanding.evaluation import load_cases
 HOLDOUT = REPOSITORY / "tests" / "eval" / "holdout.yaml"
 TARGET_RATIO = 1.5
 TARGET_STARTUP_S = 2.0
-TARGET_RSS_MB = 150.0
+TARGET_RSS_MB = 200.0  # issue 9 (the sentence encoder; was 150 MB)
 BLOCK = 100
 MESSAGES_PER_USER = 6  # well under the flood guard's 12 per 10 s
 OPENINGS = {
