@@ -29,7 +29,8 @@ def _html_problem(where: str, text: str) -> str | None:
 def check_all(settings: Settings) -> Assistant:
     """Load knowledge, matching settings, texts and menus, and check every answer and text as
     Telegram would; raise KnowledgeError listing every problem."""
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    # Meaning is not needed to check the files (matching.yaml is still read and checked).
+    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir, semantic=False)
     Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
     Form.load(settings.conversations_dir / "signup.yaml", assistant.kb, assistant.texts)
     problems: list[str] = []
