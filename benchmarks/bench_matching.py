@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import gc
 import random
+import tempfile
 import time
+from pathlib import Path
 
 from common import (
     KNOWLEDGE,
@@ -34,14 +36,19 @@ from synthetic import phrase_count, synthetic_kb
 import bot.understanding.matcher
 import bot.understanding.text
 from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.understanding.embedding import default_encoder
 from bot.understanding.matcher import Matcher, MatchingConfig
 
-TARGETS_MS = {"real": 2.0, "synthetic": 10.0}  # p99 of one question
+TARGETS_MS = {"real": 5.0, "synthetic": 20.0}  # p99 of one question (issue 9)
+CACHE = Path(tempfile.gettempdir()) / "cqmu-bench-embeddings"
 
 
 def build(kb: KnowledgeBase, config: MatchingConfig) -> tuple[Matcher, float]:
+    """The hybrid matcher (sentence encoder on; embeddings cached between runs, so the build
+    time shown is with a warm cache after the first run)."""
+    encoder = default_encoder()
     started = time.perf_counter()
-    matcher = Matcher(kb, config)
+    matcher = Matcher(kb, config, encoder, CACHE)
     return matcher, time.perf_counter() - started
 
 

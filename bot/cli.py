@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
@@ -68,24 +68,45 @@ def _plain(reply: Reply) -> str:
     return f"{text}\n{buttons}\n" if buttons else f"{text}\n"
 
 
+_BATCH = 256  # questions read and encoded together by ``ask``
+
+
+def _batches(questions: Iterable[str]) -> Iterable[list[str]]:
+    batch: list[str] = []
+    for question in questions:
+        batch.append(question.rstrip("\r\n"))
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _ask(assistant: Assistant, questions: Iterable[str], lang: str | None, as_json: bool) -> None:
     out = sys.stdout
-    for question in questions:
-        question = question.rstrip("\r\n")
-        reply = assistant.answer(question, lang)
-        if as_json:
-            record = {
-                "question": question,
-                "intent": reply.intent,
-                "score": round(reply.score, 4),
-                "language": reply.language,
-                "text": reply.text,
-                "buttons": [b.label for b in reply.buttons],
-            }
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            out.write(f"> {question}\n{_plain(reply)}\n")
+    for batch in _batches(questions):
+        assistant.matcher.prepare(batch)
+        for question in batch:
+            _ask_one(assistant, question, lang, as_json, out)
     out.flush()
+
+
+def _ask_one(
+    assistant: Assistant, question: str, lang: str | None, as_json: bool, out: TextIO
+) -> None:
+    reply = assistant.answer(question, lang)
+    if as_json:
+        record = {
+            "question": question,
+            "intent": reply.intent,
+            "score": round(reply.score, 4),
+            "language": reply.language,
+            "text": reply.text,
+            "buttons": [b.label for b in reply.buttons],
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        out.write(f"> {question}\n{_plain(reply)}\n")
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -103,7 +124,12 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.understanding.answers import Assistant
 
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    assistant = Assistant.load(
+        settings.knowledge_dir,
+        settings.conversations_dir,
+        cache_dir=settings.data_dir / "cache",
+        semantic=settings.semantic,
+    )
     _ask(assistant, args.question or sys.stdin, args.lang, args.json)
     return 0
 
@@ -112,7 +138,12 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.understanding.answers import Assistant
     from bot.understanding.evaluation import evaluate, format_report, load_cases, unknown_ids
 
-    assistant = Assistant.load(settings.knowledge_dir, settings.conversations_dir)
+    assistant = Assistant.load(
+        settings.knowledge_dir,
+        settings.conversations_dir,
+        cache_dir=settings.data_dir / "cache",
+        semantic=settings.semantic,
+    )
     cases = load_cases(Path(args.file))
     unknown = unknown_ids(cases, assistant)
     if unknown:

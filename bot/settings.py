@@ -42,6 +42,7 @@ class Settings:
     digest_time: time = time(9, 0)
     digest_empty: bool = False
     lead_notices: bool = True
+    semantic: bool = True
     error_report_minutes: int = 10
 
     @property
@@ -140,6 +141,7 @@ class Settings:
             digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),
             digest_empty=_on_off("BOT_DIGEST_EMPTY", text("BOT_DIGEST_EMPTY") or "off"),
             lead_notices=_on_off("BOT_LEAD_NOTICES", text("BOT_LEAD_NOTICES") or "on"),
+            semantic=_on_off("BOT_SEMANTIC", text("BOT_SEMANTIC") or "on"),
             log_level=log_level,
             error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
         )

@@ -140,6 +140,24 @@ class HttpBot(LocalBot):
             )
 
 
+_WARM_CACHE: list[Path] = []
+
+
+def _share_matcher_cache(cache: Path) -> None:
+    """Link the files of the session's first matcher cache into ``cache`` (computing it takes
+    seconds; every bot process would otherwise start cold)."""
+    if not _WARM_CACHE:
+        _WARM_CACHE.append(cache)
+        return
+    warm = _WARM_CACHE[0]
+    if warm == cache or not warm.is_dir():
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    for file in warm.iterdir():
+        if file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
+            (cache / file.name).symlink_to(file)
+
+
 class BotProcess:
     """``python -m bot run`` polling an emulator served over HTTP."""
 
@@ -156,8 +174,10 @@ class BotProcess:
         self.log = data_dir / "bot.log"
 
     def start(self) -> None:
-        """Start the bot process (logs go to ``data_dir/bot.log``)."""
+        """Start the bot process (logs go to ``data_dir/bot.log``), with the matcher's cache
+        (model copy, knowledge-base embeddings) of the first bot process of the session."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        _share_matcher_cache(Path(self.env["BOT_DATA_DIR"]) / "cache")
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],

@@ -139,6 +139,7 @@ async def test_did_you_mean_offers_suggestions_as_buttons(tmp_path: Path) -> Non
     shutil.copytree(KNOWLEDGE, knowledge)
     matching = yaml.safe_load((knowledge / "matching.yaml").read_text())
     matching["thresholds"].update(suggest=0.01, min_coverage=2)  # nothing is sure enough
+    matching["semantic"]["accept"] = 2  # neither by meaning
     (knowledge / "matching.yaml").write_text(yaml.safe_dump(matching, allow_unicode=True))
     data = tmp_path / "data"
     coordinators = frozenset({COORDINATOR})

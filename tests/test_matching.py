@@ -201,10 +201,7 @@ OFF_TOPIC = [
     "best hotel near the airport",
     "who won the football game",
     "讲个笑话",
-    pytest.param(
-        "quel temps fait-il à Chongqing ?",
-        marks=pytest.mark.xfail(reason="known dev-set miss: answers duration", strict=False),
-    ),
+    "quel temps fait-il à Chongqing ?",
 ]
 
 
@@ -439,33 +436,52 @@ def test_answers_use_only_telegram_html(assistant: Assistant) -> None:
 
 # ─────────────────────────── regression gates on the eval sets ───────────────────────────
 
-# Regression floors, NOT the acceptance targets (those are en 92 %, zh 88 %, fr 88 %,
-# off-topic declined 85 %; see scripts/calibrate.py). Each floor sits 3-5 points below the
-# figure measured when it was set (`python -m bot eval FILE --no-misses`, in the comments), so
-# that a change making matching clearly worse fails here while the noise of one or two
-# questions does not. Raise them as matching improves; do not lower them to let a change pass.
-# Reset when the thresholds were recalibrated on dev.yaml + dev2.yaml together (a deliberate
-# trade: off-topic rejection up, some Chinese dev accuracy down).
+# Regression floors, NOT the acceptance targets. Each floor sits 3-5 points below the figure
+# measured when it was set (`python -m bot eval FILE --no-misses`, in the comments), so that a
+# change making matching clearly worse fails here while the noise of one or two questions does
+# not. Raise them as matching improves; do not lower them to let a change pass.
+# Reset for issue 9 (hybrid lexical + meaning matching, calibrated on dev, dev2 and real-dev):
+# accuracy up everywhere, off-topic rejection on dev2 down (a deliberate trade, see BENCHMARKS.md).
 DEV_FLOORS = {
-    "en": 0.95,  # 98.7 % (147/149)
-    "zh": 0.87,  # 90.4 % (123/136)
-    "fr": 0.96,  # 99.3 % (134/135)
-    "rejection": 0.90,  # 93.8 % (61/65)
+    "en": 0.95,  # 99.3 % (148/149)
+    "zh": 0.93,  # 97.1 % (132/136)
+    "fr": 0.95,  # 99.3 % (134/135)
+    "rejection": 0.85,  # 89.2 % (58/65)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
-    "en": 0.87,  # 91.7 % (55/60)
-    "zh": 0.92,  # 96.7 % (58/60)
+    "en": 0.94,  # 98.3 % (59/60)
+    "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.86,  # 90.0 % (54/60)
-    "rejection": 0.84,  # 87.8 % (158/180)
+    "rejection": 0.77,  # 81.1 % (146/180)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
-    "en": 0.88,  # 91.7 % (111/121)
-    "zh": 0.86,  # 89.9 % (107/119)
-    "fr": 0.88,  # 91.5 % (107/117)
-    "rejection": 0.88,  # 92.3 % (48/52)
+    "en": 0.90,  # 94.2 % (114/121)
+    "zh": 0.91,  # 95.8 % (114/119)
+    "fr": 0.90,  # 94.0 % (110/117)
+    "rejection": 0.90,  # 94.2 % (49/52)
     "language": 0.97,  # 99.8 % (408/409)
+}
+# How students really write (situational, concept, two-part, abbreviations, not listed,
+# off-topic in the programme's words, chatty): real-dev is calibrated on, real-holdout never.
+REAL_DEV_FLOORS = {
+    "en": 0.81,  # 86.0 % (43/50)
+    "zh": 0.81,  # 86.4 % (38/44)
+    "fr": 0.79,  # 84.1 % (37/44)
+    "rejection": 0.84,  # 89.2 % (33/37)
+    "language": 0.97,  # 100.0 % (175/175)
+    "kind:two-part": 0.86,  # 93.3 % (14/15)
+    "kind:not-listed": 0.90,  # 100.0 % (12/12)
+}
+REAL_HOLDOUT_FLOORS = {
+    "en": 0.83,  # 88.6 % (39/44)
+    "zh": 0.90,  # 95.1 % (39/41)
+    "fr": 0.82,  # 87.8 % (36/41)
+    "rejection": 0.68,  # 73.7 % (14/19)
+    "language": 0.97,  # 100.0 % (145/145)
+    "kind:two-part": 0.90,  # 100.0 % (15/15)
+    "kind:not-listed": 0.83,  # 91.7 % (11/12)
 }
 
 
@@ -473,12 +489,19 @@ def _figures(report: Report) -> dict[str, float]:
     figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
     figures["rejection"] = report.rejection
     figures["language"] = report.language_accuracy
+    figures.update({f"kind:{tag}": report.kind_accuracy(tag) for tag in report.kind_total})
     return figures
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
-    [("dev.yaml", DEV_FLOORS), ("dev2.yaml", DEV2_FLOORS), ("holdout.yaml", HOLDOUT_FLOORS)],
+    [
+        ("dev.yaml", DEV_FLOORS),
+        ("dev2.yaml", DEV2_FLOORS),
+        ("holdout.yaml", HOLDOUT_FLOORS),
+        ("real-dev.yaml", REAL_DEV_FLOORS),
+        ("real-holdout.yaml", REAL_HOLDOUT_FLOORS),
+    ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
     assistant: Assistant, file: str, floors: dict[str, float]

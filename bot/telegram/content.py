@@ -41,11 +41,17 @@ def learned_path(settings: Settings) -> Path:
     return settings.data_dir / FILE_NAME
 
 
-def load_content(settings: Settings) -> Content:
+def load_content(settings: Settings, *, semantic: bool = True) -> Content:
     """Load and validate knowledge, learned examples, texts, menus and the form; raise
-    KnowledgeError listing every problem."""
+    KnowledgeError listing every problem. The knowledge base's sentence embeddings are cached
+    in the data dir; ``semantic=False`` loads no embedding model (``kb check``), nor does
+    ``BOT_SEMANTIC=off``."""
     assistant = Assistant.load(
-        settings.knowledge_dir, settings.conversations_dir, learned_path(settings)
+        settings.knowledge_dir,
+        settings.conversations_dir,
+        learned=learned_path(settings),
+        cache_dir=settings.data_dir / "cache",
+        semantic=semantic and settings.semantic,
     )
     menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)
     form = Form.load(

@@ -8,13 +8,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.content.buttons import Button
-from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.content.knowledge import Item, KnowledgeBase, load_knowledge
 from bot.content.learned import load_learned, with_learned
 from bot.content.texts import Texts
-from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
+from bot.understanding.embedding import Encoder, default_encoder
+from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig, NotListed
+from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
+NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answer too)
 MAX_SUGGESTIONS = 3
+PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
+MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
+FAMILY_MIN = 6  # a one-word field this long names a family of items ("Pediatric …")
 CORE_TEXTS = {
     "did_you_mean",
     "fallback",
@@ -22,7 +28,18 @@ CORE_TEXTS = {
     "button_main_menu",
     "button_coordinator",
     "button_signup",
+    "not_listed",
 }
+
+
+_ENCODERS: list[Encoder | None] = []
+
+
+def _shared_encoder(cache_dir: Path | None = None) -> Encoder | None:
+    """The sentence encoder, loaded once per process (from the first cache dir given)."""
+    if not _ENCODERS:
+        _ENCODERS.append(default_encoder(cache_dir))
+    return _ENCODERS[0]
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,7 @@ class Reply:
     score: float
     language: str
     kind: str
+    topics: tuple[str, ...] = ()  # every topic answered (two for a two-part question)
 
 
 class Assistant:
@@ -50,20 +68,174 @@ class Assistant:
 
     @classmethod
     def load(
-        cls, knowledge_dir: Path, conversations_dir: Path, learned: Path | None = None
+        cls,
+        knowledge_dir: Path,
+        conversations_dir: Path,
+        *,
+        learned: Path | None = None,
+        cache_dir: Path | None = None,
+        semantic: bool = True,
     ) -> Assistant:
-        """Load and validate the knowledge base, matching settings and UI texts; the learned
-        examples of the file ``learned`` (if given) are added to the entries first."""
+        """Load and validate the knowledge base, matching settings and UI texts.
+
+        The examples of the file ``learned`` (coordinators' learned examples, if given) are
+        added to the entries first. ``cache_dir`` (writable, e.g. the bot's data dir) keeps the
+        knowledge base's sentence embeddings between runs, keyed by every text encoded;
+        without it they are computed in memory. ``semantic=False`` matches lexically only (as
+        when the embedding package is not installed).
+        """
         kb = load_knowledge(knowledge_dir)
         if learned is not None:
             kb = with_learned(kb, load_learned(learned, kb))
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")
-        return cls(kb, Matcher(kb, config), Texts.load(conversations_dir))
+        encoder = _shared_encoder(cache_dir) if semantic else None
+        matcher = Matcher(kb, config, encoder, cache_dir)
+        return cls(kb, matcher, Texts.load(conversations_dir))
+
+    def rebuild(self, kb: KnowledgeBase, cache_dir: Path | None = None) -> Assistant:
+        """The same assistant over another knowledge base (with learned examples, say)."""
+        encoder = self.matcher.encoder
+        return Assistant(kb, Matcher(kb, self.config, encoder, cache_dir), self.texts)
 
     def answer(self, question: str, lang: str | None = None) -> Reply:
-        """Reply to a free-text question; ``lang`` forces the reply language."""
+        """Reply to a free-text question; ``lang`` forces the reply language.
+
+        A field that is not among the lists is answered honestly; a message asking two things
+        that map to different topics gets both answers, in the order asked.
+        """
         match = self.match(question)
-        return self.reply_to_match(match, lang or match.language)
+        reply_lang = lang or match.language
+        listed = self.matcher.not_listed(question)
+        if listed is not None and self._asks_for_field(question, *listed):
+            return self.not_listed_reply(listed[2], reply_lang)
+        parts = self.matcher.parts(question)
+        if len(parts) > 1:
+            reply = self._several(match, parts, reply_lang)
+            if reply is not None:
+                return reply
+        return self.reply_to_match(match, reply_lang)
+
+    def _asks_for_field(self, question: str, words: str, lang: str, group: NotListed) -> bool:
+        """Whether the message asks for the field as an option of the programme: with a listed
+        field of the same list in its place, it would be answered with that field or list
+        ("where is the ER in Chongqing?" is no request for a placement)."""
+        entry = self.kb.entries[group.list_id]
+        if not entry.item_ids:
+            return True
+        item = self.kb.items[entry.item_ids[0]]
+        normalized = normalize(question)
+        if not words.isascii():
+            swapped = normalized.replace(words, item.name["zh"])
+        else:
+            swapped = f" {normalized} ".replace(f" {words} ", f" {item.name['en'].lower()} ")
+        match = self.match(swapped)
+        best = self._confident(match)
+        return (best is not None and self._same(best.topic_id, item.id)) or (
+            best is not None and best.topic_id == group.list_id
+        )
+
+    def _confident(self, match: Match) -> Candidate | None:
+        return self.config.answer_of(match)
+
+    def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
+        """Both answers of a two-part question, or the confident one with the other offered."""
+        answered: list[Candidate] = []
+        offered: list[str] = []
+        # A part's topic must also be among the best of the whole message: a part alone
+        # ("besides Beijing and Chongqing") can look like a topic the message is not about.
+        plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
+        for part in parts:
+            match = self.match(part)
+            best = self._confident(match)
+            if best is not None and best.topic_id not in plausible:
+                continue
+            if best is not None:
+                if all(not self._same(best.topic_id, c.topic_id) for c in answered):
+                    answered.append(best)
+            elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
+                offered.append(match.candidates[0].topic_id)
+        if not answered:
+            return None
+        first = answered[0]
+        whole_best = self._confident(whole)
+        if len(answered) == 1:
+            if whole_best is not None and whole_best.topic_id != first.topic_id:
+                return None  # the message as a whole says more than its parts
+            offered = [t for t in offered if not self._same(t, first.topic_id)]
+            reply = self.topic_reply(first.topic_id, lang, extra=offered[:1])
+            return Reply(
+                reply.text,
+                reply.buttons,
+                first.topic_id,
+                first.score,
+                lang,
+                ANSWER,
+                (first.topic_id,),
+            )
+        replies = [self.topic_reply(c.topic_id, lang) for c in answered]
+        text = "\n\n".join(r.text for r in replies)
+        if len(text) > MAX_TEXT:
+            extra = [c.topic_id for c in answered[1:]]
+            reply = self.topic_reply(first.topic_id, lang, extra=extra)
+            return Reply(
+                reply.text,
+                reply.buttons,
+                first.topic_id,
+                first.score,
+                lang,
+                ANSWER,
+                (first.topic_id,),
+            )
+        buttons: list[Button] = []
+        for button in (b for r in replies for b in r.buttons):
+            if button.action != "menu:main" and all(b.action != button.action for b in buttons):
+                buttons.append(button)
+        buttons = [b for b in buttons if b.action not in {f"topic:{c.topic_id}" for c in answered}]
+        buttons = [*buttons[:4], self.menu_button(lang)]
+        topics = tuple(c.topic_id for c in answered)
+        score = min(c.score for c in answered)
+        return Reply(text, tuple(buttons), first.topic_id, score, lang, ANSWER, topics)
+
+    def _family(self, item_id: str) -> list[Item]:
+        """The items named after a one-word field ("Pediatrics": Pediatric Surgery, Pediatric
+        Intensive Care…), shown with it."""
+        name = normalize(self.kb.items[item_id].name["en"])
+        stem = name[:-1] if name.endswith("s") else name  # pediatrics: pediatric
+        if " " in name or len(stem) < FAMILY_MIN:
+            return []
+        return [
+            other
+            for other in self.kb.items.values()
+            if other.id != item_id and normalize(other.name["en"]).startswith(stem + " ")
+        ]
+
+    def _same(self, a: str, b: str) -> bool:
+        """Whether two topics are one answer (the same, or an item and its list)."""
+        if a == b:
+            return True
+        for one, other in ((a, b), (b, a)):
+            item = self.kb.items.get(one)
+            if item is not None and any(m.entry_id == other for m in item.memberships):
+                return True
+        return False
+
+    def not_listed_reply(self, group: NotListed, lang: str) -> Reply:
+        """ "X is not among the listed …": the field's name, the list it would belong to, and
+        that list (generated from the lists, never a neighbouring item)."""
+        name = group.names[lang][0]
+        intro = self.texts.get(
+            "not_listed",
+            lang,
+            name=html.escape(name),
+            list=html.escape(self.kb.title(group.list_id, lang)),
+        )
+        text = f"{intro}\n\n{self.kb.render(group.list_id, lang)}"
+        buttons = (
+            self.topic_button(group.list_id, lang),
+            self.action_button("coordinator", lang),
+            self.menu_button(lang),
+        )
+        return Reply(text, buttons, group.list_id, 1.0, lang, NOT_LISTED, (group.list_id,))
 
     def reply_to_match(self, match: Match, lang: str) -> Reply:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""
@@ -75,9 +247,17 @@ class Assistant:
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if best.score >= self.config.answer_threshold and self._explains(best):
+        if self.config.answer_of(match) is not None:
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
-            return Reply(reply.text, reply.buttons, best.topic_id, best.score, lang, ANSWER)
+            return Reply(
+                reply.text,
+                reply.buttons,
+                best.topic_id,
+                best.score,
+                lang,
+                ANSWER,
+                (best.topic_id,),
+            )
         suggestions = [best.topic_id, *close][:MAX_SUGGESTIONS]
         buttons = [self.topic_button(t, lang) for t in suggestions]
         if all(b.action != "coordinator" for b in buttons):
@@ -86,9 +266,6 @@ class Assistant:
         return Reply(
             self.texts.get("did_you_mean", lang), tuple(buttons), None, best.score, lang, SUGGEST
         )
-
-    def _explains(self, candidate: Candidate) -> bool:
-        return candidate.coverage >= self.config.min_coverage
 
     def fallback(self, lang: str, score: float = 0.0) -> Reply:
         """The polite "not found" reply, offering the menu, a coordinator and the sign-up."""
@@ -128,6 +305,9 @@ class Assistant:
             item = self.kb.items[topic_id]
             lines = [self.texts.get("item_intro", lang, name=html.escape(item.label(lang)))]
             lines += [f"• {m.text[lang]}" for m in item.memberships]
+            for other in self._family(topic_id):  # Pediatrics: the pediatric specialties too
+                for m in other.memberships:
+                    lines.append(f"• {html.escape(other.label(lang))}: {m.text[lang]}")
             text = "\n".join(lines)
             related = [m.entry_id for m in item.memberships]
         for related_id in [*(extra or []), *related]:

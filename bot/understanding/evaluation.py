@@ -2,7 +2,10 @@
 
 The file is a YAML list (or JSON lines) of ``{q, lang, expect, tags}``: ``expect`` is the id
 that answers the question, a list of acceptable ids (``null`` in the list accepts a decline),
-or ``null`` for a question that must be declined (off-topic).
+or ``null`` for a question that must be declined (off-topic). A two-part question may instead
+give ``expect_all: [id, id]``: every id must be answered (its ``expect`` is then the first).
+``outcome: not_listed`` requires the honest "not among the lists" reply (its ``expect`` is the
+list). ``tags`` name the kinds of question; the report gives figures per kind too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class Case:
     lang: str
     expect: frozenset[str | None]
     tags: tuple[str, ...] = ()
+    expect_all: tuple[str, ...] = ()
+    outcome: str | None = None
 
     @property
     def off_topic(self) -> bool:
@@ -43,6 +48,12 @@ class Report:
     total: int = 0
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[tuple[Case, str | None, float]] = field(default_factory=list)
+    kind_total: Counter[str] = field(default_factory=Counter)
+    kind_right: Counter[str] = field(default_factory=Counter)
+
+    def kind_accuracy(self, tag: str) -> float:
+        """Share of the questions tagged ``tag`` handled right (answered, or declined)."""
+        return self.kind_right[tag] / self.kind_total[tag] if self.kind_total[tag] else 1.0
 
     def accuracy(self, lang: str) -> float:
         """Share of on-topic questions in ``lang`` answered with an expected id."""
@@ -73,16 +84,32 @@ def load_cases(path: Path) -> list[Case]:
             raise KnowledgeError([f"{path.name}: question {number} needs a 'q' text"])
         if row.get("lang") not in LANGUAGES:
             raise KnowledgeError([f"{path.name}: question {number} needs lang en, zh or fr"])
-        expect = row.get("expect")
+        expect_all = tuple(str(i) for i in row.get("expect_all") or ())
+        expect = row.get("expect", expect_all[0] if expect_all else None)
         ids = expect if isinstance(expect, list) else [expect]
-        cases.append(Case(row["q"], row["lang"], frozenset(ids), tuple(row.get("tags") or ())))
+        outcome = row.get("outcome")
+        if outcome not in (None, "not_listed"):
+            raise KnowledgeError([f"{path.name}: question {number}: unknown outcome {outcome}"])
+        tags = tuple(row.get("tags") or ())
+        cases.append(Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome))
     return cases
 
 
 def unknown_ids(cases: list[Case], assistant: Assistant) -> set[str]:
     """Expected ids that the knowledge base does not have."""
     known = set(assistant.matcher.topic_ids)
-    return {i for case in cases for i in case.expect if i is not None and i not in known}
+    ids = {i for case in cases for i in (*case.expect, *case.expect_all)}
+    return {i for i in ids if i is not None and i not in known}
+
+
+def _right(case: Case, reply: object) -> bool:
+    intent = getattr(reply, "intent", None)
+    if case.outcome is not None and getattr(reply, "kind", None) != case.outcome:
+        return False
+    if case.expect_all:
+        topics = set(getattr(reply, "topics", ()) or (intent,))
+        return set(case.expect_all) <= topics
+    return intent in case.expect
 
 
 def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
@@ -92,15 +119,19 @@ def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
         reply = assistant.answer(case.question)
         report.total += 1
         report.language_right += reply.language == case.lang
+        report.kind_total.update(case.tags)
         if case.off_topic:
             report.off_topic += 1
             report.declined += reply.intent is None
             if reply.intent is not None:
                 report.misses.append((case, reply.intent, reply.score))
+            else:
+                report.kind_right.update(case.tags)
             continue
         report.on_topic[case.lang] += 1
-        if reply.intent in case.expect:
+        if _right(case, reply):
             report.correct[case.lang] += 1
+            report.kind_right.update(case.tags)
         else:
             expected = sorted(str(i) for i in case.expect)[0]
             report.confusions[(expected, str(reply.intent))] += 1
@@ -123,6 +154,13 @@ def format_report(report: Report, *, misses: bool = True) -> str:
         f"reply language right: {report.language_accuracy:6.1%}  "
         f"({report.language_right}/{report.total})"
     )
+    if report.kind_total:
+        lines.append("per kind (right answer, or declined when off-topic):")
+        for tag in sorted(report.kind_total):
+            lines.append(
+                f"  {tag}: {report.kind_accuracy(tag):6.1%}  "
+                f"({report.kind_right[tag]}/{report.kind_total[tag]})"
+            )
     if report.confusions:
         lines.append("confusions (expected -> answered: count):")
         for (expected, got), count in report.confusions.most_common(15):
@@ -130,7 +168,9 @@ def format_report(report: Report, *, misses: bool = True) -> str:
     if misses and report.misses:
         lines.append("misses:")
         for case, answered, score in report.misses:
-            wanted = "|".join(sorted(str(i) for i in case.expect))
+            wanted = "+".join(case.expect_all) or "|".join(sorted(str(i) for i in case.expect))
+            if case.outcome:
+                wanted += f" ({case.outcome})"
             question = f"[{case.lang}] {case.question!r}"
             lines.append(f"  {question}: expected {wanted}, got {answered} ({score:.2f})")
     return "\n".join(lines)

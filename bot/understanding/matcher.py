@@ -22,18 +22,22 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
+from bot.understanding.embedding import Encoder, encode_all
 from bot.understanding.text import (
     chinese_runs,
     guess_language,
@@ -43,6 +47,101 @@ from bot.understanding.text import (
     stem,
     tokenize,
 )
+
+
+def _per_language(lists: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A mapping of language to a list of phrases (missing languages: none)."""
+    return {lang: tuple(_words(lists, lang)) if lang in lists else () for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class SemanticConfig:
+    """How the sentence-embedding signal is fused with the lexical score."""
+
+    weight: float = 0.0  # share of the fused score given to meaning (0: lexical only)
+    low: float = 0.3  # a cosine similarity at or below this counts as 0 ...
+    high: float = 0.8  # ... and at or above this as 1
+    candidates: int = 6  # best topics by meaning added to the lexical shortlist
+    shortlist: int = 24  # topics compared phrase by phrase (closest centroids first)
+    name_bonus: float = 0.0  # added to an item named word for word in the question
+    # The answer decision with meaning on: a logistic model over the best candidate's
+    # features (FEATURES), its weights fitted on the dev sets; the bot answers when the
+    # probability reaches ``accept``. Empty: the threshold rule of ``answers`` decides.
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    accept: float = 0.5
+    min_gap: float = 0.0  # a closer runner-up makes it a "did you mean" (ambiguous question)
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
+        """From the ``semantic:`` section of ``matching.yaml``."""
+        defaults = cls()
+        return cls(
+            weight=float(data.get("weight", defaults.weight)),
+            low=float(data.get("low", defaults.low)),
+            high=float(data.get("high", defaults.high)),
+            candidates=int(data.get("candidates", defaults.candidates)),
+            shortlist=int(data.get("shortlist", defaults.shortlist)),
+            name_bonus=float(data.get("name_bonus", 0.0)),
+            confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
+            accept=float(data.get("accept", 0.5)),
+            min_gap=float(data.get("min_gap", 0.0)),
+        )
+
+    def scale(self, cosine: float) -> float:
+        """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
+        return min(1.0, max(0.0, (cosine - self.low) / (self.high - self.low)))
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """The logistic model's probability that the best candidate is the right answer."""
+        z = self.confidence.get("bias", 0.0) + sum(
+            self.confidence.get(name, 0.0) * value for name, value in features.items()
+        )
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+FEATURES = (
+    "score",
+    "lexical",
+    "coverage",
+    "cosine",
+    "gap",
+    "beyond_out_of_scope",
+    "named",
+    "out_of_scope",
+)
+
+
+def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, float]:
+    """What the answer decision looks at, for the best candidate of a match."""
+    return {
+        "score": candidate.score,
+        "lexical": candidate.lexical,
+        "coverage": candidate.coverage,
+        "cosine": candidate.semantic,
+        "gap": gap,
+        "beyond_out_of_scope": candidate.semantic - off_topic,
+        "named": float(candidate.named),
+        "out_of_scope": off_topic,
+    }
+
+    def scale(self, cosine: float) -> float:
+        """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
+        return min(1.0, max(0.0, (cosine - self.low) / (self.high - self.low)))
+
+
+@dataclass(frozen=True)
+class NotListed:
+    """Common names of fields that are not among a list's items ("dermatology")."""
+
+    list_id: str  # the list entry they would belong to
+    names: Mapping[str, tuple[str, ...]]  # per language, the first is the name shown
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> NotListed:
+        names = {lang: tuple(_words(data, lang)) for lang in LANGUAGES}
+        if not all(names.values()):
+            raise ValueError(f"not_listed {data!r}: needs names in en, zh and fr")
+        return cls(str(data["list"]), names)
 
 
 @dataclass(frozen=True)
@@ -68,6 +167,30 @@ class MatchingConfig:
     stopwords: dict[str, frozenset[str]]
     generic: frozenset[str]
     particles: frozenset[str]
+    semantic: SemanticConfig = field(default_factory=SemanticConfig)
+    not_listed: tuple[NotListed, ...] = ()
+    preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_topics: frozenset[str] = frozenset()
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def answers(self, candidate: Candidate) -> bool:
+        """The lexical rule: the best candidate's score reaches the answer threshold and its
+        words explain enough of the question."""
+        return candidate.score >= self.answer_threshold and candidate.coverage >= self.min_coverage
+
+    def answer_of(self, match: Match) -> Candidate | None:
+        """The best candidate of a match when it is confident enough to be the answer: by the
+        logistic model when meaning was measured, else by the thresholds."""
+        if not match.candidates:
+            return None
+        best = match.candidates[0]
+        gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
+        if match.semantic and self.semantic.confidence:
+            p = self.semantic.probability(features(best, gap, match.off_topic))
+            clear = gap >= self.semantic.min_gap or best.named
+            return best if p >= self.semantic.accept and clear else None
+        return best if self.answers(best) else None
 
     @classmethod
     def load(cls, path: Path) -> MatchingConfig:
@@ -100,6 +223,16 @@ class MatchingConfig:
                     stem(normalize(w)) for lang in LANGUAGES for w in _words(data["generic"], lang)
                 ),
                 particles=frozenset(normalize(w) for w in data["particles"]),
+                semantic=SemanticConfig.read(data.get("semantic") or {}),
+                not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
+                preamble=_per_language(data.get("preamble") or {}),
+                conjunctions=_per_language(data.get("conjunctions") or {}),
+                not_topics=frozenset(
+                    normalize(w)
+                    for lang in LANGUAGES
+                    for w in (data.get("not_topics") or {}).get(lang, ())
+                ),
+                out_of_scope=_per_language(data.get("out_of_scope") or {}),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
@@ -127,6 +260,9 @@ class Candidate:
     score: float
     coverage: float
     similarity: float
+    semantic: float = 0.0  # best cosine similarity with one of the topic's phrases
+    lexical: float = 0.0  # the lexical score alone
+    named: bool = False  # an item whose name or alias the question contains word for word
 
 
 @dataclass(frozen=True)
@@ -135,6 +271,8 @@ class Match:
 
     language: str
     candidates: tuple[Candidate, ...]
+    off_topic: float = 0.0  # best cosine similarity with an out-of-scope example
+    semantic: bool = False  # whether meaning was measured (the candidates have cosines)
 
 
 @dataclass(frozen=True)
@@ -218,11 +356,30 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
     return frequency
 
 
-class Matcher:
-    """Scores questions against every topic of a knowledge base."""
+_CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
+_QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+_PREPARED = 20_000  # embeddings of prepared questions kept at most
+_QUESTION_END = re.compile(r"(?<=[?？])|(?<=[吗呢][，,])")
 
-    def __init__(self, kb: KnowledgeBase, config: MatchingConfig) -> None:
+
+class Matcher:
+    """Scores questions against every topic of a knowledge base.
+
+    ``encoder`` adds matching by meaning (sentence embeddings; None: lexical only), with the
+    knowledge base's embeddings cached in ``cache_dir`` when given. To add examples (learned
+    ones), build a new Matcher from a KnowledgeBase that has them.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: MatchingConfig,
+        encoder: Encoder | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.config = config
+        self.kb = kb
+        self._encoder = encoder
         # Chinese stop characters apply to every language (a question may mix scripts).
         self._stopwords = {
             lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES
@@ -280,6 +437,148 @@ class Matcher:
         for topic in self._topics.values():
             for token, factor in topic.vocabulary.items():
                 self._index[token].append((topic, factor))
+        self._words_setup(kb)
+        self._semantic_setup(_topic_phrases(kb), cache_dir)
+
+    def _words_setup(self, kb: KnowledgeBase) -> None:
+        """Preambles, conjunctions, item names and the not-listed vocabulary."""
+        config = self.config
+        self._preamble = {
+            lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
+        }
+        conjunctions = [c for lang in LANGUAGES for c in config.conjunctions.get(lang, ())]
+        self._conjunction_pattern = [
+            re.compile(
+                rf"(?i)\s+{re.escape(c)}\s+|,\s*{re.escape(c)}\s+"
+                if c.isascii()
+                else rf"[,，\s]*{re.escape(c)}"
+            )
+            for c in conjunctions
+        ]
+        names = {
+            normalize(text)
+            for item in kb.items.values()
+            for lang in LANGUAGES
+            for text in (item.name[lang], *item.aliases.get(lang, ()))
+        }
+        names.discard("")
+        self._named: dict[str, set[str]] = defaultdict(set)
+        for item in kb.items.values():
+            for lang in LANGUAGES:
+                for text in (item.name[lang], *item.aliases.get(lang, ())):
+                    name = normalize(text)
+                    if name:
+                        self._named[name].add(item.id)
+        latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
+        self._joined_names = tuple(
+            f" {n} "
+            for n in sorted(names)
+            if n.isascii() and latin_conjunctions.intersection(n.split())
+        )
+        terms = []
+        for group in config.not_listed:
+            if group.list_id not in kb.entries:
+                raise KnowledgeError([f"matching.yaml: not_listed: unknown list {group.list_id}"])
+            for lang in LANGUAGES:
+                for name in group.names[lang]:
+                    term = normalize(name)
+                    if term and term not in names:  # a listed item is never "not listed"
+                        terms.append((group, term, lang))
+        # Longest first: "pediatric dermatology" before "dermatology".
+        self._not_listed_terms = sorted(terms, key=lambda t: -len(t[1]))
+        self._not_listed_index = {term: (group, lang) for group, term, lang in reversed(terms)}
+        self._longest_name = max(
+            (len(n.split()) for n in [*names, *self._not_listed_index]), default=1
+        )
+
+    def _semantic_setup(
+        self, phrases: dict[str, list[tuple[str, str]]], cache_dir: Path | None
+    ) -> None:
+        """The embeddings of every topic's phrases, grouped by topic, and of the out-of-scope
+        examples."""
+        self._prepared: dict[str, npt.NDArray[np.float32]] = {}
+        self.asking_part = lru_cache(maxsize=8192)(self._asking_part)  # type: ignore[method-assign]
+        self._topic_order = list(self._topics)
+        self._topic_index = {topic_id: i for i, topic_id in enumerate(self._topic_order)}
+        texts: list[str] = []
+        offsets: list[int] = []
+        for topic_id in self._topic_order:
+            offsets.append(len(texts))
+            unique = dict.fromkeys(text.strip() for _, text in phrases[topic_id])
+            texts.extend(unique or [topic_id])
+        out_of_scope = [q for lang in LANGUAGES for q in self.config.out_of_scope.get(lang, ())]
+        self._offsets = np.array(offsets, dtype=np.intp)
+        if self._encoder is None or self.config.semantic.weight <= 0:
+            self._encoder = None
+            self._vectors = np.zeros((0, 1), dtype=np.float32)
+            self._out_of_scope = np.zeros((0, 1), dtype=np.float32)
+            return
+        vectors = encode_all(self._encoder, texts + out_of_scope, cache_dir)
+        self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
+        ends = [*offsets[1:], len(texts)]
+        self._bounds = list(zip(offsets, ends, strict=True))
+        centroids = np.stack([self._vectors[a:b].mean(axis=0) for a, b in self._bounds])
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        self._centroids = (centroids / np.maximum(norms, 1e-9)).astype(np.float32)
+
+    def _topic_similarities(
+        self, queries: npt.NDArray[np.float32], must: set[int]
+    ) -> npt.NDArray[np.float32]:
+        """Each topic's best cosine with the queries, computed exactly for the ``shortlist``
+        topics whose centroid is closest and for those in ``must`` (the lexical candidates);
+        the others get -1 (on a large knowledge base, most phrases are never read)."""
+        shortlist = self.config.semantic.shortlist
+        n = len(self._topic_order)
+        sims = np.full(n, -1.0, dtype=np.float32)
+        if n <= shortlist:
+            chosen: Iterable[int] = range(n)
+        else:
+            approx = (self._centroids @ queries.T).max(axis=1)
+            chosen = set(np.argpartition(-approx, shortlist)[:shortlist].tolist()) | must
+        for i in chosen:
+            start, end = self._bounds[i]
+            sims[i] = (self._vectors[start:end] @ queries.T).max()
+        return sims
+
+    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """The embeddings of texts, from those prepared by :meth:`prepare` when there."""
+        assert self._encoder is not None
+        missing = [t for t in texts if t not in self._prepared]
+        if not missing:
+            return np.stack([self._prepared[t] for t in texts])
+        vectors = self._encoder.encode(texts)
+        return vectors
+
+    def prepare(self, questions: list[str]) -> None:
+        """Encode many questions at once (and the parts they will be matched by), which is
+        several times faster than one by one: ``ask`` with many questions does this."""
+        if self._encoder is None:
+            return
+        texts: list[str] = []
+        for question in questions:
+            texts.append(question)
+            texts.append(self.asking_part(question))
+            parts = self.parts(question)
+            if len(parts) > 1:
+                texts.extend(parts)
+                texts.extend(self.asking_part(part) for part in parts)
+        unique = list(dict.fromkeys(texts))
+        if len(self._prepared) + len(unique) > _PREPARED:
+            self._prepared.clear()
+        for i in range(0, len(unique), 256):
+            chunk = unique[i : i + 256]
+            for text, vector in zip(chunk, self._encoder.encode(chunk), strict=True):
+                self._prepared[text] = vector
+
+    @property
+    def semantic(self) -> bool:
+        """Whether matching by meaning is on."""
+        return self._encoder is not None
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The sentence encoder, or None (lexical matching only)."""
+        return self._encoder
 
     def _weigh(self, frequency: dict[str, dict[str, float]]) -> dict[str, float]:
         """The weight of every known token: its idf over topics, lowered for generic words,
@@ -441,24 +740,197 @@ class Matcher:
         scored.sort(key=lambda s: s[:2], reverse=True)
         return [(topic, coverage) for _, _, topic, coverage in scored[: self.config.candidates]]
 
+    def _lexical(self, normalized: str, language: str) -> dict[str, Candidate]:
+        """Lexical candidates of one text: coverage, phrase overlap and fuzzy similarity."""
+        analysed = self._analyse(normalized, self._stopwords[language])
+        total = sum(analysed.weights.values()) + analysed.unknown
+        if not analysed.words or not analysed.weights or not total:
+            return {}
+        query = _fuzzy_form(analysed.words)
+        found = {}
+        for topic, coverage in self._shortlist(analysed.weights, total):
+            found[topic.id] = self._score(analysed, total, query, topic, coverage)
+        return found
+
+    def _score(
+        self, analysed: _Question, total: float, query: str, topic: _Topic, coverage: float
+    ) -> Candidate:
+        best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
+        similarity = best[1] / 100 if best else 0.0
+        overlap = self._overlap(analysed.weights, total, topic)
+        cw, ow = self.config.coverage_weight, self.config.overlap_weight
+        score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
+        return Candidate(topic.id, round(score, 4), coverage, similarity, 0.0, round(score, 4))
+
+    def _lexical_for(self, normalized: str, language: str, topic_id: str) -> Candidate:
+        """The lexical scores of one topic that was not on the shortlist."""
+        analysed = self._analyse(normalized, self._stopwords[language])
+        total = sum(analysed.weights.values()) + analysed.unknown
+        if not analysed.words or not analysed.weights or not total:
+            return Candidate(topic_id, 0.0, 0.0, 0.0)
+        topic = self._topics[topic_id]
+        coverage = (
+            sum(w * topic.vocabulary.get(t, 0.0) for t, w in analysed.weights.items()) / total
+        )
+        return self._score(analysed, total, _fuzzy_form(analysed.words), topic, coverage)
+
+    def asking_part(self, question: str) -> str:
+        """The part of a message that asks (see :meth:`_asking_part`; cached)."""
+        return self._asking_part(question)
+
+    def _asking_part(self, question: str) -> str:
+        """The part of a message that asks: quoted text (talked about, not asked: "translate
+        'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse
+        from Lyon, …") dropped, as long as something is left."""
+        unquoted = _QUOTED.sub(" ", question)
+        if unquoted != question and len(normalize(unquoted).split()) >= 2:
+            question = unquoted
+        clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+        kept = list(clauses)
+        while len(kept) > 1 and self._is_preamble(kept[0]):
+            kept.pop(0)
+        return ", ".join(c.strip() for c in kept) if len(kept) < len(clauses) else question
+
+    def _is_preamble(self, clause: str) -> bool:
+        normalized = normalize(clause)
+        if "?" in clause or "？" in clause:
+            return False
+        for lang in LANGUAGES:
+            for marker in self._preamble[lang]:
+                if normalized == marker or normalized.startswith(
+                    marker if lang == "zh" else marker + " "
+                ):
+                    return True
+        return False
+
+    def parts(self, question: str) -> list[str]:
+        """The questions of a message that asks several things, in order ("is housing free
+        and how long can I stay?"); the asking part alone when it asks one thing. A name that
+        contains a conjunction ("Public Health and Preventive Medicine") is not cut."""
+        text = self.asking_part(question)
+        normalized = f" {normalize(text)} "
+        if any(name in normalized for name in self._joined_names):
+            return [text]
+        pieces: list[str] = []
+        for sentence in _QUESTION_END.split(text):
+            pieces.extend(self._split_conjunctions(sentence))
+        pieces = [p.strip(" ,，、;；") for p in pieces]
+        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3]
+        return pieces if len(pieces) > 1 else [text]
+
+    def _split_conjunctions(self, piece: str) -> list[str]:
+        for conjunction in self._conjunction_pattern:
+            split = [p for p in conjunction.split(piece) if p.strip()]
+            if len(split) > 1:
+                return [q for p in split for q in self._split_conjunctions(p)]
+        return [piece]
+
+    def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
+        """A field named in the question that is not among a list's items ("dermatology"):
+        the words that named it, their language and its group; None when the question names
+        a listed item too."""
+        pieces = self._pieces(normalize(self.asking_part(question)))
+        if pieces & self._named.keys():
+            return None
+        found = [term for term in pieces if term in self._not_listed_index]
+        if not found:
+            return None
+        term = max(found, key=len)  # "pediatric dermatology" before "dermatology"
+        group, lang = self._not_listed_index[term]
+        return term, lang, group
+
+    def _pieces(self, normalized: str) -> set[str]:
+        """Every run of up to ``_longest_name`` words of a normalised text, and every
+        substring of its Chinese runs (what a name could be)."""
+        words = normalized.split()
+        found = {
+            " ".join(words[i : i + n])
+            for n in range(1, self._longest_name + 1)
+            for i in range(len(words) - n + 1)
+        }
+        for run in chinese_runs(normalized):
+            found.update(
+                run[i:j] for i in range(len(run)) for j in range(i + 1, min(len(run), i + 12) + 1)
+            )
+        return found
+
+    def named_items(self, question: str) -> set[str]:
+        """The items whose name or alias the question contains word for word."""
+        found: set[str] = set()
+        for piece in self._pieces(normalize(question)) & self._named.keys():
+            found |= self._named[piece]
+        return found
+
     def match(self, question: str) -> Match:
-        """Score a question against all topics; the best candidates come first."""
+        """Score a question against all topics; the best candidates come first.
+
+        The whole message and the part that asks are scored (lexically and by meaning), and
+        each topic keeps its best; the fused score weighs the lexical score and the scaled
+        cosine similarity by ``semantic.weight``.
+        """
         normalized = normalize(question)
         language = guess_language(question, normalized.split(), self._markers)
+        if not normalized or all(
+            w in self.config.not_topics or w.isdigit() for w in normalized.split()
+        ):
+            return Match(language, ())  # a bare number or month means nothing here
         analysed = self._analyse(normalized, self._stopwords[language])
         if not analysed.words:
             return Match(language, self._match_stop_words(normalized))
-        total = sum(analysed.weights.values()) + analysed.unknown
-        if not analysed.weights or not total:
-            return Match(language, ())
-        query = _fuzzy_form(analysed.words)
-        cw, ow = self.config.coverage_weight, self.config.overlap_weight
+        asking = self.asking_part(question)
+        texts = [question] if asking == question else [question, asking]
+        if _QUOTED.search(question) and asking != question:
+            texts = [asking]  # what is quoted is not what is asked
+        forms = [normalize(t) for t in texts]
+        lexical: dict[str, Candidate] = {}
+        for form in forms:
+            for topic_id, candidate in self._lexical(form, language).items():
+                if topic_id not in lexical or candidate.score > lexical[topic_id].score:
+                    lexical[topic_id] = candidate
+        if self._encoder is None or not len(self._vectors):
+            ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
+            return Match(language, tuple(ranked))
+        queries = self._embed(texts)
+        named = self.named_items(" ".join(texts))
+        must = {self._topic_index[t] for t in (*lexical, *named)}
+        topic_sims = self._topic_similarities(queries, must)
+        off_topic = 0.0
+        if len(self._out_of_scope):
+            off_topic = float((self._out_of_scope @ queries.T).max())
+        semantic = self.config.semantic
+        best_by_meaning = np.argsort(-topic_sims)[: semantic.candidates]
+        topic_ids = list(lexical)
+        for index in best_by_meaning:
+            topic_id = self._topic_order[int(index)]
+            if topic_id not in lexical:
+                lexical[topic_id] = max(
+                    (self._lexical_for(form, language, topic_id) for form in forms),
+                    key=lambda c: c.score,
+                )
+                topic_ids.append(topic_id)
+        for topic_id in named - lexical.keys():
+            lexical[topic_id] = max(
+                (self._lexical_for(form, language, topic_id) for form in forms),
+                key=lambda c: c.score,
+            )
+            topic_ids.append(topic_id)
         candidates = []
-        for topic, coverage in self._shortlist(analysed.weights, total):
-            best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
-            similarity = best[1] / 100 if best else 0.0
-            overlap = self._overlap(analysed.weights, total, topic)
-            score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
-            candidates.append(Candidate(topic.id, round(score, 4), coverage, similarity))
+        for topic_id in topic_ids:
+            c = lexical[topic_id]
+            cosine = float(topic_sims[self._topic_index[topic_id]])
+            score = (1 - semantic.weight) * c.lexical + semantic.weight * semantic.scale(cosine)
+            if topic_id in named:
+                score = min(1.0, score + semantic.name_bonus)
+            candidates.append(
+                Candidate(
+                    topic_id,
+                    round(score, 4),
+                    c.coverage,
+                    c.similarity,
+                    round(cosine, 4),
+                    c.lexical,
+                    topic_id in named,
+                )
+            )
         candidates.sort(key=lambda c: (c.score, c.coverage), reverse=True)
-        return Match(language, tuple(candidates))
+        return Match(language, tuple(candidates), round(off_topic, 4), True)

@@ -1,0 +1,264 @@
+"""Issue 9: hybrid (lexical + meaning) matching, situational and two-part questions, honest
+"not listed" replies, the fixed misfires, the embedding cache, and the lexical-only path."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.understanding import embedding
+from bot.understanding.answers import FALLBACK, NOT_LISTED, Assistant
+from bot.understanding.embedding import cache_key, encode_all
+from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
+from tests.conftest import CONVERSATIONS, KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def lexical() -> Assistant:
+    """The assistant without the sentence encoder (as when the package is missing)."""
+    return Assistant.load(KNOWLEDGE, CONVERSATIONS, semantic=False)
+
+
+def test_the_real_assistant_matches_by_meaning(assistant: Assistant) -> None:
+    assert assistant.matcher.semantic
+    match = assistant.match("do I owe CQMU anything at all")
+    assert match.semantic
+    assert match.candidates[0].topic_id == "fees"
+    assert match.candidates[0].semantic > 0.5
+
+
+# ───────────────────────────── the misfires of the issue ─────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "question", ["I'd like to apply", "I want to sing up", "sign me up", "我想报名"]
+)
+def test_wanting_to_apply_starts_the_signup(assistant: Assistant, question: str) -> None:
+    assert assistant.answer(question).intent == "signup"
+
+
+def test_pediatrics_names_the_discipline_and_the_pediatric_specialties(
+    assistant: Assistant,
+) -> None:
+    reply = assistant.answer("je peux faire un stage en pédiatrie ?")
+    assert (reply.intent, reply.language) == ("pediatrics", "fr")
+    for name in ("Pediatric Surgery", "Pediatric Intensive Care", "Pediatric Clinical Nursing"):
+        assert name in reply.text
+
+
+def test_who_to_contact_answers_the_contact_entry(assistant: Assistant) -> None:
+    assert assistant.answer("Qui dois-je contacter ?").intent == "contact"
+
+
+@pytest.mark.parametrize("text", ["3", "2025", "March", "mars", "三月", "next month", "12 mai"])
+def test_a_bare_number_or_month_answers_no_topic(assistant: Assistant, text: str) -> None:
+    reply = assistant.answer(text)
+    assert (reply.intent, reply.kind) == (None, FALLBACK)
+
+
+# ─────────────────────────────── situational messages ───────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        ("Hi, I'm a nurse from Lyon, is accommodation free?", "is accommodation free?"),
+        ("我是放射科住院医，能去影像科待一个月吗", "能去影像科待一个月吗"),
+        ("Bonjour, je suis infirmière. Le logement est gratuit ?", "Le logement est gratuit ?"),
+        ("is accommodation free?", "is accommodation free?"),
+        ("translate 'the fee is waived' into French", "translate   into French"),
+    ],
+)
+def test_the_asking_part_drops_preambles_and_quotes(
+    assistant: Assistant, message: str, asking: str
+) -> None:
+    assert assistant.matcher.asking_part(message) == asking
+
+
+def test_a_preamble_does_not_drown_the_question(assistant: Assistant) -> None:
+    reply = assistant.answer("Hi, I'm a second-year nursing student from Lyon, is housing free?")
+    assert reply.intent == "housing"
+
+
+# ─────────────────────────────── two-part questions ───────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "is housing free and how long can I stay?",
+            ["is housing free", "how long can I stay?"],
+        ),
+        ("住宿免费吗？最长能待多久？", ["住宿免费吗？", "最长能待多久？"]),
+        ("Public Health and Preventive Medicine?", ["Public Health and Preventive Medicine?"]),
+        ("how long is it?", ["how long is it?"]),
+    ],
+)
+def test_parts_of_a_message(assistant: Assistant, message: str, parts: list[str]) -> None:
+    assert assistant.matcher.parts(message) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("is housing free and how long can I stay?", "en"),
+        ("住宿免费吗？最长能待多久？", "zh"),
+    ],
+)
+def test_two_part_question_gets_both_answers_in_order(
+    assistant: Assistant, question: str, lang: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.topics, reply.language) == (
+        "housing",
+        ("housing", "duration"),
+        lang,
+    )
+    housing, duration = (assistant.topic_reply(t, lang).text for t in ("housing", "duration"))
+    assert reply.text == f"{housing}\n\n{duration}"
+    assert reply.buttons[-1].action == "menu:main"
+    assert len(reply.text) <= 4096
+
+
+# ───────────────────────────────── not listed ─────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "name", "listed"),
+    [
+        ("can I do a rotation in dermatology?", "en", "Dermatology", "Neurosurgery"),
+        ("可以去皮肤科见习吗", "zh", "皮肤科", "神经外科"),
+        ("je peux faire un stage en dermatologie ?", "fr", "Dermatologie", "Neurochirurgie"),
+        ("can I study veterinary science there?", "en", "Veterinary science", "Translation"),
+    ],
+)
+def test_a_field_that_is_not_listed_is_answered_honestly_with_its_list(
+    assistant: Assistant, question: str, lang: str, name: str, listed: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.language) == (NOT_LISTED, lang)
+    assert reply.intent in ("hospital-specialties", "master-disciplines")
+    assert f"<b>{name}</b>" in reply.text
+    assert listed in reply.text  # the whole list it would belong to
+    assert f"topic:{reply.intent}" in [b.action for b in reply.buttons]
+
+
+def test_a_listed_field_is_never_not_listed(assistant: Assistant) -> None:
+    assert assistant.answer("can I do a rotation in neurosurgery?").kind != NOT_LISTED
+
+
+# ─────────────────────────────── lexical-only path ───────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("how much does it cost", "fees"),
+        ("住宿免费吗", "housing"),
+        ("combien de temps", "duration"),
+    ],
+)
+def test_without_the_encoder_lexical_matching_still_answers(
+    lexical: Assistant, question: str, intent: str
+) -> None:
+    assert not lexical.matcher.semantic
+    match = lexical.match(question)
+    assert not match.semantic
+    assert lexical.answer(question).intent == intent
+
+
+def test_without_the_encoder_off_topic_is_declined(lexical: Assistant) -> None:
+    assert lexical.answer("what is the capital of Australia").intent is None
+
+
+def test_without_the_encoder_a_not_listed_field_is_still_honest(lexical: Assistant) -> None:
+    assert lexical.answer("can I do a rotation in dermatology?").kind == NOT_LISTED
+
+
+# ─────────────────────────────── the embedding cache ───────────────────────────────
+
+
+class _Counting:
+    """A stand-in encoder that counts the texts it encodes."""
+
+    name, dim = "counting-1", 4
+
+    def __init__(self) -> None:
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded += len(texts)
+        vectors = np.array([[len(t), 1, 0, 0] for t in texts], dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_embeddings_are_computed_once_then_read_from_the_cache(tmp_path: Path) -> None:
+    encoder = _Counting()
+    first = encode_all(encoder, ["a", "bb"], tmp_path)
+    embedding._MEMORY.clear()  # as in a new process: from the cache dir
+    again = encode_all(encoder, ["a", "bb"], tmp_path)
+    assert encoder.encoded == 2
+    assert np.array_equal(first, again)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
+    encode_all(encoder, ["a", "bb", "ccc"], tmp_path)  # other texts: another key
+    assert encoder.encoded == 5
+    assert cache_key(encoder, ["a"]) != cache_key(encoder, ["b"])
+
+
+def test_without_a_cache_dir_embeddings_are_kept_in_memory_only(tmp_path: Path) -> None:
+    encoder = _Counting()
+    embedding._MEMORY.clear()
+    encode_all(encoder, ["xyz"], None)
+    encode_all(encoder, ["xyz"], None)  # the same process: computed once
+    assert encoder.encoded == 1
+    embedding._MEMORY.clear()
+    encode_all(encoder, ["xyz"], None)  # nothing on disk
+    assert encoder.encoded == 2
+
+
+def test_an_unwritable_cache_dir_is_only_logged(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    assert encode_all(_Counting(), ["a"], blocked / "cache").shape == (1, 4)
+
+
+def test_rebuild_with_more_examples_keeps_the_encoder(assistant: Assistant) -> None:
+    rebuilt = assistant.rebuild(assistant.kb)
+    assert rebuilt.matcher.encoder is assistant.matcher.encoder
+    assert rebuilt.answer("is accommodation free?").intent == "housing"
+
+
+# ─────────────────────────── the evaluation format ───────────────────────────
+
+
+def test_eval_expect_all_and_not_listed_outcome(tmp_path: Path, assistant: Assistant) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "- {q: 'is housing free and how long can I stay?', lang: en,"
+        " expect_all: [housing, duration], tags: [two-part]}\n"
+        "- {q: 'can I do dermatology?', lang: en, expect: hospital-specialties,"
+        " outcome: not_listed, tags: [not-listed]}\n"
+        "- {q: 'is housing free?', lang: en, expect: housing, outcome: not_listed,"
+        " tags: [not-listed]}\n",
+        encoding="utf-8",
+    )
+    cases = load_cases(path)
+    assert cases[0] == Case(
+        "is housing free and how long can I stay?",
+        "en",
+        frozenset({"housing"}),
+        ("two-part",),
+        ("housing", "duration"),
+    )
+    assert cases[1].outcome == "not_listed"
+    report = evaluate(assistant, cases)
+    assert report.correct["en"] == 2  # the third is an answer, not the not-listed outcome
+    assert (report.kind_right["two-part"], report.kind_total["not-listed"]) == (1, 2)
+    text = format_report(report)
+    assert "  two-part: 100.0%  (1/1)" in text
+    assert "  not-listed:  50.0%  (1/2)" in text
+    assert "expected housing (not_listed)" in text
