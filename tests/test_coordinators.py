@@ -129,6 +129,11 @@ async def test_question_answer_and_follow_up_reach_the_right_people(http: LocalB
     await http.send(student, "Quels sont les frais ?")
     assert "frais" in student.last.text.lower() and "Transmis" not in student.last.text
 
+    private = http.user(COORDINATOR, "en", "Li Coord")  # /stats counts the answered one
+    await http.send(private, "/stats")
+    stats = [m.text for m in private.messages if "Conversations with the coordinators" in m.text]
+    assert stats and "Conversations with the coordinators: 1, answered: 1" in stats[-1]
+
 
 async def test_a_display_name_cannot_redirect_an_answer(http: LocalBot) -> None:
     victim = http.user(1002, "en", "Victim")

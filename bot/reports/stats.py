@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.content.knowledge import KnowledgeBase
@@ -51,6 +51,7 @@ TEXTS = frozenset(
         "stats_topics",
         "stats_languages",
         "stats_handoffs",
+        "stats_handoffs_answered",
         "stats_signups",
         "stats_weeks",
         "stats_none",
@@ -95,6 +96,8 @@ class Stats:
     languages: Counter[str] = field(default_factory=Counter)
     handoffs: int = 0
     per_week: dict[date, Counter[str]] = field(default_factory=dict)
+    conversations: int = 0  # conversations with the coordinators opened in the period
+    answered: int = 0  # of which a coordinator answered
 
     @property
     def outcomes(self) -> Counter[str]:
@@ -174,9 +177,11 @@ def compute(
 async def collect(storage: Storage, days: int, now: datetime, zone: tzinfo) -> Stats:
     """Read what the figures need from the storage and compute them."""
     since = period_start(days, now, zone)
-    return compute(
+    figures = compute(
         await storage.question_outcomes(since), await storage.sign_ups(since), days, now, zone
     )
+    conversations, answered = await storage.handoff_counts(since)
+    return replace(figures, conversations=conversations, answered=answered)
 
 
 def _share(part: int, whole: int) -> str:
@@ -225,6 +230,15 @@ def summary(stats: Stats, texts: Texts, kb: KnowledgeBase, lang: str) -> str:
         )
         lines.append(texts.get("stats_languages", lang, languages=spoken))
     lines.append(texts.get("stats_handoffs", lang, count=stats.handoffs))
+    if stats.conversations:
+        lines.append(
+            texts.get(
+                "stats_handoffs_answered",
+                lang,
+                count=stats.conversations,
+                answered=stats.answered,
+            )
+        )
     groups = stats.lead_groups
     lines += [
         "",

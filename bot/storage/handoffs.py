@@ -149,11 +149,12 @@ class HandoffStore(Database):
         thread closed meanwhile stays closed (and is returned unchanged)."""
         now = self._clock()
         messages = thread.messages + (1 if student_message else 0)
+        answered = None if student_message else iso(now)  # a coordinator's answer
         async with self._lock, self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE handoffs SET status = ?, last_message_at = ?, messages = ?, name = ? "
-                "WHERE id = ? AND status != ?",
-                (OPEN, iso(now), messages, name or thread.name, thread.id, CLOSED),
+                "UPDATE handoffs SET status = ?, last_message_at = ?, messages = ?, name = ?, "
+                "answered_at = COALESCE(answered_at, ?) WHERE id = ? AND status != ?",
+                (OPEN, iso(now), messages, name or thread.name, answered, thread.id, CLOSED),
             )
             changed = cursor.rowcount > 0
         if not changed:
@@ -163,6 +164,15 @@ class HandoffStore(Database):
         )
         self._threads[thread.user_id] = touched
         return touched
+
+    async def handoff_counts(self, since: datetime) -> tuple[int, int]:
+        """Conversations opened at or after ``since``, and how many a coordinator answered."""
+        async with self._lock:
+            rows = await self._fetchall(
+                "SELECT count(*), count(answered_at) FROM handoffs WHERE opened_at >= ?",
+                (iso(since),),
+            )
+        return int(rows[0][0]), int(rows[0][1])
 
     async def close_thread(
         self, thread_id: int, reason: str, by: int | None = None

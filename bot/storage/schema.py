@@ -291,6 +291,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX IF NOT EXISTS questions_update ON questions (user_id, update_id)",
         ),
     ),
+    Migration(
+        version=8,
+        description="when a coordinator first answered a hand-off",
+        statements=("ALTER TABLE handoffs ADD COLUMN answered_at TEXT",),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -344,6 +349,7 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
             "closed_at",
             "closed_by",
             "close_reason",
+            "answered_at",
         }
     ),
     "coordinator_messages": frozenset(
