@@ -121,29 +121,27 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     return chat(settings, language=args.lang)
 
 
-def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
+def _assistant(settings: Settings) -> Assistant:
+    """The answering core as the bot loads it (embeddings cached in the data dir)."""
     from bot.understanding.answers import Assistant
 
-    assistant = Assistant.load(
+    return Assistant.load(
         settings.knowledge_dir,
         settings.conversations_dir,
         cache_dir=settings.data_dir / "cache",
         semantic=settings.semantic,
     )
-    _ask(assistant, args.question or sys.stdin, args.lang, args.json)
+
+
+def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
+    _ask(_assistant(settings), args.question or sys.stdin, args.lang, args.json)
     return 0
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.understanding.answers import Assistant
     from bot.understanding.evaluation import evaluate, format_report, load_cases, unknown_ids
 
-    assistant = Assistant.load(
-        settings.knowledge_dir,
-        settings.conversations_dir,
-        cache_dir=settings.data_dir / "cache",
-        semantic=settings.semantic,
-    )
+    assistant = _assistant(settings)
     cases = load_cases(Path(args.file))
     unknown = unknown_ids(cases, assistant)
     if unknown:
