@@ -26,8 +26,13 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="CQMU Exchange Assistant")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="CQMU Exchange Assistant. Without a command: run on Telegram when "
+        "TELEGRAM_BOT_TOKEN is set, else the offline chat.",
+    )
+    parser.set_defaults(command=None, lang=None)
+    commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Telegram bot (polling, or webhook if configured)")
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
     chat.add_argument("--lang", choices=LANGUAGES, help="Telegram language of the pretend user")
@@ -263,7 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and the ``exchange-bot`` script."""
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args, Settings.from_env())
+        settings = Settings.from_env()
+        command = args.command or ("run" if settings.telegram_token else "chat")
+        return _COMMANDS[command](args, settings)
     except (SettingsError, KnowledgeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

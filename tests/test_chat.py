@@ -10,10 +10,10 @@ from pathlib import Path
 from bot.settings import REPOSITORY
 
 
-def chat(lines: list[str], tmp_path: Path, *args: str) -> str:
+def chat(lines: list[str], tmp_path: Path, *args: str, command: tuple[str, ...] = ("chat",)) -> str:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", *args],
+        [sys.executable, "-m", "bot", *command, *args],
         input="\n".join(lines) + "\n",
         cwd=REPOSITORY,
         env={**env, "BOT_DATA_DIR": str(tmp_path)},
@@ -25,6 +25,11 @@ def chat(lines: list[str], tmp_path: Path, *args: str) -> str:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return result.stdout
+
+
+def test_without_a_command_or_a_token_the_bot_opens_the_offline_chat(tmp_path: Path) -> None:
+    out = chat(["what are the fees?"], tmp_path, command=())
+    assert "Offline chat" in out and "waived" in out
 
 
 def test_chat_answers_and_presses_numbered_buttons(tmp_path: Path) -> None:
