@@ -1,8 +1,9 @@
 """The composition root: ``build_application`` is used by ``run``, ``chat`` and tests.
 
 It wires the layers together — content and understanding (the assistant, menus), storage
-(through the persistence), and the Telegram handlers and jobs — and owns the services' life
-cycle through ``post_init``/``post_shutdown``. Nothing imports this module but the entry points.
+(through the persistence), and the Telegram handlers and jobs. The services start in
+``post_init`` (the storage is the persistence's, which closes it at shutdown). Nothing
+imports this module but the entry points.
 """
 
 from __future__ import annotations
