@@ -137,6 +137,12 @@ class Assistant:
     def _confident(self, match: Match) -> Candidate | None:
         return self.config.answer_of(match)
 
+    def _first_only(self, first: Candidate, lang: str, offered: list[str]) -> Reply:
+        """The answer of the first part alone, the other parts offered as buttons."""
+        reply = self.topic_reply(first.topic_id, lang, extra=offered)
+        topics = (first.topic_id,)
+        return Reply(reply.text, reply.buttons, first.topic_id, first.score, lang, ANSWER, topics)
+
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
         answered: list[Candidate] = []
@@ -162,30 +168,11 @@ class Assistant:
             if whole_best is not None and whole_best.topic_id != first.topic_id:
                 return None  # the message as a whole says more than its parts
             offered = [t for t in offered if not self._same(t, first.topic_id)]
-            reply = self.topic_reply(first.topic_id, lang, extra=offered[:1])
-            return Reply(
-                reply.text,
-                reply.buttons,
-                first.topic_id,
-                first.score,
-                lang,
-                ANSWER,
-                (first.topic_id,),
-            )
+            return self._first_only(first, lang, offered[:1])
         replies = [self.topic_reply(c.topic_id, lang) for c in answered]
         text = "\n\n".join(r.text for r in replies)
         if len(text) > MAX_TEXT:
-            extra = [c.topic_id for c in answered[1:]]
-            reply = self.topic_reply(first.topic_id, lang, extra=extra)
-            return Reply(
-                reply.text,
-                reply.buttons,
-                first.topic_id,
-                first.score,
-                lang,
-                ANSWER,
-                (first.topic_id,),
-            )
+            return self._first_only(first, lang, [c.topic_id for c in answered[1:]])
         buttons: list[Button] = []
         for button in (b for r in replies for b in r.buttons):
             if button.action != "menu:main" and all(b.action != button.action for b in buttons):
