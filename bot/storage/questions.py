@@ -196,12 +196,7 @@ class QuestionStore(Database):
         if since is not None:
             sql += " AND asked_at >= ?"
             params.append(iso(since))
-        sql += " ORDER BY asked_at DESC, id DESC LIMIT ?"
-        params.append(limit)
-        async with self._lock:
-            await self._write_pending_questions()
-            rows = await self._fetchall(sql, params)
-        return [row_to_question(row) for row in rows]
+        return await self._newest(sql, params, limit)
 
     async def recent_questions(self, limit: int = 50, user_id: int | None = None) -> list[Question]:
         """The latest questions (of one user if ``user_id`` is given), newest first."""
@@ -210,11 +205,15 @@ class QuestionStore(Database):
         if user_id is not None:
             sql += " WHERE user_id = ?"
             params.append(user_id)
-        sql += " ORDER BY asked_at DESC, id DESC LIMIT ?"
-        params.append(limit)
+        return await self._newest(sql, params, limit)
+
+    async def _newest(self, sql: str, params: list[Any], limit: int) -> list[Question]:
+        """The ``limit`` newest questions that ``sql`` selects, buffered ones included."""
         async with self._lock:
             await self._write_pending_questions()
-            rows = await self._fetchall(sql, params)
+            rows = await self._fetchall(
+                f"{sql} ORDER BY asked_at DESC, id DESC LIMIT ?", [*params, limit]
+            )
         return [row_to_question(row) for row in rows]
 
     async def purge_questions(self, older_than: timedelta, now: datetime | None = None) -> int:
