@@ -446,38 +446,38 @@ DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
     "zh": 0.93,  # 97.1 % (132/136)
     "fr": 0.95,  # 99.3 % (134/135)
-    "rejection": 0.85,  # 89.2 % (58/65)
+    "rejection": 0.88,  # 92.3 % (60/65)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
-    "fr": 0.86,  # 90.0 % (54/60)
-    "rejection": 0.77,  # 81.1 % (146/180)
+    "fr": 0.86,  # 91.7 % (55/60)
+    "rejection": 0.85,  # 88.9 % (160/180)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
     "en": 0.90,  # 94.2 % (114/121)
     "zh": 0.91,  # 95.8 % (114/119)
     "fr": 0.90,  # 94.0 % (110/117)
-    "rejection": 0.90,  # 94.2 % (49/52)
+    "rejection": 0.90,  # 92.3 % (48/52)
     "language": 0.97,  # 99.8 % (408/409)
 }
 # How students really write (situational, concept, two-part, abbreviations, not listed,
 # off-topic in the programme's words, chatty): real-dev is calibrated on, real-holdout never.
 REAL_DEV_FLOORS = {
-    "en": 0.81,  # 86.0 % (43/50)
-    "zh": 0.81,  # 86.4 % (38/44)
-    "fr": 0.79,  # 84.1 % (37/44)
-    "rejection": 0.84,  # 89.2 % (33/37)
+    "en": 0.83,  # 88.0 % (44/50)
+    "zh": 0.83,  # 88.6 % (39/44)
+    "fr": 0.83,  # 88.6 % (39/44)
+    "rejection": 0.86,  # 91.9 % (34/37)
     "language": 0.97,  # 100.0 % (175/175)
     "kind:two-part": 0.86,  # 93.3 % (14/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
 }
 REAL_HOLDOUT_FLOORS = {
     "en": 0.83,  # 88.6 % (39/44)
-    "zh": 0.90,  # 95.1 % (39/41)
-    "fr": 0.82,  # 87.8 % (36/41)
+    "zh": 0.90,  # 100.0 % (41/41)
+    "fr": 0.82,  # 85.4 % (35/41)
     "rejection": 0.68,  # 73.7 % (14/19)
     "language": 0.97,  # 100.0 % (145/145)
     "kind:two-part": 0.90,  # 100.0 % (15/15)
