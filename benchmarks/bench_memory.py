@@ -1,5 +1,4 @@
-"""Resident memory of the Telegram bot (issue 3): ``python -m bot run`` after start-up and
-after answering questions.
+"""Resident memory of ``python -m bot run`` (issue 3), after start-up and after questions.
 
     .venv/bin/python benchmarks/bench_memory.py [--memory-questions 1000] [--cpu 0]
 
