@@ -1,4 +1,5 @@
-"""Shared helpers of the benchmark scripts: questions, core pinning, caches, statistics, tables.
+"""Shared helpers of the benchmark scripts: questions, core pinning, caches, statistics, tables,
+and the Telegram bot's (simulated students, ``python -m bot run`` against a served emulator).
 
 The scripts are plain Python (no pytest), run from the repository root, e.g.
 ``.venv/bin/python benchmarks/bench_matching.py``.
@@ -6,24 +7,45 @@ The scripts are plain Python (no pytest), run from the repository root, e.g.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import math
 import os
 import platform
+import random
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+import time
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 if str(REPOSITORY) not in sys.path:  # the scripts are run by path, not as a package
     sys.path.insert(0, str(REPOSITORY))
 
 from bot.understanding.evaluation import load_cases  # noqa: E402
+from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser  # noqa: E402
+from tests.harness import BotProcess, FirstCalls  # noqa: E402
 
 KNOWLEDGE = REPOSITORY / "knowledge"
 CONVERSATIONS = REPOSITORY / "conversations"
 EVAL_SETS = tuple(REPOSITORY / "tests" / "eval" / name for name in ("dev.yaml", "holdout.yaml"))
+HOLDOUT = EVAL_SETS[1]
+MESSAGES_PER_USER = 6  # well under the flood guard's 12 per 10 s
+OPENINGS = {
+    "en": ["", "hi, ", "quick question: ", "sorry, ", "hello! "],
+    "zh": ["", "你好，", "请问", "老师好，", "您好，"],
+    "fr": ["", "bonjour, ", "petite question : ", "excusez-moi, ", "salut, "],
+}
+CLOSINGS = {
+    "en": ["", " thanks", " please"],
+    "zh": ["", "谢谢", "，谢谢！"],
+    "fr": ["", " merci", " svp"],
+}
 
 
 def eval_questions() -> list[tuple[str, str]]:
@@ -134,3 +156,179 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> 
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the Telegram bot's
+
+
+def questions(count: int, seed: int = 0) -> list[tuple[str, str]]:
+    """``count`` distinct (text, language) pairs built from the held-out questions, each with
+    an opening and a closing in its language (fed to the bot, never printed)."""
+    pool = [
+        (opening + case.question.replace("\n", " ") + closing, case.lang)
+        for case in load_cases(HOLDOUT)
+        for opening in OPENINGS[case.lang]
+        for closing in CLOSINGS[case.lang]
+    ]
+    random.Random(seed).shuffle(pool)
+    unique = list(dict.fromkeys(pool))
+    if len(unique) < count:
+        raise SystemExit(f"only {len(unique)} distinct questions available, not {count}")
+    return unique[:count]
+
+
+class Users:
+    """Simulated students by language, each used at most ``MESSAGES_PER_USER`` times."""
+
+    def __init__(self, emulator: BotAPIEmulator, first_id: int) -> None:
+        self.emulator, self.next_id = emulator, first_id
+        self.current: dict[str, tuple[SimUser, int]] = {}
+
+    def pick(self, lang: str) -> SimUser:
+        user, used = self.current.get(lang, (None, MESSAGES_PER_USER))
+        if user is None or used >= MESSAGES_PER_USER:
+            user, used = self.emulator.add_user(self.next_id, "Ana", lang), 0
+            self.next_id += 1
+        self.current[lang] = (user, used + 1)
+        return user
+
+    @property
+    def created(self) -> int:
+        return len(self.emulator.users)
+
+
+def cpu_busy_seconds(cpu: int) -> float:
+    """Busy time of one CPU since boot, all processes (from /proc/stat)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, line.split()[1:9])
+            return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def status_kb(pid: int) -> dict[str, int]:
+    """VmRSS, VmHWM, RssAnon and RssFile of a process, in kB (from /proc)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+class ProcessRun:
+    """One ``python -m bot run`` (``tests.harness.BotProcess``, production settings whatever
+    this shell's ``BOT_*``/``TELEGRAM_*`` say) in ``root / name``, polling a fresh
+    ``EmulatorServer`` served by this process (so the server shares the bot's core).
+
+    The targets are for a warm cache: each run starts with a copy of the matcher's cache
+    (KB embeddings, ready model) of the first run under ``root``. A copy, not the links the
+    tests use: the bot maps its 65 MB embedding table, and with a link to the table the first
+    run had just written the bot showed 39 MB more RssFile after 60 questions (likely that
+    file's pages being in the page cache), where the copies give the figures measured before."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.data_dir = root / name
+        self.warm_cache = root / "warm-cache"
+        self.emulator = BotAPIEmulator()
+        self.server = EmulatorServer(self.emulator)
+        self.bot: BotProcess | None = None
+        self.calls: FirstCalls | None = None
+        self.disturbance = 0.0  # other processes' share of our CPU during the start-up
+
+    @property
+    def pid(self) -> int:
+        assert self.bot is not None and self.bot.process is not None
+        return self.bot.process.pid
+
+    async def start(self) -> FirstCalls:
+        """Spawn the bot and wait for its first ``getUpdates``; measures the disturbance."""
+        base_url = await self.server.start()
+        if self.warm_cache.is_dir() and not (self.data_dir / "cache").exists():
+            shutil.copytree(self.warm_cache, self.data_dir / "cache")
+        self.bot = BotProcess(base_url, self.data_dir, self.emulator.token, clean=True)
+        cpu = next(iter(os.sched_getaffinity(0)))
+        busy, own = cpu_busy_seconds(cpu), time.process_time()
+        try:
+            self.calls = await self.bot.start_and_wait_for_poll(self.emulator, timeout=30)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        child = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        other = (cpu_busy_seconds(cpu) - busy) - (time.process_time() - own) - child
+        self.disturbance = max(0.0, other) / (time.perf_counter() - self.calls.spawned)
+        return self.calls
+
+    async def stop(self) -> tuple[int | None, float]:
+        """SIGTERM: the exit code (None if it had to be killed) and the seconds to exit."""
+        assert self.bot is not None
+        started = time.perf_counter()
+        code = await self.bot.stop(timeout=20)
+        elapsed = time.perf_counter() - started
+        await self.server.stop()
+        await self.emulator.aclose()
+        if (self.data_dir / "cache").is_dir() and not self.warm_cache.exists():
+            shutil.copytree(self.data_dir / "cache", self.warm_cache)
+        return code, elapsed
+
+
+def tree_state() -> str:
+    """Which code was measured: the commit, the uncommitted files, and a hash of the sources
+    (read-only git commands: the tree is shared)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "--no-optional-locks", *args],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.rstrip()
+
+    digest = hashlib.sha256()
+    for folder in ("bot", "conversations", "knowledge"):
+        for path in sorted((REPOSITORY / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPOSITORY)).encode() + path.read_bytes())
+    changed = [
+        line[3:]
+        for line in git(
+            "status", "--porcelain", "--", "bot", "conversations", "knowledge"
+        ).splitlines()
+    ]
+    return (
+        f"Code: commit {git('rev-parse', '--short', 'HEAD') or '?'}"
+        + (f" plus uncommitted changes to {', '.join(changed)}" if changed else "")
+        + f"; sha256 of bot/, conversations/, knowledge/: {digest.hexdigest()[:12]}."
+    )
+
+
+def bot_header(cpu: int) -> str:
+    """The heading of the Telegram bot's reports: machine, pinning (done here), load, code."""
+    where = machine()
+    return (
+        f"# Telegram bot benchmarks\n\n{where}; {pin_to_one_core(cpu=cpu)}; {load()}\n\n"
+        f"{tree_state()}\n"
+    )
+
+
+def below(figure: str, value: float, target: float, shown: str, shown_target: str) -> list[str]:
+    """A row of a figure / value / target / verdict table: PASS when ``value < target``."""
+    return [figure, shown, f"< {shown_target}", "PASS" if value < target else "FAIL"]
+
+
+def print_bot_figure(
+    cpu: int,
+    section: str,
+    measure: Callable[[Path], Coroutine[Any, Any, dict[str, Any]]],
+    report: Callable[[dict[str, Any]], str],
+) -> None:
+    """Print the heading (pinning to ``cpu``), then ``section`` and the report of what
+    ``measure`` found in a temporary directory, then the load average."""
+    print(bot_header(cpu))
+    with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
+        result = asyncio.run(measure(Path(tmp)))
+    print(f"## {section}\n")
+    print(report(result) + "\n", flush=True)
+    print(load())

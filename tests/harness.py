@@ -5,7 +5,7 @@
 - ``HttpBot``: the same application polling an ``EmulatorServer`` over real HTTP on
   127.0.0.1, as in production; ``send``/``press`` return once the bot is idle again.
 - ``BotProcess``: ``python -m bot run`` in a subprocess, polling an ``EmulatorServer`` —
-  the production path, which can be killed and restarted.
+  the production path, which can be killed and restarted (the benchmarks use it too).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -158,12 +159,44 @@ def _share_matcher_cache(cache: Path) -> None:
             (cache / file.name).symlink_to(file)
 
 
+class FirstCalls:
+    """When (``time.perf_counter``) an emulator received its first request and its first
+    ``getUpdates``; ``spawned`` is set by whoever starts the bot."""
+
+    def __init__(self, emulator: BotAPIEmulator) -> None:
+        self.spawned = time.perf_counter()
+        self.request: float | None = None
+        self.poll: float | None = None
+        self.polled = asyncio.Event()
+        respond = emulator.respond
+
+        async def noted(token: str, method: str, params: Any) -> tuple[int, dict[str, Any]]:
+            now = time.perf_counter()
+            if self.request is None:
+                self.request = now
+            if method.lower() == "getupdates" and self.poll is None:
+                self.poll = now
+                self.polled.set()
+            return await respond(token, method, params)
+
+        emulator.respond = noted  # type: ignore[method-assign]
+
+
 class BotProcess:
     """``python -m bot run`` polling an emulator served over HTTP."""
 
-    def __init__(self, base_url: str, data_dir: Path, token: str, **env: str) -> None:
+    def __init__(
+        self, base_url: str, data_dir: Path, token: str, *, clean: bool = False, **env: str
+    ) -> None:
+        """``clean``: leave out this environment's ``BOT_*`` and ``TELEGRAM_*`` variables (the
+        defaults of production, whatever the shell says); ``env`` is added last."""
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if not (clean and name.startswith(("BOT_", "TELEGRAM_")))
+        }
         self.env = {
-            **os.environ,
+            **inherited,
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_BASE_URL": base_url,
             "BOT_DATA_DIR": str(data_dir),
@@ -186,6 +219,37 @@ class BotProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    async def start_and_wait_for_poll(
+        self, emulator: BotAPIEmulator, timeout: float = 30.0
+    ) -> FirstCalls:
+        """Start the process and wait (serving the emulator meanwhile) for its first
+        ``getUpdates``; returns when the spawn, the first request and that poll happened."""
+        calls = FirstCalls(emulator)
+        calls.spawned = time.perf_counter()
+        self.start()
+        try:
+            await asyncio.wait_for(calls.polled.wait(), timeout)
+        except TimeoutError:
+            self.kill()
+            raise RuntimeError(f"no getUpdates within {timeout:g} s; see {self.log}") from None
+        return calls
+
+    async def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM, waiting for the exit while this event loop keeps serving the emulator (it
+        answers the aborted poll); SIGKILL after ``timeout``. The exit code, None if killed."""
+        if self.process is None:
+            return 0
+        process, self.process = self.process, None
+        process.send_signal(signal.SIGTERM)
+        deadline = time.perf_counter() + timeout
+        while process.poll() is None and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+        code = process.poll()
+        if code is None:
+            process.kill()
+            process.wait()
+        return code
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all."""
