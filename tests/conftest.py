@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
+from telegram_emulator import BotAPIEmulator, EmulatorServer
 from tests.harness import TRANSPORTS, LocalBot, start
 
 KNOWLEDGE = REPOSITORY / "knowledge"
@@ -32,3 +33,12 @@ async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[L
         yield running
     finally:
         await running.stop()
+
+
+@pytest_asyncio.fixture
+async def server() -> AsyncIterator[EmulatorServer]:
+    """The emulator served over HTTP on loopback, for tests of ``python -m bot`` processes."""
+    emulator = BotAPIEmulator()
+    async with EmulatorServer(emulator) as running:
+        yield running
+    await emulator.aclose()

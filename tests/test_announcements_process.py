@@ -7,16 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.storage import Lead, Storage
-from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser
+from telegram_emulator import EmulatorServer, SimUser
 from telegram_emulator import core as emulator_core
 from telegram_emulator.errors import APIError
 from tests.harness import BotProcess
@@ -26,14 +24,6 @@ pytestmark = pytest.mark.asyncio
 
 COORDINATOR = 777
 TEXT = "Open day on Friday"
-
-
-@pytest_asyncio.fixture
-async def server() -> AsyncIterator[EmulatorServer]:
-    emulator = BotAPIEmulator()
-    async with EmulatorServer(emulator) as running:
-        yield running
-    await emulator.aclose()
 
 
 def is_announcement(params: dict[str, Any]) -> bool:

@@ -7,23 +7,15 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.settings import REPOSITORY
-from telegram_emulator import BotAPIEmulator, EmulatorServer
+from telegram_emulator import EmulatorServer
 from tests.harness import BotProcess
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def server() -> AsyncIterator[EmulatorServer]:
-    async with EmulatorServer(BotAPIEmulator()) as running:
-        yield running
 
 
 async def test_polling_bot_answers_keeps_language_and_stops_cleanly(

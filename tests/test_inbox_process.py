@@ -9,12 +9,11 @@ import itertools
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
@@ -66,14 +65,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest_asyncio.fixture
-async def server() -> AsyncIterator[EmulatorServer]:
-    emulator = BotAPIEmulator()
-    async with EmulatorServer(emulator) as running:
-        yield running
-    await emulator.aclose()
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import html
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.content.texts import Texts
 from bot.understanding.answers import Assistant
-from telegram_emulator import BotAPIEmulator, ChatMessage, EmulatorServer, SimUser
+from telegram_emulator import ChatMessage, EmulatorServer, SimUser
 from telegram_emulator.errors import WaitTimeoutError
 from tests.harness import BotProcess
 
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.asyncio
 THINK = 0.9  # seconds between a student's actions: the flood guard allows 12 updates in 10 s
 REPLY_TIMEOUT = 20.0  # the first reply also waits for the bot process to start
 NEXT_YEAR = date.today().year + 1
-
-
-@pytest_asyncio.fixture
-async def server() -> AsyncIterator[EmulatorServer]:
-    emulator = BotAPIEmulator()
-    async with EmulatorServer(emulator) as running:
-        yield running
-    await emulator.aclose()
 
 
 @pytest.fixture
