@@ -206,27 +206,20 @@ async def delete_message(emu: BotAPIEmulator, params: Params) -> Any:
 
 async def send_document(emu: BotAPIEmulator, params: Params) -> Any:
     """sendDocument with an uploaded file (multipart) or the file_id of an earlier upload."""
-    chat = resolve_chat(emu, params, sending=True)
-    document = _input_file(emu, params, "document")
-    caption, entities = formatted_text(emu, params, "caption", limit=CAPTION_LIMIT, optional=True)
-    message = emu.add_bot_message(
-        chat,
-        text=caption,
-        entities=entities,
-        source=optional_str(params, "caption"),
-        parse_mode=optional_str(params, "parse_mode"),
-        reply_markup=check_reply_markup(params.get("reply_markup")),
-        reply_to=_reply_to(emu, chat, params),
-        document=document,
-    )
-    return message.to_api()
+    return _send_file(emu, params, "document")
 
 
 async def send_photo(emu: BotAPIEmulator, params: Params) -> Any:
     """sendPhoto with an uploaded PNG or JPEG (multipart) or the file_id of an earlier photo;
     Telegram's size, dimension and ratio limits are checked."""
+    return _send_file(emu, params, "photo")
+
+
+def _send_file(emu: BotAPIEmulator, params: Params, kind: str) -> Any:
+    """A message carrying the file of ``params[kind]`` (``document`` or ``photo``) and an
+    optional formatted caption."""
     chat = resolve_chat(emu, params, sending=True)
-    photo = _input_file(emu, params, "photo", photo=True)
+    stored = _input_file(emu, params, kind, photo=kind == "photo")
     caption, entities = formatted_text(emu, params, "caption", limit=CAPTION_LIMIT, optional=True)
     message = emu.add_bot_message(
         chat,
@@ -236,7 +229,7 @@ async def send_photo(emu: BotAPIEmulator, params: Params) -> Any:
         parse_mode=optional_str(params, "parse_mode"),
         reply_markup=check_reply_markup(params.get("reply_markup")),
         reply_to=_reply_to(emu, chat, params),
-        photo=photo,
+        **{kind: stored},
     )
     return message.to_api()
 
