@@ -151,6 +151,37 @@ def test_a_listed_field_is_never_not_listed(assistant: Assistant) -> None:
     assert assistant.answer("can I do a rotation in neurosurgery?").kind != NOT_LISTED
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "asked_in", "listed_in"),
+    [
+        ("Is there a PhD option in Public Administration?", "en", "PhD disciplines", "master's"),
+        ("博士能选应用心理学吗", "zh", "博士学科", "硕士"),
+        ("Je peux faire un doctorat en traduction ?", "fr", "Disciplines de doctorat", "master"),
+    ],
+)
+def test_an_item_asked_in_a_list_it_is_not_in_is_not_listed_there(
+    assistant: Assistant, question: str, lang: str, asked_in: str, listed_in: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent, reply.language) == (NOT_LISTED, "phd-disciplines", lang)
+    intro, _, rest = reply.text.partition("\n\n")
+    assert asked_in in intro  # "… is not among the PhD disciplines"
+    assert listed_in in rest  # … and where it is listed
+    assert "topic:master-disciplines" in [b.action for b in reply.buttons]
+
+
+def test_a_not_listed_field_is_answered_for_the_list_the_question_names(
+    assistant: Assistant,
+) -> None:
+    reply = assistant.answer("Un master en kinésithérapie, ça existe chez vous ?")
+    assert (reply.kind, reply.intent) == (NOT_LISTED, "master-disciplines")
+
+
+def test_a_list_word_inside_an_item_name_names_no_list(assistant: Assistant) -> None:
+    reply = assistant.answer("Can I spend time in the hospital's medical laboratory department?")
+    assert (reply.kind, reply.intent) == ("answer", "medical-laboratory")
+
+
 # ─────────────────────────────── lexical-only path ───────────────────────────────
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from bot.content.buttons import Button
 from bot.content.knowledge import Item, KnowledgeBase, load_knowledge
+from bot.content.languages import LANGUAGES
 from bot.content.learned import load_learned, with_learned
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
-from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig, NotListed
+from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
@@ -105,9 +106,10 @@ class Assistant:
         """
         match = self.match(question)
         reply_lang = lang or match.language
-        listed = self.matcher.not_listed(question)
-        if listed is not None and self._asks_for_field(question, *listed):
-            return self.not_listed_reply(listed[2], reply_lang)
+        unlisted = self._unlisted(question, match)
+        if unlisted is not None:
+            names, list_id, item = unlisted
+            return self.not_listed_reply(names, list_id, reply_lang, item)
         parts = self.matcher.parts(question)
         if len(parts) > 1:
             reply = self._several(match, parts, reply_lang)
@@ -115,11 +117,42 @@ class Assistant:
                 return reply
         return self.reply_to_match(match, reply_lang)
 
-    def _asks_for_field(self, question: str, words: str, lang: str, group: NotListed) -> bool:
+    def _unlisted(
+        self, question: str, match: Match
+    ) -> tuple[dict[str, str], str, Item | None] | None:
+        """A field the message asks for as an option that is not among the lists: its name
+        per language, the list it is asked in, and the listed item it is when it is one of
+        another list ("a PhD in Public Administration", a master's discipline); None when the
+        message asks for no such field.
+
+        Two ways to name it: a common name of a field known not to be listed (matching.yaml
+        ``not_listed``), or an item with the name of a list it is not in."""
+        named_lists = self.matcher.named_lists(question)
+        listed = self.matcher.not_listed(question)
+        if listed is not None:
+            words, _, group = listed
+            list_id = named_lists[0] if named_lists else group.list_id
+            if self._asks_for_field(question, words, list_id):
+                return {lang: group.names[lang][0] for lang in group.names}, list_id, None
+            return None
+        named = self.matcher.named_items(self.matcher.asking_part(question))
+        best = self._confident(match)
+        if len(named) == 1 and named_lists and best is not None:
+            item = self.kb.items[next(iter(named))]
+            outside = [
+                list_id
+                for list_id in named_lists
+                if all(m.entry_id != list_id for m in item.memberships)
+            ]
+            if len(outside) == len(named_lists) and self._same(best.topic_id, item.id):
+                return {lang: item.label(lang) for lang in LANGUAGES}, outside[0], item
+        return None
+
+    def _asks_for_field(self, question: str, words: str, list_id: str) -> bool:
         """Whether the message asks for the field as an option of the programme: with a listed
-        field of the same list in its place, it would be answered with that field or list
+        field of the list in its place, it would be answered with that field or the list
         ("where is the ER in Chongqing?" is no request for a placement)."""
-        entry = self.kb.entries[group.list_id]
+        entry = self.kb.entries[list_id]
         if not entry.item_ids:
             return True
         item = self.kb.items[entry.item_ids[0]]
@@ -130,9 +163,7 @@ class Assistant:
             swapped = f" {normalized} ".replace(f" {words} ", f" {item.name['en'].lower()} ")
         match = self.match(swapped)
         best = self._confident(match)
-        return (best is not None and self._same(best.topic_id, item.id)) or (
-            best is not None and best.topic_id == group.list_id
-        )
+        return best is not None and (self._same(best.topic_id, item.id) or best.topic_id == list_id)
 
     def _confident(self, match: Match) -> Candidate | None:
         return self.config.answer_of(match)
@@ -206,23 +237,25 @@ class Assistant:
                 return True
         return False
 
-    def not_listed_reply(self, group: NotListed, lang: str) -> Reply:
-        """ "X is not among the listed …": the field's name, the list it would belong to, and
-        that list (generated from the lists, never a neighbouring item)."""
-        name = group.names[lang][0]
+    def not_listed_reply(
+        self, names: dict[str, str], list_id: str, lang: str, item: Item | None = None
+    ) -> Reply:
+        """ "X is not among the listed …": the field's name, the list it was asked in, and
+        that list (generated from the lists, never a neighbouring item); for an item of
+        another list, where it is listed."""
         intro = self.texts.get(
             "not_listed",
             lang,
-            name=html.escape(name),
-            list=html.escape(self.kb.title(group.list_id, lang)),
+            name=html.escape(names.get(lang) or names["en"]),
+            list=html.escape(self.kb.title(list_id, lang)),
         )
-        text = f"{intro}\n\n{self.kb.render(group.list_id, lang)}"
-        buttons = (
-            self.topic_button(group.list_id, lang),
-            self.action_button("coordinator", lang),
-            self.menu_button(lang),
-        )
-        return Reply(text, buttons, group.list_id, 1.0, lang, NOT_LISTED, (group.list_id,))
+        text = f"{intro}\n\n{self.kb.render(list_id, lang)}"
+        buttons = [self.topic_button(list_id, lang)]
+        if item is not None:
+            text += "\n\n" + self.topic_reply(item.id, lang).text
+            buttons += [self.topic_button(m.entry_id, lang) for m in item.memberships]
+        buttons += [self.action_button("coordinator", lang), self.menu_button(lang)]
+        return Reply(text, tuple(buttons), list_id, 1.0, lang, NOT_LISTED, (list_id,))
 
     def reply_to_match(self, match: Match, lang: str) -> Reply:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""

@@ -173,6 +173,7 @@ class MatchingConfig:
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
 
     def answers(self, candidate: Candidate) -> bool:
         """The lexical rule: the best candidate's score reaches the answer threshold and its
@@ -233,6 +234,10 @@ class MatchingConfig:
                     for w in (data.get("not_topics") or {}).get(lang, ())
                 ),
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
+                list_words={
+                    str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
+                    for list_id, words in (data.get("list_words") or {}).items()
+                },
             )
         except (KeyError, TypeError, ValueError) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
@@ -484,6 +489,9 @@ class Matcher:
                     term = normalize(name)
                     if term and term not in names:  # a listed item is never "not listed"
                         terms.append((group, term, lang))
+        for list_id in config.list_words:
+            if not kb.entries.get(list_id) or not kb.entries[list_id].item_ids:
+                raise KnowledgeError([f"matching.yaml: list_words: {list_id} is no list"])
         # Longest first: "pediatric dermatology" before "dermatology".
         self._not_listed_terms = sorted(terms, key=lambda t: -len(t[1]))
         self._not_listed_index = {term: (group, lang) for group, term, lang in reversed(terms)}
@@ -860,6 +868,15 @@ class Matcher:
         for piece in self._pieces(normalize(question)) & self._named.keys():
             found |= self._named[piece]
         return found
+
+    def named_lists(self, question: str) -> list[str]:
+        """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
+        outside the names of items ("Medical Laboratory" names no lab)."""
+        normalized = f" {normalize(self.asking_part(question))} "
+        for name in sorted(self._pieces(normalized) & self._named.keys(), key=len, reverse=True):
+            normalized = normalized.replace(name if not name.isascii() else f" {name} ", " ")
+        pieces = self._pieces(normalized)
+        return [list_id for list_id, words in self.config.list_words.items() if pieces & words]
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
