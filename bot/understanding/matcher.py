@@ -907,13 +907,16 @@ class Matcher:
         if self._encoder is None or not len(self._vectors):
             ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
-        queries = self._embed(texts)
+        # Closeness to the out-of-scope examples is measured on the whole message too (quoted
+        # text included: "translate 'the fee is waived'" is a translation request).
+        embedded = self._embed([question] if asking == question else [question, asking])
+        queries = embedded[-len(texts) :]
         named = self.named_items(" ".join(texts))
         must = {self._topic_index[t] for t in (*lexical, *named)}
         topic_sims = self._topic_similarities(queries, must)
         off_topic = 0.0
         if len(self._out_of_scope):
-            off_topic = float((self._out_of_scope @ queries.T).max())
+            off_topic = float((self._out_of_scope @ embedded.T).max())
         semantic = self.config.semantic
         best_by_meaning = np.argsort(-topic_sims)[: semantic.candidates]
         topic_ids = list(lexical)
