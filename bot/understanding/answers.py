@@ -127,6 +127,9 @@ class Assistant:
 
         Two ways to name it: a common name of a field known not to be listed (matching.yaml
         ``not_listed``), or an item with the name of a list it is not in."""
+        closest = max((c.semantic for c in match.candidates), default=0.0)
+        if match.semantic and match.off_topic > closest + self.config.semantic.off_topic_margin:
+            return None  # much closer to the out-of-scope examples than to any topic
         named_lists = self.matcher.named_lists(question)
         listed = self.matcher.not_listed(question)
         if listed is not None:

@@ -70,6 +70,9 @@ class SemanticConfig:
     confidence: Mapping[str, float] = field(default_factory=dict)
     accept: float = 0.5
     min_gap: float = 0.0  # a closer runner-up makes it a "did you mean" (ambiguous question)
+    # A message this much closer to an out-of-scope example than to any topic asks for no
+    # field ("a master of law at the Sorbonne?" is no request for a listed option).
+    off_topic_margin: float = 1.0
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -85,6 +88,7 @@ class SemanticConfig:
             confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
             accept=float(data.get("accept", 0.5)),
             min_gap=float(data.get("min_gap", 0.0)),
+            off_topic_margin=float(data.get("off_topic_margin", defaults.off_topic_margin)),
         )
 
     def scale(self, cosine: float) -> float:
@@ -364,7 +368,7 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
 _PREPARED = 20_000  # embeddings of prepared questions kept at most
-_QUESTION_END = re.compile(r"(?<=[?？])|(?<=[吗呢][，,])")
+_QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
 class Matcher:
