@@ -293,3 +293,20 @@ def test_eval_expect_all_and_not_listed_outcome(tmp_path: Path, assistant: Assis
     assert "  two-part: 100.0%  (1/1)" in text
     assert "  not-listed:  50.0%  (1/2)" in text
     assert "expected housing (not_listed)" in text
+
+
+def test_one_question_is_encoded_exactly_as_the_package_encodes_it(assistant: Assistant) -> None:
+    """The one-at-a-time forward pass (first layers kept per token) gives the package's own
+    vectors, in every language and for a long message (three texts: the package's batch)."""
+    encoder = assistant.matcher.encoder
+    assert encoder is not None
+    texts = [
+        "Hi, I'm a nurse from Lyon, is the delivery ward open to me and where would I sleep?",
+        "我是放射科住院医，能去影像科待一个月吗",
+        "fees?",
+    ]
+    batch = encoder.encode(texts)  # the package's flat batch
+    for _ in range(2):  # the second time from the kept first layers
+        one_by_one = np.concatenate([encoder.encode([text]) for text in texts])
+        assert np.allclose(one_by_one, batch, atol=1e-5)
+    assert np.allclose(encoder.encode(texts[:2]), batch[:2], atol=1e-5)

