@@ -1,6 +1,7 @@
 """A local Telegram Bot API for tests and the offline chat mode.
 
-- :class:`BotAPIEmulator` (``core``): the fake Telegram, its simulated users and records.
+- :class:`BotAPIEmulator` (``core``): the fake Telegram, its simulated users (``users``),
+  groups (``groups``) and records.
 - :class:`EmulatorRequest` (``request``): an in-process PTB transport to it.
 - :class:`EmulatorServer` (``server``): the same over real HTTP.
 """
@@ -9,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from telegram_emulator.core import BotAPIEmulator
 from telegram_emulator.errors import APIError, EmulatorError, WaitTimeoutError
+from telegram_emulator.groups import SimGroup
 from telegram_emulator.params import UploadedFile
 from telegram_emulator.request import EmulatorRequest, application_builder, emulator_bot
 from telegram_emulator.state import CallbackQuery, ChatMessage, RecordedRequest, StoredFile
-from telegram_emulator.users import GroupMember, SimUser
+from telegram_emulator.users import SimUser
 
 if TYPE_CHECKING:
     from telegram_emulator.server import EmulatorServer
@@ -35,8 +37,8 @@ __all__ = [
     "EmulatorError",
     "EmulatorRequest",
     "EmulatorServer",
-    "GroupMember",
     "RecordedRequest",
+    "SimGroup",
     "SimUser",
     "StoredFile",
     "UploadedFile",

@@ -237,8 +237,8 @@ class BotAPIEmulator:
         *,
         supergroup: bool = True,
     ) -> SimGroup:
-        """A group (negative ``chat_id``) with the bot and ``members`` in it; any user can
-        also act in it through ``SimUser.in_group``."""
+        """A group (negative ``chat_id``) with the bot and ``members`` in it (more can join
+        with ``SimGroup.add_member``)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         info = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from telegram_emulator.errors import EmulatorError, WaitTimeoutError
 from telegram_emulator.formatting import Entity, entity_text, utf16_len
-from telegram_emulator.state import CallbackQuery, Chat, ChatMessage
+from telegram_emulator.state import Chat, ChatMessage
+from telegram_emulator.users import button_press, typed_message
 
 if TYPE_CHECKING:
     from telegram_emulator.core import BotAPIEmulator
@@ -41,12 +42,19 @@ def message_entities(text: str) -> list[Entity]:
 
 
 class SimGroup:
-    """A group (or supergroup) with the bot and some simulated users."""
+    """A group (or supergroup) with the bot and some simulated users: its members write in it
+    and press the bot's buttons there; ``messages``/``last`` are what the bot sent to it.
+
+    ``make_message``/``make_press`` build an update without queuing it (to feed
+    ``Application.process_update``); ``send``/``press`` queue it for a polling or webhook bot.
+    """
 
     def __init__(self, emulator: BotAPIEmulator, chat: Chat, members: list[SimUser]) -> None:
         self.emulator = emulator
         self.chat = chat
-        self.members = list(members)
+        self.members: dict[int, SimUser] = {}
+        for user in members:
+            self.add_member(user)
         self._cursor = 0
 
     def __repr__(self) -> str:
@@ -56,6 +64,11 @@ class SimGroup:
     def id(self) -> int:
         """The chat id (negative, as for every group)."""
         return self.chat.id
+
+    def add_member(self, user: SimUser) -> SimUser:
+        """``user`` joins the group (no service message is simulated); returns the user."""
+        self.members[user.id] = user
+        return user
 
     # Acting.
 
@@ -80,20 +93,10 @@ class SimGroup:
     def make_message(
         self, user: SimUser, text: str, *, reply_to: int | None = None
     ) -> dict[str, Any] | None:
-        """``user`` writes ``text`` in the group (stored); the update the bot gets, or None when
-        privacy mode keeps the message from it."""
-        if user not in self.members:
-            raise EmulatorError(f"user {user.id} is not a member of group {self.id}")
-        message = ChatMessage(
-            message_id=self.chat.next_message_id(),
-            chat=self.chat,
-            sender=user.to_api(),
-            date=self.emulator.now(),
-            text=text,
-            entities=message_entities(text),
-            reply_to=self.chat.messages.get(reply_to) if reply_to is not None else None,
-        )
-        self.chat.add(message)
+        """``user`` writes ``text`` in the group, as a reply to message ``reply_to`` (stored);
+        the update the bot gets, or None when privacy mode keeps the message from it."""
+        self._check_member(user)
+        message = typed_message(user, self.chat, text, message_entities(text), reply_to)
         if not self.reaches_bot(message):
             return None
         return self.emulator.updates.new_update("message", message.to_api())
@@ -108,25 +111,27 @@ class SimGroup:
             self.emulator.enqueue(update)
         return update
 
-    def make_press(self, user: SimUser, label_or_data: str) -> dict[str, Any]:
-        """``user`` presses a callback button of the latest bot message in the group that has
-        it (not queued)."""
-        for message in reversed(self.messages):
-            button = message.find_button(label_or_data)
-            if button is not None and button.get("callback_data"):
-                query = CallbackQuery(
-                    self.emulator.new_query_id(), user.id, message, button["callback_data"]
-                )
-                self.emulator.callback_queries[query.id] = query
-                payload = {
-                    "id": query.id,
-                    "from": user.to_api(),
-                    "message": message.to_api(),
-                    "chat_instance": str(abs(self.id * 1_000_003 + self.emulator.bot_id)),
-                    "data": query.data,
-                }
-                return self.emulator.updates.new_update("callback_query", payload)
-        raise EmulatorError(f"no callback button {label_or_data!r} in group {self.id}")
+    def make_press(
+        self, user: SimUser, label_or_data: str, message_id: int | None = None
+    ) -> dict[str, Any]:
+        """``user`` presses a callback button (by label or data) of the bot's message
+        ``message_id`` in the group, or else of its latest message that has it; the update,
+        registered but not queued."""
+        self._check_member(user)
+        return button_press(user, self.chat, label_or_data, message_id)
+
+    def press(
+        self, user: SimUser, label_or_data: str, message_id: int | None = None
+    ) -> dict[str, Any]:
+        """``user`` presses a button in the group (queued for the bot)."""
+        self.mark()
+        update = self.make_press(user, label_or_data, message_id)
+        self.emulator.enqueue(update)
+        return update
+
+    def _check_member(self, user: SimUser) -> None:
+        if user.id not in self.members:
+            raise EmulatorError(f"user {user.id} is not a member of group {self.id}")
 
     # Views.
 

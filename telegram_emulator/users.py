@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram_emulator import inline
 from telegram_emulator.errors import EmulatorError, WaitTimeoutError
+from telegram_emulator.formatting import Entity
 from telegram_emulator.state import CallbackQuery, Chat, ChatMessage
 
 if TYPE_CHECKING:
@@ -66,16 +67,7 @@ class SimUser:
         """The update of a message from this user, stored in the chat but not queued."""
         chat = self.chat
         chat.started, chat.blocked = True, False
-        message = ChatMessage(
-            message_id=chat.next_message_id(),
-            chat=chat,
-            sender=self.to_api(),
-            date=self.emulator.now(),
-            text=text,
-            entities=_command_entities(text),
-            reply_to=chat.messages.get(reply_to) if reply_to is not None else None,
-        )
-        chat.add(message)
+        message = typed_message(self, chat, text, _command_entities(text), reply_to)
         return self.emulator.updates.new_update("message", message.to_api())
 
     def send(self, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
@@ -90,25 +82,9 @@ class SimUser:
 
         The button is looked up by label or callback data in message ``message_id``, or else in
         the latest bot message that has it."""
-        message, button = self._find_button(label_or_data, message_id)
-        data = button.get("callback_data")
-        if not data:
-            kind = next((k for k in button if k != "text"), "text")
-            raise EmulatorError(
-                f"button {button['text']!r} of message {message.message_id} is a {kind} button: "
-                "pressing it sends no callback query"
-            )
+        update = button_press(self, self.chat, label_or_data, message_id)
         self.chat.started = True
-        query = CallbackQuery(self.emulator.new_query_id(), self.id, message, data)
-        self.emulator.callback_queries[query.id] = query
-        payload = {
-            "id": query.id,
-            "from": self.to_api(),
-            "message": message.to_api(),
-            "chat_instance": str(abs(self.id * 1_000_003 + self.emulator.bot_id)),
-            "data": data,
-        }
-        return self.emulator.updates.new_update("callback_query", payload)
+        return update
 
     def press(self, label_or_data: str, message_id: int | None = None) -> dict[str, Any]:
         """Presses an inline button (queued for the bot) and marks the chat for waiting."""
@@ -116,24 +92,6 @@ class SimUser:
         update = self.make_press(label_or_data, message_id)
         self.emulator.enqueue(update)
         return update
-
-    def _find_button(
-        self, label_or_data: str, message_id: int | None
-    ) -> tuple[ChatMessage, dict[str, Any]]:
-        messages = self.messages
-        if message_id is not None:
-            messages = [m for m in messages if m.message_id == message_id]
-            if not messages:
-                raise EmulatorError(f"no bot message {message_id} in chat {self.id}")
-        for message in reversed(messages):
-            button = message.find_button(label_or_data)
-            if button is not None:
-                return message, button
-        seen = "; ".join(f"{m.message_id}: {m.button_labels}" for m in messages[-3:] if m.buttons)
-        raise EmulatorError(
-            f"no button {label_or_data!r} in the bot's messages to user {self.id} "
-            f"(latest buttons: {seen or 'none'})"
-        )
 
     def make_inline_query(self, text: str, chat_type: str = "sender") -> dict[str, Any]:
         """The update of typing ``@<bot> text`` in a chat of ``chat_type`` (not queued)."""
@@ -156,12 +114,6 @@ class SimUser:
         (not queued): the message, and ``chosen_inline_result`` with inline feedback on."""
         _, updates = inline.choose(self, id_or_title, chat)
         return updates
-
-    def in_group(self, group_id: int) -> GroupMember:
-        """This user in the group ``group_id`` (see ``BotAPIEmulator.add_group``)."""
-        if group_id not in self.emulator.chats:
-            raise EmulatorError(f"no group {group_id}: add it with add_group first")
-        return GroupMember(self, group_id)
 
     def block(self) -> None:
         """Blocks the bot: its sends fail with 403 until the user writes again."""
@@ -241,25 +193,70 @@ def _command_entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": match.end()}] if match else []
 
 
-class GroupMember(SimUser):
-    """A user acting in a group chat the bot is in: what they send and press happens there,
-    and ``messages``/``last`` are the bot's messages in the group."""
+def typed_message(
+    user: SimUser, chat: Chat, text: str, entities: list[Entity], reply_to: int | None
+) -> ChatMessage:
+    """Stores the message ``user`` writes in ``chat``, as a reply to message ``reply_to`` (which
+    must be there: a client replies only to a message it shows)."""
+    replied = None
+    if reply_to is not None:
+        replied = chat.messages.get(reply_to)
+        if replied is None or replied.deleted:
+            raise EmulatorError(f"no message {reply_to} to reply to in chat {chat.id}")
+    message = ChatMessage(
+        message_id=chat.next_message_id(),
+        chat=chat,
+        sender=user.to_api(),
+        date=user.emulator.now(),
+        text=text,
+        entities=entities,
+        reply_to=replied,
+    )
+    chat.add(message)
+    return message
 
-    def __init__(self, user: SimUser, group_id: int) -> None:
-        super().__init__(
-            user.emulator,
-            user.id,
-            first_name=user.first_name,
-            language_code=user.language_code,
-            username=user.username,
-            last_name=user.last_name,
+
+def button_press(
+    user: SimUser, chat: Chat, label_or_data: str, message_id: int | None
+) -> dict[str, Any]:
+    """The callback_query update of ``user`` pressing a callback button (by label or data) of
+    the bot's message ``message_id`` in ``chat``, or else of its latest message that has it;
+    registered, not queued."""
+    message, button = _find_button(chat, label_or_data, message_id)
+    data = button.get("callback_data")
+    if not data:
+        kind = next((k for k in button if k != "text"), "text")
+        raise EmulatorError(
+            f"button {button['text']!r} of message {message.message_id} is a {kind} button: "
+            "pressing it sends no callback query"
         )
-        self.group_id = group_id
+    emulator = user.emulator
+    query = CallbackQuery(emulator.new_query_id(), user.id, message, data)
+    emulator.callback_queries[query.id] = query
+    payload = {
+        "id": query.id,
+        "from": user.to_api(),
+        "message": message.to_api(),
+        "chat_instance": str(abs(chat.id * 1_000_003 + emulator.bot_id)),
+        "data": data,
+    }
+    return emulator.updates.new_update("callback_query", payload)
 
-    def __repr__(self) -> str:
-        return f"<GroupMember {self.id} {self.first_name!r} in {self.group_id}>"
 
-    @property
-    def chat(self) -> Chat:
-        """The group chat."""
-        return self.emulator.chats[self.group_id]
+def _find_button(
+    chat: Chat, label_or_data: str, message_id: int | None
+) -> tuple[ChatMessage, dict[str, Any]]:
+    messages = chat.bot_messages()
+    if message_id is not None:
+        messages = [m for m in messages if m.message_id == message_id]
+        if not messages:
+            raise EmulatorError(f"no bot message {message_id} in chat {chat.id}")
+    for message in reversed(messages):
+        button = message.find_button(label_or_data)
+        if button is not None:
+            return message, button
+    seen = "; ".join(f"{m.message_id}: {m.button_labels}" for m in messages[-3:] if m.buttons)
+    raise EmulatorError(
+        f"no button {label_or_data!r} in the bot's messages in chat {chat.id} "
+        f"(latest buttons: {seen or 'none'})"
+    )

@@ -21,7 +21,7 @@ from bot.telegram.context import BotContext, services_of
 from bot.telegram.handlers import handoff, notices
 from bot.telegram.handlers.coordinator_help import load_commands
 from bot.telegram.relay import MESSAGE_LIMIT, html_length, split_escaped
-from telegram_emulator import ChatMessage, GroupMember, SimUser
+from telegram_emulator import ChatMessage, SimGroup, SimUser
 from tests.harness import HttpBot, LocalBot, start
 from tests.test_signup import Student, sign_up
 
@@ -66,24 +66,36 @@ def storage(bot: LocalBot) -> Storage:
     return result
 
 
-def coordinator(bot: LocalBot, user_id: int = COORDINATOR, name: str = "Li Coord") -> GroupMember:
-    """A coordinator, acting in the coordinators' group."""
-    return bot.user(user_id, "en", name).in_group(GROUP)
+def group(bot: LocalBot) -> SimGroup:
+    """The coordinators' group."""
+    return bot.emulator.groups[GROUP]
+
+
+def coordinator(bot: LocalBot, user_id: int = COORDINATOR, name: str = "Li Coord") -> SimUser:
+    """A coordinator, a member of the coordinators' group."""
+    return group(bot).add_member(bot.user(user_id, "en", name))
 
 
 def group_messages(bot: LocalBot) -> list[ChatMessage]:
-    return bot.emulator.chats[GROUP].bot_messages()
+    return group(bot).messages
 
 
-async def reply(bot: LocalBot, who: SimUser, text: str, to: ChatMessage) -> None:
-    await bot.feed(who.make_message(text, reply_to=to.message_id))
-
-
-async def forge(bot: LocalBot, who: SimUser, data: str, on: ChatMessage) -> None:
-    """Press a button with forged callback data on the message ``on`` of ``who``'s chat."""
-    update = who.make_press(on.buttons[0][0][1], on.message_id)
-    update["callback_query"]["data"] = data
+async def say(bot: LocalBot, who: SimUser, text: str, to: ChatMessage | None = None) -> None:
+    """``who`` writes ``text`` in the coordinators' group, as a reply to ``to``."""
+    update = group(bot).make_message(who, text, reply_to=to.message_id if to else None)
+    assert update is not None, "group privacy keeps the message from the bot"
     await bot.feed(update)
+
+
+async def forge(bot: LocalBot, press: dict[str, Any], data: str) -> None:
+    """Feed the button press ``press`` with its callback data replaced by ``data``."""
+    press["callback_query"]["data"] = data
+    await bot.feed(press)
+
+
+def first_button(message: ChatMessage) -> str:
+    """The value (callback data) of the first button of ``message``."""
+    return message.buttons[0][0][1]
 
 
 async def ask(bot: LocalBot, student: SimUser, question: str) -> None:
@@ -109,7 +121,7 @@ async def test_question_answer_and_follow_up_reach_the_right_people(http: LocalB
     assert "Conversation #1" in report.text and "Puis-je venir en janvier ?" in report.text
     assert "Français" in report.text and "Ana" in report.text and "not yet" in report.text
 
-    await reply(http, first, "Oui, janvier convient.", report)
+    await say(http, first, "Oui, janvier convient.", report)
     assert "Réponse d'un coordinateur" in student.last.text
     assert "Oui, janvier convient." in student.last.text
     assert "Sent to Ana (conversation #1)" in group_messages(http)[-1].text
@@ -119,11 +131,11 @@ async def test_question_answer_and_follow_up_reach_the_right_people(http: LocalB
     follow_up = group_messages(http)[-1]
     assert "Conversation #1" in follow_up.text and "Et le logement ?" in follow_up.text
 
-    await reply(http, second, "Le logement est sur le campus.", follow_up)  # any coordinator
+    await say(http, second, "Le logement est sur le campus.", follow_up)  # any coordinator
     assert "Le logement est sur le campus." in student.last.text
     assert len(bystander.messages) == bystander_count, "nothing reached anyone else"
 
-    await http.press(first, "🔒 Close")
+    await http.feed(group(http).make_press(first, "🔒 Close"))
     assert "close" in student.last.text.lower()
     assert "closed" in group_messages(http)[-1].text
     await http.send(student, "Quels sont les frais ?")
@@ -144,7 +156,7 @@ async def test_a_display_name_cannot_redirect_an_answer(http: LocalBot) -> None:
     report = group_messages(http)[-1]
     assert "#u1002_en" in report.text
 
-    await reply(http, coordinator(http), "Here is your answer.", report)
+    await say(http, coordinator(http), "Here is your answer.", report)
     assert "Here is your answer." in attacker.last.text
     assert len(victim.messages) == seen_by_victim, "the victim received nothing"
 
@@ -158,7 +170,7 @@ async def test_a_4000_character_question_arrives_whole(http: LocalBot) -> None:
     assert len(parts) >= 2
     assert all(html_length(part.html) <= MESSAGE_LIMIT for part in parts)
     assert "".join(part.text.split("\n\n")[1] for part in parts) == question
-    await reply(http, coordinator(http), "Answered.", parts[0])  # any part can be answered
+    await say(http, coordinator(http), "Answered.", parts[0])  # any part can be answered
     assert "Answered." in student.last.text
 
 
@@ -176,18 +188,18 @@ async def test_a_sign_up_reaches_the_coordinators_who_mark_it_and_reply(http: Lo
     assert notice.button_labels == ["✅ Contacted", "🚫 Not relevant", "✍️ Reply to student"]
 
     first = coordinator(http)
-    await http.feed(first.make_press("✅ Contacted", notice.message_id))
+    await http.feed(group(http).make_press(first, "✅ Contacted", notice.message_id))
     lead = await storage(http).get_lead(2001)
     assert lead is not None and lead.status == "contacted" and lead.status_by == COORDINATOR
     assert "contacted — Li Coord" in group_messages(http)[-1].text
 
-    await http.feed(first.make_press("✍️ Reply to student", notice.message_id))
+    await http.feed(group(http).make_press(first, "✍️ Reply to student", notice.message_id))
     prompt = group_messages(http)[-1]
     assert "write your message to" in prompt.text and prompt.reply_markup == {
         "force_reply": True,
         "selective": True,
     }
-    await reply(http, first, "Bienvenue ! Quand pouvez-vous venir ?", prompt)
+    await say(http, first, "Bienvenue ! Quand pouvez-vous venir ?", prompt)
     assert "Réponse d'un coordinateur" in student.last.text
     assert "Bienvenue ! Quand pouvez-vous venir ?" in student.last.text
     assert "répondre ici" in student.last.text  # the student may answer: a thread is open
@@ -209,23 +221,27 @@ async def test_forged_presses_and_commands_reveal_nothing(http: LocalBot) -> Non
         assert student.last.text == unknown, command
 
     await http.send(student, "/menu")
-    await forge(http, student, "1|nonexistent", student.last)
+    menu = student.last
+    await forge(http, student.make_press(first_button(menu), menu.message_id), "1|nonexistent")
     stale, stale_answer = student.last.text, student.answers[-1].text
     assert stale_answer is not None and "no longer valid" in stale_answer
     for action in (*handoff.COORDINATOR_BUTTONS, *notices.COORDINATOR_BUTTONS):
-        await forge(http, student, f"1|{action}", student.last)
+        latest = student.last
+        press = student.make_press(first_button(latest), latest.message_id)
+        await forge(http, press, f"1|{action}")
         assert student.last.text == stale, action
         assert student.answers[-1].text == stale_answer
 
-    member = http.user(3001, "en", "Not a coordinator").in_group(GROUP)
+    member = group(http).add_member(http.user(3001, "en", "Not a coordinator"))
     assert http.app is not None
     invalid = services_of(http.app).assistant.texts.get("button_invalid", "en")  # a toast only
     for action in (*handoff.COORDINATOR_BUTTONS, *notices.COORDINATOR_BUTTONS):
-        await forge(http, member, f"1|{action}", notice)
+        press = group(http).make_press(member, first_button(notice), notice.message_id)
+        await forge(http, press, f"1|{action}")
         assert member.answers[-1].text == invalid, action
-    await reply(http, member, "I am not a coordinator", notice)
+    await say(http, member, "I am not a coordinator", notice)
     for command in ("handoffs", "coordinator"):  # in the coordinators' group: nothing
-        await http.send(member, f"/{command}@cqmu_test_bot")
+        await say(http, member, f"/{command}@cqmu_test_bot")
 
     lead = await storage(http).get_lead(2001)
     assert lead is not None and lead.status == "new"
@@ -242,7 +258,7 @@ async def test_threads_survive_a_restart(local: LocalBot) -> None:
     await ask(local, student, "可以一月去吗？")
     report = group_messages(local)[-1]
     await local.restart()
-    await reply(local, coordinator(local), "可以。", report)
+    await say(local, coordinator(local), "可以。", report)
     assert "可以。" in student.last.text and "老师的回复" in student.last.text
     await local.send(student, "谢谢")
     assert "谢谢" in group_messages(local)[-1].text
@@ -286,7 +302,7 @@ async def test_the_student_can_end_a_thread_and_forget_erases_it(local: LocalBot
     assert "stay in their chat" in student.last.text
     assert storage(local).current_thread(1001) is None
     before = len(student.messages)
-    await reply(local, coordinator(local), "Too late", report)
+    await say(local, coordinator(local), "Too late", report)
     assert len(student.messages) == before
     assert "not linked to a student" in group_messages(local)[-1].text
     await local.send(student, "what are the fees?")

@@ -22,7 +22,7 @@ from bot.storage.digests import most_frequent
 from bot.telegram import digest_job
 from bot.telegram.context import services_of
 from bot.understanding.answers import Assistant
-from telegram_emulator.state import Chat, ChatMessage
+from telegram_emulator import SimGroup
 from tests.harness import LocalBot, start
 
 pytestmark = pytest.mark.asyncio
@@ -309,46 +309,30 @@ async def test_a_digest_cut_short_by_a_crash_is_finished_not_repeated(bot: Local
 async def test_the_digest_goes_to_the_coordinators_group(tmp_path: Path) -> None:
     bot = LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR}), coordinator_chat_id=GROUP)
     async with bot:
-        group = add_group(bot, GROUP)
+        group = bot.emulator.add_group(GROUP, "CQMU coordinators")
         coordinator = bot.user(COORDINATOR, "en", "Claire")
         await storage_of(bot).upsert_lead(lead(2001))
         assert bot.app is not None
         assert await digest_job.run_scheduled(bot.app)
-        assert "Ana Lopez" in group.bot_messages()[-1].html
+        assert "Ana Lopez" in group.messages[-1].html
         assert coordinator.messages == []
 
 
 # --------------------------------------------------------------------------- groups
 
 
-def add_group(bot: LocalBot, chat_id: int) -> Chat:
-    """A group chat the bot is a member of."""
-    chat = Chat(chat_id, {"id": chat_id, "type": "supergroup", "title": "CQMU coordinators"})
-    bot.emulator.chats[chat_id] = chat
-    return chat
-
-
-async def say_in_group(bot: LocalBot, chat_id: int, user_id: int, text: str) -> None:
-    """``user_id`` writes ``text`` in the group."""
-    chat = bot.emulator.chats[chat_id]
-    command = text.split(maxsplit=1)[0]
-    message = ChatMessage(
-        message_id=chat.next_message_id(),
-        chat=chat,
-        sender=bot.emulator.users[user_id].to_api(),
-        date=bot.emulator.now(),
-        text=text,
-        entities=[{"type": "bot_command", "offset": 0, "length": len(command)}],
-    )
-    chat.add(message)
-    await bot.feed(bot.emulator.updates.new_update("message", message.to_api()))
+async def say_in_group(bot: LocalBot, group: SimGroup, user_id: int, text: str) -> None:
+    """``user_id`` joins the group and writes ``text`` there (a command: it reaches the bot)."""
+    update = group.make_message(group.add_member(bot.emulator.users[user_id]), text)
+    assert update is not None
+    await bot.feed(update)
 
 
 @pytest.mark.parametrize("command", ["/digest", "/leads", "/leads csv", "/leads 30 new"])
 async def test_students_get_the_unknown_command_reply(tmp_path: Path, command: str) -> None:
     bot = LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR}), coordinator_chat_id=GROUP)
     async with bot:
-        group = add_group(bot, GROUP)
+        group = bot.emulator.add_group(GROUP, "CQMU coordinators")
         await storage_of(bot).upsert_lead(lead(2001, name="Secret Student"))
         student = bot.user(3001, "en", "Eve")
         bot.user(COORDINATOR, "en", "Claire")
@@ -357,13 +341,13 @@ async def test_students_get_the_unknown_command_reply(tmp_path: Path, command: s
         assert texts is not None
         assert student.last.html == texts.get("unknown_command", "en")
         assert student.last.document is None
-        await say_in_group(bot, GROUP, 3001, command)  # in the coordinators' group: nothing
-        assert group.bot_messages() == []
-        await say_in_group(bot, GROUP, COORDINATOR, command)  # the coordinator there: yes
-        assert group.bot_messages()
-        other = add_group(bot, -100_777)  # a coordinator in another group: nothing
-        await say_in_group(bot, -100_777, COORDINATOR, command)
-        assert other.bot_messages() == []
+        await say_in_group(bot, group, 3001, command)  # in the coordinators' group: nothing
+        assert group.messages == []
+        await say_in_group(bot, group, COORDINATOR, command)  # the coordinator there: yes
+        assert group.messages
+        other = bot.emulator.add_group(-100_777)  # a coordinator in another group: nothing
+        await say_in_group(bot, other, COORDINATOR, command)
+        assert other.messages == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "fr"])

@@ -14,8 +14,7 @@ import pytest_asyncio
 from bot.content.sharing import SharingSettings, main_topics
 from bot.storage import Lead
 from bot.telegram.context import services_of
-from telegram_emulator import SimUser
-from telegram_emulator.groups import SimGroup
+from telegram_emulator import SimGroup, SimUser
 from tests.conftest import CONVERSATIONS
 from tests.harness import LocalBot, start
 

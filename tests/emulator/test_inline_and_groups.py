@@ -149,6 +149,36 @@ async def test_group_privacy_decides_what_reaches_the_bot(emu: BotAPIEmulator, b
         group.send(outsider, "hello")
 
 
+async def test_members_press_callback_buttons_and_reply_to_shown_messages(
+    emu: BotAPIEmulator, bot: Bot
+) -> None:
+    ana, ben = emu.add_user(1001, "Ana", "en"), emu.add_user(1002, "Ben", "fr")
+    group = emu.add_group(-100, "Class", [ana])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Fees", callback_data="fees")],
+            [InlineKeyboardButton("Site", url="https://example.org")],
+        ]
+    )
+    first = await bot.send_message(-100, "Topics", reply_markup=keyboard)
+    await bot.send_message(-100, "More topics", reply_markup=keyboard)
+    update = group.press(ana, "Fees", first.message_id)
+    assert update["callback_query"]["message"]["message_id"] == first.message_id
+    assert update["callback_query"]["data"] == "fees"
+    assert [u.payload for u in emu.updates.pending] == [update]
+    assert [q.data for q in emu.callback_queries.values() if q.user_id == ana.id] == ["fees"]
+    with pytest.raises(EmulatorError, match="url button"):
+        group.make_press(ana, "Site")
+    with pytest.raises(EmulatorError, match="no bot message 99"):
+        group.make_press(ana, "Fees", 99)
+    with pytest.raises(EmulatorError, match="not a member"):
+        group.make_press(ben, "Fees")
+    with pytest.raises(EmulatorError, match="no message 99 to reply to"):
+        group.make_message(ana, "yes", reply_to=99)
+    group.add_member(ben)
+    assert group.make_message(ben, "thanks", reply_to=first.message_id) is not None
+
+
 async def test_a_real_application_in_a_group_and_inline(emu: BotAPIEmulator) -> None:
     emu.inline_mode = True
     ana = emu.add_user(1001, "Ana", "en")
