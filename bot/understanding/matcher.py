@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -290,9 +290,9 @@ class _Topic:
     vocabulary: dict[str, float]  # token -> 1, or the context weight for a list's words
     frequency: dict[str, float]  # token -> share of the topic's phrases (in its language)
     phrases: tuple[str, ...]  # fuzzy forms of the topic's own phrases
-    phrase_weights: tuple[dict[str, float], ...]  # each phrase's weighted tokens
     phrase_totals: tuple[float, ...]
-    phrase_index: dict[str, list[int]]  # token -> the phrases that contain it
+    # token -> the phrases that contain it, with the token's weight in each
+    phrase_index: dict[str, tuple[tuple[int, float], ...]]
 
 
 @dataclass(frozen=True)
@@ -300,6 +300,32 @@ class _Question:
     weights: dict[str, float]  # known tokens (misspellings corrected) and their weights
     unknown: float  # the weight of what the knowledge base does not know
     words: tuple[str, ...]  # every content word and Chinese character, for the fuzzy measure
+
+
+class _Lexical(NamedTuple):
+    """A topic's lexical scores for a question (a light Candidate, made in the inner loops)."""
+
+    score: float  # rounded, as in Candidate
+    coverage: float
+    similarity: float
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text analysed for lexical scoring, with what every topic's scores need of it."""
+
+    question: _Question
+    total: float  # the weight of the known tokens plus that of the unknown
+    query: str  # the fuzzy form of its words
+
+    @property
+    def scorable(self) -> bool:
+        """Whether it has words, some of them known, to score topics by."""
+        return bool(self.question.words and self.question.weights and self.total)
+
+
+def _by_score(scores: _Lexical) -> float:
+    return scores.score
 
 
 def _fuzzy_form(tokens: Iterable[str]) -> str:
@@ -406,20 +432,23 @@ class Matcher:
             for lang, phrase in topic_phrases:
                 language_words[lang].update(phrase.split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
-        token_lists = {
+        tokenized = {
             topic_id: [
-                (lang, tokens)
+                (lang, text, tokenize(text, self._stopwords[lang], self._chinese_words))
                 for lang, text in raw
-                if (tokens := tokenize(text, self._stopwords[lang], self._chinese_words))
             ]
             for topic_id, raw in phrases.items()
+        }
+        token_lists = {
+            topic_id: [(lang, tokens) for lang, _, tokens in found if tokens]
+            for topic_id, found in tokenized.items()
         }
         # Phrases of stop words only ("who are you?"), for questions of stop words only.
         whole = {
             text: topic_id
-            for topic_id, raw in phrases.items()
-            for lang, text in raw
-            if not tokenize(text, self._stopwords[lang], self._chinese_words)
+            for topic_id, found in tokenized.items()
+            for _, text, tokens in found
+            if not tokens
         }
         self._whole_phrases, self._whole_topics = list(whole), list(whole.values())
         frequency = {topic_id: _frequency(lists) for topic_id, lists in token_lists.items()}
@@ -429,6 +458,8 @@ class Matcher:
             if token.isascii() and len(token) >= config.typo_min_length:
                 self._latin_vocabulary[token[0]].append(token)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        # A question's forms are analysed once per match, not once per candidate topic.
+        self._text = lru_cache(maxsize=1024)(self._text_uncached)
         self._topics = {
             topic_id: self._topic(
                 topic_id, token_lists[topic_id], phrases[topic_id], frequency[topic_id]
@@ -442,10 +473,10 @@ class Matcher:
             for membership in item.memberships:
                 for token, factor in self._topics[membership.entry_id].vocabulary.items():
                     vocabulary.setdefault(token, config.context_weight * factor)
-        self._index: dict[str, list[tuple[_Topic, float]]] = defaultdict(list)
+        self._index: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for topic in self._topics.values():
             for token, factor in topic.vocabulary.items():
-                self._index[token].append((topic, factor))
+                self._index[token].append((topic.id, factor))
         self._words_setup(kb)
         self._semantic_setup(_topic_phrases(kb), cache_dir)
 
@@ -528,8 +559,8 @@ class Matcher:
         vectors = encode_all(self._encoder, texts + out_of_scope, cache_dir)
         self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
         ends = [*offsets[1:], len(texts)]
-        self._bounds = list(zip(offsets, ends, strict=True))
-        centroids = np.stack([self._vectors[a:b].mean(axis=0) for a, b in self._bounds])
+        self._blocks = [self._vectors[a:b] for a, b in zip(offsets, ends, strict=True)]
+        centroids = np.stack([block.mean(axis=0) for block in self._blocks])
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         self._centroids = (centroids / np.maximum(norms, 1e-9)).astype(np.float32)
 
@@ -547,9 +578,9 @@ class Matcher:
         else:
             approx = (self._centroids @ queries.T).max(axis=1)
             chosen = set(np.argpartition(-approx, shortlist)[:shortlist].tolist()) | must
+        columns, blocks = queries.T, self._blocks
         for i in chosen:
-            start, end = self._bounds[i]
-            sims[i] = (self._vectors[start:end] @ queries.T).max()
+            sims[i] = (blocks[i] @ columns).max()
         return sims
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
@@ -621,18 +652,17 @@ class Matcher:
             for lang, text in phrases
             if (weights := self._analyse(text, self._stopwords[lang]).weights)
         ]
-        phrase_index: dict[str, list[int]] = defaultdict(list)
+        phrase_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, weights in enumerate(weighed):
-            for token in weights:
-                phrase_index[token].append(i)
+            for token, weight in weights.items():
+                phrase_index[token].append((i, weight))
         return _Topic(
             id=topic_id,
             vocabulary=dict.fromkeys(frequency, 1.0),
             frequency=frequency,
             phrases=tuple(dict.fromkeys(_fuzzy_form(tokens) for _, tokens in token_lists)),
-            phrase_weights=tuple(weighed),
             phrase_totals=tuple(sum(weights.values()) for weights in weighed),
-            phrase_index=dict(phrase_index),
+            phrase_index={token: tuple(found) for token, found in phrase_index.items()},
         )
 
     @property
@@ -706,13 +736,15 @@ class Matcher:
     @staticmethod
     def _overlap(weights: dict[str, float], total: float, topic: _Topic) -> float:
         """The best weighted Dice overlap between the question and one phrase of the topic."""
-        shared: dict[int, float] = defaultdict(float)
+        shared: dict[int, float] = {}
+        index = topic.phrase_index
         for token, weight in weights.items():
-            for i in topic.phrase_index.get(token, ()):
-                shared[i] += min(weight, topic.phrase_weights[i][token])
-        return max(
-            (2 * w / (total + topic.phrase_totals[i]) for i, w in shared.items()), default=0.0
-        )
+            for i, own in index.get(token, ()):
+                shared[i] = shared.get(i, 0.0) + (weight if weight < own else own)
+        if not shared:
+            return 0.0
+        totals = topic.phrase_totals
+        return max([2 * w / (total + totals[i]) for i, w in shared.items()])
 
     def _match_stop_words(self, normalized: str) -> tuple[Candidate, ...]:
         """A question of stop words only ("what can you do?"), compared with the phrases of
@@ -730,61 +762,71 @@ class Matcher:
         the commonest tokens (long posting lists, little weight) stop being searched once
         ``postings`` entries have been read, but still count for the topics found.
         """
-        found: dict[str, float] = defaultdict(float)
-        topics: dict[str, _Topic] = {}
+        found: dict[str, float] = {}
         budget = self.config.postings
-        for token in sorted(weights, key=lambda t: len(self._index.get(t, ()))):
-            postings = self._index.get(token, ())
+        index = self._index
+        for token in sorted(weights, key=lambda t: len(index.get(t, ()))):
+            postings = index.get(token, ())
             if found and len(postings) > budget:
                 break
             budget -= len(postings)
-            for topic, factor in postings:
-                found[topic.id] += weights[token] * factor
-                topics[topic.id] = topic
+            weight = weights[token]
+            for topic_id, factor in postings:
+                found[topic_id] = found.get(topic_id, 0.0) + weight * factor
         ranked = heapq.nlargest(2 * self.config.candidates, found, key=lambda t: (found[t], t))
         scored = []
         for topic_id in ranked:
-            topic = topics[topic_id]
-            coverage = sum(w * topic.vocabulary.get(t, 0.0) for t, w in weights.items()) / total
+            topic = self._topics[topic_id]
+            coverage = self._coverage(weights, total, topic)
             # Ties go to the topic whose phrases use the question's words most.
-            density = sum(w * topic.frequency.get(t, 0.0) for t, w in weights.items())
+            frequency = topic.frequency
+            density = sum([w * frequency[t] for t, w in weights.items() if t in frequency])
             scored.append((coverage + 0.05 * density, topic_id, topic, coverage))
         scored.sort(key=lambda s: s[:2], reverse=True)
         return [(topic, coverage) for _, _, topic, coverage in scored[: self.config.candidates]]
 
-    def _lexical(self, normalized: str, language: str) -> dict[str, Candidate]:
-        """Lexical candidates of one text: coverage, phrase overlap and fuzzy similarity."""
+    def _text_uncached(self, normalized: str, language: str) -> _Text:
+        """A normalised text analysed in a language (see :meth:`_analyse`)."""
         analysed = self._analyse(normalized, self._stopwords[language])
         total = sum(analysed.weights.values()) + analysed.unknown
-        if not analysed.words or not analysed.weights or not total:
+        return _Text(analysed, total, _fuzzy_form(analysed.words))
+
+    @staticmethod
+    def _coverage(weights: dict[str, float], total: float, topic: _Topic) -> float:
+        """The share of a question's weight that a topic's vocabulary explains (words it does
+        not have add nothing, so they are not summed)."""
+        vocabulary = topic.vocabulary
+        return sum([w * vocabulary[t] for t, w in weights.items() if t in vocabulary]) / total
+
+    def _lexical(self, normalized: str, language: str) -> dict[str, _Lexical]:
+        """Lexical candidates of one text: coverage, phrase overlap and fuzzy similarity."""
+        text = self._text(normalized, language)
+        if not text.scorable:
             return {}
-        query = _fuzzy_form(analysed.words)
         found = {}
-        for topic, coverage in self._shortlist(analysed.weights, total):
-            found[topic.id] = self._score(analysed, total, query, topic, coverage)
+        for topic, coverage in self._shortlist(text.question.weights, text.total):
+            found[topic.id] = self._score(text, topic, coverage)
         return found
 
-    def _score(
-        self, analysed: _Question, total: float, query: str, topic: _Topic, coverage: float
-    ) -> Candidate:
-        best = process.extractOne(query, topic.phrases, scorer=fuzz.ratio)
+    def _score(self, text: _Text, topic: _Topic, coverage: float) -> _Lexical:
+        best = process.extractOne(text.query, topic.phrases, scorer=fuzz.ratio)
         similarity = best[1] / 100 if best else 0.0
-        overlap = self._overlap(analysed.weights, total, topic)
+        overlap = self._overlap(text.question.weights, text.total, topic)
         cw, ow = self.config.coverage_weight, self.config.overlap_weight
         score = cw * coverage + ow * overlap + (1 - cw - ow) * similarity
-        return Candidate(topic.id, round(score, 4), coverage, similarity, 0.0, round(score, 4))
+        return _Lexical(round(score, 4), coverage, similarity)
 
-    def _lexical_for(self, normalized: str, language: str, topic_id: str) -> Candidate:
-        """The lexical scores of one topic that was not on the shortlist."""
-        analysed = self._analyse(normalized, self._stopwords[language])
-        total = sum(analysed.weights.values()) + analysed.unknown
-        if not analysed.words or not analysed.weights or not total:
-            return Candidate(topic_id, 0.0, 0.0, 0.0)
+    def _lexical_for(self, forms: list[str], language: str, topic_id: str) -> _Lexical:
+        """The best lexical scores, over the forms of a question, of one topic that was not
+        on the shortlist."""
+        return max((self._lexical_of(form, language, topic_id) for form in forms), key=_by_score)
+
+    def _lexical_of(self, normalized: str, language: str, topic_id: str) -> _Lexical:
+        text = self._text(normalized, language)
+        if not text.scorable:
+            return _Lexical(0.0, 0.0, 0.0)
         topic = self._topics[topic_id]
-        coverage = (
-            sum(w * topic.vocabulary.get(t, 0.0) for t, w in analysed.weights.items()) / total
-        )
-        return self._score(analysed, total, _fuzzy_form(analysed.words), topic, coverage)
+        return self._score(text, topic, self._coverage(text.question.weights, text.total, topic))
 
     def asking_part(self, question: str) -> str:
         """The part of a message that asks (see :meth:`_asking_part`; cached)."""
@@ -895,21 +937,24 @@ class Matcher:
             w in self.config.not_topics or w.isdigit() for w in normalized.split()
         ):
             return Match(language, ())  # a bare number or month means nothing here
-        analysed = self._analyse(normalized, self._stopwords[language])
-        if not analysed.words:
+        if not self._text(normalized, language).question.words:
             return Match(language, self._match_stop_words(normalized))
         asking = self.asking_part(question)
         texts = [question] if asking == question else [question, asking]
         if _QUOTED.search(question) and asking != question:
             texts = [asking]  # what is quoted is not what is asked
         forms = [normalize(t) for t in texts]
-        lexical: dict[str, Candidate] = {}
+        lexical: dict[str, _Lexical] = {}
         for form in forms:
-            for topic_id, candidate in self._lexical(form, language).items():
-                if topic_id not in lexical or candidate.score > lexical[topic_id].score:
-                    lexical[topic_id] = candidate
+            for topic_id, scores in self._lexical(form, language).items():
+                if topic_id not in lexical or scores.score > lexical[topic_id].score:
+                    lexical[topic_id] = scores
         if self._encoder is None or not len(self._vectors):
-            ranked = sorted(lexical.values(), key=lambda c: (c.score, c.coverage), reverse=True)
+            ranked = [
+                Candidate(t, c.score, c.coverage, c.similarity, 0.0, c.score)
+                for t, c in lexical.items()
+            ]
+            ranked.sort(key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
@@ -927,22 +972,16 @@ class Matcher:
         for index in best_by_meaning:
             topic_id = self._topic_order[int(index)]
             if topic_id not in lexical:
-                lexical[topic_id] = max(
-                    (self._lexical_for(form, language, topic_id) for form in forms),
-                    key=lambda c: c.score,
-                )
+                lexical[topic_id] = self._lexical_for(forms, language, topic_id)
                 topic_ids.append(topic_id)
         for topic_id in named - lexical.keys():
-            lexical[topic_id] = max(
-                (self._lexical_for(form, language, topic_id) for form in forms),
-                key=lambda c: c.score,
-            )
+            lexical[topic_id] = self._lexical_for(forms, language, topic_id)
             topic_ids.append(topic_id)
         candidates = []
         for topic_id in topic_ids:
             c = lexical[topic_id]
             cosine = float(topic_sims[self._topic_index[topic_id]])
-            score = (1 - semantic.weight) * c.lexical + semantic.weight * semantic.scale(cosine)
+            score = (1 - semantic.weight) * c.score + semantic.weight * semantic.scale(cosine)
             if topic_id in named:
                 score = min(1.0, score + semantic.name_bonus)
             candidates.append(
@@ -952,7 +991,7 @@ class Matcher:
                     c.coverage,
                     c.similarity,
                     round(cosine, 4),
-                    c.lexical,
+                    c.score,
                     topic_id in named,
                 )
             )

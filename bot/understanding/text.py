@@ -6,11 +6,28 @@ Normalisation is for matching only: answers are always sent as written in the kn
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from types import ModuleType
 
-import zhconv
+
+def _import_zhconv() -> ModuleType:
+    """zhconv, imported without ``pkg_resources``: it only uses it to find its table, which
+    it otherwise opens next to its module; the import alone takes 60 ms of every start."""
+    absent = "pkg_resources" not in sys.modules
+    if absent:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails
+    try:
+        import zhconv
+    finally:
+        if absent:
+            del sys.modules["pkg_resources"]
+    return zhconv
+
+
+zhconv = _import_zhconv()
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
