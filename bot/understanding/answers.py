@@ -142,13 +142,9 @@ class Assistant:
         best = self._confident(match)
         if len(named) == 1 and named_lists and best is not None:
             item = self.kb.items[next(iter(named))]
-            outside = [
-                list_id
-                for list_id in named_lists
-                if all(m.entry_id != list_id for m in item.memberships)
-            ]
-            if len(outside) == len(named_lists) and self._same(best.topic_id, item.id):
-                return {lang: item.label(lang) for lang in LANGUAGES}, outside[0], item
+            in_named = any(m.entry_id in named_lists for m in item.memberships)
+            if not in_named and self._same(best.topic_id, item.id):
+                return {lang: item.label(lang) for lang in LANGUAGES}, named_lists[0], item
         return None
 
     def _asks_for_field(self, question: str, words: str, list_id: str) -> bool:
@@ -249,7 +245,7 @@ class Assistant:
         intro = self.texts.get(
             "not_listed",
             lang,
-            name=html.escape(names.get(lang) or names["en"]),
+            name=html.escape(names[lang]),
             list=html.escape(self.kb.title(list_id, lang)),
         )
         text = f"{intro}\n\n{self.kb.render(list_id, lang)}"
