@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 import yaml
 
+from bot.cli import main
 from bot.content.learned import FILE_NAME
 from bot.telegram.context import services_of
 from telegram_emulator import SimUser
@@ -181,6 +182,41 @@ async def test_reload_reports_a_broken_file_and_keeps_answering(
     programme.write_text(good, encoding="utf-8")
     await bot.send(coordinator, "/reload")
     assert coordinator.last.text.startswith("✅ Reloaded:")
+
+
+@IN_PROCESS
+async def test_reload_refuses_html_telegram_would_refuse_as_kb_check_does(
+    bot: LocalBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
+    await bot.send(student, "where will I live?")
+    before = student.last.text
+    programme = tmp_path / "knowledge" / "programme.yaml"
+    good = programme.read_text(encoding="utf-8")
+    broken = good.replace("• <b>Free accommodation at CQMU</b>", "• <b>Free accommodation", 1)
+    broken = broken.replace("<b>住宿</b>", "<div>住宿</div>", 1)
+    programme.write_text(broken, encoding="utf-8")
+
+    await bot.send(coordinator, "/reload")
+    report = coordinator.last.text
+    assert "Nothing was reloaded" in report
+    problems = [line.removeprefix("• ") for line in report.splitlines() if line.startswith("• ")]
+    where = "programme.yaml: entry 'housing': answer"
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{where}.en: not valid Telegram HTML: ")
+    assert 'end tag corresponding to start tag "b"' in problems[0]
+    assert problems[1] == f'{where}.zh: not valid Telegram HTML: Unsupported start tag "div"'
+    await bot.send(student, "where will I live?")  # the running answers are unchanged
+    assert student.last.text == before
+
+    for name, folder in (("KNOWLEDGE", "knowledge"), ("CONVERSATIONS", "conversations")):
+        monkeypatch.setenv(f"BOT_{name}_DIR", str(tmp_path / folder))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["kb", "check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {problems[0]}", problems[1]]
 
 
 @IN_PROCESS

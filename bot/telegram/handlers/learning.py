@@ -50,7 +50,7 @@ TEXTS = frozenset(
 DEFAULT_DAYS, MAX_DAYS = 30, 365
 MAX_QUESTIONS = 500  # newest unreviewed questions grouped per listing
 SAMPLES, SAMPLE_CHARS = 3, 300
-MAX_PROBLEMS = 25  # problems listed in one reply (the message must stay under 4,096)
+MAX_PROBLEMS = 10  # the first problems listed in one reply (10 × 300 characters: under 4,096)
 PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
 
 
