@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ POOL = (
     "Is there a swimming pool on campus?",
     "does CQMU have a swimming pool",
     "can I use the swiming pool at the university? <pool & gym>",
+)
+POOL_LANGUAGES = (
+    "Is there a swimming pool on campus?",
+    "学校有游泳池吗",
+    "y a-t-il une piscine sur le campus ?",
 )
 
 
@@ -100,6 +106,26 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     assert "Free accommodation at CQMU" in student.last.text
     await bot.send(coordinator, "/unanswered")
     assert "No unanswered questions in the last 30 days" in coordinator.last.text
+
+
+@IN_PROCESS
+async def test_one_question_asked_in_three_languages_is_one_group_with_the_encoder(
+    bot: LocalBot,
+) -> None:
+    student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
+    for question in (*POOL_LANGUAGES, "can I bring my dog?"):
+        await bot.send(student, question)
+    await bot.send(coordinator, "/unanswered")
+    shown = coordinator.last.text
+    assert "group 1 of 2" in shown and "Asked 3 time(s)" in shown
+    assert all(question in shown for question in POOL_LANGUAGES)  # a sample in each language
+
+    bot.settings = replace(bot.settings, semantic=False)  # BOT_SEMANTIC=off: words only
+    await bot.restart()
+    assert bot.app is not None and services_of(bot.app).assistant.matcher.encoder is None
+    await bot.send(coordinator, "/unanswered")
+    assert "group 1 of 4" in coordinator.last.text
+    assert "Asked 1 time(s)" in coordinator.last.text
 
 
 @IN_PROCESS
@@ -208,7 +234,9 @@ async def test_reload_refuses_html_telegram_would_refuse_as_kb_check_does(
     assert len(problems) == 2
     assert problems[0].startswith(f"{where}.en: not valid Telegram HTML: ")
     assert 'end tag corresponding to start tag "b"' in problems[0]
-    assert problems[1] == f'{where}.zh: not valid Telegram HTML: Unsupported start tag "div"'
+    assert problems[1].startswith(
+        f'{where}.zh: not valid Telegram HTML: Unsupported start tag "div"'
+    )
     await bot.send(student, "where will I live?")  # the running answers are unchanged
     assert student.last.text == before
 
