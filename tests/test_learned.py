@@ -3,11 +3,15 @@ unanswered questions, and their review rows in storage."""
 
 from __future__ import annotations
 
+import collections
+import itertools
 import shutil
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.content.knowledge import KnowledgeError, load_knowledge
@@ -22,8 +26,8 @@ from bot.content.learned import (
 )
 from bot.storage import IGNORED, Storage
 from bot.understanding.answers import Assistant
-from bot.understanding.grouping import Phrase, group_questions
-from tests.conftest import FIXTURES, KNOWLEDGE
+from bot.understanding.grouping import ACROSS_LANGUAGES, Phrase, group_questions
+from tests.conftest import CONVERSATIONS, FIXTURES, KNOWLEDGE
 
 VALID = FIXTURES / "kb" / "valid"
 
@@ -134,19 +138,75 @@ def test_merge_into_block_lists(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- grouping
 
 
-def test_similar_questions_are_grouped_and_different_ones_are_not(assistant: Assistant) -> None:
-    texts = [
-        "Is there a swimming pool on campus?",
-        "is there a gym on campus",
-        "does CQMU have a swimming pool",
-        "学校有游泳池吗",
-        "can I use the swiming pool at the university?",
-        "学校有没有游泳池",
-    ]
+POOL = (
+    "Is there a swimming pool on campus?",
+    "is there a gym on campus",
+    "does CQMU have a swimming pool",
+    "学校有游泳池吗",
+    "can I use the swiming pool at the university?",
+    "学校有没有游泳池",
+)
+HOUSING = ("is housing free?", "住宿免费吗", "le logement est gratuit ?")
+
+
+@pytest.fixture(scope="module")
+def lexical() -> Assistant:
+    """The assistant without its sentence encoder (as without the package, or BOT_SEMANTIC=off)."""
+    return Assistant.load(KNOWLEDGE, CONVERSATIONS, semantic=False)
+
+
+def grouped(assistant: Assistant, texts: Sequence[str]) -> list[list[int]]:
     groups = group_questions(assistant, [Phrase(i, t) for i, t in enumerate(texts)])
+    return [sorted(g.ids) for g in groups]
+
+
+def test_without_the_encoder_similar_questions_are_grouped_by_their_words(
+    lexical: Assistant,
+) -> None:
+    assert lexical.matcher.encoder is None
+    groups = group_questions(lexical, [Phrase(i, t) for i, t in enumerate(POOL)])
     assert [sorted(g.ids) for g in groups] == [[0, 2, 4], [3, 5], [1]]
-    assert groups[0].entries and all(e in assistant.kb.entries for e in groups[0].entries)
-    assert groups[0].samples(2) == [texts[0], texts[2]]
+    assert groups[0].entries and all(e in lexical.kb.entries for e in groups[0].entries)
+    assert groups[0].samples(2) == [POOL[0], POOL[2]]
+    assert grouped(lexical, HOUSING) == [[0], [1], [2]]  # words cannot cross languages
+
+
+def test_with_the_encoder_one_question_in_three_languages_is_one_group(
+    assistant: Assistant,
+) -> None:
+    assert assistant.matcher.encoder is not None
+    texts = [HOUSING[0], "can I bring my dog?", HOUSING[1], "学校有停车场吗", HOUSING[2]]
+    groups = group_questions(assistant, [Phrase(i, t) for i, t in enumerate(texts)])
+    assert [sorted(g.ids) for g in groups] == [[0, 2, 4], [1], [3]]
+    assert groups[0].languages == ("en", "zh", "fr")
+    assert grouped(assistant, POOL) == [[0, 2, 3, 4, 5], [1]]  # the gym stays apart
+
+
+def test_samples_show_every_language_of_a_group_newest_first(assistant: Assistant) -> None:
+    texts = [POOL[0], POOL[2], POOL[4], POOL[3], "y a-t-il une piscine sur le campus ?"]
+    (group,) = group_questions(assistant, [Phrase(i, t) for i, t in enumerate(texts)])
+    assert group.samples(3) == [texts[0], texts[3], texts[4]]
+    assert group.samples(4) == texts[:2] + texts[3:]
+
+
+def test_the_threshold_across_languages_keeps_different_questions_apart(
+    assistant: Assistant,
+) -> None:
+    """What ACROSS_LANGUAGES was chosen on: merging by meaning alone at it, no two different
+    questions of the calibration set meet, and most questions meet in all three languages."""
+    questions = yaml.safe_load((FIXTURES / "grouping" / "languages.yaml").read_text("utf-8"))
+    texts = [(i, lang, q[lang]) for i, q in enumerate(questions["questions"]) for lang in q]
+    assert assistant.matcher.encoder is not None
+    vectors = assistant.matcher.encoder.encode([text for _, _, text in texts])
+    close = vectors @ vectors.T >= ACROSS_LANGUAGES
+    links = [
+        (a, b)
+        for a, b in itertools.combinations(range(len(texts)), 2)
+        if texts[a][1] != texts[b][1] and close[a, b]
+    ]
+    assert all(texts[a][0] == texts[b][0] for a, b in links)  # never two different questions
+    linked = collections.Counter(texts[a][0] for a, _ in links)
+    assert sum(1 for count in linked.values() if count >= 2) >= 14  # 3 languages joined
 
 
 # --------------------------------------------------------------------------- storage

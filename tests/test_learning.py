@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 import yaml
 
+from bot.cli import main
 from bot.content.learned import FILE_NAME
 from bot.telegram.context import services_of
 from telegram_emulator import SimUser
@@ -26,6 +28,11 @@ POOL = (
     "Is there a swimming pool on campus?",
     "does CQMU have a swimming pool",
     "can I use the swiming pool at the university? <pool & gym>",
+)
+POOL_LANGUAGES = (
+    "Is there a swimming pool on campus?",
+    "学校有游泳池吗",
+    "y a-t-il une piscine sur le campus ?",
 )
 
 
@@ -99,6 +106,26 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     assert "Free accommodation at CQMU" in student.last.text
     await bot.send(coordinator, "/unanswered")
     assert "No unanswered questions in the last 30 days" in coordinator.last.text
+
+
+@IN_PROCESS
+async def test_one_question_asked_in_three_languages_is_one_group_with_the_encoder(
+    bot: LocalBot,
+) -> None:
+    student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
+    for question in (*POOL_LANGUAGES, "can I bring my dog?"):
+        await bot.send(student, question)
+    await bot.send(coordinator, "/unanswered")
+    shown = coordinator.last.text
+    assert "group 1 of 2" in shown and "Asked 3 time(s)" in shown
+    assert all(question in shown for question in POOL_LANGUAGES)  # a sample in each language
+
+    bot.settings = replace(bot.settings, semantic=False)  # BOT_SEMANTIC=off: words only
+    await bot.restart()
+    assert bot.app is not None and services_of(bot.app).assistant.matcher.encoder is None
+    await bot.send(coordinator, "/unanswered")
+    assert "group 1 of 4" in coordinator.last.text
+    assert "Asked 1 time(s)" in coordinator.last.text
 
 
 @IN_PROCESS
@@ -181,6 +208,43 @@ async def test_reload_reports_a_broken_file_and_keeps_answering(
     programme.write_text(good, encoding="utf-8")
     await bot.send(coordinator, "/reload")
     assert coordinator.last.text.startswith("✅ Reloaded:")
+
+
+@IN_PROCESS
+async def test_reload_refuses_html_telegram_would_refuse_as_kb_check_does(
+    bot: LocalBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
+    await bot.send(student, "where will I live?")
+    before = student.last.text
+    programme = tmp_path / "knowledge" / "programme.yaml"
+    good = programme.read_text(encoding="utf-8")
+    broken = good.replace("• <b>Free accommodation at CQMU</b>", "• <b>Free accommodation", 1)
+    broken = broken.replace("<b>住宿</b>", "<div>住宿</div>", 1)
+    programme.write_text(broken, encoding="utf-8")
+
+    await bot.send(coordinator, "/reload")
+    report = coordinator.last.text
+    assert "Nothing was reloaded" in report
+    problems = [line.removeprefix("• ") for line in report.splitlines() if line.startswith("• ")]
+    where = "programme.yaml: entry 'housing': answer"
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{where}.en: not valid Telegram HTML: ")
+    assert 'end tag corresponding to start tag "b"' in problems[0]
+    assert problems[1].startswith(
+        f'{where}.zh: not valid Telegram HTML: Unsupported start tag "div"'
+    )
+    await bot.send(student, "where will I live?")  # the running answers are unchanged
+    assert student.last.text == before
+
+    for name, folder in (("KNOWLEDGE", "knowledge"), ("CONVERSATIONS", "conversations")):
+        monkeypatch.setenv(f"BOT_{name}_DIR", str(tmp_path / folder))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["kb", "check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {problems[0]}", problems[1]]
 
 
 @IN_PROCESS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.knowledge import KnowledgeError, load_yaml
@@ -24,6 +24,7 @@ class Texts:
     """Every UI text by key and language. Texts are Telegram HTML; button labels are plain."""
 
     texts: Mapping[str, Mapping[str, str]]
+    sources: Mapping[str, str] = field(default_factory=dict)  # key -> the file it is in
 
     def get(self, key: str, lang: str, **values: object) -> str:
         """The text ``key`` in ``lang``, with ``values`` filled in (callers escape them)."""
@@ -64,7 +65,7 @@ class Texts:
                         )
         if problems:
             raise KnowledgeError(problems)
-        return cls(texts)
+        return cls(texts, sources)
 
     def require(self, keys: AbstractSet[str], source: str) -> None:
         """Fail with every missing key named."""

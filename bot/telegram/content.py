@@ -2,9 +2,12 @@
 texts), the menus and the sign-up form — at start, and again on ``/reload`` or when a
 coordinator adds an example, swapped into the running bot at once.
 
-A new version is built and checked completely before it replaces the running one; if
-anything is wrong the running version stays and every problem is reported (file, entry and
-problem, as ``kb check`` says them). A swap never breaks a student's form: the sign-up
+A new version is built and checked completely before it replaces the running one, by
+:func:`load_content` — the one validation of the start, ``/reload``, adding examples and
+``python -m bot kb check``: the files' own rules, then everything the bot will send as
+Telegram would take it (its HTML subset and length of every answer and text, button data,
+deep-link ids). If anything is wrong the running version stays and every problem is
+reported, each with its file and entry. A swap never breaks a student's form: the sign-up
 conversation's states are the form's step ids, registered at start, so a version whose form
 has other steps (or fewer choices at a step) is refused until the bot restarts.
 """
@@ -17,14 +20,19 @@ from pathlib import Path
 
 from bot.content.forms import Form
 from bot.content.knowledge import KnowledgeError
+from bot.content.languages import LANGUAGES
 from bot.content.learned import FILE_NAME
 from bot.content.menus import Menus
+from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders
 from bot.settings import Settings
 from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
 from bot.understanding.answers import Assistant
+from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
+
+MAX_TEXT = 4096  # Telegram's limit of a message, in UTF-16 code units
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,10 @@ def learned_path(settings: Settings) -> Path:
 
 
 def load_content(settings: Settings, *, semantic: bool = True) -> Content:
-    """Load and validate knowledge, learned examples, texts, menus and the form; raise
-    KnowledgeError listing every problem. The knowledge base's sentence embeddings are cached
-    in the data dir; ``semantic=False`` loads no embedding model (``kb check``), nor does
-    ``BOT_SEMANTIC=off``."""
+    """Load knowledge, learned examples, texts, menus, the form and the group settings, and
+    check them as Telegram would (:func:`telegram_problems`); raise KnowledgeError listing
+    every problem. The knowledge base's sentence embeddings are cached in the data dir;
+    ``semantic=False`` loads no embedding model (``kb check``), nor does ``BOT_SEMANTIC=off``."""
     assistant = Assistant.load(
         settings.knowledge_dir,
         settings.conversations_dir,
@@ -61,16 +69,59 @@ def load_content(settings: Settings, *, semantic: bool = True) -> Content:
         fields=FORM_FIELDS,
         required=REQUIRED_FORM_FIELDS,
     )
-    problems: list[str] = []
-    for topic_id in [*assistant.kb.entries, *assistant.kb.items]:
+    SharingSettings.load(settings.conversations_dir / "groups.yaml")
+    problems = telegram_problems(assistant)
+    if problems:
+        raise KnowledgeError(problems)
+    return Content(assistant, menus, form)
+
+
+def telegram_problems(assistant: Assistant) -> list[str]:
+    """What Telegram would refuse: an id too long for button data or unfit for a deep link,
+    an answer (in any language) or a text that is not valid Telegram HTML, empty or too long."""
+    kb, problems = assistant.kb, []
+    for topic_id in [*kb.entries, *kb.items]:
+        where = _topic_source(assistant, topic_id)
         try:
             encode(f"topic:{topic_id}")
             encode(f"items:{topic_id}:99")
         except ValueError:
-            problems.append(f"id '{topic_id}' is too long for Telegram's 64-byte button data")
-    if problems:
-        raise KnowledgeError(problems)
-    return Content(assistant, menus, form)
+            problems.append(f"{where}: id is too long for Telegram's 64-byte button data")
+        if not is_start_parameter(topic_id):
+            problems.append(f"{where}: id cannot be a deep link (t.me/<bot>?start=<id>)")
+        for lang in LANGUAGES:
+            reply = assistant.topic_reply(topic_id, lang)
+            problems += _html_problems(f"{where}: answer.{lang}", reply.text)
+    texts = assistant.texts
+    for key, by_language in texts.texts.items():
+        if key.startswith(("button_", "command_")):
+            continue  # plain text, not HTML
+        for lang, template in by_language.items():
+            text = template.format(**dict.fromkeys(placeholders(template), "x"))
+            where = f"{texts.sources.get(key, 'conversations')}: text '{key}' ({lang})"
+            problems += _html_problems(where, text)
+    return problems
+
+
+def _topic_source(assistant: Assistant, topic_id: str) -> str:
+    """``file: entry 'id'``, or for a named item the files of the lists it is in."""
+    kb = assistant.kb
+    if topic_id in kb.entries:
+        return f"{kb.entries[topic_id].source}: entry '{topic_id}'"
+    memberships = kb.items[topic_id].memberships
+    files = dict.fromkeys(kb.entries[m.entry_id].source for m in memberships)
+    return f"{', '.join(files)}: item '{topic_id}'"
+
+
+def _html_problems(where: str, text: str) -> list[str]:
+    """Telegram's rules for a message: its HTML subset, at most 4,096 characters."""
+    try:
+        plain, _ = parse_html(text)
+    except FormattingError as error:
+        return [f"{where}: not valid Telegram HTML: {error}"]
+    if not plain.strip() or utf16_len(plain) > MAX_TEXT:
+        return [f"{where}: empty or longer than {MAX_TEXT} characters"]
+    return []
 
 
 def compatibility_problems(running: Content, new: Content) -> list[str]:

@@ -4,8 +4,10 @@ Two questions are similar when their content words largely agree — a token-set
 (Dice over words matched with rapidfuzz, so a typo still counts; Chinese compared by character
 pairs) in which the words the knowledge base does not know weigh double (what it lacks is what
 the question is about: "gym on campus" and "pool on campus" differ) — with a small bonus when
-the matcher finds the same nearest entry for both. Each group
-comes with the knowledge entries nearest to its questions, the likeliest homes for them.
+the matcher finds the same nearest entry for both. Words cannot compare questions in different
+languages: when the matcher has its sentence encoder, the groups of two questions in different
+languages close enough in meaning (:data:`ACROSS_LANGUAGES`) merge. Each group comes with the
+knowledge entries nearest to its questions, the likeliest homes for them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.content.knowledge import KnowledgeBase
 from bot.understanding.answers import Assistant
+from bot.understanding.embedding import Encoder
+from bot.understanding.matcher import Match
 from bot.understanding.text import has_cjk, normalize, stem
 
 KNOWN_WEIGHT = 0.5  # weight of a word the knowledge base knows (an unknown word weighs 1)
@@ -26,6 +31,15 @@ WORD_MATCH = 80  # rapidfuzz ratio at which two words count as the same word (a 
 TYPO_MIN_LENGTH = 4  # shorter words must be spelt the same
 COMPARED = 12  # members of a group a question is compared with
 NEAREST = 3
+# Cosine of sentence embeddings (USE Multilingual v3) at which the groups of two questions in
+# different languages merge. Chosen on tests/fixtures/grouping/languages.yaml: 20 questions the
+# knowledge base does not answer, each in English, Chinese and French, minimal pairs included.
+# No two different questions in different languages score above 0.68 ("can I bring my cat?" /
+# "puis-je amener mon chien ?"; winter / summer weather 0.67), the same question from 0.48.
+# Merging by meaning alone at 0.70, 14 of the 20 are one group in their three languages and no
+# group mixes two questions; at 0.65 dog / cat and winter / summer merge, at 0.62 pool / gym and
+# housing / visa / food too. A wrong merge would teach wrong examples; a split costs a page.
+ACROSS_LANGUAGES = 0.70
 
 
 @dataclass(frozen=True)
@@ -42,35 +56,69 @@ class Group:
 
     ids: tuple[int, ...]
     texts: tuple[str, ...]
+    languages: tuple[str, ...]  # of each text
     entries: tuple[str, ...]
 
     def samples(self, count: int = 3) -> list[str]:
-        """Up to ``count`` different phrasings, newest first."""
-        seen: dict[str, str] = {}
-        for text in self.texts:
-            seen.setdefault(normalize(text), text)
-        return list(seen.values())[:count]
+        """Up to ``count`` different phrasings, newest first, every language shown."""
+        return pick_samples(list(zip(self.texts, self.languages, strict=True)), count)
+
+
+def pick_samples(phrasings: Sequence[tuple[str, str]], count: int) -> list[str]:
+    """Up to ``count`` different phrasings of ``(text, language)`` (newest first): the newest
+    of each language first, then the next newest; kept newest first."""
+    distinct: dict[str, tuple[str, str]] = {}
+    for text, language in phrasings:
+        distinct.setdefault(normalize(text), (text, language))
+    ordered = list(distinct.values())
+    first: dict[str, int] = {}
+    for i, (_, language) in enumerate(ordered):
+        first.setdefault(language, i)
+    chosen = sorted(first.values())[:count]
+    chosen += [i for i in range(len(ordered)) if i not in chosen][: count - len(chosen)]
+    return [ordered[i][0] for i in sorted(chosen)]
 
 
 @dataclass
 class _Question:
+    position: int  # in the phrases, newest first
     phrase: Phrase
     tokens: dict[str, float]  # content word -> weight
     form: str
     nearest: tuple[tuple[str, float], ...]
+    language: str
     weight: float = 0.0  # the sum of the tokens' weights
 
 
 def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
-    """Group ``phrases`` (newest first), the largest groups first (ties: the most recent).
-
-    Each question is compared only with the groups that share a word with it (an index of
-    words to groups), and a misspelt word is mapped once to the word it misspells.
-    """
+    """Group ``phrases`` (newest first), the largest groups first (ties: the most recent):
+    by their words, then, with the matcher's encoder, across languages by meaning."""
     stop = _stopwords(assistant)
     known = _vocabulary(assistant.kb, stop)
     words = _Words()
-    questions = [_analyse(assistant, phrase, stop, known, words) for phrase in phrases]
+    questions = [
+        _analyse(assistant, phrase, stop, known, words, position=position)
+        for position, phrase in enumerate(phrases)
+    ]
+    clusters = _by_words(questions)
+    encoder = assistant.matcher.encoder
+    if encoder is not None and questions:
+        clusters = _across_languages(clusters, encoder)
+    return [
+        Group(
+            ids=tuple(q.phrase.id for q in cluster),
+            texts=tuple(q.phrase.text for q in cluster),
+            languages=tuple(q.language for q in cluster),
+            entries=_nearest(cluster),
+        )
+        for cluster in sorted(clusters, key=lambda c: (-len(c), c[0].position))
+    ]
+
+
+def _by_words(questions: Sequence[_Question]) -> list[list[_Question]]:
+    """Each question joins the group it is most similar to, if similar enough, else starts
+    one. It is compared only with the groups that share a word with it (an index of words to
+    groups), and a misspelt word is mapped once to the word it misspells."""
     clusters: list[list[_Question]] = []
     by_word: dict[str, set[int]] = {}
     by_form: dict[str, int] = {}
@@ -90,15 +138,34 @@ def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Gro
         by_form.setdefault(question.form, best)
         for token in question.tokens:
             by_word.setdefault(token, set()).add(best)
-    ordered = sorted(enumerate(clusters), key=lambda pair: (-len(pair[1]), pair[0]))
-    return [
-        Group(
-            ids=tuple(q.phrase.id for q in cluster),
-            texts=tuple(q.phrase.text for q in cluster),
-            entries=_nearest(cluster),
-        )
-        for _, cluster in ordered
-    ]
+    return clusters
+
+
+def _across_languages(
+    clusters: Sequence[list[_Question]], encoder: Encoder
+) -> list[list[_Question]]:
+    """Merge the groups of any two questions in different languages whose sentence embeddings
+    are at least :data:`ACROSS_LANGUAGES` close (within a language the words decide: they
+    tell a gym from a pool better than meaning does). The order of the questions does not
+    matter; each merged group keeps its questions newest first."""
+    questions = [q for cluster in clusters for q in cluster]
+    cluster_of = [index for index, cluster in enumerate(clusters) for _ in cluster]
+    languages = np.array([q.language for q in questions])
+    vectors = encoder.encode([q.phrase.text for q in questions])  # L2-normalised rows
+    close = (vectors @ vectors.T >= ACROSS_LANGUAGES) & (languages[:, None] != languages)
+    parent = list(range(len(clusters)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            index = parent[index]
+        return index
+
+    for a, b in zip(*np.nonzero(np.triu(close)), strict=True):
+        parent[root(cluster_of[a])] = root(cluster_of[b])
+    merged: dict[int, list[_Question]] = {}
+    for index, cluster in enumerate(clusters):
+        merged.setdefault(root(index), []).extend(cluster)
+    return [sorted(cluster, key=lambda q: q.position) for cluster in merged.values()]
 
 
 class _Words:
@@ -161,10 +228,14 @@ def _analyse(
     stop: frozenset[str],
     known: frozenset[str],
     words: _Words,
+    *,
+    position: int,
 ) -> _Question:
     form = normalize(phrase.text)
     tokens = {words(t): KNOWN_WEIGHT if t in known else 1.0 for t in _tokens(form, stop)}
-    return _Question(phrase, tokens, form, _entries(assistant, phrase.text), sum(tokens.values()))
+    match = assistant.match(phrase.text)
+    nearest = _entries(assistant.kb, match)
+    return _Question(position, phrase, tokens, form, nearest, match.language, sum(tokens.values()))
 
 
 def _tokens(form: str, stop: frozenset[str]) -> set[str]:
@@ -180,11 +251,11 @@ def _tokens(form: str, stop: frozenset[str]) -> set[str]:
     return tokens
 
 
-def _entries(assistant: Assistant, text: str) -> tuple[tuple[str, float], ...]:
+def _entries(kb: KnowledgeBase, match: Match) -> tuple[tuple[str, float], ...]:
     """Knowledge entries among the matcher's candidates (a named item stands for its first
     list), with their scores, nearest first."""
-    kb, found = assistant.kb, {}
-    for candidate in assistant.match(text).candidates:
+    found: dict[str, float] = {}
+    for candidate in match.candidates:
         topic = candidate.topic_id
         if topic not in kb.entries and topic in kb.items:
             topic = kb.items[topic].memberships[0].entry_id

@@ -26,7 +26,8 @@ from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
 from bot.telegram.handlers.common import send, show, user_language
-from bot.understanding.grouping import Phrase, group_questions
+from bot.understanding.answers import Assistant
+from bot.understanding.grouping import Phrase, group_questions, pick_samples
 
 TEXTS = frozenset(
     {
@@ -50,7 +51,7 @@ TEXTS = frozenset(
 DEFAULT_DAYS, MAX_DAYS = 30, 365
 MAX_QUESTIONS = 500  # newest unreviewed questions grouped per listing
 SAMPLES, SAMPLE_CHARS = 3, 300
-MAX_PROBLEMS = 25  # problems listed in one reply (the message must stay under 4,096)
+MAX_PROBLEMS = 10  # the first problems listed in one reply (10 × 300 characters: under 4,096)
 PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
 
 
@@ -58,7 +59,8 @@ PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
 
 
 async def unanswered(update: Update, context: BotContext) -> None:
-    """``/unanswered [days]``: group the questions of the last days and show the first group."""
+    """``/unanswered [days]``: group the questions of the last days (across languages when the
+    matcher has its sentence encoder) and show the first group."""
     services = context.services
     lang = await user_language(services, update.effective_user)
     texts = services.assistant.texts
@@ -92,6 +94,9 @@ async def _page(
     index = min(max(index, 0), len(groups) - 1)
     group = groups[index]
     entries = [e for e in group.entries if e in kb.entries]
+    samples = await asyncio.to_thread(
+        _samples, services.assistant, group
+    )  # their languages: matching
     titles = " · ".join(f"<b>{html.escape(kb.title(e, lang))}</b>" for e in entries)
     nearest = (
         texts.get("unanswered_nearest", lang, titles=titles)
@@ -104,7 +109,7 @@ async def _page(
         number=index + 1,
         total=len(groups),
         count=len(group.questions),
-        samples="\n".join(f"• <i>{html.escape(s)}</i>" for s in _samples(group)),
+        samples="\n".join(f"• <i>{html.escape(s)}</i>" for s in samples),
         nearest=nearest,
     )
     rows: list[list[Button]] = [
@@ -127,14 +132,15 @@ async def _page(
     return text, rows
 
 
-def _samples(group: ReviewGroup) -> list[str]:
-    """Up to three different phrasings, newest first, shortened if very long."""
-    seen: dict[str, str] = {}
-    for question in group.questions:
-        text = " ".join(question.text.split())
-        seen.setdefault(text.casefold(), text)
-    return [s if len(s) <= SAMPLE_CHARS else s[: SAMPLE_CHARS - 1] + "…" for s in seen.values()][
-        :SAMPLES
+def _samples(assistant: Assistant, group: ReviewGroup) -> list[str]:
+    """Up to three different phrasings, newest first, one of each language the group was
+    asked in first (as the matcher reads it), shortened if very long."""
+    phrasings = [
+        (" ".join(q.text.split()), assistant.match(q.text).language) for q in group.questions
+    ]
+    return [
+        s if len(s) <= SAMPLE_CHARS else s[: SAMPLE_CHARS - 1] + "…"
+        for s in pick_samples(phrasings, SAMPLES)
     ]
 
 
