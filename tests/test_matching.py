@@ -459,21 +459,21 @@ DEV2_FLOORS = {
 HOLDOUT_FLOORS = {
     "en": 0.90,  # 95.0 % (115/121)
     "zh": 0.91,  # 95.8 % (114/119)
-    "fr": 0.90,  # 94.0 % (110/117)
+    "fr": 0.91,  # 95.7 % (112/117)
     "rejection": 0.90,  # 90.4 % (47/52)
     "language": 0.97,  # 99.8 % (408/409)
 }
 # How students really write (situational, concept, two-part, abbreviations, not listed,
 # off-topic in the programme's words, chatty): real-dev is calibrated on, real-holdout never.
-# Recalibrated on real-dev2 too, with 222 more out-of-scope examples: off-topic declined rose on
-# every dev set, and informal French concept questions on real-dev lost 3 (fr 88.6 -> 81.8 %).
+# Recalibrated on real-dev2 too, with 222 more out-of-scope examples and 626 colloquial
+# examples: real-dev en and fr rose, zh lost 3 questions (90.9 -> 84.1 %) and off-topic one.
 REAL_DEV_FLOORS = {
-    "en": 0.83,  # 88.0 % (44/50)
-    "zh": 0.85,  # 90.9 % (40/44)
-    "fr": 0.77,  # 81.8 % (36/44)
-    "rejection": 0.86,  # 91.9 % (34/37)
+    "en": 0.87,  # 92.0 % (46/50)
+    "zh": 0.79,  # 84.1 % (37/44)
+    "fr": 0.83,  # 88.6 % (39/44)
+    "rejection": 0.84,  # 89.2 % (33/37)
     "language": 0.97,  # 100.0 % (175/175)
-    "kind:two-part": 0.86,  # 93.3 % (14/15)
+    "kind:two-part": 0.80,  # 86.7 % (13/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
 }
 REAL_HOLDOUT_FLOORS = {
@@ -485,17 +485,18 @@ REAL_HOLDOUT_FLOORS = {
     "kind:two-part": 0.90,  # 100.0 % (15/15)
     "kind:not-listed": 0.83,  # 91.7 % (11/12)
 }
+# Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
-    "en": 0.79,  # 84.2 % (64/76)
-    "zh": 0.78,  # 82.9 % (63/76)
-    "fr": 0.75,  # 80.3 % (61/76)
-    "rejection": 0.88,  # 92.6 % (50/54)
+    "en": 0.82,  # 86.8 % (66/76)
+    "zh": 0.81,  # 85.5 % (65/76)
+    "fr": 0.84,  # 89.5 % (68/76)
+    "rejection": 0.82,  # 87.0 % (47/54)
     "language": 0.97,  # 100.0 % (282/282)
-    "kind:two-part": 0.80,  # 86.7 % (26/30)
+    "kind:two-part": 0.85,  # 90.0 % (27/30)
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
 }
 REAL_HOLDOUT2_FLOORS = {
-    "en": 0.83,  # 88.2 % (67/76)
+    "en": 0.84,  # 89.5 % (68/76)
     "zh": 0.82,  # 86.8 % (66/76)
     "fr": 0.79,  # 84.2 % (64/76)
     "rejection": 0.85,  # 90.7 % (49/54)
