@@ -311,3 +311,18 @@ def test_our_forward_pass_gives_the_package_vectors(assistant: Assistant) -> Non
         assert np.allclose(encoder.encode(texts), package, atol=1e-5)
         one_by_one = np.concatenate([encoder.encode([text]) for text in texts])
         assert np.allclose(one_by_one, package, atol=1e-5)
+
+
+def test_a_text_with_more_tokens_than_are_kept_is_encoded_right(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.understanding import use_forward
+
+    monkeypatch.setattr(use_forward, "TOKENS_KEPT", 8)
+    encoder = assistant.matcher.encoder
+    assert isinstance(encoder, embedding.UniversalSentenceEncoder)
+    text = "la chirurgie pédiatrique, la néonatologie et la réanimation sont-elles ouvertes ?"
+    package = np.asarray(encoder._model.encode([text]))
+    package /= np.linalg.norm(package, axis=1, keepdims=True)
+    assert np.allclose(encoder.encode([text]), package, atol=1e-5)
+    assert len(encoder._forward._kept) <= 8

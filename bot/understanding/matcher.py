@@ -460,6 +460,8 @@ class Matcher:
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         # A question's forms are analysed once per match, not once per candidate topic.
         self._text = lru_cache(maxsize=1024)(self._text_uncached)
+        # What could be a name in a text: asked for several times per answer.
+        self._pieces = lru_cache(maxsize=1024)(self._pieces_uncached)
         self._topics = {
             topic_id: self._topic(
                 topic_id, token_lists[topic_id], phrases[topic_id], frequency[topic_id]
@@ -893,7 +895,7 @@ class Matcher:
         group, lang = self._not_listed_index[term]
         return term, lang, group
 
-    def _pieces(self, normalized: str) -> set[str]:
+    def _pieces_uncached(self, normalized: str) -> frozenset[str]:
         """Every run of up to ``_longest_name`` words of a normalised text, and every
         substring of its Chinese runs (what a name could be)."""
         words = normalized.split()
@@ -906,7 +908,7 @@ class Matcher:
             found.update(
                 run[i:j] for i in range(len(run)) for j in range(i + 1, min(len(run), i + 12) + 1)
             )
-        return found
+        return frozenset(found)
 
     def named_items(self, question: str) -> set[str]:
         """The items whose name or alias the question contains word for word."""

