@@ -461,7 +461,7 @@ class Matcher:
         # A question's forms are analysed once per match, not once per candidate topic.
         self._text = lru_cache(maxsize=1024)(self._text_uncached)
         # What could be a name in a text: asked for several times per answer.
-        self._pieces = lru_cache(maxsize=1024)(self._pieces_uncached)
+        self._pieces = lru_cache(maxsize=64)(self._pieces_uncached)
         self._topics = {
             topic_id: self._topic(
                 topic_id, token_lists[topic_id], phrases[topic_id], frequency[topic_id]
