@@ -8,14 +8,13 @@ messages and messages sent via it; with privacy off (or as an admin) it receives
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
-from telegram_emulator.errors import EmulatorError, WaitTimeoutError
+from telegram_emulator.errors import EmulatorError
 from telegram_emulator.formatting import Entity, entity_text, utf16_len
 from telegram_emulator.state import Chat, ChatMessage
-from telegram_emulator.users import button_press, typed_message
+from telegram_emulator.users import ChatSide, button_press, typed_message
 
 if TYPE_CHECKING:
     from telegram_emulator.core import BotAPIEmulator
@@ -41,7 +40,7 @@ def message_entities(text: str) -> list[Entity]:
     return sorted(entities, key=lambda e: e["offset"])
 
 
-class SimGroup:
+class SimGroup(ChatSide):
     """A group (or supergroup) with the bot and some simulated users: its members write in it
     and press the bot's buttons there; ``messages``/``last`` are what the bot sent to it.
 
@@ -49,9 +48,11 @@ class SimGroup:
     ``Application.process_update``); ``send``/``press`` queue it for a polling or webhook bot.
     """
 
+    _WHO = "group"
+
     def __init__(self, emulator: BotAPIEmulator, chat: Chat, members: list[SimUser]) -> None:
         self.emulator = emulator
-        self.chat = chat
+        self._chat = chat
         self.members: dict[int, SimUser] = {}
         for user in members:
             self.add_member(user)
@@ -61,7 +62,12 @@ class SimGroup:
         return f"<SimGroup {self.chat.id} {self.chat.info.get('title')!r}>"
 
     @property
-    def id(self) -> int:
+    def chat(self) -> Chat:
+        """The group chat."""
+        return self._chat
+
+    @property
+    def id(self) -> int:  # type: ignore[override]  # the chat's, read-only
         """The chat id (negative, as for every group)."""
         return self.chat.id
 
@@ -132,41 +138,3 @@ class SimGroup:
     def _check_member(self, user: SimUser) -> None:
         if user.id not in self.members:
             raise EmulatorError(f"user {user.id} is not a member of group {self.id}")
-
-    # Views.
-
-    @property
-    def messages(self) -> list[ChatMessage]:
-        """The bot's messages in the group, oldest first."""
-        return self.chat.bot_messages()
-
-    @property
-    def history(self) -> list[ChatMessage]:
-        """Every message of the group, members' and the bot's."""
-        return [m for m in self.chat.messages.values() if not m.deleted]
-
-    @property
-    def last(self) -> ChatMessage:
-        """The bot's latest message in the group."""
-        if not self.messages:
-            raise EmulatorError(f"the bot has sent no message to group {self.id}")
-        return self.messages[-1]
-
-    # Waiting.
-
-    def mark(self) -> None:
-        """From now on, :meth:`wait_for_message` reports only newer bot messages."""
-        self._cursor = len(self.chat.events)
-
-    async def wait_for_message(self, timeout: float = 5.0) -> ChatMessage:
-        """The next bot message or edit in the group after the mark."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._cursor >= len(self.chat.events):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise WaitTimeoutError(f"no new bot message in group {self.id} within {timeout} s")
-            await self.emulator.activity.wait(remaining)
-        _, message = self.chat.events[self._cursor]
-        self._cursor += 1
-        return message

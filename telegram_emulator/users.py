@@ -17,12 +17,72 @@ if TYPE_CHECKING:
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
 
 
-class SimUser:
+class ChatSide:
+    """What a simulated user or group sees of its chat with the bot: the bot's messages and
+    waiting for the next one. Subclasses give ``emulator``, ``chat``, ``id`` and ``_cursor``,
+    and ``_WHO`` ("user", "group") for error messages."""
+
+    emulator: BotAPIEmulator
+    id: int
+    _cursor: int
+    _WHO = "chat"
+
+    @property
+    def chat(self) -> Chat:
+        """The chat with the bot."""
+        raise NotImplementedError
+
+    # Views.
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The bot's messages in this chat, current state, oldest first (deleted ones left out)."""
+        return self.chat.bot_messages()
+
+    @property
+    def history(self) -> list[ChatMessage]:
+        """Every message of the chat, both sides (deleted ones left out)."""
+        return [m for m in self.chat.messages.values() if not m.deleted]
+
+    @property
+    def last(self) -> ChatMessage:
+        """The latest bot message."""
+        messages = self.messages
+        if not messages:
+            raise EmulatorError(f"the bot has sent no message to {self._WHO} {self.id}")
+        return messages[-1]
+
+    # Waiting.
+
+    def mark(self) -> None:
+        """From now on, :meth:`wait_for_message` reports only newer messages and edits."""
+        self._cursor = len(self.chat.events)
+
+    async def wait_for_message(self, timeout: float = 5.0) -> ChatMessage:
+        """The next bot message or edit in this chat after the mark (each is reported once)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._cursor >= len(self.chat.events):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    f"no new bot message or edit for {self._WHO} {self.id} within {timeout} s; "
+                    f"rejected calls: {self.emulator.errors[-5:]}"
+                )
+            await self.emulator.activity.wait(remaining)
+        _, message = self.chat.events[self._cursor]
+        self._cursor += 1
+        return message
+
+
+class SimUser(ChatSide):
     """A user in a private chat with the bot (the chat id is the user id).
 
     ``send``/``press`` queue an update for a polling (or webhook) bot; ``make_message`` and
     ``make_press`` build the same update without queuing it, to feed ``Application.process_update``.
     """
+
+    _WHO = "user"
 
     def __init__(
         self,
@@ -122,24 +182,6 @@ class SimUser:
     # Views.
 
     @property
-    def messages(self) -> list[ChatMessage]:
-        """The bot's messages in this chat, current state, oldest first (deleted ones left out)."""
-        return self.chat.bot_messages()
-
-    @property
-    def history(self) -> list[ChatMessage]:
-        """Every message of the chat, both sides (deleted ones left out)."""
-        return [m for m in self.chat.messages.values() if not m.deleted]
-
-    @property
-    def last(self) -> ChatMessage:
-        """The latest bot message."""
-        messages = self.messages
-        if not messages:
-            raise EmulatorError(f"the bot has sent no message to user {self.id}")
-        return messages[-1]
-
-    @property
     def answers(self) -> list[CallbackQuery]:
         """This user's button presses that the bot answered, oldest first."""
         return [
@@ -164,28 +206,6 @@ class SimUser:
                 if commands:
                     return [(c["command"], c["description"]) for c in commands]
         return []
-
-    # Waiting.
-
-    def mark(self) -> None:
-        """From now on, :meth:`wait_for_message` reports only newer messages and edits."""
-        self._cursor = len(self.chat.events)
-
-    async def wait_for_message(self, timeout: float = 5.0) -> ChatMessage:
-        """The next bot message or edit in this chat after the mark (each is reported once)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._cursor >= len(self.chat.events):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise WaitTimeoutError(
-                    f"no new bot message or edit for user {self.id} within {timeout} s; "
-                    f"rejected calls: {self.emulator.errors[-5:]}"
-                )
-            await self.emulator.activity.wait(remaining)
-        _, message = self.chat.events[self._cursor]
-        self._cursor += 1
-        return message
 
 
 def _command_entities(text: str) -> list[dict[str, Any]]:
