@@ -926,6 +926,10 @@ class Matcher:
         pieces = self._pieces(normalized)
         return [list_id for list_id, words in self.config.list_words.items() if pieces & words]
 
+    def language(self, question: str) -> str:
+        """The language a question is written in (that of :meth:`match`, without matching)."""
+        return guess_language(question, normalize(question).split(), self._markers)
+
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
 
@@ -934,7 +938,7 @@ class Matcher:
         cosine similarity by ``semantic.weight``.
         """
         normalized = normalize(question)
-        language = guess_language(question, normalized.split(), self._markers)
+        language = self.language(question)
         if not normalized or all(
             w in self.config.not_topics or w.isdigit() for w in normalized.split()
         ):

@@ -94,9 +94,6 @@ async def _page(
     index = min(max(index, 0), len(groups) - 1)
     group = groups[index]
     entries = [e for e in group.entries if e in kb.entries]
-    samples = await asyncio.to_thread(
-        _samples, services.assistant, group
-    )  # their languages: matching
     titles = " · ".join(f"<b>{html.escape(kb.title(e, lang))}</b>" for e in entries)
     nearest = (
         texts.get("unanswered_nearest", lang, titles=titles)
@@ -109,7 +106,9 @@ async def _page(
         number=index + 1,
         total=len(groups),
         count=len(group.questions),
-        samples="\n".join(f"• <i>{html.escape(s)}</i>" for s in samples),
+        samples="\n".join(
+            f"• <i>{html.escape(s)}</i>" for s in _samples(services.assistant, group)
+        ),
         nearest=nearest,
     )
     rows: list[list[Button]] = [
@@ -136,7 +135,7 @@ def _samples(assistant: Assistant, group: ReviewGroup) -> list[str]:
     """Up to three different phrasings, newest first, one of each language the group was
     asked in first (as the matcher reads it), shortened if very long."""
     phrasings = [
-        (" ".join(q.text.split()), assistant.match(q.text).language) for q in group.questions
+        (" ".join(q.text.split()), assistant.matcher.language(q.text)) for q in group.questions
     ]
     return [
         s if len(s) <= SAMPLE_CHARS else s[: SAMPLE_CHARS - 1] + "…"
