@@ -24,7 +24,7 @@ from telegram import Update
 
 from bot.settings import REPOSITORY, Settings
 from bot.telegram.application import ExchangeApplication, build_application, post_init
-from bot.telegram.context import services_of
+from bot.telegram.context import BotContext, services_of
 from bot.telegram.flood import FloodGuard
 from telegram_emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
 
@@ -70,9 +70,15 @@ class LocalBot:
         return self.emulator.add_user(user_id, first_name=name, language_code=language_code)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """Handle one update completely."""
+        """Handle one update completely (what it queued for the coordinators sent too)."""
         assert self.app is not None
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Send what the relay outbox holds now, as its job would a moment later."""
+        assert self.app is not None
+        await services_of(self.app).relays.flush(BotContext(self.app))
 
     async def send(self, user: SimUser, text: str) -> None:
         """The student types ``text``."""
@@ -139,6 +145,7 @@ class HttpBot(LocalBot):
             await asyncio.wait_for(
                 self._progress.wait_for(lambda: update["update_id"] in self.handled), 15
             )
+        await self.flush()
 
 
 _WARM_CACHE: list[Path] = []

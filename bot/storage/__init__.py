@@ -21,11 +21,12 @@ from bot.storage.digests import Digest, DigestData, DigestStore
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
 from bot.storage.handoffs import OPEN as OPEN_THREAD
 from bot.storage.handoffs import WAITING as WAITING_THREAD
-from bot.storage.handoffs import HandoffStore, Notice, PendingReply, SentMessage, Thread
+from bot.storage.handoffs import Notice, PendingReply, SentMessage, Thread
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
 from bot.storage.records import FORM_FIELDS, LEAD_FIELDS, REQUIRED_FORM_FIELDS, STATUSES, Lead
+from bot.storage.relays import Relay, RelayStore
 from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
@@ -35,7 +36,7 @@ class Storage(
     LanguageStore,
     DigestStore,
     ReviewStore,
-    HandoffStore,
+    RelayStore,
     AnnouncementStore,
     ActivityStore,
 ):
@@ -70,6 +71,7 @@ __all__ = [
     "PendingReply",
     "Question",
     "Recipient",
+    "Relay",
     "ReviewGroup",
     "SchemaError",
     "SchemaVersionError",

@@ -296,6 +296,30 @@ MIGRATIONS: tuple[Migration, ...] = (
         description="when a coordinator first answered a hand-off",
         statements=("ALTER TABLE handoffs ADD COLUMN answered_at TEXT",),
     ),
+    Migration(
+        version=9,
+        description="the relay outbox: students' hand-off messages queued for the coordinators",
+        statements=(
+            """
+            CREATE TABLE IF NOT EXISTS relay_outbox (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                chat_id    INTEGER NOT NULL,
+                thread_id  INTEGER NOT NULL,
+                user_id    INTEGER,
+                update_id  INTEGER,
+                language   TEXT NOT NULL,
+                name       TEXT,
+                text       TEXT,
+                first      INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at    TEXT,
+                UNIQUE (chat_id, update_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS relay_outbox_sent_at ON relay_outbox (sent_at)",
+            "CREATE INDEX IF NOT EXISTS relay_outbox_user_id ON relay_outbox (user_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -360,6 +384,10 @@ EXPECTED_COLUMNS: Final[Mapping[str, frozenset[str]]] = {
         {"chat_id", "coordinator_id", "user_id", "language", "prompt_id", "created_at"}
     ),
     "inbox": frozenset({"update_id", "user_id", "payload", "received_at", "done_at"}),
+    "relay_outbox": frozenset(
+        {"id", "chat_id", "thread_id", "user_id", "update_id", "language", "name", "text"}
+        | {"first", "created_at", "sent_at"}
+    ),
 }
 
 

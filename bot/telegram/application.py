@@ -19,7 +19,15 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from bot.telegram import command_menu, delivery, digest_job, heartbeat, inbox, retention
+from bot.telegram import (
+    command_menu,
+    delivery,
+    digest_job,
+    heartbeat,
+    inbox,
+    relay_batches,
+    retention,
+)
 from bot.telegram.content import load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
@@ -27,6 +35,7 @@ from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import register_all
 from bot.telegram.inbox import inbox_of
 from bot.telegram.keyboards import HIDDEN_ACTIONS
+from bot.telegram.outbox import Outbox
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.updates import PerUserUpdateProcessor
 
@@ -181,9 +190,15 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    inbox.install(application, cast(SQLitePersistence, application.persistence).storage)
-    services = Services(settings, content.assistant, content.menus, FloodGuard(), content.form)
+    inbox.install(
+        application,
+        cast(SQLitePersistence, application.persistence).storage,
+        flood=lambda: services_of(application).flood,
+    )
+    flood = FloodGuard(exempt=settings.coordinator_ids)
+    services = Services(settings, content.assistant, content.menus, flood, content.form)
     services.error_reports = ErrorReports(settings.error_report_minutes * 60)
+    services.relays = Outbox("relays", relay_batches.flush)  # type: ignore[arg-type]
     application.bot_data[SERVICES] = services
     if not settings.coordinator_ids:
         application.hidden_actions = frozenset({"coordinator"})

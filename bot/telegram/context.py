@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
+from bot.telegram.outbox import Outbox
 from bot.understanding.answers import Assistant
 
 SERVICES = "services"
@@ -38,6 +39,7 @@ class Services:
     form: Form
     storage: Storage = field(init=False)
     error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
+    relays: Outbox = field(init=False)  # students' hand-off messages for the coordinators
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

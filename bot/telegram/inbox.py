@@ -15,8 +15,16 @@ second, a backlog builds up quickly). :class:`InboxUpdater` changes only that:
 - Each update is parsed alone from the raw JSON (``Bot._post`` returns it unparsed): one that
   python-telegram-bot cannot read is logged with its id and the error type only, marked done,
   and polling goes on.
-- Back-pressure: at most ``max_in_flight`` updates are taken and not yet handled; polling
-  waits below that, so unhandled updates wait at Telegram rather than in memory.
+- Fairness: the flood guard (:mod:`bot.telegram.flood`) judges each update as it arrives,
+  before anything is handled; an update it drops is marked done at once. Of one sender's
+  updates at most ``per_sender`` are given to the application at a time; the sender's others
+  wait here, committed and in order, without taking any of the application's slots — so one
+  user whose updates are slow to handle (or who floods) never holds more than a few slots,
+  and polling goes on for everyone else.
+- Back-pressure: at most ``max_in_flight`` updates are given to the application and not yet
+  handled; polling waits below that, so unhandled updates wait at Telegram rather than in
+  memory. Updates waiting behind their sender's earlier ones are held in memory too (each
+  sender's rate is bounded by Telegram, and each is handled as soon as the previous one is).
 - "Conflict: terminated by other getUpdates request": an instance whose first poll ends so is
   the newcomer and stops (:attr:`fatal_error`, exit code 2 through :func:`run_polling`); an
   instance that polled before retries after a second (which ends the newcomer's poll), and
@@ -37,7 +45,9 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -50,11 +60,14 @@ from telegram.ext import Application, Updater
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookServer
 
 from bot.storage import JSONDict, Storage
+from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
+from bot.telegram.flood import FloodGuard, Verdict, kind_of
 
 _LOGGER = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT: Final = 256  # updates taken and not handled; PerUserUpdateProcessor's limit
+PER_SENDER: Final = 2  # of one sender's updates, at most this many given to the application
 BATCH: Final = 100  # getUpdates' maximum
 CONFLICT_GRACE: Final = 30.0  # seconds of conflicts after which an older poller gives up too
 CONFLICT_RETRY: Final = 1.0
@@ -77,13 +90,19 @@ class InboxUpdater(Updater):
         stop: Callable[[], None],
         *,
         max_in_flight: int = MAX_IN_FLIGHT,
+        per_sender: int = PER_SENDER,
+        flood: Callable[[], FloodGuard | None] = lambda: None,
     ) -> None:
         super().__init__(bot=bot, update_queue=update_queue)
         self._storage = storage
         self._stop_application = stop
         self.max_in_flight = max_in_flight
+        self.per_sender = per_sender
+        self._flood = flood
         self.fatal_error: TelegramError | None = None
         self._in_flight: set[int] = set()
+        self._lanes: dict[int, _Lane] = {}  # sender -> their updates in flight and waiting
+        self._lane_of: dict[int, int] = {}  # update id -> its sender's lane
         self._room = asyncio.Event()
         self._room.set()
         self._stopping = asyncio.Event()
@@ -94,8 +113,13 @@ class InboxUpdater(Updater):
 
     @property
     def in_flight(self) -> int:
-        """Updates taken from the inbox and not yet handled."""
+        """Updates given to the application and not yet handled."""
         return len(self._in_flight)
+
+    @property
+    def waiting(self) -> int:
+        """Updates committed to the inbox, waiting for their sender's earlier ones."""
+        return sum(len(lane.waiting) for lane in self._lanes.values())
 
     # ----------------------------------------------------------------- handled
 
@@ -116,7 +140,21 @@ class InboxUpdater(Updater):
             self._release(update.update_id)
 
     def _release(self, update_id: int | None) -> None:
+        """The update is out of the application: its sender's next waiting update goes in."""
+        if update_id is None or update_id not in self._in_flight:
+            return
         self._in_flight.discard(update_id)
+        flood = self._flood()
+        if flood is not None:
+            flood.settle(update_id)
+        key = self._lane_of.pop(update_id, None)
+        lane = self._lanes.get(key) if key is not None else None
+        if key is not None and lane is not None:
+            lane.active -= 1
+            while lane.waiting and lane.active < self.per_sender:
+                self._put(lane.waiting.popleft(), key)
+            if not lane.active and not lane.waiting:
+                del self._lanes[key]
         if len(self._in_flight) < self.max_in_flight:
             self._room.set()
 
@@ -132,18 +170,25 @@ class InboxUpdater(Updater):
             await storage.inbox_prune()
 
     async def _replay(self) -> None:
-        """Queue the updates left in the inbox by the previous run, oldest first."""
+        """Queue the updates left in the inbox by the previous run, oldest first (judged by
+        the flood guard then: not counted again)."""
         storage = await self._storage()
         pending = await storage.inbox_pending()
         if pending:
             _LOGGER.info("handling %d updates left in the inbox first", len(pending))
-        await self._dispatch(storage, pending)
+        await self._dispatch(storage, pending, fresh=False)
 
-    async def _dispatch(self, storage: Storage, payloads: Sequence[JSONDict]) -> None:
-        unreadable: list[int] = []
+    async def _dispatch(
+        self, storage: Storage, payloads: Sequence[JSONDict], *, fresh: bool = True
+    ) -> None:
+        """Give committed updates to the application, each sender's in order and at most
+        ``per_sender`` of them at a time; the flood guard judges each fresh one (a dropped
+        one is marked done at once, never handled)."""
+        finished: list[int] = []
+        flood = self._flood()
         for payload in payloads:
             update_id = int(payload["update_id"])
-            if update_id in self._in_flight:
+            if update_id in self._lane_of:
                 continue
             try:
                 update = Update.de_json(payload, self.bot)
@@ -153,14 +198,32 @@ class InboxUpdater(Updater):
                     update_id,
                     type(error).__name__,
                 )
-                unreadable.append(update_id)
+                finished.append(update_id)
                 continue
-            self._in_flight.add(update_id)
-            if len(self._in_flight) >= self.max_in_flight:
-                self._room.clear()
-            self.update_queue.put_nowait(update)
-        if unreadable:
-            await storage.inbox_done(unreadable)
+            sender = sender_of(payload)
+            if flood is not None:
+                verdict = flood.arrived(update_id, sender, kind_of(payload), count=fresh)
+                if verdict is Verdict.DROP:
+                    finished.append(update_id)
+                    continue
+            lane_key = sender if sender is not None else -update_id - 1  # no sender: alone
+            lane = self._lanes.setdefault(lane_key, _Lane())
+            if lane.active < self.per_sender and not lane.waiting:
+                self._put(update, lane_key)
+            else:
+                lane.waiting.append(update)
+                self._lane_of[update_id] = lane_key
+        if finished:
+            await storage.inbox_done(finished)
+
+    def _put(self, update: Update, lane_key: int) -> None:
+        """Hand one update to the application."""
+        self._lanes[lane_key].active += 1
+        self._lane_of[update.update_id] = lane_key
+        self._in_flight.add(update.update_id)
+        if len(self._in_flight) >= self.max_in_flight:
+            self._room.clear()
+        self.update_queue.put_nowait(update)
 
     async def _wait_for_room(self) -> int:
         """Wait until fewer than ``max_in_flight`` updates are in flight; how many may come."""
@@ -378,6 +441,15 @@ class _InboxWebhookHandler(TelegramHandler):
         self.set_status(HTTPStatus.OK)
 
 
+@dataclass
+class _Lane:
+    """One sender's updates: how many the application holds, and the ones waiting (committed
+    to the inbox, in order)."""
+
+    active: int = 0
+    waiting: deque[Update] = field(default_factory=deque)
+
+
 async def _first(*awaitables: Awaitable[Any]) -> None:
     """Wait until one of ``awaitables`` is done; cancel the others."""
     tasks = [asyncio.ensure_future(a) for a in awaitables]
@@ -391,10 +463,16 @@ async def _first(*awaitables: Awaitable[Any]) -> None:
 def install(
     application: Application[Any, Any, Any, Any, Any, Any],
     storage: Callable[[], Awaitable[Storage]],
+    flood: Callable[[], FloodGuard | None] = lambda: None,
 ) -> InboxUpdater:
-    """Give ``application`` an :class:`InboxUpdater` in place of python-telegram-bot's."""
+    """Give ``application`` an :class:`InboxUpdater` in place of python-telegram-bot's;
+    ``flood`` returns the flood guard that judges updates as they arrive."""
     updater = InboxUpdater(
-        application.bot, application.update_queue, storage, application.stop_running
+        application.bot,
+        application.update_queue,
+        storage,
+        application.stop_running,
+        flood=flood,
     )
     application.updater = updater
     return updater

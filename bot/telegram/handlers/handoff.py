@@ -19,7 +19,6 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.content.buttons import Button
 from bot.storage import OPEN_THREAD, WAITING_THREAD, SentMessage, Thread
 from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext, services_of
@@ -31,22 +30,20 @@ from bot.telegram.coordinators import (
 from bot.telegram.handlers.common import PrivateButtons, answer_query, send, user_language
 from bot.telegram.keyboards import markup
 from bot.telegram.relay import (
-    Keyboard,
     display_name,
-    framed_parts,
     html_length,
     join_lines,
     language_name,
-    lead_summary,
     pass_to_student,
     send_to_coordinators,
     student_language,
 )
+from bot.telegram.relay_batches import CLOSE
+from bot.telegram.relay_batches import TEXTS as RELAY_TEXTS
 
-TEXTS = frozenset(
+TEXTS = RELAY_TEXTS | frozenset(
     {
         "coordinator_answer_copy",
-        "coordinator_button_close",
         "coordinator_handoffs_hint",
         "coordinator_handoffs_item",
         "coordinator_handoffs_none",
@@ -61,9 +58,6 @@ TEXTS = frozenset(
         "coordinator_thread_closed_by",
         "coordinator_thread_closed_by_student",
         "coordinator_thread_expired",
-        "coordinator_thread_followup",
-        "coordinator_thread_footer",
-        "coordinator_thread_new",
         "handoff_cancelled",
         "handoff_unavailable",
         "thread_already_open",
@@ -80,7 +74,6 @@ TEXTS = frozenset(
 IDLE = timedelta(hours=48)  # a thread without a message for this long is closed
 CHECK_EVERY = 600  # seconds between two runs of the expiry job
 _COPY_LIMIT = 3500
-CLOSE = "ho:close"
 COORDINATOR_BUTTONS = (CLOSE,)  # callback actions only coordinators may use
 
 
@@ -121,41 +114,22 @@ async def from_student(update: Update, context: BotContext) -> None:
     if _expired(context, thread):
         await _expire(context, thread, unsent=update)
         return
-    first = thread.messages == 0
-    lead = await storage.get_lead(user.id) if first else None
-    name, language = display_name(user), language_name(texts, lang)
-
-    def build(clang: str) -> tuple[list[str], Keyboard]:
-        follow = texts.get(
-            "coordinator_thread_followup", clang, thread=thread.id, name=name, language=language
-        )
-        head = follow
-        if first:
-            head = texts.get(
-                "coordinator_thread_new",
-                clang,
-                thread=thread.id,
-                name=name,
-                language=language,
-                lead=lead_summary(services, lead, clang),
-            )
-        footer = texts.get("coordinator_thread_footer", clang)
-        parts = framed_parts(
-            texts,
-            clang,
-            first_header=head,
-            next_header=follow,
-            body=message.text or "",
-            footer=footer,
-        )
-        return parts, _close_keyboard(context, clang)
-
-    sent = await send_to_coordinators(
-        context, build, about=user.id, language=lang, thread_id=thread.id
-    )
-    if not sent:
+    chats = coordinator_chats(services.settings)
+    if not chats:
         await send(update, texts.get("handoff_unavailable", lang))
         return
+    first = thread.messages == 0
+    await storage.queue_relays(  # committed; the outbox's job passes it on (relay_batches)
+        chats,
+        thread_id=thread.id,
+        user_id=user.id,
+        update_id=update.update_id,
+        language=lang,
+        name=display_name(user),
+        text=message.text,
+        first=first,
+    )
+    services.relays.kick(context.application)
     await storage.touch_thread(thread, student_message=True, name=user.full_name)
     if first:
         await storage.log_question(user.id, lang, message.text, "handoff", 1.0, kind="handoff")
@@ -217,6 +191,7 @@ async def _tell_coordinators(
     answers the student too."""
     texts = context.services.assistant.texts
     name = html.escape(thread.name or "?")
+    await context.services.relays.flush(context)  # the student's last messages come first
 
     def build(clang: str) -> tuple[list[str], None]:
         return [texts.get(key, clang, thread=thread.id, name=name, **values)], None
@@ -232,11 +207,6 @@ async def _tell_coordinators(
 
 
 # --------------------------------------------------------------------------- coordinators
-
-
-def _close_keyboard(context: BotContext, lang: str) -> Keyboard:
-    label = context.services.assistant.texts.get("coordinator_button_close", lang)
-    return markup([[Button(label, CLOSE)]])
 
 
 async def close(update: Update, context: BotContext) -> None:
@@ -441,3 +411,4 @@ def register(app: App) -> None:
     app.add_handler(PrivateButtons(begin, pattern=callbacks.pattern("coordinator$")))
     if app.job_queue is not None and services_of(app).settings.coordinator_ids:
         app.job_queue.run_repeating(expire_idle, interval=CHECK_EVERY, first=5, name="handoffs")
+        services_of(app).relays.kick(app)  # what the previous run left queued goes first
