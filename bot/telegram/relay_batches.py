@@ -154,7 +154,9 @@ def pack(
     used = 0
     numbered = len(relays) > 1
     for index, relay in enumerate(relays, start=1):
-        prefix = texts.get("coordinator_thread_item", lang, number=index) if numbered else ""
+        prefix = (
+            texts.get("coordinator_thread_item", lang, number=index, text="") if numbered else ""
+        )
         whole = prefix + html.escape(relay.text)
         cost = html_length(whole) + 2
         budget = budgets[len(bodies) > 1]
