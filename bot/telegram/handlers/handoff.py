@@ -7,6 +7,11 @@ job every few minutes); the student is told. Any coordinator answers by replying
 the thread's messages; the bot finds the student from the replied-to message's chat and id,
 which it stored when it sent it — never from a message's text (a student may call themselves
 anything). Threads live in the database and survive restarts; /forget erases them.
+
+A student's message is stored in the relay outbox and the handler returns at once: the
+outbox's job passes it on, combined with the others that came meanwhile
+(:mod:`bot.telegram.relay_batches`), so a student writing fast never waits for — or fills —
+the coordinators' chat's send limit.
 """
 
 from __future__ import annotations
