@@ -24,7 +24,7 @@ from telegram import Update
 from bot.content.languages import LANGUAGES
 from bot.settings import Settings
 from bot.telegram.application import build_application, post_init
-from bot.telegram.context import services_of
+from bot.telegram.context import BotContext, services_of
 from telegram_emulator import BotAPIEmulator, EmulatorRequest
 from telegram_emulator.users import SimUser
 
@@ -78,6 +78,9 @@ async def _chat(settings: Settings, language: str | None) -> None:
         async def feed(update: dict[str, object]) -> list[tuple[str, str]]:
             before = _snapshot(user)
             await application.process_update(Update.de_json(update, application.bot))
+            # What it queued for the coordinators goes to this emulator now (the job queue
+            # does not run here), never to a later real run sharing the data dir.
+            await services_of(application).relays.flush(BotContext(application))
             shown = _show(before, _snapshot(user))
             return buttons if shown is None else shown
 

@@ -21,7 +21,7 @@ from bot.telegram.context import services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import inbox_of
 from telegram_emulator import BotAPIEmulator, SimGroup
-from tests.harness import HttpBot
+from tests.harness import HttpBot, LocalBot
 
 pytestmark = pytest.mark.asyncio
 
@@ -197,3 +197,47 @@ async def test_inline_queries_beyond_the_limit_are_dropped(http: HttpBot) -> Non
     await http.emulator.wait_idle()
     queries = [q for q in http.emulator.inline_queries.values() if q.user_id == student.id]
     assert sum(q.answered for q in queries) == TAP_LIMIT
+
+
+async def test_long_messages_are_combined_within_telegrams_limit(http: HttpBot) -> None:
+    emulator = http.emulator
+    coordinators: SimGroup = emulator.groups[COORDINATORS_CHAT]
+    talker = http.user(1001, name="Tala")
+    await http.send(talker, "/menu")
+    await http.press(talker, "💬 Ask a coordinator")
+    hold = Hold(emulator, COORDINATORS_CHAT)
+    talker.send("first, a short one")
+    await until(lambda: hold.waiting == 1)
+    texts = [f"<start {n}> " + "R&D <lab> " * 300 + f"<end {n}>" for n in range(4)]
+    texts.append("<start 4> " + "&" * 4000 + " <end 4>")  # 4,000 characters, 20,000 escaped
+    for text in texts:
+        talker.send(text)
+    await until(lambda: sum("Passed on" in m.text for m in talker.messages) == len(texts))
+    hold.released.set()
+    await until(lambda: "<end 4>" in "".join(m.text for m in coordinators.messages))
+    await emulator.wait_idle()
+    assert emulator.errors == [], "every message within Telegram's limits"
+    relayed = "".join(m.text for m in coordinators.messages)
+    for n in range(len(texts)):
+        assert relayed.count(f"<start {n}>") == 1 and relayed.count(f"<end {n}>") == 1
+        assert relayed.index(f"<start {n}>") < relayed.index(f"<end {n}>")
+    # cut at spaces, so each word is whole
+    assert relayed.count("R&D") == relayed.count("<lab>") == 4 * 300, "nothing lost at the cuts"
+    assert relayed.count("&") == 4 * 300 + 4000
+    assert all(len(m.text) <= 4096 for m in coordinators.messages)
+    assert any("(part 1 of" in m.text for m in coordinators.messages)
+
+
+async def test_a_coordinator_who_never_started_the_bot_does_not_keep_messages_queued(
+    tmp_path: Path,
+) -> None:
+    async with LocalBot(tmp_path, coordinator_ids=frozenset({777, 778})) as local:
+        assert local.app is not None
+        reached = local.user(777, name="Coord")
+        local.emulator.add_user(778, first_name="Absent", started=False)
+        student = local.user(1001, name="Tala")
+        await local.send(student, "/menu")
+        await local.press(student, "💬 Ask a coordinator")
+        await local.send(student, "Can I come in January?")
+        assert "Can I come in January?" in reached.last.text
+        assert await services_of(local.app).storage.queued_relays() == []

@@ -9,7 +9,9 @@ at most :data:`MAX_MESSAGES` messages per thread and chat (more waits for the ne
 no thread starves the others), so a talker's burst costs the coordinators' chat one message
 every few seconds, never one per message typed. Each message is recorded as sent, with the
 rows it completes, as soon as Telegram has it: at worst (a kill exactly between the two) that
-one message is sent again at the next start; nothing queued is lost.
+one message is sent again at the next start; nothing queued is lost. A transient failure
+(after the rate limiter's retries) leaves the rest queued for a later run; a chat that refuses
+for good (the bot was removed, a coordinator never started it) does not keep it queued.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import Final
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content.buttons import Button
 from bot.content.texts import Texts
@@ -128,7 +130,14 @@ async def _send(context: BotContext, relays: Sequence[Relay]) -> Flushed:
             message = await context.bot.send_message(
                 chat_id, text, reply_markup=keyboard if number == len(messages) else None
             )
-        except TelegramError as error:
+        except (BadRequest, Forbidden) as error:  # the chat is gone, or refuses this
+            _LOGGER.warning(
+                "a coordinators' chat refused a student's messages (%s); not passed on there",
+                type(error).__name__,
+            )
+            await storage.relays_sent(done, [])
+            continue
+        except TelegramError as error:  # still failing after the rate limiter's retries
             _LOGGER.warning(
                 "could not pass a student's messages on to a coordinators' chat (%s); "
                 "they stay queued",
