@@ -19,7 +19,15 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from bot.telegram import command_menu, delivery, digest_job, heartbeat, inbox, retention
+from bot.telegram import (
+    command_menu,
+    delivery,
+    digest_job,
+    heartbeat,
+    inbox,
+    responsiveness,
+    retention,
+)
 from bot.telegram.content import load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
@@ -39,15 +47,18 @@ class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     changed is saved before the next update is handled, so a killed process loses no form
     step; then the update leaves the inbox (:mod:`bot.telegram.inbox`). While an update is
     handled, keyboards leave out the buttons of features this deployment lacks
-    (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`)."""
+    (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`), and courtesy calls (the typing indicator,
+    a button's spinner) never delay the reply (:mod:`bot.telegram.responsiveness`)."""
 
     hidden_actions: frozenset[str] = frozenset()
+    typing_delay: float = responsiveness.TYPING_DELAY
 
     async def process_update(self, update: object) -> None:
         inbox = inbox_of(self)
         token = HIDDEN_ACTIONS.set(self.hidden_actions)
         try:
-            await super().process_update(update)
+            async with responsiveness.handling(update, self.bot, self.typing_delay):
+                await super().process_update(update)
             await self.update_persistence()
         except BaseException:
             if inbox is not None:

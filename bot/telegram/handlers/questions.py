@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot.telegram.context import App, BotContext
@@ -20,12 +16,16 @@ from bot.telegram.handlers.common import (
 
 TEXTS = frozenset({"too_long"})
 
-_LOGGER = logging.getLogger(__name__)
 MAX_QUESTION = 1000
 
 
 async def question(update: Update, context: BotContext) -> None:
-    """Answer in the chosen language, else the question's; log the question for reports."""
+    """Answer in the chosen language, else the question's; then log the question for reports.
+
+    The answer is the only Bot API call (no typing indicator: it takes milliseconds, see
+    :mod:`bot.telegram.responsiveness`). The log is written with the update's done mark
+    (:mod:`bot.storage.inbox`), so a question is logged exactly once even if the process dies
+    after the reply."""
     services = context.services
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
@@ -35,21 +35,19 @@ async def question(update: Update, context: BotContext) -> None:
         lang = await user_language(services, user)
         await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
         return
-    try:
-        await message.chat.send_action(ChatAction.TYPING)
-    except TelegramError:  # only a courtesy: never in the way of the answer
-        _LOGGER.debug("typing indicator not sent")
     reply = services.assistant.answer(text, await chosen_language(services, user))
-    await services.storage.log_question(
-        user.id,
-        reply.language,
-        text,
-        reply.intent,
-        reply.score,
-        kind=reply.kind,
-        update_id=update.update_id,
-    )
-    await send(update, reply.text, reply_rows(reply))
+    try:
+        await send(update, reply.text, reply_rows(reply))
+    finally:  # logged even if the reply could not be delivered (in memory: no disk access)
+        await services.storage.log_question(
+            user.id,
+            reply.language,
+            text,
+            reply.intent,
+            reply.score,
+            kind=reply.kind,
+            update_id=update.update_id,
+        )
 
 
 def register(app: App) -> None:
