@@ -104,8 +104,9 @@ async def test_each_step_of_the_sign_up_form(bot: LocalBot) -> None:
 
 
 async def test_a_slow_reply_shows_typing_first(bot: LocalBot) -> None:
-    """The typing indicator appears when a reply is not ready within the delay; here the delay is 0, so
-    a form step that writes the draft to disk before its next question shows it."""
+    """The typing indicator appears when a reply is not ready within the delay; here the
+    delay is 0, so a form step that writes the draft to disk before its next question shows
+    it."""
     user = bot.user(3002)
     await bot.send(user, "/signup")
     _app(bot).typing_delay = 0.0
