@@ -27,7 +27,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY README.md ./
 COPY bot ./bot
 COPY telegram_emulator ./telegram_emulator
-RUN pip install --no-deps . && rm -rf build *.egg-info
+# Byte-code compiled now: PYTHONDONTWRITEBYTECODE keeps the bot from writing it at run time, and
+# compiling its modules at every start cost 0.25 s of the 2 s start-up budget.
+RUN pip install --no-deps . && rm -rf build *.egg-info \
+    && python -m compileall -q bot telegram_emulator
 
 COPY knowledge ./knowledge
 COPY conversations ./conversations
