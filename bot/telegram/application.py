@@ -32,7 +32,7 @@ from bot.telegram.content import load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers import register_all
+from bot.telegram.handlers import questions, register_all
 from bot.telegram.inbox import inbox_of
 from bot.telegram.keyboards import HIDDEN_ACTIONS
 from bot.telegram.persistence import SQLitePersistence
@@ -192,7 +192,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    inbox.install(application, cast(SQLitePersistence, application.persistence).storage)
+    updater = inbox.install(application, cast(SQLitePersistence, application.persistence).storage)
+    updater.prepare = questions.match_ahead(application)
     services = Services(settings, content.assistant, content.menus, FloodGuard(), content.form)
     services.error_reports = ErrorReports(settings.error_report_minutes * 60)
     application.bot_data[SERVICES] = services

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.telegram.context import App, BotContext
+from bot.storage import JSONDict
+from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers.common import (
     PRIVATE,
     chosen_language,
@@ -17,6 +20,7 @@ from bot.telegram.handlers.common import (
 TEXTS = frozenset({"too_long"})
 
 MAX_QUESTION = 1000
+AHEAD = 3  # texts of one getUpdates batch matched ahead (a lone question is the case that waits)
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -48,6 +52,37 @@ async def question(update: Update, context: BotContext) -> None:
             kind=reply.kind,
             update_id=update.update_id,
         )
+
+
+def match_ahead(app: App) -> Callable[[Sequence[JSONDict]], None]:
+    """For the inbox (``InboxUpdater.prepare``): match the first texts of a batch of updates
+    while the batch is committed to disk, so that the handlers find the match in the
+    assistant's cache and the student does not wait for the fsync and the matching one after
+    the other. Only new private texts that may be questions: no command, no answer to the
+    sign-up form."""
+
+    def prepare(updates: Sequence[JSONDict]) -> None:
+        assistant = services_of(app).assistant
+        texts = [text for update in updates if (text := _question_text(app, update))]
+        for text in texts[:AHEAD]:
+            assistant.match(text)
+
+    return prepare
+
+
+def _question_text(app: App, update: JSONDict) -> str | None:
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    text, chat, sender = message.get("text"), message.get("chat"), message.get("from")
+    if not (isinstance(text, str) and isinstance(chat, dict) and isinstance(sender, dict)):
+        return None
+    if chat.get("type") != "private" or text.startswith("/") or len(text) > MAX_QUESTION:
+        return None
+    user_id = sender.get("id")
+    if not isinstance(user_id, int) or DRAFT in app.user_data.get(user_id, {}):
+        return None
+    return text
 
 
 def register(app: App) -> None:
