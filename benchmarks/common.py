@@ -29,6 +29,7 @@ if str(REPOSITORY) not in sys.path:  # the scripts are run by path, not as a pac
 
 from bot.understanding.evaluation import load_cases  # noqa: E402
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser  # noqa: E402
+from tests import harness  # noqa: E402
 from tests.harness import BotProcess, FirstCalls  # noqa: E402
 
 KNOWLEDGE = REPOSITORY / "knowledge"
@@ -227,14 +228,18 @@ class ProcessRun:
     run had just written the bot showed 39 MB more RssFile after 60 questions (likely that
     file's pages being in the page cache), where the copies give the figures measured before."""
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str, *, prebuilt: Path | None = None) -> None:
+        """``prebuilt``: no warm copy; the data dir starts empty and the bot links the cache
+        of ``prebuilt`` (``BOT_PREBUILT_CACHE_DIR``), as a container from the image does."""
         self.data_dir = root / name
+        self.prebuilt = prebuilt
         self.warm_cache = root / "warm-cache"
         self.emulator = BotAPIEmulator()
         self.server = EmulatorServer(self.emulator)
         self.bot: BotProcess | None = None
         self.calls: FirstCalls | None = None
         self.disturbance = 0.0  # other processes' share of our CPU during the start-up
+        self.cpu_to_poll = 0.0  # CPU seconds the bot process used up to its first poll
 
     @property
     def pid(self) -> int:
@@ -244,9 +249,14 @@ class ProcessRun:
     async def start(self) -> FirstCalls:
         """Spawn the bot and wait for its first ``getUpdates``; measures the disturbance."""
         base_url = await self.server.start()
-        if self.warm_cache.is_dir() and not (self.data_dir / "cache").exists():
+        env = {}
+        if self.prebuilt is not None:
+            env["BOT_PREBUILT_CACHE_DIR"] = str(self.prebuilt)
+            # The tests' sharing of the first bot's cache would fill the data dir first.
+            harness._WARM_CACHE[:] = [self.data_dir / "cache"]
+        elif self.warm_cache.is_dir() and not (self.data_dir / "cache").exists():
             shutil.copytree(self.warm_cache, self.data_dir / "cache")
-        self.bot = BotProcess(base_url, self.data_dir, self.emulator.token, clean=True)
+        self.bot = BotProcess(base_url, self.data_dir, self.emulator.token, clean=True, **env)
         cpu = next(iter(os.sched_getaffinity(0)))
         busy, own = cpu_busy_seconds(cpu), time.process_time()
         try:
@@ -255,6 +265,7 @@ class ProcessRun:
             raise SystemExit(str(error)) from None
         fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
         child = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        self.cpu_to_poll = child
         other = (cpu_busy_seconds(cpu) - busy) - (time.process_time() - own) - child
         self.disturbance = max(0.0, other) / (time.perf_counter() - self.calls.spawned)
         return self.calls
@@ -267,7 +278,11 @@ class ProcessRun:
         elapsed = time.perf_counter() - started
         await self.server.stop()
         await self.emulator.aclose()
-        if (self.data_dir / "cache").is_dir() and not self.warm_cache.exists():
+        if (
+            self.prebuilt is None
+            and (self.data_dir / "cache").is_dir()
+            and not self.warm_cache.exists()
+        ):
             shutil.copytree(self.data_dir / "cache", self.warm_cache)
         return code, elapsed
 

@@ -4,10 +4,12 @@ Put it between the bot (``TELEGRAM_API_BASE_URL``) and a Bot API server (the emu
 call is forwarded, except that a share of them, drawn at random (seeded), are answered instead
 with ``429 Too Many Requests`` and a ``retry_after``, with ``502 Bad Gateway``, or are held for
 ``--hang`` seconds (longer than the bot's 5 s read timeout) and then answered 504 — those
-calls never reach the server, so a retry cannot show a message twice.
+calls never reach the server, so a retry cannot show a message twice. ``--latency`` adds a
+network round trip to every call: half before the call reaches the server, half before its
+answer returns (``bench_latency.py`` uses it alone, with no faults).
 
     .venv/bin/python benchmarks/fault_proxy.py --upstream http://127.0.0.1:8081 --port 8082 \\
-        [--p429 0.10] [--p502 0.05] [--phang 0.05] [--hang 15] [--seed 1]
+        [--p429 0.10] [--p502 0.05] [--phang 0.05] [--hang 15] [--seed 1] [--latency 0.1]
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class FaultProxy:
         hang: float = 15.0,
         retry_after: tuple[int, int] = (1, 3),
         seed: int = 1,
+        latency: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -50,6 +53,7 @@ class FaultProxy:
         self.upstream = upstream.rstrip("/")
         self.p429, self.p502, self.phang, self.hang = p429, p502, phang, hang
         self.retry_after = retry_after
+        self.latency = latency  # seconds of round trip added to every call
         self.random = random.Random(seed)
         self.host, self.port = host, port
         self.counts: Counter[str] = Counter()
@@ -111,6 +115,8 @@ class _Handler(tornado.web.RequestHandler):
 
     async def post(self, token: str, method: str) -> None:
         proxy = self.proxy
+        if proxy.latency:
+            await asyncio.sleep(proxy.latency / 2)  # the way there
         fault = proxy.fault()
         proxy.counts[fault or "forwarded"] += 1
         if fault == "429":
@@ -134,6 +140,8 @@ class _Handler(tornado.web.RequestHandler):
         except httpx.HTTPError:
             self._reply(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
             return
+        if proxy.latency:
+            await asyncio.sleep(proxy.latency / 2)  # the way back
         self.set_status(response.status_code)
         self.set_header("Content-Type", "application/json")
         with contextlib.suppress(tornado.iostream.StreamClosedError):
@@ -149,7 +157,7 @@ class _Handler(tornado.web.RequestHandler):
 async def _serve(args: argparse.Namespace) -> None:
     proxy = FaultProxy(
         args.upstream, p429=args.p429, p502=args.p502, phang=args.phang, hang=args.hang,
-        seed=args.seed, port=args.port,
+        seed=args.seed, port=args.port, latency=args.latency,
     )  # fmt: skip
     print(await proxy.start(), flush=True)
     try:
@@ -167,6 +175,7 @@ def main() -> None:
     parser.add_argument("--phang", type=float, default=0.05)
     parser.add_argument("--hang", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--latency", type=float, default=0.0, help="round trip added, s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(parser.parse_args()))
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import html
 import json
+import logging
 import re
 import sqlite3
 import sys
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         "--merge",
         action="store_true",
         help="with 'learned': move the learned examples into the knowledge files",
+    )
+    prepare = commands.add_parser(
+        "prepare", help="build the matcher's caches (model, embeddings) now, e.g. in an image"
+    )
+    prepare.add_argument(
+        "directory", nargs="?", type=Path, help="where (default: BOT_DATA_DIR/cache)"
     )
     commands.add_parser("health", help="exit 0 if the running bot is alive (for Docker)")
     stats = commands.add_parser("stats", help="the coordinators' statistics (as /stats)")
@@ -124,13 +131,29 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def _assistant(settings: Settings) -> Assistant:
     """The answering core as the bot loads it (embeddings cached in the data dir)."""
     from bot.understanding.answers import Assistant
+    from bot.understanding.embedding import link_prebuilt
 
+    if settings.semantic:
+        link_prebuilt(settings.cache_dir, settings.prebuilt_cache_dir)
     return Assistant.load(
         settings.knowledge_dir,
         settings.conversations_dir,
-        cache_dir=settings.data_dir / "cache",
+        cache_dir=settings.cache_dir,
         semantic=settings.semantic,
     )
+
+
+def _prepare(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the sentence encoder's ready copy and the knowledge base's embeddings (without
+    learned examples) in a directory: the Dockerfile's build step, so containers start warm."""
+    from bot.understanding.answers import Assistant
+
+    directory: Path = args.directory or settings.cache_dir
+    Assistant.load(settings.knowledge_dir, settings.conversations_dir, cache_dir=directory)
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".npy", ".pickle"))
+    size = sum(p.stat().st_size for p in files) / 1e6
+    print(f"prepared: {len(files)} files, {size:.0f} MB in {directory}")
+    return 0
 
 
 def _ask_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,7 +280,20 @@ _COMMANDS = {
     "kb": _kb,
     "health": _health,
     "stats": _stats,
+    "prepare": _prepare,
 }
+_PREPARING = ("chat", "ask", "eval", "prepare")  # say on stderr what a first start prepares
+
+
+def _show_preparation() -> None:
+    """The matcher's one-line notice before it builds its caches (a first start), on stderr
+    as a plain line (``run`` logs it with its other lines)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    notices = logging.getLogger("bot.understanding.embedding")
+    notices.addHandler(handler)
+    notices.setLevel(logging.INFO)
+    notices.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -266,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         command = args.command or ("run" if settings.telegram_token else "chat")
+        if command in _PREPARING:
+            _show_preparation()
         return _COMMANDS[command](args, settings)
     except (SettingsError, KnowledgeError) as error:
         print(f"error: {error}", file=sys.stderr)

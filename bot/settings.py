@@ -44,6 +44,12 @@ class Settings:
     lead_notices: bool = True
     semantic: bool = True
     error_report_minutes: int = 10
+    prebuilt_cache_dir: Path | None = None  # the matcher's caches built with a Docker image
+
+    @property
+    def cache_dir(self) -> Path:
+        """The matcher's caches (the model ready to load, the knowledge base's embeddings)."""
+        return self.data_dir / "cache"
 
     @property
     def database_path(self) -> Path:
@@ -144,6 +150,7 @@ class Settings:
             semantic=_on_off("BOT_SEMANTIC", text("BOT_SEMANTIC") or "on"),
             log_level=log_level,
             error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
+            prebuilt_cache_dir=_optional_path(text("BOT_PREBUILT_CACHE_DIR")),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name
@@ -154,10 +161,15 @@ class Settings:
         for name, path in (
             ("BOT_KNOWLEDGE_DIR", settings.knowledge_dir),
             ("BOT_CONVERSATIONS_DIR", settings.conversations_dir),
+            ("BOT_PREBUILT_CACHE_DIR", settings.prebuilt_cache_dir),
         ):
-            if not path.is_dir():
+            if path is not None and not path.is_dir():
                 raise SettingsError(f"{name} {str(path)!r} is not a directory")
         return settings
+
+
+def _optional_path(raw: str | None) -> Path | None:
+    return Path(raw) if raw is not None else None
 
 
 def _time_of_day(name: str, raw: str) -> time:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import timedelta
 from typing import Any, Final
@@ -62,26 +63,18 @@ class InboxStore(QuestionStore):
     async def inbox_add(self, updates: Iterable[JSONDict]) -> list[JSONDict]:
         """Commit the updates not received before, in one transaction; return those, in order.
 
-        Updates already in the inbox (pending or done) are left out: a redelivery."""
+        Updates already in the inbox (pending or done) are left out: a redelivery. The whole
+        transaction, fsync included, is one job of the database thread, so the event loop is
+        free until it is committed (the bot matches the new texts meanwhile)."""
         batch = {u["update_id"]: u for u in updates if isinstance(u.get("update_id"), int)}
         if not batch:
             return []
         now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
-            marks = ",".join("?" * len(batch))
-            known = {
-                row[0]
-                for row in await db.execute_fetchall(
-                    f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", tuple(batch)
-                )
-            }
-            fresh = [batch[i] for i in sorted(batch) if i not in known]
-            await db.executemany(
-                "INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)",
-                [
-                    (u["update_id"], sender_of(u), json.dumps(u, ensure_ascii=False), now)
-                    for u in fresh
-                ],
+        connection = self._db
+        async with self._lock:
+            # aiosqlite's own way to run a function in its thread (pinned: aiosqlite < 1).
+            fresh: list[JSONDict] = await connection._execute(
+                lambda: _add(connection._conn, batch, now)
             )
         return fresh
 
@@ -140,3 +133,26 @@ class InboxStore(QuestionStore):
     async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await super()._forget(db, user_id, counts)
         await db.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))
+
+
+def _add(db: sqlite3.Connection, batch: dict[int, JSONDict], now: str) -> list[JSONDict]:
+    """``inbox_add``'s transaction, in the database thread."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        marks = ",".join("?" * len(batch))
+        known = {
+            row[0]
+            for row in db.execute(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", tuple(batch)
+            )
+        }
+        fresh = [batch[i] for i in sorted(batch) if i not in known]
+        db.executemany(
+            "INSERT INTO inbox (update_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)",
+            [(u["update_id"], sender_of(u), json.dumps(u, ensure_ascii=False), now) for u in fresh],
+        )
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+    return fresh

@@ -26,13 +26,14 @@ from bot.telegram import (
     heartbeat,
     inbox,
     relay_batches,
+    responsiveness,
     retention,
 )
 from bot.telegram.content import load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers import register_all
+from bot.telegram.handlers import questions, register_all
 from bot.telegram.inbox import inbox_of
 from bot.telegram.keyboards import HIDDEN_ACTIONS
 from bot.telegram.outbox import Outbox
@@ -48,15 +49,18 @@ class ExchangeApplication(Application[Any, BotContext, Any, Any, Any, Any]):
     changed is saved before the next update is handled, so a killed process loses no form
     step; then the update leaves the inbox (:mod:`bot.telegram.inbox`). While an update is
     handled, keyboards leave out the buttons of features this deployment lacks
-    (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`)."""
+    (:data:`bot.telegram.keyboards.HIDDEN_ACTIONS`), and courtesy calls (the typing indicator,
+    a button's spinner) never delay the reply (:mod:`bot.telegram.responsiveness`)."""
 
     hidden_actions: frozenset[str] = frozenset()
+    typing_delay: float = responsiveness.TYPING_DELAY
 
     async def process_update(self, update: object) -> None:
         inbox = inbox_of(self)
         token = HIDDEN_ACTIONS.set(self.hidden_actions)
         try:
-            await super().process_update(update)
+            async with responsiveness.handling(update, self.bot, self.typing_delay):
+                await super().process_update(update)
             await self.update_persistence()
         except BaseException:
             if inbox is not None:
@@ -190,11 +194,12 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = cast(ExchangeApplication, builder.build())
-    inbox.install(
+    updater = inbox.install(
         application,
         cast(SQLitePersistence, application.persistence).storage,
         flood=lambda: services_of(application).flood,
     )
+    updater.prepare = questions.match_ahead(application)
     flood = FloodGuard(exempt=settings.coordinator_ids)
     services = Services(settings, content.assistant, content.menus, flood, content.form)
     services.error_reports = ErrorReports(settings.error_report_minutes * 60)

@@ -30,6 +30,7 @@ from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
 from bot.understanding.answers import Assistant
+from bot.understanding.embedding import link_prebuilt
 from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
 
 MAX_TEXT = 4096  # Telegram's limit of a message, in UTF-16 code units
@@ -52,13 +53,16 @@ def learned_path(settings: Settings) -> Path:
 def load_content(settings: Settings, *, semantic: bool = True) -> Content:
     """Load knowledge, learned examples, texts, menus, the form and the group settings, and
     check them as Telegram would (:func:`telegram_problems`); raise KnowledgeError listing
-    every problem. The knowledge base's sentence embeddings are cached in the data dir;
-    ``semantic=False`` loads no embedding model (``kb check``), nor does ``BOT_SEMANTIC=off``."""
+    every problem. The knowledge base's sentence embeddings are cached in the data dir (with
+    the image's prebuilt cache linked in); ``semantic=False`` loads no embedding model
+    (``kb check``), nor does ``BOT_SEMANTIC=off``."""
+    if semantic and settings.semantic:
+        link_prebuilt(settings.cache_dir, settings.prebuilt_cache_dir)
     assistant = Assistant.load(
         settings.knowledge_dir,
         settings.conversations_dir,
         learned=learned_path(settings),
-        cache_dir=settings.data_dir / "cache",
+        cache_dir=settings.cache_dir,
         semantic=semantic and settings.semantic,
     )
     menus = Menus.load(settings.conversations_dir / "menus.yaml", assistant.kb, assistant.texts)

@@ -110,6 +110,9 @@ class InboxUpdater(Updater):
         self._fetch: asyncio.Future[Any] | None = None
         self._offset = 0
         self._pruned = 0.0
+        # Work for the handlers done while a batch is committed (the disk, not the CPU, is busy
+        # then): see bot/telegram/handlers/questions.py, match_ahead.
+        self.prepare: Callable[[Sequence[JSONDict]], None] | None = None
 
     @property
     def in_flight(self) -> int:
@@ -163,7 +166,14 @@ class InboxUpdater(Updater):
     async def receive(self, updates: Sequence[JSONDict]) -> None:
         """Commit updates to the inbox, then queue the ones not received before."""
         storage = await self._storage()
-        fresh = await storage.inbox_add(updates)
+        commit = asyncio.ensure_future(storage.inbox_add(updates))
+        if self.prepare is not None:
+            await asyncio.sleep(0)  # the commit is now the database thread's
+            try:
+                self.prepare(updates)
+            except Exception:  # only a head start: the handlers do it again if need be
+                _LOGGER.exception("preparing %d updates failed", len(updates))
+        fresh = await commit
         await self._dispatch(storage, fresh)
         if time.monotonic() - self._pruned > PRUNE_EVERY:
             self._pruned = time.monotonic()

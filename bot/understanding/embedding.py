@@ -8,6 +8,11 @@ dimensions). Any object with ``name``, ``dim`` and ``encode`` can take its place
 Embeddings of the knowledge base's phrases are computed once and cached in a directory the
 caller passes (the bot's data dir), in a file keyed by a hash of the model's name and version
 and of the phrases themselves (so of the knowledge files, and of any learned examples added).
+
+Building these caches takes seconds (a first start, a changed knowledge base): one INFO line of
+this module's logger says so before it begins, with how long it usually takes (the command
+line shows it on stderr). A Docker image builds them at build time (``python -m bot prepare``)
+and :func:`link_prebuilt` links them into the data dir's cache at start.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ _BATCH = 256  # texts per call to the model (its own micro-batching does the res
 _KEEP = 4  # cached embedding files kept in a cache dir (and sets kept in memory)
 _MEMORY: dict[str, Vectors] = {}
 _TOKENS = 384  # tokens of one flat batch: the package's choice (its weights stream once a batch)
+_PHRASES_A_SECOND = 1700  # embeddings computed a second on one idle core (about; for the notice)
+_ANNOUNCED: list[str] = []  # the first start's notice, which covers the embeddings too
 
 
 class Encoder(Protocol):
@@ -76,6 +83,11 @@ class UniversalSentenceEncoder:
                 return
             except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as error:
                 _LOGGER.warning("model cache %s unreadable (%s): loading the package", path, error)
+        _announce(
+            "First start: preparing the sentence encoder and the knowledge base's embeddings "
+            f"{_where(path.parent if path is not None else None)} (once; usually 5-15 s)...",
+            covers_embeddings=True,
+        )
         backend = self._model._model  # loads the weights and the tokenizer
         backend._threadpool = None  # one BLAS thread is set for the whole process
         if path is None:
@@ -167,6 +179,13 @@ def _encode_all(
                 return np.asarray(vectors, dtype=np.float32)
         except (OSError, ValueError):
             pass
+    seconds = len(texts) / _PHRASES_A_SECOND
+    if seconds >= 0.5:
+        _announce(
+            f"Computing the embeddings of {len(texts)} knowledge-base phrases "
+            f"{_where(cache_dir)} (new or changed knowledge; usually {max(1, round(seconds))}-"
+            f"{max(2, round(3 * seconds))} s)..."
+        )
     parts = [encoder.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
     vectors = np.concatenate(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
     if path is not None:
@@ -176,9 +195,51 @@ def _encode_all(
                 np.save(f, vectors)
             os.replace(f.name, path)
             # Keep the few newest (a real and a test knowledge base may share the folder).
-            cached = sorted(path.parent.glob("embeddings-*.npy"), key=lambda p: p.stat().st_mtime)
+            cached = sorted(path.parent.glob("embeddings-*.npy"), key=_modified)
             for old in cached[:-_KEEP]:
                 old.unlink(missing_ok=True)
         except OSError as error:
             _LOGGER.warning("embedding cache not written to %s: %s", path.parent, error)
     return vectors
+
+
+def _modified(path: Path) -> float:
+    """When a cached file (or the link to a prebuilt one) was written."""
+    return path.lstat().st_mtime
+
+
+def _where(cache_dir: Path | None) -> str:
+    return f"in {cache_dir}" if cache_dir is not None else "in memory (no cache dir)"
+
+
+def _announce(line: str, *, covers_embeddings: bool = False) -> None:
+    """Say what is being prepared before a pause of seconds; the first start's line also
+    covers the embeddings computed right after it (one line, not two)."""
+    if _ANNOUNCED and not covers_embeddings:
+        _ANNOUNCED.clear()  # the first start's line said it already
+        return
+    if covers_embeddings:
+        _ANNOUNCED.append(line)
+    _LOGGER.info("%s", line)
+
+
+def link_prebuilt(cache_dir: Path, prebuilt: Path | None) -> int:
+    """Link into ``cache_dir`` the files of ``prebuilt`` (a read-only cache built with a
+    Docker image) that it lacks, and drop its links to files gone (an older image's); the
+    files computed here later (a knowledge change) stay in ``cache_dir``. How many linked."""
+    if prebuilt is None or not prebuilt.is_dir():
+        return 0
+    linked = 0
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for link in cache_dir.iterdir():
+            if link.is_symlink() and not link.exists():
+                link.unlink()
+        for file in sorted(prebuilt.iterdir()):
+            target = cache_dir / file.name
+            if file.suffix in (".npy", ".pickle") and not target.exists():
+                target.symlink_to(file.resolve())
+                linked += 1
+    except OSError as error:
+        _LOGGER.warning("prebuilt cache %s not linked into %s: %s", prebuilt, cache_dir, error)
+    return linked

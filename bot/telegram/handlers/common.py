@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
 from telegram.warnings import PTBUserWarning
 
@@ -18,6 +18,7 @@ from bot.content.buttons import Button, layout
 from bot.content.languages import LANGUAGES
 from bot.telegram.context import Services
 from bot.telegram.keyboards import markup
+from bot.telegram.responsiveness import alongside, replying
 from bot.understanding.answers import Reply
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,11 +71,12 @@ async def user_language(services: Services, user: User | None) -> str:
 
 
 async def send(update: Update, text: str, rows: Rows = ()) -> Message | None:
-    """Send a new message to the chat of ``update``."""
+    """Send a new message to the chat of ``update`` (no typing indicator meanwhile)."""
     chat = update.effective_chat
     if chat is None:
         return None
-    return await chat.send_message(text, reply_markup=markup(rows))
+    with replying():
+        return await chat.send_message(text, reply_markup=markup(rows))
 
 
 async def show(update: Update, text: str, rows: Rows = (), notice: str | None = None) -> None:
@@ -82,31 +84,42 @@ async def show(update: Update, text: str, rows: Rows = (), notice: str | None = 
 
     An edit that would change nothing is skipped: Telegram refuses identical edits ("message
     is not modified"), which happens when a student taps the same button twice. The button's
-    spinner is stopped, with ``notice`` shown if given.
+    spinner is stopped, with ``notice`` shown if given, in the same round trip as the edit.
     """
     query: CallbackQuery | None = update.callback_query
     if query is None or not isinstance(query.message, Message):
         await send(update, text, rows)
         return
+    await answer_query(update, notice)
     keyboard = markup(rows)
     shown = html.unescape(query.message.text_html) if query.message.text else None
     if shown != html.unescape(text) or query.message.reply_markup != keyboard:
         try:
-            await query.edit_message_text(text, reply_markup=keyboard)
+            with replying():
+                await query.edit_message_text(text, reply_markup=keyboard)
         except BadRequest as error:
             if "not modified" not in error.message:
                 raise
-    await answer_query(update, notice)
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:
-    """Stop the button's loading spinner; an already answered or expired query is fine."""
-    if update.callback_query is None:
+    """Stop the button's loading spinner, alongside the reply to the press
+    (:func:`bot.telegram.responsiveness.alongside`): it never delays it. An already answered
+    or expired query, or a call that failed after its retries, is fine: the reply is what
+    matters."""
+    query = update.callback_query
+    if query is None:
         return
-    try:
-        await update.callback_query.answer(text)
-    except BadRequest:
-        _LOGGER.debug("callback query already answered or expired")
+
+    async def answer() -> None:
+        try:
+            await query.answer(text)
+        except BadRequest:
+            _LOGGER.debug("callback query already answered or expired")
+        except TelegramError as error:
+            _LOGGER.info("callback query not answered (%s)", type(error).__name__)
+
+    await alongside(answer())
 
 
 def reply_rows(reply: Reply, navigation: Sequence[Button] = ()) -> list[list[Button]]:

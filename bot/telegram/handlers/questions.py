@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Sequence
 
 from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
-from bot.telegram.context import App, BotContext
+from bot.storage import JSONDict
+from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers.common import (
     PRIVATE,
     chosen_language,
@@ -20,12 +19,17 @@ from bot.telegram.handlers.common import (
 
 TEXTS = frozenset({"too_long"})
 
-_LOGGER = logging.getLogger(__name__)
 MAX_QUESTION = 1000
+AHEAD = 3  # texts of one getUpdates batch matched ahead (a lone question is the case that waits)
 
 
 async def question(update: Update, context: BotContext) -> None:
-    """Answer in the chosen language, else the question's; log the question for reports."""
+    """Answer in the chosen language, else the question's; then log the question for reports.
+
+    The answer is the only Bot API call (no typing indicator: it takes milliseconds, see
+    :mod:`bot.telegram.responsiveness`). The log is written with the update's done mark
+    (:mod:`bot.storage.inbox`), so a question is logged exactly once even if the process dies
+    after the reply."""
     services = context.services
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
@@ -35,21 +39,50 @@ async def question(update: Update, context: BotContext) -> None:
         lang = await user_language(services, user)
         await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
         return
-    try:
-        await message.chat.send_action(ChatAction.TYPING)
-    except TelegramError:  # only a courtesy: never in the way of the answer
-        _LOGGER.debug("typing indicator not sent")
     reply = services.assistant.answer(text, await chosen_language(services, user))
-    await services.storage.log_question(
-        user.id,
-        reply.language,
-        text,
-        reply.intent,
-        reply.score,
-        kind=reply.kind,
-        update_id=update.update_id,
-    )
-    await send(update, reply.text, reply_rows(reply))
+    try:
+        await send(update, reply.text, reply_rows(reply))
+    finally:  # logged even if the reply could not be delivered (in memory: no disk access)
+        await services.storage.log_question(
+            user.id,
+            reply.language,
+            text,
+            reply.intent,
+            reply.score,
+            kind=reply.kind,
+            update_id=update.update_id,
+        )
+
+
+def match_ahead(app: App) -> Callable[[Sequence[JSONDict]], None]:
+    """For the inbox (``InboxUpdater.prepare``): match the first texts of a batch of updates
+    while the batch is committed to disk, so that the handlers find the match in the
+    assistant's cache and the student does not wait for the fsync and the matching one after
+    the other. Only new private texts that may be questions: no command, no answer to the
+    sign-up form."""
+
+    def prepare(updates: Sequence[JSONDict]) -> None:
+        assistant = services_of(app).assistant
+        texts = [text for update in updates if (text := _question_text(app, update))]
+        for text in texts[:AHEAD]:
+            assistant.match(text)
+
+    return prepare
+
+
+def _question_text(app: App, update: JSONDict) -> str | None:
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    text, chat, sender = message.get("text"), message.get("chat"), message.get("from")
+    if not (isinstance(text, str) and isinstance(chat, dict) and isinstance(sender, dict)):
+        return None
+    if chat.get("type") != "private" or text.startswith("/") or len(text) > MAX_QUESTION:
+        return None
+    user_id = sender.get("id")
+    if not isinstance(user_id, int) or DRAFT in app.user_data.get(user_id, {}):
+        return None
+    return text
 
 
 def register(app: App) -> None:
