@@ -172,7 +172,8 @@ def environment(env_file: Path = ENV_FILE) -> dict[str, str]:
         return dict(os.environ)
     from dotenv import dotenv_values
 
-    from_file = {name: value for name, value in dotenv_values(env_file).items() if value is not None}
+    values = dotenv_values(env_file)
+    from_file = {name: value for name, value in values.items() if value is not None}
     return {**from_file, **os.environ}
 
 

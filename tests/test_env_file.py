@@ -15,6 +15,7 @@ from bot.settings import Settings, environment
 from telegram_emulator import EmulatorServer
 from tests.harness import _share_matcher_cache
 
+
 def _clean_env(**extra: str) -> dict[str, str]:
     """This environment without its BOT_* and TELEGRAM_* variables, plus ``extra``."""
     inherited = {
