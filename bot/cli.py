@@ -76,8 +76,11 @@ _BATCH = 256  # questions read and encoded together by ``ask``
 
 
 def _batches(questions: Iterable[str]) -> Iterable[list[str]]:
+    """The questions in batches of ``_BATCH``; blank lines are not questions and are skipped."""
     batch: list[str] = []
     for question in questions:
+        if not question.strip():
+            continue
         batch.append(question.rstrip("\r\n"))
         if len(batch) == _BATCH:
             yield batch
