@@ -34,7 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Telegram bot (polling, or webhook if configured)")
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
-    chat.add_argument("--lang", choices=LANGUAGES, help="Telegram language of the pretend user")
+    chat.add_argument(
+        "--lang", choices=LANGUAGES, help="the pretend user's language, for this session only"
+    )
+    chat.add_argument(
+        "--coordinator",
+        action="store_true",
+        help="the pretend user is also a coordinator (this session only)",
+    )
     ask = commands.add_parser("ask", help="answer questions (arguments, or one per stdin line)")
     ask.add_argument("--lang", choices=LANGUAGES, help="force the reply language")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -121,7 +128,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import chat
 
-    return chat(settings, language=args.lang)
+    return chat(settings, language=args.lang, coordinator=getattr(args, "coordinator", False))
 
 
 def _assistant(settings: Settings) -> Assistant:
