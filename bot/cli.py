@@ -194,9 +194,14 @@ def _learned(*, merge: bool, settings: Settings) -> int:
     if path.exists():
         write_learned(path, {})
     for name, number in sorted(added.items()):
-        print(f"{name}: {number} example(s) added")
-    print(f"merged: {sum(added.values())} example(s); {path} emptied")
+        print(f"{name}: {_examples(number)} added")
+    print(f"merged: {_examples(sum(added.values()))}; {path} emptied")
     return 0
+
+
+def _examples(number: int) -> str:
+    """ "1 example", "2 examples" (this tool speaks English only)."""
+    return f"{number} example" if number == 1 else f"{number} examples"
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:
