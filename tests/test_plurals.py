@@ -64,8 +64,9 @@ def _renderings(texts: Texts) -> list[tuple[str, str, int, str]]:
             continue
         for lang in by_language:
             for number in COUNTS:
-                values = {p: (number if p in names else "x") for p in placeholders(
-                    by_language[lang])}
+                values = {
+                    p: (number if p in names else "x") for p in placeholders(by_language[lang])
+                }
                 out.append((key, lang, number, texts.get(key, lang, **values)))
     return out
 
