@@ -110,7 +110,9 @@ class _Screen:
 
 async def _chat(settings: Settings, language: str | None, coordinator: bool) -> None:
     emulator = BotAPIEmulator()
-    settings = replace(settings, telegram_token=emulator.token)
+    # Offline there is no coordinators' group: what the bot sends coordinators goes to each
+    # privately, here to this chat with --coordinator.
+    settings = replace(settings, telegram_token=emulator.token, coordinator_chat_id=None)
     if coordinator:
         settings = replace(settings, coordinator_ids=settings.coordinator_ids | {STUDENT})
     application = build_application(settings, request=EmulatorRequest(emulator), rate_limit=False)
