@@ -35,7 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Telegram bot (polling, or webhook if configured)")
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
-    chat.add_argument("--lang", choices=LANGUAGES, help="Telegram language of the pretend user")
+    chat.add_argument(
+        "--lang", choices=LANGUAGES, help="the pretend user's language, for this session only"
+    )
+    chat.add_argument(
+        "--coordinator",
+        action="store_true",
+        help="the pretend user is also a coordinator (this session only)",
+    )
     ask = commands.add_parser("ask", help="answer questions (arguments, or one per stdin line)")
     ask.add_argument("--lang", choices=LANGUAGES, help="force the reply language")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -83,8 +90,11 @@ _BATCH = 256  # questions read and encoded together by ``ask``
 
 
 def _batches(questions: Iterable[str]) -> Iterable[list[str]]:
+    """The questions in batches of ``_BATCH``; blank lines are not questions and are skipped."""
     batch: list[str] = []
     for question in questions:
+        if not question.strip():
+            continue
         batch.append(question.rstrip("\r\n"))
         if len(batch) == _BATCH:
             yield batch
@@ -125,7 +135,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import chat
 
-    return chat(settings, language=args.lang)
+    return chat(settings, language=args.lang, coordinator=getattr(args, "coordinator", False))
 
 
 def _assistant(settings: Settings) -> Assistant:
@@ -207,9 +217,14 @@ def _learned(*, merge: bool, settings: Settings) -> int:
     if path.exists():
         write_learned(path, {})
     for name, number in sorted(added.items()):
-        print(f"{name}: {number} example(s) added")
-    print(f"merged: {sum(added.values())} example(s); {path} emptied")
+        print(f"{name}: {_examples(number)} added")
+    print(f"merged: {_examples(sum(added.values()))}; {path} emptied")
     return 0
+
+
+def _examples(number: int) -> str:
+    """ "1 example", "2 examples" (this tool speaks English only)."""
+    return f"{number} example" if number == 1 else f"{number} examples"
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:

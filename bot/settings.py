@@ -1,4 +1,4 @@
-"""Settings, read once from the environment into one frozen object."""
+"""Settings, read once from the environment (and ``./.env``) into one frozen object."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 HEARTBEAT_SECONDS = 30  # how often the running bot touches its heartbeat file
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The settings file every command reads: ``.env`` in the directory the command is run from (the
+# file ``docker run --env-file .env`` passes). Variables of the environment win over it.
+ENV_FILE = Path(".env")
 # A token from @BotFather: the bot's id, a colon, then letters, digits, "_" and "-".
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}", re.ASCII)
 
@@ -68,8 +71,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the ``TELEGRAM_*`` and ``BOT_*`` variables; raise SettingsError if malformed."""
-        env = os.environ if env is None else env
+        """Read the ``TELEGRAM_*`` and ``BOT_*`` variables (by default from :func:`environment`);
+        raise SettingsError if malformed."""
+        env = environment() if env is None else env
 
         def text(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -170,6 +174,19 @@ class Settings:
 
 def _optional_path(raw: str | None) -> Path | None:
     return Path(raw) if raw is not None else None
+
+
+def environment(env_file: Path = ENV_FILE) -> dict[str, str]:
+    """The process environment over the variables of ``env_file`` when it exists: a variable
+    set in the environment (exported, or by a service manager) wins over the file's. The file is
+    parsed by python-dotenv (imported only when there is a file: ``health`` stays fast)."""
+    if not env_file.is_file():
+        return dict(os.environ)
+    from dotenv import dotenv_values
+
+    values = dotenv_values(env_file)
+    from_file = {name: value for name, value in values.items() if value is not None}
+    return {**from_file, **os.environ}
 
 
 def _time_of_day(name: str, raw: str) -> time:

@@ -115,7 +115,7 @@ async def test_every_consenting_student_gets_it_once_across_a_restart(
 
         await bot.send(coordinator, "/announce")
         await bot.send(coordinator, f"<b>{TEXT}</b>")
-        assert "Ready to send to 9 student(s)" in coordinator.last.text
+        assert "Ready to send to 9 students" in coordinator.last.text
         await bot.press(coordinator, "✏️ Français version")
         await bot.send(coordinator, "Journée portes ouvertes vendredi à 10 h")
         ready = coordinator.last
@@ -149,7 +149,7 @@ async def test_every_consenting_student_gets_it_once_across_a_restart(
     assert received(forgetter, "10") == 0
     assert received(blocker, "10") == 0
     assert progress.message_id == ready.message_id, "one progress message, edited"
-    assert "sent to 9 student(s)" in progress.text
+    assert "sent to 9 students" in progress.text
     assert "sent 8 · 🚫 blocked the bot 1 · ⚠️ failed 0" in progress.text
 
 

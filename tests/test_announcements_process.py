@@ -105,7 +105,7 @@ async def test_sigkill_while_sending_then_restart_sends_each_once(
         assert sum(first.values()) == 2, first
 
         process.start()
-        await reply(coordinator, "sent to 8 student(s)")
+        await reply(coordinator, "sent to 8 students")
     finally:
         process.kill()
     for student in students:

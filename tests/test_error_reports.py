@@ -54,7 +54,7 @@ async def test_a_storm_of_errors_gives_one_report_then_one_summary(tmp_path: Pat
         now[0] = 601
         await send_repeats(bot.app)
         assert len(coordinator.messages) == 2
-        assert "39 more time(s) in the last 10 minutes" in coordinator.last.text
+        assert "39 more times in the last 10 minutes" in coordinator.last.text
         assert bot.app.job_queue is not None
         assert bot.app.job_queue.get_jobs_by_name("error-report-repeats")  # scheduled
     finally:

@@ -100,7 +100,7 @@ def test_kb_learned_prints_then_merges_into_the_knowledge_files(
     assert '"is there a pool: on campus?"' in printed and '"有泳池吗"' in printed
 
     assert main(["kb", "learned", "--merge"]) == 0
-    assert "programme.yaml: 3 example(s) added" in capsys.readouterr().out
+    assert "programme.yaml: 3 examples added" in capsys.readouterr().out
     after = (knowledge / "programme.yaml").read_text(encoding="utf-8")
     added = set(after.splitlines()) - set(before.splitlines())
     assert len(after.splitlines()) == len(before.splitlines()) + 3  # nothing else rewritten

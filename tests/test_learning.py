@@ -80,7 +80,7 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     await bot.send(coordinator, "/unanswered")
     shown = coordinator.last
     assert "group 1 of 1" in shown.text
-    assert "Asked 3 time(s)" in shown.text
+    assert "Asked 3 times" in shown.text
     for question in POOL:
         assert question.replace("  ", " ") in shown.text  # escaped on the way, shown as typed
     labels = shown.button_labels
@@ -90,10 +90,10 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     assert target in add
 
     await bot.press(coordinator, target)
-    assert "3 phrasing(s) added as examples of" in coordinator.last.text
+    assert "3 phrasings added as examples of" in coordinator.last.text
     assert "Every group of this list has been handled" in coordinator.last.text
     await bot.send(student, POOL[0])
-    assert "Free accommodation at CQMU" in student.last.text
+    assert "free accommodation at CQMU" in student.last.text
     assert intent_of(bot, POOL[0]) == "housing"
 
     learned = yaml.safe_load((tmp_path / "data" / FILE_NAME).read_text(encoding="utf-8"))
@@ -103,7 +103,7 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     await start(bot)  # a restart: the learned examples are loaded with the knowledge base
     assert intent_of(bot, POOL[1]) == "housing"
     await bot.send(student, POOL[1])
-    assert "Free accommodation at CQMU" in student.last.text
+    assert "free accommodation at CQMU" in student.last.text
     await bot.send(coordinator, "/unanswered")
     assert "No unanswered questions in the last 30 days" in coordinator.last.text
 
@@ -117,7 +117,7 @@ async def test_one_question_asked_in_three_languages_is_one_group_with_the_encod
         await bot.send(student, question)
     await bot.send(coordinator, "/unanswered")
     shown = coordinator.last.text
-    assert "group 1 of 2" in shown and "Asked 3 time(s)" in shown
+    assert "group 1 of 2" in shown and "Asked 3 times" in shown
     assert all(question in shown for question in POOL_LANGUAGES)  # a sample in each language
 
     bot.settings = replace(bot.settings, semantic=False)  # BOT_SEMANTIC=off: words only
@@ -125,7 +125,7 @@ async def test_one_question_asked_in_three_languages_is_one_group_with_the_encod
     assert bot.app is not None and services_of(bot.app).assistant.matcher.encoder is None
     await bot.send(coordinator, "/unanswered")
     assert "group 1 of 4" in coordinator.last.text
-    assert "Asked 1 time(s)" in coordinator.last.text
+    assert "Asked 1 time," in coordinator.last.text
 
 
 @IN_PROCESS
@@ -138,7 +138,7 @@ async def test_ignore_removes_the_group_without_learning(bot: LocalBot, tmp_path
     await bot.press(coordinator, "2/2 ▶️")
     assert "group 2 of 2" in coordinator.last.text
     await bot.press(coordinator, "🙈 Ignore")
-    assert "1 question(s) ignored" in coordinator.last.text
+    assert "1 question ignored" in coordinator.last.text
     assert "group 1 of 1" in coordinator.last.text
     await bot.press(coordinator, "🙈 Ignore")
     assert "Every group of this list has been handled" in coordinator.last.text
@@ -199,7 +199,7 @@ async def test_reload_reports_a_broken_file_and_keeps_answering(
     assert "programme.yaml: entry 'Housing!': id must be kebab-case" in report
     await bot.send(student, "where will I live?")
     assert intent_of(bot, "where will I live?") == "housing"
-    assert "Free accommodation at CQMU" in student.last.text
+    assert "free accommodation at CQMU" in student.last.text
 
     programme.write_text(good.replace("examples:\n", "examples:\n  ", 1), encoding="utf-8")
     await bot.send(coordinator, "/reload")
@@ -222,7 +222,7 @@ async def test_reload_refuses_html_telegram_would_refuse_as_kb_check_does(
     before = student.last.text
     programme = tmp_path / "knowledge" / "programme.yaml"
     good = programme.read_text(encoding="utf-8")
-    broken = good.replace("• <b>Free accommodation at CQMU</b>", "• <b>Free accommodation", 1)
+    broken = good.replace("<b>free accommodation at CQMU</b>", "<b>free accommodation", 1)
     broken = broken.replace("<b>住宿</b>", "<div>住宿</div>", 1)
     programme.write_text(broken, encoding="utf-8")
 

@@ -24,7 +24,11 @@ def starts_with_emoji(label: str) -> bool:
 
 def test_french_item_answers_agree_with_any_name(assistant: Assistant) -> None:
     reply = assistant.topic_reply("neurosurgery", "fr")
-    assert "La CQMU propose <b>Neurochirurgie" in reply.text
+    assert "La CQMU propose <b>la Neurochirurgie" in reply.text
+    # Each item has its article (issue 21): la, le, les, or l' without a space.
+    intensive = assistant.topic_reply("pediatric-intensive-care", "fr").text
+    assert intensive.startswith("La CQMU propose <b>les Soins intensifs pédiatriques")
+    assert assistant.topic_reply("oncology", "fr").text.startswith("La CQMU propose <b>l'Oncologie")
     assert "est proposé" not in assistant.texts.get("item_intro", "fr")
 
 

@@ -74,6 +74,7 @@ GENERIC_TEXTS: Mapping[str, frozenset[str]] = {
         "signup_no_consent": (),
         "signup_summary": ("details",),
         "signup_field_line": ("label", "value"),
+        "signup_field_list": ("label", "value"),
         "signup_value_skipped": (),
         "signup_value_not_sure": (),
         "signup_button_confirm": (),
@@ -288,16 +289,14 @@ class Form:
 
     def details(self, answers: Mapping[str, Any], lang: str) -> str:
         """One line per answered field, in form order."""
-        lines = [
-            self.texts.get(
-                "signup_field_line",
-                lang,
-                label=self.texts.get(step.label_key, lang),
-                value=self.value_html(step, answers[step.id], lang),
-            )
-            for step in self.fields
-            if step.id in answers
-        ]
+        lines = []
+        for step in self.fields:
+            if step.id not in answers:
+                continue
+            value = self.value_html(step, answers[step.id], lang)
+            key = "signup_field_list" if value.startswith("\n") else "signup_field_line"
+            label = self.texts.get(step.label_key, lang)
+            lines.append(self.texts.get(key, lang, label=label, value=value))
         return "\n".join(lines)
 
 

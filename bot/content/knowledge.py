@@ -50,6 +50,7 @@ class Item:
     name: Localized
     aliases: Mapping[str, tuple[str, ...]]
     memberships: tuple[Membership, ...]
+    article: Mapping[str, str] = field(default_factory=dict)  # fr: le, la, les or l'
 
     def label(self, lang: str) -> str:
         """The name in ``lang``, followed by the official English name when it differs."""
@@ -57,6 +58,18 @@ class Item:
         if name == english:
             return name
         return f"{name}（{english}）" if lang == "zh" else f"{name} ({english})"
+
+    def in_sentence(self, lang: str) -> str:
+        """The label as the object of a sentence: in French with its article ("les Soins
+        intensifs pédiatriques (Pediatric Intensive Care)", "l'Oncologie (Oncology)")."""
+        article = self.article.get(lang)
+        if not article:
+            return self.label(lang)
+        return (
+            f"{article}{self.label(lang)}"
+            if article.endswith("'")
+            else (f"{article} {self.label(lang)}")
+        )
 
 
 @dataclass(frozen=True)
@@ -177,11 +190,32 @@ def _read_item(
     member = item_reader.localized(raw.get("member"), "member", required=False) or default_member
     if not member:
         item_reader.fail("needs a 'member' text (on the item or its entry)")
-    unknown = raw.keys() - {"id", "name", "aliases", "member"}
+    article = _read_article(raw.get("article"), item_reader)
+    unknown = raw.keys() - {"id", "name", "aliases", "member", "article"}
     if unknown:
         item_reader.fail(f"unknown field(s): {', '.join(sorted(unknown))}")
     membership = Membership(entry_id, member)
-    return Item(raw["id"], name, aliases, (membership,)), name
+    return Item(raw["id"], name, aliases, (membership,), article), name
+
+
+ARTICLES = {"fr": ("le", "la", "les", "l'")}  # languages whose item names take an article
+
+
+def _read_article(raw: Any, reader: _Reader) -> dict[str, str]:
+    """``article: {fr: la}``: the article an item's name takes in a sentence, for every
+    language of ARTICLES ("La CQMU propose la Pédiatrie")."""
+    if not isinstance(raw, dict):
+        raw = {}
+    result: dict[str, str] = {}
+    for lang, allowed in ARTICLES.items():
+        value = raw.get(lang)
+        if value not in allowed:
+            reader.fail(f"'article.{lang}' must be one of {', '.join(allowed)}")
+            continue
+        result[lang] = str(value)
+    for lang in raw.keys() - ARTICLES.keys():
+        reader.fail(f"'article' has no language '{lang}' (only {', '.join(ARTICLES)})")
+    return result
 
 
 _ENTRY_FIELDS = {
@@ -266,7 +300,11 @@ def _merge_items(items: list[Item], problems: list[str]) -> dict[str, Item]:
             lang: tuple(dict.fromkeys(known.aliases.get(lang, ()) + item.aliases.get(lang, ())))
             for lang in LANGUAGES
         }
-        merged[item.id] = Item(item.id, known.name, aliases, known.memberships + item.memberships)
+        if dict(known.article) != dict(item.article):
+            problems.append(f"item '{item.id}': its articles differ between entries")
+        merged[item.id] = Item(
+            item.id, known.name, aliases, known.memberships + item.memberships, known.article
+        )
     return merged
 
 

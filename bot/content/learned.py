@@ -163,7 +163,7 @@ def review_yaml(learned: Learned, kb: KnowledgeBase) -> str:
     """The learned examples as YAML to review, each entry with the file it lives in."""
     if not learned:
         return "# no learned examples\n"
-    lines = [f"# {count(learned)} learned example(s); merge with: python -m bot kb learned --merge"]
+    lines = [f"# learned examples: {count(learned)}; merge with: python -m bot kb learned --merge"]
     for entry_id, by_language in _ordered(learned).items():
         lines.append(f"- id: {entry_id}  # knowledge/{kb.entries[entry_id].source}")
         lines.append("  examples:")

@@ -41,6 +41,16 @@ class LanguageStore(Database):
             )
         self._languages[user_id] = language
 
+    async def restore_language(self, user_id: int, language: str | None) -> None:
+        """Put back an earlier choice (``None``: no choice, the automatic language), as the
+        offline chat does after a ``--lang`` session."""
+        if language is not None:
+            await self.set_language(user_id, language)
+            return
+        async with self._lock, self._transaction() as db:
+            await db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))
+        self._languages.pop(user_id, None)
+
     async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await super()._forget(db, user_id, counts)
         cursor = await db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))

@@ -24,7 +24,7 @@ from bot.content.languages import LANGUAGES
 from bot.content.learned import FILE_NAME
 from bot.content.menus import Menus
 from bot.content.sharing import SharingSettings, is_start_parameter
-from bot.content.texts import placeholders
+from bot.content.texts import placeholders, renderings
 from bot.settings import Settings
 from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
@@ -101,9 +101,9 @@ def telegram_problems(assistant: Assistant) -> list[str]:
         if key.startswith(("button_", "command_")):
             continue  # plain text, not HTML
         for lang, template in by_language.items():
-            text = template.format(**dict.fromkeys(placeholders(template), "x"))
             where = f"{texts.sources.get(key, 'conversations')}: text '{key}' ({lang})"
-            problems += _html_problems(where, text)
+            for text in dict.fromkeys(renderings(template)):
+                problems += _html_problems(where, text)
     return problems
 
 

@@ -27,6 +27,23 @@ class _StartUpErrorsReportedOnce(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+class QuietUntilUp(logging.Filter):
+    """Until :meth:`lift` (the bot is up), lines of other libraries' loggers are dropped: a
+    start-up failure is the one line ``run`` prints, not python-telegram-bot's retry log
+    ("Network Retry Loop … Aborting.") before it. This bot's own loggers always pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = False
+
+    def lift(self) -> None:
+        """The bot is up: every logger is heard from now on."""
+        self.up = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.up or record.name == "bot" or record.name.startswith("bot.")
+
+
 class _Redact(logging.Filter):
     """Secrets (the token, the webhook secret) never reach the log, whatever quotes them."""
 
@@ -46,10 +63,10 @@ class _Redact(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -> None:
+def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -> QuietUntilUp:
     """Log to stderr. Message texts and names are never logged by this bot; httpx is quieted
     because its request lines contain the bot URL, which contains the token; ``secrets`` are
-    blanked out of every line."""
+    blanked out of every line. Other libraries are silent until the returned filter is lifted."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper()
     )
@@ -59,7 +76,10 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -
     # e-mails): BOT_LOG_LEVEL=DEBUG is for this bot's own loggers only.
     for library in ("telegram", "aiosqlite", "tornado"):
         logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
+    quiet = QuietUntilUp()
     for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
         handler.addFilter(_StartUpErrorsReportedOnce())
         handler.addFilter(_NetworkErrorsWithoutTraceback())
         handler.addFilter(_Redact(secrets))
+    return quiet

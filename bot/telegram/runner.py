@@ -26,8 +26,16 @@ def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(settings.log_level, (settings.telegram_token, settings.webhook_secret))
+    quiet = configure_logging(
+        settings.log_level, (settings.telegram_token, settings.webhook_secret)
+    )
     application = build_application(settings)
+
+    async def up(_: object) -> None:  # the job queue starts once polling or the webhook is up
+        quiet.lift()
+
+    if application.job_queue is not None:
+        application.job_queue.run_once(up, 0, name="logging: libraries heard again")
     try:
         if settings.webhook_url:
             application.run_webhook(

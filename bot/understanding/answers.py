@@ -322,7 +322,8 @@ class Assistant:
                 buttons.append(self.topic_button(topic_id, lang))
         else:
             item = self.kb.items[topic_id]
-            lines = [self.texts.get("item_intro", lang, name=html.escape(item.label(lang)))]
+            name = html.escape(item.in_sentence(lang), quote=False)  # l'Oncologie stays as is
+            lines = [self.texts.get("item_intro", lang, name=name)]
             lines += [f"• {m.text[lang]}" for m in item.memberships]
             for other in self._family(topic_id):  # Pediatrics: the pediatric specialties too
                 for m in other.memberships:
