@@ -226,6 +226,16 @@ def _kb(command: Command, tmp_path: Path) -> None:
         assert "merged: 0 examples" in result.stdout
 
 
+def _prepare(command: Command, tmp_path: Path) -> None:
+    result = _shell(
+        command.command.replace("/tmp/prebuilt", str(tmp_path / "prebuilt")),
+        tmp_path,
+        BOT_DATA_DIR=str(tmp_path / "data"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "prepared: " in result.stdout
+
+
 def _stats(command: Command, tmp_path: Path) -> None:
     _with_database(tmp_path)
     result = _shell(command.command, tmp_path)
@@ -341,6 +351,7 @@ RUNNERS: list[tuple[str, Runner, bool]] = [  # (pattern, runner, slow)
     (r"python3 -m venv \.venv && \.venv/bin/pip install -e '\.\[test\]' && "
      r"\.venv/bin/python -m pytest", _the_test_command, False),
     (r"docker (build|run) .*", _docker, True),
+    (r"\.venv/bin/python -m bot prepare /tmp/prebuilt", _prepare, True),
 ]  # fmt: skip
 
 
