@@ -67,10 +67,10 @@ class _Screen:
             number = self.numbers.setdefault(message.message_id, len(self.numbers) + 1)
             self.shown[message.message_id] = state
             text = html.unescape(_TAG.sub("", message.text))
-            print(f"\n🤖 #{number}{' (edited)' if edited else ''} {text}".rstrip())
             saved = self._save(number, message)
-            if saved is not None:
-                print(f"   📎 saved: {saved}")
+            if saved is not None:  # a file (a caption, if any, first)
+                text = f"{text}\n   📎 saved: {saved}" if text else f"📎 saved: {saved}"
+            print(f"\n🤖 #{number}{' (edited)' if edited else ''} {text}".rstrip())
             self.buttons[number] = buttons
             if buttons:
                 self.latest = number
@@ -99,10 +99,12 @@ class _Screen:
         buttons = self.buttons[number]
         index = int(match[2])
         if not 1 <= index <= len(buttons):
-            return (
-                f"Message #{number} has buttons {number}.1 to {number}.{len(buttons)}; "
-                f"{line} is not one of them (nothing was sent)."
+            which = (
+                f"one button, {number}.1"
+                if len(buttons) == 1
+                else f"buttons {number}.1 to {number}.{len(buttons)}"
             )
+            return f"Message #{number} has {which}; {line} is not one of them (nothing was sent)."
         message_id = self.message_id(number)
         assert message_id is not None
         return buttons[index - 1][1], message_id

@@ -79,6 +79,7 @@ SIGN_UP += ["1", "4", "1", "1", "1", "1", "1"]  # level, not sure, duration, sta
 
 def test_a_coordinator_offline_gets_the_notice_answers_and_gets_files(tmp_path: Path) -> None:
     answer = ["14.1", "2.12", "Can I come in March?", "/reply 17 Yes, March is fine."]
+    answer += ["/reply 14 Welcome, Ana!", "/reply 99 nobody", "20.1"]
     out = chat([*SIGN_UP, *answer, "/leads", "/leads csv", "/stats"], tmp_path, "--coordinator")
     assert "You are a coordinator" in out
     notice = out.split("🤖 #14 ")[1]
@@ -86,6 +87,9 @@ def test_a_coordinator_offline_gets_the_notice_answers_and_gets_files(tmp_path: 
     assert "🤖 #14 (edited) 🆕 New sign-up" in out and "Status: ✅ contacted" in out
     assert "🤖 #17 ❓ Conversation #1 — a new question" in out
     assert "Answer from a coordinator:\nYes, March is fine." in out
+    assert "Answer from a coordinator:\nWelcome, Ana!" in out, "a reply to the notice"
+    assert "There is no message #99." in out
+    assert "Message #20 has no buttons." in out
     saved = [line.split("saved: ")[1] for line in out.splitlines() if "📎 saved: " in line]
     assert [Path(p).suffix for p in saved] == [".xlsx", ".csv", ".png"]
     for path in map(Path, saved):

@@ -206,8 +206,9 @@ def _copy_env_example(command: Command, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         (tmp_path / ".env").read_text().replace("BOT_RETENTION_DAYS=365", "BOT_RETENTION_DAYS=30")
     )
-    # Every command reads it: the consent step now says 30 days; without a token, `python -m
-    # bot` is the offline chat.
+    # Every command reads it; without a token, `python -m bot` is the offline chat.
+    read = _shell("python -c 'from bot.settings import *; print(Settings.from_env())'", tmp_path)
+    assert "retention_days=30" in read.stdout and "Asia/Shanghai" in read.stdout
     _share_matcher_cache(tmp_path / "data" / "cache")
     out = _shell("python -m bot", tmp_path, stdin="/signup\n").stdout
     assert "Offline chat" in out and "Step 1 of 10" in out

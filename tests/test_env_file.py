@@ -73,9 +73,7 @@ async def test_an_exported_token_wins_over_the_file(server: EmulatorServer, tmp_
     assert "Hello Dot" in await _answers_start(server, tmp_path, env)
 
 
-async def test_no_env_file_is_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_env_file_is_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert environment() == dict(os.environ)
     (tmp_path / ".env").write_text("export BOT_RETENTION_DAYS=30\nBOT_TIMEZONE='Europe/Paris'\n")
