@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, filters
 
 from bot.settings import Settings
+from bot.telegram.callbacks import Pattern
 
 
 def only_coordinators(settings: Settings) -> filters.BaseFilter:
@@ -53,7 +54,7 @@ class CoordinatorButtonHandler(CallbackQueryHandler[Any, Any]):
         self,
         settings: Settings,
         callback: Callable[[Update, Any], Coroutine[Any, Any, Any]],
-        pattern: str,
+        pattern: Pattern,
     ) -> None:
         super().__init__(callback, pattern=pattern)
         self.coordinator_ids = settings.coordinator_ids

@@ -21,17 +21,17 @@ from bot.content.knowledge import KnowledgeError
 from bot.content.learned import add_examples, count, dump_learned, load_learned, write_atomically
 from bot.storage import IGNORED, LEARNED, ReviewGroup
 from bot.telegram import callbacks
-from bot.telegram.callbacks import decode
 from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
-from bot.telegram.handlers.common import send, show, user_language
+from bot.telegram.handlers.common import answer_query, send, show, user_language
 from bot.understanding.answers import Assistant
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
 
 TEXTS = frozenset(
     {
         "button_add_example",
+        "button_invalid",
         "button_ignore",
         "reload_done",
         "reload_failed",
@@ -52,7 +52,8 @@ DEFAULT_DAYS, MAX_DAYS = 30, 365
 MAX_QUESTIONS = 500  # newest unreviewed questions grouped per listing
 SAMPLES, SAMPLE_CHARS = 3, 300
 MAX_PROBLEMS = 10  # the first problems listed in one reply (10 × 300 characters: under 4,096)
-PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
+PATTERN = callbacks.family("un")  # on_button takes exactly _VALUES numbers after each verb
+_VALUES = {"add": 2, "ign": 1, "pg": 2}  # un:add:<group>:<entry>, un:ign:<group>, un:pg:<l>:<i>
 
 
 # --------------------------------------------------------------------------- /unanswered
@@ -150,14 +151,22 @@ async def on_button(update: Update, context: BotContext) -> None:
     """Add a group as examples of an entry, ignore it, or turn the page."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    action = decode(update.callback_query.data if update.callback_query else None) or ""
-    _, verb, rest = action.split(":", 2)
-    numbers = [int(n) for n in rest.split(":")]
+    parts = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    verb, *values = parts[1:] if parts and len(parts) > 1 else ("",)
+    numbers = [callbacks.number(value) for value in values]
+    invalid = services.assistant.texts.get("button_invalid", lang)
+    if None in numbers or len(numbers) != _VALUES.get(verb):
+        await answer_query(update, invalid)  # forged: 20 digits, "²", "07"…
+        return
     if verb == "pg":
-        text, rows = await _page(services, numbers[0], numbers[1], lang)
+        listing, index = numbers[0] or 0, numbers[1] or 0
+        if index >= len(await services.storage.listing_groups(listing)):
+            await answer_query(update, invalid)  # a page that does not exist
+            return
+        text, rows = await _page(services, listing, index, lang)
         await show(update, text, rows)
         return
-    group = await services.storage.review_group(numbers[0])
+    group = await services.storage.review_group(numbers[0] or 0)
     if group is None or group.resolved is not None or not group.questions:
         await _gone(update, services, lang)
         return
@@ -167,7 +176,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         ignored = await services.storage.resolve_group(group.id, IGNORED)
         notice = services.assistant.texts.get("unanswered_ignored", lang, count=ignored)
     else:
-        position = numbers[1]
+        position = numbers[1] or 0
         entry_id = group.entries[position] if position < len(group.entries) else ""
         if entry_id not in services.assistant.kb.entries:
             await _gone(update, services, lang)

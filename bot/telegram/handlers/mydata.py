@@ -19,12 +19,14 @@ from bot.telegram.callbacks import decode
 from bot.telegram.context import DRAFT, App, BotContext
 from bot.telegram.handlers.common import (
     PrivateButtons,
+    carries_pressed_button,
     command,
     is_private,
     send,
     show,
     user_language,
 )
+from bot.telegram.handlers.navigation import stale
 
 TEXTS = frozenset(
     {
@@ -200,6 +202,9 @@ async def confirm_forget(update: Update, context: BotContext) -> int | None:
         return None
     texts = context.services.assistant.texts
     lang = await user_language(context.services, user)  # before the setting is deleted
+    if not carries_pressed_button(update.callback_query):
+        await stale(update, context)  # forged, or a prompt answered already: nothing happens
+        return None
     if decode(update.callback_query.data) != "forget:yes":
         await show(update, texts.get("forget_kept", lang))
         return None

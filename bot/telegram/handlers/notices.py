@@ -153,7 +153,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action == REPLY:
         await _ask_reply(update, context, lead, lang)
         return
-    status = _STATUS[action or ""]  # the pattern lets through these two actions only
+    status = _STATUS.get(action or "")
+    if status is None:  # the pattern lets through no other action; never a default
+        await answer_query(update, texts.get("button_invalid", lang))
+        return
     lead = await storage.set_lead_status(lead.user_id, status, by=user.id) or lead
     chat_lang = await chat_language(services, chat_id)
     when = (lead.status_at or storage.now()).astimezone(services.settings.tzinfo)
