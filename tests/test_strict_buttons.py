@@ -133,3 +133,22 @@ async def test_forget_yes_counts_only_on_its_own_prompt(tmp_path: Path) -> None:
         update["callback_query"]["data"] = "1|forget:no"
         await bot.feed(update)
         assert prompt.message_id and student.answers[-1].text.startswith(INVALID.rstrip("."))
+
+
+async def test_an_edited_command_runs_nothing(tmp_path: Path) -> None:
+    from tests.updates import edited
+
+    async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
+        await start(bot)
+        me = bot.user(COORDINATOR, "en", "Coord")
+        hello = me.make_message("hello")
+        await bot.feed(hello)
+        seen = len(me.messages)
+        for command in ("/digest", "/leads", "/stats", "/handoffs", "/coordinator", "/mydata"):
+            update = edited(bot.emulator, hello, command)
+            entity = {"type": "bot_command", "offset": 0, "length": len(command)}
+            update["edited_message"]["entities"] = [entity]  # as Telegram marks a command
+            await bot.feed(update)
+        assert len(me.messages) == seen, "edited commands are ignored"
+        await bot.send(me, "/handoffs")
+        assert len(me.messages) == seen + 1, "a new command still works"

@@ -19,8 +19,12 @@ from bot.telegram.callbacks import Pattern
 
 
 def only_coordinators(settings: Settings) -> filters.BaseFilter:
-    """Updates sent by a coordinator (in any chat)."""
-    return filters.User(user_id=settings.coordinator_ids, allow_empty=False)
+    """New messages sent by a coordinator (in any chat). Never an edited message: editing an
+    old ``/digest`` or ``/leads`` runs nothing, as for students."""
+    return (
+        filters.User(user_id=settings.coordinator_ids, allow_empty=False)
+        & filters.UpdateType.MESSAGE
+    )
 
 
 def coordinator_chats(settings: Settings) -> list[int]:
