@@ -51,6 +51,7 @@ from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookServer
 
 from bot.storage import JSONDict, Storage
 from bot.telegram.delivery import retry_delay
+from bot.telegram.startup import PortInUseError, describe
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -324,17 +325,30 @@ class InboxUpdater(Updater):
             url_path = f"/{url_path}"
         app = _WebhookApp(url_path, self, secret_token)
         self._httpd = WebhookServer(listen, port, app, None, unix)  # type: ignore[arg-type]
-        await self._bootstrap(
-            max_retries=bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
-            webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
-            allowed_updates=allowed_updates,
-            ip_address=ip_address,
-            max_connections=max_connections,
-            secret_token=secret_token,
-        )
-        await self._replay()
-        await self._httpd.serve_forever(ready=ready)
+        # Listen first: Telegram is told the URL only once the server can take its calls (a
+        # server that cannot start makes ``run`` remove the webhook an earlier run registered).
+        try:
+            await self._httpd.serve_forever()
+        except OSError as error:
+            raise PortInUseError(
+                f"the webhook server cannot listen on BOT_PORT {port}: {describe(error)}"
+            ) from None
+        try:
+            await self._bootstrap(
+                max_retries=bootstrap_retries,
+                drop_pending_updates=drop_pending_updates,
+                webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
+                allowed_updates=allowed_updates,
+                ip_address=ip_address,
+                max_connections=max_connections,
+                secret_token=secret_token,
+            )
+            await self._replay()
+        except BaseException:
+            await self._httpd.shutdown()
+            raise
+        if ready is not None:
+            ready.set()
 
 
 class _WebhookApp(tornado.web.Application):
