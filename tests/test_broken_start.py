@@ -228,3 +228,43 @@ async def test_settings_that_would_overflow_are_one_line(
     output = result.stdout + result.stderr
     assert result.returncode == 2 and output.count("\n") == 1, output
     assert output.startswith(f"error: {name}") and "Traceback" not in output
+
+
+# --------------------------------------------------------------------------- at run time
+
+
+async def test_a_disk_full_at_run_time_is_one_line_a_minute(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    from tests.harness import BotProcess
+
+    emulator = server.emulator
+    await a_database(tmp_path / "bot.sqlite3")  # every page used: the next one is refused
+    bot = BotProcess(
+        server.base_url,
+        tmp_path,
+        emulator.token,
+        PYTHONPATH=str(FULL_DISK),
+        FULL_DISK_PAGES="0",
+        BOT_SEMANTIC="off",
+    )
+    await bot.start_and_wait_for_poll(emulator)
+    try:
+        student = emulator.add_user(4242, first_name="Léa", language_code="fr")
+        for number in range(40):
+            student.send(f"question {number} " + "x" * 300)
+
+        def same_batch_fetched() -> int:
+            """How many times the latest getUpdates asked for the same offset."""
+            offsets = [c.params.get("offset") for c in emulator.calls("getUpdates") if c.result]
+            return offsets.count(offsets[-1]) if offsets else 0
+
+        while same_batch_fetched() < 4:  # the batch is fetched again and again: never stored
+            await asyncio.sleep(0.05)
+    finally:
+        await bot.stop()
+    log = bot.log.read_text(encoding="utf-8")
+    full = [line for line in log.splitlines() if "disk is full" in line]
+    assert "Traceback" not in log and emulator.token not in log
+    assert len(full) == 1, log
+    assert "could not store 40 updates in the inbox" in full[0]
