@@ -76,9 +76,9 @@ def _failure(error: Exception, settings: Settings) -> str:
         return f"the Bot API refused the start: {error}"
     if isinstance(error, NetworkError):
         return f"cannot reach the Bot API at {settings.api_base_url}: {error}"
+    if isinstance(error, TelegramError):  # another poller, a Bot API refusal…
+        return str(error)
     known = describe(error)
-    if known is None and isinstance(error, TelegramError):
-        known = str(error)
     return f"the bot cannot start: {known or f'{type(error).__name__}: {error}'}"
 
 
