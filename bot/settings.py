@@ -19,6 +19,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENV_FILE = Path(".env")
 # A token from @BotFather: the bot's id, a colon, then letters, digits, "_" and "-".
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}", re.ASCII)
+_INTEGER = re.compile(r"-?[0-9]{1,30}", re.ASCII)  # ASCII digits only: "²".isdigit() is True
+MAX_ID = 2**52  # Telegram's user and chat ids fit in 52 bits
+MAX_PORT = 65535
+MAX_RETENTION_DAYS = 36500  # a hundred years: later dates overflow datetime at the purge
+MAX_MINUTES = 7 * 24 * 60  # a week, for the settings counted in minutes
 
 
 class SettingsError(Exception):
@@ -47,6 +52,7 @@ class Settings:
     lead_notices: bool = True
     semantic: bool = True
     error_report_minutes: int = 10
+    reply_minutes: int = 10  # how long a pressed "Reply to student" waits for the message
     prebuilt_cache_dir: Path | None = None  # the matcher's caches built with a Docker image
 
     @property
@@ -79,12 +85,14 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        def integer(name: str, default: int, minimum: int = 0) -> int:
+        def integer(name: str, default: int, minimum: int, maximum: int) -> int:
             raw = text(name)
             if raw is None:
                 return default
-            if not raw.lstrip("-").isdigit() or int(raw) < minimum:
-                raise SettingsError(f"{name} must be a whole number >= {minimum}, not {raw!r}")
+            if not _INTEGER.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+                raise SettingsError(
+                    f"{name} must be a whole number from {minimum} to {maximum}, not {raw[:40]!r}"
+                )
             return int(raw)
 
         ids: set[int] = set()
@@ -92,14 +100,15 @@ class Settings:
             part = part.strip()
             if not part:
                 continue
-            if not part.lstrip("-").isdigit():
+            if not _is_id(part):
                 raise SettingsError(
-                    f"BOT_COORDINATOR_IDS must be comma-separated Telegram user ids, not {part!r}"
+                    "BOT_COORDINATOR_IDS must be comma-separated Telegram user ids, "
+                    f"not {part[:40]!r}"
                 )
             ids.add(int(part))
         chat = text("BOT_COORDINATOR_CHAT_ID")
-        if chat is not None and not chat.lstrip("-").isdigit():
-            raise SettingsError(f"BOT_COORDINATOR_CHAT_ID must be a chat id, not {chat!r}")
+        if chat is not None and not _is_id(chat):
+            raise SettingsError(f"BOT_COORDINATOR_CHAT_ID must be a chat id, not {chat[:40]!r}")
         token = text("TELEGRAM_BOT_TOKEN")
         if token is not None and not _TOKEN.fullmatch(token):
             raise SettingsError(
@@ -145,15 +154,16 @@ class Settings:
             coordinator_chat_id=int(chat) if chat is not None else None,
             webhook_url=webhook_url,
             webhook_secret=secret,
-            port=integer("BOT_PORT", 8443, minimum=1),
-            retention_days=integer("BOT_RETENTION_DAYS", 365, minimum=1),
+            port=integer("BOT_PORT", 8443, 1, MAX_PORT),
+            retention_days=integer("BOT_RETENTION_DAYS", 365, 1, MAX_RETENTION_DAYS),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
             digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),
             digest_empty=_on_off("BOT_DIGEST_EMPTY", text("BOT_DIGEST_EMPTY") or "off"),
             lead_notices=_on_off("BOT_LEAD_NOTICES", text("BOT_LEAD_NOTICES") or "on"),
             semantic=_on_off("BOT_SEMANTIC", text("BOT_SEMANTIC") or "on"),
             log_level=log_level,
-            error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
+            error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, 1, MAX_MINUTES),
+            reply_minutes=integer("BOT_REPLY_MINUTES", 10, 1, MAX_MINUTES),
             prebuilt_cache_dir=_optional_path(text("BOT_PREBUILT_CACHE_DIR")),
         )
         try:
@@ -189,13 +199,24 @@ def environment(env_file: Path = ENV_FILE) -> dict[str, str]:
     return {**from_file, **os.environ}
 
 
+def _is_id(raw: str) -> bool:
+    """A Telegram user or chat id: ASCII digits, maybe a minus, within 52 bits."""
+    return bool(_INTEGER.fullmatch(raw)) and abs(int(raw)) < MAX_ID
+
+
 def _time_of_day(name: str, raw: str) -> time:
     """``HH:MM`` (24-hour clock) as a time."""
     hours, _, minutes = raw.partition(":")
-    well_formed = hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2
+    well_formed = (
+        raw.isascii()
+        and hours.isdigit()
+        and minutes.isdigit()
+        and len(hours) <= 2
+        and len(minutes) == 2
+    )
     if well_formed and int(hours) < 24 and int(minutes) < 60:
         return time(int(hours), int(minutes))
-    raise SettingsError(f"{name} must be a time of day as HH:MM (24-hour clock), not {raw!r}")
+    raise SettingsError(f"{name} must be a time of day as HH:MM (24-hour clock), not {raw[:40]!r}")
 
 
 _ON, _OFF = {"on", "true", "yes", "1"}, {"off", "false", "no", "0"}

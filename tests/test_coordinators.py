@@ -195,10 +195,8 @@ async def test_a_sign_up_reaches_the_coordinators_who_mark_it_and_reply(http: Lo
 
     await http.feed(group(http).make_press(first, "✍️ Reply to student", notice.message_id))
     prompt = group_messages(http)[-1]
-    assert "write your message to" in prompt.text and prompt.reply_markup == {
-        "force_reply": True,
-        "selective": True,
-    }
+    assert "your next message in this chat goes to" in prompt.text
+    assert prompt.button_labels == ["✖️ Cancel"]
     await say(http, first, "Bienvenue ! Quand pouvez-vous venir ?", prompt)
     assert "Réponse d'un coordinateur" in student.last.text
     assert "Bienvenue ! Quand pouvez-vous venir ?" in student.last.text

@@ -97,7 +97,10 @@ async def test_unanswered_questions_become_examples_at_once_and_after_a_restart(
     assert intent_of(bot, POOL[0]) == "housing"
 
     learned = yaml.safe_load((tmp_path / "data" / FILE_NAME).read_text(encoding="utf-8"))
-    assert learned == {"examples": {"housing": {"en": [" ".join(q.split()) for q in POOL]}}}
+    texts = [" ".join(q.split()) for q in POOL]
+    assert learned["examples"] == {"housing": {"en": texts}}
+    # each copied text with the id of its question (deleted with it), never who asked
+    assert sorted(learned["questions"]) == sorted(texts)
     assert str(STUDENT) not in (tmp_path / "data" / FILE_NAME).read_text(encoding="utf-8")
 
     await start(bot)  # a restart: the learned examples are loaded with the knowledge base

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
+from bot.content.names import strip_invisible
 from bot.content.pager import TEXTS as PAGER_TEXTS
 from bot.content.texts import Texts, placeholders
 
@@ -341,7 +342,6 @@ def new_draft(step: str, had_lead: bool, update_id: int) -> Draft:
 
 # --------------------------------------------------------------------------- values
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u00a0\u2028\u2029]+")
 _EMAIL = re.compile(
     r"^(?!\.)(?!.*\.\.)[\w.!#$%&'*+/=?^`{|}~-]{1,64}(?<!\.)@"
@@ -361,7 +361,7 @@ def clean(text: str, multiline: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if not multiline:
         text = text.replace("\n", " ")
-    text = _SPACES.sub(" ", _CONTROL.sub("", text))
+    text = _SPACES.sub(" ", strip_invisible(text))
     lines = [line.strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

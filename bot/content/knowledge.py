@@ -123,6 +123,10 @@ def load_yaml(path: Path) -> Any:
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise KnowledgeError([f"{path.name}:{where} invalid YAML: {problem}"]) from None
+    except UnicodeDecodeError as error:
+        raise KnowledgeError(
+            [f"{path}: not UTF-8 text (byte {error.start}): a binary or damaged file?"]
+        ) from None
     except OSError as error:
         raise KnowledgeError([f"{path}: cannot read: {error.strerror}"]) from None
 

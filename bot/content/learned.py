@@ -5,8 +5,12 @@ read-only.
 The file maps entry ids to example questions per language; it is validated like the knowledge
 base (entry ids must exist, languages known, texts bounded) and merged into the
 :class:`KnowledgeBase` before the matcher is built, so whatever matcher is in place learns
-them. Only what a student typed is kept: the text and its language, nothing else.
-``merge_into_knowledge`` moves them into ``knowledge/`` for review and commit.
+them. Only what a student typed is kept: the text and its language, nothing about who asked.
+An example copied as the student typed it is listed under ``questions`` with the id of the
+question it came from (:data:`Sources`), so that it leaves the file when that question is
+deleted (``/forget``, the retention purge: :func:`without_questions`); a phrasing a
+coordinator wrote ("Edit") is theirs and has no such link. ``merge_into_knowledge`` moves them
+into ``knowledge/`` for review and commit.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ MAX_PER_ENTRY = 500  # learned examples of one entry, all languages together
 
 # entry id -> language -> example questions, in the order they were learned
 Learned = dict[str, dict[str, list[str]]]
+# an example copied from a student's question -> that question's id (in the database)
+Sources = dict[str, int]
+SOURCES_KEY = "questions"
 
 _HEADER = (
     "# Example questions learned from students' questions with /unanswered.\n"
@@ -55,9 +62,11 @@ def validate_learned(data: Any, kb: KnowledgeBase, source: str, problems: list[s
     if data is None:
         return {}
     raw = data.get("examples") if isinstance(data, dict) else None
-    if not isinstance(raw, dict) or set(data) - {"examples"}:
+    if not isinstance(raw, dict) or set(data) - {"examples", SOURCES_KEY}:
         problems.append(f"{source}: must be a mapping with entry ids under 'examples'")
         return {}
+    if _sources_of(data) is None:
+        problems.append(f"{source}: '{SOURCES_KEY}' must map example texts to question ids")
     learned: Learned = {}
     for entry_id, by_language in raw.items():
         where = f"{source}: entry '{entry_id}'"
@@ -89,6 +98,38 @@ def validate_learned(data: Any, kb: KnowledgeBase, source: str, problems: list[s
     return learned
 
 
+def load_sources(path: Path) -> Sources:
+    """Which learned examples were copied from which question (empty without a file)."""
+    if not path.exists():
+        return {}
+    return _sources_of(load_yaml(path)) or {}
+
+
+def _sources_of(data: Any) -> Sources | None:
+    """The ``questions`` mapping of raw file data, or None if it is malformed."""
+    raw = data.get(SOURCES_KEY, {}) if isinstance(data, dict) else {}
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(t, str) and isinstance(q, int) and not isinstance(q, bool)
+        for t, q in raw.items()
+    ):
+        return None
+    return dict(raw)
+
+
+def without_questions(
+    learned: Learned, sources: Sources, gone: set[int]
+) -> tuple[Learned, Sources]:
+    """``learned`` and ``sources`` without the examples copied from the questions ``gone``."""
+    dropped = {text for text, question in sources.items() if question in gone}
+    kept = {
+        entry: {lang: [p for p in phrases if p not in dropped] for lang, phrases in by.items()}
+        for entry, by in learned.items()
+    }
+    return kept, {t: q for t, q in sources.items() if t not in dropped}
+
+
 def with_learned(kb: KnowledgeBase, learned: Learned) -> KnowledgeBase:
     """``kb`` with the learned examples added to their entries' examples."""
     if not learned:
@@ -108,7 +149,7 @@ def add_examples(learned: Learned, entry_id: str, phrases: Iterable[tuple[str, s
     already there are not repeated; over-long ones are left out)."""
     result = {e: {lang: list(p) for lang, p in by.items()} for e, by in learned.items()}
     for lang, text in phrases:
-        text = " ".join(text.split())
+        text = example_text(text)
         if not text or len(text) > MAX_EXAMPLE or lang not in LANGUAGES:
             continue
         known = result.setdefault(entry_id, {}).setdefault(lang, [])
@@ -117,14 +158,25 @@ def add_examples(learned: Learned, entry_id: str, phrases: Iterable[tuple[str, s
     return result
 
 
+def example_text(text: str) -> str:
+    """A phrasing as it is kept: white space collapsed."""
+    return " ".join(text.split())
+
+
 def count(learned: Learned) -> int:
     """How many learned examples there are."""
     return sum(len(p) for by in learned.values() for p in by.values())
 
 
-def dump_learned(learned: Learned) -> str:
-    """The learned-examples file's text."""
-    body = {"examples": _ordered(learned)} if learned else {"examples": {}}
+def dump_learned(learned: Learned, sources: Sources | None = None) -> str:
+    """The learned-examples file's text (with the question of each copied example that is
+    still in the file)."""
+    ordered = _ordered(learned)
+    body: dict[str, Any] = {"examples": ordered}
+    present = {p for by in ordered.values() for phrases in by.values() for p in phrases}
+    links = {t: q for t, q in (sources or {}).items() if t in present}
+    if links:
+        body[SOURCES_KEY] = links
     return _HEADER + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -136,10 +188,10 @@ def _ordered(learned: Learned) -> dict[str, dict[str, list[str]]]:
     }
 
 
-def write_learned(path: Path, learned: Learned) -> None:
+def write_learned(path: Path, learned: Learned, sources: Sources | None = None) -> None:
     """Write the file atomically: a temporary file in the same directory, flushed to disk,
     then renamed over the old one (a crash leaves the old or the new file, never half)."""
-    write_atomically(path, dump_learned(learned))
+    write_atomically(path, dump_learned(learned, sources))
 
 
 def write_atomically(path: Path, text: str) -> None:

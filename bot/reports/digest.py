@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Final
 
 from bot.content.knowledge import KnowledgeBase
+from bot.content.names import clean_name
 from bot.content.texts import Texts
 from bot.reports.labels import area_title, choice_label, language_name, status_label, text_or
 from bot.reports.split import TELEGRAM_LIMIT, split_lines
@@ -122,7 +123,7 @@ def _lead_line(lead: Lead, texts: Texts, lang: str) -> str:
     return texts.get(
         "digest_lead",
         lang,
-        name=html.escape(lead.name),
+        name=html.escape(clean_name(lead.name)),
         email=html.escape(lead.email),
         level=html.escape(_level(texts, lead, lang)),
         university=html.escape(lead.university or skipped),

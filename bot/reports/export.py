@@ -19,6 +19,7 @@ from datetime import date, datetime, tzinfo
 from typing import Final
 
 from bot.content.knowledge import KnowledgeBase
+from bot.content.names import clean_name, strip_invisible
 from bot.content.texts import Texts
 from bot.reports.labels import area_title, choice_label, language_name, status_label, text_or
 from bot.storage import LEAD_FIELDS, Lead
@@ -84,13 +85,15 @@ class Exporter:
         elif name == "language":
             result = language_name(self.texts, str(value))
         elif name == "status_by" and isinstance(value, int):
-            result = (self.names or {}).get(value, str(value))
+            result = clean_name((self.names or {}).get(value, str(value)))
+        elif name == "name" and isinstance(value, str):
+            result = clean_name(value)
         elif isinstance(value, str):
             month = _MONTH.match(value)
             if month and 1 <= int(month.group(2)) <= 12:
                 result = Month(date(int(month.group(1)), int(month.group(2)), 1))
             else:
-                result = choice_label(self.texts, name, value, self.lang)
+                result = choice_label(self.texts, name, strip_invisible(value), self.lang)
         else:
             result = value if isinstance(value, int | float) else str(value)
         return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ import aiosqlite
 
 from bot.storage import schema
 from bot.storage.codec import iso, utcnow
-from bot.storage.errors import StorageError
+from bot.storage.errors import DatabaseFileError, StorageError
 
 _LOGGER = logging.getLogger(__name__)
 _DIR_MODE: Final = 0o700
@@ -61,6 +62,20 @@ class Database:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', not {synchronous!r}")
         path = Path(path)
+        try:
+            return await cls._open(path, clock=clock, synchronous=synchronous, **options)
+        except sqlite3.Error as error:
+            raise DatabaseFileError(path, str(error)) from error
+
+    @classmethod
+    async def _open(
+        cls,
+        path: Path,
+        *,
+        clock: Callable[[], datetime],
+        synchronous: Literal["NORMAL", "FULL"],
+        **options: Any,
+    ) -> Self:
         path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
         schema.create_private_file(path)
         conn = await aiosqlite.connect(path, isolation_level=None)

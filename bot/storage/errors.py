@@ -5,6 +5,14 @@ class StorageError(Exception):
     """Base class of the errors raised by this module."""
 
 
+class DatabaseFileError(StorageError):
+    """SQLite cannot use the database file (damaged, not a database, read-only, full disk)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"the database {path} cannot be used ({reason})")
+        self.path, self.reason = path, reason
+
+
 class SchemaError(StorageError):
     """The database file's schema cannot be used (failed migration, incompatible table)."""
 

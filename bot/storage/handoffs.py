@@ -66,13 +66,15 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class PendingReply:
-    """A coordinator pressed "Reply to student": their next message goes to ``user_id``."""
+    """A coordinator pressed "Reply to student": their next message goes to ``user_id``, until
+    it expires (``created_at``, set when stored, plus the caller's ``max_age``)."""
 
     chat_id: int
     coordinator_id: int
     user_id: int
     language: str
     prompt_id: int | None
+    created_at: datetime | None = None
 
 
 _THREAD_COLUMNS: Final = (
@@ -104,9 +106,13 @@ class HandoffStore(Database):
         )
         self._threads = {thread.user_id: thread for thread in map(_thread, rows)}
         rows = await self._fetchall(
-            "SELECT chat_id, coordinator_id, user_id, language, prompt_id FROM pending_replies"
+            "SELECT chat_id, coordinator_id, user_id, language, prompt_id, created_at "
+            "FROM pending_replies"
         )
-        self._pending = {(row[0], row[1]): PendingReply(*row) for row in rows}
+        self._pending = {
+            (row[0], row[1]): PendingReply(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]))
+            for row in rows
+        }
 
     def now(self) -> datetime:
         """The storage clock (UTC)."""
@@ -300,12 +306,22 @@ class HandoffStore(Database):
 
     # ----------------------------------------------------------------- pending replies
 
-    def pending_reply(self, chat_id: int, coordinator_id: int) -> PendingReply | None:
-        """The student a coordinator's next message in ``chat_id`` goes to, from memory."""
-        return self._pending.get((chat_id, coordinator_id))
+    def pending_reply(
+        self, chat_id: int, coordinator_id: int, max_age: timedelta | None = None
+    ) -> PendingReply | None:
+        """The student a coordinator's next message in ``chat_id`` goes to, from memory; with
+        ``max_age``, only if it was stored less than that long ago (an older one has expired,
+        also across restarts: its time is stored with it)."""
+        pending = self._pending.get((chat_id, coordinator_id))
+        if pending is None or max_age is None:
+            return pending
+        created = pending.created_at
+        return pending if created is not None and created > self._clock() - max_age else None
 
     async def set_pending_reply(self, pending: PendingReply) -> None:
-        """Remember a pressed "Reply to student" (replacing an earlier one)."""
+        """Remember a pressed "Reply to student" (replacing an earlier one), from now."""
+        now = self._clock()
+        pending = replace(pending, created_at=now)
         async with self._lock, self._transaction() as db:
             await db.execute(
                 "INSERT OR REPLACE INTO pending_replies (chat_id, coordinator_id, user_id, "
@@ -316,7 +332,7 @@ class HandoffStore(Database):
                     pending.user_id,
                     pending.language,
                     pending.prompt_id,
-                    iso(self._clock()),
+                    iso(now),
                 ),
             )
         self._pending[(pending.chat_id, pending.coordinator_id)] = pending
@@ -350,7 +366,11 @@ class HandoffStore(Database):
                     "DELETE FROM lead_notices WHERE sent_at IS NOT NULL AND sent_at < ?",
                     (cutoff,),
                 )
+                await db.execute("DELETE FROM pending_replies WHERE created_at < ?", (cutoff,))
             await self._checkpoint()
+        for key, pending in list(self._pending.items()):
+            if pending.created_at is None or iso(pending.created_at) < cutoff:
+                del self._pending[key]
         return count
 
     async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:

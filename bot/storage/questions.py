@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -215,6 +215,19 @@ class QuestionStore(Database):
                 f"{sql} ORDER BY asked_at DESC, id DESC LIMIT ?", [*params, limit]
             )
         return [row_to_question(row) for row in rows]
+
+    async def existing_questions(self, ids: Iterable[int]) -> set[int]:
+        """Which of the question ids ``ids`` are still stored."""
+        wanted = sorted(set(ids))
+        found: set[int] = set()
+        async with self._lock:
+            for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
+                part = wanted[start : start + 500]
+                rows = await self._fetchall(
+                    f"SELECT id FROM questions WHERE id IN ({', '.join('?' * len(part))})", part
+                )
+                found.update(int(row[0]) for row in rows)
+        return found
 
     async def purge_questions(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete questions asked more than ``older_than`` before ``now``; return the count."""

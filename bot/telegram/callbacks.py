@@ -3,9 +3,10 @@
 Every button the bot sends is encoded here and every handler's pattern is built here, from
 the one :data:`VERSION`. Buttons from an older version of the bot are recognised as stale.
 
-Callback data arrives from the client and can be forged, so every handler reads it through
-:func:`parse` (and :func:`number`, :func:`month` for its values), which accept only what the
-bot itself produces: ASCII ids of letters, digits, ``_`` and ``-`` separated by ``:``; numbers
+Callback data arrives from the client and can be forged, so every handler is registered with
+a :func:`pattern` (which matches only well-formed data) and reads it through :func:`parse`
+(and :func:`number`, :func:`month` for its values), which accept only what the bot itself
+produces: ASCII ids of letters, digits, ``_`` and ``-`` separated by ``:``; numbers
 of plain ASCII digits without leading zeros; months ``YYYY-MM`` with a real month. Anything
 else is None, and the handler answers "this button is no longer valid". Whether an id names
 something that exists (a topic, a step, a choice) is the handler's check on top.
@@ -67,7 +68,43 @@ def month(text: str) -> tuple[int, int] | None:
     return (int(found[1]), int(found[2])) if found else None
 
 
-def pattern(action: str) -> str:
+class Pattern:
+    """The one strict matcher of every ``CallbackQueryHandler``: the data must be well formed
+    (:func:`parse`: ASCII ids only, so no trailing newline or non-ASCII digit gets through)
+    and its action must match the regular expression ``action`` from the start, in ASCII
+    (``\\d`` is 0-9). End it with ``$`` (safe here: the action has no line break) to match one
+    action exactly."""
+
+    def __init__(self, action: str) -> None:
+        self.action = re.compile(action, re.ASCII)
+
+    def __call__(self, data: object) -> bool:
+        action = decode(data) if isinstance(data, str) else None
+        return action is not None and self.action.match(action) is not None
+
+    def __repr__(self) -> str:
+        return f"callbacks.pattern({self.action.pattern!r})"
+
+
+class Family(Pattern):
+    """Every press whose data starts with ``<version>|<name>:``, well formed or not, for a
+    handler that parses the rest itself with :func:`parse` and answers what it refuses in
+    its own way (the sign-up form: a forged value leaves the form where it was)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(re.escape(name))
+        self.prefix = f"{VERSION}|{name}:"
+
+    def __call__(self, data: object) -> bool:
+        return isinstance(data, str) and data.startswith(self.prefix)
+
+
+def family(name: str) -> Family:
+    """The pattern of every button of the feature ``name`` (see :class:`Family`)."""
+    return Family(name)
+
+
+def pattern(action: str) -> Pattern:
     """The ``CallbackQueryHandler`` pattern of buttons whose action matches the regular
-    expression ``action`` (anchored at the start; anchor the end yourself)."""
-    return rf"^{re.escape(VERSION)}\|{action}"
+    expression ``action`` (anchored at the start; anchor the end with ``$``)."""
+    return Pattern(action)

@@ -21,7 +21,14 @@ from pathlib import Path
 from bot.content.forms import Form
 from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
-from bot.content.learned import FILE_NAME
+from bot.content.learned import (
+    FILE_NAME,
+    count,
+    load_learned,
+    load_sources,
+    without_questions,
+    write_learned,
+)
 from bot.content.menus import Menus
 from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders, renderings
@@ -30,7 +37,7 @@ from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
 from bot.understanding.answers import Assistant
-from bot.understanding.embedding import link_prebuilt
+from bot.understanding.embedding import forget_cached, link_prebuilt
 from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
 
 MAX_TEXT = 4096  # Telegram's limit of a message, in UTF-16 code units
@@ -181,6 +188,26 @@ _LOCKS: dict[int, asyncio.Lock] = {}
 def content_lock(services: Services) -> asyncio.Lock:
     """One rebuild at a time per running bot (``/reload``, adding examples)."""
     return _LOCKS.setdefault(id(services), asyncio.Lock())
+
+
+async def prune_learned(services: Services) -> int:
+    """Remove the learned examples copied from questions no longer stored (the student used
+    /forget, or the retention purge deleted them), with every cached embedding of them, and
+    install the knowledge base without them; how many examples went."""
+    path = learned_path(services.settings)
+    async with content_lock(services):
+        sources = load_sources(path)
+        if not sources:
+            return 0
+        gone = set(sources.values()) - await services.storage.existing_questions(sources.values())
+        if not gone:
+            return 0
+        learned = load_learned(path, services.assistant.kb)
+        kept, left = without_questions(learned, sources, gone)
+        write_learned(path, kept, left)
+        forget_cached(services.settings.data_dir / "cache")
+        await reload(services)
+    return count(learned) - count(kept)
 
 
 async def reload(services: Services) -> Content:

@@ -15,11 +15,16 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, filters
 
 from bot.settings import Settings
+from bot.telegram.callbacks import Pattern
 
 
 def only_coordinators(settings: Settings) -> filters.BaseFilter:
-    """Updates sent by a coordinator (in any chat)."""
-    return filters.User(user_id=settings.coordinator_ids, allow_empty=False)
+    """New messages sent by a coordinator (in any chat). Never an edited message: editing an
+    old ``/digest`` or ``/leads`` runs nothing, as for students."""
+    return (
+        filters.User(user_id=settings.coordinator_ids, allow_empty=False)
+        & filters.UpdateType.MESSAGE
+    )
 
 
 def coordinator_chats(settings: Settings) -> list[int]:
@@ -53,7 +58,7 @@ class CoordinatorButtonHandler(CallbackQueryHandler[Any, Any]):
         self,
         settings: Settings,
         callback: Callable[[Update, Any], Coroutine[Any, Any, Any]],
-        pattern: str,
+        pattern: Pattern,
     ) -> None:
         super().__init__(callback, pattern=pattern)
         self.coordinator_ids = settings.coordinator_ids

@@ -63,6 +63,7 @@ from bot.storage import JSONDict, Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
 from bot.telegram.flood import FloodGuard, Verdict, kind_of
+from bot.telegram.startup import PortInUseError, describe
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ CONFLICT_GRACE: Final = 30.0  # seconds of conflicts after which an older poller
 CONFLICT_RETRY: Final = 1.0
 MAX_BACKOFF: Final = 30.0
 PRUNE_EVERY: Final = 3600.0  # seconds between deletions of old tombstones
+MAX_WEBHOOK_BODY: Final = 1 << 20  # bytes: Telegram's updates are a few kilobytes
+MAX_UPDATE_ID: Final = 2**53  # Telegram's ids are far below; SQLite's INTEGER ends at 2^63
 
 
 class PollingConflictError(Conflict):
@@ -397,17 +400,30 @@ class InboxUpdater(Updater):
             url_path = f"/{url_path}"
         app = _WebhookApp(url_path, self, secret_token)
         self._httpd = WebhookServer(listen, port, app, None, unix)  # type: ignore[arg-type]
-        await self._bootstrap(
-            max_retries=bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
-            webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
-            allowed_updates=allowed_updates,
-            ip_address=ip_address,
-            max_connections=max_connections,
-            secret_token=secret_token,
-        )
-        await self._replay()
-        await self._httpd.serve_forever(ready=ready)
+        # Listen first: Telegram is told the URL only once the server can take its calls (a
+        # server that cannot start makes ``run`` remove the webhook an earlier run registered).
+        try:
+            await self._httpd.serve_forever()
+        except OSError as error:
+            raise PortInUseError(
+                f"the webhook server cannot listen on BOT_PORT {port}: {describe(error)}"
+            ) from None
+        try:
+            await self._bootstrap(
+                max_retries=bootstrap_retries,
+                drop_pending_updates=drop_pending_updates,
+                webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
+                allowed_updates=allowed_updates,
+                ip_address=ip_address,
+                max_connections=max_connections,
+                secret_token=secret_token,
+            )
+            await self._replay()
+        except BaseException:
+            await self._httpd.shutdown()
+            raise
+        if ready is not None:
+            ready.set()
 
 
 class _WebhookApp(tornado.web.Application):
@@ -424,9 +440,16 @@ class _WebhookApp(tornado.web.Application):
         """No access log (python-telegram-bot's choice too)."""
 
 
+@tornado.web.stream_request_body
 class _InboxWebhookHandler(TelegramHandler):
-    """Commits the POSTed update to the inbox, then answers 200 (a failure answers 500, and
-    Telegram delivers the update again)."""
+    """Commits the POSTed update to the inbox, then answers 200 (a failure to store it answers
+    500, and Telegram delivers the update again).
+
+    The body is streamed: the content type and the secret header are checked as soon as the
+    headers arrive (:meth:`prepare`), before any byte of the body is read, and the body may
+    hold at most :data:`MAX_WEBHOOK_BODY` bytes (413). What is not an update — not JSON, not
+    an object, nested too deep, an ``update_id`` outside 0…2^53 — is answered 400, never 500.
+    """
 
     def initialize(  # type: ignore[override]
         self,
@@ -437,15 +460,24 @@ class _InboxWebhookHandler(TelegramHandler):
     ) -> None:
         super().initialize(bot, update_queue, secret_token)
         self.updater = updater
+        self._body = bytearray()
+
+    def prepare(self) -> None:
+        self._validate_post()  # content type and secret (403), before the body
+        length = self.request.headers.get("Content-Length", "0")
+        if not length.isascii() or not length.isdigit() or int(length) > MAX_WEBHOOK_BODY:
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        connection = self.request.connection
+        if connection is not None and hasattr(connection, "set_max_body_size"):
+            connection.set_max_body_size(MAX_WEBHOOK_BODY)
+
+    def data_received(self, chunk: bytes) -> None:
+        if len(self._body) + len(chunk) > MAX_WEBHOOK_BODY:  # chunked: no Content-Length
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        self._body += chunk
 
     async def post(self) -> None:
-        self._validate_post()
-        try:
-            data = json.loads(self.request.body)
-        except ValueError as error:
-            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from error
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        data = _update_of(bytes(self._body))
         await self.updater._wait_for_room()  # back-pressure on Telegram
         await self.updater.receive([data])
         self.set_status(HTTPStatus.OK)
@@ -458,6 +490,26 @@ class _Lane:
 
     active: int = 0
     waiting: deque[Update] = field(default_factory=deque)
+
+
+def _update_of(body: bytes) -> JSONDict:
+    """The update a webhook body holds; HTTP 400 for anything that is not one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested 100,000 deep
+        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if (
+        not isinstance(update_id, int)
+        or isinstance(update_id, bool)
+        or not 0 <= update_id < MAX_UPDATE_ID
+    ):
+        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+    try:
+        json.dumps(data)  # what the inbox will store: also within the recursion limit
+    except (ValueError, RecursionError):
+        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
+    return data
 
 
 async def _first(*awaitables: Awaitable[Any]) -> None:

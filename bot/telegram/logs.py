@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import logging
-from collections.abc import Iterable
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -44,6 +47,55 @@ class QuietUntilUp(logging.Filter):
         return self.up or record.name == "bot" or record.name.startswith("bot.")
 
 
+FULL_DISK_EVERY = 60.0  # seconds between two log lines about a full disk
+
+
+def _full_disk(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is a full disk: SQLite's "database or disk is
+    full" or the system's ENOSPC/EDQUOT."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sqlite3.Error) and "disk is full" in str(error).lower():
+            return True
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+class _FullDiskOncePerMinute(logging.Filter):
+    """While the disk is full every write fails, and whatever retries (polling every second,
+    each update's handling) would log a traceback each time: instead one line a minute, saying
+    what is waiting (the failed record's own message: "could not store 5 updates in the
+    inbox", "error while handling update 12") and how many such lines were left out."""
+
+    def __init__(
+        self, every: float = FULL_DISK_EVERY, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.every, self.clock = every, clock
+        self._last: float | None = None
+        self._left_out = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (record.exc_info and _full_disk(record.exc_info[1])):
+            return True
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every:
+            self._left_out += 1
+            return False
+        left_out = (
+            f"; {self._left_out} similar line(s) in the last minute left out"
+            if (self._left_out)
+            else ""
+        )
+        record.msg = f"the disk is full, nothing can be stored: {record.getMessage()}{left_out}"
+        record.args, record.exc_info, record.exc_text = (), None, None
+        self._last, self._left_out = now, 0
+        return True
+
+
 class _Redact(logging.Filter):
     """Secrets (the token, the webhook secret) never reach the log, whatever quotes them."""
 
@@ -76,8 +128,10 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -
     # e-mails): BOT_LOG_LEVEL=DEBUG is for this bot's own loggers only.
     for library in ("telegram", "aiosqlite", "tornado"):
         logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
+    full_disk = _FullDiskOncePerMinute()  # one for every handler: the minute is shared
     quiet = QuietUntilUp()
     for handler in logging.getLogger().handlers:
+        handler.addFilter(full_disk)
         handler.addFilter(quiet)
         handler.addFilter(_StartUpErrorsReportedOnce())
         handler.addFilter(_NetworkErrorsWithoutTraceback())

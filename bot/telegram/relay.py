@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardMarkup, Message, User
 from telegram.error import TelegramError
 
+from bot.content.names import clean_name
 from bot.content.texts import Texts
 from bot.storage import OPEN_THREAD, Lead, SentMessage, Thread
 from bot.telegram.context import BotContext, Services
@@ -117,8 +118,14 @@ def display_name(user: User | None) -> str:
     """A Telegram user's name (and @username) as the coordinators see it, escaped."""
     if user is None:
         return "?"
-    name = html.escape(user.full_name)
+    name = shown_name(user.full_name)
     return f"{name} (@{html.escape(user.username)})" if user.username else name
+
+
+def shown_name(name: str | None) -> str:
+    """A name as the coordinators see it: cleaned of invisible characters
+    (:func:`bot.content.names.clean_name`) and HTML-escaped; "?" when empty."""
+    return html.escape(clean_name(name) or "?")
 
 
 async def send_to_coordinators(

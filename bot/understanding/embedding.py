@@ -154,6 +154,16 @@ def cache_key(encoder: Encoder, texts: Sequence[str]) -> str:
     return digest.hexdigest()[:24]
 
 
+def forget_cached(cache_dir: Path | None) -> None:
+    """Drop every cached set of embeddings (in memory and in ``cache_dir``): they are computed
+    again from the texts in use. After a learned example left the knowledge base, no vector
+    of its words is kept."""
+    _MEMORY.clear()
+    if cache_dir is not None and Path(cache_dir).is_dir():
+        for old in Path(cache_dir).glob("embeddings-*.npy"):
+            old.unlink(missing_ok=True)
+
+
 def encode_all(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None) -> Vectors:
     """Embeddings of ``texts``, read from ``cache_dir`` when computed before, else computed in
     batches (and stored there when a cache dir is given; an unwritable one is only logged)."""

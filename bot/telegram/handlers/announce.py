@@ -43,6 +43,7 @@ TEXTS = (
     frozenset(
         {
             "announce_button_cancel",
+            "button_invalid",
             "announce_button_send",
             "announce_button_version",
             "announce_cancelled",
@@ -62,8 +63,10 @@ NAME = "announce"  # the ConversationHandler's name
 DRAFT = "announce"  # the draft's key in user_data
 WRITING, PREVIEW = "announce_writing", "announce_preview"
 END = ConversationHandler.END
-PATTERN = callbacks.pattern(r"ann:(send|cancel|lang:(en|zh|fr))$")
-ANY_PATTERN = callbacks.pattern("ann:")
+# Every "ann" press reaches press() or closed(), which accept exactly these actions and answer
+# anything else (a forged "cancel\n", an unknown language) "no longer valid": nothing is sent.
+ACTIONS = frozenset({"ann:send", "ann:cancel", *(f"ann:lang:{code}" for code in LANGUAGES)})
+PATTERN = ANY_PATTERN = callbacks.family("ann")
 # An announcement and the line on how to stop must fit Telegram's 4,096 characters.
 MAX_TEXT = 3500
 
@@ -160,6 +163,9 @@ async def press(update: Update, context: BotContext) -> str | int:
     texts = services.assistant.texts
     draft = _draft(context)
     action = decode(update.callback_query.data if update.callback_query else None) or ""
+    if action not in ACTIONS:
+        await answer_query(update, texts.get("button_invalid", lang))  # nothing is sent
+        return PREVIEW if draft is not None else END
     if draft is None or not draft["texts"].get(DEFAULT_TEXT):
         await show(update, texts.get("announce_closed", lang))
         return END
@@ -172,7 +178,7 @@ async def press(update: Update, context: BotContext) -> str | int:
         _drop(context)
         await show(update, texts.get("announce_cancelled", lang))
         return END
-    return await _confirm(update, context, draft, lang)
+    return await _confirm(update, context, draft, lang)  # exactly "ann:send"
 
 
 async def _confirm(update: Update, context: BotContext, draft: dict[str, Any], lang: str) -> int:
@@ -213,9 +219,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 async def closed(update: Update, context: BotContext) -> None:
-    """A coordinator pressed a button of an announcement that is no longer being written."""
+    """A coordinator pressed a button of an announcement that is no longer being written (or
+    forged data: no longer valid)."""
     lang = await user_language(context.services, update.effective_user)
-    await answer_query(update, context.services.assistant.texts.get("announce_closed", lang))
+    action = decode(update.callback_query.data if update.callback_query else None)
+    key = "announce_closed" if action in ACTIONS else "button_invalid"
+    await answer_query(update, context.services.assistant.texts.get(key, lang))
 
 
 def register(app: App) -> None:

@@ -53,6 +53,18 @@ class PrivateButtons(CallbackQueryHandler[Any, Any]):
         return super().check_update(update)
 
 
+def carries_pressed_button(query: CallbackQuery) -> bool:
+    """Whether the pressed message still shows a button with exactly the pressed data: a
+    confirmation (``forget:yes``) counts only on the prompt that asked for it, never as data
+    forged on another message or pressed again after the prompt was answered (its buttons
+    are gone then)."""
+    message = query.message
+    markup_ = message.reply_markup if isinstance(message, Message) else None
+    return markup_ is not None and any(
+        button.callback_data == query.data for row in markup_.inline_keyboard for button in row
+    )
+
+
 def telegram_language(code: str | None) -> str | None:
     """One of our languages from a Telegram ``language_code`` ("zh-hans" → "zh")."""
     base = (code or "").lower().split("-")[0]

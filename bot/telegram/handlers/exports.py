@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler
 
+from bot.content.names import clean_name
 from bot.reports.export import Exporter
 from bot.storage import Lead
 from bot.storage.digests import NOT_CONTACTED
@@ -95,7 +96,7 @@ async def leads(update: Update, context: BotContext) -> None:
         texts,
         lang,
         services.settings.tzinfo,
-        names={user.id: user.full_name} if user else None,
+        names={user.id: clean_name(user.full_name)} if user else None,
     )
     stamp = now.strftime("%Y-%m-%d")
     # Written in a worker thread: a workbook of thousands of leads takes a CPU second or

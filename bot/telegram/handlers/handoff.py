@@ -24,6 +24,8 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.content.names import clean_name
+from bot.settings import Settings
 from bot.storage import OPEN_THREAD, WAITING_THREAD, SentMessage, Thread
 from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext, services_of
@@ -41,6 +43,7 @@ from bot.telegram.relay import (
     language_name,
     pass_to_student,
     send_to_coordinators,
+    shown_name,
     student_language,
 )
 from bot.telegram.relay_batches import CLOSE
@@ -102,7 +105,9 @@ async def begin(update: Update, context: BotContext) -> None:
         await send(update, texts.get("thread_already_open", lang))
         return
     if thread is None:
-        await services.storage.start_thread(user.id, user.full_name, lang, WAITING_THREAD)
+        await services.storage.start_thread(
+            user.id, clean_name(user.full_name), lang, WAITING_THREAD
+        )
     await send(update, texts.get("thread_prompt", lang))
 
 
@@ -135,7 +140,7 @@ async def from_student(update: Update, context: BotContext) -> None:
         first=first,
     )
     services.relays.kick(context.application)
-    await storage.touch_thread(thread, student_message=True, name=user.full_name)
+    await storage.touch_thread(thread, student_message=True, name=clean_name(user.full_name))
     if first:
         await storage.log_question(user.id, lang, message.text, "handoff", 1.0, kind="handoff")
     await send(update, texts.get("thread_sent" if first else "thread_followup_sent", lang))
@@ -195,7 +200,7 @@ async def _tell_coordinators(
     """A note about ``thread`` in every coordinators' chat (but ``skip``); replying to it
     answers the student too."""
     texts = context.services.assistant.texts
-    name = html.escape(thread.name or "?")
+    name = shown_name(thread.name)
     await context.services.relays.flush(context)  # the student's last messages come first
 
     def build(clang: str) -> tuple[list[str], None]:
@@ -238,7 +243,7 @@ async def close(update: Update, context: BotContext) -> None:
     await query.edit_message_reply_markup(None)
     await answer_query(update)
     await _tell_coordinators(
-        context, closed, "coordinator_thread_closed_by", coordinator=html.escape(user.full_name)
+        context, closed, "coordinator_thread_closed_by", coordinator=shown_name(user.full_name)
     )
 
 
@@ -258,7 +263,9 @@ async def relay_pending(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    pending = context.services.storage.pending_reply(message.chat.id, user.id)
+    pending = context.services.storage.pending_reply(
+        message.chat.id, user.id, reply_window(context.services.settings)
+    )
     if pending is None:
         return
     target = SentMessage(message.chat.id, pending.prompt_id or 0, pending.user_id, pending.language)
@@ -277,14 +284,15 @@ async def _relay(update: Update, context: BotContext, target: SentMessage | None
     if not message.text:
         await message.reply_text(texts.get("coordinator_reply_text_only", lang))
         return
-    pending = storage.pending_reply(message.chat.id, user.id)
-    if pending is not None and pending.user_id == target.user_id:
-        await storage.clear_pending_reply(message.chat.id, user.id)
+    # Whatever this message answers, it ends the coordinator's "Reply to student" here: a
+    # reply to another student's message must not leave the next ordinary message going to
+    # the first one.
+    await storage.clear_pending_reply(message.chat.id, user.id)
     delivered, thread = await pass_to_student(context, message, target)
     if not delivered or thread is None:
         await message.reply_text(texts.get("coordinator_reply_failed", lang))
         return
-    name = html.escape(thread.name or "?")
+    name = shown_name(thread.name)
     await message.reply_text(texts.get("coordinator_relayed", lang, name=name, thread=thread.id))
     if len(coordinator_chats(services.settings)) > 1:  # each coordinator in a private chat
         await _tell_coordinators(
@@ -292,9 +300,14 @@ async def _relay(update: Update, context: BotContext, target: SentMessage | None
             thread,
             "coordinator_answer_copy",
             skip=message.chat.id,
-            coordinator=html.escape(user.full_name),
+            coordinator=shown_name(user.full_name),
             answer=_copy_of(message),
         )
+
+
+def reply_window(settings: Settings) -> timedelta:
+    """How long a pressed "Reply to student" waits for the coordinator's message."""
+    return timedelta(minutes=settings.reply_minutes)
 
 
 def _copy_of(message: Message) -> str:
@@ -335,7 +348,7 @@ async def list_handoffs(update: Update, context: BotContext) -> None:
                 "coordinator_handoffs_item",
                 lang,
                 thread=thread.id,
-                name=html.escape(thread.name or "?"),
+                name=shown_name(thread.name),
                 language=language_name(texts, thread.language),
                 messages=thread.messages,
                 date=thread.last_message_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
@@ -370,7 +383,8 @@ class _InThread(filters.MessageFilter):
 
 
 class _PendingReply(filters.MessageFilter):
-    """Messages of a coordinator who pressed "Reply to student" in this chat."""
+    """Messages of a coordinator who pressed "Reply to student" in this chat, less than
+    ``BOT_REPLY_MINUTES`` ago."""
 
     def __init__(self, app: App) -> None:
         super().__init__(name="PendingReply")
@@ -378,8 +392,12 @@ class _PendingReply(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         user = message.from_user
-        storage = services_of(self._app).storage
-        return user is not None and storage.pending_reply(message.chat.id, user.id) is not None
+        services = services_of(self._app)
+        window = reply_window(services.settings)
+        return (
+            user is not None
+            and services.storage.pending_reply(message.chat.id, user.id, window) is not None
+        )
 
 
 class _RepliesToBot(filters.MessageFilter):

@@ -13,29 +13,41 @@ import asyncio
 import html
 from datetime import timedelta
 
-from telegram import Update
-from telegram.ext import CommandHandler, filters
+from telegram import Message, Update
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeError
-from bot.content.learned import add_examples, count, dump_learned, load_learned, write_atomically
+from bot.content.learned import (
+    Sources,
+    add_examples,
+    count,
+    dump_learned,
+    example_text,
+    load_learned,
+    load_sources,
+    write_atomically,
+)
 from bot.storage import IGNORED, LEARNED, ReviewGroup
 from bot.telegram import callbacks
-from bot.telegram.callbacks import decode
 from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
-from bot.telegram.handlers.common import send, show, user_language
+from bot.telegram.handlers.common import answer_query, send, show, user_language
 from bot.understanding.answers import Assistant
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
 
 TEXTS = frozenset(
     {
         "button_add_example",
+        "button_edit_example",
+        "button_invalid",
         "button_ignore",
         "reload_done",
         "reload_failed",
         "unanswered_done",
+        "unanswered_edit_cancelled",
+        "unanswered_edit_prompt",
         "unanswered_failed",
         "unanswered_gone",
         "unanswered_group",
@@ -52,7 +64,11 @@ DEFAULT_DAYS, MAX_DAYS = 30, 365
 MAX_QUESTIONS = 500  # newest unreviewed questions grouped per listing
 SAMPLES, SAMPLE_CHARS = 3, 300
 MAX_PROBLEMS = 10  # the first problems listed in one reply (10 × 300 characters: under 4,096)
-PATTERN = callbacks.pattern(r"un:(add:\d+:\d|ign:\d+|pg:\d+:\d+)$")
+PATTERN = callbacks.family("un")  # on_button takes exactly _VALUES numbers after each verb
+# un:add:<group>:<entry>, un:edit:<group>:<entry>, un:ign:<group>, un:pg:<listing>:<index>
+_VALUES = {"add": 2, "edit": 2, "ign": 1, "pg": 2}
+EDITING = "learning_edit"  # user_data: the group and entry the coordinator's next text is for
+MAX_WRITTEN = 10  # phrasings taken from one message of the "Edit" step
 
 
 # --------------------------------------------------------------------------- /unanswered
@@ -116,7 +132,11 @@ async def _page(
             Button(
                 texts.get("button_add_example", lang, title=kb.title(entry_id, lang)),
                 f"un:add:{group.id}:{group.entries.index(entry_id)}",
-            )
+            ),
+            Button(
+                texts.get("button_edit_example", lang),
+                f"un:edit:{group.id}:{group.entries.index(entry_id)}",
+            ),
         ]
         for entry_id in entries
     ]
@@ -150,14 +170,17 @@ async def on_button(update: Update, context: BotContext) -> None:
     """Add a group as examples of an entry, ignore it, or turn the page."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    action = decode(update.callback_query.data if update.callback_query else None) or ""
-    _, verb, rest = action.split(":", 2)
-    numbers = [int(n) for n in rest.split(":")]
-    if verb == "pg":
-        text, rows = await _page(services, numbers[0], numbers[1], lang)
-        await show(update, text, rows)
+    parts = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    verb, *values = parts[1:] if parts and len(parts) > 1 else ("",)
+    numbers = [callbacks.number(value) for value in values]
+    invalid = services.assistant.texts.get("button_invalid", lang)
+    if None in numbers or len(numbers) != _VALUES.get(verb):
+        await answer_query(update, invalid)  # forged: 20 digits, "²", "07"…
         return
-    group = await services.storage.review_group(numbers[0])
+    if verb == "pg":
+        await _turn_page(update, services, numbers[0] or 0, numbers[1] or 0, lang)
+        return
+    group = await services.storage.review_group(numbers[0] or 0)
     if group is None or group.resolved is not None or not group.questions:
         await _gone(update, services, lang)
         return
@@ -167,10 +190,13 @@ async def on_button(update: Update, context: BotContext) -> None:
         ignored = await services.storage.resolve_group(group.id, IGNORED)
         notice = services.assistant.texts.get("unanswered_ignored", lang, count=ignored)
     else:
-        position = numbers[1]
+        position = numbers[1] or 0
         entry_id = group.entries[position] if position < len(group.entries) else ""
         if entry_id not in services.assistant.kb.entries:
             await _gone(update, services, lang)
+            return
+        if verb == "edit":
+            await _ask_phrasing(update, context, group, entry_id, lang)
             return
         learned = await _learn(update, services, group, entry_id, lang)
         if learned is None:
@@ -183,22 +209,108 @@ async def on_button(update: Update, context: BotContext) -> None:
     await show(update, f"{notice}\n\n{text}", rows)
 
 
+async def _turn_page(
+    update: Update, services: Services, listing: int, index: int, lang: str
+) -> None:
+    """Show another group of the listing; a page that does not exist is no longer valid."""
+    if index >= len(await services.storage.listing_groups(listing)):
+        await answer_query(update, services.assistant.texts.get("button_invalid", lang))
+        return
+    text, rows = await _page(services, listing, index, lang)
+    await show(update, text, rows)
+
+
+async def _ask_phrasing(
+    update: Update, context: BotContext, group: ReviewGroup, entry_id: str, lang: str
+) -> None:
+    """ "Edit": the coordinator's next message holds the phrasing(s) to learn instead of what
+    the students typed (without names or details), one per line."""
+    services = context.services
+    if context.user_data is not None:
+        context.user_data[EDITING] = {"group": group.id, "entry": entry_id}
+    title = html.escape(services.assistant.kb.title(entry_id, lang))
+    await answer_query(update)
+    await send(update, services.assistant.texts.get("unanswered_edit_prompt", lang, title=title))
+
+
+async def take_phrasing(update: Update, context: BotContext) -> None:
+    """The coordinator's phrasing after "Edit": learned as examples of the chosen entry (the
+    group is then handled), and the listing goes on."""
+    services, message = context.services, update.effective_message
+    editing = context.user_data.pop(EDITING, None) if context.user_data is not None else None
+    if message is None or not message.text or not isinstance(editing, dict):
+        return
+    lang = await user_language(services, update.effective_user)
+    group = await services.storage.review_group(int(editing.get("group", 0)))
+    entry_id = str(editing.get("entry", ""))
+    if group is None or group.resolved is not None or entry_id not in services.assistant.kb.entries:
+        await send(update, services.assistant.texts.get("unanswered_gone", lang))
+        return
+    written = [" ".join(line.split()) for line in message.text.splitlines() if line.strip()]
+    learned = await _learn(update, services, group, entry_id, lang, written=written[:MAX_WRITTEN])
+    if learned is None:
+        return
+    title = html.escape(services.assistant.kb.title(entry_id, lang))
+    notice = services.assistant.texts.get("unanswered_learned", lang, count=learned, title=title)
+    shown = [g.id for g in await services.storage.listing_groups(group.listing)]
+    index = shown.index(group.id) if group.id in shown else 0
+    text, rows = await _page(services, group.listing, index, lang)
+    await send(update, f"{notice}\n\n{text}", rows)
+
+
+async def cancel_phrasing(update: Update, context: BotContext) -> None:
+    """/cancel after "Edit": nothing is learned."""
+    if context.user_data is not None:
+        context.user_data.pop(EDITING, None)
+    lang = await user_language(context.services, update.effective_user)
+    await send(update, context.services.assistant.texts.get("unanswered_edit_cancelled", lang))
+
+
+class _Editing(filters.MessageFilter):
+    """Messages of a coordinator who pressed "Edit" and has not written the phrasing yet."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(name="EditingExample")
+        self._app = app
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        data = self._app.user_data.get(user.id) if user is not None else None
+        return bool(data and data.get(EDITING))
+
+
 async def _learn(
-    update: Update, services: Services, group: ReviewGroup, entry_id: str, lang: str
+    update: Update,
+    services: Services,
+    group: ReviewGroup,
+    entry_id: str,
+    lang: str,
+    *,
+    written: list[str] | None = None,
 ) -> int | None:
     """Append the group's phrasings (text and language, nothing else) to the learned-examples
     file, rebuild the assistant from the files and swap it in; then mark the questions
-    learned. On a problem the file is put back, nothing changes and the problems are shown."""
+    learned. On a problem the file is put back, nothing changes and the problems are shown.
+
+    ``written`` (the coordinator's own phrasings, "Edit") are added instead of the students'
+    texts and linked to no question; a student's text is kept with the id of its question, so
+    that it goes when that question is deleted (/forget, retention)."""
     assistant = services.assistant
-    oldest_first = reversed(group.questions)  # each in the language it was written in
-    phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
+    sources: Sources = {}
+    if written is None:
+        oldest_first = list(reversed(group.questions))  # each in the language it was written in
+        phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
+        sources = {example_text(q.text): q.id for q in oldest_first}
+    else:
+        phrases = [(assistant.answer(text).language, text) for text in written]
     path = learned_path(services.settings)
     async with content_lock(services):
         previous = path.read_text(encoding="utf-8") if path.exists() else None
         try:
             learned = load_learned(path, assistant.kb)
             updated = add_examples(learned, entry_id, phrases)
-            write_atomically(path, dump_learned(updated))
+            links = {**load_sources(path), **sources}
+            write_atomically(path, dump_learned(updated, links))
             await reload(services)
         except KnowledgeError as error:
             if previous is None:
@@ -269,6 +381,10 @@ def register(app: App) -> None:
     coordinators = only_coordinators(services_of(app).settings)
     # What students typed is shown in a coordinator's private chat only, never in a group.
     private = filters.ChatType.PRIVATE
+    editing = coordinators & private & _Editing(app)
+    app.add_handler(CommandHandler("cancel", cancel_phrasing, filters=editing))
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(editing & text, take_phrasing))
     app.add_handler(CommandHandler("unanswered", unanswered, filters=coordinators & private))
     app.add_handler(CommandHandler("reload", reload_command, filters=coordinators))
     app.add_handler(CoordinatorButtonHandler(services_of(app).settings, on_button, PATTERN))

@@ -4,6 +4,7 @@ button, ending an unfinished sign-up form too (its handlers are also fallbacks o
 from __future__ import annotations
 
 import html
+import logging
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -12,19 +13,25 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.content.buttons import Button
+from bot.content.knowledge import KnowledgeError
 from bot.content.texts import Texts
 from bot.storage import JSONDict
 from bot.telegram import callbacks, command_menu
 from bot.telegram.callbacks import decode
+from bot.telegram.content import prune_learned
 from bot.telegram.context import DRAFT, App, BotContext
 from bot.telegram.handlers.common import (
     PrivateButtons,
+    carries_pressed_button,
     command,
     is_private,
     send,
     show,
     user_language,
 )
+from bot.telegram.handlers.navigation import stale
+
+_LOGGER = logging.getLogger(__name__)
 
 TEXTS = frozenset(
     {
@@ -200,16 +207,32 @@ async def confirm_forget(update: Update, context: BotContext) -> int | None:
         return None
     texts = context.services.assistant.texts
     lang = await user_language(context.services, user)  # before the setting is deleted
+    if not carries_pressed_button(update.callback_query):
+        await stale(update, context)  # forged, or a prompt answered already: nothing happens
+        return None
     if decode(update.callback_query.data) != "forget:yes":
         await show(update, texts.get("forget_kept", lang))
         return None
     counts = await context.services.storage.forget_user(user.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
+    await forget_learned(context)
     if counts.get("settings") and chat is not None:
         await _reset_commands(context, chat.id, user.id)
     await show(update, _deleted_text(texts, counts, lang))
     return ConversationHandler.END
+
+
+async def forget_learned(context: BotContext) -> None:
+    """The learned examples copied from the deleted questions go too (a failure to rebuild
+    the knowledge base is logged: the student's data is deleted all the same)."""
+    try:
+        removed = await prune_learned(context.services)
+    except (KnowledgeError, OSError) as error:
+        _LOGGER.warning("learned examples not pruned after /forget: %s", type(error).__name__)
+        return
+    if removed:
+        _LOGGER.info("/forget removed %d learned example(s)", removed)
 
 
 async def _reset_commands(context: BotContext, chat_id: int, user_id: int) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot.content.buttons import Button
+from bot.content.names import clean_name
 from bot.storage import Lead, Notice, PendingReply, SentMessage
 from bot.telegram import callbacks
 from bot.telegram.callbacks import decode
@@ -32,6 +33,7 @@ from bot.telegram.relay import (
     html_length,
     language_name,
     send_to_coordinators,
+    shown_name,
 )
 
 TEXTS = frozenset(
@@ -46,12 +48,17 @@ TEXTS = frozenset(
         "coordinator_notice_status",
         "coordinator_notice_status_set",
         "coordinator_notice_updated",
+        "button_invalid",
+        "coordinator_button_cancel_reply",
+        "coordinator_reply_cancelled",
         "coordinator_reply_prompt",
     }
 )
 
 CONTACTED, NOT_RELEVANT, REPLY = "ln:contacted", "ln:not_relevant", "ln:reply"
-COORDINATOR_BUTTONS = (CONTACTED, NOT_RELEVANT, REPLY)  # callback actions only coordinators use
+CANCEL_REPLY = "ln:cancel_reply"
+# callback actions only coordinators use
+COORDINATOR_BUTTONS = (CONTACTED, NOT_RELEVANT, REPLY, CANCEL_REPLY)
 RETRY_EVERY = 600  # seconds between two runs of the job sending queued notices
 _STATUS = {CONTACTED: "contacted", NOT_RELEVANT: "not_relevant"}
 
@@ -146,7 +153,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action == REPLY:
         await _ask_reply(update, context, lead, lang)
         return
-    status = _STATUS[action or ""]
+    status = _STATUS.get(action or "")
+    if status is None:  # the pattern lets through no other action; never a default
+        await answer_query(update, texts.get("button_invalid", lang))
+        return
     lead = await storage.set_lead_status(lead.user_id, status, by=user.id) or lead
     chat_lang = await chat_language(services, chat_id)
     when = (lead.status_at or storage.now()).astimezone(services.settings.tzinfo)
@@ -154,7 +164,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         "coordinator_notice_status_set",
         chat_lang,
         status=texts.get(f"coordinator_status_{status}", chat_lang),
-        coordinator=html.escape(user.full_name),
+        coordinator=shown_name(user.full_name),
         date=when.strftime("%Y-%m-%d %H:%M"),
     )
     text = notice_text(services, lead, chat_lang, updated=notice.updated, status_line=line)
@@ -173,20 +183,27 @@ def _rows(services: Services, lang: str) -> list[list[Button]]:
 
 
 async def _ask_reply(update: Update, context: BotContext, lead: Lead, lang: str) -> None:
-    """Ask the coordinator for their message (a forced reply, so that it reaches the bot in a
-    group too); their next message in this chat goes to the student."""
+    """Tell the coordinator that their next message in this chat goes to the student, for
+    ``BOT_REPLY_MINUTES``, with a Cancel button (a reply to the prompt reaches the bot in a
+    group with privacy mode too)."""
     services, query, user = context.services, update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         return
     chat_id = query.message.chat.id
-    mention = f'<a href="tg://user?id={user.id}">{html.escape(user.first_name)}</a>'
-    prompt_text = services.assistant.texts.get(
-        "coordinator_reply_prompt", lang, coordinator=mention, name=html.escape(lead.name)
+    texts = services.assistant.texts
+    mention = f'<a href="tg://user?id={user.id}">{html.escape(clean_name(user.first_name))}</a>'
+    prompt_text = texts.get(
+        "coordinator_reply_prompt",
+        lang,
+        coordinator=mention,
+        name=html.escape(clean_name(lead.name)),
+        minutes=services.settings.reply_minutes,
     )
+    cancel = Button(texts.get("coordinator_button_cancel_reply", lang), CANCEL_REPLY)
     await answer_query(update)
     try:
         prompt = await context.bot.send_message(
-            chat_id, prompt_text, reply_markup=ForceReply(selective=True)
+            chat_id, prompt_text, reply_markup=markup([[cancel]])
         )
     except TelegramError:
         return
@@ -198,11 +215,31 @@ async def _ask_reply(update: Update, context: BotContext, lead: Lead, lang: str)
     )
 
 
+async def cancel_reply(update: Update, context: BotContext) -> None:
+    """Cancel under a "Reply to student" prompt: the presser's own pending reply of that
+    prompt ends; anyone else's press (or a prompt already used or expired) is no longer
+    valid."""
+    services, query, user = context.services, update.callback_query, update.effective_user
+    if query is None or user is None or not isinstance(query.message, Message):
+        return
+    texts, storage = services.assistant.texts, services.storage
+    lang = await user_language(services, user)
+    chat_id = query.message.chat.id
+    pending = storage.pending_reply(chat_id, user.id)
+    if pending is None or pending.prompt_id != query.message.message_id:
+        await answer_query(update, texts.get("button_invalid", lang))
+        return
+    await storage.clear_pending_reply(chat_id, user.id)
+    await show(update, texts.get("coordinator_reply_cancelled", lang))
+
+
 def register(app: App) -> None:
     """The notice buttons (coordinators only) and the job sending queued notices."""
     settings = services_of(app).settings
     pattern = callbacks.pattern("ln:(contacted|not_relevant|reply)$")
     app.add_handler(CoordinatorButtonHandler(settings, on_button, pattern))
+    cancel = callbacks.pattern(f"{CANCEL_REPLY}$")
+    app.add_handler(CoordinatorButtonHandler(settings, cancel_reply, cancel))
     if app.job_queue is not None and settings.coordinator_ids and settings.lead_notices:
         app.job_queue.run_repeating(
             deliver_queued, interval=RETRY_EVERY, first=1, name="lead-notices"

@@ -63,7 +63,7 @@ TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled",
 
 NAME = "signup"  # the ConversationHandler's name
 END = ConversationHandler.END
-PATTERN = callbacks.pattern("su:")
+PATTERN = callbacks.family("su")
 DEEP_LINK = r"^/start(@\w+)?\s+signup\s*$"
 SEEN = 20  # update ids remembered per draft
 

@@ -4,14 +4,21 @@ the reply offers to receive them again. Neither /start nor a new sign-up re-subs
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.content.buttons import Button
 from bot.telegram import callbacks
 from bot.telegram.announcer import STOP_ACTION
 from bot.telegram.callbacks import decode
 from bot.telegram.context import App, BotContext
-from bot.telegram.handlers.common import answer_query, send, show, user_language
+from bot.telegram.handlers.common import (
+    PrivateButtons,
+    answer_query,
+    send,
+    show,
+    user_language,
+)
+from bot.telegram.handlers.navigation import stale
 
 TEXTS = frozenset({"button_resume_announcements", "stop_done", "stop_resumed"})
 
@@ -38,21 +45,27 @@ async def stop(update: Update, context: BotContext) -> None:
 
 
 async def button(update: Update, context: BotContext) -> None:
-    """Stop, or receive announcements again."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    """Stop, or receive announcements again: each button exactly its own action, pressed in
+    the student's own private chat (anything else is no longer valid)."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
         return
-    if decode(query.data) != RESUME_ACTION:
+    action = decode(query.data)
+    if chat.id != user.id:
+        await stale(update, context)
+    elif action == STOP_ACTION:
         await stop(update, context)
-        return
-    services = context.services
-    await services.storage.resume_announcements(user.id)
-    lang = await user_language(services, user)
-    await show(update, services.assistant.texts.get("stop_resumed", lang))
+    elif action == RESUME_ACTION:
+        services = context.services
+        await services.storage.resume_announcements(user.id)
+        lang = await user_language(services, user)
+        await show(update, services.assistant.texts.get("stop_resumed", lang))
+    else:
+        await stale(update, context)
 
 
 def register(app: App) -> None:
-    """/stop in a private chat, and its buttons (anyone may press them)."""
+    """/stop in a private chat, and its buttons (in a private chat only: elsewhere they fall
+    through to the stale-button answer)."""
     app.add_handler(CommandHandler("stop", stop, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(button, pattern=PATTERN))
+    app.add_handler(PrivateButtons(button, pattern=PATTERN))
