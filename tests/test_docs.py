@@ -183,8 +183,8 @@ def _coordinator_tour(command: Command, tmp_path: Path) -> None:
     assert "Areas of interest: not sure yet" in notice
     edited = out.split("🤖 #14 (edited) ")[1]
     assert "Status: ✅ contacted — Student" in edited, "14.1 pressed Contacted"
-    assert "🤖 #17 ❓ Conversation #1 — a new question" in out
-    assert "Can I come in March?" in out.split("🤖 #17 ")[1]
+    assert "🤖 #18 ❓ Conversation #1 — a new question" in out
+    assert "Can I come in March?" in out.split("🤖 #18 ")[1]
     assert "💬 Answer from a coordinator:\nYes, March is fine." in out
     saved = [line.split("saved: ")[1] for line in out.splitlines() if "📎 saved: " in line]
     assert saved == [

@@ -52,6 +52,7 @@ PLACES: dict[str, tuple[bool, bool, str]] = {
     "announcement_recipients": (True, True, "deleted with the lead"),
     "announcement_optouts": (True, False, "a /stop is honoured as long as the bot runs"),
     "inbox": (True, True, "payloads are dropped once handled"),
+    "relay_outbox": (True, True, "a sent row keeps no text, name or user id"),
 }
 
 
@@ -124,7 +125,7 @@ async def leave_data_everywhere(bot: LocalBot) -> SimUser:
     await bot.send(me, "/unanswered")
     add = next(b for b in me.last.button_labels if b.startswith("➕ Add as example of"))
     await bot.press(me, add)
-    assert "added as examples" in me.last.text
+    assert "1 phrasing added as an example of Housing" in me.last.text
     await storage(bot).flush_questions()
     return student
 
