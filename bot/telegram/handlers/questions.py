@@ -17,11 +17,11 @@ from bot.telegram.handlers.common import (
     send,
     user_language,
 )
+from bot.telegram.sharing import MAX_QUESTION
 
 TEXTS = frozenset({"too_long"})
 
 _LOGGER = logging.getLogger(__name__)
-MAX_QUESTION = 1000
 
 
 async def question(update: Update, context: BotContext) -> None:
