@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import REPOSITORY
+
+pytestmark = pytest.mark.process
 
 
 def chat(lines: list[str], tmp_path: Path, *args: str, command: tuple[str, ...] = ("chat",)) -> str:

@@ -7,9 +7,9 @@
 - ``BotProcess``: ``python -m bot run`` in a subprocess, polling an ``EmulatorServer`` —
   the production path, which can be killed and restarted (the benchmarks use it too).
 
-``LocalBot`` and ``HttpBot`` run the session's one loaded content (:func:`shared_content`)
-unless their settings point elsewhere or their data directory holds learned examples: loading
-and checking the knowledge base and building the matcher costs about half a second a bot.
+``LocalBot`` and ``HttpBot`` run the session's one loaded content for their files
+(:func:`shared_content`) unless their data directory holds learned examples: loading and
+checking the knowledge base and building the matcher costs about half a second a bot.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -38,26 +39,33 @@ from bot.telegram.context import services_of
 from bot.telegram.flood import FloodGuard
 from telegram_emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
 
-_SHARED: dict[bool, Content] = {}
+_SHARED: dict[tuple[str, bool], Content] = {}
+
+
+def _fingerprint(*folders: Path) -> str:
+    """A digest of every file's path (relative to its folder) and bytes."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        digest.update(b"\1")
+    return digest.hexdigest()
 
 
 def shared_content(settings: Settings) -> Content | None:
-    """The session's one loaded content (one per ``semantic`` setting) if ``settings`` would
-    load exactly that: the repository's knowledge/ and conversations/, no learned examples in
-    the data directory. Otherwise None, and the bot loads its own (tests that edit files or
-    teach examples). Nothing changes a loaded content: ``/reload`` builds a new one."""
-    default = Settings()
-    if (
-        settings.knowledge_dir.resolve() != default.knowledge_dir.resolve()
-        or settings.conversations_dir.resolve() != default.conversations_dir.resolve()
-        or learned_path(settings).exists()
-    ):
+    """The session's one loaded content for these files: what ``settings`` would load when its
+    knowledge/ and conversations/ hold the same files as a version loaded before (copies a test
+    has not edited yet included) and its data directory no learned examples. Otherwise None:
+    the bot loads its own (files a test edited, examples it taught). Nothing changes a loaded
+    content (``/reload`` builds a new one), so bots may share it."""
+    if learned_path(settings).exists():
         return None
-    if settings.semantic not in _SHARED:
+    key = (_fingerprint(settings.knowledge_dir, settings.conversations_dir), settings.semantic)
+    if key not in _SHARED:
         cache = Path(tempfile.mkdtemp(prefix="shared-content-"))  # its embeddings cache
         atexit.register(shutil.rmtree, cache, ignore_errors=True)
-        _SHARED[settings.semantic] = load_content(replace(settings, data_dir=cache))
-    return _SHARED[settings.semantic]
+        _SHARED[key] = load_content(replace(settings, data_dir=cache))
+    return _SHARED[key]
 
 
 class LocalBot:
