@@ -11,7 +11,14 @@ import pytest
 from bot.understanding.answers import Assistant
 from telegram_emulator import EmulatorServer
 from tests.auxil.harness import BotProcess
-from tests.auxil.process import category_screen, chosen, say, summary_heading, tap
+from tests.auxil.process import (
+    category_screen,
+    chosen,
+    reply,  # noqa: F401 - still imported from here by older modules
+    say,
+    summary_heading,
+    tap,
+)
 from tests.auxil.signup import NEXT_YEAR
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
