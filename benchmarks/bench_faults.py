@@ -39,7 +39,7 @@ from fault_proxy import FaultProxy
 
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer
-from tests.harness import BotProcess
+from tests.auxil.harness import BotProcess
 
 QUESTIONS = {
     "en": ("what are the fees?", "how long is the stay?"),

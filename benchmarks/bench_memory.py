@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_memory.py [--memory-questions 1000] [--cpu 0]
 
-VmRSS/VmHWM of ``python -m bot run`` (``tests.harness.BotProcess``, production configuration,
+VmRSS/VmHWM of ``python -m bot run`` (``tests.auxil.harness.BotProcess``, production configuration,
 rate limiter included) polling an ``EmulatorServer`` (HTTP on 127.0.0.1, served by this
 process): once idle after its first poll, and after answering ``--memory-questions`` distinct
 questions (held-out questions with an opening and a closing; never printed) sent at once by

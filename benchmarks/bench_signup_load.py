@@ -46,7 +46,7 @@ import common
 from bot.content.texts import Texts
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser, WaitTimeoutError
-from tests.harness import BotProcess
+from tests.auxil.harness import BotProcess
 
 LANGS = ("en", "zh", "fr")
 LEVELS = ("masters", "phd", "visiting_scholar", "other")

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_startup.py [--startup-runs 5] [--cpu 0] [--prebuilt DIR]
 
-``python -m bot run`` (``tests.harness.BotProcess``) as a subprocess polling an
+``python -m bot run`` (``tests.auxil.harness.BotProcess``) as a subprocess polling an
 ``EmulatorServer`` (HTTP on 127.0.0.1, served by this process), from just before the process
 is spawned to the first ``getUpdates`` the server receives; then SIGTERM, exit code and
 shutdown time. Each run uses a fresh data directory (the database is created) with the

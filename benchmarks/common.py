@@ -29,8 +29,8 @@ if str(REPOSITORY) not in sys.path:  # the scripts are run by path, not as a pac
 
 from bot.understanding.evaluation import load_cases  # noqa: E402
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser  # noqa: E402
-from tests import harness  # noqa: E402
-from tests.harness import BotProcess, FirstCalls  # noqa: E402
+from tests.auxil import harness  # noqa: E402
+from tests.auxil.harness import BotProcess, FirstCalls  # noqa: E402
 
 KNOWLEDGE = REPOSITORY / "knowledge"
 CONVERSATIONS = REPOSITORY / "conversations"
@@ -218,7 +218,7 @@ def status_kb(pid: int) -> dict[str, int]:
 
 
 class ProcessRun:
-    """One ``python -m bot run`` (``tests.harness.BotProcess``, production settings whatever
+    """One ``python -m bot run`` (``tests.auxil.harness.BotProcess``, production settings whatever
     this shell's ``BOT_*``/``TELEGRAM_*`` say) in ``root / name``, polling a fresh
     ``EmulatorServer`` served by this process (so the server shares the bot's core).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from typing import TYPE_CHECKING, Any
 
+from bot.telegram_rules import CALLBACK_ANSWER_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT
 from telegram_emulator.errors import bad_request, forbidden
 from telegram_emulator.formatting import (
     ENTITY_TYPES,
@@ -24,12 +25,11 @@ if TYPE_CHECKING:
     from telegram_emulator.core import BotAPIEmulator
 
 Params = dict[str, Any]
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
+TEXT_LIMIT = MESSAGE_LIMIT
 PHOTO_LIMIT = 10 * 1024 * 1024  # bytes of an uploaded photo
 PHOTO_SIDES_LIMIT = 10_000  # width + height
 PHOTO_RATIO_LIMIT = 20
-CALLBACK_TEXT_LIMIT = 200
+CALLBACK_TEXT_LIMIT = CALLBACK_ANSWER_LIMIT
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"

@@ -1,38 +1,70 @@
-"""Shared fixtures: the real knowledge base and assistant, loaded once per session."""
+"""Fixtures shared by every test module, and the test tiers (see docs/testing.md).
+
+Tiers: a test marked ``process`` (it starts ``python -m bot``) or ``http`` (the ``bot`` fixture
+over HTTP: the twin of an in-process test) is also marked ``slow`` unless it is marked
+``smoke``. ``pytest`` runs the default tier (``-m "not slow"``, from pyproject.toml);
+``pytest -m "slow or not slow"`` runs every test, as ``.ci/run`` does.
+
+Helpers (bots, students, paths) live in :mod:`tests.auxil`; no test module imports another.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer
-from tests.harness import TRANSPORTS, LocalBot, start
+from tests.auxil.harness import TRANSPORTS, BotProcess, BotSpec, LocalBot, running_bot
+from tests.auxil.harness import shared_content as _shared_content
+from tests.auxil.paths import CONVERSATIONS, FIXTURES, KNOWLEDGE
 
-KNOWLEDGE = REPOSITORY / "knowledge"
-CONVERSATIONS = REPOSITORY / "conversations"
-FIXTURES = Path(__file__).parent / "fixtures"
+__all__ = ["CONVERSATIONS", "FIXTURES", "KNOWLEDGE"]  # importable from here, as they were
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Process tests and HTTP twins go to the slow tier, unless marked ``smoke``."""
+    for item in items:
+        tiered = item.get_closest_marker("process") or item.get_closest_marker("http")
+        if tiered and not item.get_closest_marker("smoke"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
-def assistant() -> Assistant:
-    """The assistant over the real knowledge base."""
-    return Assistant.load(KNOWLEDGE, CONVERSATIONS)
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The assistant over the real knowledge base: the session's one loaded content's."""
+    from bot.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("assistant"))
+    content = _shared_content(settings)
+    assert content is not None
+    return content.assistant
 
 
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The real bot, in process and polling the emulator over HTTP as in production, with a
-    relaxed flood guard (test students type fast). Modules may define their own ``bot``."""
-    running = await start(TRANSPORTS[request.param](tmp_path))
-    try:
+@pytest.fixture(params=["in-process", pytest.param("http", marks=pytest.mark.http)])
+def transport(request: pytest.FixtureRequest) -> str:
+    """How ``bot`` reaches the emulator: in process, or polling it over HTTP as in production
+    (the HTTP twins are in the slow tier but for ``smoke`` tests). A module returning one
+    transport runs its tests once."""
+    return str(request.param)
+
+
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    """How ``bot`` is set up: a module overrides this fixture (coordinators, own content,
+    strict checks at the end)."""
+    return BotSpec()
+
+
+@pytest_asyncio.fixture
+async def bot(transport: str, bot_spec: BotSpec, tmp_path: Path) -> AsyncIterator[LocalBot]:
+    """The real bot (``build_application``) on the emulator, data in ``tmp_path``, set up by
+    ``bot_spec``; by default with a relaxed flood guard (test students type fast)."""
+    async with running_bot(TRANSPORTS[transport], tmp_path, bot_spec) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest_asyncio.fixture
@@ -42,3 +74,24 @@ async def server() -> AsyncIterator[EmulatorServer]:
     async with EmulatorServer(emulator) as running:
         yield running
     await emulator.aclose()
+
+
+@pytest.fixture
+def bot_process_env() -> dict[str, str]:
+    """Extra environment of ``bot_process`` (a module overrides it, e.g. debug logs)."""
+    return {}
+
+
+@pytest.fixture
+def bot_process(
+    server: EmulatorServer, tmp_path: Path, bot_process_env: dict[str, str]
+) -> Iterator[BotProcess]:
+    """``python -m bot run`` for ``server`` (not started yet), data in ``tmp_path/data``;
+    killed at the end."""
+    process = BotProcess(
+        server.base_url, tmp_path / "data", server.emulator.token, **bot_process_env
+    )
+    try:
+        yield process
+    finally:
+        process.kill()

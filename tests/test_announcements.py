@@ -17,7 +17,7 @@ from bot.telegram.announcer import announcer_of
 from bot.telegram.context import services_of
 from telegram_emulator import SimUser
 from telegram_emulator import core as emulator_core
-from tests.harness import HttpBot, LocalBot, start
+from tests.auxil.harness import HttpBot, LocalBot, start
 
 pytestmark = pytest.mark.asyncio
 

@@ -17,10 +17,10 @@ from bot.storage import Lead, Storage
 from telegram_emulator import EmulatorServer, SimUser
 from telegram_emulator import core as emulator_core
 from telegram_emulator.errors import APIError
-from tests.harness import BotProcess
-from tests.test_signup_process import reply, say, tap
+from tests.auxil.harness import BotProcess
+from tests.auxil.process import reply, say, tap
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 COORDINATOR = 777
 TEXT = "Open day on Friday"

@@ -13,7 +13,7 @@ import pytest
 from bot.content.texts import Texts
 from bot.telegram.handlers import FEATURES
 from scripts import check_imports
-from tests.conftest import CONVERSATIONS
+from tests.auxil.paths import CONVERSATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,38 @@ def test_no_import_cycles_and_layers_point_one_way() -> None:
 def test_the_checker_sees_a_cycle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert check_imports.cycles(edges) == [["a", "b", "c"]]
+
+
+def test_the_checker_refuses_the_emulator_in_the_bot_and_handlers_importing_handlers() -> None:
+    edges = {
+        "bot.chat": {"telegram_emulator", "telegram_emulator.users"},
+        "bot.telegram.content": {"telegram_emulator.formatting", "bot.telegram_rules"},
+        "bot.telegram.handlers.language": {
+            "bot.telegram.handlers.common",
+            "bot.telegram.handlers.navigation",
+        },
+        "bot.telegram.handlers": {"bot.telegram.handlers.language"},
+        "telegram_emulator.messaging": {"bot.telegram_rules"},
+    }
+    assert [line.split(" (")[0] for line in check_imports.rule_problems(edges)] == [
+        "emulator: bot.telegram.content imports telegram_emulator.formatting",
+        "handlers: bot.telegram.handlers.language imports bot.telegram.handlers.navigation",
+    ]
+
+
+def test_no_test_module_imports_another() -> None:
+    """Helpers shared by tests live in tests/auxil/; a test module (or a conftest) imports
+    none of the others."""
+    tests = ROOT / "tests"
+    modules = [*tests.rglob("test_*.py"), *tests.rglob("conftest.py")]
+    names = {check_imports.module_name(path) for path in modules}
+    found = {
+        f"{check_imports.module_name(path)} imports {name}"
+        for path in modules
+        for name in check_imports.imports(path, names)
+        if name in names
+    }
+    assert sorted(found) == []
 
 
 def test_understanding_content_and_storage_never_import_telegram() -> None:

@@ -4,31 +4,31 @@ from __future__ import annotations
 
 import shutil
 from collections import deque
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 import yaml
 
 from bot.telegram.context import services_of
 from bot.telegram.flood import FloodGuard
 from telegram_emulator import SimUser
-from tests.conftest import KNOWLEDGE
-from tests.harness import TRANSPORTS, LocalBot
+from tests.auxil.harness import BotSpec, LocalBot
+from tests.auxil.paths import KNOWLEDGE
 
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR = 777
 
 
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The bot in process, and polling the emulator over HTTP as in production."""
-    transport = TRANSPORTS[request.param]
-    async with transport(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as local:
-        yield local
-        assert local.emulator.errors == [], "the bot made calls Telegram would reject"
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    """The bot with a coordinator and the production flood guard; no call Telegram would
+    reject."""
+    return BotSpec(
+        settings={"coordinator_ids": frozenset({COORDINATOR})},
+        relaxed_flood=False,
+        no_rejected_calls=True,
+    )
 
 
 async def press_data(bot: LocalBot, student: SimUser, data: str) -> None:
@@ -39,6 +39,7 @@ async def press_data(bot: LocalBot, student: SimUser, data: str) -> None:
     await bot.feed(update)
 
 
+@pytest.mark.smoke
 async def test_start_welcomes_in_telegram_language_with_main_menu(bot: LocalBot) -> None:
     student = bot.user(language_code="fr")
     await bot.send(student, "/start")
@@ -110,6 +111,7 @@ async def test_back_from_an_item_returns_to_its_page(bot: LocalBot) -> None:
     assert student.last.text.startswith("Hospital specialties")
 
 
+@pytest.mark.smoke
 async def test_free_text_questions_in_three_languages(bot: LocalBot) -> None:
     student = bot.user(language_code="en")
     await bot.send(student, "is the programme free? what do I pay?")
@@ -155,6 +157,7 @@ async def test_did_you_mean_offers_suggestions_as_buttons(tmp_path: Path) -> Non
         assert "Dartmouth" in student.last.text
 
 
+@pytest.mark.smoke
 async def test_language_choice_is_used_and_survives_a_restart(bot: LocalBot) -> None:
     student = bot.user(language_code="en")
     await bot.send(student, "/language")
@@ -168,6 +171,7 @@ async def test_language_choice_is_used_and_survives_a_restart(bot: LocalBot) -> 
     assert "使用说明" in student.last.text
 
 
+@pytest.mark.smoke
 async def test_stale_buttons_get_a_polite_answer_and_the_menu(bot: LocalBot) -> None:
     student = bot.user()
     await bot.send(student, "/menu")
@@ -227,6 +231,7 @@ async def test_message_flood_is_warned_once_and_every_message_answered(bot: Loca
     assert sum("waived" in t for t in texts) == 20, "nothing a student writes is lost"
 
 
+@pytest.mark.smoke
 async def test_handoff_to_a_coordinator_and_back(bot: LocalBot) -> None:
     student = bot.user(1001, language_code="fr")
     coordinator = bot.user(COORDINATOR, name="Coord")

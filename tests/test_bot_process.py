@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,10 @@ import pytest
 
 from bot.settings import REPOSITORY
 from telegram_emulator import EmulatorServer
-from tests.harness import BotProcess
+from tests.auxil.harness import BotProcess
+from tests.auxil.network import free_port
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 
 async def test_polling_bot_answers_keeps_language_and_stops_cleanly(
@@ -80,15 +80,9 @@ async def test_bad_settings_stop_the_bot_with_one_clear_line(
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_webhook_mode_checks_the_secret(server: EmulatorServer, tmp_path: Path) -> None:
     emulator = server.emulator
-    port = _free_port()
+    port = free_port()
     bot = BotProcess(
         server.base_url,
         tmp_path,

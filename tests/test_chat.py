@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import REPOSITORY
 from tests.harness import _share_matcher_cache
+
+pytestmark = pytest.mark.process
 
 
 def chat(lines: list[str], tmp_path: Path, *args: str, command: tuple[str, ...] = ("chat",)) -> str:

@@ -14,7 +14,9 @@ import pytest
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from tests.conftest import FIXTURES, KNOWLEDGE
+from tests.auxil.paths import FIXTURES, KNOWLEDGE
+
+pytestmark = pytest.mark.process
 
 JSON_KEYS = {"question", "intent", "score", "language", "text", "buttons"}
 

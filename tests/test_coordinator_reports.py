@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -22,8 +20,8 @@ from bot.storage.codec import iso
 from bot.telegram.context import services_of
 from bot.understanding.answers import Assistant
 from telegram_emulator import SimUser
-from tests.harness import HttpBot, LocalBot, start
-from tests.test_signup import NEXT_YEAR, Student, sign_up
+from tests.auxil.harness import BotSpec, HttpBot, LocalBot, start
+from tests.auxil.signup import NEXT_YEAR, Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -50,16 +48,22 @@ def unknown_command(bot: LocalBot, lang: str = "en") -> str:
     return services_of(bot.app).assistant.texts.get("unknown_command", lang)
 
 
+@pytest.fixture
+def transport() -> str:
+    """Over HTTP only: the scheduled digest needs the application running."""
+    return "http"
+
+
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    return BotSpec(settings={"coordinator_ids": frozenset({COORDINATOR})})
+
+
 @pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[HttpBot]:
-    running = HttpBot(tmp_path, coordinator_ids=frozenset({COORDINATOR}))
-    await start(running)
-    await started_digests(running)
-    try:
-        yield running  # type: ignore[misc]
-    finally:
-        await running.stop()
-        await running.server.stop()
+async def bot(bot: LocalBot) -> LocalBot:
+    """The shared ``bot`` once the catch-up digest run at start has run."""
+    await started_digests(bot)
+    return bot
 
 
 async def started_digests(bot: LocalBot) -> None:

@@ -22,8 +22,8 @@ from bot.telegram.handlers import handoff, notices
 from bot.telegram.handlers.coordinator_help import load_commands
 from bot.telegram.relay import MESSAGE_LIMIT, html_length, split_escaped
 from telegram_emulator import ChatMessage, SimGroup, SimUser
-from tests.harness import HttpBot, LocalBot, start
-from tests.test_signup import Student, sign_up
+from tests.auxil.harness import HttpBot, LocalBot, start
+from tests.auxil.signup import Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 

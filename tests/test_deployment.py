@@ -15,7 +15,7 @@ import pytest
 
 from bot.settings import HEARTBEAT_SECONDS, REPOSITORY, Settings
 from bot.telegram.heartbeat import JOB_NAME
-from tests.harness import HttpBot
+from tests.auxil.harness import HttpBot
 
 DOCKERFILE = (REPOSITORY / "Dockerfile").read_text(encoding="utf-8")
 INSTRUCTIONS = [

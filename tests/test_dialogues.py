@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 import yaml
 
-from tests.harness import TRANSPORTS, LocalBot, start
+from tests.auxil.harness import BotSpec, LocalBot
 
 DIALOGUES = [
     dialogue
@@ -19,14 +17,10 @@ DIALOGUES = [
 ]
 
 
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
+@pytest.fixture
+def bot_spec() -> BotSpec:
     """The bot as deployed with a coordinator (without one, its buttons are hidden)."""
-    running = await start(TRANSPORTS[request.param](tmp_path, coordinator_ids=frozenset({777})))
-    try:
-        yield running
-    finally:
-        await running.stop()
+    return BotSpec(settings={"coordinator_ids": frozenset({777})})
 
 
 @pytest.mark.asyncio

@@ -15,15 +15,15 @@ import pytest
 import pytest_asyncio
 
 from bot.reports.digest import render_digest
-from bot.reports.split import split_lines, utf16_len
 from bot.settings import Settings, SettingsError
 from bot.storage import Lead, Storage
 from bot.storage.digests import most_frequent
 from bot.telegram import digest_job
 from bot.telegram.context import services_of
+from bot.telegram_rules import split_lines, utf16_len
 from bot.understanding.answers import Assistant
 from telegram_emulator import SimGroup
-from tests.harness import LocalBot, start
+from tests.auxil.harness import BotSpec, LocalBot
 
 pytestmark = pytest.mark.asyncio
 
@@ -232,14 +232,15 @@ async def test_the_last_due_time() -> None:
 # --------------------------------------------------------------------------- the job
 
 
-@pytest_asyncio.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[LocalBot]:
-    """The bot in process (its JobQueue does not run: tests call the job directly)."""
-    running = await start(LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})))
-    try:
-        yield running
-    finally:
-        await running.stop()
+@pytest.fixture
+def transport() -> str:
+    """In process: its JobQueue does not run (tests call the job directly)."""
+    return "in-process"
+
+
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    return BotSpec(settings={"coordinator_ids": frozenset({COORDINATOR})})
 
 
 def storage_of(bot: LocalBot) -> Storage:

@@ -11,7 +11,7 @@ from telegram.ext import MessageHandler, filters
 from bot.telegram.context import services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.handlers.errors import send_repeats
-from tests.harness import LocalBot, start
+from tests.auxil.harness import LocalBot, start
 
 COORDINATOR = 777
 

@@ -26,7 +26,7 @@ from bot.settings import Settings
 from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.application import build_application
 from bot.understanding.answers import Assistant
-from tests.conftest import CONVERSATIONS
+from tests.auxil.paths import CONVERSATIONS
 
 SIGNUP = CONVERSATIONS / "signup.yaml"
 LEAD = {"fields": FORM_FIELDS, "required": REQUIRED_FORM_FIELDS}

@@ -14,8 +14,8 @@ import pytest
 
 from bot.telegram.context import services_of
 from telegram_emulator import SimUser
-from tests.harness import LocalBot, start
-from tests.updates import (
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.updates import (
     CHANNEL,
     GROUP,
     add_group,

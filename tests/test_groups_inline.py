@@ -15,8 +15,8 @@ from bot.content.sharing import SharingSettings, main_topics
 from bot.storage import Lead
 from bot.telegram.context import services_of
 from telegram_emulator import SimGroup, SimUser
-from tests.conftest import CONVERSATIONS
-from tests.harness import LocalBot, start
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.paths import CONVERSATIONS
 
 pytestmark = pytest.mark.asyncio
 
@@ -152,6 +152,7 @@ async def test_an_empty_inline_query_lists_the_main_topics(
     assert answered.is_personal
 
 
+@pytest.mark.smoke
 async def test_a_mention_is_answered_in_the_group_and_chatter_is_not(
     bot: LocalBot, class_group: Group
 ) -> None:

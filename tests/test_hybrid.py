@@ -13,7 +13,7 @@ from bot.understanding import embedding
 from bot.understanding.answers import FALLBACK, NOT_LISTED, Assistant
 from bot.understanding.embedding import cache_key, encode_all
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
-from tests.conftest import CONVERSATIONS, KNOWLEDGE
+from tests.auxil.paths import CONVERSATIONS, KNOWLEDGE
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from bot.storage import Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.context import DRAFT, services_of
 from bot.telegram.delivery import interrupted, is_delivery_failure, with_retries
-from tests.harness import HttpBot, LocalBot, start
-from tests.test_signup import Student, answer_until_consent, texts
+from tests.auxil.harness import HttpBot, LocalBot, start
+from tests.auxil.signup import Student, answer_until_consent, texts
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,12 @@ import pytest
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser
-from tests.harness import BotProcess
-from tests.test_signup_process import NEXT_YEAR, category_screen, chosen, say, tap
+from tests.auxil.harness import BotProcess
+from tests.auxil.network import free_port
+from tests.auxil.process import category_screen, chosen, say, tap
+from tests.auxil.signup import NEXT_YEAR
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 Respond = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, dict[str, Any]]]]
 QUESTIONS = ("what are the fees?", "how long is the stay?", "is housing provided?")
@@ -61,24 +62,10 @@ def inbox_rows(data_dir: Path) -> int:
         return int(db.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def bot(server: EmulatorServer, tmp_path: Path) -> Iterator[BotProcess]:
-    process = BotProcess(server.base_url, tmp_path / "data", server.emulator.token)
-    try:
-        yield process
-    finally:
-        process.kill()
-
-
 async def test_sigkill_with_updates_fetched_but_not_handled_loses_nothing(
-    server: EmulatorServer, bot: BotProcess, assistant: Assistant
+    server: EmulatorServer, bot_process: BotProcess, assistant: Assistant
 ) -> None:
+    bot = bot_process
     emulator, t = server.emulator, assistant.texts
     hold = Hold(emulator, {"sendMessage"})
     bot.start()
@@ -161,8 +148,9 @@ class Faults:
 
 
 async def test_bot_api_faults_every_message_answered_one_lead(
-    server: EmulatorServer, bot: BotProcess, assistant: Assistant
+    server: EmulatorServer, bot_process: BotProcess, assistant: Assistant
 ) -> None:
+    bot = bot_process
     emulator, t, en = server.emulator, assistant.texts, "en"
     faults = Faults(emulator)
     bot.start()
@@ -210,8 +198,9 @@ async def test_bot_api_faults_every_message_answered_one_lead(
 
 
 async def test_a_second_poller_stops_with_one_clear_line(
-    server: EmulatorServer, bot: BotProcess, tmp_path: Path
+    server: EmulatorServer, bot_process: BotProcess, tmp_path: Path
 ) -> None:
+    bot = bot_process
     emulator = server.emulator
     bot.start()
     student = emulator.add_user(6300, language_code="en")

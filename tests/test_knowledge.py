@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content.knowledge import KnowledgeError, load_knowledge
-from tests.conftest import FIXTURES, KNOWLEDGE
+from tests.auxil.paths import FIXTURES, KNOWLEDGE
 
 KB = FIXTURES / "kb"
 

@@ -27,7 +27,7 @@ from bot.content.learned import (
 from bot.storage import IGNORED, Storage
 from bot.understanding.answers import Assistant
 from bot.understanding.grouping import ACROSS_LANGUAGES, Phrase, group_questions
-from tests.conftest import CONVERSATIONS, FIXTURES, KNOWLEDGE
+from tests.auxil.paths import CONVERSATIONS, FIXTURES, KNOWLEDGE
 
 VALID = FIXTURES / "kb" / "valid"
 

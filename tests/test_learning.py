@@ -3,27 +3,23 @@ a student and a coordinator see it (in process and polling the emulator over HTT
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 import yaml
 
 from bot.cli import main
 from bot.content.learned import FILE_NAME
 from bot.telegram.context import services_of
 from telegram_emulator import SimUser
-from tests.conftest import CONVERSATIONS, KNOWLEDGE
-from tests.harness import TRANSPORTS, LocalBot, start
+from tests.auxil.harness import BotSpec, LocalBot, start
 
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR, STUDENT = 777, 1001
 # The main paths run on both transports; the rest in process only (the same handlers).
-IN_PROCESS = pytest.mark.parametrize("bot", ["in-process"], indirect=True)
+IN_PROCESS = pytest.mark.parametrize("transport", ["in-process"])
 POOL = (
     "Is there a swimming pool on campus?",
     "does CQMU have a swimming pool",
@@ -36,24 +32,15 @@ POOL_LANGUAGES = (
 )
 
 
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The bot with a coordinator, over copies of knowledge/ and conversations/ it may break."""
-    knowledge, conversations = tmp_path / "knowledge", tmp_path / "conversations"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    shutil.copytree(CONVERSATIONS, conversations)
-    local = TRANSPORTS[request.param](
-        tmp_path / "data",
-        coordinator_ids=frozenset({COORDINATOR}),
-        knowledge_dir=knowledge,
-        conversations_dir=conversations,
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    """The bot with a coordinator, over copies of knowledge/ and conversations/ it may break
+    (in ``tmp_path``, the data in ``tmp_path/data``)."""
+    return BotSpec(
+        settings={"coordinator_ids": frozenset({COORDINATOR})},
+        own_content=True,
+        no_rejected_calls=True,
     )
-    running = await start(local)
-    try:
-        yield running
-        assert running.emulator.errors == [], "the bot made calls Telegram would reject"
-    finally:
-        await running.stop()
 
 
 def intent_of(bot: LocalBot, text: str) -> str | None:

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from bot.content.languages import LANGUAGES
+from bot.telegram_rules import MESSAGE_LIMIT
 from bot.understanding.answers import ANSWER, FALLBACK, MAX_SUGGESTIONS, SUGGEST, Assistant, Reply
 from bot.understanding.evaluation import Report, evaluate, load_cases, unknown_ids
 from bot.understanding.matcher import Candidate, Match
 
 EVAL = Path(__file__).parent / "eval"
-TELEGRAM_MAX_TEXT = 4096
+TELEGRAM_MAX_TEXT = MESSAGE_LIMIT
 MENU, COORDINATOR, SIGNUP = "menu:main", "coordinator", "signup"
 
 

@@ -10,8 +10,8 @@ import pytest
 from bot.storage import Lead, Storage
 from bot.telegram.retention import JOB_NAME, purge_old_leads
 from telegram_emulator import SimUser
-from tests.harness import LocalBot, start
-from tests.test_signup import (
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.signup import (
     Student,
     draft_of,
     expected_lead,
@@ -110,6 +110,7 @@ async def test_forget_asks_first_and_no_keeps_everything(bot: LocalBot) -> None:
     assert await storage(bot).get_lead(s.user_id) is not None
 
 
+@pytest.mark.smoke
 async def test_forget_deletes_everything_and_says_what(bot: LocalBot) -> None:
     s = Student(4011, name="Zelda Quixotic-Nakamura", email="zelda.q.nakamura@example.org")
     user = bot.user(s.user_id)

@@ -4,17 +4,12 @@ input. Each runs in process and over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-import pytest_asyncio
 
 from bot.telegram.context import services_of
-from tests.harness import TRANSPORTS, LocalBot, start
-from tests.test_signup import Student, draft_of, prompt, sign_up, storage, texts
-from tests.updates import (
+from tests.auxil.harness import BotSpec, LocalBot
+from tests.auxil.signup import Student, draft_of, prompt, sign_up, storage, texts
+from tests.auxil.updates import (
     GROUP,
     add_group,
     edited,
@@ -27,24 +22,11 @@ from tests.updates import (
 pytestmark = pytest.mark.asyncio
 
 
-@pytest_asyncio.fixture(params=sorted(TRANSPORTS))
-async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LocalBot]:
-    """The bot in process and over HTTP; every error the handlers raise is recorded, and none
-    may happen."""
-    running = await start(TRANSPORTS[request.param](tmp_path))
-    assert running.app is not None
-    errors: list[BaseException] = []
-
-    async def record(update: object, context: Any) -> None:
-        errors.append(context.error)
-
-    running.app.add_error_handler(record)
-    try:
-        yield running
-        assert errors == [], "a handler raised"
-        assert running.emulator.errors == [], "the bot made calls Telegram would reject"
-    finally:
-        await running.stop()
+@pytest.fixture
+def bot_spec() -> BotSpec:
+    """Every error the handlers raise is recorded, and none may happen; nor any call the Bot
+    API would reject."""
+    return BotSpec(no_handler_errors=True, no_rejected_calls=True)
 
 
 def text(bot: LocalBot, key: str, lang: str = "en", **values: object) -> str:
@@ -142,6 +124,7 @@ async def test_forged_browsing_buttons_get_the_stale_answer(bot: LocalBot) -> No
         assert text(bot, "menu_main") in student.last.html
 
 
+@pytest.mark.smoke
 async def test_forged_form_buttons_are_refused_and_the_form_goes_on(bot: LocalBot) -> None:
     s = Student(3004)
     student = bot.user(s.user_id)

@@ -12,7 +12,7 @@ from bot.content.menus import Menus
 from bot.content.sharing import SharingSettings, is_start_parameter, main_topics, preview
 from bot.telegram.sharing import answer_topics, clear_language, shared_answer
 from bot.understanding.answers import Assistant
-from tests.conftest import CONVERSATIONS
+from tests.auxil.paths import CONVERSATIONS
 
 SHARING = SharingSettings.load(CONVERSATIONS / "groups.yaml")
 

@@ -3,78 +3,31 @@ HTTP, killed with SIGKILL in the middle of a form and started again."""
 
 from __future__ import annotations
 
-import asyncio
-import html
 import sqlite3
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.content.texts import Texts
 from bot.understanding.answers import Assistant
-from telegram_emulator import ChatMessage, EmulatorServer, SimUser
-from telegram_emulator.errors import WaitTimeoutError
-from tests.harness import BotProcess
+from telegram_emulator import EmulatorServer
+from tests.auxil.harness import BotProcess
+from tests.auxil.process import (
+    category_screen,
+    chosen,
+    reply,  # noqa: F401 - still imported from here by older modules
+    say,
+    summary_heading,
+    tap,
+)
+from tests.auxil.signup import NEXT_YEAR
 
-pytestmark = pytest.mark.asyncio
-
-THINK = 0.9  # seconds between a student's actions: the flood guard allows 12 updates in 10 s
-REPLY_TIMEOUT = 20.0  # the first reply also waits for the bot process to start
-NEXT_YEAR = date.today().year + 1
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 
 @pytest.fixture
-def bot(server: EmulatorServer, tmp_path: Path) -> Iterator[BotProcess]:
-    process = BotProcess(
-        server.base_url, tmp_path / "data", server.emulator.token, BOT_LOG_LEVEL="DEBUG"
-    )
-    process.start()
-    try:
-        yield process
-    finally:
-        process.kill()
-
-
-async def reply(user: SimUser, expected: str) -> ChatMessage:
-    """The next bot message (or edit) whose HTML contains ``expected``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + REPLY_TIMEOUT
-    while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise WaitTimeoutError(f"no reply containing {expected!r} for user {user.id}")
-        message = await user.wait_for_message(timeout=remaining)
-        if expected in message.html:
-            return message
-
-
-async def say(user: SimUser, text: str, expected: str) -> ChatMessage:
-    await asyncio.sleep(THINK)
-    user.send(text)
-    return await reply(user, expected)
-
-
-async def tap(user: SimUser, label: str, expected: str) -> ChatMessage:
-    await asyncio.sleep(THINK)
-    user.press(label)
-    return await reply(user, expected)
-
-
-def category_screen(texts: Texts, category: str, lang: str) -> str:
-    """The heading of a category's area buttons."""
-    return texts.get("signup_interests_category", lang, category=html.escape(category))
-
-
-def summary_heading(texts: Texts, lang: str) -> str:
-    """The first line of the summary shown before Confirm."""
-    return texts.get("signup_summary", lang, details="").split("\n")[0]
-
-
-def chosen(assistant: Assistant, item: str, lang: str) -> str:
-    """How a chosen area is listed above the area buttons."""
-    return f"• {html.escape(assistant.kb.items[item].label(lang))}"
+def bot_process_env() -> dict[str, str]:
+    """Debug logs: even they must hold no personal data."""
+    return {"BOT_LOG_LEVEL": "DEBUG"}
 
 
 def leads(bot: BotProcess) -> list[tuple[int, str, str, str | None, str | None]]:
@@ -87,8 +40,10 @@ def leads(bot: BotProcess) -> list[tuple[int, str, str, str | None, str | None]]
 
 
 async def test_a_sign_up_by_buttons_and_typing_over_http(
-    server: EmulatorServer, bot: BotProcess, assistant: Assistant
+    server: EmulatorServer, bot_process: BotProcess, assistant: Assistant
 ) -> None:
+    bot = bot_process
+    bot.start()
     t, fr = assistant.texts, "fr"
     user = server.emulator.add_user(5001, first_name="Camille", language_code=fr)
     await say(user, "/signup", t.get("signup_name_prompt", fr))
@@ -118,8 +73,10 @@ async def test_a_sign_up_by_buttons_and_typing_over_http(
 
 
 async def test_a_form_survives_sigkill_and_is_stored_once(
-    server: EmulatorServer, bot: BotProcess, assistant: Assistant
+    server: EmulatorServer, bot_process: BotProcess, assistant: Assistant
 ) -> None:
+    bot = bot_process
+    bot.start()
     t, en = assistant.texts, "en"
     user = server.emulator.add_user(5002, first_name="Lucas", language_code=en)
     await say(user, "/signup", t.get("signup_name_prompt", en))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from bot.settings import REPOSITORY, Settings, SettingsError
 from telegram_emulator import BotAPIEmulator, EmulatorServer
+from tests.auxil.network import free_port
 
 
 @pytest.mark.parametrize(
@@ -71,6 +71,7 @@ def _run(env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> None:
     async with EmulatorServer(BotAPIEmulator()) as server:
@@ -86,6 +87,7 @@ async def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> 
     assert len(lines) == 1
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_a_refused_webhook_is_reported_as_refused_not_unreachable(tmp_path: Path) -> None:
     async with EmulatorServer(BotAPIEmulator()) as server:
@@ -97,7 +99,7 @@ async def test_a_refused_webhook_is_reported_as_refused_not_unreachable(tmp_path
             "TELEGRAM_API_BASE_URL": server.base_url,
             "BOT_WEBHOOK_URL": "http://127.0.0.1:9/hook",
             "BOT_WEBHOOK_SECRET": "s3cret",
-            "BOT_PORT": str(_free_port()),
+            "BOT_PORT": str(free_port()),
         }
         result = await _in_thread(env, tmp_path)
     assert result.returncode == 2
@@ -106,12 +108,6 @@ async def test_a_refused_webhook_is_reported_as_refused_not_unreachable(tmp_path
     assert "cannot reach" not in result.stderr
     assert emulator.token not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr + result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _in_thread(env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess[str]:

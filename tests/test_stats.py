@@ -20,7 +20,7 @@ from bot.storage import Lead, Outcome, SignUp, Storage
 from bot.telegram.context import services_of
 from bot.understanding.answers import Assistant
 from telegram_emulator.images import PNG_SIGNATURE, image_size
-from tests.harness import HttpBot, LocalBot, start
+from tests.auxil.harness import HttpBot, LocalBot, start
 
 COORDINATOR = 777
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -231,6 +231,7 @@ def test_command_line_prints_the_figures_and_draws_the_chart(
 # ───────────────────────────────────────── matplotlib only when drawing
 
 
+@pytest.mark.process
 def test_matplotlib_is_imported_only_when_a_chart_is_drawn(tmp_path: Path) -> None:
     code = f"""
 import asyncio, sys

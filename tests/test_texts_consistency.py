@@ -13,8 +13,8 @@ import pytest
 
 from bot.content.forms import add_months, month_value
 from bot.understanding.answers import Assistant
-from tests.harness import LocalBot, start
-from tests.test_signup import Student, form, sign_up, texts
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.signup import Student, form, sign_up, texts
 
 
 def starts_with_emoji(label: str) -> bool:

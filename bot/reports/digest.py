@@ -13,9 +13,9 @@ from bot.content.knowledge import KnowledgeBase
 from bot.content.names import clean_name
 from bot.content.texts import Texts
 from bot.reports.labels import area_title, choice_label, language_name, status_label, text_or
-from bot.reports.split import TELEGRAM_LIMIT, split_lines
 from bot.storage import DigestData, Lead
 from bot.storage.digests import NOT_CONTACTED
+from bot.telegram_rules import MESSAGE_LIMIT, split_lines
 
 NOT_SURE: Final = ""  # the group of leads who chose no area
 QUESTION_CHARS: Final = 200  # a quoted question is cut after this many characters
@@ -34,7 +34,7 @@ def render_digest(
     lang: str,
     zone: tzinfo,
     number: int | None = None,
-    limit: int = TELEGRAM_LIMIT,
+    limit: int = MESSAGE_LIMIT,
 ) -> list[str]:
     """The digest as messages of at most ``limit`` characters. ``number`` is the scheduled
     digest's number; None for one asked for with /digest. Student-supplied text is escaped."""

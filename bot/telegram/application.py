@@ -29,7 +29,7 @@ from bot.telegram import (
     responsiveness,
     retention,
 )
-from bot.telegram.content import load_content
+from bot.telegram.content import Content, load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
@@ -169,15 +169,18 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    content: Content | None = None,
 ) -> ExchangeApplication:
     """Build the bot: defaults, persistence, rate limiter, services and every handler.
 
     ``request``/``updates_request`` replace the HTTP transport (the offline chat and tests pass
     the in-process Bot API emulator); everything else is the same as in production. Whoever
     runs the application without ``run_polling``/``run_webhook`` calls ``post_init`` after
-    ``initialize``, as those do.
+    ``initialize``, as those do. ``content`` is a version already loaded from the settings'
+    files (tests share one); by default it is loaded here.
     """
-    content = load_content(settings)  # knowledge with the learned examples, texts, menus, form
+    if content is None:  # knowledge with the learned examples, texts, menus, form
+        content = load_content(settings)
     builder = (
         ApplicationBuilder()
         .application_class(ExchangeApplication)

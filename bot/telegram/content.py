@@ -36,11 +36,9 @@ from bot.settings import Settings
 from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
+from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.understanding.answers import Assistant
 from bot.understanding.embedding import forget_cached, link_prebuilt
-from telegram_emulator.formatting import FormattingError, parse_html, utf16_len
-
-MAX_TEXT = 4096  # Telegram's limit of a message, in UTF-16 code units
 
 
 @dataclass(frozen=True)
@@ -130,8 +128,8 @@ def _html_problems(where: str, text: str) -> list[str]:
         plain, _ = parse_html(text)
     except FormattingError as error:
         return [f"{where}: not valid Telegram HTML: {error}"]
-    if not plain.strip() or utf16_len(plain) > MAX_TEXT:
-        return [f"{where}: empty or longer than {MAX_TEXT} characters"]
+    if not plain.strip() or utf16_len(plain) > MESSAGE_LIMIT:
+        return [f"{where}: empty or longer than {MESSAGE_LIMIT} characters"]
     return []
 
 

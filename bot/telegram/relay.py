@@ -19,15 +19,11 @@ from bot.content.texts import Texts
 from bot.storage import OPEN_THREAD, Lead, SentMessage, Thread
 from bot.telegram.context import BotContext, Services
 from bot.telegram.coordinators import coordinator_chats
+from bot.telegram_rules import MESSAGE_LIMIT, split_lines
+from bot.telegram_rules import utf16_len as html_length  # of the source: Telegram counts less
 
 _LOGGER = logging.getLogger(__name__)
 Keyboard = InlineKeyboardMarkup | None
-MESSAGE_LIMIT = 4096  # Telegram's limit; we count the HTML source in UTF-16 units, to be safe
-
-
-def html_length(text: str) -> int:
-    """The length Telegram could count at most: UTF-16 code units of the HTML source."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def split_escaped(text: str, budgets: Sequence[int]) -> list[str]:
@@ -80,16 +76,8 @@ def framed_parts(
 
 
 def join_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT - 96) -> list[str]:
-    """Lines joined into as few messages as fit ``limit`` (a line is never cut)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        if current and html_length(current) + html_length(line) + 1 > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return [*chunks, current] if current else chunks
+    """Lines joined into as few messages as fit ``limit`` (a line is cut only if longer)."""
+    return split_lines(lines, limit)
 
 
 async def chat_language(services: Services, chat_id: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +24,7 @@ from telegram.ext import (
 )
 
 from telegram_emulator import BotAPIEmulator, EmulatorServer, application_builder, emulator_bot
+from tests.auxil.network import free_port
 
 pytestmark = pytest.mark.asyncio
 
@@ -33,13 +33,6 @@ pytestmark = pytest.mark.asyncio
 async def server(emu: BotAPIEmulator) -> AsyncIterator[EmulatorServer]:
     async with EmulatorServer(emu) as running:
         yield running
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

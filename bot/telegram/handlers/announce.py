@@ -38,6 +38,7 @@ from bot.telegram.handlers.common import (
     show,
     user_language,
 )
+from bot.telegram_rules import utf16_len
 
 TEXTS = (
     frozenset(
@@ -80,11 +81,6 @@ def _language_name(texts: Texts, code: str, lang: str) -> str:
     return texts.get(f"language_name_{code}", lang)
 
 
-def _units(text: str) -> int:
-    """Length as Telegram counts it for limits (UTF-16 code units, the stricter count)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 async def begin(update: Update, context: BotContext) -> str:
     """/announce: a new draft; ask for the text for everyone."""
     lang = await user_language(context.services, update.effective_user)
@@ -107,7 +103,7 @@ async def take_text(update: Update, context: BotContext) -> str | int:
     if draft is None or message is None or message.text is None:
         return END
     body = message.text_html
-    if _units(body) > MAX_TEXT:
+    if utf16_len(body) > MAX_TEXT:
         await send(update, texts.get("announce_too_long", lang, limit=MAX_TEXT))
         return WRITING if not draft["texts"] else PREVIEW
     draft["texts"][draft["writing"]] = body

@@ -16,7 +16,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.content.buttons import Button, layout
 from bot.content.languages import LANGUAGES
-from bot.telegram.context import Services
+from bot.telegram.context import BotContext, Services
 from bot.telegram.keyboards import markup
 from bot.telegram.responsiveness import alongside, replying
 from bot.understanding.answers import Reply
@@ -132,6 +132,21 @@ async def answer_query(update: Update, text: str | None = None) -> None:
             _LOGGER.info("callback query not answered (%s)", type(error).__name__)
 
     await alongside(answer())
+
+
+async def stale(update: Update, context: BotContext) -> None:
+    """A button from an older version of the bot or of the knowledge base, or forged data:
+    say so politely and show the main menu. Outside a private chat only the button's own
+    notice is shown (to the presser alone): nothing is posted in a group. (Its texts are
+    declared by the navigation feature, which registers the stale-button handler.)"""
+    services = context.services
+    lang = await user_language(services, update.effective_user)
+    if not is_private(update):
+        await answer_query(update, services.assistant.texts.get("button_invalid", lang))
+        return
+    notice = services.assistant.texts.get("stale_button", lang)
+    screen = services.menus.screen("main", lang)
+    await show(update, f"{notice}\n\n{screen.text}", screen.rows, notice=notice)
 
 
 def reply_rows(reply: Reply, navigation: Sequence[Button] = ()) -> list[list[Button]]:

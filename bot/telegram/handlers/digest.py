@@ -4,11 +4,11 @@ still go into the next one (the watermark does not move)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CommandHandler
 
 from bot.reports.digest import render_digest
 from bot.telegram.context import App, BotContext, services_of
-from bot.telegram.coordinators import only_coordinators
+from bot.telegram.coordinators import coordinator_places
 from bot.telegram.handlers.common import send, user_language
 
 TEXTS = frozenset(
@@ -54,16 +54,7 @@ async def digest_now(update: Update, context: BotContext) -> None:
         await send(update, part)
 
 
-def coordinator_commands(app: App) -> filters.BaseFilter:
-    """A coordinator's command, in a private chat or in the coordinators' chat (never in
-    another group: a student's data is not shown there)."""
-    settings = services_of(app).settings
-    where: filters.BaseFilter = filters.ChatType.PRIVATE
-    if settings.coordinator_chat_id is not None:
-        where = where | filters.Chat(chat_id=settings.coordinator_chat_id)
-    return only_coordinators(settings) & where
-
-
 def register(app: App) -> None:
     """/digest, for coordinators only."""
-    app.add_handler(CommandHandler("digest", digest_now, filters=coordinator_commands(app)))
+    places = coordinator_places(services_of(app).settings)  # never another group
+    app.add_handler(CommandHandler("digest", digest_now, filters=places))

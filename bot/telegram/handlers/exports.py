@@ -18,9 +18,9 @@ from bot.content.names import clean_name
 from bot.reports.export import Exporter
 from bot.storage import Lead
 from bot.storage.digests import NOT_CONTACTED
-from bot.telegram.context import App, BotContext
+from bot.telegram.context import App, BotContext, services_of
+from bot.telegram.coordinators import coordinator_places
 from bot.telegram.handlers.common import send, user_language
-from bot.telegram.handlers.digest import coordinator_commands
 
 TEXTS = frozenset(
     {
@@ -118,4 +118,5 @@ async def leads(update: Update, context: BotContext) -> None:
 
 def register(app: App) -> None:
     """/leads, for coordinators only."""
-    app.add_handler(CommandHandler("leads", leads, filters=coordinator_commands(app)))
+    places = coordinator_places(services_of(app).settings)  # never another group
+    app.add_handler(CommandHandler("leads", leads, filters=places))

@@ -8,8 +8,7 @@ from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
 from bot.telegram import callbacks, command_menu
 from bot.telegram.context import COMMANDS, App, BotContext
-from bot.telegram.handlers.common import PrivateButtons, command, show, user_language
-from bot.telegram.handlers.navigation import stale
+from bot.telegram.handlers.common import PrivateButtons, command, show, stale, user_language
 
 TEXTS = frozenset(
     {

@@ -27,9 +27,10 @@ from bot.telegram.handlers.common import (
     is_private,
     send,
     show,
+    stale,
     user_language,
 )
-from bot.telegram.handlers.navigation import stale
+from bot.telegram_rules import split_lines
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +69,6 @@ TEXTS = frozenset(
 )
 
 FORGET_PATTERN = callbacks.pattern("forget:(yes|no)$")
-MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for the markup
 _STATE_KINDS = ("user_data", "chat_data", "conversations")
 
 
@@ -82,7 +82,7 @@ async def mydata(update: Update, context: BotContext) -> None:
     threads = await context.services.storage.user_threads(user.id)
     report["handoffs"] = [(t.opened_at, t.status) for t in threads]
     announcements = await _announcement_lines(context, user.id, lang)
-    for chunk in _chunks(_report_lines(context, report, lang, announcements)):
+    for chunk in split_lines(_report_lines(context, report, lang, announcements)):
         await send(update, chunk)
 
 
@@ -171,19 +171,6 @@ def _when(iso: str, zone: tzinfo) -> str:
     local = datetime.fromisoformat(iso).astimezone(zone)
     offset = local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def _chunks(lines: list[str]) -> list[str]:
-    """Lines joined into messages of at most MAX_MESSAGE characters."""
-    chunks, current = [], ""
-    for line in lines:
-        candidate = f"{current}\n{line}"
-        if current.strip() and len(candidate) > MAX_MESSAGE:
-            chunks.append(current.strip())
-            current = line
-        else:
-            current = candidate
-    return [*chunks, current.strip()] if current.strip() else chunks
 
 
 async def ask_forget(update: Update, context: BotContext) -> None:

@@ -9,9 +9,8 @@ from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import (
     PrivateButtons,
-    answer_query,
-    is_private,
     show,
+    stale,
     topic_rows,
     user_language,
 )
@@ -46,20 +45,6 @@ async def browse(update: Update, context: BotContext) -> None:
         await show(update, screen.text, screen.rows)
     else:
         await stale(update, context)
-
-
-async def stale(update: Update, context: BotContext) -> None:
-    """A button from an older version of the bot or of the knowledge base, or forged data:
-    say so politely and show the main menu. Outside a private chat only the button's own
-    notice is shown (to the presser alone): nothing is posted in a group."""
-    services = context.services
-    lang = await user_language(services, update.effective_user)
-    if not is_private(update):
-        await answer_query(update, services.assistant.texts.get("button_invalid", lang))
-        return
-    notice = services.assistant.texts.get("stale_button", lang)
-    screen = services.menus.screen("main", lang)
-    await show(update, f"{notice}\n\n{screen.text}", screen.rows, notice=notice)
 
 
 def register(app: App) -> None:

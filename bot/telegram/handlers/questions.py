@@ -16,10 +16,10 @@ from bot.telegram.handlers.common import (
     send,
     user_language,
 )
+from bot.telegram.sharing import MAX_QUESTION
 
 TEXTS = frozenset({"too_long"})
 
-MAX_QUESTION = 1000
 AHEAD = 3  # texts of one getUpdates batch matched ahead (a lone question is the case that waits)
 
 

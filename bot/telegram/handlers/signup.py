@@ -56,7 +56,7 @@ from bot.telegram.handlers.common import (
     show,
     user_language,
 )
-from bot.telegram.handlers.questions import MAX_QUESTION
+from bot.telegram.sharing import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Button
 
 TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled", "signup_closed"})

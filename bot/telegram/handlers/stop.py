@@ -16,9 +16,9 @@ from bot.telegram.handlers.common import (
     answer_query,
     send,
     show,
+    stale,
     user_language,
 )
-from bot.telegram.handlers.navigation import stale
 
 TEXTS = frozenset({"button_resume_announcements", "stop_done", "stop_resumed"})
 

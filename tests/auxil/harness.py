@@ -1,0 +1,382 @@
+"""Drive the real bot as students would: in process, over HTTP, or as a process.
+
+- ``LocalBot``: the application from ``build_application`` on the in-process emulator; each
+  ``send``/``press`` is handled completely before it returns (fast, deterministic).
+- ``HttpBot``: the same application polling an ``EmulatorServer`` over real HTTP on
+  127.0.0.1, as in production; ``send``/``press`` return once the bot is idle again.
+- ``BotProcess``: ``python -m bot run`` in a subprocess, polling an ``EmulatorServer`` —
+  the production path, which can be killed and restarted (the benchmarks use it too).
+
+``LocalBot`` and ``HttpBot`` run the session's one loaded content for their files
+(:func:`shared_content`) unless their data directory holds learned examples: loading and
+checking the knowledge base and building the matcher costs about half a second a bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bot.settings import REPOSITORY, Settings
+from bot.telegram.application import ExchangeApplication, build_application, post_init
+from bot.telegram.content import Content, learned_path, load_content
+from bot.telegram.context import BotContext, services_of
+from bot.telegram.flood import FloodGuard
+from telegram_emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
+
+_SHARED: dict[tuple[str, bool], Content] = {}
+
+
+def _fingerprint(*folders: Path) -> str:
+    """A digest of every file's path (relative to its folder) and bytes."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def shared_content(settings: Settings) -> Content | None:
+    """The session's one loaded content for these files: what ``settings`` would load when its
+    knowledge/ and conversations/ hold the same files as a version loaded before (copies a test
+    has not edited yet included) and its data directory no learned examples. Otherwise None:
+    the bot loads its own (files a test edited, examples it taught). Nothing changes a loaded
+    content (``/reload`` builds a new one), so bots may share it."""
+    if learned_path(settings).exists():
+        return None
+    key = (_fingerprint(settings.knowledge_dir, settings.conversations_dir), settings.semantic)
+    if key not in _SHARED:
+        cache = Path(tempfile.mkdtemp(prefix="shared-content-"))  # its embeddings cache
+        atexit.register(shutil.rmtree, cache, ignore_errors=True)
+        _SHARED[key] = load_content(replace(settings, data_dir=cache))
+    return _SHARED[key]
+
+
+class LocalBot:
+    """The full application over the in-process emulator, with restarts."""
+
+    def __init__(self, data_dir: Path, **settings: Any) -> None:
+        self.emulator = BotAPIEmulator()
+        self.settings = replace(
+            Settings(), telegram_token=self.emulator.token, data_dir=data_dir, **settings
+        )
+        self.app: ExchangeApplication | None = None
+
+    async def start(self) -> LocalBot:
+        """Build and initialise a fresh application (the data directory is kept)."""
+        self.app = build_application(
+            self.settings,
+            request=EmulatorRequest(self.emulator),
+            rate_limit=False,
+            content=shared_content(self.settings),
+        )
+        await self.app.initialize()
+        await post_init(self.app)
+        return self
+
+    async def stop(self) -> None:
+        """Shut the application down cleanly."""
+        if self.app is not None:
+            await self.app.shutdown()
+            self.app = None
+
+    async def restart(self) -> None:
+        """A new process in all but name: state survives only through the database."""
+        await self.stop()
+        await self.start()
+
+    async def __aenter__(self) -> LocalBot:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def user(self, user_id: int = 1001, language_code: str = "en", name: str = "Ana") -> SimUser:
+        """A student with a private chat."""
+        return self.emulator.add_user(user_id, first_name=name, language_code=language_code)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Handle one update completely (what it queued for the coordinators sent too)."""
+        assert self.app is not None
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Send what the relay outbox holds now, as its job would a moment later."""
+        assert self.app is not None
+        await services_of(self.app).relays.flush(BotContext(self.app))
+
+    async def send(self, user: SimUser, text: str) -> None:
+        """The student types ``text``."""
+        await self.feed(user.make_message(text))
+
+    async def press(self, user: SimUser, label_or_data: str) -> None:
+        """The student presses a button of the latest bot message that has it."""
+        await self.feed(user.make_press(label_or_data))
+
+
+class HttpBot(LocalBot):
+    """The full application polling the emulator over HTTP (python-telegram-bot's own
+    updater and HTTP client, the production transport). Restarts keep the server."""
+
+    def __init__(self, data_dir: Path, **settings: Any) -> None:
+        super().__init__(data_dir, **settings)
+        self.server = EmulatorServer(self.emulator)
+        self.serving = False
+        self.handled: set[int] = set()
+        self._progress = asyncio.Condition()
+
+    async def start(self) -> LocalBot:
+        if not self.serving:
+            self.settings = replace(self.settings, api_base_url=await self.server.start())
+            self.serving = True
+        self.app = build_application(
+            self.settings, rate_limit=False, content=shared_content(self.settings)
+        )
+        process_update = self.app.process_update
+
+        async def tracked(update: object) -> None:
+            """The application's own handling, noting when each update is done."""
+            try:
+                await process_update(update)
+            finally:
+                if isinstance(update, Update):
+                    async with self._progress:
+                        self.handled.add(update.update_id)
+                        self._progress.notify_all()
+
+        self.app.process_update = tracked  # type: ignore[method-assign]
+        await self.app.initialize()
+        await post_init(self.app)
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0, timeout=1)
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            assert self.app.updater is not None
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+            self.app = None
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+        await self.server.stop()
+        self.serving = False
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Queue the update for the bot's next poll and wait until it has been handled."""
+        self.emulator.enqueue(update)
+        async with self._progress:
+            await asyncio.wait_for(
+                self._progress.wait_for(lambda: update["update_id"] in self.handled), 15
+            )
+        await self.flush()
+
+
+_WARM_CACHE: list[Path] = []
+
+
+def _share_matcher_cache(cache: Path) -> None:
+    """Link the files of the session's first matcher cache into ``cache`` (computing it takes
+    seconds; every bot process would otherwise start cold)."""
+    if not _WARM_CACHE:
+        _WARM_CACHE.append(cache)
+        return
+    warm = _WARM_CACHE[0]
+    if warm == cache or not warm.is_dir():
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    for file in warm.iterdir():
+        if file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
+            (cache / file.name).symlink_to(file)
+
+
+class FirstCalls:
+    """When (``time.perf_counter``) an emulator received its first request and its first
+    ``getUpdates``; ``spawned`` is set by whoever starts the bot."""
+
+    def __init__(self, emulator: BotAPIEmulator) -> None:
+        self.spawned = time.perf_counter()
+        self.request: float | None = None
+        self.poll: float | None = None
+        self.polled = asyncio.Event()
+        respond = emulator.respond
+
+        async def noted(token: str, method: str, params: Any) -> tuple[int, dict[str, Any]]:
+            now = time.perf_counter()
+            if self.request is None:
+                self.request = now
+            if method.lower() == "getupdates" and self.poll is None:
+                self.poll = now
+                self.polled.set()
+            return await respond(token, method, params)
+
+        emulator.respond = noted  # type: ignore[method-assign]
+
+
+class BotProcess:
+    """``python -m bot run`` polling an emulator served over HTTP."""
+
+    def __init__(
+        self, base_url: str, data_dir: Path, token: str, *, clean: bool = False, **env: str
+    ) -> None:
+        """``clean``: leave out this environment's ``BOT_*`` and ``TELEGRAM_*`` variables (the
+        defaults of production, whatever the shell says); ``env`` is added last."""
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if not (clean and name.startswith(("BOT_", "TELEGRAM_")))
+        }
+        self.env = {
+            **inherited,
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": base_url,
+            "BOT_DATA_DIR": str(data_dir),
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "bot.log"
+
+    def start(self) -> None:
+        """Start the bot process (logs go to ``data_dir/bot.log``), with the matcher's cache
+        (model copy, knowledge-base embeddings) of the first bot process of the session."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        _share_matcher_cache(Path(self.env["BOT_DATA_DIR"]) / "cache")
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=REPOSITORY,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def start_and_wait_for_poll(
+        self, emulator: BotAPIEmulator, timeout: float = 30.0
+    ) -> FirstCalls:
+        """Start the process and wait (serving the emulator meanwhile) for its first
+        ``getUpdates``; returns when the spawn, the first request and that poll happened."""
+        calls = FirstCalls(emulator)
+        calls.spawned = time.perf_counter()
+        self.start()
+        try:
+            await asyncio.wait_for(calls.polled.wait(), timeout)
+        except TimeoutError:
+            self.kill()
+            raise RuntimeError(f"no getUpdates within {timeout:g} s; see {self.log}") from None
+        return calls
+
+    async def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM, waiting for the exit while this event loop keeps serving the emulator (it
+        answers the aborted poll); SIGKILL after ``timeout``. The exit code, None if killed."""
+        if self.process is None:
+            return 0
+        process, self.process = self.process, None
+        process.send_signal(signal.SIGTERM)
+        deadline = time.perf_counter() + timeout
+        while process.poll() is None and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+        code = process.poll()
+        if code is None:
+            process.kill()
+            process.wait()
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up at all."""
+        self._stop(signal.SIGKILL)
+
+    def terminate(self) -> int:
+        """SIGTERM, as Docker and systemd stop services; returns the exit code."""
+        return self._stop(signal.SIGTERM)
+
+    def _stop(self, sig: int) -> int:
+        if self.process is None:
+            return 0
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=15)
+        self.process = None
+        return code
+
+
+TRANSPORTS = {"in-process": LocalBot, "http": HttpBot}
+
+
+async def start(bot: LocalBot) -> LocalBot:
+    """Start (or restart) a bot for tests whose students type faster than the flood guard
+    lets real people: it is relaxed."""
+    if bot.app is None:
+        await bot.start()
+    else:
+        await bot.restart()
+    assert bot.app is not None
+    services_of(bot.app).flood = FloodGuard(limit=100_000)
+    return bot
+
+
+@dataclass(frozen=True)
+class BotSpec:
+    """How the ``bot`` fixture sets a bot up; a test module overrides the ``bot_spec`` fixture
+    (and ``transport`` to run one transport only) instead of defining its own ``bot``."""
+
+    settings: Mapping[str, Any] = field(default_factory=dict)  # Settings fields
+    relaxed_flood: bool = True  # test students type faster than the flood guard lets people
+    own_content: bool = False  # copies of knowledge/ and conversations/ the test may edit
+    no_rejected_calls: bool = False  # at the end: no call the Bot API refused
+    no_handler_errors: bool = False  # at the end: no error raised by a handler
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    kind: type[LocalBot], tmp_path: Path, spec: BotSpec
+) -> AsyncIterator[LocalBot]:
+    """A started bot of ``kind`` set up by ``spec``, data in ``tmp_path`` (``tmp_path/data``
+    with ``own_content``, next to the copies); stopped (its server too) when done."""
+    settings = dict(spec.settings)
+    data_dir = tmp_path
+    if spec.own_content:
+        data_dir = tmp_path / "data"
+        settings["knowledge_dir"] = tmp_path / "knowledge"
+        settings["conversations_dir"] = tmp_path / "conversations"
+        shutil.copytree(REPOSITORY / "knowledge", settings["knowledge_dir"])
+        shutil.copytree(REPOSITORY / "conversations", settings["conversations_dir"])
+    running = kind(data_dir, **settings)
+    try:
+        if spec.relaxed_flood:
+            await start(running)
+        else:
+            await running.start()
+        assert running.app is not None
+        errors: list[BaseException] = []
+
+        async def record(update: object, context: Any) -> None:
+            errors.append(context.error)
+
+        if spec.no_handler_errors:
+            running.app.add_error_handler(record)
+        yield running
+        assert errors == [], "a handler raised"
+        if spec.no_rejected_calls:
+            assert running.emulator.errors == [], "the bot made calls Telegram would reject"
+    finally:
+        await running.__aexit__(None, None, None)
