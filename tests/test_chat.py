@@ -82,14 +82,14 @@ SIGN_UP += ["1", "4", "1", "1", "1", "1", "1"]  # level, not sure, duration, sta
 
 
 def test_a_coordinator_offline_gets_the_notice_answers_and_gets_files(tmp_path: Path) -> None:
-    answer = ["14.1", "2.12", "Can I come in March?", "/reply 17 Yes, March is fine."]
+    answer = ["14.1", "2.12", "Can I come in March?", "/reply 18 Yes, March is fine."]
     answer += ["/reply 14 Welcome, Ana!", "/reply 99 nobody", "20.1"]
     out = chat([*SIGN_UP, *answer, "/leads", "/leads csv", "/stats"], tmp_path, "--coordinator")
     assert "You are a coordinator" in out
     notice = out.split("🤖 #14 ")[1]
     assert notice.startswith("🆕 New sign-up") and "[14.1] ✅ Contacted" in notice
     assert "🤖 #14 (edited) 🆕 New sign-up" in out and "Status: ✅ contacted" in out
-    assert "🤖 #17 ❓ Conversation #1 — a new question" in out
+    assert "🤖 #18 ❓ Conversation #1 — a new question" in out
     assert "Answer from a coordinator:\nYes, March is fine." in out
     assert "Answer from a coordinator:\nWelcome, Ana!" in out, "a reply to the notice"
     assert "There is no message #99." in out
