@@ -121,6 +121,8 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
                 cosine - t["off_topic"],
                 t["named"][rows, best].astype(float),
                 t["off_topic"],
+                t["lexical"][rows, best] >= np.where(t["valid"], t["lexical"], -1).max(axis=1),
+                cosine >= np.where(t["valid"], t["cosine"], -1).max(axis=1),
             ]
         )
         right = t["right"][rows, best] & t["valid"][rows, best]
@@ -166,7 +168,7 @@ def main() -> None:
         for case in load_cases(Path(file)):
             if not case.expect_all and case.outcome is None:
                 cases.append(case)
-                real.append(Path(file).name.startswith("real"))
+                real.append(Path(file).name.startswith(("real", "indep", "typos")))
     k = base.config.candidates + base.config.semantic.candidates
     results = sweep(table(base.matcher, cases, k, real))
     top = max(r[0] for r in results)

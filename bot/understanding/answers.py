@@ -155,7 +155,7 @@ class Assistant:
         if not entry.item_ids:
             return True
         item = self.kb.items[entry.item_ids[0]]
-        normalized = normalize(question)
+        normalized = self.matcher.spelt(question)
         if not words.isascii():
             swapped = normalized.replace(words, item.name["zh"])
         else:

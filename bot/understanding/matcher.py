@@ -38,9 +38,11 @@ from rapidfuzz.distance import OSA
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
 from bot.understanding.embedding import Encoder, encode_all
+from bot.understanding.spelling import ChineseSpeller, Speller
 from bot.understanding.text import (
     chinese_runs,
     guess_language,
+    has_cjk,
     normalize,
     pairs,
     segments,
@@ -112,11 +114,21 @@ FEATURES = (
     "beyond_out_of_scope",
     "named",
     "out_of_scope",
+    "lexical_first",
+    "meaning_first",
 )
 
 
-def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, float]:
-    """What the answer decision looks at, for the best candidate of a match."""
+def features(
+    candidate: Candidate,
+    gap: float,
+    off_topic: float,
+    lexical_first: bool = True,
+    meaning_first: bool = True,
+) -> dict[str, float]:
+    """What the answer decision looks at, for the best candidate of a match: its scores, the
+    margins to the runner-up and to the out-of-scope examples, and whether the lexical and
+    the semantic rankings alone agree with it (it is first by each)."""
     return {
         "score": candidate.score,
         "lexical": candidate.lexical,
@@ -126,6 +138,8 @@ def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, fl
         "beyond_out_of_scope": candidate.semantic - off_topic,
         "named": float(candidate.named),
         "out_of_scope": off_topic,
+        "lexical_first": float(lexical_first),
+        "meaning_first": float(meaning_first),
     }
 
     def scale(self, cosine: float) -> float:
@@ -178,6 +192,7 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
+    regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
 
     def answers(self, candidate: Candidate) -> bool:
         """The lexical rule: the best candidate's score reaches the answer threshold and its
@@ -192,7 +207,10 @@ class MatchingConfig:
         best = match.candidates[0]
         gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
         if match.semantic and self.semantic.confidence:
-            p = self.semantic.probability(features(best, gap, match.off_topic))
+            lexical_first = best.lexical >= max(c.lexical for c in match.candidates)
+            meaning_first = best.semantic >= max(c.semantic for c in match.candidates)
+            found = features(best, gap, match.off_topic, lexical_first, meaning_first)
+            p = self.semantic.probability(found)
             clear = gap >= self.semantic.min_gap or best.named
             return best if p >= self.semantic.accept and clear else None
         return best if self.answers(best) else None
@@ -238,6 +256,10 @@ class MatchingConfig:
                     for w in (data.get("not_topics") or {}).get(lang, ())
                 ),
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
+                regional={
+                    normalize(str(word)): normalize(str(mainland))
+                    for word, mainland in (data.get("regional") or {}).items()
+                },
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
                     for list_id, words in (data.get("list_words") or {}).items()
@@ -372,6 +394,69 @@ def _chinese_words(kb: KnowledgeBase, particles: frozenset[str]) -> frozenset[st
     )
 
 
+def _regional_pattern(
+    regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
+) -> re.Pattern[str] | None:
+    """The regional Chinese words of ``matching.yaml``, longest first, as one pattern; each
+    replacement must be a word of the knowledge base's Chinese phrases (``known``, not-listed
+    names included) or stop words."""
+    if not regional:
+        return None
+    text = "|".join(known)
+    unknown = [
+        f"{word}: {mainland}"
+        for word, mainland in regional.items()
+        if not word
+        or (
+            mainland not in text
+            and mainland not in stopwords
+            and not all(char in stopwords for char in mainland)
+        )
+    ]
+    if unknown:
+        raise KnowledgeError(
+            [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
+        )
+    words = sorted(regional, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _speller(
+    kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
+) -> Speller:
+    """The knowledge base's vocabulary, for correcting misspelt words: the words of every
+    phrase, stop word, out-of-scope example and not-listed name; item names guarded."""
+    words = [w for found in phrases.values() for _, text in found for w in text.split()]
+    words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
+    outside = [
+        w
+        for texts in (
+            *config.out_of_scope.values(),
+            *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
+        )
+        for text in texts
+        for w in normalize(text).split()
+    ]
+    names = [
+        w
+        for item in kb.items.values()
+        for lang in LANGUAGES
+        for text in (item.name[lang], *item.aliases.get(lang, ()))
+        for w in normalize(text).split()
+    ]
+    runs = [r for found in phrases.values() for _, text in found for r in chinese_runs(text)]
+    keep = [
+        r
+        for texts in (
+            config.out_of_scope.get("zh", ()),
+            *(group.names["zh"] for group in config.not_listed),
+        )
+        for text in texts
+        for r in chinese_runs(normalize(text))
+    ]
+    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+
+
 def _shared_prefix(a: str, b: str) -> int:
     """How many first letters two words share."""
     n = 0
@@ -432,6 +517,10 @@ class Matcher:
             for lang, phrase in topic_phrases:
                 language_words[lang].update(phrase.split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
+        self._speller = _speller(kb, config, phrases)
+        known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
+        known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
+        self._regional = _regional_pattern(config.regional, known, config.stopwords["zh"])
         tokenized = {
             topic_id: [
                 (lang, text, tokenize(text, self._stopwords[lang], self._chinese_words))
@@ -885,7 +974,7 @@ class Matcher:
         """A field named in the question that is not among a list's items ("dermatology"):
         the words that named it, their language and its group; None when the question names
         a listed item too."""
-        pieces = self._pieces(normalize(self.asking_part(question)))
+        pieces = self._pieces(self.spelt(self.asking_part(question)))
         if pieces & self._named.keys():
             return None
         found = [term for term in pieces if term in self._not_listed_index]
@@ -920,7 +1009,7 @@ class Matcher:
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
         outside the names of items ("Medical Laboratory" names no lab)."""
-        normalized = f" {normalize(self.asking_part(question))} "
+        normalized = f" {self.spelt(self.asking_part(question))} "
         for name in sorted(self._pieces(normalized) & self._named.keys(), key=len, reverse=True):
             normalized = normalized.replace(name if not name.isascii() else f" {name} ", " ")
         pieces = self._pieces(normalized)
@@ -928,7 +1017,15 @@ class Matcher:
 
     def language(self, question: str) -> str:
         """The language a question is written in (that of :meth:`match`, without matching)."""
-        return guess_language(question, normalize(question).split(), self._markers)
+        return guess_language(question, self.spelt(question).split(), self._markers)
+
+    def spelt(self, text: str) -> str:
+        """A text normalised, its misspelt words corrected (see :mod:`spelling`)."""
+        normalized = normalize(text)
+        if self._regional is not None and has_cjk(normalized):
+            regional = self.config.regional
+            normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        return self._speller.correct(normalized)
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
@@ -949,7 +1046,7 @@ class Matcher:
         texts = [question] if asking == question else [question, asking]
         if _QUOTED.search(question) and asking != question:
             texts = [asking]  # what is quoted is not what is asked
-        forms = [normalize(t) for t in texts]
+        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         lexical: dict[str, _Lexical] = {}
         for form in forms:
             for topic_id, scores in self._lexical(form, language).items():
@@ -966,7 +1063,7 @@ class Matcher:
         # text included: "translate 'the fee is waived'" is a translation request).
         embedded = self._embed([question] if asking == question else [question, asking])
         queries = embedded[-len(texts) :]
-        named = self.named_items(" ".join(texts))
+        named = self.named_items(" ".join(forms))
         must = {self._topic_index[t] for t in (*lexical, *named)}
         topic_sims = self._topic_similarities(queries, must)
         off_topic = 0.0
