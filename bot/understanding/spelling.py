@@ -68,9 +68,7 @@ def sound_key(word: str) -> str:
 
 def max_edits(length: int) -> int:
     """How many edits a word of this length may be away from its correction."""
-    if length <= 4:
-        return 1
-    return 2 if length <= 7 else 3
+    return 1 if length <= 7 else 2
 
 
 class Speller:
@@ -138,8 +136,8 @@ class Speller:
         scored = [(0.5, w) for w in same_sound] + [(float(d), w) for w, d, _ in found]
         best: tuple[tuple[float, ...], str] | None = None
         for distance, candidate in scored:
-            if candidate in self._names and distance > 1:
-                continue
+            if distance > 1 and (candidate in self._names or candidate[0] != word[0]):
+                continue  # two edits: never into a name, and only with the same first letter
             rank = (distance, -_shared_prefix(word, candidate), -self._count[candidate])
             if best is None or rank < best[0]:
                 best = (rank, candidate)
