@@ -425,7 +425,7 @@ def _speller(
     kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> Speller:
     """The knowledge base's vocabulary, for correcting misspelt words: the words of every
-    phrase, stop word, out-of-scope example and not-listed name; item names guarded."""
+    phrase, stop word, out-of-scope example and not-listed name."""
     words = [w for found in phrases.values() for _, text in found for w in text.split()]
     words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
     outside = [
@@ -435,13 +435,6 @@ def _speller(
             *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
         )
         for text in texts
-        for w in normalize(text).split()
-    ]
-    names = [
-        w
-        for item in kb.items.values()
-        for lang in LANGUAGES
-        for text in (item.name[lang], *item.aliases.get(lang, ()))
         for w in normalize(text).split()
     ]
     runs = [r for found in phrases.values() for _, text in found for r in chinese_runs(text)]
@@ -454,7 +447,7 @@ def _speller(
         for text in texts
         for r in chinese_runs(normalize(text))
     ]
-    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+    return Speller([*words, *outside], chinese=ChineseSpeller(runs, keep))
 
 
 def _shared_prefix(a: str, b: str) -> int:

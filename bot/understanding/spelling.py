@@ -4,13 +4,14 @@ vocabulary, before lexical matching (no Telegram here).
 A message may carry several typos at once ("wat are teh fess for the excahnge progam") or be
 spelt by ear ("konbien sa kout le programe"). Every Latin word the knowledge base does not know
 is replaced by the closest word it does know (the examples, names and keywords of all three
-languages, and the stop words), found with rapidfuzz over that vocabulary: by edits (OSA: a
-swap of neighbouring letters is one edit) or, for words spelt by ear, by a sound key. The
+languages, and the stop words), found with rapidfuzz over that vocabulary: one edit away (OSA:
+a swap of neighbouring letters is one edit) or, for words spelt by ear, with the same sound
+key. The
 semantic signal keeps the original text; only the lexical side reads the corrected one.
 
-Guards: a word is never corrected into the name of a listed item (a field, a lab) unless it
-is one edit away from it or sounds the same, so that an unlisted field ("urology", "derm")
-does not become a listed one; words known as not listed or out of scope stay as they are.
+Guards: words known as not listed or out of scope ("urology", "derm", "weather") are part of
+the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
+"nes"); more than one edit turned real words into the knowledge base's, and is not tried.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 3  # shorter words are left alone (u, r, ur: chat shorthand, not typos)
+EDITS = 1  # two edits turned real words into the knowledge base's (reductions: reeducation)
+SHORT = 4  # a word this short is corrected by changing or adding a letter, never dropping one
 MIN_SOUND = 3  # shorter sound keys say too little ("teh" and "test" both sound "t")
 
 # A rough sound key for words spelt by ear, in English and French ("kardiologi" and
@@ -66,11 +69,6 @@ def sound_key(word: str) -> str:
     return _DOUBLE.sub(r"\1", key)
 
 
-def max_edits(length: int) -> int:
-    """How many edits a word of this length may be away from its correction."""
-    return 1 if length <= 7 else 2
-
-
 class Speller:
     """Corrects the unknown Latin words of normalised texts against a vocabulary."""
 
@@ -78,19 +76,16 @@ class Speller:
         self,
         vocabulary: Iterable[str],
         *,
-        names: Iterable[str] = (),
         keep: Iterable[str] = (),
         chinese: ChineseSpeller | None = None,
     ) -> None:
         """``vocabulary``: every known word, as often as it is used (the most used wins a tie);
-        ``names``: words of listed items' names (corrected into only when one edit away or
-        sounding the same); ``keep``: known words that are never corrected nor targets (not
+        ``keep``: known words that are never corrected nor targets (not
         listed fields, out-of-scope words)."""
         counts = Counter(w for w in vocabulary if w.isascii() and w.isalpha())
         self._keep = frozenset(keep)
         self._chinese = chinese
         self._known = frozenset(counts) | self._keep
-        self._names = frozenset(names) - self._keep
         self._count = counts
         by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(counts):
@@ -123,7 +118,7 @@ class Speller:
         """The correction of one word, or the word itself."""
         if len(word) < MIN_LENGTH or word in self._known or not word.isalpha():
             return word
-        edits = max_edits(len(word))
+        edits = EDITS
         pool = [
             w
             for n in range(len(word) - edits, len(word) + edits + 1)
@@ -136,19 +131,13 @@ class Speller:
         scored = [(0.5, w) for w in same_sound] + [(float(d), w) for w, d, _ in found]
         best: tuple[tuple[float, ...], str] | None = None
         for distance, candidate in scored:
-            if distance > 1 and (candidate in self._names or candidate[0] != word[0]):
-                continue  # two edits: never into a name, and only with the same first letter
+            if len(word) <= SHORT and len(candidate) < len(word):
+                continue  # a short word loses no letter ("nems" is not "nes")
             rank = (distance, -_shared_prefix(word, candidate), -self._count[candidate])
             if best is None or rank < best[0]:
                 best = (rank, candidate)
         if best is not None:
             return best[1]
-        if len(key) >= 4:  # one sound away ("konbien": kanbian / "combien": konbian)
-            near = process.extractOne(key, self._sound_keys, scorer=OSA.distance, score_cutoff=1)
-            if near is not None:
-                candidate = self._sounds[near[0]][0]
-                if candidate not in self._names and abs(len(candidate) - len(word)) <= 3:
-                    return candidate
         return word
 
 
