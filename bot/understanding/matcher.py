@@ -469,6 +469,7 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
     return frequency
 
 
+_MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
 _PREPARED = 20_000  # embeddings of prepared questions kept at most
@@ -953,7 +954,8 @@ class Matcher:
         for sentence in _QUESTION_END.split(text):
             pieces.extend(self._split_conjunctions(sentence))
         pieces = [p.strip(" ,，、;；") for p in pieces]
-        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3]
+        # A part is a word at least: three letters, or two Chinese characters (儿科).
+        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3 - has_cjk(p)]
         return pieces if len(pieces) > 1 else [text]
 
     def _split_conjunctions(self, piece: str) -> list[str]:
@@ -1009,8 +1011,27 @@ class Matcher:
         return [list_id for list_id, words in self.config.list_words.items() if pieces & words]
 
     def language(self, question: str) -> str:
-        """The language a question is written in (that of :meth:`match`, without matching)."""
-        return guess_language(question, self.spelt(question).split(), self._markers)
+        """The language a question is written in (that of :meth:`match`, without matching).
+
+        A message mixing languages is answered in the language of its last clause of three
+        words or more ("我想问一下, 普外科 general surgery, can I observe there?": English)."""
+        whole = guess_language(question, self.spelt(question).split(), self._markers)
+        clauses = [c for c in _MIXED_CLAUSE.split(question) if len(self.spelt(c).split()) >= 3]
+        if len(clauses) < 2:
+            return whole
+        last = guess_language(clauses[-1], self.spelt(clauses[-1]).split(), self._markers)
+        return last if self._mixed(question) else whole
+
+    def _mixed(self, question: str) -> bool:
+        """Whether a message mixes Chinese with Latin words, or English with French."""
+        words = self.spelt(question).split()
+        latin = [w for w in words if w.isascii() and w.isalpha()]
+        if has_cjk(question):
+            return len(latin) >= 3
+        en, fr = self._markers["en"], self._markers["fr"]
+        english = sum(1 for w in latin if w in en and w not in fr)
+        french = sum(1 for w in latin if w in fr and w not in en)
+        return english >= 2 and french >= 2
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`spelling`)."""
