@@ -608,3 +608,22 @@ def test_a_regional_word_must_map_to_a_word_of_the_knowledge_base(tmp_path: Path
     )
     with pytest.raises(KnowledgeError, match="regional"):
         Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "帮我把“免费住宿”翻译成韩语",
+        "how do you say clinical clerkship in Spanish?",
+        "traduis stage en chinois",
+    ],
+)
+def test_a_translation_request_is_declined_whatever_it_names(
+    assistant: Assistant, question: str
+) -> None:
+    assert assistant.answer(question).kind == FALLBACK
+
+
+def test_a_master_in_translation_is_no_translation_request(assistant: Assistant) -> None:
+    reply = assistant.answer("Un master en traduction, ça existe à CQMU ?")
+    assert reply.kind == ANSWER and reply.intent == "translation"

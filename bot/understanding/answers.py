@@ -106,6 +106,8 @@ class Assistant:
         """
         match = self.match(question)
         reply_lang = lang or match.language
+        if self.matcher.declined(question):
+            return self.fallback(reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:
             names, list_id, item = unlisted

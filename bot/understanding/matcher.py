@@ -193,6 +193,7 @@ class MatchingConfig:
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
     regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     def answers(self, candidate: Candidate) -> bool:
         """The lexical rule: the best candidate's score reaches the answer threshold and its
@@ -256,6 +257,7 @@ class MatchingConfig:
                     for w in (data.get("not_topics") or {}).get(lang, ())
                 ),
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
+                declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 regional={
                     normalize(str(word)): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
@@ -265,7 +267,7 @@ class MatchingConfig:
                     for list_id, words in (data.get("list_words") or {}).items()
                 },
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, re.error) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
         if not 0 <= config.suggest_threshold <= config.answer_threshold <= 1:
             raise KnowledgeError([f"{path.name}: need 0 <= suggest <= answer <= 1"])
@@ -1032,6 +1034,12 @@ class Matcher:
         english = sum(1 for w in latin if w in en and w not in fr)
         french = sum(1 for w in latin if w in fr and w not in en)
         return english >= 2 and french >= 2
+
+    def declined(self, question: str) -> bool:
+        """Whether a message is a request the bot declines whatever it names (a translation:
+        ``matching.yaml`` ``declined:``)."""
+        normalized = normalize(question)
+        return any(pattern.search(normalized) for pattern in self.config.declined)
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`spelling`)."""
