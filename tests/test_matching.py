@@ -480,7 +480,7 @@ REAL_HOLDOUT_FLOORS = {
     "en": 0.83,  # 88.6 % (39/44)
     "zh": 0.90,  # 97.6 % (40/41)
     "fr": 0.85,  # 90.2 % (37/41)
-    "rejection": 0.73,  # 78.9 % (15/19)
+    "rejection": 0.85,  # 89.5 % (17/19) after issue 18 (78.9 % before)
     "language": 0.97,  # 100.0 % (145/145)
     "kind:two-part": 0.90,  # 100.0 % (15/15)
     "kind:not-listed": 0.83,  # 91.7 % (11/12)
@@ -509,15 +509,15 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.64, "rejection": 0.83, "language": 0.90}  # 68.5, 91.7, 94.2
-INDEP_EN_HOLDOUT_FLOORS = {"en": 0.58, "rejection": 0.83, "language": 0.92}  # 62.0, 91.7, 95.8
-INDEP_FR_DEV_FLOORS = {"fr": 0.60, "rejection": 0.75, "language": 0.96}  # 64.8, 83.3, 100
-INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.59, "rejection": 0.91, "language": 0.96}  # 63.9, 100, 99.2
-INDEP_ZH_DEV_FLOORS = {"zh": 0.65, "rejection": 0.60, "language": 0.96}  # 69.1, 70.0, 100
-INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.63, "rejection": 0.60, "language": 0.96}  # 67.3, 70.0, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1, 100, 99.2
+INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
+INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
+INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
+INDEP_ZH_DEV_FLOORS = {"zh": 0.67, "rejection": 0.70, "language": 0.96}  # 71.8, 80.0, 100
+INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.65, "rejection": 0.90, "language": 0.96}  # 69.1, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
 TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.62, "fr": 0.72}  # 90.0, 66.7, 76.7
-TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.52, "fr": 0.72}  # 86.7, 56.7, 76.7
+TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.49, "fr": 0.72}  # 86.7, 53.3, 76.7
 
 
 def _figures(report: Report) -> dict[str, float]:
