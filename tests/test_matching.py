@@ -627,3 +627,14 @@ def test_a_translation_request_is_declined_whatever_it_names(
 def test_a_master_in_translation_is_no_translation_request(assistant: Assistant) -> None:
     reply = assistant.answer("Un master en traduction, ça existe à CQMU ?")
     assert reply.kind == ANSWER and reply.intent == "translation"
+
+
+def test_a_chinese_comparison_with_he_answers_both(assistant: Assistant) -> None:
+    reply = assistant.answer("神经内科和心血管内科，哪个更适合短期观摩？")
+    assert reply.topics == ("neurology", "cardiovascular-medicine")
+
+
+def test_a_comparison_of_two_cities_is_no_question_about_the_programme(
+    assistant: Assistant,
+) -> None:
+    assert assistant.answer("重庆和斯特拉斯堡哪个城市大").kind != ANSWER

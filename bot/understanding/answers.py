@@ -177,6 +177,9 @@ class Assistant:
 
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
+        closest = max((c.semantic for c in whole.candidates), default=0.0)
+        if whole.semantic and whole.off_topic > closest + self.config.semantic.off_topic_margin:
+            return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
         answered: list[Candidate] = []
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone

@@ -189,6 +189,8 @@ class MatchingConfig:
     not_listed: tuple[NotListed, ...] = ()
     preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
@@ -251,6 +253,8 @@ class MatchingConfig:
                 not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
                 preamble=_per_language(data.get("preamble") or {}),
                 conjunctions=_per_language(data.get("conjunctions") or {}),
+                choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
+                choice_words=_per_language(data.get("choice_words") or {}),
                 not_topics=frozenset(
                     normalize(w)
                     for lang in LANGUAGES
@@ -596,6 +600,14 @@ class Matcher:
                     name = normalize(text)
                     if name:
                         self._named[name].add(item.id)
+        choices = [c for lang in LANGUAGES for c in config.choice_conjunctions.get(lang, ())]
+        self._choice_pattern = [
+            re.compile(rf"(?i)\s+{re.escape(c)}\s+" if c.isascii() else rf"[,，\s]*{re.escape(c)}")
+            for c in choices
+        ]
+        self._choice_words = tuple(
+            normalize(w) for lang in LANGUAGES for w in config.choice_words.get(lang, ())
+        )
         latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
         self._joined_names = tuple(
             f" {n} "
@@ -955,16 +967,33 @@ class Matcher:
         pieces: list[str] = []
         for sentence in _QUESTION_END.split(text):
             pieces.extend(self._split_conjunctions(sentence))
+        if any(word in normalized for word in self._choice_words):  # "A 和 B，哪个…"
+            options = []
+            for piece in pieces:
+                split = self._split_conjunctions(piece, self._choice_pattern)
+                specific = all(self._specific(option) for option in split)  # not "重庆和成都…"
+                options.extend(split if specific else [piece])
+            pieces = options
         pieces = [p.strip(" ,，、;；") for p in pieces]
         # A part is a word at least: three letters, or two Chinese characters (儿科).
         pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3 - has_cjk(p)]
         return pieces if len(pieces) > 1 else [text]
 
-    def _split_conjunctions(self, piece: str) -> list[str]:
-        for conjunction in self._conjunction_pattern:
+    def _specific(self, text: str) -> bool:
+        """Whether a text has a word that is not generic (重庆, university…)."""
+        weights = self._text(normalize(text), self.language(text)).question.weights
+        generic = self.config.generic
+        return any(
+            t not in generic and (t.isascii() or not any(t in g for g in generic)) for t in weights
+        )
+
+    def _split_conjunctions(
+        self, piece: str, patterns: list[re.Pattern[str]] | None = None
+    ) -> list[str]:
+        for conjunction in self._conjunction_pattern if patterns is None else patterns:
             split = [p for p in conjunction.split(piece) if p.strip()]
             if len(split) > 1:
-                return [q for p in split for q in self._split_conjunctions(p)]
+                return [q for p in split for q in self._split_conjunctions(p, patterns)]
         return [piece]
 
     def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
