@@ -517,7 +517,9 @@ class Matcher:
             for lang, phrase in topic_phrases:
                 language_words[lang].update(phrase.split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
-        self._speller = _speller(kb, config, phrases)
+        # Built at the first question, not at start-up (0.15 s; see :meth:`spelt`).
+        self._speller: Speller | None = None
+        self._speller_phrases = phrases
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
         self._regional = _regional_pattern(config.regional, known, config.stopwords["zh"])
@@ -1076,6 +1078,8 @@ class Matcher:
         if self._regional is not None and has_cjk(normalized):
             regional = self.config.regional
             normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        if self._speller is None:
+            self._speller = _speller(self.kb, self.config, self._speller_phrases)
         return self._speller.correct(normalized)
 
     def match(self, question: str) -> Match:
