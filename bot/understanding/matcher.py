@@ -519,6 +519,7 @@ class Matcher:
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
         # Built at the first question, not at start-up (0.15 s; see :meth:`spelt`).
         self._speller: Speller | None = None
+        self._spelt = lru_cache(maxsize=1024)(self._spelt_uncached)
         self._speller_phrases = phrases
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
@@ -1073,7 +1074,10 @@ class Matcher:
         return any(pattern.search(normalized) for pattern in self.config.declined)
 
     def spelt(self, text: str) -> str:
-        """A text normalised, its misspelt words corrected (see :mod:`spelling`)."""
+        """A text normalised, its misspelt words corrected (see :mod:`spelling`; cached)."""
+        return self._spelt(text)
+
+    def _spelt_uncached(self, text: str) -> str:
         normalized = normalize(text)
         if self._regional is not None and has_cjk(normalized):
             regional = self.config.regional
