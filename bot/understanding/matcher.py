@@ -453,7 +453,14 @@ def _speller(
         for text in texts
         for r in chinese_runs(normalize(text))
     ]
-    return Speller([*words, *outside], chinese=ChineseSpeller(runs, keep))
+    names = [
+        w
+        for item in kb.items.values()
+        for lang in LANGUAGES
+        for text in (item.name[lang], *item.aliases.get(lang, ()))
+        for w in normalize(text).split()
+    ]
+    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
 
 
 def _shared_prefix(a: str, b: str) -> int:

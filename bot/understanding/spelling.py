@@ -11,7 +11,8 @@ semantic signal keeps the original text; only the lexical side reads the correct
 
 Guards: words known as not listed or out of scope ("urology", "derm", "weather") are part of
 the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
-"nes"); more than one edit turned real words into the knowledge base's, and is not tried.
+"nes") nor turned into a name ("gym" is no "gyn"); more than one edit turned real words into
+the knowledge base's, and is not tried.
 """
 
 from __future__ import annotations
@@ -77,14 +78,17 @@ class Speller:
         vocabulary: Iterable[str],
         *,
         keep: Iterable[str] = (),
+        names: Iterable[str] = (),
         chinese: ChineseSpeller | None = None,
     ) -> None:
         """``vocabulary``: every known word, as often as it is used (the most used wins a tie);
-        ``keep``: known words that are never corrected nor targets (not
+        ``names``: words of the items' names and aliases, never the correction of a short
+        word; ``keep``: known words that are never corrected nor targets (not
         listed fields, out-of-scope words)."""
         counts = Counter(w for w in vocabulary if w.isascii() and w.isalpha())
         self._keep = frozenset(keep)
         self._chinese = chinese
+        self._names = frozenset(names)
         self._known = frozenset(counts) | self._keep
         self._count = counts
         by_length: dict[int, list[str]] = defaultdict(list)
@@ -133,6 +137,8 @@ class Speller:
         for distance, candidate in scored:
             if len(word) <= SHORT and len(candidate) < len(word):
                 continue  # a short word loses no letter ("nems" is not "nes")
+            if len(word) <= SHORT and candidate in self._names:
+                continue  # nor becomes a name ("gym" is not "gyn")
             rank = (distance, -_shared_prefix(word, candidate), -self._count[candidate])
             if best is None or rank < best[0]:
                 best = (rank, candidate)
