@@ -29,7 +29,7 @@ import numpy as np
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
-from bot.understanding.matcher import FEATURES, Matcher
+from bot.understanding.matcher import FEATURES, Matcher, SemanticConfig
 
 # Targets per set: the ordinary sets (dev, dev2) and the sets of how students really write
 # (real-*: situational, concept, abbreviations, chatty…), each language and the rejection.
@@ -97,8 +97,11 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
     return w
 
 
-def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict[str, float]]]:
-    """Every ranking setting, its fitted answer model and accept threshold, with figures."""
+def sweep(
+    t: dict[str, np.ndarray], current: SemanticConfig | None = None
+) -> list[tuple[float, dict[str, object], dict[str, float]]]:
+    """Every ranking setting, its fitted answer model and accept threshold, with figures; with
+    ``current``, the figures of that setting as it is come first (objective 0, not refitted)."""
     results: list[tuple[float, dict[str, object], dict[str, float]]] = []
     rows = np.arange(len(t["lexical"]))
     for weight, low, high, bonus in itertools.product(WEIGHT, LOW, HIGH, NAME_BONUS):
@@ -121,13 +124,25 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
                 cosine - t["off_topic"],
                 t["named"][rows, best].astype(float),
                 t["off_topic"],
+                t["lexical"][rows, best] >= np.where(t["valid"], t["lexical"], -1).max(axis=1),
+                cosine >= np.where(t["valid"], t["cosine"], -1).max(axis=1),
             ]
         )
         right = t["right"][rows, best] & t["valid"][rows, best]
         w = fit_logistic(x, right.astype(float))
+        trials = list(itertools.product(ACCEPT, MIN_GAP))
+        setting_now = (weight, low, high, bonus)
+        if current is not None and setting_now == (
+            current.weight,
+            current.low,
+            current.high,
+            current.name_bonus,
+        ):
+            now = [current.confidence.get(name, 0.0) for name in ("bias", *FEATURES)]
+            results.insert(0, _figures_of(t, x, right, gap, w=np.array(now), current=current))
         probability = 1 / (1 + np.exp(-np.clip(w[0] + x @ w[1:], -50, 50)))
         named = t["named"][rows, best]
-        for accept, min_gap in itertools.product(ACCEPT, MIN_GAP):
+        for accept, min_gap in trials:
             answered = (probability >= accept) & ((gap >= min_gap) | named)
             groups = []
             for part in (~t["real"], t["real"]):
@@ -155,10 +170,53 @@ def sweep(t: dict[str, np.ndarray]) -> list[tuple[float, dict[str, object], dict
     return results
 
 
+def _figures_of(
+    t: dict[str, np.ndarray],
+    x: np.ndarray,
+    right: np.ndarray,
+    gap: np.ndarray,
+    *,
+    w: np.ndarray,
+    current: SemanticConfig,
+) -> tuple[float, dict[str, object], dict[str, float]]:
+    """The figures of the answer model as it is in matching.yaml (for --keep-rejection)."""
+    probability = 1 / (1 + np.exp(-np.clip(w[0] + x @ w[1:], -50, 50)))
+    named = x[:, FEATURES.index("named")].astype(bool)
+    answered = (probability >= current.accept) & ((gap >= current.min_gap) | named)
+    figures = {}
+    for prefix, part in (("", ~t["real"]), ("real-", t["real"])):
+        for lang in ("en", "zh", "fr"):
+            mask = (t["lang"] == lang) & ~t["is_off"] & part
+            figures[prefix + lang] = float((answered & right)[mask].mean()) if mask.any() else 1.0
+        off = t["is_off"] & part
+        figures[prefix + "rejection"] = float((~answered)[off].mean()) if off.any() else 1.0
+    return 0.0, {"current": True}, figures
+
+
+def keeping_rejection(
+    results: list[tuple[float, dict[str, object], dict[str, float]]],
+) -> list[tuple[float, dict[str, object], dict[str, float]]]:
+    """The settings declining at least as many off-topic questions as the current one (in
+    each group), scored by their mean on-topic accuracy."""
+    current = results[0][2]
+    kept = []
+    for _, setting, figures in results[1:]:
+        if all(figures[k] >= current[k] for k in ("rejection", "real-rejection")):
+            accuracy = [figures[f"{p}{lang}"] for p in ("", "real-") for lang in ("en", "zh", "fr")]
+            kept.append((round(float(np.mean(accuracy)), 9), setting, figures))
+    print("current:", {k: round(v, 3) for k, v in current.items()})
+    return kept or results[1:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", help="labelled sets to calibrate on (together)")
     parser.add_argument("--check", nargs="*", default=[], help="held-out sets, reported only")
+    parser.add_argument(
+        "--keep-rejection",
+        action="store_true",
+        help="only settings declining at least as many off-topic questions as matching.yaml's",
+    )
     args = parser.parse_args()
     base = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     cases, real = [], []
@@ -166,9 +224,12 @@ def main() -> None:
         for case in load_cases(Path(file)):
             if not case.expect_all and case.outcome is None:
                 cases.append(case)
-                real.append(Path(file).name.startswith("real"))
+                real.append(Path(file).name.startswith(("real", "indep", "typos")))
     k = base.config.candidates + base.config.semantic.candidates
-    results = sweep(table(base.matcher, cases, k, real))
+    current = base.config.semantic if args.keep_rejection else None
+    results = sweep(table(base.matcher, cases, k, real), current)
+    if args.keep_rejection:
+        results = keeping_rejection(results)
     top = max(r[0] for r in results)
     tied = [r for r in results if r[0] == top]
     score, setting, figures = tied[len(tied) // 2]  # the middle of the ties

@@ -481,7 +481,7 @@ REAL_HOLDOUT_FLOORS = {
     "en": 0.83,  # 88.6 % (39/44)
     "zh": 0.90,  # 97.6 % (40/41)
     "fr": 0.85,  # 90.2 % (37/41)
-    "rejection": 0.73,  # 78.9 % (15/19)
+    "rejection": 0.85,  # 89.5 % (17/19) after issue 18 (78.9 % before)
     "language": 0.97,  # 100.0 % (145/145)
     "kind:two-part": 0.90,  # 100.0 % (15/15)
     "kind:not-listed": 0.83,  # 91.7 % (11/12)
@@ -507,6 +507,20 @@ REAL_HOLDOUT2_FLOORS = {
 }
 
 
+# Issue 18: sets written by independent writers from the two programme pages only (never by
+# the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
+# after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
+INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1, 100, 99.2
+INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
+INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
+INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
+INDEP_ZH_DEV_FLOORS = {"zh": 0.67, "rejection": 0.70, "language": 0.96}  # 71.8, 80.0, 100
+INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.65, "rejection": 0.90, "language": 0.96}  # 69.1, 100, 99.2
+# Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
+TYPOS_DEV_FLOORS = {"en": 0.82, "zh": 0.62, "fr": 0.72}  # 86.7, 66.7, 76.7
+TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.49, "fr": 0.72}  # 86.7, 53.3, 76.7
+
+
 def _figures(report: Report) -> dict[str, float]:
     figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
     figures["rejection"] = report.rejection
@@ -525,6 +539,14 @@ def _figures(report: Report) -> dict[str, float]:
         ("real-holdout.yaml", REAL_HOLDOUT_FLOORS),
         ("real-dev2.yaml", REAL_DEV2_FLOORS),
         ("real-holdout2.yaml", REAL_HOLDOUT2_FLOORS),
+        ("indep-en-dev.yaml", INDEP_EN_DEV_FLOORS),
+        ("indep-en-holdout.yaml", INDEP_EN_HOLDOUT_FLOORS),
+        ("indep-fr-dev.yaml", INDEP_FR_DEV_FLOORS),
+        ("indep-fr-holdout.yaml", INDEP_FR_HOLDOUT_FLOORS),
+        ("indep-zh-dev.yaml", INDEP_ZH_DEV_FLOORS),
+        ("indep-zh-holdout.yaml", INDEP_ZH_HOLDOUT_FLOORS),
+        ("typos-dev.yaml", TYPOS_DEV_FLOORS),
+        ("typos-holdout.yaml", TYPOS_HOLDOUT_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
@@ -539,3 +561,81 @@ def test_evaluation_set_stays_above_its_regression_floors(
         if figures[name] < floor
     }
     assert not below, below
+
+
+# ───────────────────── issue 18: spelling, regional words, choices ─────────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how mcuh do i hav to pay for teh exchnage", "fees"),
+        ("le lojemen ai gratui pour les etudian", "housing"),
+        ("住速免废吗", "housing"),
+    ],
+)
+def test_several_typos_at_once_still_answer(
+    assistant: Assistant, question: str, topic: str
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.kind == ANSWER
+    assert reply.text == assistant.topic_reply(topic, reply.language).text
+
+
+def test_taiwanese_word_for_the_icu_answers_the_icu(assistant: Assistant) -> None:
+    reply = assistant.answer("我是住院醫師，想去加護病房見習，有開放嗎？")
+    assert reply.text == assistant.topic_reply("intensive-care-unit", "zh").text
+
+
+@pytest.mark.parametrize(
+    "question", ["can I do pediatrics or neonatology?", "pédiatrie ou néonatologie ?"]
+)
+def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, question: str) -> None:
+    reply = assistant.answer(question)
+    assert reply.topics == ("pediatrics", "neonatology")
+    for topic in reply.topics:
+        assert assistant.topic_reply(topic, reply.language).text in reply.text
+
+
+def test_a_regional_word_must_map_to_a_word_of_the_knowledge_base(tmp_path: Path) -> None:
+    from bot.content.knowledge import KnowledgeError
+    from bot.settings import REPOSITORY
+
+    for source in (REPOSITORY / "knowledge").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    matching = tmp_path / "matching.yaml"
+    matching.write_text(
+        matching.read_text("utf-8").replace("  揀: 选\n", "  揀: 揀選喵\n"), "utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="regional"):
+        Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "帮我把“免费住宿”翻译成韩语",
+        "how do you say clinical clerkship in Spanish?",
+        "traduis stage en chinois",
+    ],
+)
+def test_a_translation_request_is_declined_whatever_it_names(
+    assistant: Assistant, question: str
+) -> None:
+    assert assistant.answer(question).kind == FALLBACK
+
+
+def test_a_master_in_translation_is_no_translation_request(assistant: Assistant) -> None:
+    reply = assistant.answer("Un master en traduction, ça existe à CQMU ?")
+    assert reply.kind == ANSWER and reply.intent == "translation"
+
+
+def test_a_chinese_comparison_with_he_answers_both(assistant: Assistant) -> None:
+    reply = assistant.answer("神经内科和心血管内科，哪个更适合短期观摩？")
+    assert reply.topics == ("neurology", "cardiovascular-medicine")
+
+
+def test_a_comparison_of_two_cities_is_no_question_about_the_programme(
+    assistant: Assistant,
+) -> None:
+    assert assistant.answer("重庆和斯特拉斯堡哪个城市大").kind != ANSWER

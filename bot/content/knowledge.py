@@ -85,6 +85,7 @@ class Entry:
     related: tuple[str, ...] = ()
     action: str | None = None
     item_ids: tuple[str, ...] = ()
+    published: bool = True  # False: the answer says honestly that the pages do not give it
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ _ENTRY_FIELDS = {
     "action",
     "items",
     "member",
+    "published",
 }
 
 
@@ -260,6 +262,10 @@ def _read_entry(raw: Any, source: str, problems: list[str]) -> tuple[Entry, list
     if action is not None and action not in ACTIONS:
         reader.fail(f"'action' must be one of {', '.join(sorted(ACTIONS))}")
     member = reader.localized(raw.get("member"), "member", required=False)
+    published = raw.get("published", True)
+    if not isinstance(published, bool):
+        reader.fail("'published' must be true or false")
+        published = True
     items: list[Item] = []
     raw_items = raw.get("items") or []
     if not isinstance(raw_items, list):
@@ -284,6 +290,7 @@ def _read_entry(raw: Any, source: str, problems: list[str]) -> tuple[Entry, list
         related=tuple(related),
         action=action,
         item_ids=tuple(item.id for item in items),
+        published=published,
     )
     return entry, items
 

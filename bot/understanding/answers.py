@@ -106,6 +106,8 @@ class Assistant:
         """
         match = self.match(question)
         reply_lang = lang or match.language
+        if self.matcher.declined(question):
+            return self.fallback(reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:
             names, list_id, item = unlisted
@@ -155,7 +157,7 @@ class Assistant:
         if not entry.item_ids:
             return True
         item = self.kb.items[entry.item_ids[0]]
-        normalized = normalize(question)
+        normalized = self.matcher.spelt(question)
         if not words.isascii():
             swapped = normalized.replace(words, item.name["zh"])
         else:
@@ -175,6 +177,9 @@ class Assistant:
 
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
+        closest = max((c.semantic for c in whole.candidates), default=0.0)
+        if whole.semantic and whole.off_topic > closest + self.config.semantic.off_topic_margin:
+            return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
         answered: list[Candidate] = []
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone

@@ -5,7 +5,10 @@ that answers the question, a list of acceptable ids (``null`` in the list accept
 or ``null`` for a question that must be declined (off-topic). A two-part question may instead
 give ``expect_all: [id, id]``: every id must be answered (its ``expect`` is then the first).
 ``outcome: not_listed`` requires the honest "not among the lists" reply (its ``expect`` is the
-list). ``tags`` name the kinds of question; the report gives figures per kind too.
+list). ``outcome: not_published`` requires the honest "the pages do not give this" reply: an
+entry marked ``published: false`` (the expected one when ``expect`` names one), or the generic
+honest reply (kind ``not_published``). ``tags`` name the kinds of question; the report gives
+figures per kind too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from pathlib import Path
 from bot.content.knowledge import KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
 from bot.understanding.answers import Assistant
+
+NOT_PUBLISHED = "not_published"
+OUTCOMES = (None, "not_listed", NOT_PUBLISHED)
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class Case:
 
     @property
     def off_topic(self) -> bool:
-        return self.expect == frozenset({None})
+        return self.expect == frozenset({None}) and self.outcome is None
 
 
 @dataclass
@@ -88,7 +94,7 @@ def load_cases(path: Path) -> list[Case]:
         expect = row.get("expect", expect_all[0] if expect_all else None)
         ids = expect if isinstance(expect, list) else [expect]
         outcome = row.get("outcome")
-        if outcome not in (None, "not_listed"):
+        if outcome not in OUTCOMES:
             raise KnowledgeError([f"{path.name}: question {number}: unknown outcome {outcome}"])
         tags = tuple(row.get("tags") or ())
         cases.append(Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome))
@@ -102,8 +108,20 @@ def unknown_ids(cases: list[Case], assistant: Assistant) -> set[str]:
     return {i for i in ids if i is not None and i not in known}
 
 
-def _right(case: Case, reply: object) -> bool:
+def _honest(case: Case, reply: object, assistant: Assistant) -> bool:
+    """Whether ``reply`` says honestly that the pages do not give what was asked."""
+    if getattr(reply, "kind", None) == NOT_PUBLISHED:
+        return True
+    entry = assistant.kb.entries.get(str(getattr(reply, "intent", None)))
+    if entry is None or entry.published:
+        return False
+    return case.expect == frozenset({None}) or entry.id in case.expect
+
+
+def _right(case: Case, reply: object, assistant: Assistant) -> bool:
     intent = getattr(reply, "intent", None)
+    if case.outcome == NOT_PUBLISHED:
+        return _honest(case, reply, assistant)
     if case.outcome is not None and getattr(reply, "kind", None) != case.outcome:
         return False
     if case.expect_all:
@@ -129,7 +147,7 @@ def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
                 report.kind_right.update(case.tags)
             continue
         report.on_topic[case.lang] += 1
-        if _right(case, reply):
+        if _right(case, reply, assistant):
             report.correct[case.lang] += 1
             report.kind_right.update(case.tags)
         else:

@@ -38,9 +38,11 @@ from rapidfuzz.distance import OSA
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
 from bot.understanding.embedding import Encoder, encode_all
+from bot.understanding.spelling import ChineseSpeller, Speller
 from bot.understanding.text import (
     chinese_runs,
     guess_language,
+    has_cjk,
     normalize,
     pairs,
     segments,
@@ -112,11 +114,21 @@ FEATURES = (
     "beyond_out_of_scope",
     "named",
     "out_of_scope",
+    "lexical_first",
+    "meaning_first",
 )
 
 
-def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, float]:
-    """What the answer decision looks at, for the best candidate of a match."""
+def features(
+    candidate: Candidate,
+    gap: float,
+    off_topic: float,
+    lexical_first: bool = True,
+    meaning_first: bool = True,
+) -> dict[str, float]:
+    """What the answer decision looks at, for the best candidate of a match: its scores, the
+    margins to the runner-up and to the out-of-scope examples, and whether the lexical and
+    the semantic rankings alone agree with it (it is first by each)."""
     return {
         "score": candidate.score,
         "lexical": candidate.lexical,
@@ -126,6 +138,8 @@ def features(candidate: Candidate, gap: float, off_topic: float) -> dict[str, fl
         "beyond_out_of_scope": candidate.semantic - off_topic,
         "named": float(candidate.named),
         "out_of_scope": off_topic,
+        "lexical_first": float(lexical_first),
+        "meaning_first": float(meaning_first),
     }
 
     def scale(self, cosine: float) -> float:
@@ -175,9 +189,13 @@ class MatchingConfig:
     not_listed: tuple[NotListed, ...] = ()
     preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
+    regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     def answers(self, candidate: Candidate) -> bool:
         """The lexical rule: the best candidate's score reaches the answer threshold and its
@@ -192,7 +210,10 @@ class MatchingConfig:
         best = match.candidates[0]
         gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
         if match.semantic and self.semantic.confidence:
-            p = self.semantic.probability(features(best, gap, match.off_topic))
+            lexical_first = best.lexical >= max(c.lexical for c in match.candidates)
+            meaning_first = best.semantic >= max(c.semantic for c in match.candidates)
+            found = features(best, gap, match.off_topic, lexical_first, meaning_first)
+            p = self.semantic.probability(found)
             clear = gap >= self.semantic.min_gap or best.named
             return best if p >= self.semantic.accept and clear else None
         return best if self.answers(best) else None
@@ -232,18 +253,25 @@ class MatchingConfig:
                 not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
                 preamble=_per_language(data.get("preamble") or {}),
                 conjunctions=_per_language(data.get("conjunctions") or {}),
+                choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
+                choice_words=_per_language(data.get("choice_words") or {}),
                 not_topics=frozenset(
                     normalize(w)
                     for lang in LANGUAGES
                     for w in (data.get("not_topics") or {}).get(lang, ())
                 ),
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
+                declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
+                regional={
+                    normalize(str(word)): normalize(str(mainland))
+                    for word, mainland in (data.get("regional") or {}).items()
+                },
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
                     for list_id, words in (data.get("list_words") or {}).items()
                 },
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, re.error) as error:
             raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
         if not 0 <= config.suggest_threshold <= config.answer_threshold <= 1:
             raise KnowledgeError([f"{path.name}: need 0 <= suggest <= answer <= 1"])
@@ -372,6 +400,69 @@ def _chinese_words(kb: KnowledgeBase, particles: frozenset[str]) -> frozenset[st
     )
 
 
+def _regional_pattern(
+    regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
+) -> re.Pattern[str] | None:
+    """The regional Chinese words of ``matching.yaml``, longest first, as one pattern; each
+    replacement must be a word of the knowledge base's Chinese phrases (``known``, not-listed
+    names included) or stop words."""
+    if not regional:
+        return None
+    text = "|".join(known)
+    unknown = [
+        f"{word}: {mainland}"
+        for word, mainland in regional.items()
+        if not word
+        or (
+            mainland not in text
+            and mainland not in stopwords
+            and not all(char in stopwords for char in mainland)
+        )
+    ]
+    if unknown:
+        raise KnowledgeError(
+            [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
+        )
+    words = sorted(regional, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _speller(
+    kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
+) -> Speller:
+    """The knowledge base's vocabulary, for correcting misspelt words: the words of every
+    phrase, stop word, out-of-scope example and not-listed name."""
+    words = [w for found in phrases.values() for _, text in found for w in text.split()]
+    words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
+    outside = [
+        w
+        for texts in (
+            *config.out_of_scope.values(),
+            *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
+        )
+        for text in texts
+        for w in normalize(text).split()
+    ]
+    runs = [r for found in phrases.values() for _, text in found for r in chinese_runs(text)]
+    keep = [
+        r
+        for texts in (
+            config.out_of_scope.get("zh", ()),
+            *(group.names["zh"] for group in config.not_listed),
+        )
+        for text in texts
+        for r in chinese_runs(normalize(text))
+    ]
+    names = [
+        w
+        for item in kb.items.values()
+        for lang in LANGUAGES
+        for text in (item.name[lang], *item.aliases.get(lang, ()))
+        for w in normalize(text).split()
+    ]
+    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+
+
 def _shared_prefix(a: str, b: str) -> int:
     """How many first letters two words share."""
     n = 0
@@ -391,6 +482,7 @@ def _frequency(token_lists: list[tuple[str, list[str]]]) -> dict[str, float]:
     return frequency
 
 
+_MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 _CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
 _PREPARED = 20_000  # embeddings of prepared questions kept at most
@@ -432,6 +524,13 @@ class Matcher:
             for lang, phrase in topic_phrases:
                 language_words[lang].update(phrase.split())
         self._markers = {lang: frozenset(words) for lang, words in language_words.items()}
+        # Built at the first question, not at start-up (0.15 s; see :meth:`spelt`).
+        self._speller: Speller | None = None
+        self._spelt = lru_cache(maxsize=1024)(self._spelt_uncached)
+        self._speller_phrases = phrases
+        known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
+        known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
+        self._regional = _regional_pattern(config.regional, known, config.stopwords["zh"])
         tokenized = {
             topic_id: [
                 (lang, text, tokenize(text, self._stopwords[lang], self._chinese_words))
@@ -511,6 +610,14 @@ class Matcher:
                     name = normalize(text)
                     if name:
                         self._named[name].add(item.id)
+        choices = [c for lang in LANGUAGES for c in config.choice_conjunctions.get(lang, ())]
+        self._choice_pattern = [
+            re.compile(rf"(?i)\s+{re.escape(c)}\s+" if c.isascii() else rf"[,，\s]*{re.escape(c)}")
+            for c in choices
+        ]
+        self._choice_words = tuple(
+            normalize(w) for lang in LANGUAGES for w in config.choice_words.get(lang, ())
+        )
         latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
         self._joined_names = tuple(
             f" {n} "
@@ -870,22 +977,40 @@ class Matcher:
         pieces: list[str] = []
         for sentence in _QUESTION_END.split(text):
             pieces.extend(self._split_conjunctions(sentence))
+        if any(word in normalized for word in self._choice_words):  # "A 和 B，哪个…"
+            options = []
+            for piece in pieces:
+                split = self._split_conjunctions(piece, self._choice_pattern)
+                specific = all(self._specific(option) for option in split)  # not "重庆和成都…"
+                options.extend(split if specific else [piece])
+            pieces = options
         pieces = [p.strip(" ,，、;；") for p in pieces]
-        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3]
+        # A part is a word at least: three letters, or two Chinese characters (儿科).
+        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3 - has_cjk(p)]
         return pieces if len(pieces) > 1 else [text]
 
-    def _split_conjunctions(self, piece: str) -> list[str]:
-        for conjunction in self._conjunction_pattern:
+    def _specific(self, text: str) -> bool:
+        """Whether a text has a word that is not generic (重庆, university…)."""
+        weights = self._text(normalize(text), self.language(text)).question.weights
+        generic = self.config.generic
+        return any(
+            t not in generic and (t.isascii() or not any(t in g for g in generic)) for t in weights
+        )
+
+    def _split_conjunctions(
+        self, piece: str, patterns: list[re.Pattern[str]] | None = None
+    ) -> list[str]:
+        for conjunction in self._conjunction_pattern if patterns is None else patterns:
             split = [p for p in conjunction.split(piece) if p.strip()]
             if len(split) > 1:
-                return [q for p in split for q in self._split_conjunctions(p)]
+                return [q for p in split for q in self._split_conjunctions(p, patterns)]
         return [piece]
 
     def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
         """A field named in the question that is not among a list's items ("dermatology"):
         the words that named it, their language and its group; None when the question names
         a listed item too."""
-        pieces = self._pieces(normalize(self.asking_part(question)))
+        pieces = self._pieces(self.spelt(self.asking_part(question)))
         if pieces & self._named.keys():
             return None
         found = [term for term in pieces if term in self._not_listed_index]
@@ -920,15 +1045,53 @@ class Matcher:
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
         outside the names of items ("Medical Laboratory" names no lab)."""
-        normalized = f" {normalize(self.asking_part(question))} "
+        normalized = f" {self.spelt(self.asking_part(question))} "
         for name in sorted(self._pieces(normalized) & self._named.keys(), key=len, reverse=True):
             normalized = normalized.replace(name if not name.isascii() else f" {name} ", " ")
         pieces = self._pieces(normalized)
         return [list_id for list_id, words in self.config.list_words.items() if pieces & words]
 
     def language(self, question: str) -> str:
-        """The language a question is written in (that of :meth:`match`, without matching)."""
-        return guess_language(question, normalize(question).split(), self._markers)
+        """The language a question is written in (that of :meth:`match`, without matching).
+
+        A message mixing languages is answered in the language of its last clause of three
+        words or more ("我想问一下, 普外科 general surgery, can I observe there?": English)."""
+        whole = guess_language(question, self.spelt(question).split(), self._markers)
+        clauses = [c for c in _MIXED_CLAUSE.split(question) if len(self.spelt(c).split()) >= 3]
+        if len(clauses) < 2:
+            return whole
+        last = guess_language(clauses[-1], self.spelt(clauses[-1]).split(), self._markers)
+        return last if self._mixed(question) else whole
+
+    def _mixed(self, question: str) -> bool:
+        """Whether a message mixes Chinese with Latin words, or English with French."""
+        words = self.spelt(question).split()
+        latin = [w for w in words if w.isascii() and w.isalpha()]
+        if has_cjk(question):
+            return len(latin) >= 3
+        en, fr = self._markers["en"], self._markers["fr"]
+        english = sum(1 for w in latin if w in en and w not in fr)
+        french = sum(1 for w in latin if w in fr and w not in en)
+        return english >= 2 and french >= 2
+
+    def declined(self, question: str) -> bool:
+        """Whether a message is a request the bot declines whatever it names (a translation:
+        ``matching.yaml`` ``declined:``)."""
+        normalized = normalize(question)
+        return any(pattern.search(normalized) for pattern in self.config.declined)
+
+    def spelt(self, text: str) -> str:
+        """A text normalised, its misspelt words corrected (see :mod:`spelling`; cached)."""
+        return self._spelt(text)
+
+    def _spelt_uncached(self, text: str) -> str:
+        normalized = normalize(text)
+        if self._regional is not None and has_cjk(normalized):
+            regional = self.config.regional
+            normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        if self._speller is None:
+            self._speller = _speller(self.kb, self.config, self._speller_phrases)
+        return self._speller.correct(normalized)
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
@@ -949,7 +1112,7 @@ class Matcher:
         texts = [question] if asking == question else [question, asking]
         if _QUOTED.search(question) and asking != question:
             texts = [asking]  # what is quoted is not what is asked
-        forms = [normalize(t) for t in texts]
+        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         lexical: dict[str, _Lexical] = {}
         for form in forms:
             for topic_id, scores in self._lexical(form, language).items():
@@ -966,7 +1129,7 @@ class Matcher:
         # text included: "translate 'the fee is waived'" is a translation request).
         embedded = self._embed([question] if asking == question else [question, asking])
         queries = embedded[-len(texts) :]
-        named = self.named_items(" ".join(texts))
+        named = self.named_items(" ".join(forms))
         must = {self._topic_index[t] for t in (*lexical, *named)}
         topic_sims = self._topic_similarities(queries, must)
         off_topic = 0.0
