@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from bot.content.languages import LANGUAGES
+from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
+from bot.content.programmes import NONE, Programmes, check_programmes, load_programmes
 
 ACTIONS = frozenset({"signup", "coordinator"})
 MAX_TITLE = 30
@@ -80,6 +82,18 @@ class KnowledgeBase:
 
     entries: Mapping[str, Entry]
     items: Mapping[str, Item]
+    programmes: Programmes = field(default_factory=Programmes)
+
+    def programme_of(self, topic_id: str) -> str:
+        """The programme a topic's facts belong to (``programmes.yaml``): a programme id,
+        ``both`` or ``none``; an item belongs to the programme of its first list."""
+        programmes = self.programmes
+        if topic_id in programmes.by_topic:
+            return programmes.by_topic[topic_id]
+        if topic_id in self.items:
+            return self.programme_of(self.items[topic_id].memberships[0].entry_id)
+        entry = self.entries.get(topic_id)
+        return programmes.by_file.get(entry.source, NONE) if entry is not None else NONE
 
     def title(self, topic_id: str, lang: str) -> str:
         """The button label of an entry or item."""
@@ -299,7 +313,8 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     problems: list[str] = []
     entries: dict[str, Entry] = {}
     all_items: list[Item] = []
-    files = sorted(p for p in directory.glob("*.yaml") if p.name != "matching.yaml")
+    other = {"matching.yaml", PROGRAMMES_FILE}
+    files = sorted(p for p in directory.glob("*.yaml") if p.name not in other)
     if not files:
         raise KnowledgeError([f"{directory}: no knowledge files (*.yaml)"])
     for path in files:
@@ -327,7 +342,9 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     merged = _merge_items(all_items, problems)
     for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
-    kb = KnowledgeBase(entries, merged)
+    programmes = load_programmes(directory, problems)
+    check_programmes(programmes, {e.id: e.source for e in entries.values()}, problems)
+    kb = KnowledgeBase(entries, merged, programmes)
     _check_references(kb, problems)
     _check_numbers(kb, problems)
     if problems:

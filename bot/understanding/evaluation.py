@@ -6,6 +6,14 @@ or ``null`` for a question that must be declined (off-topic). A two-part questio
 give ``expect_all: [id, id]``: every id must be answered (its ``expect`` is then the first).
 ``outcome: not_listed`` requires the honest "not among the lists" reply (its ``expect`` is the
 list). ``tags`` name the kinds of question; the report gives figures per kind too.
+
+A conversation row gives ``turns`` (a list of messages) instead of ``q``: every turn is sent in
+order through the conversation path a chat uses (:class:`bot.understanding.context.Dialogue`)
+and the reply to the last one is scored. ``programme`` (``csc``, ``exchange`` or ``none``) says
+which programme the last turn is about: an answer whose topic belongs to the other programme
+(``knowledge/programmes.yaml``) is wrong and counted apart. ``outcome: not_published`` requires
+the honest "not published" reply (for that programme when one is given; ``expect`` null accepts
+any topic).
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from pathlib import Path
 
 from bot.content.knowledge import KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
-from bot.understanding.answers import Assistant
+from bot.understanding.answers import Assistant, Reply
+from bot.understanding.context import Dialogue
+
+OUTCOMES = (None, "not_listed", "not_published")
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,8 @@ class Case:
     tags: tuple[str, ...] = ()
     expect_all: tuple[str, ...] = ()
     outcome: str | None = None
+    turns: tuple[str, ...] = ()  # a conversation: the earlier messages (question: the last)
+    programme: str | None = None  # the programme the (last) question is about
 
     @property
     def off_topic(self) -> bool:
@@ -50,6 +63,9 @@ class Report:
     misses: list[tuple[Case, str | None, float]] = field(default_factory=list)
     kind_total: Counter[str] = field(default_factory=Counter)
     kind_right: Counter[str] = field(default_factory=Counter)
+    right: int = 0  # rows handled right (answered right, or declined when off-topic)
+    other_programme: int = 0  # answers with a fact of the other programme than the label's
+    conversations: int = 0
 
     def kind_accuracy(self, tag: str) -> float:
         """Share of the questions tagged ``tag`` handled right (answered, or declined)."""
@@ -80,6 +96,11 @@ def load_cases(path: Path) -> list[Case]:
         raise KnowledgeError([f"{path.name}: must be a list of questions"])
     cases = []
     for number, row in enumerate(raw, 1):
+        turns = row.get("turns") if isinstance(row, dict) else None
+        if isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns):
+            row = {**row, "q": turns[-1]}
+        else:
+            turns = []
         if not isinstance(row, dict) or not isinstance(row.get("q"), str):
             raise KnowledgeError([f"{path.name}: question {number} needs a 'q' text"])
         if row.get("lang") not in LANGUAGES:
@@ -88,10 +109,13 @@ def load_cases(path: Path) -> list[Case]:
         expect = row.get("expect", expect_all[0] if expect_all else None)
         ids = expect if isinstance(expect, list) else [expect]
         outcome = row.get("outcome")
-        if outcome not in (None, "not_listed"):
+        outcome = None if outcome == "answer" else outcome
+        if outcome not in OUTCOMES:
             raise KnowledgeError([f"{path.name}: question {number}: unknown outcome {outcome}"])
         tags = tuple(row.get("tags") or ())
-        cases.append(Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome))
+        programme = row.get("programme")
+        case = Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome)
+        cases.append(Case(**{**case.__dict__, "turns": tuple(turns[:-1]), "programme": programme}))
     return cases
 
 
@@ -102,8 +126,40 @@ def unknown_ids(cases: list[Case], assistant: Assistant) -> set[str]:
     return {i for i in ids if i is not None and i not in known}
 
 
-def _right(case: Case, reply: object) -> bool:
+def reply_programme(assistant: Assistant, reply: Reply) -> str | None:
+    """The programme a reply's facts belong to (None for a decline)."""
+    if reply.intent is None:
+        return None
+    return getattr(reply, "programme", None) or assistant.kb.programme_of(reply.intent)
+
+
+def is_not_published(assistant: Assistant, reply: Reply) -> bool:
+    """Whether a reply is the honest "not published" answer (of the programme it is about)."""
+    if reply.kind == "not_published":
+        return True
+    programme = assistant.kb.programmes.programmes.get(reply_programme(assistant, reply) or "")
+    return programme is not None and reply.intent in programme.not_published
+
+
+def other_programme(assistant: Assistant, case: Case, reply: Reply) -> bool:
+    """Whether the reply gives a fact of the other programme than the one the case is about."""
+    if case.programme is None:
+        return False
+    other = assistant.kb.programmes.other(case.programme)
+    return other is not None and reply_programme(assistant, reply) == other
+
+
+def _right(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
     intent = getattr(reply, "intent", None)
+    if case.outcome == "not_published" and assistant is not None:
+        if not is_not_published(assistant, reply):
+            return False
+        programme = reply_programme(assistant, reply)
+        if case.programme in assistant.kb.programmes.programmes and programme != case.programme:
+            return programme == "both"
+        return case.expect == frozenset({None}) or intent in case.expect
+    if case.outcome == "not_published":
+        return False
     if case.outcome is not None and getattr(reply, "kind", None) != case.outcome:
         return False
     if case.expect_all:
@@ -112,26 +168,41 @@ def _right(case: Case, reply: object) -> bool:
     return intent in case.expect
 
 
+def ask(assistant: Assistant, case: Case) -> Reply:
+    """The reply to a case: a conversation's earlier turns are sent first, in order."""
+    if not case.turns:
+        return assistant.answer(case.question)
+    dialogue = Dialogue(assistant)
+    for turn in case.turns:
+        dialogue.reply(turn)
+    return dialogue.reply(case.question)
+
+
 def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
-    """Ask every question and compare with its label."""
+    """Ask every question (or conversation) and compare with its label."""
     report = Report()
     for case in cases:
-        reply = assistant.answer(case.question)
+        reply = ask(assistant, case)
         report.total += 1
+        report.conversations += bool(case.turns)
         report.language_right += reply.language == case.lang
         report.kind_total.update(case.tags)
-        if case.off_topic:
+        wrong_programme = other_programme(assistant, case, reply)
+        report.other_programme += wrong_programme
+        if case.off_topic and case.outcome is None:
             report.off_topic += 1
             report.declined += reply.intent is None
             if reply.intent is not None:
                 report.misses.append((case, reply.intent, reply.score))
             else:
                 report.kind_right.update(case.tags)
+                report.right += 1
             continue
         report.on_topic[case.lang] += 1
-        if _right(case, reply):
+        if _right(case, reply, assistant) and not wrong_programme:
             report.correct[case.lang] += 1
             report.kind_right.update(case.tags)
+            report.right += 1
         else:
             expected = sorted(str(i) for i in case.expect)[0]
             report.confusions[(expected, str(reply.intent))] += 1
@@ -141,7 +212,9 @@ def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
 
 def format_report(report: Report, *, misses: bool = True) -> str:
     """A readable summary."""
-    lines = ["accuracy (on-topic questions answered with the right entry):"]
+    share = report.right / report.total if report.total else 1.0
+    lines = [f"all rows right: {share:6.1%}  ({report.right}/{report.total})"]
+    lines.append("accuracy (on-topic questions answered with the right entry):")
     for lang in LANGUAGES:
         lines.append(
             f"  {lang}: {report.accuracy(lang):6.1%}  "
@@ -154,6 +227,11 @@ def format_report(report: Report, *, misses: bool = True) -> str:
         f"reply language right: {report.language_accuracy:6.1%}  "
         f"({report.language_right}/{report.total})"
     )
+    if report.conversations:
+        lines.append(
+            f"conversations: {report.conversations}; other programme's fact given: "
+            f"{report.other_programme}"
+        )
     if report.kind_total:
         lines.append("per kind (right answer, or declined when off-topic):")
         for tag in sorted(report.kind_total):
@@ -171,6 +249,8 @@ def format_report(report: Report, *, misses: bool = True) -> str:
             wanted = "+".join(case.expect_all) or "|".join(sorted(str(i) for i in case.expect))
             if case.outcome:
                 wanted += f" ({case.outcome})"
-            question = f"[{case.lang}] {case.question!r}"
+            question = f"[{case.lang}] {' / '.join((*case.turns, case.question))!r}"
+            if case.programme:
+                wanted += f" [{case.programme}]"
             lines.append(f"  {question}: expected {wanted}, got {answered} ({score:.2f})")
     return "\n".join(lines)
