@@ -16,7 +16,13 @@ import yaml
 
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
-from bot.content.programmes import NONE, Programmes, check_programmes, load_programmes
+from bot.content.programmes import (
+    NONE,
+    Programmes,
+    check_programmes,
+    load_programmes,
+    read_markers,
+)
 
 ACTIONS = frozenset({"signup", "coordinator"})
 MAX_TITLE = 30
@@ -83,6 +89,9 @@ class KnowledgeBase:
     entries: Mapping[str, Entry]
     items: Mapping[str, Item]
     programmes: Programmes = field(default_factory=Programmes)
+    # How messages are read in a conversation (``context.yaml``: sentence and follow-up
+    # markers, checked by :func:`bot.content.programmes.read_markers`).
+    markers: Mapping[str, Any] = field(default_factory=dict)
 
     def programme_of(self, topic_id: str) -> str:
         """The programme a topic's facts belong to (``programmes.yaml``): a programme id,
@@ -313,7 +322,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     problems: list[str] = []
     entries: dict[str, Entry] = {}
     all_items: list[Item] = []
-    other = {"matching.yaml", PROGRAMMES_FILE}
+    other = {"matching.yaml", "context.yaml", PROGRAMMES_FILE}
     files = sorted(p for p in directory.glob("*.yaml") if p.name not in other)
     if not files:
         raise KnowledgeError([f"{directory}: no knowledge files (*.yaml)"])
@@ -344,7 +353,8 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
     programmes = load_programmes(directory, problems)
     check_programmes(programmes, {e.id: e.source for e in entries.values()}, problems)
-    kb = KnowledgeBase(entries, merged, programmes)
+    markers = read_markers(directory, problems)
+    kb = KnowledgeBase(entries, merged, programmes, markers)
     _check_references(kb, problems)
     _check_numbers(kb, problems)
     if problems:

@@ -18,6 +18,11 @@ from typing import Any
 from bot.content.languages import LANGUAGES
 
 FILE_NAME = "programmes.yaml"
+MARKERS_FILE = "context.yaml"
+MARKER_KINDS = {
+    "sentences": ("request", "greeting", "thanks", "intro"),
+    "followups": ("ellipsis", "pronoun"),
+}
 BOTH, NONE = "both", "none"
 
 Localized = Mapping[str, str]
@@ -134,3 +139,36 @@ def load_programmes(directory: Path, problems: list[str]) -> Programmes:
         problems.extend(error.problems)
         return Programmes()
     return read_programmes(raw, FILE_NAME, problems)
+
+
+def read_markers(directory: Path, problems: list[str]) -> dict[str, Any]:
+    """The sentence and follow-up markers of ``context.yaml`` (empty when it is absent):
+    every kind needs a list of strings per language."""
+    from bot.content.knowledge import KnowledgeError, load_yaml
+
+    path = directory / MARKERS_FILE
+    if not path.exists():
+        return {}
+    try:
+        raw = load_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{MARKERS_FILE}: must be a mapping")
+        return {}
+    for section, kinds in MARKER_KINDS.items():
+        data = raw.get(section)
+        for kind in kinds:
+            words = data.get(kind) if isinstance(data, dict) else None
+            ok = isinstance(words, dict) and all(
+                isinstance(words.get(lang), list)
+                and all(isinstance(w, str) for w in words[lang])
+                for lang in LANGUAGES
+            )
+            if not ok:
+                problems.append(
+                    f"{MARKERS_FILE}: {section}.{kind}: needs a list of words (quoted strings) "
+                    "for en, zh and fr"
+                )
+    return raw

@@ -54,6 +54,7 @@ class Reply:
     language: str
     kind: str
     topics: tuple[str, ...] = ()  # every topic answered (two for a two-part question)
+    programme: str | None = None  # the programme the reply is about, when the context set it
 
 
 class Assistant:

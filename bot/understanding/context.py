@@ -1,19 +1,355 @@
 """The conversation with one student: what is in focus, and follow-ups read in that context.
 
-(Skeleton: every message is read alone.)
+A :class:`Focus` (the programme, topic, list and item last talked about, and the language) is
+kept per student with the student's other state and forgotten after an idle time. A message
+is answered as it would be alone; the focus is used only when the message does not stand
+alone:
+
+- it names no programme and its answer is a fact of the other programme than the one in
+  focus: the fact's counterpart for the programme in focus, or the honest "not published for
+  this programme" reply (``knowledge/programmes.yaml``), never the other programme's fact;
+- it is a short follow-up (ellipsis: "and neurology?", "et pour le CSC ?", "那住宿呢？";
+  pronouns and deixis: "how long is it", "y", "那个项目") that is not answered confidently
+  alone: it is read with the topic in focus ("et à Dartmouth ?" after housing is housing);
+- a question is never a sign-up wish ("qui peut y participer ?").
+
+A long message (an e-mail) is cut into sentences (:mod:`bot.understanding.sentences`): up to
+three questions are answered, in the order asked, in one reply.
 """
 
 from __future__ import annotations
 
-from bot.understanding.answers import Assistant, Reply
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from bot.content.buttons import Button
+from bot.content.languages import LANGUAGES
+from bot.content.programmes import BOTH, NONE, Programme
+from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, Assistant, Reply
+from bot.understanding.sentences import SentenceReader
+from bot.understanding.text import has_cjk, normalize
+
+TEXTS = frozenset({"not_published_for"})
+NOT_PUBLISHED = "not_published"
+IDLE_SECONDS = 30 * 60  # the default idle time after which the focus is forgotten
+MAX_QUESTIONS = 3  # questions of one message answered in one reply
+MAX_FOLLOWUP_WORDS = 9
+ACTIONS = {"signup", "talk-to-coordinator"}
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the conversation is about: plain JSON data, stored with the student's state."""
+
+    programme: str | None = None
+    topic: str | None = None
+    list: str | None = None
+    item: str | None = None
+    language: str | None = None
+    at: float = 0.0  # when it was last set (seconds since the epoch)
+
+    def to_json(self) -> dict[str, Any]:
+        """The focus as JSON data (``None`` values left out)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> Focus:
+        """A focus from stored data; anything unreadable is an empty focus."""
+        if not isinstance(data, Mapping):
+            return cls()
+        text = {
+            k: v if isinstance(v, str) else None
+            for k, v in data.items()
+            if k in ("programme", "topic", "list", "item", "language")
+        }
+        at = data.get("at")
+        return cls(**text, at=float(at) if isinstance(at, int | float) else 0.0)
+
+    def fresh(self, now: float, idle: float) -> Focus:
+        """This focus, or an empty one after ``idle`` seconds without a message."""
+        return self if now - self.at <= idle else Focus()
 
 
 class Dialogue:
-    """One student's conversation, message after message."""
+    """One student's conversation, message after message (see the module's docstring)."""
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
+    def __init__(
+        self,
+        assistant: Assistant,
+        focus: Focus | None = None,
+        *,
+        idle: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.assistant, self.kb = assistant, assistant.kb
+        self.focus = focus or Focus()
+        self.idle, self.clock = idle, clock
+        markers = self.kb.markers
+        self.sentences = SentenceReader(markers.get("sentences") or {})
+        followups = markers.get("followups") or {}
+        self.max_words = int(followups.get("max_words", MAX_FOLLOWUP_WORDS))
+        self.ellipsis = _marker_lists(followups.get("ellipsis"))
+        self.pronouns = _marker_lists(followups.get("pronoun"))
+
+    # ----------------------------------------------------------------- the reply
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
-        """The reply to the next message."""
-        return self.assistant.answer(text, lang)
+        """The reply to the next message (the focus is updated)."""
+        now = self.clock()
+        self.focus = self.focus.fresh(now, self.idle)
+        questions = [text]
+        if len(self.sentences.split(text)) > 1:
+            questions = self.sentences.questions(text)[:MAX_QUESTIONS]
+        lang = lang or self.assistant.matcher.language(text)
+        named = self.programmes_named(" ".join(questions)) if len(questions) > 1 or (
+            questions != [text]
+        ) else self.programmes_named(text)
+        replies = [self._one(q, lang, named) for q in questions]
+        reply = self._combine(replies, lang)
+        self._remember(reply, named, lang, now)
+        return reply
+
+    def _one(self, text: str, lang: str, named: set[str]) -> Reply:
+        """One question answered, in context when it does not stand alone."""
+        assistant = self.assistant
+        reply = assistant.answer(text, lang)
+        focus = self.focus
+        programme = next(iter(named)) if len(named) == 1 else None
+        if programme is None and not named:
+            programme = focus.programme
+        followup = self._is_followup(text)
+        if reply.intent in ACTIONS and _asks(text):
+            reply = self._without_actions(text, lang) or reply
+        if followup and focus.topic is not None:
+            if named and self._only_names(text):
+                # "and CSC students?": the topic in focus, for the programme named
+                reply = self._topic(focus.topic, lang)
+            elif reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in ACTIONS:
+                reply = self._in_context(text, lang) or reply
+        return self._for_programme(reply, programme, lang)
+
+    def _in_context(self, text: str, lang: str) -> Reply | None:
+        """A follow-up read with the topic in focus: a named item of the list in focus, or
+        the message with the topic's title added."""
+        assistant, focus = self.assistant, self.focus
+        named = assistant.matcher.named_items(text)
+        if len(named) == 1:
+            return self._topic(next(iter(named)), lang)
+        anchors = [t for t in (focus.item, focus.topic, focus.list) if t is not None]
+        for anchor in dict.fromkeys(anchors):
+            title = self.kb.title(anchor, lang)
+            match = assistant.match(f"{self._stripped(text)} {title}")
+            best = assistant.config.answer_of(match)
+            if best is not None and best.topic_id not in ACTIONS:
+                return assistant.reply_to_match(match, lang)
+        if focus.topic is not None and self._pronoun(text):
+            return None
+        return None
+
+    def _without_actions(self, text: str, lang: str) -> Reply | None:
+        """The best answer that is not an action (a question is no sign-up wish)."""
+        match = self.assistant.match(text)
+        for candidate in match.candidates:
+            if candidate.topic_id in ACTIONS:
+                continue
+            if candidate.score >= self.assistant.config.suggest_threshold:
+                return self._topic(candidate.topic_id, lang, candidate.score)
+            break
+        return None
+
+    # ----------------------------------------------------------------- programmes
+
+    def programmes_named(self, text: str) -> set[str]:
+        """The programmes a message names ("the CSC one", "交流项目", "à Dartmouth")."""
+        norm = f" {normalize(text)} "
+        lowered = f" {' '.join(text.lower().replace('’', chr(39)).split())} "
+        found = set()
+        for programme in self.kb.programmes.programmes.values():
+            for lang in LANGUAGES:
+                for name in programme.names[lang]:
+                    if has_cjk(name) and name in norm:
+                        found.add(programme.id)
+                    elif f" {normalize(name)} " in norm or f" {name} " in lowered:
+                        found.add(programme.id)
+        return found
+
+    def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
+        """A reply about the programme in focus: another programme's fact becomes its
+        counterpart or the honest "not published for this programme"."""
+        programmes = self.kb.programmes.programmes
+        if programme not in programmes or reply.intent is None or reply.kind == NOT_LISTED:
+            return reply
+        own = programmes[programme]
+        topics = reply.topics or (reply.intent,)
+        mapped = [self._topic_for(own, topic) for topic in topics]
+        if mapped == list(topics):
+            return replace(reply, programme=self._programme_of(reply.intent, own))
+        parts = [
+            self._not_published(own, topic, lang) if kind == NOT_PUBLISHED else self._topic(topic, lang)
+            for kind, topic in mapped_kinds(mapped)
+        ]
+        return self._combine(parts, lang)
+
+    def _topic_for(self, own: Programme, topic: str) -> tuple[str, str] | str:
+        theirs = self.kb.programme_of(topic)
+        if theirs in (own.id, BOTH, NONE) and topic not in own.not_published:
+            return topic
+        if topic in own.counterparts:
+            return ANSWER, own.counterparts[topic]
+        if topic in own.not_published:
+            if theirs == own.id:
+                return topic  # the programme's own honest answer
+            return NOT_PUBLISHED, topic
+        return topic
+
+    def _programme_of(self, topic: str, own: Programme) -> str | None:
+        theirs = self.kb.programme_of(topic)
+        return theirs if theirs not in (BOTH, NONE) else None
+
+    def _not_published(self, own: Programme, topic: str, lang: str) -> Reply:
+        """ "Not published for this programme", with what its page does say."""
+        texts = self.assistant.texts
+        text = texts.get(
+            "not_published_for",
+            lang,
+            title=self.kb.title(topic, lang),
+            programme=own.name[lang],
+            summary=own.summary[lang],
+        )
+        buttons = (
+            self.assistant.topic_button(own.overview, lang),
+            self.assistant.action_button("coordinator", lang),
+            self.assistant.menu_button(lang),
+        )
+        return Reply(text, buttons, topic, 1.0, lang, NOT_PUBLISHED, (topic,), own.id)
+
+    # ----------------------------------------------------------------- composing
+
+    def _topic(self, topic: str, lang: str, score: float = 1.0) -> Reply:
+        reply = self.assistant.topic_reply(topic, lang)
+        return replace(reply, score=score, topics=(topic,))
+
+    def _combine(self, replies: list[Reply], lang: str) -> Reply:
+        """Several answers in one reply, in order (declines dropped when one answers)."""
+        answered = [r for r in replies if r.intent is not None]
+        if len(replies) == 1 or not answered:
+            return replies[0]
+        kept: list[Reply] = []
+        for reply in answered:
+            if all(set(r.topics or (r.intent,)) != set(reply.topics or (reply.intent,)) for r in kept):
+                kept.append(reply)
+        if len(kept) == 1:
+            return kept[0]
+        text = "\n\n".join(r.text for r in kept)
+        if len(text) > MAX_TEXT:
+            text = kept[0].text
+            kept = kept[:1]
+        buttons: list[Button] = []
+        for button in (b for r in kept for b in r.buttons):
+            if button.action != "menu:main" and all(b.action != button.action for b in buttons):
+                buttons.append(button)
+        buttons = [*buttons[:4], self.assistant.menu_button(lang)]
+        topics = tuple(t for r in kept for t in (r.topics or (r.intent,)) if t is not None)
+        first = kept[0]
+        kind = first.kind if all(r.kind == first.kind for r in kept) else ANSWER
+        programme = first.programme
+        score = min(r.score for r in kept)
+        return Reply(text, tuple(buttons), first.intent, score, lang, kind, topics, programme)
+
+    # ----------------------------------------------------------------- the focus
+
+    def _remember(self, reply: Reply, named: set[str], lang: str, now: float) -> None:
+        focus = self.focus
+        programme = focus.programme
+        if len(named) == 1:
+            programme = next(iter(named))
+        topic = reply.intent
+        if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
+            self.focus = replace(focus, programme=programme, language=lang, at=now)
+            return
+        theirs = reply.programme or self.kb.programme_of(topic)
+        if theirs in self.kb.programmes.programmes and not named:
+            programme = theirs
+        item = topic if topic in self.kb.items else None
+        entry = self.kb.entries.get(topic)
+        if item is not None:
+            list_id: str | None = self.kb.items[item].memberships[0].entry_id
+        else:
+            list_id = topic if entry is not None and entry.item_ids else focus.list
+        self.focus = Focus(programme, topic, list_id, item, lang, now)
+
+    # ----------------------------------------------------------------- reading
+
+    def _words(self, text: str) -> list[str]:
+        norm = normalize(text)
+        if has_cjk(norm):
+            return list(norm.replace(" ", ""))[::2]
+        return norm.split()
+
+    def _is_followup(self, text: str) -> bool:
+        """A short message with an ellipsis or a pronoun, or one that names only a
+        programme: it does not stand alone."""
+        if len(self._words(text)) > self.max_words:
+            return False
+        return self._ellipsis(text) or self._pronoun(text)
+
+    def _ellipsis(self, text: str) -> bool:
+        return _has_marker(text, self.ellipsis, start=True)
+
+    def _pronoun(self, text: str) -> bool:
+        return _has_marker(text, self.pronouns, start=False)
+
+    def _stripped(self, text: str) -> str:
+        """The message without its leading ellipsis words ("and", "et", "那")."""
+        lowered = " ".join(text.lower().split())
+        for lang in LANGUAGES:
+            for marker in sorted(self.ellipsis[lang], key=len, reverse=True):
+                if has_cjk(marker):
+                    if lowered.startswith(marker):
+                        return lowered[len(marker) :]
+                elif lowered.startswith(marker + " "):
+                    return lowered[len(marker) + 1 :]
+        return lowered
+
+    def _only_names(self, text: str) -> bool:
+        """Whether a message says little more than a programme's name ("and CSC students?")."""
+        rest = f" {normalize(self._stripped(text))} "
+        for programme in self.kb.programmes.programmes.values():
+            for lang in LANGUAGES:
+                for name in sorted(programme.names[lang], key=len, reverse=True):
+                    name = normalize(name)
+                    rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
+        return len(self._words(rest)) <= 3
+
+
+def mapped_kinds(mapped: list[tuple[str, str] | str]) -> list[tuple[str, str]]:
+    """Each topic with how to answer it: ``answer`` (the topic's own) or ``not_published``."""
+    return [m if isinstance(m, tuple) else (ANSWER, m) for m in mapped]
+
+
+def _asks(text: str) -> bool:
+    """Whether a message is a question (a sign-up wish is a statement)."""
+    return "?" in text or "？" in text or "吗" in text or "谁" in text
+
+
+def _marker_lists(raw: object) -> dict[str, tuple[str, ...]]:
+    data = raw if isinstance(raw, Mapping) else {}
+    return {lang: tuple(str(m).lower() for m in data.get(lang) or ()) for lang in LANGUAGES}
+
+
+def _has_marker(text: str, markers: Mapping[str, tuple[str, ...]], *, start: bool) -> bool:
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    words = f" {normalize(text)} "
+    for lang in LANGUAGES:
+        for marker in markers[lang]:
+            if has_cjk(marker):
+                if lowered.startswith(marker) if start and marker != "呢" else marker in lowered:
+                    return True
+            elif start:
+                if lowered.startswith(marker + " ") or words.startswith(f" {normalize(marker)} "):
+                    return True
+            elif f" {normalize(marker)} " in words:
+                return True
+    return False

@@ -170,8 +170,6 @@ def _right(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool
 
 def ask(assistant: Assistant, case: Case) -> Reply:
     """The reply to a case: a conversation's earlier turns are sent first, in order."""
-    if not case.turns:
-        return assistant.answer(case.question)
     dialogue = Dialogue(assistant)
     for turn in case.turns:
         dialogue.reply(turn)
