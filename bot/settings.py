@@ -44,6 +44,7 @@ class Settings:
     lead_notices: bool = True
     semantic: bool = True
     error_report_minutes: int = 10
+    context_idle_minutes: int = 30  # a conversation's focus is forgotten after this idle time
 
     @property
     def database_path(self) -> Path:
@@ -144,6 +145,7 @@ class Settings:
             semantic=_on_off("BOT_SEMANTIC", text("BOT_SEMANTIC") or "on"),
             log_level=log_level,
             error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, minimum=1),
+            context_idle_minutes=integer("BOT_CONTEXT_IDLE_MINUTES", 30, minimum=1),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

@@ -78,7 +78,9 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
                 problems.append(f"{where}: '{key}' needs en, zh and fr")
                 value = {lang: ([] if key == "names" else "") for lang in LANGUAGES}
             localized[key] = value
-        names = {lang: tuple(str(n).lower() for n in localized["names"][lang]) for lang in LANGUAGES}
+        names = {
+            lang: tuple(str(n).lower() for n in localized["names"][lang]) for lang in LANGUAGES
+        }
         counterparts = data.get("counterparts") or {}
         programmes[str(pid)] = Programme(
             id=str(pid),
@@ -162,8 +164,7 @@ def read_markers(directory: Path, problems: list[str]) -> dict[str, Any]:
         for kind in kinds:
             words = data.get(kind) if isinstance(data, dict) else None
             ok = isinstance(words, dict) and all(
-                isinstance(words.get(lang), list)
-                and all(isinstance(w, str) for w in words[lang])
+                isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
                 for lang in LANGUAGES
             )
             if not ok:

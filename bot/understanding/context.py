@@ -103,9 +103,11 @@ class Dialogue:
         if len(self.sentences.split(text)) > 1:
             questions = self.sentences.questions(text)[:MAX_QUESTIONS]
         lang = lang or self.assistant.matcher.language(text)
-        named = self.programmes_named(" ".join(questions)) if len(questions) > 1 or (
-            questions != [text]
-        ) else self.programmes_named(text)
+        named = (
+            self.programmes_named(" ".join(questions))
+            if len(questions) > 1 or (questions != [text])
+            else self.programmes_named(text)
+        )
         replies = [self._one(q, lang, named) for q in questions]
         reply = self._combine(replies, lang)
         self._remember(reply, named, lang, now)
@@ -119,34 +121,106 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        followup = self._is_followup(text)
+        if named and (reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in self._overviews()):
+            # "what activities does the exchange programme include": the name is no question
+            alone = self._without_names(text, lang)
+            if alone is not None and (reply.intent is None or alone.score > reply.score):
+                reply = alone
         if reply.intent in ACTIONS and _asks(text):
             reply = self._without_actions(text, lang) or reply
-        if followup and focus.topic is not None:
-            if named and self._only_names(text):
+        if focus.topic is not None or focus.programme is not None:
+            followup = self._is_followup(text)
+            if followup and named and focus.topic is not None and self._only_names(text):
                 # "and CSC students?": the topic in focus, for the programme named
                 reply = self._topic(focus.topic, lang)
-            elif reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in ACTIONS:
-                reply = self._in_context(text, lang) or reply
+            elif (followup or self._short(text)) and (
+                reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in ACTIONS
+            ):
+                reply = self._in_context(text, lang, programme) or reply
+            elif (
+                followup
+                and reply.kind == ANSWER
+                and self._pronoun(text)
+                and focus.topic not in self._overviews()
+            ):
+                reply = self._about_focus(text, lang) or reply
+        if programme in named and self._other_programme(reply, programme):
+            # "I'm a PhD student, thinking about the Strasbourg CSC training": not the PhD list
+            reply = self._without_names(text, lang) or reply
+            if self._other_programme(reply, programme):
+                reply = self._topic(self.kb.programmes.programmes[programme].overview, lang)
         return self._for_programme(reply, programme, lang)
 
-    def _in_context(self, text: str, lang: str) -> Reply | None:
-        """A follow-up read with the topic in focus: a named item of the list in focus, or
-        the message with the topic's title added."""
+    def _overviews(self) -> set[str]:
+        return {p.overview for p in self.kb.programmes.programmes.values()}
+
+    def _without_names(self, text: str, lang: str) -> Reply | None:
+        """The confident answer to a message with its programme names taken out."""
+        rest = self._names_removed(text)
+        if len(self._words(rest)) < 2:
+            return None
+        match = self.assistant.match(rest)
+        best = self.assistant.config.answer_of(match)
+        if best is None or best.topic_id in ACTIONS or best.topic_id in self._overviews():
+            return None
+        return self.assistant.reply_to_match(match, lang)
+
+    def _in_context(self, text: str, lang: str, programme: str | None) -> Reply | None:
+        """A follow-up read with the focus: a named item, or the message with the title of
+        the item, topic or list in focus (then the programme's) added."""
         assistant, focus = self.assistant, self.focus
         named = assistant.matcher.named_items(text)
         if len(named) == 1:
             return self._topic(next(iter(named)), lang)
         anchors = [t for t in (focus.item, focus.topic, focus.list) if t is not None]
+        own = self.kb.programmes.programmes.get(programme or "")
+        if own is not None:
+            anchors.append(own.overview)
         for anchor in dict.fromkeys(anchors):
-            title = self.kb.title(anchor, lang)
-            match = assistant.match(f"{self._stripped(text)} {title}")
-            best = assistant.config.answer_of(match)
-            if best is not None and best.topic_id not in ACTIONS:
-                return assistant.reply_to_match(match, lang)
-        if focus.topic is not None and self._pronoun(text):
-            return None
+            reply = self._with_title(text, anchor, lang)
+            if reply is not None and not (anchor in self._overviews() and reply.intent == anchor):
+                return reply
+        if own is not None:  # the best guess, when it is about the programme in focus
+            match = assistant.match(text)
+            threshold = assistant.config.suggest_threshold
+            first = [c for c in match.candidates if c.topic_id not in ACTIONS][:1]
+            for candidate in first:
+                topic = candidate.topic_id
+                mine = self.kb.programme_of(topic) == own.id or topic in own.not_published
+                if candidate.score >= threshold and mine and topic not in ACTIONS:
+                    return self._topic(topic, lang, candidate.score)
         return None
+
+    def _other_programme(self, reply: Reply, programme: str) -> bool:
+        """Whether a reply is a fact of the other programme that has no place in this one."""
+        if reply.intent is None or reply.kind == NOT_LISTED:
+            return False
+        own = self.kb.programmes.programmes[programme]
+        topic = reply.intent
+        if topic in own.not_published or topic in own.counterparts:
+            return False
+        return self.kb.programme_of(topic) == self.kb.programmes.other(programme)
+
+    def _with_title(self, text: str, anchor: str, lang: str) -> Reply | None:
+        title = self.kb.title(anchor, lang)
+        match = self.assistant.match(f"{self._stripped(text)} {title}")
+        best = self.assistant.config.answer_of(match)
+        if best is None or best.topic_id in ACTIONS:
+            return None
+        return self.assistant.reply_to_match(match, lang)
+
+    def _about_focus(self, text: str, lang: str) -> Reply | None:
+        """A pronoun that stands for the topic in focus ("how many times has it been held"
+        after the forum): the message read with its title, when that answers the topic."""
+        focus = self.focus
+        topic = focus.item or focus.topic
+        if topic is None:
+            return None
+        reply = self._with_title(text, topic, lang)
+        if reply is None or reply.intent is None:
+            return None
+        related = {topic, focus.topic, focus.list}
+        return reply if reply.intent in related else None
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""
@@ -169,9 +243,11 @@ class Dialogue:
         for programme in self.kb.programmes.programmes.values():
             for lang in LANGUAGES:
                 for name in programme.names[lang]:
-                    if has_cjk(name) and name in norm:
-                        found.add(programme.id)
-                    elif f" {normalize(name)} " in norm or f" {name} " in lowered:
+                    if (
+                        (has_cjk(name) and name in norm)
+                        or f" {normalize(name)} " in norm
+                        or f" {name} " in lowered
+                    ):
                         found.add(programme.id)
         return found
 
@@ -179,7 +255,9 @@ class Dialogue:
         """A reply about the programme in focus: another programme's fact becomes its
         counterpart or the honest "not published for this programme"."""
         programmes = self.kb.programmes.programmes
-        if programme not in programmes or reply.intent is None or reply.kind == NOT_LISTED:
+        if programme is None or programme not in programmes or reply.intent is None:
+            return reply
+        if reply.kind == NOT_LISTED:
             return reply
         own = programmes[programme]
         topics = reply.topics or (reply.intent,)
@@ -187,7 +265,9 @@ class Dialogue:
         if mapped == list(topics):
             return replace(reply, programme=self._programme_of(reply.intent, own))
         parts = [
-            self._not_published(own, topic, lang) if kind == NOT_PUBLISHED else self._topic(topic, lang)
+            self._not_published(own, topic, lang)
+            if kind == NOT_PUBLISHED
+            else self._topic(topic, lang)
             for kind, topic in mapped_kinds(mapped)
         ]
         return self._combine(parts, lang)
@@ -238,7 +318,9 @@ class Dialogue:
             return replies[0]
         kept: list[Reply] = []
         for reply in answered:
-            if all(set(r.topics or (r.intent,)) != set(reply.topics or (reply.intent,)) for r in kept):
+            if all(
+                set(r.topics or (r.intent,)) != set(reply.topics or (reply.intent,)) for r in kept
+            ):
                 kept.append(reply)
         if len(kept) == 1:
             return kept[0]
@@ -313,15 +395,25 @@ class Dialogue:
                     return lowered[len(marker) + 1 :]
         return lowered
 
+    def _short(self, text: str) -> bool:
+        return len(self._words(text)) <= self.max_words
+
+    def _names_removed(self, text: str) -> str:
+        """A message without the names of the programmes (longest names first)."""
+        rest = f" {normalize(text)} "
+        names = {
+            normalize(name)
+            for programme in self.kb.programmes.programmes.values()
+            for lang in LANGUAGES
+            for name in (*programme.names[lang], programme.name[lang])
+        }
+        for name in sorted(names, key=len, reverse=True):
+            rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
+        return " ".join(rest.split())
+
     def _only_names(self, text: str) -> bool:
         """Whether a message says little more than a programme's name ("and CSC students?")."""
-        rest = f" {normalize(self._stripped(text))} "
-        for programme in self.kb.programmes.programmes.values():
-            for lang in LANGUAGES:
-                for name in sorted(programme.names[lang], key=len, reverse=True):
-                    name = normalize(name)
-                    rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
-        return len(self._words(rest)) <= 3
+        return len(self._words(self._names_removed(self._stripped(text)))) <= 3
 
 
 def mapped_kinds(mapped: list[tuple[str, str] | str]) -> list[tuple[str, str]]:

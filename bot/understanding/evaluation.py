@@ -149,17 +149,20 @@ def other_programme(assistant: Assistant, case: Case, reply: Reply) -> bool:
     return other is not None and reply_programme(assistant, reply) == other
 
 
+def _honest(case: Case, reply: Reply, assistant: Assistant) -> bool:
+    """The honest "not published" reply, for the case's programme when it names one."""
+    if not is_not_published(assistant, reply):
+        return False
+    programme = reply_programme(assistant, reply)
+    if case.programme in assistant.kb.programmes.programmes and programme != case.programme:
+        return programme == "both"
+    return case.expect == frozenset({None}) or reply.intent in case.expect
+
+
 def _right(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
     intent = getattr(reply, "intent", None)
-    if case.outcome == "not_published" and assistant is not None:
-        if not is_not_published(assistant, reply):
-            return False
-        programme = reply_programme(assistant, reply)
-        if case.programme in assistant.kb.programmes.programmes and programme != case.programme:
-            return programme == "both"
-        return case.expect == frozenset({None}) or intent in case.expect
     if case.outcome == "not_published":
-        return False
+        return assistant is not None and _honest(case, reply, assistant)
     if case.outcome is not None and getattr(reply, "kind", None) != case.outcome:
         return False
     if case.expect_all:

@@ -116,11 +116,13 @@ class SentenceReader:
         for lang in LANGUAGES:
             for marker in self.markers[kind][lang]:
                 if lang == "zh" or has_cjk(marker):
-                    if (norm.startswith(marker) if start else marker in norm):
+                    if norm.startswith(marker) if start else marker in norm:
                         return True
                 elif start or (kind == "request" and " " not in marker):
-                    if norm.startswith(marker + " ") or norm == marker or norm.startswith(
-                        marker + ","
+                    if (
+                        norm.startswith(marker + " ")
+                        or norm == marker
+                        or norm.startswith(marker + ",")
                     ):
                         return True
                 elif f" {marker} " in padded or f" {marker}," in padded:

@@ -9,6 +9,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
+from bot.storage.state import FOCUS_KEY
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import (
     PRIVATE,
@@ -17,8 +18,11 @@ from bot.telegram.handlers.common import (
     send,
     user_language,
 )
+from bot.understanding.answers import Reply
+from bot.understanding.context import TEXTS as CONTEXT_TEXTS
+from bot.understanding.context import Dialogue, Focus
 
-TEXTS = frozenset({"too_long"})
+TEXTS = frozenset({"too_long"}) | CONTEXT_TEXTS
 
 _LOGGER = logging.getLogger(__name__)
 MAX_QUESTION = 1000
@@ -39,7 +43,7 @@ async def question(update: Update, context: BotContext) -> None:
         await message.chat.send_action(ChatAction.TYPING)
     except TelegramError:  # only a courtesy: never in the way of the answer
         _LOGGER.debug("typing indicator not sent")
-    reply = services.assistant.answer(text, await chosen_language(services, user))
+    reply = answer_in_context(context, text, await chosen_language(services, user))
     await services.storage.log_question(
         user.id,
         reply.language,
@@ -50,6 +54,20 @@ async def question(update: Update, context: BotContext) -> None:
         update_id=update.update_id,
     )
     await send(update, reply.text, reply_rows(reply))
+
+
+def answer_in_context(context: BotContext, text: str, lang: str | None) -> Reply:
+    """The reply to a message read in the student's conversation; the focus it leaves is
+    kept in ``user_data`` (stored with the update, forgotten with ``/forget``)."""
+    services = context.services
+    data = context.user_data
+    focus = Focus.from_json(data.get(FOCUS_KEY)) if data is not None else Focus()
+    idle = services.settings.context_idle_minutes * 60
+    dialogue = Dialogue(services.assistant, focus, idle=idle)
+    reply = dialogue.reply(text, lang)
+    if data is not None:
+        data[FOCUS_KEY] = dialogue.focus.to_json()
+    return reply
 
 
 def register(app: App) -> None:

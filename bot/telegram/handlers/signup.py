@@ -39,9 +39,11 @@ from bot.content.forms import (
     new_draft,
     valid_email,
 )
+from bot.content.languages import LANGUAGES
 from bot.content.pager import page_buttons, paginate
 from bot.content.texts import Texts
 from bot.storage import Lead
+from bot.storage.state import FOCUS_KEY
 from bot.telegram import callbacks
 from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers import mydata, notices
@@ -49,6 +51,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     PrivateButtons,
     answer_query,
+    chosen_language,
     command,
     persistent_conversation,
     reply_rows,
@@ -58,6 +61,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.questions import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Button
+from bot.understanding.context import Dialogue, Focus
 
 TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled", "signup_closed"})
 
@@ -266,6 +270,23 @@ def _edit_screen(turn: Turn) -> Screen:
 # --------------------------------------------------------------------------- starting
 
 
+async def _form_language(update: Update, context: BotContext) -> str:
+    """The form's language: the one chosen with /language, else the language of the message
+    that started the form (kept in the draft), else the student's Telegram language."""
+    user = update.effective_user
+    chosen = await chosen_language(context.services, user)
+    if chosen is not None:
+        return chosen
+    draft = _draft(context)
+    if draft is not None and draft.get("lang") in LANGUAGES:
+        return str(draft.get("lang"))
+    message = update.effective_message
+    typed = message.text if message is not None and update.callback_query is None else None
+    if typed and not typed.startswith("/"):
+        return context.services.assistant.matcher.language(typed)
+    return await user_language(context.services, user)
+
+
 def _state(context: BotContext) -> str | int:
     """The conversation state: the draft's step, or END when there is no draft."""
     draft = _draft(context)
@@ -279,7 +300,7 @@ async def begin(update: Update, context: BotContext) -> State:
     if user is None or context.user_data is None:
         return None
     await answer_query(update)
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     draft = _draft(context)
     if draft is not None:
         turn = Turn(update, context, draft, lang)
@@ -292,6 +313,7 @@ async def begin(update: Update, context: BotContext) -> State:
     context.user_data[DRAFT] = draft = new_draft(
         form_of(context).first.id, had_lead, update.update_id
     )
+    draft["lang"] = lang
     turn = Turn(update, context, draft, lang)
     await turn.commit()
     intro = turn.text("signup_intro")
@@ -302,7 +324,7 @@ async def begin(update: Update, context: BotContext) -> State:
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: the draft is discarded."""
     user = update.effective_user
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     if user is not None:
         draft = _draft(context)
         if draft is not None:
@@ -319,7 +341,7 @@ async def on_text(update: Update, context: BotContext) -> State:
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
         return None
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     draft = _draft(context)
     if draft is None:
         return END
@@ -418,7 +440,7 @@ async def on_button(update: Update, context: BotContext) -> State:
     if user is None:
         return None
     parsed = _parse_action(update)
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     if parsed is None:  # forged: nothing the bot ever produced
         await answer_query(update, context.services.assistant.texts.get("button_invalid", lang))
         return None
@@ -640,7 +662,11 @@ class _SignupWish(filters.MessageFilter):
         text = message.text or ""
         if not 0 < len(text) <= MAX_QUESTION:
             return False
-        return services_of(self._app).assistant.answer(text).intent == "signup"
+        user = message.from_user
+        data = self._app.user_data.get(user.id, {}) if user is not None else {}
+        focus = Focus.from_json(data.get(FOCUS_KEY))
+        dialogue = Dialogue(services_of(self._app).assistant, focus)
+        return dialogue.reply(text).intent == "signup"
 
 
 def register(app: App) -> None:
