@@ -210,23 +210,26 @@ async def test_not_sure_and_month_buttons(bot: LocalBot) -> None:
 
 
 @pytest.mark.parametrize(
-    ("how", "value"),
+    ("how", "value", "lang"),
     [
-        ("press", "1|signup"),
-        ("send", "/start signup"),
-        ("send", "I would like to sign up"),
-        ("send", "我想报名"),
-        ("send", "je veux m'inscrire"),
+        ("press", "1|signup", "en"),
+        ("send", "/start signup", "en"),
+        ("send", "I would like to sign up", "en"),
+        ("send", "我想报名", "zh"),  # the form runs in the language of the message
+        ("send", "je veux m'inscrire", "fr"),
+        ("send", "Je voudrais postuler", "fr"),
     ],
 )
-async def test_every_way_in_starts_the_form(bot: LocalBot, how: str, value: str) -> None:
+async def test_every_way_in_starts_the_form(
+    bot: LocalBot, how: str, value: str, lang: str
+) -> None:
     user = bot.user(2010)
     if how == "press":
         await bot.send(user, "/menu")
         await bot.press(user, value)
     else:
         await bot.send(user, value)
-    assert prompt(bot, "name") in user.last.html
+    assert prompt(bot, "name", lang) in user.last.html
     assert draft_of(bot, user) is not None
 
 

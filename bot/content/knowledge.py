@@ -17,11 +17,12 @@ import yaml
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
 from bot.content.programmes import (
+    MARKERS_FILE,
     NONE,
     Programmes,
     check_programmes,
-    load_programmes,
     read_markers,
+    read_programmes,
 )
 
 ACTIONS = frozenset({"signup", "coordinator"})
@@ -317,12 +318,23 @@ def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
                 )
 
 
+def _optional_yaml(path: Path, problems: list[str]) -> Any:
+    """A data file's content, None when it is absent (its parse errors are problems)."""
+    if not path.exists():
+        return None
+    try:
+        return load_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return None
+
+
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load and validate every entry file of ``directory`` (all but ``matching.yaml``)."""
     problems: list[str] = []
     entries: dict[str, Entry] = {}
     all_items: list[Item] = []
-    other = {"matching.yaml", "context.yaml", PROGRAMMES_FILE}
+    other = {"matching.yaml", MARKERS_FILE, PROGRAMMES_FILE}
     files = sorted(p for p in directory.glob("*.yaml") if p.name not in other)
     if not files:
         raise KnowledgeError([f"{directory}: no knowledge files (*.yaml)"])
@@ -351,9 +363,10 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     merged = _merge_items(all_items, problems)
     for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
-    programmes = load_programmes(directory, problems)
+    raw = _optional_yaml(directory / PROGRAMMES_FILE, problems)
+    programmes = read_programmes(raw, PROGRAMMES_FILE, problems)
     check_programmes(programmes, {e.id: e.source for e in entries.values()}, problems)
-    markers = read_markers(directory, problems)
+    markers = read_markers(_optional_yaml(directory / MARKERS_FILE, problems), problems)
     kb = KnowledgeBase(entries, merged, programmes, markers)
     _check_references(kb, problems)
     _check_numbers(kb, problems)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot.content.languages import LANGUAGES
@@ -128,33 +127,10 @@ def check_programmes(
                     problems.append(f"{where}: counterparts: unknown id '{topic}'")
 
 
-def load_programmes(directory: Path, problems: list[str]) -> Programmes:
-    """The programmes of a knowledge folder (none when it has no ``programmes.yaml``)."""
-    from bot.content.knowledge import KnowledgeError, load_yaml
-
-    path = directory / FILE_NAME
-    if not path.exists():
-        return Programmes()
-    try:
-        raw = load_yaml(path)
-    except KnowledgeError as error:
-        problems.extend(error.problems)
-        return Programmes()
-    return read_programmes(raw, FILE_NAME, problems)
-
-
-def read_markers(directory: Path, problems: list[str]) -> dict[str, Any]:
-    """The sentence and follow-up markers of ``context.yaml`` (empty when it is absent):
+def read_markers(raw: Any, problems: list[str]) -> dict[str, Any]:
+    """The sentence and follow-up markers of ``context.yaml`` (None: the file is absent):
     every kind needs a list of strings per language."""
-    from bot.content.knowledge import KnowledgeError, load_yaml
-
-    path = directory / MARKERS_FILE
-    if not path.exists():
-        return {}
-    try:
-        raw = load_yaml(path)
-    except KnowledgeError as error:
-        problems.extend(error.problems)
+    if raw is None:
         return {}
     if not isinstance(raw, dict):
         problems.append(f"{MARKERS_FILE}: must be a mapping")

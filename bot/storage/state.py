@@ -169,6 +169,8 @@ class StateStore(Database):
         ):
             cursor = await db.execute(sql, (user_id,))
             counts[kind] = max(cursor.rowcount, 0)
+        if user_id in self._deferred_user_data:  # a focus not written yet: forgotten too
+            counts["user_data"] = max(counts["user_data"], 1)
         conversations = await self._user_conversations(user_id)
         if conversations:
             await db.executemany(
