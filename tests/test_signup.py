@@ -220,9 +220,7 @@ async def test_not_sure_and_month_buttons(bot: LocalBot) -> None:
         ("send", "Je voudrais postuler", "fr"),
     ],
 )
-async def test_every_way_in_starts_the_form(
-    bot: LocalBot, how: str, value: str, lang: str
-) -> None:
+async def test_every_way_in_starts_the_form(bot: LocalBot, how: str, value: str, lang: str) -> None:
     user = bot.user(2010)
     if how == "press":
         await bot.send(user, "/menu")

@@ -126,6 +126,9 @@ class Dialogue:
             alone = self._without_names(text, lang)
             if alone is not None and (reply.intent is None or alone.score > reply.score):
                 reply = alone
+            if len(named) == 1 and reply.kind not in (ANSWER, NOT_LISTED):
+                # "Présente-moi le programme avec Strasbourg": the programme named
+                reply = self._topic(self.kb.programmes.programmes[next(iter(named))].overview, lang)
         if reply.intent in ACTIONS and _asks(text):
             reply = self._without_actions(text, lang) or reply
         if focus.topic is not None or focus.programme is not None:
