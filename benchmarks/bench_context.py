@@ -5,8 +5,9 @@
 
 The assistant's match cache is emptied before each timed pass (each message is new to it;
 the matcher's inner caches of words stay warm, as in a running bot); the figure is the
-extra time per message of the conversation path: the focus, the follow-up checks, the sentence reader and the programme mapping (and the
-extra matches they make when a message does not stand alone).
+extra time per message of the conversation path: the focus, the follow-up checks, the
+sentence reader and the programme mapping (and the extra matches they make when a message
+does not stand alone).
 """
 
 from __future__ import annotations
