@@ -28,6 +28,7 @@ from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE, Programme
 from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, Assistant, Reply
+from bot.understanding.matcher import Match
 from bot.understanding.sentences import SentenceReader
 from bot.understanding.text import has_cjk, normalize
 
@@ -36,6 +37,9 @@ NOT_PUBLISHED = "not_published"
 IDLE_SECONDS = 30 * 60  # the default idle time after which the focus is forgotten
 MAX_QUESTIONS = 3  # questions of one message answered in one reply
 MAX_FOLLOWUP_WORDS = 9
+# A programme's overview answered with at least this score is what was asked ("c'est quoi
+# le programme CSC ?"); below, the message is matched without the programme's names too.
+SURE_OVERVIEW = 0.8
 ACTIONS = {"signup", "talk-to-coordinator"}
 
 
@@ -121,14 +125,19 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        if named and (reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in self._overviews()):
+        unsure_overview = reply.intent in self._overviews() and reply.score < SURE_OVERVIEW
+        if named and (reply.kind not in (ANSWER, NOT_LISTED) or unsure_overview):
             # "what activities does the exchange programme include": the name is no question
             alone = self._without_names(text, lang)
             if alone is not None and (reply.intent is None or alone.score > reply.score):
                 reply = alone
             if len(named) == 1 and reply.kind not in (ANSWER, NOT_LISTED):
-                # "Présente-moi le programme avec Strasbourg": the programme named
-                reply = self._topic(self.kb.programmes.programmes[next(iter(named))].overview, lang)
+                # "Présente-moi le programme avec Strasbourg": the programme named, when it is
+                # the best guess
+                overview = self.kb.programmes.programmes[next(iter(named))].overview
+                candidates = assistant.match(text).candidates
+                if candidates and candidates[0].topic_id == overview:
+                    reply = self._topic(overview, lang, candidates[0].score)
         if reply.intent in ACTIONS and _asks(text):
             reply = self._without_actions(text, lang) or reply
         if focus.topic is not None or focus.programme is not None:
@@ -162,7 +171,7 @@ class Dialogue:
         rest = self._names_removed(text)
         if len(self._words(rest)) < 2:
             return None
-        match = self.assistant.match(rest)
+        match = self._reread(rest)
         best = self.assistant.config.answer_of(match)
         if best is None or best.topic_id in ACTIONS or best.topic_id in self._overviews():
             return None
@@ -224,6 +233,11 @@ class Dialogue:
             return None
         related = {topic, focus.topic, focus.list}
         return reply if reply.intent in related else None
+
+    def _reread(self, text: str) -> Match:
+        """A message rewritten with its context, matched lexically (its words decide; the
+        sentence encoder would double the cost of the message)."""
+        return self.assistant.matcher.match(text, meaning=False)
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""

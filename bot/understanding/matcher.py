@@ -930,12 +930,13 @@ class Matcher:
         """The language a question is written in (that of :meth:`match`, without matching)."""
         return guess_language(question, normalize(question).split(), self._markers)
 
-    def match(self, question: str) -> Match:
+    def match(self, question: str, *, meaning: bool = True) -> Match:
         """Score a question against all topics; the best candidates come first.
 
         The whole message and the part that asks are scored (lexically and by meaning), and
         each topic keeps its best; the fused score weighs the lexical score and the scaled
-        cosine similarity by ``semantic.weight``.
+        cosine similarity by ``semantic.weight``. ``meaning=False`` scores lexically only
+        (a second, cheap reading of a message rewritten with its context).
         """
         normalized = normalize(question)
         language = self.language(question)
@@ -955,7 +956,7 @@ class Matcher:
             for topic_id, scores in self._lexical(form, language).items():
                 if topic_id not in lexical or scores.score > lexical[topic_id].score:
                     lexical[topic_id] = scores
-        if self._encoder is None or not len(self._vectors):
+        if self._encoder is None or not len(self._vectors) or not meaning:
             ranked = [
                 Candidate(t, c.score, c.coverage, c.similarity, 0.0, c.score)
                 for t, c in lexical.items()
