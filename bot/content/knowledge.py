@@ -301,6 +301,21 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
                 problems.append(f"{entry.source}: entry '{entry.id}': unknown related '{related}'")
 
 
+# Placeholders an answer may hold: its list, and UI texts that depend on the deployment.
+ANSWER_PLACEHOLDERS = frozenset({"items", "offer", "handover"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _check_placeholders(kb: KnowledgeBase, problems: list[str]) -> None:
+    for entry in kb.entries.values():
+        for lang, text in entry.answer.items():
+            for name in sorted(set(_PLACEHOLDER.findall(text)) - ANSWER_PLACEHOLDERS):
+                problems.append(
+                    f"{entry.source}: entry '{entry.id}': answer.{lang}: unknown placeholder "
+                    f"{{{name}}} (known: {', '.join(sorted(ANSWER_PLACEHOLDERS))})"
+                )
+
+
 def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
     """The numbers and years of an answer must be the same in every language."""
     for entry in kb.entries.values():
@@ -370,6 +385,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     kb = KnowledgeBase(entries, merged, programmes, markers)
     _check_references(kb, problems)
     _check_numbers(kb, problems)
+    _check_placeholders(kb, problems)
     if problems:
         raise KnowledgeError(problems)
     return kb
