@@ -323,6 +323,7 @@ class Draft(TypedDict):
     had_lead: bool
     consent_at: str | None
     lang: NotRequired[str | None]  # the language of the message that started it (no /language)
+    run: NotRequired[float]  # the start time of the bot process that showed the question
 
 
 def new_draft(step: str, had_lead: bool, update_id: int) -> Draft:

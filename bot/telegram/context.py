@@ -6,6 +6,7 @@ imports the handlers: the arrows point one way.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -38,6 +39,7 @@ class Services:
     form: Form
     storage: Storage = field(init=False)
     error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
+    started: float = field(default_factory=time.time)  # when this application was built
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -27,7 +27,7 @@ from typing import Any
 from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE, Programme
-from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, Assistant, Reply
+from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, SUGGEST, Assistant, Reply
 from bot.understanding.matcher import Match
 from bot.understanding.sentences import SentenceReader
 from bot.understanding.text import has_cjk, normalize
@@ -161,7 +161,18 @@ class Dialogue:
             reply = self._without_names(text, lang) or reply
             if self._other_programme(reply, programme):
                 reply = self._topic(self.kb.programmes.programmes[programme].overview, lang)
+        if reply.kind == SUGGEST and not self._plausible(text):
+            reply = assistant.fallback(lang, reply.score)
         return self._for_programme(reply, programme, lang)
+
+    def _plausible(self, text: str) -> bool:
+        """Whether a "did you mean" shares meaning with the message, not only a word: its
+        best topic is closer in meaning than the out-of-scope examples ("what's the weather
+        like in Chongqing in winter?" is no question about start dates)."""
+        match = self.assistant.match(text)
+        if not match.semantic or not match.candidates:
+            return True
+        return match.candidates[0].semantic >= match.off_topic
 
     def _overviews(self) -> set[str]:
         return {p.overview for p in self.kb.programmes.programmes.values()}

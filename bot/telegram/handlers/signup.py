@@ -13,6 +13,7 @@ named in its callback data (``1|su:<step>:<value>``).
 from __future__ import annotations
 
 import html
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import cast
@@ -63,7 +64,18 @@ from bot.telegram.handlers.questions import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Button
 from bot.understanding.context import Dialogue, Focus
 
-TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled", "signup_closed"})
+TEXTS = frozenset(
+    {
+        "button_invalid",
+        "signup_already_saved",
+        "signup_cancelled",
+        "signup_closed",
+        "signup_reminder",
+        "signup_button_continue",
+        "signup_button_cancel",
+    }
+)
+RESUME, STOP = "resume:yes", "resume:no"  # the reminder's buttons (values of the current step)
 
 NAME = "signup"  # the ConversationHandler's name
 END = ConversationHandler.END
@@ -144,6 +156,7 @@ class Turn:
         text, rows = screen(self)
         message = await send(self.update, f"{lead}\n\n{text}" if lead else text, rows)
         self.draft["shown"] = int(message.date.timestamp()) if message else None
+        self.draft["run"] = self.context.services.started
 
     async def repeat(self, key: str, **values: object) -> None:
         """Explain (text ``key``) and ask the same question again."""
@@ -363,8 +376,12 @@ async def _typed(turn: Turn, text: str) -> None:
     kind = step.kind if step is not None else SUMMARY
     question = form.looks_like_question(text)
     if step is not None and kind in TEXT_KINDS:
-        if not (question and await _answer_question(turn, text)):
-            await _take_text(turn, step, text)
+        if question and await _answer_question(turn, text):
+            return
+        if _paused(turn) and not _fits(turn, step, text):
+            await _remind(turn)
+            return
+        await _take_text(turn, step, text)
         return
     choice = form.match_choice(step, text) if step is not None and kind == "choice" else None
     month = form.parse_month(text) if kind == "month" else None
@@ -378,8 +395,39 @@ async def _typed(turn: Turn, text: str) -> None:
     elif step is not None and (free := form.free_value(step, text)) is not None:
         turn.draft["answers"][step.id] = free
         await turn.advance(typed=text)
+    elif _paused(turn):
+        await _remind(turn)
     else:
         await turn.repeat("signup_month_invalid" if kind == "month" else "signup_use_buttons")
+
+
+def _paused(turn: Turn) -> bool:
+    """Whether the form's question was shown before a restart or a long pause (the idle time
+    of the conversation): a message that does not fit it is probably not an answer."""
+    shown = turn.draft["shown"]
+    idle = turn.context.services.settings.context_idle_minutes * 60
+    restarted = turn.draft.get("run") != turn.context.services.started
+    return shown is None or restarted or time.time() - shown > idle
+
+
+def _fits(turn: Turn, step: Step, text: str) -> bool:
+    """Whether a typed text would be taken as the answer of a text step."""
+    value = clean(text, step.multiline)
+    if not value or len(value) > step.max_length:
+        return False
+    return step.kind != "email" or valid_email(value)
+
+
+async def _remind(turn: Turn) -> None:
+    """The form in progress, with Continue / Cancel, rather than a validation error."""
+    step_id = turn.draft["step"]
+    buttons = [
+        [Button(turn.text("signup_button_continue"), f"su:{step_id}:{RESUME}")],
+        [Button(turn.text("signup_button_cancel"), f"su:{step_id}:{STOP}")],
+    ]
+    message = await send(turn.update, turn.text("signup_reminder"), buttons)
+    turn.draft["shown"] = int(message.date.timestamp()) if message else None
+    turn.draft["run"] = turn.context.services.started
 
 
 async def _answer_question(turn: Turn, text: str) -> bool:
@@ -462,6 +510,13 @@ async def on_button(update: Update, context: BotContext) -> State:
     elif step_id != draft["step"]:
         await answer_query(update, turn.text("signup_stale"))
         await turn.ask()
+    elif value == RESUME:
+        await answer_query(update)
+        await turn.ask()
+    elif value == STOP:
+        await turn.close()
+        await send(update, turn.text("signup_cancelled"))
+        return END
     elif step is None:
         await _summary_action(turn, value)
     else:
