@@ -237,8 +237,8 @@ class Dialogue:
         after the forum): the message read with its title, when that answers the topic."""
         focus = self.focus
         topic = focus.item or focus.topic
-        if topic is None:
-            return None
+        if topic is None or self.assistant.matcher.named_items(text):
+            return None  # "那儿科的呢？" names its own item
         reply = self._with_title(text, topic, lang)
         if reply is None or reply.intent is None:
             return None
