@@ -54,11 +54,45 @@ def main() -> None:
             for turn in turns:
                 dialogue.reply(turn)
         in_context.append((time.perf_counter() - start) / len(messages) * 1000)
+    encodings = _count_encodings(assistant, conversations)
     a, c = statistics.median(alone), statistics.median(in_context)
     print(f"{len(conversations)} conversations, {len(messages)} messages, {args.rounds} rounds")
     print(f"answer alone:        {a:.3f} ms per message (median of rounds)")
     print(f"answer in context:   {c:.3f} ms per message")
     print(f"context costs:       {c - a:.3f} ms per message (target <= 1 ms)")
+    alone_n, context_n = encodings
+    print(
+        f"texts encoded by meaning: {alone_n / len(messages):.2f} per message alone, "
+        f"{context_n / len(messages):.2f} in context (the extra ones are the extra cost)"
+    )
+
+
+def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tuple[int, int]:
+    """How many texts the sentence encoder encodes, alone and in context (cold caches)."""
+    matcher = assistant.matcher
+    counted = [0]
+    embed = matcher._embed
+
+    def counting(texts: list[str]) -> object:
+        counted[0] += len(texts)
+        return embed(texts)
+
+    matcher._embed = counting  # type: ignore[method-assign]
+    try:
+        assistant.match.cache_clear()
+        for turns in conversations:
+            for turn in turns:
+                assistant.answer(turn)
+        alone = counted[0]
+        counted[0] = 0
+        assistant.match.cache_clear()
+        for turns in conversations:
+            dialogue = Dialogue(assistant)
+            for turn in turns:
+                dialogue.reply(turn)
+        return alone, counted[0]
+    finally:
+        matcher._embed = embed  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -129,7 +129,7 @@ class Dialogue:
         if named and (reply.kind not in (ANSWER, NOT_LISTED) or unsure_overview):
             # "what activities does the exchange programme include": the name is no question
             alone = self._without_names(text, lang)
-            if alone is not None and (reply.intent is None or alone.score > reply.score):
+            if alone is not None:
                 reply = alone
             if len(named) == 1 and reply.kind not in (ANSWER, NOT_LISTED):
                 # "Présente-moi le programme avec Strasbourg": the programme named, when it is
@@ -182,11 +182,10 @@ class Dialogue:
         rest = self._names_removed(text)
         if len(self._words(rest)) < 2:
             return None
-        match = self._reread(rest)
-        best = self.assistant.config.answer_of(match)
-        if best is None or best.topic_id in ACTIONS or best.topic_id in self._overviews():
+        reply = self.assistant.answer(rest, lang)
+        if reply.kind not in (ANSWER, NOT_LISTED) or reply.intent in ACTIONS:
             return None
-        return self.assistant.reply_to_match(match, lang)
+        return None if reply.intent in self._overviews() else reply
 
     def _in_context(self, text: str, lang: str, programme: str | None) -> Reply | None:
         """A follow-up read with the focus: a named item, or the message with the title of
