@@ -28,7 +28,6 @@ from bot.content.buttons import Button
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE, Programme
 from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, SUGGEST, Assistant, Reply
-from bot.understanding.matcher import Match
 from bot.understanding.sentences import SentenceReader
 from bot.understanding.text import has_cjk, normalize
 
@@ -243,11 +242,6 @@ class Dialogue:
             return None
         related = {topic, focus.topic, focus.list}
         return reply if reply.intent in related else None
-
-    def _reread(self, text: str) -> Match:
-        """A message rewritten with its context, matched lexically (its words decide; the
-        sentence encoder would double the cost of the message)."""
-        return self.assistant.matcher.match(text, meaning=False)
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""

@@ -930,13 +930,12 @@ class Matcher:
         """The language a question is written in (that of :meth:`match`, without matching)."""
         return guess_language(question, normalize(question).split(), self._markers)
 
-    def match(self, question: str, *, meaning: bool = True) -> Match:
+    def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
 
         The whole message and the part that asks are scored (lexically and by meaning), and
         each topic keeps its best; the fused score weighs the lexical score and the scaled
-        cosine similarity by ``semantic.weight``. ``meaning=False`` scores lexically only
-        (a second, cheap reading of a message rewritten with its context).
+        cosine similarity by ``semantic.weight``.
         """
         normalized = normalize(question)
         language = self.language(question)
@@ -956,7 +955,7 @@ class Matcher:
             for topic_id, scores in self._lexical(form, language).items():
                 if topic_id not in lexical or scores.score > lexical[topic_id].score:
                     lexical[topic_id] = scores
-        if self._encoder is None or not len(self._vectors) or not meaning:
+        if self._encoder is None or not len(self._vectors):
             ranked = [
                 Candidate(t, c.score, c.coverage, c.similarity, 0.0, c.score)
                 for t, c in lexical.items()
