@@ -20,7 +20,7 @@ FILE_NAME = "programmes.yaml"
 MARKERS_FILE = "context.yaml"
 MARKER_KINDS = {
     "sentences": ("request", "greeting", "thanks", "intro"),
-    "followups": ("ellipsis", "pronoun"),
+    "followups": ("ellipsis", "pronoun", "programme"),
 }
 BOTH, NONE = "both", "none"
 
@@ -38,6 +38,7 @@ class Programme:
     summary: Localized
     not_published: frozenset[str]
     counterparts: Mapping[str, str] = field(default_factory=dict)
+    participants: str | None = None  # who takes part: "qui peut y participer ?" is no sign-up
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
             summary={lang: str(v) for lang, v in localized["summary"].items()},
             not_published=frozenset(str(t) for t in data.get("not_published") or ()),
             counterparts={str(k): str(v) for k, v in counterparts.items()},
+            participants=str(data["participants"]) if data.get("participants") else None,
         )
     by_file = {str(k): str(v) for k, v in (raw.get("entries") or {}).items()}
     by_topic = {str(k): str(v) for k, v in (raw.get("topics") or {}).items()}
@@ -119,6 +121,8 @@ def check_programmes(
         where = f"{FILE_NAME}: programme '{programme.id}'"
         if programme.overview not in known:
             problems.append(f"{where}: unknown overview '{programme.overview}'")
+        if programme.participants is not None and programme.participants not in known:
+            problems.append(f"{where}: unknown participants '{programme.participants}'")
         for topic in sorted(programme.not_published - known):
             problems.append(f"{where}: not_published: unknown id '{topic}'")
         for a, b in programme.counterparts.items():

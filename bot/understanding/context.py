@@ -39,7 +39,9 @@ MAX_FOLLOWUP_WORDS = 9
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
 ACTIONS = {"signup", "talk-to-coordinator"}
+SIGNUP = "signup"  # a question is never a sign-up wish
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Dialogue:
         self.max_words = int(followups.get("max_words", MAX_FOLLOWUP_WORDS))
         self.ellipsis = _marker_lists(followups.get("ellipsis"))
         self.pronouns = _marker_lists(followups.get("pronoun"))
+        self.programme_words = _marker_lists(followups.get("programme"))
 
     # ----------------------------------------------------------------- the reply
 
@@ -103,7 +106,7 @@ class Dialogue:
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         questions = [text]
-        if len(self.sentences.split(text)) > 1:
+        if self.sentences.is_letter(text):
             questions = self.sentences.questions(text)[:MAX_QUESTIONS]
         lang = lang or self.assistant.matcher.language(text)
         named = (
@@ -113,6 +116,10 @@ class Dialogue:
         )
         replies = [self._one(q, lang, named) for q in questions]
         reply = self._combine(replies, lang)
+        if reply.kind not in (ANSWER, NOT_LISTED, NOT_PUBLISHED) and questions != [text]:
+            whole = self._one(text, lang, self.programmes_named(text))
+            if whole.kind in (ANSWER, NOT_LISTED, NOT_PUBLISHED):
+                reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now)
         return reply
 
@@ -120,6 +127,10 @@ class Dialogue:
         """One question answered, in context when it does not stand alone."""
         assistant = self.assistant
         reply = assistant.answer(text, lang)
+        if reply.kind not in (ANSWER, NOT_LISTED) and not self._plausible(text):
+            # closer to what is out of scope than to any topic ("the capital of France?",
+            # "Strasbourg's Christmas market"): declined, whatever the context
+            return assistant.fallback(lang, reply.score)
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
@@ -130,15 +141,27 @@ class Dialogue:
             alone = self._without_names(text, lang)
             if alone is not None:
                 reply = alone
-            if len(named) == 1 and reply.kind not in (ANSWER, NOT_LISTED):
+            if (
+                len(named) == 1
+                and reply.kind not in (ANSWER, NOT_LISTED)
+                and self._brief(text)
+                and _has_marker(text, self.programme_words, start=False)
+            ):
                 # "Présente-moi le programme avec Strasbourg": the programme named, when it is
                 # the best guess
                 overview = self.kb.programmes.programmes[next(iter(named))].overview
                 candidates = assistant.match(text).candidates
                 if candidates and candidates[0].topic_id == overview:
                     reply = self._topic(overview, lang, candidates[0].score)
-        if reply.intent in ACTIONS and _asks(text):
+        if reply.intent == SIGNUP and _asks(text):
             reply = self._without_actions(text, lang) or reply
+            own = self.kb.programmes.programmes.get(programme or "")
+            if reply.intent == SIGNUP and own is not None and own.participants:
+                # "qui peut y participer ?" about a programme: who takes part in it
+                reply = self._topic(own.participants, lang, reply.score)
+        if reply.kind == SUGGEST and not named and focus.programme is not None:
+            # a "did you mean" whose best topic is the programme in focus's: that one
+            reply = self._own_guess(text, lang, focus.programme) or reply
         if focus.topic is not None or focus.programme is not None:
             followup = self._is_followup(text)
             if followup and named and focus.topic is not None and self._only_names(text):
@@ -242,6 +265,17 @@ class Dialogue:
             return None
         related = {topic, focus.topic, focus.list}
         return reply if reply.intent in related else None
+
+    def _own_guess(self, text: str, lang: str, programme: str) -> Reply | None:
+        """The best candidate of an unsure match when it belongs to the programme in focus."""
+        own = self.kb.programmes.programmes.get(programme)
+        candidates = [c for c in self.assistant.match(text).candidates if c.topic_id not in ACTIONS]
+        if own is None or not candidates:
+            return None
+        best = candidates[0]
+        if self.kb.programme_of(best.topic_id) != own.id or best.topic_id == own.overview:
+            return None
+        return self._topic(best.topic_id, lang, best.score)
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""
@@ -415,6 +449,10 @@ class Dialogue:
                 elif lowered.startswith(marker + " "):
                     return lowered[len(marker) + 1 :]
         return lowered
+
+    def _brief(self, text: str) -> bool:
+        """A message of a few words ("Présente-moi le programme avec Strasbourg")."""
+        return len(self._words(text)) <= BRIEF_WORDS
 
     def _short(self, text: str) -> bool:
         return len(self._words(text)) <= self.max_words

@@ -81,7 +81,13 @@ class SentenceReader:
                 thanked = True
             elif thanked and sentence.kind == OTHER and _short(sentence.text):
                 sentences[i] = Sentence(sentence.text, SIGNATURE)
-        if len(sentences) > 1 and sentences[-1].kind == OTHER and _short(sentences[-1].text):
+        signed = "\n" in text.strip()  # a signature is a line of its own
+        if (
+            signed
+            and len(sentences) > 1
+            and sentences[-1].kind == OTHER
+            and _short(sentences[-1].text)
+        ):
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return sentences
 
@@ -96,6 +102,17 @@ class SentenceReader:
         if self._has(norm, THANKS, start=False):
             return THANKS
         return OTHER
+
+    def is_letter(self, text: str) -> bool:
+        """Whether a message is written like a letter or an e-mail: several sentences, some
+        of which greet, introduce, thank or sign (a plain two-question message is not)."""
+        sentences = self.read(text)
+        if len(sentences) < 2:
+            return False
+        asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        framed = any(s.kind in (GREETING, INTRO, THANKS, SIGNATURE) for s in sentences)
+        # "super. et les repas ?": a remark, then the one question
+        return framed or asked == [len(sentences) - 1]
 
     def questions(self, text: str) -> list[str]:
         """The sentences that ask, in order; a message without any: its sentences that are
@@ -136,4 +153,7 @@ def _norm(text: str) -> str:
 
 
 def _short(text: str) -> bool:
+    """A few words (Chinese: a few characters), no question mark: a name, a sign-off."""
+    if has_cjk(text):
+        return len(text.strip()) <= 2 * SIGNATURE_WORDS and "？" not in text
     return len(_WORD.findall(text)) <= SIGNATURE_WORDS and "?" not in text
