@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot.content.buttons import Button
+from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE, Programme
 from bot.understanding.answers import ANSWER, MAX_TEXT, NOT_LISTED, SUGGEST, Assistant, Reply
@@ -91,13 +92,12 @@ class Dialogue:
         self.assistant, self.kb = assistant, assistant.kb
         self.focus = focus or Focus()
         self.idle, self.clock = idle, clock
-        markers = self.kb.markers
-        self.sentences = SentenceReader(markers.get("sentences") or {})
-        followups = markers.get("followups") or {}
-        self.max_words = int(followups.get("max_words", MAX_FOLLOWUP_WORDS))
-        self.ellipsis = _marker_lists(followups.get("ellipsis"))
-        self.pronouns = _marker_lists(followups.get("pronoun"))
-        self.programme_words = _marker_lists(followups.get("programme"))
+        markers = _markers(assistant.kb)  # read once per knowledge base, not per message
+        self.sentences = markers.sentences
+        self.max_words = markers.max_words
+        self.ellipsis, self.pronouns = markers.ellipsis, markers.pronouns
+        self.programme_words = markers.programme_words
+        self.names = markers.names
 
     # ----------------------------------------------------------------- the reply
 
@@ -291,19 +291,12 @@ class Dialogue:
     # ----------------------------------------------------------------- programmes
 
     def programmes_named(self, text: str) -> set[str]:
-        """The programmes a message names ("the CSC one", "交流项目", "à Dartmouth")."""
+        """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
         norm = f" {normalize(text)} "
-        lowered = f" {' '.join(text.lower().replace('’', chr(39)).split())} "
         found = set()
-        for programme in self.kb.programmes.programmes.values():
-            for lang in LANGUAGES:
-                for name in programme.names[lang]:
-                    if (
-                        (has_cjk(name) and name in norm)
-                        or f" {normalize(name)} " in norm
-                        or f" {name} " in lowered
-                    ):
-                        found.add(programme.id)
+        for programme, name in self.names:
+            if (name in norm) if has_cjk(name) else (f" {name} " in norm):
+                found.add(programme)
         return found
 
     def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
@@ -460,19 +453,54 @@ class Dialogue:
     def _names_removed(self, text: str) -> str:
         """A message without the names of the programmes (longest names first)."""
         rest = f" {normalize(text)} "
-        names = {
-            normalize(name)
-            for programme in self.kb.programmes.programmes.values()
-            for lang in LANGUAGES
-            for name in (*programme.names[lang], programme.name[lang])
-        }
-        for name in sorted(names, key=len, reverse=True):
+        for _, name in self.names:
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 
     def _only_names(self, text: str) -> bool:
         """Whether a message says little more than a programme's name ("and CSC students?")."""
         return len(self._words(self._names_removed(self._stripped(text)))) <= 3
+
+
+@dataclass(frozen=True)
+class _Markers:
+    """The words of ``context.yaml`` and the programmes' names, prepared for reading."""
+
+    sentences: SentenceReader
+    max_words: int
+    ellipsis: Mapping[str, tuple[str, ...]]
+    pronouns: Mapping[str, tuple[str, ...]]
+    programme_words: Mapping[str, tuple[str, ...]]
+    names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
+
+
+_PREPARED: dict[int, tuple[KnowledgeBase, _Markers]] = {}
+
+
+def _markers(kb: KnowledgeBase) -> _Markers:
+    """The prepared markers of a knowledge base (kept for the last few knowledge bases)."""
+    known = _PREPARED.get(id(kb))
+    if known is not None and known[0] is kb:
+        return known[1]
+    followups = kb.markers.get("followups") or {}
+    names = {
+        (programme.id, normalize(name))
+        for programme in kb.programmes.programmes.values()
+        for lang in LANGUAGES
+        for name in (*programme.names[lang], programme.name[lang])
+    }
+    prepared = _Markers(
+        SentenceReader(kb.markers.get("sentences") or {}),
+        int(followups.get("max_words", MAX_FOLLOWUP_WORDS)),
+        _marker_lists(followups.get("ellipsis")),
+        _marker_lists(followups.get("pronoun")),
+        _marker_lists(followups.get("programme")),
+        tuple(sorted(names, key=lambda n: len(n[1]), reverse=True)),
+    )
+    if len(_PREPARED) >= 4:
+        _PREPARED.clear()
+    _PREPARED[id(kb)] = (kb, prepared)
+    return prepared
 
 
 def mapped_kinds(mapped: list[tuple[str, str] | str]) -> list[tuple[str, str]]:
