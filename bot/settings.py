@@ -53,6 +53,7 @@ class Settings:
     semantic: bool = True
     error_report_minutes: int = 10
     reply_minutes: int = 10  # how long a pressed "Reply to student" waits for the message
+    context_idle_minutes: int = 30  # a conversation's focus is forgotten after this idle time
     prebuilt_cache_dir: Path | None = None  # the matcher's caches built with a Docker image
 
     @property
@@ -165,6 +166,7 @@ class Settings:
             error_report_minutes=integer("BOT_ERROR_REPORT_MINUTES", 10, 1, MAX_MINUTES),
             reply_minutes=integer("BOT_REPLY_MINUTES", 10, 1, MAX_MINUTES),
             prebuilt_cache_dir=_optional_path(text("BOT_PREBUILT_CACHE_DIR")),
+            context_idle_minutes=integer("BOT_CONTEXT_IDLE_MINUTES", 30, 1, MAX_MINUTES),
         )
         try:
             settings.tzinfo  # noqa: B018 - validates the zone name

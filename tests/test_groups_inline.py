@@ -211,14 +211,16 @@ async def test_unknown_and_off_topic_questions(local: LocalBot, local_group: Gro
     group, ana, _ = local_group
     answered = await inline(local, ana, "what is the weather in paris tomorrow")
     (card,) = answered.results
-    assert card.id == "unknown" and card.text == texts(local).get("group_unknown", "en")
+    # No coordinator is configured here: the text that does not offer one (issue 17).
+    unknown = texts(local).get("group_unknown_no_coordinator", "en")
+    assert card.id == "unknown" and card.text == unknown
     assert card.reply_markup["inline_keyboard"][0][0]["url"] == link()
     # "Ask the assistant privately" opens the private chat with /start inline: a welcome.
     await local.send(ana, f"/start {answered.button['start_parameter']}")
     assert ana.messages[0].text.startswith("Hello Ana!")
 
     assert await in_group(local, group, ana, f"@{BOT} what is the weather in paris tomorrow") == 1
-    assert group.last.text == texts(local).get("group_unknown", "en")
+    assert group.last.text == unknown
     assert group.last.buttons == [[(texts(local).get("button_private_chat", "en"), link())]]
 
     assert await in_group(local, group, ana, f"@{BOT}") == 1  # a bare mention

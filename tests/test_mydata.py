@@ -130,6 +130,7 @@ async def test_forget_deletes_everything_and_says_what(bot: LocalBot) -> None:
             t.get("forget_item_lead", "en"),
             t.get("forget_item_settings", "en"),
             t.get("forget_item_questions", "en", count=1),
+            t.get("forget_item_state", "en"),  # the conversation's focus (the question's)
         ]
     )
     assert user.last.html == expected

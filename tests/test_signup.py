@@ -117,23 +117,24 @@ async def test_not_sure_and_month_buttons(bot: LocalBot) -> None:
 
 
 @pytest.mark.parametrize(
-    ("how", "value"),
+    ("how", "value", "lang"),
     [
-        ("press", "1|signup"),
-        ("send", "/start signup"),
-        ("send", "I would like to sign up"),
-        ("send", "我想报名"),
-        ("send", "je veux m'inscrire"),
+        ("press", "1|signup", "en"),
+        ("send", "/start signup", "en"),
+        ("send", "I would like to sign up", "en"),
+        ("send", "我想报名", "zh"),  # the form runs in the language of the message
+        ("send", "je veux m'inscrire", "fr"),
+        ("send", "Je voudrais postuler", "fr"),
     ],
 )
-async def test_every_way_in_starts_the_form(bot: LocalBot, how: str, value: str) -> None:
+async def test_every_way_in_starts_the_form(bot: LocalBot, how: str, value: str, lang: str) -> None:
     user = bot.user(2010)
     if how == "press":
         await bot.send(user, "/menu")
         await bot.press(user, value)
     else:
         await bot.send(user, value)
-    assert prompt(bot, "name") in user.last.html
+    assert prompt(bot, "name", lang) in user.last.html
     assert draft_of(bot, user) is not None
 
 
@@ -489,3 +490,57 @@ async def answer_until_unsure(bot: LocalBot, user: SimUser, s: Student) -> None:
         await bot.send(user, s.message)
     await bot.press(user, t.get("signup_consent_yes", lang))
     await bot.press(user, t.get("signup_button_confirm", lang))
+
+
+# --------------------------------------------------------------------------- a form left half-done
+
+
+async def test_after_a_restart_a_message_that_fits_no_step_gets_a_reminder(bot: LocalBot) -> None:
+    s = Student(2070)
+    user = bot.user(s.user_id)
+    t = texts(bot)
+    await bot.send(user, "/signup")
+    await bot.send(user, s.name)
+    assert prompt(bot, "email") in user.last.html
+    await start(bot)  # restart with the form stopped at the e-mail step
+    await bot.send(user, "Italy")
+    assert t.get("signup_reminder", "en") in user.last.html
+    assert t.get("signup_email_invalid", "en") not in user.last.html
+    assert t.get("signup_button_continue", "en") in user.last.button_labels
+    await bot.press(user, t.get("signup_button_continue", "en"))
+    assert prompt(bot, "email") in user.last.html
+    await bot.send(user, "Italy")  # shown again after the restart: the usual explanation
+    assert t.get("signup_email_invalid", "en") in user.last.html
+    await start(bot)
+    await bot.send(user, s.email)  # an answer that fits is taken as before
+    assert prompt(bot, "university") in user.last.html
+    other = bot.user(2073)
+    await bot.send(other, "/signup")
+    await bot.send(other, "Ana Lopez")
+    await start(bot)
+    await bot.send(other, "Italy")  # the reminder, then Cancel
+    await bot.press(other, t.get("signup_button_cancel", "en"))
+    assert t.get("signup_cancelled", "en") in other.last.html
+    assert draft_of(bot, other) is None
+
+
+async def test_start_and_the_main_menu_mention_an_unfinished_form(bot: LocalBot) -> None:
+    user = bot.user(2071)
+    t = texts(bot)
+    await bot.send(user, "/signup")
+    await bot.send(user, "/start")
+    assert t.get("signup_unfinished", "en") in user.last.html
+    await bot.send(user, "/cancel")
+    await bot.send(user, "/start")
+    assert t.get("signup_unfinished", "en") not in user.last.html
+
+
+async def test_the_form_runs_in_the_language_of_the_message_that_started_it(
+    bot: LocalBot,
+) -> None:
+    user = bot.user(2072, language_code="en")
+    await bot.send(user, "Je voudrais postuler")
+    assert prompt(bot, "name", "fr") in user.last.html
+    await bot.send(user, "c'est quoi la durée ?")  # a question mid-form: answered in French
+    assert "4 semaines" in " ".join(m.html for m in user.history[-3:])
+    assert prompt(bot, "name", "fr") in user.last.html

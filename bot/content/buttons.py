@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+
+# The actions this deployment lacks (``coordinator`` when no coordinator is configured), for
+# the update being handled: their buttons are left out, and texts that name them are replaced
+# by their ``KEY_no_<action>`` variant (:meth:`bot.content.texts.Texts.get`).
+HIDDEN_ACTIONS: ContextVar[frozenset[str]] = ContextVar("hidden_actions", default=frozenset())
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from rapidfuzz import fuzz
 
@@ -322,6 +322,8 @@ class Draft(TypedDict):
     shown: int | None
     had_lead: bool
     consent_at: str | None
+    lang: NotRequired[str | None]  # the language of the message that started it (no /language)
+    run: NotRequired[float]  # the start time of the bot process that showed the question
 
 
 def new_draft(step: str, had_lead: bool, update_id: int) -> Draft:

@@ -15,6 +15,15 @@ from typing import Any
 import yaml
 
 from bot.content.languages import LANGUAGES
+from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
+from bot.content.programmes import (
+    MARKERS_FILE,
+    NONE,
+    Programmes,
+    check_programmes,
+    read_markers,
+    read_programmes,
+)
 
 ACTIONS = frozenset({"signup", "coordinator"})
 MAX_TITLE = 30
@@ -94,6 +103,21 @@ class KnowledgeBase:
 
     entries: Mapping[str, Entry]
     items: Mapping[str, Item]
+    programmes: Programmes = field(default_factory=Programmes)
+    # How messages are read in a conversation (``context.yaml``: sentence and follow-up
+    # markers, checked by :func:`bot.content.programmes.read_markers`).
+    markers: Mapping[str, Any] = field(default_factory=dict)
+
+    def programme_of(self, topic_id: str) -> str:
+        """The programme a topic's facts belong to (``programmes.yaml``): a programme id,
+        ``both`` or ``none``; an item belongs to the programme of its first list."""
+        programmes = self.programmes
+        if topic_id in programmes.by_topic:
+            return programmes.by_topic[topic_id]
+        if topic_id in self.items:
+            return self.programme_of(self.items[topic_id].memberships[0].entry_id)
+        entry = self.entries.get(topic_id)
+        return programmes.by_file.get(entry.source, NONE) if entry is not None else NONE
 
     def title(self, topic_id: str, lang: str) -> str:
         """The button label of an entry or item."""
@@ -326,6 +350,21 @@ def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
                 problems.append(f"{entry.source}: entry '{entry.id}': unknown related '{related}'")
 
 
+# Placeholders an answer may hold: its list, and UI texts that depend on the deployment.
+ANSWER_PLACEHOLDERS = frozenset({"items", "offer", "handover"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _check_placeholders(kb: KnowledgeBase, problems: list[str]) -> None:
+    for entry in kb.entries.values():
+        for lang, text in entry.answer.items():
+            for name in sorted(set(_PLACEHOLDER.findall(text)) - ANSWER_PLACEHOLDERS):
+                problems.append(
+                    f"{entry.source}: entry '{entry.id}': answer.{lang}: unknown placeholder "
+                    f"{{{name}}} (known: {', '.join(sorted(ANSWER_PLACEHOLDERS))})"
+                )
+
+
 def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
     """The numbers and years of an answer must be the same in every language."""
     for entry in kb.entries.values():
@@ -343,12 +382,24 @@ def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
                 )
 
 
+def _optional_yaml(path: Path, problems: list[str]) -> Any:
+    """A data file's content, None when it is absent (its parse errors are problems)."""
+    if not path.exists():
+        return None
+    try:
+        return load_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return None
+
+
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load and validate every entry file of ``directory`` (all but ``matching.yaml``)."""
     problems: list[str] = []
     entries: dict[str, Entry] = {}
     all_items: list[Item] = []
-    files = sorted(p for p in directory.glob("*.yaml") if p.name != "matching.yaml")
+    other = {"matching.yaml", MARKERS_FILE, PROGRAMMES_FILE}
+    files = sorted(p for p in directory.glob("*.yaml") if p.name not in other)
     if not files:
         raise KnowledgeError([f"{directory}: no knowledge files (*.yaml)"])
     for path in files:
@@ -376,9 +427,14 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     merged = _merge_items(all_items, problems)
     for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
-    kb = KnowledgeBase(entries, merged)
+    raw = _optional_yaml(directory / PROGRAMMES_FILE, problems)
+    programmes = read_programmes(raw, PROGRAMMES_FILE, problems)
+    check_programmes(programmes, {e.id: e.source for e in entries.values()}, problems)
+    markers = read_markers(_optional_yaml(directory / MARKERS_FILE, problems), problems)
+    kb = KnowledgeBase(entries, merged, programmes, markers)
     _check_references(kb, problems)
     _check_numbers(kb, problems)
+    _check_placeholders(kb, problems)
     if problems:
         raise KnowledgeError(problems)
     return kb

@@ -141,7 +141,7 @@ def with_learned(kb: KnowledgeBase, learned: Learned) -> KnowledgeBase:
         for lang, phrases in by_language.items():
             examples[lang] = tuple(dict.fromkeys((*examples.get(lang, ()), *phrases)))
         entries[entry_id] = replace(entry, examples=examples)
-    return KnowledgeBase(entries, kb.items)
+    return KnowledgeBase(entries, kb.items, kb.programmes, kb.markers)
 
 
 def add_examples(learned: Learned, entry_id: str, phrases: Iterable[tuple[str, str]]) -> Learned:

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content.buttons import HIDDEN_ACTIONS
 from bot.content.knowledge import KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
 from bot.content.plurals import CATEGORIES, category
+
+VARIANT_ACTIONS = ("coordinator",)  # actions a deployment may lack: texts have variants
 
 _FORMATTER = string.Formatter()
 _FORM_KEY = re.compile(r"[0-9]+|" + "|".join(CATEGORIES))
@@ -103,7 +106,12 @@ class Texts:
     sources: Mapping[str, str] = field(default_factory=dict)  # key -> the file it is in
 
     def get(self, key: str, lang: str, **values: object) -> str:
-        """The text ``key`` in ``lang``, with ``values`` filled in (callers escape them)."""
+        """The text ``key`` in ``lang``, with ``values`` filled in (callers escape them); its
+        ``KEY_no_<action>`` variant when that action is hidden in this deployment."""
+        for action in HIDDEN_ACTIONS.get():
+            variant = self.texts.get(f"{key}_no_{action}")
+            if variant is not None:
+                return variant[lang].format(**values) if values else variant[lang]
         template = self.texts[key][lang]
         if not values:
             return template
@@ -148,6 +156,15 @@ class Texts:
                             f"{path.name}: text '{key}': placeholders of {lang} differ from en "
                             f"({sorted(expected)})"
                         )
+        for key in texts:
+            suffix = next((f"_no_{a}" for a in VARIANT_ACTIONS if key.endswith(f"_no_{a}")), "")
+            if not suffix:
+                continue
+            base = key.removesuffix(suffix)
+            if base not in texts:
+                problems.append(f"{sources[key]}: text '{key}': a variant of no text '{base}'")
+            elif placeholders(texts[key]["en"]) != placeholders(texts[base]["en"]):
+                problems.append(f"{sources[key]}: text '{key}': placeholders differ from '{base}'")
         if problems:
             raise KnowledgeError(problems)
         return cls(texts, sources)

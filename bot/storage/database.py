@@ -142,6 +142,10 @@ class Database:
     def _drop_cached(self, user_id: int) -> None:
         """Forget the user in memory once ``/forget`` committed. Extended by stores."""
 
+    async def _write_deferred(self, db: aiosqlite.Connection) -> None:
+        """Write, inside a transaction that commits anyway (an update marked handled), what
+        the stores deferred to it. Extended by stores."""
+
     # ----------------------------------------------------------------- helpers for the stores
 
     @property

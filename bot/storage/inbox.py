@@ -93,6 +93,7 @@ class InboxStore(QuestionStore):
             with self._questions_taken() as rows:
                 async with self._relaxed_transaction() as db:
                     await self._insert_questions(db, rows)
+                    await self._write_deferred(db)
                     await db.executemany(
                         "UPDATE inbox SET payload = NULL, user_id = NULL, done_at = ? "
                         "WHERE update_id = ?",

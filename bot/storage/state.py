@@ -11,6 +11,10 @@ import aiosqlite
 from bot.storage.codec import ConversationKey, JSONDict, key_from_json, key_to_json, to_json
 from bot.storage.database import Database
 
+# The user_data key of the conversation's focus (bot.understanding.context.Focus): a change of
+# it alone is written with the update's "handled" mark (``inbox_done``), not on its own.
+FOCUS_KEY = "focus"
+
 
 class StateStore(Database):
     """``user_data``, ``chat_data`` and ``conversations``, as JSON (never pickle)."""
@@ -19,6 +23,8 @@ class StateStore(Database):
         super().__init__(*args, **kwargs)
         # Last stored data per id (independent copies), to skip writes of unchanged data.
         self._stored_data: dict[str, dict[int, JSONDict]] = {"user_data": {}, "chat_data": {}}
+        # user_data whose only change is the focus, written with the next inbox_done or write.
+        self._deferred_user_data: dict[int, str] = {}
 
     async def load_user_data(self) -> dict[int, JSONDict]:
         return await self._load_data("user_data", "user_id")
@@ -74,7 +80,14 @@ class StateStore(Database):
             return await self._delete_data(table, id_column, row_id)
         text = to_json(dict(data), f"{table}[{row_id}]")
         snapshot = json.loads(text)  # an independent copy, equal to data (see _check_json)
+        if table == "user_data" and _only_focus_changed(previous or {}, snapshot):
+            self._deferred_user_data[row_id] = text  # written with the update's done mark
+            stored[row_id] = snapshot
+            return True
         async with self._lock, self._transaction() as db:
+            if table == "user_data":
+                self._deferred_user_data.pop(row_id, None)
+                await self._write_deferred(db)
             await db.execute(
                 f"INSERT INTO {table} ({id_column}, data) VALUES (?, ?) "
                 f"ON CONFLICT ({id_column}) DO UPDATE SET data = excluded.data",
@@ -83,9 +96,27 @@ class StateStore(Database):
         stored[row_id] = snapshot
         return True
 
+    async def _write_deferred(self, db: aiosqlite.Connection) -> None:
+        await super()._write_deferred(db)
+        rows, self._deferred_user_data = self._deferred_user_data, {}
+        if rows:
+            await db.executemany(
+                "INSERT INTO user_data (user_id, data) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data",
+                list(rows.items()),
+            )
+
+    async def _before_close(self) -> None:
+        if self._deferred_user_data:
+            async with self._lock, self._transaction() as db:
+                await self._write_deferred(db)
+        await super()._before_close()
+
     async def _delete_data(
         self, table: Literal["user_data", "chat_data"], id_column: str, row_id: int
     ) -> bool:
+        if table == "user_data":
+            self._deferred_user_data.pop(row_id, None)
         async with self._lock, self._transaction() as db:
             cursor = await db.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,))
             deleted = cursor.rowcount > 0
@@ -138,6 +169,8 @@ class StateStore(Database):
         ):
             cursor = await db.execute(sql, (user_id,))
             counts[kind] = max(cursor.rowcount, 0)
+        if user_id in self._deferred_user_data:  # a focus not written yet: forgotten too
+            counts["user_data"] = max(counts["user_data"], 1)
         conversations = await self._user_conversations(user_id)
         if conversations:
             await db.executemany(
@@ -150,3 +183,11 @@ class StateStore(Database):
         super()._drop_cached(user_id)
         self._stored_data["user_data"].pop(user_id, None)
         self._stored_data["chat_data"].pop(user_id, None)
+        self._deferred_user_data.pop(user_id, None)
+
+
+def _only_focus_changed(previous: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Whether two user_data differ in the conversation's focus only."""
+    keys = previous.keys() | data.keys()
+    changed = {k for k in keys if previous.get(k) != data.get(k)}
+    return changed == {FOCUS_KEY}

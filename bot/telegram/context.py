@@ -6,6 +6,7 @@ imports the handlers: the arrows point one way.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -40,6 +41,7 @@ class Services:
     storage: Storage = field(init=False)
     error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
     relays: Outbox = field(init=False)  # students' hand-off messages for the coordinators
+    started: float = field(default_factory=time.time)  # when this application was built
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

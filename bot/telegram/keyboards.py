@@ -9,16 +9,14 @@ fallback leads a student to a dead end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextvars import ContextVar
 from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content.buttons import Button
+from bot.content.buttons import HIDDEN_ACTIONS, Button
 from bot.telegram.callbacks import encode
 
 _NAVIGATION = ("menu:main", "back")
-HIDDEN_ACTIONS: ContextVar[frozenset[str]] = ContextVar("hidden_actions", default=frozenset())
 
 
 def markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:

@@ -22,6 +22,9 @@ MAX_SUGGESTIONS = 3
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 FAMILY_MIN = 6  # a one-word field this long names a family of items ("Pediatric …")
+# UI texts a knowledge-base answer may include as {offer} and {handover} (what the student can
+# do next, which depends on the deployment: conversations/texts.yaml).
+ANSWER_TEXTS = ("offer", "handover")
 CORE_TEXTS = {
     "did_you_mean",
     "fallback",
@@ -30,6 +33,7 @@ CORE_TEXTS = {
     "button_coordinator",
     "button_signup",
     "not_listed",
+    *ANSWER_TEXTS,
 }
 
 
@@ -54,6 +58,7 @@ class Reply:
     language: str
     kind: str
     topics: tuple[str, ...] = ()  # every topic answered (two for a two-part question)
+    programme: str | None = None  # the programme the reply is about, when the context set it
 
 
 class Assistant:
@@ -315,13 +320,21 @@ class Assistant:
             return self.action_button(entry.action, lang)
         return Button(self.kb.title(topic_id, lang), f"topic:{topic_id}")
 
+    def _filled(self, answer: str, lang: str) -> str:
+        """An answer with its ``{offer}``/``{handover}`` texts filled in (true for the
+        deployment: their variants when no coordinator is configured)."""
+        for key in ANSWER_TEXTS:
+            if "{" + key + "}" in answer:
+                answer = answer.replace("{" + key + "}", self.texts.get(key, lang))
+        return answer
+
     def topic_reply(self, topic_id: str, lang: str, extra: list[str] | None = None) -> Reply:
         """The answer of an entry or item with buttons: ``extra`` suggestions, related
         topics (or an item's lists), then the main menu."""
         buttons: list[Button] = []
         if topic_id in self.kb.entries:
             entry = self.kb.entries[topic_id]
-            text = self.kb.render(topic_id, lang)
+            text = self._filled(self.kb.render(topic_id, lang), lang)
             related = list(entry.related)
             if entry.action is not None:
                 buttons.append(self.topic_button(topic_id, lang))

@@ -9,6 +9,14 @@ list). ``outcome: not_published`` requires the honest "the pages do not give thi
 entry marked ``published: false`` (the expected one when ``expect`` names one), or the generic
 honest reply (kind ``not_published``). ``tags`` name the kinds of question; the report gives
 figures per kind too.
+
+A conversation row gives ``turns`` (a list of messages) instead of ``q``: every turn is sent in
+order through the conversation path a chat uses (:class:`bot.understanding.context.Dialogue`)
+and the reply to the last one is scored. ``programme`` (``csc``, ``exchange`` or ``none``) says
+which programme the last turn is about: an answer whose topic belongs to the other programme
+(``knowledge/programmes.yaml``) is wrong and counted apart. ``outcome: not_published`` requires
+the honest "not published" reply (for that programme when one is given; ``expect`` null accepts
+any topic).
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from pathlib import Path
 
 from bot.content.knowledge import KnowledgeError, load_yaml
 from bot.content.languages import LANGUAGES
-from bot.understanding.answers import Assistant
+from bot.understanding.answers import Assistant, Reply
+from bot.understanding.context import Dialogue
 
 NOT_PUBLISHED = "not_published"
 OUTCOMES = (None, "not_listed", NOT_PUBLISHED)
@@ -36,6 +45,8 @@ class Case:
     tags: tuple[str, ...] = ()
     expect_all: tuple[str, ...] = ()
     outcome: str | None = None
+    turns: tuple[str, ...] = ()  # a conversation: the earlier messages (question: the last)
+    programme: str | None = None  # the programme the (last) question is about
 
     @property
     def off_topic(self) -> bool:
@@ -56,6 +67,9 @@ class Report:
     misses: list[tuple[Case, str | None, float]] = field(default_factory=list)
     kind_total: Counter[str] = field(default_factory=Counter)
     kind_right: Counter[str] = field(default_factory=Counter)
+    right: int = 0  # rows handled right (answered right, or declined when off-topic)
+    other_programme: int = 0  # answers with a fact of the other programme than the label's
+    conversations: int = 0
 
     def kind_accuracy(self, tag: str) -> float:
         """Share of the questions tagged ``tag`` handled right (answered, or declined)."""
@@ -86,6 +100,11 @@ def load_cases(path: Path) -> list[Case]:
         raise KnowledgeError([f"{path.name}: must be a list of questions"])
     cases = []
     for number, row in enumerate(raw, 1):
+        turns = row.get("turns") if isinstance(row, dict) else None
+        if isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns):
+            row = {**row, "q": turns[-1]}
+        else:
+            turns = []
         if not isinstance(row, dict) or not isinstance(row.get("q"), str):
             raise KnowledgeError([f"{path.name}: question {number} needs a 'q' text"])
         if row.get("lang") not in LANGUAGES:
@@ -94,10 +113,13 @@ def load_cases(path: Path) -> list[Case]:
         expect = row.get("expect", expect_all[0] if expect_all else None)
         ids = expect if isinstance(expect, list) else [expect]
         outcome = row.get("outcome")
+        outcome = None if outcome == "answer" else outcome
         if outcome not in OUTCOMES:
             raise KnowledgeError([f"{path.name}: question {number}: unknown outcome {outcome}"])
         tags = tuple(row.get("tags") or ())
-        cases.append(Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome))
+        programme = row.get("programme")
+        case = Case(row["q"], row["lang"], frozenset(ids), tags, expect_all, outcome)
+        cases.append(Case(**{**case.__dict__, "turns": tuple(turns[:-1]), "programme": programme}))
     return cases
 
 
@@ -108,20 +130,47 @@ def unknown_ids(cases: list[Case], assistant: Assistant) -> set[str]:
     return {i for i in ids if i is not None and i not in known}
 
 
-def _honest(case: Case, reply: object, assistant: Assistant) -> bool:
-    """Whether ``reply`` says honestly that the pages do not give what was asked."""
-    if getattr(reply, "kind", None) == NOT_PUBLISHED:
+def reply_programme(assistant: Assistant, reply: Reply) -> str | None:
+    """The programme a reply's facts belong to (None for a decline)."""
+    if reply.intent is None:
+        return None
+    return getattr(reply, "programme", None) or assistant.kb.programme_of(reply.intent)
+
+
+def is_not_published(assistant: Assistant, reply: Reply) -> bool:
+    """Whether a reply is the honest "not published" answer: the generic one, an entry marked
+    ``published: false``, or a topic the page of the programme it is about does not give."""
+    if reply.kind == NOT_PUBLISHED:
         return True
-    entry = assistant.kb.entries.get(str(getattr(reply, "intent", None)))
-    if entry is None or entry.published:
+    entry = assistant.kb.entries.get(str(reply.intent))
+    if entry is not None and not entry.published:
+        return True
+    programme = assistant.kb.programmes.programmes.get(reply_programme(assistant, reply) or "")
+    return programme is not None and reply.intent in programme.not_published
+
+
+def other_programme(assistant: Assistant, case: Case, reply: Reply) -> bool:
+    """Whether the reply gives a fact of the other programme than the one the case is about."""
+    if case.programme is None:
         return False
-    return case.expect == frozenset({None}) or entry.id in case.expect
+    other = assistant.kb.programmes.other(case.programme)
+    return other is not None and reply_programme(assistant, reply) == other
 
 
-def _right(case: Case, reply: object, assistant: Assistant) -> bool:
+def _honest(case: Case, reply: Reply, assistant: Assistant) -> bool:
+    """The honest "not published" reply, for the case's programme when it names one."""
+    if not is_not_published(assistant, reply):
+        return False
+    programme = reply_programme(assistant, reply)
+    if case.programme in assistant.kb.programmes.programmes and programme != case.programme:
+        return programme == "both"
+    return case.expect == frozenset({None}) or reply.intent in case.expect
+
+
+def _right(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
     intent = getattr(reply, "intent", None)
     if case.outcome == NOT_PUBLISHED:
-        return _honest(case, reply, assistant)
+        return assistant is not None and _honest(case, reply, assistant)
     if case.outcome is not None and getattr(reply, "kind", None) != case.outcome:
         return False
     if case.expect_all:
@@ -130,26 +179,43 @@ def _right(case: Case, reply: object, assistant: Assistant) -> bool:
     return intent in case.expect
 
 
+def ask(assistant: Assistant, case: Case) -> Reply:
+    """The reply to a case, through the chat's conversation path (a long message is read
+    sentence by sentence); a conversation's earlier turns are sent first, in order. A stand-in
+    assistant without a knowledge base (in tests) is asked directly."""
+    if getattr(assistant, "kb", None) is None:
+        return assistant.answer(case.question)
+    dialogue = Dialogue(assistant)
+    for turn in case.turns:
+        dialogue.reply(turn)
+    return dialogue.reply(case.question)
+
+
 def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
-    """Ask every question and compare with its label."""
+    """Ask every question (or conversation) and compare with its label."""
     report = Report()
     for case in cases:
-        reply = assistant.answer(case.question)
+        reply = ask(assistant, case)
         report.total += 1
+        report.conversations += bool(case.turns)
         report.language_right += reply.language == case.lang
         report.kind_total.update(case.tags)
-        if case.off_topic:
+        wrong_programme = other_programme(assistant, case, reply)
+        report.other_programme += wrong_programme
+        if case.off_topic and case.outcome is None:
             report.off_topic += 1
             report.declined += reply.intent is None
             if reply.intent is not None:
                 report.misses.append((case, reply.intent, reply.score))
             else:
                 report.kind_right.update(case.tags)
+                report.right += 1
             continue
         report.on_topic[case.lang] += 1
-        if _right(case, reply, assistant):
+        if _right(case, reply, assistant) and not wrong_programme:
             report.correct[case.lang] += 1
             report.kind_right.update(case.tags)
+            report.right += 1
         else:
             expected = sorted(str(i) for i in case.expect)[0]
             report.confusions[(expected, str(reply.intent))] += 1
@@ -159,7 +225,9 @@ def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
 
 def format_report(report: Report, *, misses: bool = True) -> str:
     """A readable summary."""
-    lines = ["accuracy (on-topic questions answered with the right entry):"]
+    share = report.right / report.total if report.total else 1.0
+    lines = [f"all rows right: {share:6.1%}  ({report.right}/{report.total})"]
+    lines.append("accuracy (on-topic questions answered with the right entry):")
     for lang in LANGUAGES:
         lines.append(
             f"  {lang}: {report.accuracy(lang):6.1%}  "
@@ -172,6 +240,11 @@ def format_report(report: Report, *, misses: bool = True) -> str:
         f"reply language right: {report.language_accuracy:6.1%}  "
         f"({report.language_right}/{report.total})"
     )
+    if report.conversations:
+        lines.append(
+            f"conversations: {report.conversations}; other programme's fact given: "
+            f"{report.other_programme}"
+        )
     if report.kind_total:
         lines.append("per kind (right answer, or declined when off-topic):")
         for tag in sorted(report.kind_total):
@@ -189,6 +262,8 @@ def format_report(report: Report, *, misses: bool = True) -> str:
             wanted = "+".join(case.expect_all) or "|".join(sorted(str(i) for i in case.expect))
             if case.outcome:
                 wanted += f" ({case.outcome})"
-            question = f"[{case.lang}] {case.question!r}"
+            question = f"[{case.lang}] {' / '.join((*case.turns, case.question))!r}"
+            if case.programme:
+                wanted += f" [{case.programme}]"
             lines.append(f"  {question}: expected {wanted}, got {answered} ({score:.2f})")
     return "\n".join(lines)

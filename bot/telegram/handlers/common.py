@@ -16,7 +16,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.content.buttons import Button, layout
 from bot.content.languages import LANGUAGES
-from bot.telegram.context import BotContext, Services
+from bot.telegram.context import DRAFT, BotContext, Services
 from bot.telegram.keyboards import markup
 from bot.telegram.responsiveness import alongside, replying
 from bot.understanding.answers import Reply
@@ -172,3 +172,11 @@ def persistent_conversation(**kwargs: Any) -> ConversationHandler[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(persistent=True, **kwargs)
+
+
+def main_menu_text(context: BotContext, text: str, lang: str) -> str:
+    """The main menu's text, with a line about an unfinished sign-up form when there is one."""
+    data = context.user_data
+    if data is None or DRAFT not in data:
+        return text
+    return f"{context.services.assistant.texts.get('signup_unfinished', lang)}\n\n{text}"

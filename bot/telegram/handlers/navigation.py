@@ -9,6 +9,7 @@ from bot.telegram import callbacks
 from bot.telegram.context import App, BotContext
 from bot.telegram.handlers.common import (
     PrivateButtons,
+    main_menu_text,
     show,
     stale,
     topic_rows,
@@ -34,7 +35,8 @@ async def browse(update: Update, context: BotContext) -> None:
         await show(update, reply.text, topic_rows(services, reply, lang))
     elif kind == "menu" and not rest and target in menus.menus:
         screen = menus.screen(target, lang)
-        await show(update, screen.text, screen.rows)
+        text = main_menu_text(context, screen.text, lang) if target == "main" else screen.text
+        await show(update, text, screen.rows)
     elif kind == "items" and target in kb.entries and kb.entries[target].item_ids:
         pages = menus.item_pages(target)
         page = callbacks.number(rest[0], below=pages) if rest else 0

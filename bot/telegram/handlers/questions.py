@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.storage import JSONDict
+from bot.storage.state import FOCUS_KEY
 from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers.common import (
     PRIVATE,
@@ -17,8 +18,11 @@ from bot.telegram.handlers.common import (
     user_language,
 )
 from bot.telegram.sharing import MAX_QUESTION
+from bot.understanding.answers import Reply
+from bot.understanding.context import TEXTS as CONTEXT_TEXTS
+from bot.understanding.context import Dialogue, Focus
 
-TEXTS = frozenset({"too_long"})
+TEXTS = frozenset({"too_long"}) | CONTEXT_TEXTS
 
 AHEAD = 3  # texts of one getUpdates batch matched ahead (a lone question is the case that waits)
 
@@ -39,7 +43,7 @@ async def question(update: Update, context: BotContext) -> None:
         lang = await user_language(services, user)
         await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
         return
-    reply = services.assistant.answer(text, await chosen_language(services, user))
+    reply = answer_in_context(context, text, await chosen_language(services, user))
     try:
         await send(update, reply.text, reply_rows(reply))
     finally:  # logged even if the reply could not be delivered (in memory: no disk access)
@@ -83,6 +87,20 @@ def _question_text(app: App, update: JSONDict) -> str | None:
     if not isinstance(user_id, int) or DRAFT in app.user_data.get(user_id, {}):
         return None
     return text
+
+
+def answer_in_context(context: BotContext, text: str, lang: str | None) -> Reply:
+    """The reply to a message read in the student's conversation; the focus it leaves is
+    kept in ``user_data`` (stored with the update, forgotten with ``/forget``)."""
+    services = context.services
+    data = context.user_data
+    focus = Focus.from_json(data.get(FOCUS_KEY)) if data is not None else Focus()
+    idle = services.settings.context_idle_minutes * 60
+    dialogue = Dialogue(services.assistant, focus, idle=idle)
+    reply = dialogue.reply(text, lang)
+    if data is not None:
+        data[FOCUS_KEY] = dialogue.focus.to_json()
+    return reply
 
 
 def register(app: App) -> None:

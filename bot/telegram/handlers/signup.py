@@ -13,6 +13,7 @@ named in its callback data (``1|su:<step>:<value>``).
 from __future__ import annotations
 
 import html
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import cast
@@ -39,9 +40,11 @@ from bot.content.forms import (
     new_draft,
     valid_email,
 )
+from bot.content.languages import LANGUAGES
 from bot.content.pager import page_buttons, paginate
 from bot.content.texts import Texts
 from bot.storage import Lead
+from bot.storage.state import FOCUS_KEY
 from bot.telegram import callbacks
 from bot.telegram.context import DRAFT, App, BotContext, services_of
 from bot.telegram.handlers import mydata, notices
@@ -49,6 +52,7 @@ from bot.telegram.handlers.common import (
     PRIVATE,
     PrivateButtons,
     answer_query,
+    chosen_language,
     command,
     persistent_conversation,
     reply_rows,
@@ -58,8 +62,20 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.sharing import MAX_QUESTION
 from bot.understanding.answers import ANSWER, Button
+from bot.understanding.context import Dialogue, Focus
 
-TEXTS = frozenset({"button_invalid", "signup_already_saved", "signup_cancelled", "signup_closed"})
+TEXTS = frozenset(
+    {
+        "button_invalid",
+        "signup_already_saved",
+        "signup_cancelled",
+        "signup_closed",
+        "signup_reminder",
+        "signup_button_continue",
+        "signup_button_cancel",
+    }
+)
+RESUME, STOP = "resume:yes", "resume:no"  # the reminder's buttons (values of the current step)
 
 NAME = "signup"  # the ConversationHandler's name
 END = ConversationHandler.END
@@ -140,6 +156,7 @@ class Turn:
         text, rows = screen(self)
         message = await send(self.update, f"{lead}\n\n{text}" if lead else text, rows)
         self.draft["shown"] = int(message.date.timestamp()) if message else None
+        self.draft["run"] = self.context.services.started
 
     async def repeat(self, key: str, **values: object) -> None:
         """Explain (text ``key``) and ask the same question again."""
@@ -266,6 +283,23 @@ def _edit_screen(turn: Turn) -> Screen:
 # --------------------------------------------------------------------------- starting
 
 
+async def _form_language(update: Update, context: BotContext) -> str:
+    """The form's language: the one chosen with /language, else the language of the message
+    that started the form (kept in the draft), else the student's Telegram language."""
+    user = update.effective_user
+    chosen = await chosen_language(context.services, user)
+    if chosen is not None:
+        return chosen
+    draft = _draft(context)
+    if draft is not None and draft.get("lang") in LANGUAGES:
+        return str(draft.get("lang"))
+    message = update.effective_message
+    typed = message.text if message is not None and update.callback_query is None else None
+    if typed and not typed.startswith("/"):
+        return context.services.assistant.matcher.language(typed)
+    return await user_language(context.services, user)
+
+
 def _state(context: BotContext) -> str | int:
     """The conversation state: the draft's step, or END when there is no draft."""
     draft = _draft(context)
@@ -279,7 +313,7 @@ async def begin(update: Update, context: BotContext) -> State:
     if user is None or context.user_data is None:
         return None
     await answer_query(update)
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     draft = _draft(context)
     if draft is not None:
         turn = Turn(update, context, draft, lang)
@@ -292,6 +326,7 @@ async def begin(update: Update, context: BotContext) -> State:
     context.user_data[DRAFT] = draft = new_draft(
         form_of(context).first.id, had_lead, update.update_id
     )
+    draft["lang"] = lang
     turn = Turn(update, context, draft, lang)
     await turn.commit()
     intro = turn.text("signup_intro")
@@ -302,7 +337,7 @@ async def begin(update: Update, context: BotContext) -> State:
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: the draft is discarded."""
     user = update.effective_user
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     if user is not None:
         draft = _draft(context)
         if draft is not None:
@@ -319,7 +354,7 @@ async def on_text(update: Update, context: BotContext) -> State:
     message, user = update.effective_message, update.effective_user
     if message is None or message.text is None or user is None:
         return None
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     draft = _draft(context)
     if draft is None:
         return END
@@ -341,8 +376,12 @@ async def _typed(turn: Turn, text: str) -> None:
     kind = step.kind if step is not None else SUMMARY
     question = form.looks_like_question(text)
     if step is not None and kind in TEXT_KINDS:
-        if not (question and await _answer_question(turn, text)):
-            await _take_text(turn, step, text)
+        if question and await _answer_question(turn, text):
+            return
+        if _paused(turn) and not _fits(turn, step, text):
+            await _remind(turn)
+            return
+        await _take_text(turn, step, text)
         return
     choice = form.match_choice(step, text) if step is not None and kind == "choice" else None
     month = form.parse_month(text) if kind == "month" else None
@@ -356,8 +395,39 @@ async def _typed(turn: Turn, text: str) -> None:
     elif step is not None and (free := form.free_value(step, text)) is not None:
         turn.draft["answers"][step.id] = free
         await turn.advance(typed=text)
+    elif _paused(turn):
+        await _remind(turn)
     else:
         await turn.repeat("signup_month_invalid" if kind == "month" else "signup_use_buttons")
+
+
+def _paused(turn: Turn) -> bool:
+    """Whether the form's question was shown before a restart or a long pause (the idle time
+    of the conversation): a message that does not fit it is probably not an answer."""
+    shown = turn.draft["shown"]
+    idle = turn.context.services.settings.context_idle_minutes * 60
+    restarted = turn.draft.get("run") != turn.context.services.started
+    return shown is None or restarted or time.time() - shown > idle
+
+
+def _fits(turn: Turn, step: Step, text: str) -> bool:
+    """Whether a typed text would be taken as the answer of a text step."""
+    value = clean(text, step.multiline)
+    if not value or len(value) > step.max_length:
+        return False
+    return step.kind != "email" or valid_email(value)
+
+
+async def _remind(turn: Turn) -> None:
+    """The form in progress, with Continue / Cancel, rather than a validation error."""
+    step_id = turn.draft["step"]
+    buttons = [
+        [Button(turn.text("signup_button_continue"), f"su:{step_id}:{RESUME}")],
+        [Button(turn.text("signup_button_cancel"), f"su:{step_id}:{STOP}")],
+    ]
+    message = await send(turn.update, turn.text("signup_reminder"), buttons)
+    turn.draft["shown"] = int(message.date.timestamp()) if message else None
+    turn.draft["run"] = turn.context.services.started
 
 
 async def _answer_question(turn: Turn, text: str) -> bool:
@@ -418,7 +488,7 @@ async def on_button(update: Update, context: BotContext) -> State:
     if user is None:
         return None
     parsed = _parse_action(update)
-    lang = await user_language(context.services, user)
+    lang = await _form_language(update, context)
     if parsed is None:  # forged: nothing the bot ever produced
         await answer_query(update, context.services.assistant.texts.get("button_invalid", lang))
         return None
@@ -440,6 +510,13 @@ async def on_button(update: Update, context: BotContext) -> State:
     elif step_id != draft["step"]:
         await answer_query(update, turn.text("signup_stale"))
         await turn.ask()
+    elif value == RESUME:
+        await answer_query(update)
+        await turn.ask()
+    elif value == STOP:
+        await turn.close()
+        await send(update, turn.text("signup_cancelled"))
+        return END
     elif step is None:
         await _summary_action(turn, value)
     else:
@@ -640,7 +717,11 @@ class _SignupWish(filters.MessageFilter):
         text = message.text or ""
         if not 0 < len(text) <= MAX_QUESTION:
             return False
-        return services_of(self._app).assistant.answer(text).intent == "signup"
+        user = message.from_user
+        data = self._app.user_data.get(user.id, {}) if user is not None else {}
+        focus = Focus.from_json(data.get(FOCUS_KEY))
+        dialogue = Dialogue(services_of(self._app).assistant, focus)
+        return dialogue.reply(text).intent == "signup"
 
 
 def register(app: App) -> None:

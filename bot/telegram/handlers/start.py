@@ -7,9 +7,15 @@ import html
 from telegram import Update
 
 from bot.telegram.context import App, BotContext
-from bot.telegram.handlers.common import command, send, topic_rows, user_language
+from bot.telegram.handlers.common import (
+    command,
+    main_menu_text,
+    send,
+    topic_rows,
+    user_language,
+)
 
-TEXTS = frozenset({"help", "welcome"})
+TEXTS = frozenset({"help", "welcome", "signup_unfinished"})
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -29,7 +35,7 @@ async def start(update: Update, context: BotContext) -> None:
     name = html.escape(user.first_name if user else "")
     await send(update, services.assistant.texts.get("welcome", lang, name=name))
     screen = services.menus.screen("main", lang)
-    await send(update, screen.text, screen.rows)
+    await send(update, main_menu_text(context, screen.text, lang), screen.rows)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -46,7 +52,7 @@ async def menu(update: Update, context: BotContext) -> None:
     services = context.services
     lang = await user_language(services, update.effective_user)
     screen = services.menus.screen("main", lang)
-    await send(update, screen.text, screen.rows)
+    await send(update, main_menu_text(context, screen.text, lang), screen.rows)
 
 
 def register(app: App) -> None:

@@ -1,0 +1,99 @@
+"""What reading a message in its conversation costs (issue 17): ``Dialogue.reply`` against
+``Assistant.answer`` for the same messages, every turn of the conversation dev set.
+
+    .venv/bin/python benchmarks/bench_context.py [--rounds 5]
+
+The assistant's match cache is emptied before each timed pass (each message is new to it;
+the matcher's inner caches of words stay warm, as in a running bot); the figure is the
+extra time per message of the conversation path: the focus, the follow-up checks, the
+sentence reader and the programme mapping (and the extra matches they make when a message
+does not stand alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.understanding.answers import Assistant  # noqa: E402
+from bot.understanding.context import Dialogue  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    assistant = Assistant.load(ROOT / "knowledge", ROOT / "conversations")
+    rows = yaml.safe_load((ROOT / "tests/eval/conv-dev.yaml").read_text("utf-8"))
+    conversations = [row["turns"] for row in rows]
+    messages = [turn for turns in conversations for turn in turns]
+    for turns in conversations:  # warm both paths
+        dialogue = Dialogue(assistant)
+        for turn in turns:
+            assistant.answer(turn)
+            dialogue.reply(turn)
+    alone, in_context = [], []
+    for _ in range(args.rounds):
+        assistant.match.cache_clear()  # the answer-level match cache: every message new
+        start = time.perf_counter()
+        for turn in messages:
+            assistant.answer(turn)
+        alone.append((time.perf_counter() - start) / len(messages) * 1000)
+        assistant.match.cache_clear()
+        start = time.perf_counter()
+        for turns in conversations:
+            dialogue = Dialogue(assistant)
+            for turn in turns:
+                dialogue.reply(turn)
+        in_context.append((time.perf_counter() - start) / len(messages) * 1000)
+    encodings = _count_encodings(assistant, conversations)
+    a, c = statistics.median(alone), statistics.median(in_context)
+    print(f"{len(conversations)} conversations, {len(messages)} messages, {args.rounds} rounds")
+    print(f"answer alone:        {a:.3f} ms per message (median of rounds)")
+    print(f"answer in context:   {c:.3f} ms per message")
+    print(f"context costs:       {c - a:.3f} ms per message (target <= 1 ms)")
+    alone_n, context_n = encodings
+    print(
+        f"texts encoded by meaning: {alone_n / len(messages):.2f} per message alone, "
+        f"{context_n / len(messages):.2f} in context (the extra ones are the extra cost)"
+    )
+
+
+def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tuple[int, int]:
+    """How many texts the sentence encoder encodes, alone and in context (cold caches)."""
+    matcher = assistant.matcher
+    counted = [0]
+    embed = matcher._embed
+
+    def counting(texts: list[str]) -> object:
+        counted[0] += len(texts)
+        return embed(texts)
+
+    matcher._embed = counting  # type: ignore[method-assign]
+    try:
+        assistant.match.cache_clear()
+        for turns in conversations:
+            for turn in turns:
+                assistant.answer(turn)
+        alone = counted[0]
+        counted[0] = 0
+        assistant.match.cache_clear()
+        for turns in conversations:
+            dialogue = Dialogue(assistant)
+            for turn in turns:
+                dialogue.reply(turn)
+        return alone, counted[0]
+    finally:
+        matcher._embed = embed  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Which programme a fact belongs to: ``knowledge/programmes.yaml``.
+
+The knowledge base answers about two programmes, each with its own source page. Every entry
+belongs to one of them, to ``both`` or to ``none`` (the bot's own entries); each programme
+lists the topics its page does not give (``not_published``), which get the honest "not
+published for this programme" reply when that programme is in focus, and the topics that
+stand for one of its own entries (``counterparts``: "who can take part" is
+``csc-participants`` for the CSC programme). Data, checked at start and by ``kb check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.content.languages import LANGUAGES
+
+FILE_NAME = "programmes.yaml"
+MARKERS_FILE = "context.yaml"
+MARKER_KINDS = {
+    "sentences": ("request", "greeting", "thanks", "intro"),
+    "followups": ("ellipsis", "pronoun", "programme"),
+}
+BOTH, NONE = "both", "none"
+
+Localized = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One programme: its name, the words that name it, what its page does not give."""
+
+    id: str
+    name: Localized
+    overview: str
+    names: Mapping[str, tuple[str, ...]]
+    summary: Localized
+    not_published: frozenset[str]
+    counterparts: Mapping[str, str] = field(default_factory=dict)
+    participants: str | None = None  # who takes part: "qui peut y participer ?" is no sign-up
+
+
+@dataclass(frozen=True)
+class Programmes:
+    """Every programme and the programme of every topic (``both``/``none`` for the others)."""
+
+    programmes: Mapping[str, Programme] = field(default_factory=dict)
+    by_file: Mapping[str, str] = field(default_factory=dict)
+    by_topic: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.programmes)
+
+    def other(self, programme: str) -> str | None:
+        """The other programme (there are two), or None."""
+        others = [p for p in self.programmes if p != programme]
+        return others[0] if len(others) == 1 and programme in self.programmes else None
+
+
+def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
+    """Parse the file's data (an empty file: no programmes), collecting problems."""
+    if raw is None:
+        return Programmes()
+    if not isinstance(raw, dict) or not isinstance(raw.get("programmes"), dict):
+        problems.append(f"{source}: must be a mapping with 'programmes:' and 'entries:'")
+        return Programmes()
+    programmes: dict[str, Programme] = {}
+    for pid, data in raw["programmes"].items():
+        where = f"{source}: programme '{pid}'"
+        if not isinstance(data, dict):
+            problems.append(f"{where}: must be a mapping")
+            continue
+        localized = {}
+        for key in ("name", "summary", "names"):
+            value = data.get(key)
+            if not isinstance(value, dict) or set(value) != set(LANGUAGES):
+                problems.append(f"{where}: '{key}' needs en, zh and fr")
+                value = {lang: ([] if key == "names" else "") for lang in LANGUAGES}
+            localized[key] = value
+        names = {
+            lang: tuple(str(n).lower() for n in localized["names"][lang]) for lang in LANGUAGES
+        }
+        counterparts = data.get("counterparts") or {}
+        programmes[str(pid)] = Programme(
+            id=str(pid),
+            name={lang: str(v) for lang, v in localized["name"].items()},
+            overview=str(data.get("overview", "")),
+            names=names,
+            summary={lang: str(v) for lang, v in localized["summary"].items()},
+            not_published=frozenset(str(t) for t in data.get("not_published") or ()),
+            counterparts={str(k): str(v) for k, v in counterparts.items()},
+            participants=str(data["participants"]) if data.get("participants") else None,
+        )
+    by_file = {str(k): str(v) for k, v in (raw.get("entries") or {}).items()}
+    by_topic = {str(k): str(v) for k, v in (raw.get("topics") or {}).items()}
+    allowed = {*programmes, BOTH, NONE}
+    for name, value in (*by_file.items(), *by_topic.items()):
+        if value not in allowed:
+            problems.append(f"{source}: '{name}': programme must be one of {sorted(allowed)}")
+    return Programmes(programmes, by_file, by_topic)
+
+
+def check_programmes(
+    programmes: Programmes,
+    topics: Mapping[str, str],
+    problems: list[str],
+) -> None:
+    """Every topic id the file names exists; every entry file has a programme.
+
+    ``topics`` maps every entry id to its file name (items are checked through their lists)."""
+    if not programmes:
+        return
+    known = set(topics)
+    for topic in programmes.by_topic:
+        if topic not in known:
+            problems.append(f"{FILE_NAME}: topics: unknown id '{topic}'")
+    for source in sorted(set(topics.values()) - programmes.by_file.keys()):
+        problems.append(f"{FILE_NAME}: entries: file '{source}' has no programme")
+    for programme in programmes.programmes.values():
+        where = f"{FILE_NAME}: programme '{programme.id}'"
+        if programme.overview not in known:
+            problems.append(f"{where}: unknown overview '{programme.overview}'")
+        if programme.participants is not None and programme.participants not in known:
+            problems.append(f"{where}: unknown participants '{programme.participants}'")
+        for topic in sorted(programme.not_published - known):
+            problems.append(f"{where}: not_published: unknown id '{topic}'")
+        for a, b in programme.counterparts.items():
+            for topic in (a, b):
+                if topic not in known:
+                    problems.append(f"{where}: counterparts: unknown id '{topic}'")
+
+
+def read_markers(raw: Any, problems: list[str]) -> dict[str, Any]:
+    """The sentence and follow-up markers of ``context.yaml`` (None: the file is absent):
+    every kind needs a list of strings per language."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{MARKERS_FILE}: must be a mapping")
+        return {}
+    for section, kinds in MARKER_KINDS.items():
+        data = raw.get(section)
+        for kind in kinds:
+            words = data.get(kind) if isinstance(data, dict) else None
+            ok = isinstance(words, dict) and all(
+                isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
+                for lang in LANGUAGES
+            )
+            if not ok:
+                problems.append(
+                    f"{MARKERS_FILE}: {section}.{kind}: needs a list of words (quoted strings) "
+                    "for en, zh and fr"
+                )
+    return raw

@@ -1,0 +1,159 @@
+"""Long messages and e-mails cut into sentences that greet, introduce, ask, thank or sign.
+
+Only the sentences that ask (questions and requests, in en, zh and fr) are answered; a
+self-introduction ("I'm a PhD student in pharmacology at …") is context, never the question;
+greetings, thanks and signatures are never answered when the message also asks something.
+The marker words are data: ``knowledge/context.yaml`` (``sentences:``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.languages import LANGUAGES
+from bot.understanding.text import has_cjk
+
+GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
+    "greeting",
+    "intro",
+    "question",
+    "thanks",
+    "signature",
+    "other",
+)
+KINDS = (GREETING, INTRO, QUESTION, THANKS)
+SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
+
+# A sentence ends at . ! ? (then a space), at 。！？ or at a line break; "Dr. M. Usman" and
+# numbers ("1.5") are kept whole by requiring a space and a lower-case-free abbreviation check.
+_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?])|\n+")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
+_COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a message and what it does."""
+
+    text: str
+    kind: str
+
+
+class SentenceReader:
+    """Cuts a message into sentences and tells what each does."""
+
+    def __init__(self, markers: Mapping[str, Mapping[str, Any]]) -> None:
+        self.markers: dict[str, dict[str, tuple[str, ...]]] = {
+            kind: {
+                lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
+                for lang in LANGUAGES
+            }
+            for kind in ("request", "greeting", "thanks", "intro")
+        }
+
+    def split(self, text: str) -> list[str]:
+        """The sentences of a message, in order (a colon before a question cuts too)."""
+        pieces: list[str] = []
+        for raw in _END.split(text.strip()):
+            piece = raw.strip()
+            if not piece:
+                continue
+            if pieces and _ABBREVIATION.search(pieces[-1]) and not has_cjk(piece[:1]):
+                pieces[-1] += " " + piece
+                continue
+            pieces.append(piece)
+        cut: list[str] = []
+        for piece in pieces:
+            parts = _COLON_QUESTION.split(piece, maxsplit=1)
+            cut.extend(p.strip() for p in parts if p.strip())
+        return cut
+
+    def read(self, text: str) -> list[Sentence]:
+        """Every sentence with its kind; a short last line after thanks is a signature."""
+        sentences = [Sentence(s, self.kind(s)) for s in self.split(text)]
+        thanked = False
+        for i, sentence in enumerate(sentences):
+            if sentence.kind == THANKS:
+                thanked = True
+            elif thanked and sentence.kind == OTHER and _short(sentence.text):
+                sentences[i] = Sentence(sentence.text, SIGNATURE)
+        signed = "\n" in text.strip()  # a signature is a line of its own
+        if (
+            signed
+            and len(sentences) > 1
+            and sentences[-1].kind == OTHER
+            and _short(sentences[-1].text)
+        ):
+            sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
+        return sentences
+
+    def kind(self, sentence: str) -> str:
+        """What one sentence does: greeting, intro, question, thanks or other."""
+        norm = _norm(sentence)
+        if "?" in sentence or "？" in sentence or self._has(norm, "request"):
+            return QUESTION
+        for kind in (GREETING, THANKS, INTRO):
+            if self._has(norm, kind, start=kind != THANKS):
+                return kind
+        if self._has(norm, THANKS, start=False):
+            return THANKS
+        return OTHER
+
+    def is_letter(self, text: str) -> bool:
+        """Whether a message is written like a letter or an e-mail: several sentences, some
+        of which greet, introduce, thank or sign (a plain two-question message is not)."""
+        sentences = self.read(text)
+        if len(sentences) < 2:
+            return False
+        asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        framed = any(s.kind in (GREETING, INTRO, THANKS, SIGNATURE) for s in sentences)
+        # "super. et les repas ?": a remark, then the one question
+        return framed or asked == [len(sentences) - 1]
+
+    def questions(self, text: str) -> list[str]:
+        """The sentences that ask, in order; a message without any: its sentences that are
+        not greeting, thanks, introduction or signature; else the message itself."""
+        sentences = self.read(text)
+        asked = [s.text for s in sentences if s.kind == QUESTION]
+        if asked:
+            return asked
+        rest = [s.text for s in sentences if s.kind == OTHER]
+        return [" ".join(rest)] if rest else [text]
+
+    def introduction(self, text: str) -> str:
+        """The self-introduction sentences of a message (context: level, field, university)."""
+        return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
+
+    def _has(self, norm: str, kind: str, *, start: bool = False) -> bool:
+        padded = f" {norm} "
+        for lang in LANGUAGES:
+            for marker in self.markers[kind][lang]:
+                if lang == "zh" or has_cjk(marker):
+                    if norm.startswith(marker) if start else marker in norm:
+                        return True
+                elif start or (kind == "request" and " " not in marker):
+                    if (
+                        norm.startswith(marker + " ")
+                        or norm == marker
+                        or norm.startswith(marker + ",")
+                    ):
+                        return True
+                elif f" {marker} " in padded or f" {marker}," in padded:
+                    return True
+        return False
+
+
+def _norm(text: str) -> str:
+    """Lower case, curly apostrophes straight, spaces single (accents kept)."""
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def _short(text: str) -> bool:
+    """A few words (Chinese: a few characters), no question mark: a name, a sign-off."""
+    if has_cjk(text):
+        return len(text.strip()) <= 2 * SIGNATURE_WORDS and "？" not in text
+    return len(_WORD.findall(text)) <= SIGNATURE_WORDS and "?" not in text
