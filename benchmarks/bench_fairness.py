@@ -37,7 +37,7 @@ from pathlib import Path
 import common
 
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimGroup, SimUser
-from tests.harness import BotProcess
+from tests.auxil.harness import BotProcess
 
 COORDINATOR, COORDINATORS_CHAT, CLASS = 777, -100_777, -100_555
 QUESTIONS = (

@@ -55,7 +55,7 @@ from common import (
 from fault_proxy import FaultProxy
 
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser
-from tests.harness import BotProcess, FirstCalls
+from tests.auxil.harness import BotProcess, FirstCalls
 
 TARGETS = {"text_median": 1.15, "text_p90": 1.3, "button_median": 1.15}
 WARM_UP = 3

@@ -20,9 +20,6 @@ from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer
 from tests.auxil.harness import TRANSPORTS, BotProcess, BotSpec, LocalBot, running_bot
 from tests.auxil.harness import shared_content as _shared_content
-from tests.auxil.paths import CONVERSATIONS, FIXTURES, KNOWLEDGE
-
-__all__ = ["CONVERSATIONS", "FIXTURES", "KNOWLEDGE"]  # importable from here, as they were
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

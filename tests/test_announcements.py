@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.storage import Lead, Storage
+from bot.storage import Storage
 from bot.telegram.announcer import announcer_of
-from bot.telegram.context import services_of
 from telegram_emulator import SimUser
 from telegram_emulator import core as emulator_core
+from tests.auxil.announcements import TEXT, lead, received, storage_of, student_with_lead
 from tests.auxil.harness import HttpBot, LocalBot, start
 
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR = 777
-TEXT = "Open day on Friday at 10:00"
 
 
 def is_announcement(params: dict[str, Any]) -> bool:
@@ -32,38 +30,12 @@ def is_announcement(params: dict[str, Any]) -> bool:
     return any(button.get("callback_data") == "1|stop" for row in rows for button in row)
 
 
-def lead(user_id: int, lang: str) -> Lead:
-    return Lead(
-        user_id=user_id,
-        name=f"Student {user_id}",
-        email=f"s{user_id}@example.org",
-        language=lang,
-        consent_at=datetime.now(UTC),
-    )
-
-
-def storage_of(bot: LocalBot) -> Storage:
-    assert bot.app is not None
-    return services_of(bot.app).storage
-
-
-def received(student: SimUser, text: str) -> int:
-    """How many announcements with ``text`` the student was sent."""
-    return sum(1 for m in student.messages if text in m.text)
-
-
 async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 15) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not await check():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
-
-
-async def sign_up(bot: LocalBot, user_id: int, lang: str) -> SimUser:
-    student = bot.user(user_id, lang, f"S{user_id}")
-    await storage_of(bot).upsert_lead(lead(user_id, lang))
-    return student
 
 
 async def announce(bot: LocalBot, coordinator: SimUser, text: str = TEXT) -> None:
@@ -103,7 +75,7 @@ async def test_every_consenting_student_gets_it_once_across_a_restart(
         await start(bot)
         coordinator = bot.user(COORDINATOR, "en", "Coord")
         languages = ["en", "fr", "zh", "en", "fr", "zh", "en", "en"]
-        students = [await sign_up(bot, 100 + i, lang) for i, lang in enumerate(languages)]
+        students = [await student_with_lead(bot, 100 + i, lang) for i, lang in enumerate(languages)]
         stopper, forgetter, blocker = bot.user(200, "en"), bot.user(201, "fr"), bot.user(202, "zh")
         for user, lang in ((stopper, "en"), (forgetter, "fr"), (blocker, "zh")):
             await storage_of(bot).upsert_lead(lead(user.id, lang))
@@ -167,8 +139,8 @@ async def _done(storage: Storage) -> bool:
 async def test_stop_is_kept_until_the_student_asks_again(tmp_path: Path) -> None:
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         coordinator = bot.user(COORDINATOR, "en", "Coord")
-        student = await sign_up(bot, 1, "fr")
-        other = await sign_up(bot, 2, "en")
+        student = await student_with_lead(bot, 1, "fr")
+        other = await student_with_lead(bot, 2, "en")
         await announce(bot, coordinator, "First news")
         assert received(student, "First news") == 1
         await bot.press(student, "🔕 Arrêter les annonces")  # the button under it
@@ -207,7 +179,7 @@ async def test_a_student_without_a_lead_gets_nothing(tmp_path: Path) -> None:
 async def test_confirm_handled_twice_sends_once(tmp_path: Path) -> None:
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         coordinator = bot.user(COORDINATOR, "en", "Coord")
-        student = await sign_up(bot, 1, "en")
+        student = await student_with_lead(bot, 1, "en")
         await bot.send(coordinator, "/announce")
         await bot.send(coordinator, TEXT)
         press, second_tap = (coordinator.make_press("1|ann:send") for _ in range(2))
@@ -224,7 +196,7 @@ async def test_confirm_handled_twice_sends_once(tmp_path: Path) -> None:
 async def test_cancel_and_a_too_long_text(tmp_path: Path) -> None:
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         coordinator = bot.user(COORDINATOR, "zh", "Coord")
-        student = await sign_up(bot, 1, "en")
+        student = await student_with_lead(bot, 1, "en")
         await bot.send(coordinator, "/announce")
         await bot.send(coordinator, "x" * 3501)
         assert "3500" in coordinator.last.text
@@ -243,7 +215,7 @@ async def test_a_student_pressing_a_forged_coordinator_button_gets_the_stale_ans
 ) -> None:
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         coordinator = bot.user(COORDINATOR, "en", "Coord")
-        student = await sign_up(bot, 1, "en")
+        student = await student_with_lead(bot, 1, "en")
         await bot.send(coordinator, "/announce")
         await bot.send(coordinator, TEXT)  # a draft is waiting for Confirm
         await bot.send(student, "/menu")

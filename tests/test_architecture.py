@@ -45,14 +45,14 @@ def test_the_checker_refuses_the_emulator_in_the_bot_and_handlers_importing_hand
 
 
 def test_no_test_module_imports_another() -> None:
-    """Helpers shared by tests live in tests/auxil/; a test module (or a conftest) imports
-    none of the others."""
+    """Helpers shared by tests live in tests/auxil/; a test module, a conftest or a benchmark
+    imports no test module or conftest."""
     tests = ROOT / "tests"
     modules = [*tests.rglob("test_*.py"), *tests.rglob("conftest.py")]
     names = {check_imports.module_name(path) for path in modules}
     found = {
         f"{check_imports.module_name(path)} imports {name}"
-        for path in modules
+        for path in [*modules, *(ROOT / "benchmarks").rglob("*.py")]
         for name in check_imports.imports(path, names)
         if name in names
     }

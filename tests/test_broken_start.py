@@ -16,7 +16,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,25 +24,11 @@ import pytest
 from bot.settings import REPOSITORY
 from bot.storage import Storage
 from telegram_emulator import EmulatorServer
+from tests.auxil.harness import BotProcess, run_bot
 
 pytestmark = pytest.mark.asyncio
 
 FULL_DISK = REPOSITORY / "tests" / "fixtures" / "full_disk"
-UNPRIVILEGED = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
-
-
-def run_bot(env: dict[str, str], *, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
-    """``python -m bot run`` (as a user without root's powers if asked), to its exit."""
-    prefix = UNPRIVILEGED if unprivileged and os.geteuid() == 0 else []
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "bot", "run"],
-        cwd=REPOSITORY,
-        env={**os.environ, "BOT_SEMANTIC": "off", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 async def broken_start(
@@ -236,8 +221,6 @@ async def test_settings_that_would_overflow_are_one_line(
 async def test_a_disk_full_at_run_time_is_one_line_a_minute(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    from tests.harness import BotProcess
-
     emulator = server.emulator
     await a_database(tmp_path / "bot.sqlite3")  # every page used: the next one is refused
     bot = BotProcess(

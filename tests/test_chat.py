@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.settings import REPOSITORY
-from tests.harness import _share_matcher_cache
+from tests.auxil.harness import share_matcher_cache
 
 pytestmark = pytest.mark.process
 
 
 def chat(lines: list[str], tmp_path: Path, *args: str, command: tuple[str, ...] = ("chat",)) -> str:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    _share_matcher_cache(tmp_path / "cache")
+    share_matcher_cache(tmp_path / "cache")
     result = subprocess.run(
         [sys.executable, "-m", "bot", *command, *args],
         input="\n".join(lines) + "\n",

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -21,27 +20,28 @@ from bot.telegram.context import BotContext, services_of
 from bot.telegram.handlers import handoff, notices
 from bot.telegram.handlers.coordinator_help import load_commands
 from bot.telegram.relay import MESSAGE_LIMIT, html_length, split_escaped
-from telegram_emulator import ChatMessage, SimGroup, SimUser
+from telegram_emulator import ChatMessage, SimUser
+from tests.auxil.coordinators import (
+    COORDINATOR,
+    COORDINATORS,
+    GROUP,
+    SECOND,
+    coordinator,
+    forge,
+    group,
+    say,
+    start_with_coordinators,
+)
 from tests.auxil.harness import HttpBot, LocalBot, start
 from tests.auxil.signup import Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 
-COORDINATOR, SECOND = 777, 778
-GROUP = -1001234567890
-COORDINATORS = frozenset({COORDINATOR, SECOND})
-
-
-async def _bot(kind: type[LocalBot], tmp_path: Path, **settings: Any) -> LocalBot:
-    local = kind(tmp_path, coordinator_ids=COORDINATORS, coordinator_chat_id=GROUP, **settings)
-    local.emulator.add_group(GROUP, "CQMU coordinators")
-    return await start(local)
-
 
 @pytest_asyncio.fixture
 async def http(tmp_path: Path) -> AsyncIterator[LocalBot]:
     """The bot polling the emulator over HTTP, with two coordinators and their group."""
-    bot = await _bot(HttpBot, tmp_path)
+    bot = await start_with_coordinators(HttpBot, tmp_path)
     try:
         yield bot
         assert bot.emulator.errors == [], "the bot made calls Telegram would reject"
@@ -52,7 +52,7 @@ async def http(tmp_path: Path) -> AsyncIterator[LocalBot]:
 @pytest_asyncio.fixture
 async def local(tmp_path: Path) -> AsyncIterator[LocalBot]:
     """The same bot in process (fast, with restarts)."""
-    bot = await _bot(LocalBot, tmp_path)
+    bot = await start_with_coordinators(LocalBot, tmp_path)
     try:
         yield bot
         assert bot.emulator.errors == [], "the bot made calls Telegram would reject"
@@ -66,31 +66,8 @@ def storage(bot: LocalBot) -> Storage:
     return result
 
 
-def group(bot: LocalBot) -> SimGroup:
-    """The coordinators' group."""
-    return bot.emulator.groups[GROUP]
-
-
-def coordinator(bot: LocalBot, user_id: int = COORDINATOR, name: str = "Li Coord") -> SimUser:
-    """A coordinator, a member of the coordinators' group."""
-    return group(bot).add_member(bot.user(user_id, "en", name))
-
-
 def group_messages(bot: LocalBot) -> list[ChatMessage]:
     return group(bot).messages
-
-
-async def say(bot: LocalBot, who: SimUser, text: str, to: ChatMessage | None = None) -> None:
-    """``who`` writes ``text`` in the coordinators' group, as a reply to ``to``."""
-    update = group(bot).make_message(who, text, reply_to=to.message_id if to else None)
-    assert update is not None, "group privacy keeps the message from the bot"
-    await bot.feed(update)
-
-
-async def forge(bot: LocalBot, press: dict[str, Any], data: str) -> None:
-    """Feed the button press ``press`` with its callback data replaced by ``data``."""
-    press["callback_query"]["data"] = data
-    await bot.feed(press)
 
 
 def first_button(message: ChatMessage) -> str:
@@ -385,7 +362,7 @@ async def test_lead_notices_can_be_turned_off(tmp_path: Path) -> None:
     assert Settings.from_env({}).lead_notices is True
     with pytest.raises(SettingsError):
         Settings.from_env({"BOT_LEAD_NOTICES": "maybe"})
-    bot = await _bot(LocalBot, tmp_path, lead_notices=False)
+    bot = await start_with_coordinators(LocalBot, tmp_path, lead_notices=False)
     try:
         await sign_up(bot, bot.user(2001), Student(2001))
         assert group_messages(bot) == []

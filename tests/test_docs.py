@@ -20,7 +20,7 @@ import pytest
 from bot.settings import REPOSITORY
 from bot.storage import Storage
 from telegram_emulator import BotAPIEmulator, EmulatorServer
-from tests.harness import _share_matcher_cache
+from tests.auxil.harness import share_matcher_cache
 
 README = REPOSITORY / "README.md"
 DOCS = REPOSITORY / "docs"
@@ -163,7 +163,7 @@ def _with_database(folder: Path) -> Path:
 
 
 def _student_tour(command: Command, tmp_path: Path) -> None:
-    _share_matcher_cache(tmp_path / "data" / "cache")
+    share_matcher_cache(tmp_path / "data" / "cache")
     out = _shell(command.command, tmp_path, stdin="\n".join(command.typed) + "\n").stdout
     assert command.typed[:2] == ("is accommodation free?", "3.1")
     assert "🤖 #3 Housing" in out and "[3.1] Fees" in out
@@ -172,7 +172,7 @@ def _student_tour(command: Command, tmp_path: Path) -> None:
 
 
 def _coordinator_tour(command: Command, tmp_path: Path) -> None:
-    _share_matcher_cache(tmp_path / "data" / "cache")
+    share_matcher_cache(tmp_path / "data" / "cache")
     out = _shell(command.command, tmp_path, stdin="\n".join(command.typed) + "\n").stdout
     if not command.typed:  # the coordinators' manual: the command alone
         assert "You are a coordinator" in out
@@ -209,7 +209,7 @@ def _copy_env_example(command: Command, tmp_path: Path) -> None:
     # Every command reads it; without a token, `python -m bot` is the offline chat.
     read = _shell("python -c 'from bot.settings import *; print(Settings.from_env())'", tmp_path)
     assert "retention_days=30" in read.stdout and "Asia/Shanghai" in read.stdout
-    _share_matcher_cache(tmp_path / "data" / "cache")
+    share_matcher_cache(tmp_path / "data" / "cache")
     out = _shell("python -m bot", tmp_path, stdin="/signup\n").stdout
     assert "Offline chat" in out and "Step 1 of 10" in out
 
@@ -262,7 +262,7 @@ def _run(command: Command, tmp_path: Path) -> None:
                 f"TELEGRAM_BOT_TOKEN={server.emulator.token}\n"
                 f"TELEGRAM_API_BASE_URL={server.base_url}\n"
             )
-            _share_matcher_cache(tmp_path / "data" / "cache")
+            share_matcher_cache(tmp_path / "data" / "cache")
             python = command.command.replace(".venv/bin/python", sys.executable)
             process = subprocess.Popen(
                 python.split(), cwd=tmp_path, env=_env(), stderr=subprocess.DEVNULL

@@ -13,7 +13,7 @@ import pytest
 
 from bot.settings import Settings, environment
 from telegram_emulator import EmulatorServer
-from tests.harness import _share_matcher_cache
+from tests.auxil.harness import share_matcher_cache
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -28,7 +28,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 async def _answers_start(server: EmulatorServer, folder: Path, env: dict[str, str]) -> str:
     """Run ``python -m bot run`` in ``folder``; the reply a student gets to /start."""
-    _share_matcher_cache(folder / "data" / "cache")
+    share_matcher_cache(folder / "data" / "cache")
     log = folder / "bot.log"
     with log.open("ab") as output:
         process = subprocess.Popen(

@@ -9,10 +9,8 @@ window is 10 minutes, so what it lets through does not depend on how fast the te
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -20,44 +18,14 @@ import pytest_asyncio
 from bot.telegram.context import services_of
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import inbox_of
-from telegram_emulator import BotAPIEmulator, SimGroup
-from tests.harness import HttpBot, LocalBot
+from telegram_emulator import SimGroup
+from tests.auxil.harness import HttpBot, LocalBot
+from tests.auxil.waiting import ChatHold, until
 
 pytestmark = pytest.mark.asyncio
 
 COORDINATOR, COORDINATORS_CHAT, CLASS = 777, -100_777, -100_555
 LIMIT, TAP_LIMIT = 12, 10
-
-Respond = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, dict[str, Any]]]]
-
-
-class Hold:
-    """Holds the emulator's answers to ``sendMessage`` into ``chat_id`` until released
-    (nothing is delivered meanwhile)."""
-
-    def __init__(self, emulator: BotAPIEmulator, chat_id: int) -> None:
-        self.released = asyncio.Event()
-        self.waiting = 0
-        original: Respond = emulator.respond
-
-        async def respond(token: str, method: str, params: dict[str, Any]) -> Any:
-            if method == "sendMessage" and str(params.get("chat_id")) == str(chat_id):
-                self.waiting += 1
-                try:
-                    await self.released.wait()
-                finally:
-                    self.waiting -= 1
-            return await original(token, method, params)
-
-        emulator.respond = respond  # type: ignore[method-assign]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 @pytest_asyncio.fixture
@@ -96,7 +64,7 @@ async def test_a_talker_flooding_a_handoff_delays_nobody_and_every_message_arriv
     talker, other = http.user(1001, name="Tala"), http.user(1002, name="Omar")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = Hold(emulator, COORDINATORS_CHAT)
+    hold = ChatHold(emulator, COORDINATORS_CHAT)
     burst = [f"question part {n:02d}" for n in range(40)]
     for text in burst:
         talker.send(text)
@@ -136,7 +104,7 @@ async def test_a_coordinator_reply_to_a_combined_message_reaches_the_talker(
     talker = http.user(1001, name="Tala")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = Hold(emulator, COORDINATORS_CHAT)
+    hold = ChatHold(emulator, COORDINATORS_CHAT)
     for n in range(5):
         talker.send(f"detail {n}")
     await until(lambda: hold.waiting == 1)
@@ -153,7 +121,7 @@ async def test_a_user_flooding_a_group_with_mentions_delays_nobody(http: HttpBot
     emulator = http.emulator
     classmate, other = http.user(1003, name="Cleo"), http.user(1004, name="Omar")
     group = emulator.add_group(CLASS, "Class of 2027", [classmate])
-    hold = Hold(emulator, CLASS)
+    hold = ChatHold(emulator, CLASS)
     bot_name = emulator.bot_user["username"]
     for n in range(30):
         group.send(classmate, f"@{bot_name} what are the fees? ({n})")
@@ -205,7 +173,7 @@ async def test_long_messages_are_combined_within_telegrams_limit(http: HttpBot) 
     talker = http.user(1001, name="Tala")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = Hold(emulator, COORDINATORS_CHAT)
+    hold = ChatHold(emulator, COORDINATORS_CHAT)
     talker.send("first, a short one")
     await until(lambda: hold.waiting == 1)
     texts = [f"<start {n}> " + "R&D <lab> " * 300 + f"<end {n}>" for n in range(4)]

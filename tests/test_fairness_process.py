@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from telegram_emulator import EmulatorServer, SimGroup
-from tests.harness import BotProcess
-from tests.test_fairness import Hold, until
+from tests.auxil.harness import BotProcess
+from tests.auxil.waiting import ChatHold, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,7 +44,7 @@ async def test_sigkill_in_the_middle_of_a_burst_loses_nothing_and_repeats_nothin
     talker.press("💬 Ask a coordinator")
     await talker.wait_for_message(10)
 
-    hold = Hold(emulator, COORDINATORS_CHAT)  # nothing reaches the coordinators before the kill
+    hold = ChatHold(emulator, COORDINATORS_CHAT)  # nothing reaches the coordinators before the kill
     burst = [f"part {n:02d} of my question" for n in range(30)]
     for text in burst:
         talker.send(text)

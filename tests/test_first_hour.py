@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import REPOSITORY
 from bot.telegram.context import COMMANDS
-from tests.harness import LocalBot
+from tests.auxil.harness import LocalBot
 
 
 @pytest.mark.asyncio

@@ -21,6 +21,7 @@ from tests.auxil.harness import BotProcess
 from tests.auxil.network import free_port
 from tests.auxil.process import category_screen, chosen, say, tap
 from tests.auxil.signup import NEXT_YEAR
+from tests.auxil.waiting import until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
@@ -47,14 +48,6 @@ class Hold:
             return await original(token, method, params)
 
         emulator.respond = respond  # type: ignore[method-assign]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 def inbox_rows(data_dir: Path) -> int:

@@ -13,9 +13,9 @@ import pytest
 from bot.content.names import clean_name
 from bot.storage import Lead
 from bot.telegram.context import services_of
-from tests.harness import LocalBot
-from tests.test_coordinators import COORDINATOR, _bot, group
-from tests.test_signup import Student, sign_up
+from tests.auxil.coordinators import COORDINATOR, group, start_with_coordinators
+from tests.auxil.harness import LocalBot
+from tests.auxil.signup import Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,7 +30,7 @@ async def test_the_one_cleaning() -> None:
 
 
 async def test_no_hidden_character_is_shown_anywhere(tmp_path: Path) -> None:
-    bot = await _bot(LocalBot, tmp_path)
+    bot = await start_with_coordinators(LocalBot, tmp_path)
     try:
         student = bot.user(2001, "en", TRICKY)
         await bot.send(student, "/menu")

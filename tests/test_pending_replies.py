@@ -13,9 +13,18 @@ import pytest_asyncio
 
 from bot.telegram.context import services_of
 from telegram_emulator import ChatMessage, SimUser
-from tests.harness import LocalBot
-from tests.test_coordinators import COORDINATOR, GROUP, SECOND, _bot, coordinator, forge, group, say
-from tests.test_signup import Student, sign_up
+from tests.auxil.coordinators import (
+    COORDINATOR,
+    GROUP,
+    SECOND,
+    coordinator,
+    forge,
+    group,
+    say,
+    start_with_coordinators,
+)
+from tests.auxil.harness import LocalBot
+from tests.auxil.signup import Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,7 +33,7 @@ pytestmark = pytest.mark.asyncio
 async def local(tmp_path: Path) -> AsyncIterator[LocalBot]:
     """Two coordinators and their group, which the bot reads whole (privacy mode off, as in
     the report: otherwise an ordinary message never reaches the bot at all)."""
-    bot = await _bot(LocalBot, tmp_path)
+    bot = await start_with_coordinators(LocalBot, tmp_path)
     bot.emulator.group_privacy = False
     try:
         yield bot

@@ -13,7 +13,7 @@ from bot.checks import plural_problems
 from bot.content.knowledge import KnowledgeError
 from bot.content.texts import Texts, counted, placeholders
 from bot.understanding.answers import Assistant
-from tests.conftest import CONVERSATIONS
+from tests.auxil.paths import CONVERSATIONS
 
 COUNTS = (0, 1, 2, 5)
 # Placeholders that hold a number of things; in English and French one directly followed by a

@@ -20,9 +20,9 @@ from bot.telegram import retention
 from bot.telegram.announcer import announcer_of
 from bot.telegram.context import BotContext, services_of
 from telegram_emulator import SimUser
-from tests.harness import LocalBot, start
-from tests.test_coordinators import COORDINATOR, GROUP, coordinator, group
-from tests.test_signup import Student, sign_up
+from tests.auxil.coordinators import COORDINATOR, GROUP, coordinator, group
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.signup import Student, sign_up
 
 pytestmark = pytest.mark.asyncio
 

@@ -16,8 +16,8 @@ import pytest
 
 from bot.telegram.application import ExchangeApplication
 from bot.telegram.context import services_of
-from tests.harness import LocalBot
-from tests.test_signup import TYPED_MARCH, Student, form, texts
+from tests.auxil.harness import LocalBot
+from tests.auxil.signup import TYPED_MARCH, Student, form, texts
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,11 +11,11 @@ import pytest
 
 from bot.telegram.callbacks import pattern
 from bot.telegram.context import services_of
-from tests.harness import LocalBot, start
-from tests.test_announcements import TEXT, received, storage_of
-from tests.test_announcements import sign_up as lead_of
-from tests.test_coordinators import _bot, coordinator, forge, group
-from tests.test_signup import Student, sign_up
+from tests.auxil.announcements import TEXT, received, storage_of, student_with_lead
+from tests.auxil.coordinators import coordinator, forge, group, start_with_coordinators
+from tests.auxil.harness import LocalBot, start
+from tests.auxil.signup import Student, sign_up
+from tests.auxil.updates import edited
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,7 +40,7 @@ async def test_the_one_pattern_accepts_only_what_the_bot_produces() -> None:
 
 
 async def test_stop_buttons_work_only_in_the_students_own_private_chat(tmp_path: Path) -> None:
-    bot = await _bot(LocalBot, tmp_path)
+    bot = await start_with_coordinators(LocalBot, tmp_path)
     try:
         await sign_up(bot, bot.user(2001, "en", "Ana"), Student(2001))
         notice = group(bot).messages[-1]
@@ -64,7 +64,7 @@ async def test_the_preview_sends_only_on_send(tmp_path: Path) -> None:
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         await start(bot)
         me = bot.user(COORDINATOR, "en", "Coord")
-        student = await lead_of(bot, 1, "en")
+        student = await student_with_lead(bot, 1, "en")
         await bot.send(me, "/announce")
         await bot.send(me, TEXT)
         preview = me.last
@@ -136,8 +136,6 @@ async def test_forget_yes_counts_only_on_its_own_prompt(tmp_path: Path) -> None:
 
 
 async def test_an_edited_command_runs_nothing(tmp_path: Path) -> None:
-    from tests.updates import edited
-
     async with LocalBot(tmp_path, coordinator_ids=frozenset({COORDINATOR})) as bot:
         await start(bot)
         me = bot.user(COORDINATOR, "en", "Coord")

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from telegram_emulator import EmulatorServer
-from tests.harness import BotProcess
-from tests.test_broken_start import run_bot
-from tests.test_inbox_process import free_port, until
+from tests.auxil.harness import BotProcess, run_bot
+from tests.auxil.network import free_port
+from tests.auxil.waiting import until
 
 pytestmark = pytest.mark.asyncio
 SECRET = "s3cret-token"

@@ -195,7 +195,7 @@ class HttpBot(LocalBot):
 _WARM_CACHE: list[Path] = []
 
 
-def _share_matcher_cache(cache: Path) -> None:
+def share_matcher_cache(cache: Path) -> None:
     """Link the files of the session's first matcher cache into ``cache`` (computing it takes
     seconds; every bot process would otherwise start cold)."""
     if not _WARM_CACHE:
@@ -233,6 +233,23 @@ class FirstCalls:
         emulator.respond = noted  # type: ignore[method-assign]
 
 
+UNPRIVILEGED = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+
+
+def run_bot(env: dict[str, str], *, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
+    """``python -m bot run`` (as a user without root's powers if asked), to its exit."""
+    prefix = UNPRIVILEGED if unprivileged and os.geteuid() == 0 else []
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "bot", "run"],
+        cwd=REPOSITORY,
+        env={**os.environ, "BOT_SEMANTIC": "off", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 class BotProcess:
     """``python -m bot run`` polling an emulator served over HTTP."""
 
@@ -261,7 +278,7 @@ class BotProcess:
         """Start the bot process (logs go to ``data_dir/bot.log``), with the matcher's cache
         (model copy, knowledge-base embeddings) of the first bot process of the session."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        _share_matcher_cache(Path(self.env["BOT_DATA_DIR"]) / "cache")
+        share_matcher_cache(Path(self.env["BOT_DATA_DIR"]) / "cache")
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
