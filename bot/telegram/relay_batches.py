@@ -90,6 +90,17 @@ async def _send(context: BotContext, relays: Sequence[Relay]) -> Flushed:
     follow = texts.get(
         "coordinator_thread_followup", lang, thread=thread, name=name, language=language
     )
+
+    def batch(count: int) -> str:
+        return texts.get(
+            "coordinator_thread_batch",
+            lang,
+            thread=thread,
+            name=name,
+            language=language,
+            count=count,
+        )
+
     if first.first:
         lead = await storage.get_lead(first.user_id)
         head = texts.get(
@@ -101,28 +112,14 @@ async def _send(context: BotContext, relays: Sequence[Relay]) -> Flushed:
             lead=lead_summary(services, lead, lang),
         )
     elif len(relays) > 1:
-        head = texts.get(
-            "coordinator_thread_batch",
-            lang,
-            thread=thread,
-            name=name,
-            language=language,
-            count=len(relays),
-        )
+        head = batch(len(relays))
     else:
         head = follow
     footer = texts.get("coordinator_thread_footer", lang)
     messages = pack(texts, lang, relays, head=head, follow=follow, footer=footer)
     taken = sum(len(done) for _, done in messages)
     if not first.first and len(relays) > 1 and taken != len(relays):
-        head = texts.get(
-            "coordinator_thread_batch",
-            lang,
-            thread=thread,
-            name=name,
-            language=language,
-            count=taken,
-        )
+        head = batch(taken)
         messages = pack(texts, lang, relays[:taken], head=head, follow=follow, footer=footer)
     keyboard = close_keyboard(texts, lang)
     for number, (text, done) in enumerate(messages, start=1):
