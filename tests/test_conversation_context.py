@@ -13,7 +13,7 @@ from bot.storage.state import FOCUS_KEY
 from bot.telegram.context import services_of
 from bot.understanding.answers import Assistant
 from bot.understanding.context import Dialogue, Focus
-from tests.harness import LocalBot, start
+from tests.auxil.harness import LocalBot, start
 
 CSC = "Tell me about the Sino-French CSC programme"
 HOW_LONG = "how long does it last?"

@@ -14,7 +14,7 @@ import pytest
 from bot.content.buttons import HIDDEN_ACTIONS
 from bot.content.languages import LANGUAGES
 from bot.understanding.answers import Assistant, Reply
-from tests.harness import LocalBot, start
+from tests.auxil.harness import LocalBot, start
 
 ACTIONS = ("coordinator", "signup")
 # Texts shown only when a coordinator is configured (hand-offs, coordinators' own screens).
