@@ -111,8 +111,9 @@ def _ask_one(assistant: Assistant, question: str, lang: str | None, as_json: boo
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.runner import run  # Telegram is imported only by the commands that need it
+    from bot.web import install  # the coordinators' console (off without BOT_WEB_URL)
 
-    return run(settings)
+    return run(settings, install)
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

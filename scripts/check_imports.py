@@ -35,6 +35,15 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "bot.reports",
         "telegram_emulator.formatting",
     ),
+    "bot.web": (
+        "bot.content",
+        "bot.understanding",
+        "bot.storage",
+        "bot.settings",
+        "bot.reports",
+        "bot.telegram",
+        "telegram_emulator.formatting",
+    ),
     "telegram_emulator": (),
 }
 FOREIGN_FORBIDDEN: dict[str, tuple[str, ...]] = {

@@ -23,6 +23,7 @@ from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.content.learned import FILE_NAME
 from bot.content.menus import Menus
+from bot.content.overrides import overrides_path
 from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders
 from bot.settings import Settings
@@ -58,6 +59,7 @@ def load_content(settings: Settings, *, semantic: bool = True) -> Content:
         settings.knowledge_dir,
         settings.conversations_dir,
         learned=learned_path(settings),
+        overrides=overrides_path(settings.data_dir),
         cache_dir=settings.data_dir / "cache",
         semantic=semantic and settings.semantic,
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.storage import StorageError
@@ -17,8 +20,12 @@ from bot.telegram.logs import configure_logging
 BOOTSTRAP_RETRIES = 2  # a Bot API briefly unreachable at start is retried, then we give up
 
 
-def run(settings: Settings) -> int:
-    """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both)."""
+def run(
+    settings: Settings,
+    extend: Callable[[Application[Any, Any, Any, Any, Any, Any]], None] | None = None,
+) -> int:
+    """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both); ``extend``
+    adds to the application before it runs (the console, :func:`bot.web.install`)."""
     if not settings.telegram_token:
         print(
             "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, "
@@ -28,6 +35,8 @@ def run(settings: Settings) -> int:
         return 2
     configure_logging(settings.log_level, (settings.telegram_token, settings.webhook_secret))
     application = build_application(settings)
+    if extend is not None:
+        extend(application)
     try:
         if settings.webhook_url:
             application.run_webhook(

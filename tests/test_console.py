@@ -1,0 +1,160 @@
+"""The coordinators' console over HTTP (no browser): who may call it, what it changes, and
+that without BOT_WEB_URL nothing of it exists. The browser tests are in test_console_browser."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.content.overrides import overrides_path
+from bot.settings import Settings, SettingsError
+from bot.web import install
+from bot.web.auth import secret_key, sign, verify
+from tests.console_support import COORDINATOR, STUDENT, URL, console_bot, init_data
+from tests.harness import LocalBot, start
+
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "api/me", None),
+    ("GET", "api/topics?q=fee", None),
+    ("GET", "api/topics/fees", None),
+    ("POST", "api/topics/fees", {"title": {}, "answer": {}, "examples": {}}),
+    ("POST", "api/topics/fees/revert", {"index": -1}),
+    ("GET", "api/leads", None),
+    ("GET", "api/leads.xlsx", None),
+    ("POST", f"api/leads/{STUDENT}/status", {"status": "contacted"}),
+    ("GET", "api/unanswered", None),
+    ("POST", "api/unanswered/1", {"entry": "fees"}),
+    ("GET", "api/stats", None),
+    ("GET", "api/stats.png", None),
+]
+
+
+def test_init_data_is_checked_as_telegram_specifies() -> None:
+    token, other = "123456:AAAA-test", "654321:BBBB-other"
+    coordinators = frozenset({COORDINATOR})
+    good = init_data(token)
+    caller = verify(good, token, coordinators)
+    assert caller is not None
+    assert (caller.id, caller.name) == (COORDINATOR, "Chen Li")
+    assert verify(init_data(token, STUDENT), token, coordinators) is None
+    assert verify(init_data(other), token, coordinators) is None
+    assert verify(init_data(token, age=3601), token, coordinators) is None
+    assert verify(good.replace("Chen", "Chan"), token, coordinators) is None
+    assert verify(good + "&extra=1", token, coordinators) is None
+    assert verify("", token, coordinators) is None
+    assert verify("hash=00", token, coordinators) is None
+    # The key is HMAC-SHA256 of the token keyed with "WebAppData" (Telegram's example).
+    assert len(secret_key(token)) == 32
+    assert sign({"a": "1"}, token) != sign({"a": "1"}, other)
+
+
+@pytest.mark.asyncio
+async def test_every_endpoint_refuses_anyone_but_a_coordinator(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(STUDENT, "Ana")
+        other = "654321:BBBB-other"
+        good = init_data(console.token)
+        refused = {
+            "none": {},
+            "student": {"Authorization": "tma " + init_data(console.token, STUDENT)},
+            "other bot": {"Authorization": "tma " + init_data(other)},
+            "old": {"Authorization": "tma " + init_data(console.token, age=3700)},
+            "altered": {"Authorization": "tma " + good.replace("Chen", "Eve")},
+            "wrong scheme": {"Authorization": "Bearer " + good},
+        }
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            for method, path, body in ENDPOINTS:
+                for why, headers in refused.items():
+                    response = await client.request(method, path, headers=headers, json=body)
+                    assert response.status_code == 401, (method, path, why)
+                    assert "fees" not in response.text
+        lead = await console.storage.get_lead(STUDENT)
+        assert lead.status == "new"
+        assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+@pytest.mark.asyncio
+async def test_the_page_forbids_inline_scripts_and_big_bodies(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:  # noqa: SIM117 - the client needs the port
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            page = await client.get("")
+            assert page.status_code == 200
+            policy = page.headers["Content-Security-Policy"]
+            assert "script-src 'self' https://telegram.org;" in policy
+            assert "unsafe-inline" not in policy
+            assert "<script>" not in page.text  # no inline script in the page itself
+            big = {"title": {"en": "x" * 70_000}}
+            response = await client.post("api/topics/fees", headers=console.headers(), json=big)
+            assert response.status_code in (400, 413)
+            assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_edit_changes_nothing_and_says_why(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
+            topic = (await client.get("api/topics/fees", headers=console.headers())).json()
+            answer = dict(topic["answer"], en=topic["answer"]["en"] + " Since 2031.")
+            body = {"title": topic["title"], "answer": answer, "examples": topic["examples"]}
+            response = await client.post("api/topics/fees", headers=console.headers(), json=body)
+        assert response.status_code == 422
+        assert any("numbers differ" in p and "2031" in p for p in response.json()["problems"])
+        assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+def test_without_bot_web_url_the_console_is_off() -> None:
+    settings = Settings.from_env({})
+    assert settings.web_url is None
+    on = Settings.from_env({"BOT_WEB_URL": "https://x.example/console", "BOT_WEB_PORT": "9000"})
+    assert (on.web_url, on.web_port) == ("https://x.example/console", 9000)
+    with pytest.raises(SettingsError, match="BOT_WEB_URL must start with https://"):
+        Settings.from_env({"BOT_WEB_URL": "http://x.example/console"})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("web_url", [None, URL])
+async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
+    tmp_path: Path, web_url: str | None
+) -> None:
+    port = _free_port()
+    bot = LocalBot(
+        tmp_path, coordinator_ids=frozenset({COORDINATOR}), web_url=web_url, web_port=port
+    )
+    await start(bot)
+    assert bot.app is not None
+    install(bot.app)  # what `python -m bot run` does
+    assert bot.app.post_init is not None and bot.app.post_shutdown is not None
+    await bot.app.post_init(bot.app)
+    try:
+        assert _listening(port) == (web_url is not None)
+        coordinator = bot.user(COORDINATOR, name="Chen")
+        await bot.send(coordinator, "/coordinator")
+        buttons = [
+            b for m in coordinator.messages for row in (m.reply_markup or {}).get(
+                "inline_keyboard", []
+            ) for b in row
+        ]
+        web_apps = [b["web_app"]["url"] for b in buttons if "web_app" in b]
+        assert web_apps == ([URL] if web_url else [])
+        student = bot.user(STUDENT)
+        await bot.send(student, "/coordinator")
+        assert not any("web_app" in str(m.reply_markup) for m in student.messages)
+    finally:
+        await bot.app.post_shutdown(bot.app)
+        await bot.stop()
+    assert not _listening(port)
