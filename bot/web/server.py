@@ -93,6 +93,16 @@ class Page(_Base):
         self.write((STATIC / "index.html").read_bytes())
 
 
+class PageTexts(_Base):
+    """The page's own texts in one language (public like the page: no data in them), so that
+    even a refused visitor reads why."""
+
+    def get(self, lang: str) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(json.dumps(self.console.texts(_language(lang)), ensure_ascii=False))
+
+
 class Static(tornado.web.StaticFileHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Security-Policy", CSP)
@@ -152,7 +162,6 @@ class Me(Api):
                 "id": self.caller.id,
                 "name": self.caller.name,
                 "lang": self.lang,
-                "texts": self.console.texts(self.lang),
             }
         )
 
@@ -363,6 +372,7 @@ def make_app(console: Console) -> tornado.web.Application:
         [
             (rf"{PREFIX}/?", Page, shared),
             (rf"{PREFIX}/static/(.*)", Static, {"path": str(STATIC)}),
+            (rf"{PREFIX}/texts/([a-z]{{2}})\.json", PageTexts, shared),
             (rf"{api}/me", Me, shared),
             (rf"{api}/topics", Topics, shared),
             (rf"{api}/topics/{topic}", Topic, shared),

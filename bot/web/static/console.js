@@ -220,7 +220,7 @@ async function openTopic(entryId, editor) {
     el("h2", {}, data.title[language] + " (" + data.entry + ")"),
     el("div", { class: "languages" }, columns), problems, save,
     el("h2", {}, t("console_history")),
-    data.history.length ? null : el("p", {}, t("console_no_history")), history);
+    ...(data.history.length ? [] : [el("p", {}, t("console_no_history"))]), history);
 }
 
 function showProblems(result, list, done) {
@@ -386,8 +386,8 @@ async function start() {
 }
 
 async function load() {
+  texts = await (await fetch("texts/" + language + ".json")).json();
   const { data } = await json("me");
-  texts = data.texts;
   language = data.lang;
   document.documentElement.lang = language;
   document.title = t("console_title");
