@@ -45,13 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge-base tools")
     kb.add_argument(
         "action",
-        choices=["check", "learned"],
-        help="check: validate everything; learned: print the examples coordinators added",
+        choices=["check", "learned", "overrides"],
+        help="check: validate everything; learned: print the examples coordinators added; "
+        "overrides: print the answers edited in the console",
     )
     kb.add_argument(
         "--merge",
         action="store_true",
-        help="with 'learned': move the learned examples into the knowledge files",
+        help="with 'learned' or 'overrides': move them into the knowledge files",
     )
     commands.add_parser("health", help="exit 0 if the running bot is alive (for Docker)")
     stats = commands.add_parser("stats", help="the coordinators' statistics (as /stats)")
@@ -155,6 +156,10 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "learned":
         return _learned(merge=args.merge, settings=settings)
+    if args.action == "overrides":
+        from bot.web.commands import overrides_command
+
+        return overrides_command(settings, merge=args.merge)
     from bot.checks import check_all
 
     kb = check_all(settings).kb

@@ -3,15 +3,19 @@ that without BOT_WEB_URL nothing of it exists. The browser tests are in test_con
 
 from __future__ import annotations
 
+import shutil
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from bot.content.overrides import overrides_path
-from bot.settings import Settings, SettingsError
+from bot.cli import main
+from bot.content.knowledge import load_knowledge
+from bot.content.overrides import Overrides, original_version, overrides_path, write_overrides
+from bot.settings import REPOSITORY, Settings, SettingsError
 from bot.web import install
 from bot.web.auth import secret_key, sign, verify
 from tests.console_support import COORDINATOR, STUDENT, URL, console_bot, init_data
@@ -158,3 +162,39 @@ async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
         await bot.app.post_shutdown(bot.app)
         await bot.stop()
     assert not _listening(port)
+
+
+def test_kb_overrides_prints_and_merges_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge, data = tmp_path / "knowledge", tmp_path / "data"
+    shutil.copytree(REPOSITORY / "knowledge", knowledge)
+    data.mkdir()
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    kb = load_knowledge(knowledge)
+    original = original_version(kb, "fees")
+    edited = replace(
+        original,
+        answer={**original.answer, "en": original.answer["en"] + "\nEdited in the console."},
+        by=COORDINATOR,
+        by_name="Chen Li",
+        at="2026-12-06T10:00:00+00:00",
+        action="save",
+    )
+    write_overrides(overrides_path(data), Overrides((edited,)))
+    before = (knowledge / "programme.yaml").read_text(encoding="utf-8")
+
+    assert main(["kb", "overrides"]) == 0
+    printed = capsys.readouterr().out
+    assert "id: fees" in printed and "Edited in the console." in printed and "Chen Li" in printed
+
+    assert main(["kb", "overrides", "--merge"]) == 0
+    assert "programme.yaml: 1 entry replaced" in capsys.readouterr().out
+    after = (knowledge / "programme.yaml").read_text(encoding="utf-8")
+    assert load_knowledge(knowledge).entries["fees"].answer["en"].endswith("Edited in the console.")
+    head, _, rest = before.partition("  - id: fees\n")
+    tail = rest[rest.index("\n  - id: ") :]
+    assert after.startswith(head) and after.endswith(tail)  # every other entry kept as it was
+    assert not overrides_path(data).exists()
+    assert list(data.glob("answer-overrides.merged-*.yaml"))

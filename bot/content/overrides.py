@@ -11,6 +11,7 @@ every language. ``python -m bot kb overrides [--merge]`` prints them or folds th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -227,10 +228,10 @@ def review_yaml(overrides: Overrides) -> str:
 
 
 def merge_into_knowledge(directory: Path, overrides: Overrides) -> dict[str, int]:
-    """Replace the edited entries' title, answer and examples in ``directory``'s files (the
-    entries' other fields and the other entries are kept); return the entries replaced per
-    file. The knowledge base is validated afterwards; on any problem every file is restored
-    and KnowledgeError raised."""
+    """Replace the edited entries' title, answer and examples in ``directory``'s files,
+    keeping every other line as it is; return the entries replaced per file. The knowledge
+    base is read back afterwards and must hold exactly the overrides' texts; on any problem
+    every file is restored and KnowledgeError raised."""
     kb = load_knowledge(directory)
     by_file: dict[str, dict[str, Version]] = {}
     for entry_id, version in overrides.current.items():
@@ -238,26 +239,78 @@ def merge_into_knowledge(directory: Path, overrides: Overrides) -> dict[str, int
             raise KnowledgeError([f"{FILE_NAME}: entry '{entry_id}': unknown entry id"])
         by_file.setdefault(kb.entries[entry_id].source, {})[entry_id] = version
     originals = {name: (directory / name).read_text(encoding="utf-8") for name in by_file}
-    replaced: dict[str, int] = {}
     try:
         for name, versions in by_file.items():
-            data = yaml.safe_load(originals[name])
-            for raw in data["entries"]:
-                edited = versions.get(raw.get("id"))
-                if edited is not None:
-                    raw["title"] = dict(edited.title)
-                    raw["answer"] = dict(edited.answer)
-                    raw["examples"] = {lang: list(p) for lang, p in edited.examples.items()}
-            header = _leading_comments(originals[name])
-            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-            write_atomically(directory / name, header + text)
-            replaced[name] = len(versions)
-        load_knowledge(directory)
+            write_atomically(directory / name, _replaced(originals[name], versions, name))
+        merged = load_knowledge(directory)
+        for version in overrides.current.values():
+            entry = merged.entries[version.entry_id]
+            if (dict(entry.title), dict(entry.answer), dict(entry.examples)) != (
+                dict(version.title),
+                dict(version.answer),
+                dict(version.examples),
+            ):
+                raise KnowledgeError([f"entry '{version.entry_id}': not merged as edited"])
     except BaseException:
         for name, text in originals.items():
             write_atomically(directory / name, text)
         raise
-    return replaced
+    return {name: len(versions) for name, versions in by_file.items()}
+
+
+def _replaced(text: str, versions: Mapping[str, Version], source: str) -> str:
+    """``text`` with the title, answer and examples values of the entries of ``versions``
+    replaced, found through the YAML node positions (every other character kept)."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    edits: list[tuple[int, int, str]] = []
+    entries = _mapping(root).get("entries")
+    for entry_node in entries.value if isinstance(entries, yaml.SequenceNode) else []:
+        entry = _mapping(entry_node)
+        id_node = entry.get("id")
+        version = versions.get(str(id_node.value)) if isinstance(id_node, yaml.ScalarNode) else None
+        if version is None:
+            continue
+        values = {
+            "title": dict(version.title),
+            "answer": dict(version.answer),
+            "examples": {lang: list(p) for lang, p in version.examples.items()},
+        }
+        for key, value in values.items():
+            node = entry.get(key)
+            if not isinstance(node, yaml.MappingNode):
+                raise KnowledgeError([f"{source}: entry '{version.entry_id}': no '{key}' mapping"])
+            start, end = node.start_mark.index, node.end_mark.index
+            edits.append((start, end, _yaml_value(value, node, text[start:end])))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _yaml_value(value: Mapping[str, Any], node: yaml.MappingNode, old: str) -> str:
+    """``value`` (language -> text or list) as YAML in the place of ``node``: a flow mapping
+    where it was one, else one ``lang: value`` line per language at its column."""
+    if node.flow_style:
+        items = [f"{lang}: {json.dumps(v, ensure_ascii=False)}" for lang, v in value.items()]
+        return "{" + ", ".join(items) + "}"
+    column = node.start_mark.column
+    items = []
+    for lang, v in value.items():
+        if isinstance(v, str) and "\n" in v and v == v.strip() and "\t" not in v:
+            indent = "\n" + " " * (column + 2)  # a literal block, as the files write answers
+            items.append(
+                f"{lang}: |-{indent}" + indent.join(v.split("\n")).replace(indent + "\n", "\n\n")
+            )
+        else:
+            items.append(f"{lang}: {json.dumps(v, ensure_ascii=False)}")
+    tail = old[len(old.rstrip()) :]  # a block scalar's span ends with its line breaks
+    return ("\n" + " " * column).join(items) + tail
+
+
+def _mapping(node: Any) -> dict[str, Any]:
+    """A YAML mapping node's values by key (empty for anything else)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
 
 
 def _leading_comments(text: str) -> str:
