@@ -41,9 +41,9 @@ def _stub(init: str, theme: dict[str, str]) -> str:
     """``telegram-web-app.js`` as the page gets it inside Telegram, reduced to what it uses."""
     unsafe = {"user": json.loads(dict(_pairs(init))["user"])}
     return (
-        "window.Telegram = {WebApp: {initData: %s, initDataUnsafe: %s, themeParams: %s, "
+        f"window.Telegram = {{WebApp: {{initData: {json.dumps(init)}, "
+        f"initDataUnsafe: {json.dumps(unsafe)}, themeParams: {json.dumps(theme)}, "
         "ready() {}, expand() {}}};"
-        % (json.dumps(init), json.dumps(unsafe), json.dumps(theme))
     )
 
 

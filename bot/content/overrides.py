@@ -270,7 +270,7 @@ def _replaced(text: str, versions: Mapping[str, Version], source: str) -> str:
         version = versions.get(str(id_node.value)) if isinstance(id_node, yaml.ScalarNode) else None
         if version is None:
             continue
-        values = {
+        values: dict[str, Mapping[str, Any]] = {
             "title": dict(version.title),
             "answer": dict(version.answer),
             "examples": {lang: list(p) for lang, p in version.examples.items()},

@@ -25,7 +25,7 @@ from bot.content.languages import LANGUAGES
 from bot.content.learned import add_examples, dump_learned, load_learned, write_atomically
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
-from bot.storage import IGNORED, LEARNED
+from bot.storage import IGNORED, LEARNED, STATUSES
 from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import Services, services_of
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
@@ -207,20 +207,17 @@ def _query(handler: Api) -> dict[str, str]:
 
 class Leads(Api):
     async def get(self) -> None:
-        zone = self.services.settings.tzinfo
-        every = await self.services.storage.list_leads()
-        found = leads.select(every, _query(self), zone)
+        storage, zone = self.services.storage, self.services.settings.tzinfo
+        query = leads.lead_filter(_query(self), zone)
+        total, found = await storage.find_leads(query, leads.MAX_ROWS)
+        levels, interests = await storage.lead_choices()
         kb = self.services.assistant.kb
-        titles = {
-            i: kb.title(i, self.lang)
-            for i in leads.choices(every)["interests"]
-            if i in kb.entries or i in kb.items
-        }
+        titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
             {
-                "total": len(found),
-                "rows": [leads.row(lead, zone) for lead in found[: leads.MAX_ROWS]],
-                "choices": leads.choices(every),
+                "total": total,
+                "rows": [leads.row(lead, zone) for lead in found],
+                "choices": {"statuses": list(STATUSES), "levels": levels, "interests": interests},
                 "titles": titles,
             }
         )
@@ -242,7 +239,7 @@ class LeadsXlsx(Api):
     async def get(self) -> None:
         services = self.services
         zone = services.settings.tzinfo
-        found = leads.select(await services.storage.list_leads(), _query(self), zone)
+        _, found = await services.storage.find_leads(leads.lead_filter(_query(self), zone))
         texts = services.assistant.texts
         exporter = Exporter(
             services.assistant.kb, texts, self.lang, zone, names={self.caller.id: self.caller.name}
