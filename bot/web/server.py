@@ -26,6 +26,7 @@ from bot.content.learned import add_examples, dump_learned, load_learned, write_
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
 from bot.storage import IGNORED, LEARNED, STATUSES
+from bot.storage.questions import Question
 from bot.telegram.content import content_lock, learned_path, reload
 from bot.telegram.context import Services, services_of
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
@@ -53,7 +54,23 @@ class Console:
     def __init__(self, services: Services, token: str) -> None:
         self.services, self.token = services, token
         self.base: KnowledgeBase = load_knowledge(services.settings.knowledge_dir)
-        self.listings: dict[tuple[int, ...], int] = {}  # grouped questions -> listing id
+        self.listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
+        self.grouping: asyncio.Task[None] | None = None
+
+    def group(self, key: tuple[int, ...], questions: list[Question]) -> None:
+        """Group ``questions`` as ``/unanswered`` does, in the background (seconds for
+        hundreds of questions, in a worker thread); the listing is kept for ``key``."""
+        if self.grouping is not None and not self.grouping.done():
+            return
+        services = self.services
+
+        async def run() -> None:
+            phrases = [Phrase(q.id, q.text) for q in questions]
+            groups = await asyncio.to_thread(group_questions, services.assistant, phrases)
+            listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
+            self.listing = (key, listing)
+
+        self.grouping = asyncio.create_task(run())
 
     def texts(self, lang: str) -> dict[str, str]:
         """The console's texts (``console_*``) and the statuses' names in ``lang``."""
@@ -256,8 +273,10 @@ class LeadsXlsx(Api):
 
 
 class Unanswered(Api):
-    """The unanswered questions grouped as ``/unanswered`` groups them (the grouping of the
-    same questions is remembered: a second look costs one query)."""
+    """The unanswered questions grouped as ``/unanswered`` groups them. Grouping takes
+    seconds, so it runs in the background: meanwhile the call answers with the previous
+    grouping's groups still to review (``pending`` true), or none yet, and the page asks
+    again a moment later."""
 
     async def get(self) -> None:
         services = self.services
@@ -266,30 +285,31 @@ class Unanswered(Api):
             timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
         )
         key = (id(assistant), *(q.id for q in questions))
-        listing = self.console.listings.get(key)
-        if listing is None and questions:
-            phrases = [Phrase(q.id, q.text) for q in questions]
-            groups = await asyncio.to_thread(group_questions, assistant, phrases)
-            listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
-            self.console.listings = {key: listing}
-        shown = await services.storage.listing_groups(listing) if listing is not None else []
+        known = self.console.listing
+        pending = bool(questions) and (known is None or known[0] != key)
+        if pending:
+            self.console.group(key, questions)
+        shown = await services.storage.listing_groups(known[1]) if known is not None else []
         kb = assistant.kb
         self.send(
-            [
-                {
-                    "id": group.id,
-                    "count": len(group.questions),
-                    "samples": pick_samples(
-                        [(q.text, q.language) for q in group.questions], SAMPLES
-                    ),
-                    "nearest": [
-                        {"id": e, "title": kb.title(e, self.lang)}
-                        for e in group.entries
-                        if e in kb.entries
-                    ],
-                }
-                for group in shown
-            ]
+            {
+                "pending": pending,
+                "groups": [
+                    {
+                        "id": group.id,
+                        "count": len(group.questions),
+                        "samples": pick_samples(
+                            [(q.text, q.language) for q in group.questions], SAMPLES
+                        ),
+                        "nearest": [
+                            {"id": e, "title": kb.title(e, self.lang)}
+                            for e in group.entries
+                            if e in kb.entries
+                        ],
+                    }
+                    for group in shown
+                ],
+            }
         )
 
 
@@ -409,6 +429,8 @@ class WebServer:
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
+        if self.console.grouping is not None:
+            self.console.grouping.cancel()
         if self.server is not None:
             self.server.stop()
             await self.server.close_all_connections()

@@ -312,8 +312,14 @@ async function showLeads() {
 
 async function showTeach() {
   const main = document.getElementById("main");
-  const { data } = await json("unanswered");
-  if (!data.length) { main.replaceChildren(el("p", {}, t("console_teach_none"))); return; }
+  const { data: listing } = await json("unanswered");
+  if (listing.pending) setTimeout(() => { if (tab === "teach") showTeach(); }, 1000);
+  const data = listing.groups;
+  if (!data.length) {
+    main.replaceChildren(el("p", { class: listing.pending ? "pending" : "" },
+      listing.pending ? "…" : t("console_teach_none")));
+    return;
+  }
   main.replaceChildren(...data.map((group) => {
     const buttons = el("div", { class: "buttons" });
     const learn = (topic) => el("button", { class: "learn", "data-topic": topic.id, on: { click: async () => {
