@@ -10,8 +10,13 @@ from typing import Any
 
 
 def install(application: Any) -> None:
-    """Chain the console's start and stop onto ``application``'s post_init/post_shutdown."""
-    from bot.web import server  # tornado and the handlers, only for a running bot
+    """Chain the console's start and stop onto ``application``'s post_init/post_shutdown;
+    without ``BOT_WEB_URL`` nothing at all (not even an import)."""
+    from bot.telegram.context import services_of
+
+    if not services_of(application).settings.web_url:
+        return
+    from bot.web import server  # the handlers, only for a bot whose console is on
 
     started, stopped = application.post_init, application.post_shutdown
 
