@@ -157,6 +157,10 @@ async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
         ]
         web_apps = [b["web_app"]["url"] for b in buttons if "web_app" in b]
         assert web_apps == ([URL] if web_url else [])
+        menu = bot.emulator.menu_buttons  # the chat menu button: the coordinator's chat only
+        assert menu == ({COORDINATOR: {"type": "web_app", "text": "🛠 Console",
+                                        "web_app": {"url": URL}}} if web_url else {})  # fmt: skip
+        assert bot.emulator.errors == []
         student = bot.user(STUDENT)
         await bot.send(student, "/coordinator")
         assert not any("web_app" in str(m.reply_markup) for m in student.messages)

@@ -4,7 +4,13 @@ each described by the text ``coordinator_command_<name>``."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.ext import CommandHandler
 
 from bot.content.texts import Texts
@@ -63,9 +69,14 @@ async def _console_button(update: Update, texts: Texts, lang: str, url: str) -> 
     if user is None or chat is None or user.id != chat.id:
         await send(update, texts.get("console_open_private", lang))
         return
-    button = InlineKeyboardButton(texts.get("button_console", lang), web_app=WebAppInfo(url))
+    label = texts.get("button_console", lang)
+    button = InlineKeyboardButton(label, web_app=WebAppInfo(url))
     message = update.effective_message
     if message is not None:
         await message.reply_text(
             texts.get("console_open", lang), reply_markup=InlineKeyboardMarkup([[button]])
+        )
+        # The chat's menu button opens it too: set per coordinator chat, never the default.
+        await message.get_bot().set_chat_menu_button(
+            chat.id, MenuButtonWebApp(label, WebAppInfo(url))
         )
