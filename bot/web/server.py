@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import time
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -40,6 +42,7 @@ PREFIX: Final = "/console"
 MAX_BODY: Final = 64 * 1024  # bytes of a request body (an answer in three languages fits)
 MAX_READ: Final = 4 * MAX_BODY  # bigger bodies are not even read: the connection is closed
 UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
+STATS_TTL: Final = 60.0  # seconds the figures of /stats are reused
 CSP: Final = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -56,6 +59,20 @@ class Console:
         self.base: KnowledgeBase = load_knowledge(services.settings.knowledge_dir)
         self.listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
         self.grouping: asyncio.Task[None] | None = None
+        self.stats: dict[int, tuple[float, stats.Stats]] = {}
+
+    async def figures(self, days: int) -> stats.Stats:
+        """The figures of /stats for the last ``days`` days, computed at most once every
+        :data:`STATS_TTL` seconds (the summary and its chart share them)."""
+        now = time.monotonic()
+        kept = self.stats.get(days)
+        if kept is None or now - kept[0] > STATS_TTL:
+            services = self.services
+            figures = await stats.collect(
+                services.storage, days, datetime.now(UTC), services.settings.tzinfo
+            )
+            kept = self.stats[days] = (now, figures)
+        return kept[1]
 
     def group(self, key: tuple[int, ...], questions: list[Question]) -> None:
         """Group ``questions`` as ``/unanswered`` does, in the background (seconds for
@@ -71,6 +88,13 @@ class Console:
             self.listing = (key, listing)
 
         self.grouping = asyncio.create_task(run())
+
+    def check_texts(self) -> None:
+        """Every text the page asks for (``t("key")`` in its script) exists in every language,
+        checked at start like the handlers' texts."""
+        script = (STATIC / "console.js").read_text(encoding="utf-8")
+        keys = set(re.findall(r'\bt\("([a-z_]+)"', script))
+        self.services.assistant.texts.require(keys, "conversations/console.yaml")
 
     def texts(self, lang: str) -> dict[str, str]:
         """The console's texts (``console_*``) and the statuses' names in ``lang``."""
@@ -356,9 +380,7 @@ def _days(handler: Api) -> int:
 class Stats(Api):
     async def get(self) -> None:
         services = self.services
-        figures = await stats.collect(
-            services.storage, _days(self), datetime.now(UTC), services.settings.tzinfo
-        )
+        figures = await self.console.figures(_days(self))
         texts, kb = services.assistant.texts, services.assistant.kb
         self.send({"summary": stats.summary(figures, texts, kb, self.lang)})
 
@@ -366,9 +388,7 @@ class Stats(Api):
 class StatsChart(Api):
     async def get(self) -> None:
         services = self.services
-        figures = await stats.collect(
-            services.storage, _days(self), datetime.now(UTC), services.settings.tzinfo
-        )
+        figures = await self.console.figures(_days(self))
         labels = stats.chart_labels(services.assistant.texts, self.lang)
         png = await asyncio.to_thread(charts.draw, figures, labels)
         self.set_header("Content-Type", "image/png")
@@ -448,6 +468,7 @@ async def start(application: Any) -> WebServer | None:
     if not settings.web_url:
         return None
     server = WebServer(services, application.bot.token)
+    server.console.check_texts()
     await server.start(settings.web_port)
     application.bot_data[_SERVER] = server
     _LOGGER.info("console listening on port %d", server.port)

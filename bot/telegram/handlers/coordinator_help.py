@@ -19,8 +19,11 @@ from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import coordinator_places
 from bot.telegram.handlers.common import send, user_language
 
-TEXTS = frozenset({"coordinator_help_footer", "coordinator_help_line", "coordinator_help_title"})
 CONSOLE_TEXTS = frozenset({"button_console", "console_open", "console_open_private"})
+TEXTS = (
+    frozenset({"coordinator_help_footer", "coordinator_help_line", "coordinator_help_title"})
+    | CONSOLE_TEXTS
+)
 
 
 def load_commands(app: App) -> tuple[str, ...]:
@@ -56,8 +59,6 @@ def register(app: App) -> None:
         if services.settings.web_url and chat is not None:  # the console (bot/web/), if on
             await _console_button(update, texts, lang, services.settings.web_url)
 
-    if services_of(app).settings.web_url:
-        services_of(app).assistant.texts.require(CONSOLE_TEXTS, "console.yaml")
     places = coordinator_places(services_of(app).settings)
     app.add_handler(CommandHandler(["coordinator", "help"], coordinator_help, filters=places))
 
