@@ -93,7 +93,7 @@ class Console:
         """Every text the page asks for (``t("key")`` in its script) exists in every language,
         checked at start like the handlers' texts."""
         script = (STATIC / "console.js").read_text(encoding="utf-8")
-        keys = set(re.findall(r'\bt\("([a-z_]+)"', script))
+        keys = set(re.findall(r'\bt\("([a-z_]*[a-z])"', script))  # not t("prefix_" + …)
         self.services.assistant.texts.require(keys, "conversations/console.yaml")
 
     def texts(self, lang: str) -> dict[str, str]:
@@ -416,9 +416,9 @@ def make_app(console: Console) -> tornado.web.Application:
             (rf"{api}/topics/{topic}/revert", Revert, shared),
             (rf"{api}/leads", Leads, shared),
             (rf"{api}/leads\.xlsx", LeadsXlsx, shared),
-            (rf"{api}/leads/(\d{{1,19}})/status", LeadStatus, shared),
+            (rf"{api}/leads/(\d{{1,15}})/status", LeadStatus, shared),
             (rf"{api}/unanswered", Unanswered, shared),
-            (rf"{api}/unanswered/(\d{{1,19}})", Learn, shared),
+            (rf"{api}/unanswered/(\d{{1,15}})", Learn, shared),
             (rf"{api}/stats", Stats, shared),
             (rf"{api}/stats\.png", StatsChart, shared),
         ],
