@@ -11,7 +11,7 @@ from bot.storage import Lead
 from bot.storage.leads import LeadFilter
 from bot.storage.records import STATUSES
 
-MAX_ROWS = 300  # rows sent to the page; the count says how many matched
+MAX_ROWS = 100  # rows sent to the page; the count says how many matched
 
 
 def _day(raw: str | None) -> date | None:

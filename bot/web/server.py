@@ -42,7 +42,7 @@ PREFIX: Final = "/console"
 MAX_BODY: Final = 64 * 1024  # bytes of a request body (an answer in three languages fits)
 MAX_READ: Final = 4 * MAX_BODY  # bigger bodies are not even read: the connection is closed
 UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
-STATS_TTL: Final = 60.0  # seconds the figures of /stats are reused
+STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
 CSP: Final = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -60,6 +60,7 @@ class Console:
         self.listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
         self.grouping: asyncio.Task[None] | None = None
         self.stats: dict[int, tuple[float, stats.Stats]] = {}
+        self.choices: tuple[float, tuple[list[str], list[str]]] | None = None
 
     async def figures(self, days: int) -> stats.Stats:
         """The figures of /stats for the last ``days`` days, computed at most once every
@@ -73,6 +74,14 @@ class Console:
             )
             kept = self.stats[days] = (now, figures)
         return kept[1]
+
+    async def lead_choices(self) -> tuple[list[str], list[str]]:
+        """The levels and interests the filters offer, read at most once every
+        :data:`STATS_TTL` seconds (a scan of every lead)."""
+        now = time.monotonic()
+        if self.choices is None or now - self.choices[0] > STATS_TTL:
+            self.choices = (now, await self.services.storage.lead_choices())
+        return self.choices[1]
 
     def group(self, key: tuple[int, ...], questions: list[Question]) -> None:
         """Group ``questions`` as ``/unanswered`` does, in the background (seconds for
@@ -251,7 +260,7 @@ class Leads(Api):
         storage, zone = self.services.storage, self.services.settings.tzinfo
         query = leads.lead_filter(_query(self), zone)
         total, found = await storage.find_leads(query, leads.MAX_ROWS)
-        levels, interests = await storage.lead_choices()
+        levels, interests = await self.console.lead_choices()
         kb = self.services.assistant.kb
         titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
