@@ -24,7 +24,7 @@ def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 else "tornado"
     if which == "console":
         sys.path.insert(0, ".")
-        import bot.telegram.application  # noqa: F401 - the bot, as it runs
+        import bot.telegram.application
 
         print("tornado already imported by the bot:", "tornado.web" in sys.modules)
     before, started = rss(), time.perf_counter()
@@ -32,9 +32,6 @@ def main() -> None:
         import tornado.httpserver
         import tornado.web  # noqa: F401
     elif which == "starlette":
-        import starlette.applications
-        import starlette.responses
-        import starlette.routing
         import uvicorn  # noqa: F401
     else:
         import bot.web.server  # noqa: F401
