@@ -18,8 +18,9 @@ from bot.content.overrides import Overrides, original_version, overrides_path, w
 from bot.settings import REPOSITORY, Settings, SettingsError
 from bot.web import install
 from bot.web.auth import secret_key, sign, verify
+from telegram_emulator import EmulatorServer
 from tests.console_support import COORDINATOR, STUDENT, URL, console_bot, init_data
-from tests.harness import LocalBot, start
+from tests.harness import BotProcess, LocalBot, start
 
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "api/me", None),
@@ -205,3 +206,58 @@ def test_kb_overrides_prints_and_merges_them(
     assert after.startswith(head) and after.endswith(tail)  # every other entry kept as it was
     assert not overrides_path(data).exists()
     assert list(data.glob("answer-overrides.merged-*.yaml"))
+
+
+@pytest.mark.asyncio
+async def test_python_m_bot_run_serves_the_console_when_asked(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    port = _free_port()
+    emulator = server.emulator
+    bot = BotProcess(
+        server.base_url,
+        tmp_path,
+        emulator.token,
+        clean=True,
+        BOT_COORDINATOR_IDS=str(COORDINATOR),
+        BOT_WEB_URL="http://127.0.0.1/console/",  # http: allowed with a local Bot API only
+        BOT_WEB_PORT=str(port),
+        BOT_SEMANTIC="off",
+    )
+    await bot.start_and_wait_for_poll(emulator)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/console/") as client:
+            assert (await client.get("")).status_code == 200
+            assert (await client.get("api/me")).status_code == 401
+            headers = {"Authorization": "tma " + init_data(emulator.token)}
+            me = await client.get("api/me", headers=headers)
+            assert me.json()["id"] == COORDINATOR
+    finally:
+        assert await bot.stop() == 0
+    assert not _listening(port)
+
+
+@pytest.mark.asyncio
+async def test_the_leads_table_filters_sorts_and_counts(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(1, "Zoé", country="Côte d'Ivoire", level="master",
+                               interests=("pharmacy",))  # fmt: skip
+        await console.add_lead(2, "Ana", country="Chile", level="phd", interests=("pharmacy",))
+        await console.add_lead(3, "Bo", country="Chile_x", level="phd")
+        await console.add_lead(4, "Lu", country="Chilex", level="phd")
+        async with httpx.AsyncClient(base_url=console.base) as client:
+
+            async def names(query: str) -> tuple[int, list[str]]:
+                page = (await client.get(f"api/leads?{query}", headers=console.headers())).json()
+                return page["total"], [row["name"] for row in page["rows"]]
+
+            assert await names("sort=name&desc=0") == (4, ["Ana", "Bo", "Lu", "Zoé"])
+            assert await names("country=CHILE&sort=name&desc=0") == (3, ["Ana", "Bo", "Lu"])
+            assert await names("country=e_x") == (1, ["Bo"])  # "_" is a character, not a joker
+            assert await names("interest=pharmacy&level=phd") == (1, ["Ana"])
+            assert await names("from=2000-01-01&to=2000-12-31") == (0, [])
+            await client.post("api/leads/2/status", headers=console.headers(),
+                              json={"status": "contacted"})  # fmt: skip
+            assert await names("status=contacted") == (1, ["Ana"])
+        lead = await console.storage.get_lead(2)
+        assert (lead.status, lead.status_by) == ("contacted", COORDINATOR)  # as the notice's button
