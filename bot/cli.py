@@ -53,13 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge-base tools")
     kb.add_argument(
         "action",
-        choices=["check", "learned"],
-        help="check: validate everything; learned: print the examples coordinators added",
+        choices=["check", "learned", "overrides"],
+        help="check: validate everything; learned: print the examples coordinators added; "
+        "overrides: print the answers edited in the console",
     )
     kb.add_argument(
         "--merge",
         action="store_true",
-        help="with 'learned': move the learned examples into the knowledge files",
+        help="with 'learned' or 'overrides': move them into the knowledge files",
     )
     prepare = commands.add_parser(
         "prepare", help="build the matcher's caches (model, embeddings) now, e.g. in an image"
@@ -128,8 +129,9 @@ def _ask_one(assistant: Assistant, question: str, lang: str | None, as_json: boo
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.runner import run  # Telegram is imported only by the commands that need it
+    from bot.web import install  # the coordinators' console (off without BOT_WEB_URL)
 
-    return run(settings)
+    return run(settings, install)
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -187,6 +189,10 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "learned":
         return _learned(merge=args.merge, settings=settings)
+    if args.action == "overrides":
+        from bot.web.commands import overrides_command
+
+        return overrides_command(settings, merge=args.merge)
     from bot.checks import check_all
 
     kb = check_all(settings).kb

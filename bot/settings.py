@@ -44,6 +44,8 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8443
+    web_url: str | None = None  # the console's public HTTPS address (off when None)
+    web_port: int = 8081
     retention_days: int = 365
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
@@ -140,6 +142,13 @@ class Settings:
                 "BOT_WEBHOOK_URL is set but BOT_WEBHOOK_SECRET is not: without it anyone who "
                 "finds the URL can send the bot forged updates. Set it to a long random string"
             )
+        web_url = text("BOT_WEB_URL")
+        if web_url is not None and not web_url.startswith(
+            "https://" if base_url == DEFAULT_API_BASE_URL else ("http://", "https://")
+        ):
+            raise SettingsError(
+                "BOT_WEB_URL must start with https:// (Telegram opens Mini Apps over HTTPS only)"
+            )
         log_level = (text("BOT_LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise SettingsError(
@@ -156,6 +165,8 @@ class Settings:
             webhook_url=webhook_url,
             webhook_secret=secret,
             port=integer("BOT_PORT", 8443, 1, MAX_PORT),
+            web_url=web_url,
+            web_port=integer("BOT_WEB_PORT", 8081, 1, MAX_PORT),
             retention_days=integer("BOT_RETENTION_DAYS", 365, 1, MAX_RETENTION_DAYS),
             timezone=text("BOT_TIMEZONE") or "Asia/Shanghai",
             digest_time=_time_of_day("BOT_DIGEST_TIME", text("BOT_DIGEST_TIME") or "09:00"),

@@ -41,6 +41,15 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "bot.reports",
         "bot.telegram_rules",
     ),
+    "bot.web": (
+        "bot.content",
+        "bot.understanding",
+        "bot.storage",
+        "bot.settings",
+        "bot.reports",
+        "bot.telegram",
+        "bot.telegram_rules",
+    ),
     "telegram_emulator": ("bot.telegram_rules",),
 }
 EMULATOR_ENTRY = "bot.chat"  # the one module of bot that may import telegram_emulator

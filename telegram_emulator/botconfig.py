@@ -188,3 +188,22 @@ async def delete_my_commands(emu: BotAPIEmulator, params: Params) -> Any:
     """deleteMyCommands."""
     emu.bot_commands.pop(command_key(emu, params), None)
     return True
+
+
+async def set_chat_menu_button(emu: BotAPIEmulator, params: Params) -> Any:
+    """setChatMenuButton: one private chat's (or, without chat_id, the default) menu button;
+    a ``web_app`` button needs a text and an HTTPS URL."""
+    chat_id = optional_int(params, "chat_id")
+    if chat_id is not None and chat_id < 0:
+        raise bad_request("chat_id must be a private chat")
+    button = params.get("menu_button") or {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+        raise bad_request("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        url = (button.get("web_app") or {}).get("url")
+        if not isinstance(button.get("text"), str) or not button["text"].strip():
+            raise bad_request("menu button text must be non-empty")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise bad_request("BUTTON_URL_INVALID: Mini App URLs must be HTTPS")
+    emu.menu_buttons[chat_id] = button
+    return True

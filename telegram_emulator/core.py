@@ -39,6 +39,7 @@ METHODS: dict[str, Handler] = {
     "setMyCommands": botconfig.set_my_commands,
     "getMyCommands": botconfig.get_my_commands,
     "deleteMyCommands": botconfig.delete_my_commands,
+    "setChatMenuButton": botconfig.set_chat_menu_button,
     "sendMessage": messaging.send_message,
     "editMessageText": messaging.edit_message_text,
     "editMessageReplyMarkup": messaging.edit_message_reply_markup,
@@ -96,6 +97,7 @@ class BotAPIEmulator:
         self.inline_queries: dict[str, inline.InlineQuery] = {}
         self.groups: dict[int, SimGroup] = {}
         self.bot_commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: default)
         self.requests: list[RecordedRequest] = []
         self.updates = UpdateQueue()
         self.webhook = WebhookDelivery(

@@ -14,6 +14,7 @@ JSON_FIELDS = frozenset(
     {
         "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
         "reply_parameters", "link_preview_options", "results", "button",
+        "menu_button",
     }
 )  # fmt: skip
 INT_FIELDS = frozenset(

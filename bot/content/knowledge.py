@@ -393,6 +393,13 @@ def _optional_yaml(path: Path, problems: list[str]) -> Any:
         return None
 
 
+def number_problems(kb: KnowledgeBase) -> list[str]:
+    """What :func:`load_knowledge` says of numbers differing between languages."""
+    problems: list[str] = []
+    _check_numbers(kb, problems)
+    return problems
+
+
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load and validate every entry file of ``directory`` (all but ``matching.yaml``)."""
     problems: list[str] = []

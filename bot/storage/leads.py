@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -37,6 +38,47 @@ def row_to_lead(row: tuple[Any, ...]) -> Lead:
 
 
 LEAD_SELECT: Final = f"SELECT {_COLUMNS} FROM leads"
+LEAD_SORTS: Final = ("updated_at", "created_at", "name", "country", "level", "status")
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads to list (the console's table): each field None for any; ``country`` is a
+    case-insensitive part of the country; ``since``/``until`` bound ``created_at``."""
+
+    status: str | None = None
+    level: str | None = None
+    country: str | None = None
+    interest: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: str = "updated_at"
+    descending: bool = True
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition and its parameters."""
+        parts, params = ["1"], []
+        for column, value in (("status", self.status), ("level", self.level)):
+            if value is not None:
+                parts.append(f"{column} = ?")
+                params.append(value)
+        if self.country:
+            parts.append("lower(coalesce(country, '')) LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(self.country.lower())}%")
+        if self.interest is not None:
+            parts.append("interests LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(json.dumps(self.interest, ensure_ascii=False))}%")
+        if self.since is not None:
+            parts.append("created_at >= ?")
+            params.append(iso(self.since))
+        if self.until is not None:
+            parts.append("created_at < ?")
+            params.append(iso(self.until))
+        return " AND ".join(parts), params
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class LeadStore(Database):
@@ -96,6 +138,38 @@ class LeadStore(Database):
         async with self._lock:
             rows = await self._fetchall(sql, params)
         return [row_to_lead(row) for row in rows]
+
+    async def find_leads(
+        self, query: LeadFilter, limit: int | None = None
+    ) -> tuple[int, list[Lead]]:
+        """How many leads match ``query``, and the first ``limit`` of them (all if None) in
+        its order (empty values last)."""
+        where, params = query.where()
+        sort = query.sort if query.sort in LEAD_SORTS else "updated_at"
+        direction = "DESC" if query.descending else "ASC"
+        collate = " COLLATE NOCASE" if sort in ("name", "country", "level") else ""
+        order = f"{sort} IS NULL, {sort}{collate} {direction}, user_id {direction}"
+        # Sorted by key first (a narrow sort), then the chosen rows read whole.
+        chosen = f"SELECT rowid FROM leads WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            chosen += f" LIMIT {int(limit)}"
+        sql = f"{LEAD_SELECT} WHERE rowid IN ({chosen}) ORDER BY {order}"
+        async with self._lock:
+            total = (await self._fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params))[0][
+                0
+            ]
+            rows = await self._fetchall(sql, params)
+        return int(total), [row_to_lead(row) for row in rows]
+
+    async def lead_choices(self) -> tuple[list[str], list[str]]:
+        """The levels and the interests leads have, each sorted."""
+        async with self._lock:
+            levels = await self._fetchall(
+                "SELECT DISTINCT level FROM leads WHERE level IS NOT NULL ORDER BY level"
+            )
+            interests = await self._fetchall("SELECT DISTINCT interests FROM leads")
+        found = {i for (raw,) in interests for i in json.loads(raw)}
+        return [level for (level,) in levels], sorted(found)
 
     async def purge_leads(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete leads last updated more than ``older_than`` before ``now``; return the count."""

@@ -30,6 +30,7 @@ from bot.content.learned import (
     write_learned,
 )
 from bot.content.menus import Menus
+from bot.content.overrides import overrides_path
 from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders, renderings
 from bot.settings import Settings
@@ -67,6 +68,7 @@ def load_content(settings: Settings, *, semantic: bool = True) -> Content:
         settings.knowledge_dir,
         settings.conversations_dir,
         learned=learned_path(settings),
+        overrides=overrides_path(settings.data_dir),
         cache_dir=settings.cache_dir,
         semantic=semantic and settings.semantic,
     )

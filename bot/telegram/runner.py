@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram.application import ExchangeApplication, build_application
@@ -24,9 +27,13 @@ from bot.telegram.startup import (
 BOOTSTRAP_RETRIES = 2  # a Bot API briefly unreachable at start is retried, then we give up
 
 
-def run(settings: Settings) -> int:
-    """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both). Whatever stops
-    the start is one line on stderr (never the token) and exit code 2."""
+def run(
+    settings: Settings,
+    extend: Callable[[Application[Any, Any, Any, Any, Any, Any]], None] | None = None,
+) -> int:
+    """Run until SIGINT or SIGTERM (python-telegram-bot stops cleanly on both); ``extend``
+    adds to the application before it runs (the console, :func:`bot.web.install`). Whatever
+    stops the start is one line on stderr (never the token) and exit code 2."""
     if not settings.telegram_token:
         print(
             "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, "
@@ -41,6 +48,8 @@ def run(settings: Settings) -> int:
         check_data_dir(settings)
         check_port(settings)
         application = build_application(settings)
+        if extend is not None:
+            extend(application)
 
         async def up(_: object) -> None:  # the job queue starts once polling or the webhook is up
             quiet.lift()

@@ -11,6 +11,7 @@ from bot.content.buttons import Button
 from bot.content.knowledge import Item, KnowledgeBase, load_knowledge
 from bot.content.languages import LANGUAGES
 from bot.content.learned import load_learned, with_learned
+from bot.content.overrides import load_overrides, with_overrides
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
@@ -79,6 +80,7 @@ class Assistant:
         conversations_dir: Path,
         *,
         learned: Path | None = None,
+        overrides: Path | None = None,
         cache_dir: Path | None = None,
         semantic: bool = True,
     ) -> Assistant:
@@ -91,6 +93,8 @@ class Assistant:
         when the embedding package is not installed).
         """
         kb = load_knowledge(knowledge_dir)
+        if overrides is not None:  # answers edited in the console replace the files' texts
+            kb = with_overrides(kb, load_overrides(overrides, kb))
         if learned is not None:
             kb = with_learned(kb, load_learned(learned, kb))
         config = MatchingConfig.load(knowledge_dir / "matching.yaml")

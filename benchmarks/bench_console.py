@@ -1,0 +1,169 @@
+"""What the coordinators' console costs: the bytes of its first load, and the server time of
+every API call with 10,000 leads and 1,000 unanswered questions in the database.
+
+    .venv/bin/python benchmarks/bench_console.py [--leads 10000] [--questions 1000] [--calls 20]
+
+The bot runs in process on the emulator with the console listening on loopback (as
+``python -m bot run`` starts it); each call is timed by the server itself (tornado's
+``request_time``: from the request read to the response finished). The first ``unanswered``
+call groups the questions (as ``/unanswered`` does) and is reported apart; later calls reuse
+that grouping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from common import REPOSITORY, machine
+
+from bot.storage import Lead
+from bot.telegram.context import services_of
+from bot.web import server
+from bot.web.auth import sign
+from tests.harness import LocalBot, start
+
+COORDINATOR = 777
+COUNTRIES = ("Chile", "France", "Kenya", "Viet Nam", "Brazil", "Morocco", "India", "Peru")
+LEVELS = ("bachelor", "master", "phd")
+AREAS = ("clinical-medicine", "pharmacy", "nursing-science", "public-health-preventive-medicine")
+QUESTIONS = (
+    "can I bring my cat number {n}",
+    "is there a swimming pool {n}",
+    "quel est le code wifi {n}",
+    "宿舍可以养狗吗 {n}",
+    "where do I park my bike {n}",
+)
+
+
+async def fill(bot: LocalBot, leads: int, questions: int) -> None:
+    """Leads and unanswered questions straight into the bot's storage."""
+    storage = services_of(bot.app).storage
+    now = datetime.now(UTC)
+    for n in range(leads):
+        await storage.upsert_lead(
+            Lead(
+                user_id=100_000 + n,
+                name=f"Student {n}",
+                email=f"s{n}@example.org",
+                country=COUNTRIES[n % len(COUNTRIES)],
+                level=LEVELS[n % len(LEVELS)],
+                interests=(AREAS[n % len(AREAS)],),
+                language=("en", "zh", "fr")[n % 3],
+                consent_at=now - timedelta(minutes=n),
+            )
+        )
+    for n in range(questions):
+        text = QUESTIONS[n % len(QUESTIONS)].format(n=n % 97)
+        await storage.log_question(200_000 + n, "en", text, None, None)
+    await storage.flush_questions()
+
+
+def timings(app: Any) -> list[tuple[str, float]]:
+    """Server times (path, seconds) noted by the console's tornado application."""
+    noted: list[tuple[str, float]] = []
+
+    def log(handler: Any) -> None:
+        noted.append((handler.request.path, handler.request.request_time()))
+
+    app.settings["log_function"] = log
+    return noted
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=10_000)
+    parser.add_argument("--questions", type=int, default=1_000)
+    parser.add_argument("--calls", type=int, default=20)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="bench-console-"))
+    bot = LocalBot(
+        data,
+        coordinator_ids=frozenset({COORDINATOR}),
+        web_url="https://console.example.org/console/",
+        web_port=0,
+    )
+    await start(bot)
+    assert bot.app is not None
+    t0 = time.perf_counter()
+    await fill(bot, args.leads, args.questions)
+    print(f"filled {args.leads} leads, {args.questions} questions in "
+          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)  # fmt: skip
+    web = await server.start(bot.app)
+    assert web is not None and web.server is not None
+    noted = timings(web.server.request_callback)  # type: ignore[arg-type]
+    user = json.dumps({"id": COORDINATOR, "first_name": "Chen", "language_code": "en"})
+    init = sign({"auth_date": str(int(time.time())), "user": user}, bot.emulator.token)
+    headers = {"Authorization": "tma " + init, "Accept-Encoding": "gzip"}
+    base = f"http://127.0.0.1:{web.port}/console/"
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        # First load: what the page fetches before it shows the answers screen.
+        first = ["", "static/console.css", "static/console.js", "texts/en.json"]
+        api_first = ["api/me", "api/topics?q="]
+        transferred = 0
+        for path in first + api_first:
+            async with client.stream("GET", path, headers=headers) as response:
+                body = b"".join([chunk async for chunk in response.aiter_raw()])
+                head = sum(len(k) + len(v) + 4 for k, v in response.headers.items())
+                transferred += len(body) + head
+        print(
+            f"first load: {transferred / 1024:.1f} KB over {len(first + api_first)} requests "
+            "(gzip, headers included; Telegram's telegram-web-app.js not counted)"
+        )
+        noted.clear()
+        started = time.perf_counter()
+        while (await client.get("api/unanswered", headers=headers)).json()["pending"]:
+            await asyncio.sleep(0.05)
+        grouping = time.perf_counter() - started
+        calls = [
+            "api/me",
+            "api/topics?q=fee",
+            "api/topics/fees",
+            "api/leads",
+            "api/leads?status=new&country=chile&sort=name&desc=0",
+            "api/leads?level=phd&interest=pharmacy&from=2020-01-01&to=2099-12-31",
+            "api/unanswered",
+            "api/stats",
+        ]
+        for _ in range(args.calls):
+            for path in calls:
+                response = await client.get(path, headers=headers)
+                assert response.status_code == 200, (path, response.status_code)
+        for _ in range(args.calls):
+            lead = 100_000 + _ * 7
+            response = await client.post(
+                f"api/leads/{lead}/status", headers=headers, json={"status": "contacted"}
+            )
+            assert response.status_code == 200
+        big = {path.split("?")[0] for path in ("api/leads.xlsx", "api/stats.png")}
+        for path in sorted(big):
+            await client.get(path, headers=headers)
+    rows: dict[str, list[float]] = {}
+    for path, seconds in noted:
+        if "/status" in path:
+            path = "/console/api/leads/<id>/status"
+        rows.setdefault(path, []).append(seconds * 1000)
+    print(f"\n{machine()}; {args.leads} leads, {args.questions} unanswered questions\n")
+    print(f"\nbackground grouping of the newest 500 unanswered questions: {grouping:.2f} s "
+          "(the calls meanwhile answer at once with pending: true)\n")  # fmt: skip
+    print("| call (server time) | median ms | max ms | calls |")
+    print("|---|---|---|---|")
+    for path, values in rows.items():
+        print(f"| {path.removeprefix('/console/')} | {statistics.median(values):.1f} | "
+              f"{max(values):.1f} | {len(values)} |")  # fmt: skip
+    await server.stop(bot.app)
+    await bot.stop()
+    print(f"\n(data dir {data}; repository {REPOSITORY})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,263 @@
+"""The coordinators' console over HTTP (no browser): who may call it, what it changes, and
+that without BOT_WEB_URL nothing of it exists. The browser tests are in test_console_browser."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.cli import main
+from bot.content.knowledge import load_knowledge
+from bot.content.overrides import Overrides, original_version, overrides_path, write_overrides
+from bot.settings import REPOSITORY, Settings, SettingsError
+from bot.web import install
+from bot.web.auth import secret_key, sign, verify
+from telegram_emulator import EmulatorServer
+from tests.console_support import COORDINATOR, STUDENT, URL, console_bot, init_data
+from tests.harness import BotProcess, LocalBot, start
+
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "api/me", None),
+    ("GET", "api/topics?q=fee", None),
+    ("GET", "api/topics/fees", None),
+    ("POST", "api/topics/fees", {"title": {}, "answer": {}, "examples": {}}),
+    ("POST", "api/topics/fees/revert", {"index": -1}),
+    ("GET", "api/leads", None),
+    ("GET", "api/leads.xlsx", None),
+    ("POST", f"api/leads/{STUDENT}/status", {"status": "contacted"}),
+    ("GET", "api/unanswered", None),
+    ("POST", "api/unanswered/1", {"entry": "fees"}),
+    ("GET", "api/stats", None),
+    ("GET", "api/stats.png", None),
+]
+
+
+def test_init_data_is_checked_as_telegram_specifies() -> None:
+    token, other = "123456:AAAA-test", "654321:BBBB-other"
+    coordinators = frozenset({COORDINATOR})
+    good = init_data(token)
+    caller = verify(good, token, coordinators)
+    assert caller is not None
+    assert (caller.id, caller.name) == (COORDINATOR, "Chen Li")
+    assert verify(init_data(token, STUDENT), token, coordinators) is None
+    assert verify(init_data(other), token, coordinators) is None
+    assert verify(init_data(token, age=3601), token, coordinators) is None
+    assert verify(good.replace("Chen", "Chan"), token, coordinators) is None
+    assert verify(good + "&extra=1", token, coordinators) is None
+    assert verify("", token, coordinators) is None
+    assert verify("hash=00", token, coordinators) is None
+    # The key is HMAC-SHA256 of the token keyed with "WebAppData" (Telegram's example).
+    assert len(secret_key(token)) == 32
+    assert sign({"a": "1"}, token) != sign({"a": "1"}, other)
+
+
+@pytest.mark.asyncio
+async def test_every_endpoint_refuses_anyone_but_a_coordinator(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(STUDENT, "Ana")
+        other = "654321:BBBB-other"
+        good = init_data(console.token)
+        refused = {
+            "none": {},
+            "student": {"Authorization": "tma " + init_data(console.token, STUDENT)},
+            "other bot": {"Authorization": "tma " + init_data(other)},
+            "old": {"Authorization": "tma " + init_data(console.token, age=3700)},
+            "altered": {"Authorization": "tma " + good.replace("Chen", "Eve")},
+            "wrong scheme": {"Authorization": "Bearer " + good},
+        }
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            for method, path, body in ENDPOINTS:
+                for why, headers in refused.items():
+                    response = await client.request(method, path, headers=headers, json=body)
+                    assert response.status_code == 401, (method, path, why)
+                    assert "fees" not in response.text
+        lead = await console.storage.get_lead(STUDENT)
+        assert lead.status == "new"
+        assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+@pytest.mark.asyncio
+async def test_the_page_forbids_inline_scripts_and_big_bodies(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:  # noqa: SIM117 - the client needs the port
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            page = await client.get("")
+            assert page.status_code == 200
+            policy = page.headers["Content-Security-Policy"]
+            assert "script-src 'self' https://telegram.org;" in policy
+            assert "unsafe-inline" not in policy
+            assert "<script>" not in page.text  # no inline script in the page itself
+            big = {"title": {"en": "x" * 70_000}}
+            response = await client.post("api/topics/fees", headers=console.headers(), json=big)
+            assert response.status_code in (400, 413)
+            assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_edit_changes_nothing_and_says_why(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
+            topic = (await client.get("api/topics/fees", headers=console.headers())).json()
+            answer = dict(topic["answer"], en=topic["answer"]["en"] + " Since 2031.")
+            body = {"title": topic["title"], "answer": answer, "examples": topic["examples"]}
+            response = await client.post("api/topics/fees", headers=console.headers(), json=body)
+        assert response.status_code == 422
+        assert any("numbers differ" in p and "2031" in p for p in response.json()["problems"])
+        assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+def test_without_bot_web_url_the_console_is_off() -> None:
+    settings = Settings.from_env({})
+    assert settings.web_url is None
+    on = Settings.from_env({"BOT_WEB_URL": "https://x.example/console", "BOT_WEB_PORT": "9000"})
+    assert (on.web_url, on.web_port) == ("https://x.example/console", 9000)
+    with pytest.raises(SettingsError, match="BOT_WEB_URL must start with https://"):
+        Settings.from_env({"BOT_WEB_URL": "http://x.example/console"})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("web_url", [None, URL])
+async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
+    tmp_path: Path, web_url: str | None
+) -> None:
+    port = _free_port()
+    bot = LocalBot(
+        tmp_path, coordinator_ids=frozenset({COORDINATOR}), web_url=web_url, web_port=port
+    )
+    await start(bot)
+    assert bot.app is not None
+    hooks = (bot.app.post_init, bot.app.post_shutdown)
+    install(bot.app)  # what `python -m bot run` does
+    assert ((bot.app.post_init, bot.app.post_shutdown) == hooks) == (web_url is None)
+    assert bot.app.post_init is not None
+    await bot.app.post_init(bot.app)
+    try:
+        assert _listening(port) == (web_url is not None)
+        coordinator = bot.user(COORDINATOR, name="Chen")
+        await bot.send(coordinator, "/coordinator")
+        buttons = [
+            b for m in coordinator.messages for row in (m.reply_markup or {}).get(
+                "inline_keyboard", []
+            ) for b in row
+        ]
+        web_apps = [b["web_app"]["url"] for b in buttons if "web_app" in b]
+        assert web_apps == ([URL] if web_url else [])
+        menu = bot.emulator.menu_buttons  # the chat menu button: the coordinator's chat only
+        assert menu == ({COORDINATOR: {"type": "web_app", "text": "🛠 Console",
+                                        "web_app": {"url": URL}}} if web_url else {})  # fmt: skip
+        assert bot.emulator.errors == []
+        student = bot.user(STUDENT)
+        await bot.send(student, "/coordinator")
+        assert not any("web_app" in str(m.reply_markup) for m in student.messages)
+    finally:
+        if bot.app.post_shutdown is not None:
+            await bot.app.post_shutdown(bot.app)
+        await bot.stop()
+    assert not _listening(port)
+
+
+def test_kb_overrides_prints_and_merges_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge, data = tmp_path / "knowledge", tmp_path / "data"
+    shutil.copytree(REPOSITORY / "knowledge", knowledge)
+    data.mkdir()
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    kb = load_knowledge(knowledge)
+    original = original_version(kb, "fees")
+    edited = replace(
+        original,
+        answer={**original.answer, "en": original.answer["en"] + "\nEdited in the console."},
+        by=COORDINATOR,
+        by_name="Chen Li",
+        at="2026-12-06T10:00:00+00:00",
+        action="save",
+    )
+    write_overrides(overrides_path(data), Overrides((edited,)))
+    before = (knowledge / "programme.yaml").read_text(encoding="utf-8")
+
+    assert main(["kb", "overrides"]) == 0
+    printed = capsys.readouterr().out
+    assert "id: fees" in printed and "Edited in the console." in printed and "Chen Li" in printed
+
+    assert main(["kb", "overrides", "--merge"]) == 0
+    assert "programme.yaml: 1 entry replaced" in capsys.readouterr().out
+    after = (knowledge / "programme.yaml").read_text(encoding="utf-8")
+    assert load_knowledge(knowledge).entries["fees"].answer["en"].endswith("Edited in the console.")
+    head, _, rest = before.partition("  - id: fees\n")
+    tail = rest[rest.index("\n  - id: ") :]
+    assert after.startswith(head) and after.endswith(tail)  # every other entry kept as it was
+    assert not overrides_path(data).exists()
+    assert list(data.glob("answer-overrides.merged-*.yaml"))
+
+
+@pytest.mark.asyncio
+async def test_python_m_bot_run_serves_the_console_when_asked(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    port = _free_port()
+    emulator = server.emulator
+    bot = BotProcess(
+        server.base_url,
+        tmp_path,
+        emulator.token,
+        clean=True,
+        BOT_COORDINATOR_IDS=str(COORDINATOR),
+        BOT_WEB_URL="http://127.0.0.1/console/",  # http: allowed with a local Bot API only
+        BOT_WEB_PORT=str(port),
+        BOT_SEMANTIC="off",
+    )
+    await bot.start_and_wait_for_poll(emulator)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/console/") as client:
+            assert (await client.get("")).status_code == 200
+            assert (await client.get("api/me")).status_code == 401
+            headers = {"Authorization": "tma " + init_data(emulator.token)}
+            me = await client.get("api/me", headers=headers)
+            assert me.json()["id"] == COORDINATOR
+    finally:
+        assert await bot.stop() == 0
+    assert not _listening(port)
+
+
+@pytest.mark.asyncio
+async def test_the_leads_table_filters_sorts_and_counts(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(1, "Zoé", country="Côte d'Ivoire", level="master",
+                               interests=("pharmacy",))  # fmt: skip
+        await console.add_lead(2, "Ana", country="Chile", level="phd", interests=("pharmacy",))
+        await console.add_lead(3, "Bo", country="Chile_x", level="phd")
+        await console.add_lead(4, "Lu", country="Chilex", level="phd")
+        async with httpx.AsyncClient(base_url=console.base) as client:
+
+            async def names(query: str) -> tuple[int, list[str]]:
+                page = (await client.get(f"api/leads?{query}", headers=console.headers())).json()
+                return page["total"], [row["name"] for row in page["rows"]]
+
+            assert await names("sort=name&desc=0") == (4, ["Ana", "Bo", "Lu", "Zoé"])
+            assert await names("country=CHILE&sort=name&desc=0") == (3, ["Ana", "Bo", "Lu"])
+            assert await names("country=e_x") == (1, ["Bo"])  # "_" is a character, not a joker
+            assert await names("interest=pharmacy&level=phd") == (1, ["Ana"])
+            assert await names("from=2000-01-01&to=2000-12-31") == (0, [])
+            await client.post("api/leads/2/status", headers=console.headers(),
+                              json={"status": "contacted"})  # fmt: skip
+            assert await names("status=contacted") == (1, ["Ana"])
+        lead = await console.storage.get_lead(2)
+        assert (lead.status, lead.status_by) == ("contacted", COORDINATOR)  # as the notice's button
