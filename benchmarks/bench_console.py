@@ -30,7 +30,7 @@ from bot.storage import Lead
 from bot.telegram.context import services_of
 from bot.web import server
 from bot.web.auth import sign
-from tests.harness import LocalBot, start
+from tests.auxil.harness import LocalBot, start
 
 COORDINATOR = 777
 COUNTRIES = ("Chile", "France", "Kenya", "Viet Nam", "Brazil", "Morocco", "India", "Peru")

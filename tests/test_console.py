@@ -19,8 +19,8 @@ from bot.settings import REPOSITORY, Settings, SettingsError
 from bot.web import install
 from bot.web.auth import secret_key, sign, verify
 from telegram_emulator import EmulatorServer
-from tests.console_support import COORDINATOR, STUDENT, URL, console_bot, init_data
-from tests.harness import BotProcess, LocalBot, start
+from tests.auxil.console import COORDINATOR, STUDENT, URL, console_bot, init_data
+from tests.auxil.harness import BotProcess, LocalBot, start
 
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "api/me", None),
@@ -152,9 +152,10 @@ async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
         coordinator = bot.user(COORDINATOR, name="Chen")
         await bot.send(coordinator, "/coordinator")
         buttons = [
-            b for m in coordinator.messages for row in (m.reply_markup or {}).get(
-                "inline_keyboard", []
-            ) for b in row
+            b
+            for m in coordinator.messages
+            for row in (m.reply_markup or {}).get("inline_keyboard", [])
+            for b in row
         ]
         web_apps = [b["web_app"]["url"] for b in buttons if "web_app" in b]
         assert web_apps == ([URL] if web_url else [])

@@ -20,7 +20,7 @@ import pytest
 
 from bot.reports.labels import status_label
 from bot.telegram.context import services_of
-from tests.console_support import COORDINATOR, STUDENT, ConsoleBot, console_bot, init_data
+from tests.auxil.console import COORDINATOR, STUDENT, ConsoleBot, console_bot, init_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [

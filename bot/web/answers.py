@@ -25,10 +25,10 @@ from bot.content.overrides import (
     with_overrides,
     write_overrides,
 )
-from bot.telegram.content import MAX_TEXT, content_lock, reload
+from bot.telegram.content import content_lock, reload
 from bot.telegram.context import Services
+from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.web.auth import Caller
-from bot.telegram_rules import FormattingError, parse_html, utf16_len
 
 MAX_RESULTS = 30
 
@@ -87,8 +87,8 @@ def problems_of(base: KnowledgeBase, version: Version) -> list[str]:
         except FormattingError as error:
             found.append(f"answer.{lang}: not valid Telegram HTML: {error}")
             continue
-        if utf16_len(plain) > MAX_TEXT:
-            found.append(f"answer.{lang}: longer than {MAX_TEXT} characters")
+        if utf16_len(plain) > MESSAGE_LIMIT:
+            found.append(f"answer.{lang}: longer than {MESSAGE_LIMIT} characters")
     return found
 
 
