@@ -14,8 +14,23 @@ function t(key, values) {
   let text = texts[key] || key;
   for (const [name, value] of Object.entries(values || {})) {
     text = text.split("{" + name + "}").join(String(value));
+    text = text.replace(new RegExp("\\{" + name + ":([^}]*)\\}", "g"),
+      (_, spec) => byCount(spec, value));
   }
   return text;
+}
+
+// Forms by count, as the bot's own texts give them: "{n:one=# lead|other=# leads}" ("0=" an
+// exact value), chosen by the browser's plural rules for the page's language.
+function byCount(spec, value) {
+  const forms = {};
+  for (const part of spec.split("|")) {
+    const at = part.indexOf("=");
+    forms[part.slice(0, at)] = part.slice(at + 1);
+  }
+  const rule = new Intl.PluralRules(language).select(Number(value));
+  const form = forms[String(value)] ?? forms[rule] ?? forms.other ?? "";
+  return form.split("#").join(String(value));
 }
 
 function el(tag, attributes, ...children) {
