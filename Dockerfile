@@ -50,8 +50,9 @@ USER bot
 # folder must be writable by uid 10001 (see README, Deployment).
 ENV BOT_DATA_DIR=/data
 VOLUME ["/data"]
-# Webhook mode listens on BOT_PORT (default 8443); polling needs no port.
-EXPOSE 8443
+# Webhook mode listens on BOT_PORT (default 8443); polling needs no port. The coordinators'
+# console (only with BOT_WEB_URL set) listens on BOT_WEB_PORT (default 8081): docs/console.md.
+EXPOSE 8443 8081
 
 # Healthy while the bot's event loop runs (it touches /data/heartbeat every 30 s) and its
 # database is readable; `python -m bot health` takes about 0.1 s of CPU (BENCHMARKS.md).
