@@ -3,6 +3,7 @@ that without BOT_WEB_URL nothing of it exists. The browser tests are in test_con
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 from dataclasses import replace
@@ -21,6 +22,7 @@ from bot.web.auth import secret_key, sign, verify
 from telegram_emulator import EmulatorServer
 from tests.auxil.console import COORDINATOR, STUDENT, URL, console_bot, init_data
 from tests.auxil.harness import BotProcess, LocalBot, start
+from tests.auxil.network import free_port
 
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "api/me", None),
@@ -111,6 +113,33 @@ async def test_a_refused_edit_changes_nothing_and_says_why(tmp_path: Path) -> No
         assert not overrides_path(console.bot.settings.data_dir).exists()
 
 
+@pytest.mark.asyncio
+async def test_an_example_taught_in_the_console_goes_with_the_students_forget(
+    tmp_path: Path,
+) -> None:
+    question = "Can I bring my quokka to the dormitory?"
+    async with console_bot(tmp_path) as console:
+        student = console.bot.user(STUDENT, name="Zoe")
+        await console.bot.send(student, question)
+        await console.storage.flush_questions()
+        async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
+            for _ in range(300):  # the grouping runs in the background
+                listed = (await client.get("api/unanswered", headers=console.headers())).json()
+                if not listed["pending"] and listed["groups"]:
+                    break
+                await asyncio.sleep(0.1)
+            group = listed["groups"][0]["id"]
+            taught = await client.post(
+                f"api/unanswered/{group}", headers=console.headers(), json={"entry": "housing"}
+            )
+        assert taught.json() == {"problems": []}
+        learned = console.bot.settings.data_dir / "learned-examples.yaml"
+        assert "quokka" in learned.read_text(encoding="utf-8")
+        await console.bot.send(student, "/forget")
+        await console.bot.press(student, "1|forget:yes")
+        assert "quokka" not in learned.read_text(encoding="utf-8")
+
+
 def test_without_bot_web_url_the_console_is_off() -> None:
     settings = Settings.from_env({})
     assert settings.web_url is None
@@ -118,12 +147,6 @@ def test_without_bot_web_url_the_console_is_off() -> None:
     assert (on.web_url, on.web_port) == ("https://x.example/console", 9000)
     with pytest.raises(SettingsError, match="BOT_WEB_URL must start with https://"):
         Settings.from_env({"BOT_WEB_URL": "http://x.example/console"})
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _listening(port: int) -> bool:
@@ -136,7 +159,7 @@ def _listening(port: int) -> bool:
 async def test_the_console_listens_and_shows_its_button_only_with_bot_web_url(
     tmp_path: Path, web_url: str | None
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = LocalBot(
         tmp_path, coordinator_ids=frozenset({COORDINATOR}), web_url=web_url, web_port=port
     )
@@ -213,7 +236,7 @@ def test_kb_overrides_prints_and_merges_them(
 async def test_python_m_bot_run_serves_the_console_when_asked(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     emulator = server.emulator
     bot = BotProcess(
         server.base_url,

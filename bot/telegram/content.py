@@ -23,10 +23,15 @@ from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.content.learned import (
     FILE_NAME,
+    Sources,
+    add_examples,
     count,
+    dump_learned,
+    example_text,
     load_learned,
     load_sources,
     without_questions,
+    write_atomically,
     write_learned,
 )
 from bot.content.menus import Menus
@@ -34,7 +39,7 @@ from bot.content.overrides import overrides_path
 from bot.content.sharing import SharingSettings, is_start_parameter
 from bot.content.texts import placeholders, renderings
 from bot.settings import Settings
-from bot.storage import FORM_FIELDS, REQUIRED_FORM_FIELDS
+from bot.storage import FORM_FIELDS, LEARNED, REQUIRED_FORM_FIELDS, ReviewGroup
 from bot.telegram.callbacks import encode
 from bot.telegram.context import Services
 from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
@@ -208,6 +213,43 @@ async def prune_learned(services: Services) -> int:
         forget_cached(services.settings.data_dir / "cache")
         await reload(services)
     return count(learned) - count(kept)
+
+
+async def learn_group(
+    services: Services, group: ReviewGroup, entry_id: str, written: list[str] | None = None
+) -> int:
+    """Append a review group's phrasings (text and language, nothing else) to the
+    learned-examples file, rebuild the assistant from the files and swap it in, then mark the
+    group learned; how many examples were added. On a problem the file is put back, nothing
+    changes and KnowledgeError is raised. Used by ``/unanswered`` and the console alike.
+
+    ``written`` (the coordinator's own phrasings, "Edit") are added instead of the students'
+    texts and linked to no question; a student's text is kept with the id of its question, so
+    that it goes when that question is deleted (/forget, retention: :func:`prune_learned`)."""
+    assistant = services.assistant
+    sources: Sources = {}
+    if written is None:
+        oldest_first = list(reversed(group.questions))  # each in the language it was written in
+        phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
+        sources = {example_text(q.text): q.id for q in oldest_first}
+    else:
+        phrases = [(assistant.answer(text).language, text) for text in written]
+    path = learned_path(services.settings)
+    async with content_lock(services):
+        previous = path.read_text(encoding="utf-8") if path.exists() else None
+        try:
+            learned = load_learned(path, assistant.kb)
+            updated = add_examples(learned, entry_id, phrases)
+            write_atomically(path, dump_learned(updated, {**load_sources(path), **sources}))
+            await reload(services)
+        except KnowledgeError:
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, previous)
+            raise
+    await services.storage.resolve_group(group.id, LEARNED)
+    return count(updated) - count(learned)
 
 
 async def reload(services: Services) -> Content:

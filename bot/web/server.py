@@ -24,12 +24,11 @@ import tornado.web
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.content.languages import LANGUAGES
-from bot.content.learned import add_examples, dump_learned, load_learned, write_atomically
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
-from bot.storage import IGNORED, LEARNED, STATUSES
+from bot.storage import IGNORED, STATUSES
 from bot.storage.questions import Question
-from bot.telegram.content import content_lock, learned_path, reload
+from bot.telegram.content import learn_group
 from bot.telegram.context import Services, services_of
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
 from bot.web import answers, leads
@@ -361,23 +360,11 @@ class Learn(Api):
             return
         if not isinstance(entry_id, str) or entry_id not in services.assistant.kb.entries:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        assistant = services.assistant
-        phrases = [(assistant.answer(q.text).language, q.text) for q in reversed(group.questions)]
-        path = learned_path(services.settings)
-        async with content_lock(services):
-            previous = path.read_text(encoding="utf-8") if path.exists() else None
-            try:
-                learned = load_learned(path, assistant.kb)
-                write_atomically(path, dump_learned(add_examples(learned, entry_id, phrases)))
-                await reload(services)
-            except KnowledgeError as error:
-                if previous is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_atomically(path, previous)
-                self.send({"problems": error.problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
-                return
-        await services.storage.resolve_group(group.id, LEARNED)
+        try:
+            await learn_group(services, group, entry_id)
+        except KnowledgeError as error:
+            self.send({"problems": error.problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
+            return
         self.send({"problems": []})
 
 

@@ -19,18 +19,12 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from bot.content.buttons import Button
 from bot.content.knowledge import KnowledgeError
 from bot.content.learned import (
-    Sources,
-    add_examples,
     count,
-    dump_learned,
-    example_text,
     load_learned,
-    load_sources,
-    write_atomically,
 )
-from bot.storage import IGNORED, LEARNED, ReviewGroup
+from bot.storage import IGNORED, ReviewGroup
 from bot.telegram import callbacks
-from bot.telegram.content import content_lock, learned_path, reload
+from bot.telegram.content import content_lock, learn_group, learned_path, reload
 from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
 from bot.telegram.handlers.common import answer_query, send, show, user_language
@@ -288,42 +282,14 @@ async def _learn(
     *,
     written: list[str] | None = None,
 ) -> int | None:
-    """Append the group's phrasings (text and language, nothing else) to the learned-examples
-    file, rebuild the assistant from the files and swap it in; then mark the questions
-    learned. On a problem the file is put back, nothing changes and the problems are shown.
-
-    ``written`` (the coordinator's own phrasings, "Edit") are added instead of the students'
-    texts and linked to no question; a student's text is kept with the id of its question, so
-    that it goes when that question is deleted (/forget, retention)."""
-    assistant = services.assistant
-    sources: Sources = {}
-    if written is None:
-        oldest_first = list(reversed(group.questions))  # each in the language it was written in
-        phrases = [(assistant.answer(q.text).language, q.text) for q in oldest_first]
-        sources = {example_text(q.text): q.id for q in oldest_first}
-    else:
-        phrases = [(assistant.answer(text).language, text) for text in written]
-    path = learned_path(services.settings)
-    async with content_lock(services):
-        previous = path.read_text(encoding="utf-8") if path.exists() else None
-        try:
-            learned = load_learned(path, assistant.kb)
-            updated = add_examples(learned, entry_id, phrases)
-            links = {**load_sources(path), **sources}
-            write_atomically(path, dump_learned(updated, links))
-            await reload(services)
-        except KnowledgeError as error:
-            if previous is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomically(path, previous)
-            text = services.assistant.texts.get(
-                "unanswered_failed", lang, problems=_problems(error)
-            )
-            await show(update, text)
-            return None
-    await services.storage.resolve_group(group.id, LEARNED)
-    return count(updated) - count(learned)
+    """:func:`bot.telegram.content.learn_group`; on a problem, nothing changes and the problems
+    are shown (None)."""
+    try:
+        return await learn_group(services, group, entry_id, written)
+    except KnowledgeError as error:
+        text = services.assistant.texts.get("unanswered_failed", lang, problems=_problems(error))
+        await show(update, text)
+        return None
 
 
 async def _gone(update: Update, services: Services, lang: str) -> None:
