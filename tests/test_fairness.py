@@ -20,7 +20,7 @@ from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import inbox_of
 from telegram_emulator import SimGroup
 from tests.auxil.harness import HttpBot, LocalBot
-from tests.auxil.waiting import ChatHold, until
+from tests.auxil.waiting import Hold, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -64,7 +64,7 @@ async def test_a_talker_flooding_a_handoff_delays_nobody_and_every_message_arriv
     talker, other = http.user(1001, name="Tala"), http.user(1002, name="Omar")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = ChatHold(emulator, COORDINATORS_CHAT)
+    hold = Hold(emulator, chat_id=COORDINATORS_CHAT)
     burst = [f"question part {n:02d}" for n in range(40)]
     for text in burst:
         talker.send(text)
@@ -104,7 +104,7 @@ async def test_a_coordinator_reply_to_a_combined_message_reaches_the_talker(
     talker = http.user(1001, name="Tala")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = ChatHold(emulator, COORDINATORS_CHAT)
+    hold = Hold(emulator, chat_id=COORDINATORS_CHAT)
     for n in range(5):
         talker.send(f"detail {n}")
     await until(lambda: hold.waiting == 1)
@@ -121,7 +121,7 @@ async def test_a_user_flooding_a_group_with_mentions_delays_nobody(http: HttpBot
     emulator = http.emulator
     classmate, other = http.user(1003, name="Cleo"), http.user(1004, name="Omar")
     group = emulator.add_group(CLASS, "Class of 2027", [classmate])
-    hold = ChatHold(emulator, CLASS)
+    hold = Hold(emulator, chat_id=CLASS)
     bot_name = emulator.bot_user["username"]
     for n in range(30):
         group.send(classmate, f"@{bot_name} what are the fees? ({n})")
@@ -173,7 +173,7 @@ async def test_long_messages_are_combined_within_telegrams_limit(http: HttpBot) 
     talker = http.user(1001, name="Tala")
     await http.send(talker, "/menu")
     await http.press(talker, "💬 Ask a coordinator")
-    hold = ChatHold(emulator, COORDINATORS_CHAT)
+    hold = Hold(emulator, chat_id=COORDINATORS_CHAT)
     talker.send("first, a short one")
     await until(lambda: hold.waiting == 1)
     texts = [f"<start {n}> " + "R&D <lab> " * 300 + f"<end {n}>" for n in range(4)]

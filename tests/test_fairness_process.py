@@ -10,7 +10,7 @@ import pytest
 
 from telegram_emulator import EmulatorServer, SimGroup
 from tests.auxil.harness import BotProcess
-from tests.auxil.waiting import ChatHold, until
+from tests.auxil.waiting import Hold, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,7 +44,8 @@ async def test_sigkill_in_the_middle_of_a_burst_loses_nothing_and_repeats_nothin
     talker.press("💬 Ask a coordinator")
     await talker.wait_for_message(10)
 
-    hold = ChatHold(emulator, COORDINATORS_CHAT)  # nothing reaches the coordinators before the kill
+    # Nothing reaches the coordinators before the kill.
+    hold = Hold(emulator, chat_id=COORDINATORS_CHAT)
     burst = [f"part {n:02d} of my question" for n in range(30)]
     for text in burst:
         talker.send(text)

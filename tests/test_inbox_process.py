@@ -21,33 +21,12 @@ from tests.auxil.harness import BotProcess
 from tests.auxil.network import free_port
 from tests.auxil.process import category_screen, chosen, say, tap
 from tests.auxil.signup import NEXT_YEAR
-from tests.auxil.waiting import until
+from tests.auxil.waiting import Hold, until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 Respond = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, dict[str, Any]]]]
 QUESTIONS = ("what are the fees?", "how long is the stay?", "is housing provided?")
-
-
-class Hold:
-    """Holds the emulator's answers to ``methods`` (no message is created meanwhile) until
-    released; a call whose client went away (the bot was killed) is dropped."""
-
-    def __init__(self, emulator: BotAPIEmulator, methods: set[str]) -> None:
-        self.released = asyncio.Event()
-        self.waiting = 0
-        original: Respond = emulator.respond
-
-        async def respond(token: str, method: str, params: dict[str, Any]) -> Any:
-            if method in methods and not self.released.is_set():
-                self.waiting += 1
-                try:
-                    await self.released.wait()
-                finally:
-                    self.waiting -= 1
-            return await original(token, method, params)
-
-        emulator.respond = respond  # type: ignore[method-assign]
 
 
 def inbox_rows(data_dir: Path) -> int:
@@ -60,7 +39,7 @@ async def test_sigkill_with_updates_fetched_but_not_handled_loses_nothing(
 ) -> None:
     bot = bot_process
     emulator, t = server.emulator, assistant.texts
-    hold = Hold(emulator, {"sendMessage"})
+    hold = Hold(emulator)
     bot.start()
     students = [
         emulator.add_user(6000 + n, first_name=f"S{n}", language_code="en") for n in range(6)
@@ -236,7 +215,7 @@ async def test_webhook_killed_between_the_post_and_the_reply(
         BOT_WEBHOOK_SECRET="s3cret-token",
         BOT_PORT=str(port),
     )
-    hold = Hold(emulator, {"sendMessage"})
+    hold = Hold(emulator)
     bot.start()
     try:
         await until(lambda: bool(emulator.webhook.config.url))

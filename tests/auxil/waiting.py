@@ -1,5 +1,5 @@
 """Waiting for what a bot process or an HTTP bot does: ``until`` a condition holds, and a
-``ChatHold`` that keeps the emulator from delivering into one chat meanwhile."""
+``Hold`` that keeps the emulator from delivering meanwhile."""
 
 from __future__ import annotations
 
@@ -21,17 +21,27 @@ async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         await asyncio.sleep(0.02)
 
 
-class ChatHold:
-    """Holds the emulator's answers to ``sendMessage`` into ``chat_id`` until released
-    (nothing is delivered meanwhile)."""
+class Hold:
+    """Holds the emulator's answers to ``methods`` (into ``chat_id`` only, when given) until
+    released: nothing is delivered meanwhile, and a call whose client went away (the bot was
+    killed) is dropped."""
 
-    def __init__(self, emulator: BotAPIEmulator, chat_id: int) -> None:
+    def __init__(
+        self,
+        emulator: BotAPIEmulator,
+        methods: frozenset[str] = frozenset({"sendMessage"}),
+        chat_id: int | None = None,
+    ) -> None:
         self.released = asyncio.Event()
         self.waiting = 0
         original: Respond = emulator.respond
 
+        def held(method: str, params: dict[str, Any]) -> bool:
+            to = params.get("chat_id")
+            return method in methods and (chat_id is None or str(to) == str(chat_id))
+
         async def respond(token: str, method: str, params: dict[str, Any]) -> Any:
-            if method == "sendMessage" and str(params.get("chat_id")) == str(chat_id):
+            if held(method, params) and not self.released.is_set():
                 self.waiting += 1
                 try:
                     await self.released.wait()
