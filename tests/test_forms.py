@@ -12,14 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.content.forms import (
-    SUMMARY,
-    Form,
-    add_months,
-    clean,
-    month_value,
-    valid_email,
-)
+from bot.content.form_answers import clean, valid_email
+from bot.content.forms import SUMMARY, Form, add_months, month_value
 from bot.content.knowledge import KnowledgeError
 from bot.content.texts import Texts
 from bot.settings import Settings

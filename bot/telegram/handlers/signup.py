@@ -28,18 +28,9 @@ from telegram.ext import (
 )
 
 from bot.content.buttons import in_columns
-from bot.content.forms import (
-    SUMMARY,
-    TEXT_KINDS,
-    Draft,
-    Form,
-    Step,
-    add_months,
-    clean,
-    month_value,
-    new_draft,
-    valid_email,
-)
+from bot.content.form_answers import clean, valid_email
+from bot.content.form_steps import TEXT_KINDS, Step
+from bot.content.forms import SUMMARY, Draft, Form, add_months, month_value, new_draft
 from bot.content.languages import LANGUAGES
 from bot.content.pager import page_buttons, paginate
 from bot.content.texts import Texts
