@@ -55,15 +55,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 EMULATOR_ENTRY = "bot.chat"  # the one module of bot that may import telegram_emulator
 HANDLERS = "bot.telegram.handlers"
 SHARED_HANDLER_HELPERS = "bot.telegram.handlers.common"
-# Handler → handler imports left, each with the change that removes it (issue 20, other
-# branches): ``notices`` is a service (a retry job) moving out of handlers/ with the others;
-# the form's /forget fallbacks go with the split of signup.py. Do not add to this list.
-PENDING_HANDLER_IMPORTS = frozenset(
-    {
-        ("bot.telegram.handlers.signup", "bot.telegram.handlers.mydata"),
-        ("bot.telegram.handlers.signup", "bot.telegram.handlers.notices"),
-    }
-)
 FOREIGN_FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.content": ("telegram",),
     "bot.understanding": ("telegram",),
@@ -180,7 +171,6 @@ def rule_problems(edges: dict[str, set[str]]) -> list[str]:
                 name.startswith(HANDLERS + ".")
                 and target.startswith(HANDLERS + ".")
                 and target != SHARED_HANDLER_HELPERS
-                and (name, target) not in PENDING_HANDLER_IMPORTS
             ):
                 found.append(
                     f"handlers: {name} imports {target} (share through "

@@ -16,8 +16,10 @@ import pytest_asyncio
 
 from bot.settings import Settings, SettingsError
 from bot.storage import Storage
+from bot.telegram import notices
 from bot.telegram.context import BotContext, services_of
-from bot.telegram.handlers import handoff, notices
+from bot.telegram.handlers import handoff
+from bot.telegram.handlers import notices as notice_buttons
 from bot.telegram.handlers.coordinator_help import load_commands
 from bot.telegram.relay import MESSAGE_LIMIT, html_length, split_escaped
 from telegram_emulator import ChatMessage, SimUser
@@ -200,7 +202,7 @@ async def test_forged_presses_and_commands_reveal_nothing(http: LocalBot) -> Non
     await forge(http, student.make_press(first_button(menu), menu.message_id), "1|nonexistent")
     stale, stale_answer = student.last.text, student.answers[-1].text
     assert stale_answer is not None and "no longer valid" in stale_answer
-    for action in (*handoff.COORDINATOR_BUTTONS, *notices.COORDINATOR_BUTTONS):
+    for action in (*handoff.COORDINATOR_BUTTONS, *notice_buttons.COORDINATOR_BUTTONS):
         latest = student.last
         press = student.make_press(first_button(latest), latest.message_id)
         await forge(http, press, f"1|{action}")
@@ -210,7 +212,7 @@ async def test_forged_presses_and_commands_reveal_nothing(http: LocalBot) -> Non
     member = group(http).add_member(http.user(3001, "en", "Not a coordinator"))
     assert http.app is not None
     invalid = services_of(http.app).assistant.texts.get("button_invalid", "en")  # a toast only
-    for action in (*handoff.COORDINATOR_BUTTONS, *notices.COORDINATOR_BUTTONS):
+    for action in (*handoff.COORDINATOR_BUTTONS, *notice_buttons.COORDINATOR_BUTTONS):
         press = group(http).make_press(member, first_button(notice), notice.message_id)
         await forge(http, press, f"1|{action}")
         assert member.answers[-1].text == invalid, action

@@ -69,7 +69,8 @@ def register_all(app: App) -> None:
     handoff.register_coordinators(app)  # coordinators' replies, buttons and /handoffs
     announce.register(app)  # coordinators writing an announcement (before the form's texts)
     stats.register(app)  # coordinators' /stats
-    signup.register(app)  # the sign-up form owns the messages of a student filling it in
+    # the sign-up form owns the messages of a student filling it in (/forget aside)
+    signup.register(app, kept=mydata.forget_handlers())
     handoff.register(app)  # the student's side of a conversation with the coordinators
     notices.register(app)  # the buttons of sign-up notices (coordinators only)
     coordinator_help.register(app)  # /coordinator, and /help for coordinators

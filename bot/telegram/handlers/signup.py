@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import Any, cast
 
 from telegram import Message, Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -36,9 +38,8 @@ from bot.content.pager import page_buttons, paginate
 from bot.content.texts import Texts
 from bot.storage import Lead
 from bot.storage.state import FOCUS_KEY
-from bot.telegram import callbacks
+from bot.telegram import callbacks, notices
 from bot.telegram.context import DRAFT, App, BotContext, services_of
-from bot.telegram.handlers import mydata, notices
 from bot.telegram.handlers.common import (
     PRIVATE,
     PrivateButtons,
@@ -715,8 +716,10 @@ class _SignupWish(filters.MessageFilter):
         return dialogue.reply(text).intent == "signup"
 
 
-def register(app: App) -> None:
-    """The sign-up conversation over the form loaded at start."""
+def register(app: App, kept: Sequence[BaseHandler[Update, BotContext, Any]] = ()) -> None:
+    """The sign-up conversation over the form loaded at start. ``kept`` are handlers of other
+    features that stay available while the form is open (/forget and its buttons), given by
+    :func:`bot.telegram.handlers.register_all`."""
     services = services_of(app)
     form = services.form
     private_text = filters.TEXT & ~filters.COMMAND & PRIVATE
@@ -730,7 +733,7 @@ def register(app: App) -> None:
     conversation = persistent_conversation(
         entry_points=[*_starts(), answers, buttons, wish],
         states={state: [answers, buttons] for state in [*(s.id for s in form.steps), SUMMARY]},
-        fallbacks=[command("cancel", cancel), *mydata.forget_handlers(), *_starts()],
+        fallbacks=[command("cancel", cancel), *kept, *_starts()],
         name=NAME,
     )
     app.add_handler(conversation)
