@@ -268,3 +268,20 @@ async def test_reload_applies_a_change_and_never_interrupts_a_form(
     assert "step 'level': choices removed (visiting_scholar)" in coordinator.last.text
     await bot.send(student, "Lyon University")  # the running version carries on
     assert "country" in student.last.text.lower()
+
+
+@IN_PROCESS
+async def test_reload_rereads_the_group_settings(bot: LocalBot, tmp_path: Path) -> None:
+    """conversations/groups.yaml is re-read by /reload like the rest of conversations/: the
+    next inline query is answered with the new cache time."""
+    bot.emulator.inline_mode = True
+    student, coordinator = bot.user(STUDENT), bot.user(COORDINATOR, name="Coord")
+    await bot.feed(student.make_inline_query("is housing free", "private"))
+    assert student.inline_results.cache_time == 300
+    groups = tmp_path / "conversations" / "groups.yaml"
+    text = groups.read_text(encoding="utf-8")
+    groups.write_text(text.replace("cache_time: 300", "cache_time: 45", 1), "utf-8")
+    await bot.send(coordinator, "/reload")
+    assert coordinator.last.text.startswith("✅ Reloaded:")
+    await bot.feed(student.make_inline_query("is housing free", "private"))
+    assert student.inline_results.cache_time == 45

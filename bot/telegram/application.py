@@ -29,7 +29,7 @@ from bot.telegram import (
     responsiveness,
     retention,
 )
-from bot.telegram.content import Content, load_content
+from bot.telegram.content import Content, LiveContent, load_content
 from bot.telegram.context import SERVICES, App, BotContext, Services, services_of
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
@@ -204,7 +204,7 @@ def build_application(
     )
     updater.prepare = questions.match_ahead(application)
     flood = FloodGuard(exempt=settings.coordinator_ids)
-    services = Services(settings, content.assistant, content.menus, flood, content.form)
+    services = Services(settings, LiveContent(settings, content), flood)
     services.error_reports = ErrorReports(settings.error_report_minutes * 60)
     services.relays = Outbox("relays", relay_batches.flush)  # type: ignore[arg-type]
     application.bot_data[SERVICES] = services

@@ -1,6 +1,7 @@
 """What the bot says, loaded from files: the assistant (knowledge, learned examples, matcher,
-texts), the menus and the sign-up form — at start, and again on ``/reload`` or when a
-coordinator adds an example, swapped into the running bot at once.
+texts), the menus, the sign-up form and the group settings — at start, and again on ``/reload``
+or when a coordinator adds an example, swapped into the running bot at once
+(:class:`LiveContent`, the services' ``content``).
 
 A new version is built and checked completely before it replaces the running one, by
 :func:`load_content` — the one validation of the start, ``/reload``, adding examples and
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.content.forms import Form
 from bot.content.knowledge import KnowledgeError
@@ -37,23 +39,75 @@ from bot.content.learned import (
 from bot.content.menus import Menus
 from bot.content.overrides import overrides_path
 from bot.content.sharing import SharingSettings, is_start_parameter
-from bot.content.texts import placeholders, renderings
+from bot.content.texts import Texts, placeholders, renderings
 from bot.settings import Settings
 from bot.storage import FORM_FIELDS, LEARNED, REQUIRED_FORM_FIELDS, ReviewGroup
 from bot.telegram.callbacks import encode
-from bot.telegram.context import Services
 from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.understanding.answers import Assistant
 from bot.understanding.embedding import forget_cached, link_prebuilt
 
+if TYPE_CHECKING:
+    from bot.telegram.context import Services
+
 
 @dataclass(frozen=True)
 class Content:
-    """One consistent version of everything the bot says."""
+    """One consistent version of everything the bot says: the assistant (knowledge, learned
+    examples, matcher, texts), the menus, the sign-up form and the group settings."""
 
     assistant: Assistant
     menus: Menus
     form: Form
+    sharing: SharingSettings  # conversations/groups.yaml: inline mode and groups
+
+    @property
+    def texts(self) -> Texts:
+        """The user-facing texts (``conversations/*.yaml``)."""
+        return self.assistant.texts
+
+
+class LiveContent:
+    """The version the running bot says things from (``services.content``): one reference,
+    swapped whole by :meth:`reload`, so no handler sees half of two versions; its lock lets one
+    rebuild run at a time (``/reload``, adding examples, the console's edits)."""
+
+    def __init__(self, settings: Settings, version: Content) -> None:
+        self.settings = settings
+        self.version = version
+        self.lock = asyncio.Lock()
+
+    @property
+    def assistant(self) -> Assistant:
+        return self.version.assistant
+
+    @property
+    def texts(self) -> Texts:
+        return self.version.texts
+
+    @property
+    def menus(self) -> Menus:
+        return self.version.menus
+
+    @property
+    def form(self) -> Form:
+        return self.version.form
+
+    @property
+    def sharing(self) -> SharingSettings:
+        return self.version.sharing
+
+    async def reload(self) -> Content:
+        """Build a new version from the files (in a worker thread: the bot keeps answering
+        meanwhile) and swap it in; raise KnowledgeError and keep the running one if it is
+        invalid or the running handlers could not use it. The caller holds :attr:`lock`; the
+        old assistant's caches go with the old version."""
+        new = await asyncio.to_thread(load_content, self.settings)
+        problems = compatibility_problems(self.version, new)
+        if problems:
+            raise KnowledgeError(problems)
+        self.version = new
+        return new
 
 
 def learned_path(settings: Settings) -> Path:
@@ -85,11 +139,11 @@ def load_content(settings: Settings, *, semantic: bool = True) -> Content:
         fields=FORM_FIELDS,
         required=REQUIRED_FORM_FIELDS,
     )
-    SharingSettings.load(settings.conversations_dir / "groups.yaml")
+    sharing = SharingSettings.load(settings.conversations_dir / "groups.yaml")
     problems = telegram_problems(assistant)
     if problems:
         raise KnowledgeError(problems)
-    return Content(assistant, menus, form)
+    return Content(assistant, menus, form, sharing)
 
 
 def telegram_problems(assistant: Assistant) -> list[str]:
@@ -172,35 +226,12 @@ def compatibility_problems(running: Content, new: Content) -> list[str]:
     return problems
 
 
-def running_content(services: Services) -> Content:
-    """The version the bot is running."""
-    return Content(services.assistant, services.menus, services.form)
-
-
-def install(services: Services, content: Content) -> None:
-    """Swap the new version in (no await in between: no handler sees half of it); the old
-    assistant's caches go with it."""
-    services.assistant, services.menus, services.form = (
-        content.assistant,
-        content.menus,
-        content.form,
-    )
-
-
-_LOCKS: dict[int, asyncio.Lock] = {}
-
-
-def content_lock(services: Services) -> asyncio.Lock:
-    """One rebuild at a time per running bot (``/reload``, adding examples)."""
-    return _LOCKS.setdefault(id(services), asyncio.Lock())
-
-
 async def prune_learned(services: Services) -> int:
     """Remove the learned examples copied from questions no longer stored (the student used
     /forget, or the retention purge deleted them), with every cached embedding of them, and
     install the knowledge base without them; how many examples went."""
     path = learned_path(services.settings)
-    async with content_lock(services):
+    async with services.content.lock:
         sources = load_sources(path)
         if not sources:
             return 0
@@ -211,7 +242,7 @@ async def prune_learned(services: Services) -> int:
         kept, left = without_questions(learned, sources, gone)
         write_learned(path, kept, left)
         forget_cached(services.settings.data_dir / "cache")
-        await reload(services)
+        await services.content.reload()
     return count(learned) - count(kept)
 
 
@@ -235,13 +266,13 @@ async def learn_group(
     else:
         phrases = [(assistant.answer(text).language, text) for text in written]
     path = learned_path(services.settings)
-    async with content_lock(services):
+    async with services.content.lock:
         previous = path.read_text(encoding="utf-8") if path.exists() else None
         try:
             learned = load_learned(path, assistant.kb)
             updated = add_examples(learned, entry_id, phrases)
             write_atomically(path, dump_learned(updated, {**load_sources(path), **sources}))
-            await reload(services)
+            await services.content.reload()
         except KnowledgeError:
             if previous is None:
                 path.unlink(missing_ok=True)
@@ -250,15 +281,3 @@ async def learn_group(
             raise
     await services.storage.resolve_group(group.id, LEARNED)
     return count(updated) - count(learned)
-
-
-async def reload(services: Services) -> Content:
-    """Build a new version from the files (in a worker thread: the bot keeps answering
-    meanwhile) and install it; raise KnowledgeError and keep the running one if it is
-    invalid. The caller holds :func:`content_lock`."""
-    new = await asyncio.to_thread(load_content, services.settings)
-    problems = compatibility_problems(running_content(services), new)
-    if problems:
-        raise KnowledgeError(problems)
-    install(services, new)
-    return new

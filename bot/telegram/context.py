@@ -16,6 +16,7 @@ from bot.content.forms import Form
 from bot.content.menus import Menus
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.telegram.content import LiveContent
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.outbox import Outbox
@@ -30,18 +31,30 @@ DRAFT = "signup"  # the sign-up draft's key in user_data
 class Services:
     """What handlers need besides Telegram, reached typed through ``context.services``.
 
-    ``storage`` is opened in the application's ``post_init`` and closed at shutdown.
+    ``content`` is everything the bot says (knowledge, texts, menus, the form, the group
+    settings), swapped whole by ``/reload``; ``storage`` is opened in the application's
+    ``post_init`` and closed at shutdown.
     """
 
     settings: Settings
-    assistant: Assistant
-    menus: Menus
+    content: LiveContent
     flood: FloodGuard
-    form: Form
     storage: Storage = field(init=False)
     error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
     relays: Outbox = field(init=False)  # students' hand-off messages for the coordinators
     started: float = field(default_factory=time.time)  # when this application was built
+
+    @property
+    def assistant(self) -> Assistant:  # transitional: renamed to content.assistant next
+        return self.content.assistant
+
+    @property
+    def menus(self) -> Menus:  # transitional: renamed to content.menus next
+        return self.content.menus
+
+    @property
+    def form(self) -> Form:  # transitional: renamed to content.form next
+        return self.content.form
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -49,7 +62,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def services(self) -> Services:
-        """Settings, assistant, menus, the sign-up form, storage."""
+        """Settings, content, storage and the rest of :class:`Services`."""
         return services_of(self.application)
 
 

@@ -3,7 +3,7 @@
 A save is checked as ``kb check`` checks the files (every language present, the same numbers
 in every language, valid Telegram HTML within 4,096 characters), then written to the
 overrides file (:mod:`bot.content.overrides`) and applied the way ``/reload`` applies the
-files (:func:`bot.telegram.content.reload`); if the rebuilt content is refused, the file is
+files (``services.content.reload()``); if the rebuilt content is refused, the file is
 put back and nothing changes.
 """
 
@@ -25,7 +25,6 @@ from bot.content.overrides import (
     with_overrides,
     write_overrides,
 )
-from bot.telegram.content import content_lock, reload
 from bot.telegram.context import Services
 from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.web.auth import Caller
@@ -121,11 +120,11 @@ async def save(
     if problems:
         return problems
     path = overrides_path(services.settings.data_dir)
-    async with content_lock(services):
+    async with services.content.lock:
         previous = path.read_text(encoding="utf-8") if path.exists() else None
         try:
             write_overrides(path, load_overrides(path, base).added(version))
-            await reload(services)
+            await services.content.reload()
         except KnowledgeError as error:
             if previous is None:
                 path.unlink(missing_ok=True)

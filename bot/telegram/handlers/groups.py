@@ -24,7 +24,6 @@ from telegram import CallbackQuery, Message, MessageEntity, ReplyParameters, Upd
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.content.sharing import SharingSettings
 from bot.telegram.context import COMMANDS, App, BotContext, Services, services_of
 from bot.telegram.handlers.common import answer_query, telegram_language
 from bot.telegram.sharing import (
@@ -74,10 +73,7 @@ def _without_mentions(text: str, username: str) -> str:
 
 
 class GroupAnswers:
-    """The group handlers, with the tunables of ``groups.yaml``."""
-
-    def __init__(self, sharing: SharingSettings) -> None:
-        self.sharing = sharing
+    """The group handlers, with the tunables of ``groups.yaml`` as last (re)loaded."""
 
     @staticmethod
     def _language(message: Message) -> str:
@@ -117,7 +113,7 @@ class GroupAnswers:
             known = services.assistant.kb.entries.keys() | services.assistant.kb.items.keys()
             if argument in known or argument in services.menus.menus:
                 return argument
-        return self.sharing.invite_payloads.get(command)
+        return services.content.sharing.invite_payloads.get(command)
 
     async def on_message(self, update: Update, context: BotContext) -> None:
         """Answer what is addressed to the bot; ignore everything else."""
@@ -148,6 +144,7 @@ class GroupAnswers:
         """A knowledge-base answer in the question's language, with the private-chat button."""
         services = context.services
         assistant, texts = services.assistant, services.assistant.texts
+        sharing = services.content.sharing
         lang = self._language(message)
         if not question:
             await self._reply(
@@ -161,10 +158,10 @@ class GroupAnswers:
         topics: list[str] = []
         if len(question) <= MAX_QUESTION:
             match = assistant.match(question)
-            lang = clear_language(match, question, self.sharing.min_words) or lang
+            lang = clear_language(match, question, sharing.min_words) or lang
             reply = assistant.answer(question, lang)
             if reply.kind == ANSWER:
-                topics = answer_topics(assistant, match, reply, self.sharing)
+                topics = answer_topics(assistant, match, reply, sharing)
         if not topics:
             await self._reply(
                 message,
@@ -174,7 +171,7 @@ class GroupAnswers:
                 None,
             )
             return
-        shared = shared_answer(assistant, topics[0], lang, self.sharing.preview_length)
+        shared = shared_answer(assistant, topics[0], lang, sharing.preview_length)
         label = "button_private_chat" if is_action(assistant, topics[0]) else "button_open_private"
         await self._reply(message, context, shared.text, texts.get(label, lang), shared.payload)
 
@@ -209,8 +206,7 @@ class _GroupButtons(CallbackQueryHandler[BotContext, None]):
 def register(app: App) -> None:
     """Every update of a group but the coordinators' chat (messages, edits, buttons)."""
     settings = services_of(app).settings
-    sharing = SharingSettings.load(settings.conversations_dir / "groups.yaml")
-    answers = GroupAnswers(sharing)
+    answers = GroupAnswers()
     groups: filters.BaseFilter = filters.ChatType.GROUPS
     if settings.coordinator_chat_id is not None:
         groups &= ~filters.Chat(chat_id=settings.coordinator_chat_id)

@@ -79,56 +79,47 @@ def _unknown(services: Services, bot_username: str, lang: str) -> InlineQueryRes
     )
 
 
-class InlineAnswers:
-    """The inline-query callback, with the tunables of ``groups.yaml``."""
+def _results(
+    services: Services, bot_username: str, text: str, lang: str
+) -> Sequence[InlineQueryResultArticle]:
+    """The cards for ``text`` in ``lang``: the main topics for an empty query."""
+    sharing = services.content.sharing
+    if not text:
+        topics = main_topics(services.menus)
+    else:
+        match = services.assistant.match(text)
+        reply = services.assistant.answer(text, lang)
+        topics = answer_topics(services.assistant, match, reply, sharing)
+    if not topics:
+        return [_unknown(services, bot_username, lang)]
+    return [_article(services, sharing, bot_username, t, lang) for t in topics]
 
-    def __init__(self, sharing: SharingSettings) -> None:
-        self.sharing = sharing
-        self._main: list[str] | None = None
 
-    def results(
-        self, services: Services, bot_username: str, text: str, lang: str
-    ) -> Sequence[InlineQueryResultArticle]:
-        """The cards for ``text`` in ``lang``: the main topics for an empty query."""
-        if not text:
-            if self._main is None:
-                self._main = main_topics(services.menus)
-            topics = self._main
-        else:
-            match = services.assistant.match(text)
-            reply = services.assistant.answer(text, lang)
-            topics = answer_topics(services.assistant, match, reply, self.sharing)
-        if not topics:
-            return [_unknown(services, bot_username, lang)]
-        return [_article(services, self.sharing, bot_username, t, lang) for t in topics]
-
-    async def __call__(self, update: Update, context: BotContext) -> None:
-        query = update.inline_query
-        if query is None:
-            return
-        services = context.services
-        text = " ".join(query.query.split())[:MAX_QUESTION]
-        lang = (
-            clear_language(services.assistant.match(text), text, self.sharing.min_words)
-            if text
-            else None
+async def answer_inline(update: Update, context: BotContext) -> None:
+    """An inline query: the cards, with the tunables of ``groups.yaml`` as last (re)loaded."""
+    query = update.inline_query
+    if query is None:
+        return
+    services = context.services
+    sharing = services.content.sharing
+    text = " ".join(query.query.split())[:MAX_QUESTION]
+    lang = clear_language(services.assistant.match(text), text, sharing.min_words) if text else None
+    personal = lang is None
+    if lang is None:
+        lang = await user_language(services, query.from_user)
+    results = _results(services, context.bot.username, text, lang)
+    button = InlineQueryResultsButton(
+        text=services.assistant.texts.get("button_inline_private", lang),
+        start_parameter=sharing.start_parameter,
+    )
+    try:
+        await query.answer(
+            results, cache_time=sharing.cache_time, is_personal=personal, button=button
         )
-        personal = lang is None
-        if lang is None:
-            lang = await user_language(services, query.from_user)
-        results = self.results(services, context.bot.username, text, lang)
-        button = InlineQueryResultsButton(
-            text=services.assistant.texts.get("button_inline_private", lang),
-            start_parameter=self.sharing.start_parameter,
-        )
-        try:
-            await query.answer(
-                results, cache_time=self.sharing.cache_time, is_personal=personal, button=button
-            )
-        except BadRequest as error:
-            if "query is too old" not in error.message.lower():
-                raise
-            _LOGGER.debug("inline query expired before it was answered")
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        _LOGGER.debug("inline query expired before it was answered")
 
 
 class _ViaThisBot(filters.MessageFilter):
@@ -146,8 +137,7 @@ def register(app: App) -> None:
     """Inline queries; and, before the sign-up form and the questions, the cards students
     send through inline mode (not replies: a coordinator may answer a hand-off with one)."""
     settings = services_of(app).settings
-    sharing = SharingSettings.load(settings.conversations_dir / "groups.yaml")
-    app.add_handler(InlineQueryHandler(InlineAnswers(sharing)))
+    app.add_handler(InlineQueryHandler(answer_inline))
     cards = _ViaThisBot() & ~filters.REPLY
     if settings.coordinator_chat_id is not None:
         cards &= ~filters.Chat(chat_id=settings.coordinator_chat_id)

@@ -24,7 +24,7 @@ from bot.content.learned import (
 )
 from bot.storage import IGNORED, ReviewGroup
 from bot.telegram import callbacks
-from bot.telegram.content import content_lock, learn_group, learned_path, reload
+from bot.telegram.content import learn_group, learned_path
 from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
 from bot.telegram.handlers.common import answer_query, send, show, user_language
@@ -306,9 +306,9 @@ async def reload_command(update: Update, context: BotContext) -> None:
     version and list the problems if anything is invalid."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    async with content_lock(services):
+    async with services.content.lock:
         try:
-            content = await reload(services)
+            content = await services.content.reload()
         except KnowledgeError as error:
             texts = services.assistant.texts
             await send(update, texts.get("reload_failed", lang, problems=_problems(error)))
