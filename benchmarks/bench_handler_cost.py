@@ -174,7 +174,7 @@ async def our_bench(
     if app.post_init is not None:  # register_commands, as run_polling does
         await app.post_init(app)
     bench = Bench("ours", emulator, app, request)
-    assistant = services_of(app).assistant
+    assistant = services_of(app).content.assistant
     answer = assistant.answer
     if variant & {"once", "free"}:
         memo: dict[tuple[str, str | None], Any] = {}
@@ -251,7 +251,7 @@ async def measure_one(kind: str, count: int, warmup: int, profile: bool) -> dict
         }
         if kind == "ours":
             # assistant.answer alone, outside the application, on the same (warm) questions.
-            assistant = services_of(bench.app).assistant
+            assistant = services_of(bench.app).content.assistant
             answer = type(assistant).answer
             started = time.perf_counter()
             for text, _ in timed:

@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 from bot.reports import charts, stats
 from bot.telegram.context import services_of
-texts = services_of(app).assistant.texts
+texts = services_of(app).content.texts
 figures = stats.compute([], [], 30, datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
 t0 = time.perf_counter()
 charts.draw(figures, stats.chart_labels(texts, "en"))

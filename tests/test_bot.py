@@ -73,7 +73,7 @@ async def test_every_menu_path_works_and_reaches_every_entry_in_three_taps(bot: 
     services_of(bot.app).flood = FloodGuard(limit=100_000)  # a crawler taps faster than people
     student = bot.user()
     await bot.send(student, "/menu")
-    kb = services_of(bot.app).assistant.kb
+    kb = services_of(bot.app).content.assistant.kb
     seen_topics: dict[str, int] = {}
     queue = deque([("1|menu:main", 0)])
     visited = {"1|menu:main"}

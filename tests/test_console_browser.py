@@ -157,7 +157,7 @@ async def test_leads_filter_status_digest_download_and_escaping(tmp_path: Path) 
         await page.press("input[name='country']", "Enter")
         await expect(page.locator("#leads tbody tr")).to_have_count(1)
         await page.click(f"tr[data-user='{STUDENT}'] button[data-status='contacted']")
-        texts = services_of(console.bot.app).assistant.texts
+        texts = services_of(console.bot.app).content.texts
         contacted = status_label(texts, "contacted", "en")
         await expect(page.locator(f"tr[data-user='{STUDENT}'] td.status")).to_have_text(
             texts.get("coordinator_status_contacted", "en")
@@ -191,7 +191,7 @@ async def test_add_as_example_makes_the_bot_answer(tmp_path: Path) -> None:
         await page.wait_for_selector("#status.ok")
         answered = await ask(console, question)
         assert answered != declined
-        housing = services_of(console.bot.app).assistant.kb.render("housing", "en")
+        housing = services_of(console.bot.app).content.assistant.kb.render("housing", "en")
         assert answered.splitlines()[0] in housing
 
 
@@ -199,7 +199,7 @@ async def test_add_as_example_makes_the_bot_answer(tmp_path: Path) -> None:
 async def test_every_screen_in_each_language_theme_and_width(tmp_path: Path, lang: str) -> None:
     async with console_bot(tmp_path / "data") as console, browser() as chromium:
         await console.add_lead(STUDENT, "Ana", country="Chile")
-        texts = services_of(console.bot.app).assistant.texts
+        texts = services_of(console.bot.app).content.texts
         page = await open_console(chromium, console, lang=lang, theme=DARK)
         background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(23, 33, 43)"  # Telegram's theme colours

@@ -36,7 +36,7 @@ async def test_the_focus_survives_a_restart_and_goes_with_forget(tmp_path: Path)
         assert "4 weeks to 6 months" not in student.last.text
         await bot.send(student, "/forget")
         assert bot.app is not None
-        texts = services_of(bot.app).assistant.texts
+        texts = services_of(bot.app).content.texts
         await bot.press(student, texts.get("forget_button_yes", "en"))
         await bot.send(student, HOW_LONG)  # no focus any more: the message alone
         assert "4 weeks to 6 months" in student.last.text

@@ -45,7 +45,7 @@ def storage(bot: LocalBot) -> Storage:
 
 def unknown_command(bot: LocalBot, lang: str = "en") -> str:
     assert bot.app is not None
-    return services_of(bot.app).assistant.texts.get("unknown_command", lang)
+    return services_of(bot.app).content.texts.get("unknown_command", lang)
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ async def test_forget_removes_a_student_from_exports_and_digests(bot: HttpBot) -
     assert "Élodie" in "\n".join(await command(bot, coordinator, "/digest"))
     await bot.send(user, "/forget")
     assert bot.app is not None
-    await bot.press(user, services_of(bot.app).assistant.texts.get("forget_button_yes", "fr"))
+    await bot.press(user, services_of(bot.app).content.texts.get("forget_button_yes", "fr"))
     assert "Élodie" not in "\n".join(await command(bot, coordinator, "/digest"))
     replies = await command(bot, coordinator, "/leads")
     assert replies == ["No leads match (all)."] and coordinator.last.document is None

@@ -211,7 +211,7 @@ async def test_forged_presses_and_commands_reveal_nothing(http: LocalBot) -> Non
 
     member = group(http).add_member(http.user(3001, "en", "Not a coordinator"))
     assert http.app is not None
-    invalid = services_of(http.app).assistant.texts.get("button_invalid", "en")  # a toast only
+    invalid = services_of(http.app).content.texts.get("button_invalid", "en")  # a toast only
     for action in (*handoff.COORDINATOR_BUTTONS, *notice_buttons.COORDINATOR_BUTTONS):
         press = group(http).make_press(member, first_button(notice), notice.message_id)
         await forge(http, press, f"1|{action}")

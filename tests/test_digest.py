@@ -288,8 +288,8 @@ async def test_a_digest_cut_short_by_a_crash_is_finished_not_repeated(bot: Local
     services = services_of(bot.app)
     parts = render_digest(
         await storage.digest_data(digest.since, digest.until),
-        kb=services.assistant.kb,
-        texts=services.assistant.texts,
+        kb=services.content.assistant.kb,
+        texts=services.content.texts,
         lang="en",
         zone=SHANGHAI,
         number=digest.number,
@@ -338,7 +338,7 @@ async def test_students_get_the_unknown_command_reply(tmp_path: Path, command: s
         student = bot.user(3001, "en", "Eve")
         bot.user(COORDINATOR, "en", "Claire")
         await bot.send(student, command)
-        texts = services_of(bot.app).assistant.texts if bot.app else None
+        texts = services_of(bot.app).content.texts if bot.app else None
         assert texts is not None
         assert student.last.html == texts.get("unknown_command", "en")
         assert student.last.document is None
@@ -359,7 +359,7 @@ async def test_a_coordinator_reads_digest_and_export_in_their_language(
     await storage_of(bot).upsert_lead(lead(2001, name="张伟 & <Élodie>"))
     await storage_of(bot).log_question(5, "en", "a & b <c>", None, None)
     assert bot.app is not None
-    texts = services_of(bot.app).assistant.texts
+    texts = services_of(bot.app).content.texts
     await bot.send(coordinator, "/digest")
     digest = coordinator.last.html  # accepted by the emulator: valid Telegram HTML
     assert digest.startswith(texts.get("digest_title_now", lang, since="x", until="y")[:6])

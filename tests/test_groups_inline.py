@@ -31,7 +31,7 @@ def link(payload: str | None = None) -> str:
 
 def texts(bot: LocalBot) -> Any:
     assert bot.app is not None
-    return services_of(bot.app).assistant.texts
+    return services_of(bot.app).content.texts
 
 
 async def inline(bot: LocalBot, user: SimUser, query: str) -> Any:
@@ -125,7 +125,7 @@ async def check_inline_answer(  # noqa: PLR0917 - one case of the table
             {"text": texts(bot).get("button_open_private", lang), "url": link(result.id)}
         ]
     assert bot.app is not None
-    expected = services_of(bot.app).assistant.topic_reply(topic, lang).text
+    expected = services_of(bot.app).content.assistant.topic_reply(topic, lang).text
     assert results[0].source == expected
 
     # Choosing the first card sends the whole answer into the group, via the bot; the bot
@@ -144,10 +144,10 @@ async def test_an_empty_inline_query_lists_the_main_topics(
     answered = await inline(bot, li, "")
     assert bot.app is not None
     services = services_of(bot.app)
-    topics = main_topics(services.menus)
+    topics = main_topics(services.content.menus)
     assert [r.id for r in answered.results] == topics
     assert [r.title for r in answered.results] == [
-        services.assistant.kb.title(t, "zh") for t in topics
+        services.content.assistant.kb.title(t, "zh") for t in topics
     ]  # Li's Telegram is in Chinese: the results are personal
     assert answered.is_personal
 

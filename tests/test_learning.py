@@ -46,7 +46,7 @@ def bot_spec() -> BotSpec:
 def intent_of(bot: LocalBot, text: str) -> str | None:
     """What the running bot's assistant answers ``text`` with."""
     assert bot.app is not None
-    return services_of(bot.app).assistant.answer(text).intent
+    return services_of(bot.app).content.assistant.answer(text).intent
 
 
 async def forge(bot: LocalBot, user: SimUser, data: str) -> None:
@@ -112,7 +112,7 @@ async def test_one_question_asked_in_three_languages_is_one_group_with_the_encod
 
     bot.settings = replace(bot.settings, semantic=False)  # BOT_SEMANTIC=off: words only
     await bot.restart()
-    assert bot.app is not None and services_of(bot.app).assistant.matcher.encoder is None
+    assert bot.app is not None and services_of(bot.app).content.assistant.matcher.encoder is None
     await bot.send(coordinator, "/unanswered")
     assert "group 1 of 4" in coordinator.last.text
     assert "Asked 1 time," in coordinator.last.text

@@ -167,7 +167,7 @@ async def test_nothing_of_the_student_is_left_after_forget(
         assert holding_the_student(repr(rows)) == [], table
     check_files(data_dir)
     assert holding_the_student("\n".join(r.getMessage() for r in caplog.records)) == []
-    assistant = services_of(bot.app).assistant  # type: ignore[arg-type]
+    assistant = services_of(bot.app).content.assistant  # type: ignore[arg-type]
     examples = [p for e in assistant.kb.entries.values() for ps in e.examples.values() for p in ps]
     assert not any(WORDS in p for p in examples), "the bot no longer uses the student's words"
 

@@ -235,4 +235,4 @@ async def test_full_width_forms_in_form_input_are_folded(bot: LocalBot) -> None:
     assert prompt(bot, "university", "zh") in student.last.html
     draft = draft_of(bot, student)
     assert draft is not None and draft["answers"]["email"] == "zhang.wei@cqmu.edu.cn"
-    assert services_of(bot.app).form.parse_month("２０２７年３月") == (2027, 3)  # type: ignore[arg-type]
+    assert services_of(bot.app).content.form.parse_month("２０２７年３月") == (2027, 3)  # type: ignore[arg-type]

@@ -284,7 +284,7 @@ async def test_a_question_mid_form_is_answered_then_the_step_is_asked_again(
     bot: LocalBot,
 ) -> None:
     user = bot.user(2040)
-    assistant = services_of(bot.app).assistant  # type: ignore[union-attr]
+    assistant = services_of(bot.app).content.assistant  # type: ignore[union-attr]
     t = texts(bot)
     await bot.send(user, "/signup")
     await bot.send(user, "Ana Lopez")

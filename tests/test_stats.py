@@ -250,7 +250,7 @@ from bot.telegram.context import services_of
 from bot.reports import charts, stats
 app = build_application(replace(Settings(), data_dir=Path({str(tmp_path)!r})))
 assert "matplotlib" not in sys.modules, "imported at start"
-assistant = services_of(app).assistant
+assistant = services_of(app).content.assistant
 figures = stats.compute([], [], 30, datetime.now(UTC), ZoneInfo("Asia/Shanghai"))
 stats.summary(figures, assistant.texts, assistant.kb, "en")
 assert "matplotlib" not in sys.modules, "imported by the text"

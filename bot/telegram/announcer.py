@@ -141,7 +141,7 @@ class Announcer:
         if not await services.storage.may_send(announcement.id, recipient.user_id):
             return
         lang = recipient.language
-        text, rows = compose(services.assistant.texts, announcement.text_for(lang), lang)
+        text, rows = compose(services.content.texts, announcement.text_for(lang), lang)
         outcome = FAILED
         for _ in range(MAX_RETRY_AFTER):
             try:
@@ -195,7 +195,7 @@ class Progress:
         """The progress, or the final report, in the coordinator's language."""
         counts = await self.storage.announcement_counts(self.announcement.id)
         total = sum(counts.values())
-        texts = services_of(self.app).assistant.texts
+        texts = services_of(self.app).content.texts
         return texts.get(
             "announce_done" if final else "announce_progress",
             self.announcement.language,

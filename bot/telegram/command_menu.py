@@ -28,13 +28,13 @@ def coordinator_commands(services: Services) -> tuple[str, ...]:
     commands = data.get("commands") if isinstance(data, dict) else None
     if not isinstance(commands, list) or not all(isinstance(c, str) for c in commands):
         raise KnowledgeError([f"{SOURCE}: 'commands' must list the coordinators' commands"])
-    services.assistant.texts.require({f"coordinator_command_{c}" for c in commands}, SOURCE)
+    services.content.texts.require({f"coordinator_command_{c}" for c in commands}, SOURCE)
     return tuple(commands)
 
 
 def menu(services: Services, lang: str, user_id: int | None = None) -> list[BotCommand]:
     """The menu of ``user_id`` in ``lang``: the students' commands, and a coordinator's."""
-    texts = services.assistant.texts
+    texts = services.content.texts
     commands = [BotCommand(c, texts.get(f"command_{c}", lang)) for c in COMMANDS]
     if is_coordinator(services.settings, user_id):
         commands += [

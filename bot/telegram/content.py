@@ -198,7 +198,7 @@ def compatibility_problems(running: Content, new: Content) -> list[str]:
     """What in ``new`` the running handlers could not use: a text key that disappeared or
     changed its placeholders, or sign-up steps that differ (forms in progress rely on them)."""
     problems: list[str] = []
-    old_texts, new_texts = running.assistant.texts.texts, new.assistant.texts.texts
+    old_texts, new_texts = running.texts.texts, new.texts.texts
     for key, by_language in old_texts.items():
         if key not in new_texts:
             problems.append(f"text '{key}' is missing (the running bot uses it)")
@@ -238,7 +238,7 @@ async def prune_learned(services: Services) -> int:
         gone = set(sources.values()) - await services.storage.existing_questions(sources.values())
         if not gone:
             return 0
-        learned = load_learned(path, services.assistant.kb)
+        learned = load_learned(path, services.content.assistant.kb)
         kept, left = without_questions(learned, sources, gone)
         write_learned(path, kept, left)
         forget_cached(services.settings.data_dir / "cache")
@@ -257,7 +257,7 @@ async def learn_group(
     ``written`` (the coordinator's own phrasings, "Edit") are added instead of the students'
     texts and linked to no question; a student's text is kept with the id of its question, so
     that it goes when that question is deleted (/forget, retention: :func:`prune_learned`)."""
-    assistant = services.assistant
+    assistant = services.content.assistant
     sources: Sources = {}
     if written is None:
         oldest_first = list(reversed(group.questions))  # each in the language it was written in

@@ -12,15 +12,12 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.content.forms import Form
-from bot.content.menus import Menus
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram.content import LiveContent
 from bot.telegram.error_reports import ErrorReports
 from bot.telegram.flood import FloodGuard
 from bot.telegram.outbox import Outbox
-from bot.understanding.answers import Assistant
 
 SERVICES = "services"
 COMMANDS = ("start", "menu", "help", "signup", "language", "mydata", "forget", "stop", "cancel")
@@ -43,18 +40,6 @@ class Services:
     error_reports: ErrorReports = field(default_factory=lambda: ErrorReports(600))
     relays: Outbox = field(init=False)  # students' hand-off messages for the coordinators
     started: float = field(default_factory=time.time)  # when this application was built
-
-    @property
-    def assistant(self) -> Assistant:  # transitional: renamed to content.assistant next
-        return self.content.assistant
-
-    @property
-    def menus(self) -> Menus:  # transitional: renamed to content.menus next
-        return self.content.menus
-
-    @property
-    def form(self) -> Form:  # transitional: renamed to content.form next
-        return self.content.form
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

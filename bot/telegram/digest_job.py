@@ -126,8 +126,8 @@ async def _deliver(app: App, digest: Digest) -> bool:
         lang = await storage.get_language(chat_id) or "en"
         parts = render_digest(
             data,
-            kb=services.assistant.kb,
-            texts=services.assistant.texts,
+            kb=services.content.assistant.kb,
+            texts=services.content.texts,
             lang=lang,
             zone=settings.tzinfo,
             number=digest.number,

@@ -78,7 +78,7 @@ def notice_text(
 ) -> str:
     """The notice: what kind of sign-up, every detail (escaped), language and status; the
     student's message is shortened if the whole would not fit in one message."""
-    texts = services.assistant.texts
+    texts = services.content.texts
     status = texts.get(f"coordinator_status_{lead.status}", lang)
     status_line = status_line or texts.get("coordinator_notice_status", lang, status=status)
     head = texts.get("coordinator_notice_updated" if updated else "coordinator_notice_new", lang)
@@ -87,7 +87,7 @@ def notice_text(
     )
 
     def render(shown: Lead, shortened: bool) -> str:
-        details = services.form.details(shown.as_dict(), lang)
+        details = services.content.form.details(shown.as_dict(), lang)
         note = f"\n{texts.get('coordinator_notice_shortened', lang)}" if shortened else ""
         return f"{head}\n\n{details}{note}\n{language}\n{status_line}"
 
@@ -102,7 +102,7 @@ def notice_text(
 
 def notice_buttons(services: Services, lang: str) -> list[list[Button]]:
     """Contacted, Not relevant (one row) and Reply to student under a notice."""
-    texts = services.assistant.texts
+    texts = services.content.texts
     return [
         [
             Button(texts.get("coordinator_button_contacted", lang), CONTACTED),

@@ -94,11 +94,11 @@ def language_name(texts: Texts, code: str) -> str:
 
 def lead_summary(services: Services, lead: Lead | None, lang: str) -> str:
     """The lead of a student, for the coordinators (escaped), or "not signed up yet"."""
-    texts = services.assistant.texts
+    texts = services.content.texts
     if lead is None:
         return texts.get("coordinator_thread_no_lead", lang)
     status = texts.get(f"coordinator_status_{lead.status}", lang)
-    details = services.form.details(lead.as_dict(), lang)
+    details = services.content.form.details(lead.as_dict(), lang)
     return texts.get("coordinator_thread_lead", lang, status=status, details=details)
 
 
@@ -163,7 +163,7 @@ async def pass_to_student(
     framing, inside the student's conversation with the coordinators (opened if none is):
     their answer comes back to the coordinators. Returns (delivered, thread)."""
     services = context.services
-    storage, texts = services.storage, services.assistant.texts
+    storage, texts = services.storage, services.content.texts
     lang = await student_language(services, target.user_id, target.language)
     thread = storage.current_thread(target.user_id)
     opened = thread is None or thread.status != OPEN_THREAD

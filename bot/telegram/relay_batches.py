@@ -82,7 +82,7 @@ async def flush(context: BotContext) -> Flushed:
 async def _send(context: BotContext, relays: Sequence[Relay]) -> Flushed:
     """Send one thread's queued messages to one chat (its share of them)."""
     services = context.services
-    texts, storage = services.assistant.texts, services.storage
+    texts, storage = services.content.texts, services.storage
     first, last = relays[0], relays[-1]
     chat_id, thread = first.chat_id, first.thread_id
     lang = await chat_language(services, chat_id)

@@ -35,7 +35,7 @@ MAX_RESULTS = 30
 def search(base: KnowledgeBase, services: Services, query: str) -> list[dict[str, Any]]:
     """Topics whose id, title, answer or examples contain ``query`` (any language), titles
     first; with an empty query every topic, by id."""
-    kb = services.assistant.kb
+    kb = services.content.assistant.kb
     needle = " ".join(query.lower().split())
     scored: list[tuple[int, str]] = []
     for entry_id, entry in kb.entries.items():
@@ -64,7 +64,7 @@ def topic(base: KnowledgeBase, services: Services, entry_id: str) -> dict[str, A
     overrides = load_overrides(overrides_path(services.settings.data_dir), base)
     versions = overrides.of(entry_id)
     current = versions[-1] if versions else original_version(base, entry_id)
-    kb = services.assistant.kb
+    kb = services.content.assistant.kb
     return {
         **current.as_dict(),
         "source": base.entries[entry_id].source,

@@ -91,7 +91,7 @@ class Console:
 
         async def run() -> None:
             phrases = [Phrase(q.id, q.text) for q in questions]
-            groups = await asyncio.to_thread(group_questions, services.assistant, phrases)
+            groups = await asyncio.to_thread(group_questions, services.content.assistant, phrases)
             listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
             self.listing = (key, listing)
 
@@ -102,11 +102,11 @@ class Console:
         checked at start like the handlers' texts."""
         script = (STATIC / "console.js").read_text(encoding="utf-8")
         keys = set(re.findall(r'\bt\("([a-z_]*[a-z])"', script))  # not t("prefix_" + …)
-        self.services.assistant.texts.require(keys, "conversations/console.yaml")
+        self.services.content.texts.require(keys, "conversations/console.yaml")
 
     def texts(self, lang: str) -> dict[str, str]:
         """The console's texts (``console_*``) and the statuses' names in ``lang``."""
-        texts = self.services.assistant.texts
+        texts = self.services.content.texts
         keys = [k for k in texts.texts if k.startswith(("console_", "coordinator_status_"))]
         return {k: texts.get(k, lang) for k in keys}
 
@@ -260,7 +260,7 @@ class Leads(Api):
         query = leads.lead_filter(_query(self), zone)
         total, found = await storage.find_leads(query, leads.MAX_ROWS)
         levels, interests = await self.console.lead_choices()
-        kb = self.services.assistant.kb
+        kb = self.services.content.assistant.kb
         titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
             {
@@ -289,9 +289,13 @@ class LeadsXlsx(Api):
         services = self.services
         zone = services.settings.tzinfo
         _, found = await services.storage.find_leads(leads.lead_filter(_query(self), zone))
-        texts = services.assistant.texts
+        texts = services.content.texts
         exporter = Exporter(
-            services.assistant.kb, texts, self.lang, zone, names={self.caller.id: self.caller.name}
+            services.content.assistant.kb,
+            texts,
+            self.lang,
+            zone,
+            names={self.caller.id: self.caller.name},
         )
         data = await asyncio.to_thread(
             exporter.xlsx, found, texts.get("leads_sheet_title", self.lang)
@@ -312,7 +316,7 @@ class Unanswered(Api):
 
     async def get(self) -> None:
         services = self.services
-        assistant = services.assistant
+        assistant = services.content.assistant
         questions = await services.storage.unreviewed_questions(
             timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
         )
@@ -358,7 +362,7 @@ class Learn(Api):
             await services.storage.resolve_group(group.id, IGNORED)
             self.send({"problems": []})
             return
-        if not isinstance(entry_id, str) or entry_id not in services.assistant.kb.entries:
+        if not isinstance(entry_id, str) or entry_id not in services.content.assistant.kb.entries:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
         try:
             await learn_group(services, group, entry_id)
@@ -377,7 +381,7 @@ class Stats(Api):
     async def get(self) -> None:
         services = self.services
         figures = await self.console.figures(_days(self))
-        texts, kb = services.assistant.texts, services.assistant.kb
+        texts, kb = services.content.texts, services.content.assistant.kb
         self.send({"summary": stats.summary(figures, texts, kb, self.lang)})
 
 
@@ -385,7 +389,7 @@ class StatsChart(Api):
     async def get(self) -> None:
         services = self.services
         figures = await self.console.figures(_days(self))
-        labels = stats.chart_labels(services.assistant.texts, self.lang)
+        labels = stats.chart_labels(services.content.texts, self.lang)
         png = await asyncio.to_thread(charts.draw, figures, labels)
         self.set_header("Content-Type", "image/png")
         self.finish(png)

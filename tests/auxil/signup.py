@@ -24,7 +24,7 @@ TYPED_MARCH = {"en": f"March {NEXT_YEAR}", "fr": f"mars {NEXT_YEAR}", "zh": f"{N
 
 def form(bot: LocalBot) -> Form:
     assert bot.app is not None
-    result: Form = services_of(bot.app).form
+    result: Form = services_of(bot.app).content.form
     return result
 
 

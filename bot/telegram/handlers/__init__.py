@@ -58,7 +58,7 @@ FEATURES = (
 def register_all(app: App) -> None:
     """Register every handler. Within a group the first matching handler wins, so order
     matters."""
-    texts = services_of(app).assistant.texts
+    texts = services_of(app).content.texts
     for feature in FEATURES:
         texts.require(feature.TEXTS, "conversations/texts.yaml")
     guard.register(app)  # group -1: drops message floods before anything else runs

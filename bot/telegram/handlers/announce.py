@@ -90,7 +90,7 @@ async def begin(update: Update, context: BotContext) -> str:
             "texts": {},
             "writing": DEFAULT_TEXT,
         }
-    await send(update, context.services.assistant.texts.get("announce_prompt", lang))
+    await send(update, context.services.content.texts.get("announce_prompt", lang))
     return WRITING
 
 
@@ -99,7 +99,7 @@ async def take_text(update: Update, context: BotContext) -> str | int:
     services, message = context.services, update.effective_message
     draft = _draft(context)
     lang = await user_language(services, update.effective_user)
-    texts = services.assistant.texts
+    texts = services.content.texts
     if draft is None or message is None or message.text is None:
         return END
     body = message.text_html
@@ -114,7 +114,7 @@ async def take_text(update: Update, context: BotContext) -> str | int:
 async def _preview(update: Update, context: BotContext, draft: dict[str, Any], lang: str) -> None:
     """What each language's students will receive, then the audience and the buttons."""
     services = context.services
-    texts = services.assistant.texts
+    texts = services.content.texts
     audience = await services.storage.announcement_audience()
     total = sum(audience.values())
     shown = [code for code in LANGUAGES if audience.get(code) or code in draft["texts"]]
@@ -156,7 +156,7 @@ async def press(update: Update, context: BotContext) -> str | int:
     """Send, write a language's version, or cancel."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    texts = services.assistant.texts
+    texts = services.content.texts
     draft = _draft(context)
     action = decode(update.callback_query.data if update.callback_query else None) or ""
     if action not in ACTIONS:
@@ -210,7 +210,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: nothing is sent."""
     lang = await user_language(context.services, update.effective_user)
     _drop(context)
-    await send(update, context.services.assistant.texts.get("announce_cancelled", lang))
+    await send(update, context.services.content.texts.get("announce_cancelled", lang))
     return END
 
 
@@ -220,7 +220,7 @@ async def closed(update: Update, context: BotContext) -> None:
     lang = await user_language(context.services, update.effective_user)
     action = decode(update.callback_query.data if update.callback_query else None)
     key = "announce_closed" if action in ACTIONS else "button_invalid"
-    await answer_query(update, context.services.assistant.texts.get(key, lang))
+    await answer_query(update, context.services.content.texts.get(key, lang))
 
 
 def register(app: App) -> None:

@@ -142,10 +142,10 @@ async def stale(update: Update, context: BotContext) -> None:
     services = context.services
     lang = await user_language(services, update.effective_user)
     if not is_private(update):
-        await answer_query(update, services.assistant.texts.get("button_invalid", lang))
+        await answer_query(update, services.content.texts.get("button_invalid", lang))
         return
-    notice = services.assistant.texts.get("stale_button", lang)
-    screen = services.menus.screen("main", lang)
+    notice = services.content.texts.get("stale_button", lang)
+    screen = services.content.menus.screen("main", lang)
     await show(update, f"{notice}\n\n{screen.text}", screen.rows, notice=notice)
 
 
@@ -158,8 +158,8 @@ def topic_rows(services: Services, reply: Reply, lang: str) -> list[list[Button]
     """Rows for a topic opened from a menu: a list's "browse" button, its related topics, and
     Back to where it is listed."""
     assert reply.intent is not None
-    back = services.menus.back_button(lang, services.menus.home_of(reply.intent))
-    browse = services.menus.browse_button(reply.intent, lang)
+    back = services.content.menus.back_button(lang, services.content.menus.home_of(reply.intent))
+    browse = services.content.menus.browse_button(reply.intent, lang)
     return layout((browse, *reply.buttons) if browse else reply.buttons, (back,))
 
 
@@ -179,4 +179,4 @@ def main_menu_text(context: BotContext, text: str, lang: str) -> str:
     data = context.user_data
     if data is None or DRAFT not in data:
         return text
-    return f"{context.services.assistant.texts.get('signup_unfinished', lang)}\n\n{text}"
+    return f"{context.services.content.texts.get('signup_unfinished', lang)}\n\n{text}"

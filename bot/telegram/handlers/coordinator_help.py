@@ -38,7 +38,7 @@ def register(app: App) -> None:
     async def coordinator_help(update: Update, context: BotContext) -> None:
         """The list of commands."""
         services = context.services
-        texts = services.assistant.texts
+        texts = services.content.texts
         lang = await user_language(services, update.effective_user)
         lines = [
             texts.get(

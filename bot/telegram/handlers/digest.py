@@ -45,8 +45,8 @@ async def digest_now(update: Update, context: BotContext) -> None:
     data = await services.storage.digest_data(since)
     parts = render_digest(
         data,
-        kb=services.assistant.kb,
-        texts=services.assistant.texts,
+        kb=services.content.assistant.kb,
+        texts=services.content.texts,
         lang=lang,
         zone=services.settings.tzinfo,
     )

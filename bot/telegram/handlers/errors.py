@@ -40,7 +40,7 @@ async def on_error(update: object, context: BotContext) -> None:
     services, app = context.services, cast(App, context.application)
     kind = _where(error)
     if services.error_reports.record(kind):
-        report = services.assistant.texts.get(
+        report = services.content.texts.get(
             "coordinator_error_report", "en", update_id=update_id, error=html.escape(kind)
         )
         await _tell_coordinators(app, report)
@@ -54,7 +54,7 @@ async def on_error(update: object, context: BotContext) -> None:
     ):
         try:
             lang = await user_language(services, update.effective_user)
-            await send(update, services.assistant.texts.get("error_apology", lang))
+            await send(update, services.content.texts.get("error_apology", lang))
         except Exception:  # the apology must never raise in the error handler
             _LOGGER.warning("could not send the apology")
 
@@ -64,7 +64,7 @@ async def send_repeats(app: App) -> None:
     services = services_of(app)
     minutes = round(services.error_reports.window / 60)
     for kind, count in services.error_reports.due():
-        summary = services.assistant.texts.get(
+        summary = services.content.texts.get(
             "coordinator_error_repeats", "en", error=html.escape(kind), count=count, minutes=minutes
         )
         await _tell_coordinators(app, summary)

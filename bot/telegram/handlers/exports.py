@@ -70,7 +70,7 @@ def parse(args: list[str]) -> Query | None:
 async def leads(update: Update, context: BotContext) -> None:
     """Send the leads asked for as a document, or the usage."""
     services = context.services
-    texts = services.assistant.texts
+    texts = services.content.texts
     user = update.effective_user
     lang = await user_language(services, user)
     query = parse(context.args or [])
@@ -92,7 +92,7 @@ async def leads(update: Update, context: BotContext) -> None:
         await send(update, texts.get("leads_none", lang, scope=scope))
         return
     exporter = Exporter(
-        services.assistant.kb,
+        services.content.assistant.kb,
         texts,
         lang,
         services.settings.tzinfo,

@@ -15,19 +15,19 @@ TEXTS = frozenset({"cancel_nothing", "not_text", "unknown_command"})
 async def unknown_command(update: Update, context: BotContext) -> None:
     """An unknown (or not permitted) command: the same polite answer, revealing nothing."""
     lang = await user_language(context.services, update.effective_user)
-    await send(update, context.services.assistant.texts.get("unknown_command", lang))
+    await send(update, context.services.content.texts.get("unknown_command", lang))
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/cancel when no form or hand-off is open (those take it first)."""
     lang = await user_language(context.services, update.effective_user)
-    await send(update, context.services.assistant.texts.get("cancel_nothing", lang))
+    await send(update, context.services.content.texts.get("cancel_nothing", lang))
 
 
 async def not_text(update: Update, context: BotContext) -> None:
     """Photos, stickers, voice…: ask for text."""
     lang = await user_language(context.services, update.effective_user)
-    await send(update, context.services.assistant.texts.get("not_text", lang))
+    await send(update, context.services.content.texts.get("not_text", lang))
 
 
 def register(app: App) -> None:

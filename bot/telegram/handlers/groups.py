@@ -97,7 +97,7 @@ class GroupAnswers:
         )
 
     async def _invite(self, message: Message, context: BotContext, payload: str | None) -> None:
-        texts = context.services.assistant.texts
+        texts = context.services.content.texts
         lang = self._language(message)
         await self._reply(
             message,
@@ -110,8 +110,11 @@ class GroupAnswers:
     def _invite_payload(self, services: Services, command: str, argument: str | None) -> str | None:
         """Where a command's invitation opens the private chat."""
         if command == "start" and argument:
-            known = services.assistant.kb.entries.keys() | services.assistant.kb.items.keys()
-            if argument in known or argument in services.menus.menus:
+            known = (
+                services.content.assistant.kb.entries.keys()
+                | services.content.assistant.kb.items.keys()
+            )
+            if argument in known or argument in services.content.menus.menus:
                 return argument
         return services.content.sharing.invite_payloads.get(command)
 
@@ -143,7 +146,7 @@ class GroupAnswers:
     async def _answer(self, message: Message, context: BotContext, question: str) -> None:
         """A knowledge-base answer in the question's language, with the private-chat button."""
         services = context.services
-        assistant, texts = services.assistant, services.assistant.texts
+        assistant, texts = services.content.assistant, services.content.texts
         sharing = services.content.sharing
         lang = self._language(message)
         if not question:
@@ -181,7 +184,7 @@ class GroupAnswers:
         query: CallbackQuery | None = update.callback_query
         if query is None:
             return
-        texts = context.services.assistant.texts
+        texts = context.services.content.texts
         user = query.from_user
         lang = telegram_language(user.language_code if user else None) or "en"
         await answer_query(update, texts.get("group_private_only", lang))

@@ -33,7 +33,7 @@ async def guard(update: Update, context: BotContext) -> None:
     )
     if verdict is Verdict.ALLOW:
         return
-    texts = context.services.assistant.texts
+    texts = context.services.content.texts
     lang = await user_language(context.services, user)
     if verdict is Verdict.WARN:
         await send(update, texts.get("slow_down", lang))

@@ -92,7 +92,7 @@ async def begin(update: Update, context: BotContext) -> None:
     """The "Talk to a coordinator" button: open a thread (or say that one is open)."""
     services, user = context.services, update.effective_user
     await answer_query(update)
-    texts = services.assistant.texts
+    texts = services.content.texts
     lang = await user_language(services, user)
     if user is None or not services.settings.coordinator_ids:
         await send(update, texts.get("handoff_unavailable", lang))
@@ -116,7 +116,7 @@ async def from_student(update: Update, context: BotContext) -> None:
     services, user, message = context.services, update.effective_user, update.effective_message
     if user is None or message is None or message.text is None:
         return
-    storage, texts = services.storage, services.assistant.texts
+    storage, texts = services.storage, services.content.texts
     lang = await user_language(services, user)
     thread = storage.current_thread(user.id)
     if thread is None:
@@ -151,7 +151,7 @@ async def end_by_student(update: Update, context: BotContext) -> None:
     services, user = context.services, update.effective_user
     if user is None:
         return
-    texts = services.assistant.texts
+    texts = services.content.texts
     lang = await user_language(services, user)
     thread = services.storage.current_thread(user.id)
     closed = await services.storage.close_thread(thread.id, "student") if thread else None
@@ -173,9 +173,9 @@ async def _expire(context: BotContext, thread: Thread, unsent: Update | None = N
     closed = await services.storage.close_thread(thread.id, "expired")
     if closed is None or thread.status == WAITING_THREAD:
         return
-    texts = services.assistant.texts
+    texts = services.content.texts
     lang = await student_language(services, thread.user_id, thread.language)
-    again = [[services.assistant.action_button("coordinator", lang)]]
+    again = [[services.content.assistant.action_button("coordinator", lang)]]
     if unsent is not None:
         await send(unsent, texts.get("thread_expired_unsent", lang), again)
     else:
@@ -199,7 +199,7 @@ async def _tell_coordinators(
 ) -> None:
     """A note about ``thread`` in every coordinators' chat (but ``skip``); replying to it
     answers the student too."""
-    texts = context.services.assistant.texts
+    texts = context.services.content.texts
     name = shown_name(thread.name)
     await context.services.relays.flush(context)  # the student's last messages come first
 
@@ -225,7 +225,7 @@ async def close(update: Update, context: BotContext) -> None:
     services, query, user = context.services, update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         return
-    texts = services.assistant.texts
+    texts = services.content.texts
     lang = await user_language(services, user)
     target = await services.storage.sent_message(query.message.chat.id, query.message.message_id)
     thread_id = target.thread_id if target is not None else None
@@ -276,7 +276,7 @@ async def _relay(update: Update, context: BotContext, target: SentMessage | None
     services, message, user = context.services, update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    texts, storage = services.assistant.texts, services.storage
+    texts, storage = services.content.texts, services.storage
     lang = await user_language(services, user)
     if target is None:
         await message.reply_text(texts.get("coordinator_reply_unknown", lang))
@@ -326,14 +326,14 @@ async def cancel_pending(update: Update, context: BotContext) -> None:
     await context.services.storage.clear_pending_reply(message.chat.id, user.id)
     lang = await user_language(context.services, user)
     await message.reply_text(
-        context.services.assistant.texts.get("coordinator_reply_cancelled", lang)
+        context.services.content.texts.get("coordinator_reply_cancelled", lang)
     )
 
 
 async def list_handoffs(update: Update, context: BotContext) -> None:
     """/handoffs: the open threads, oldest first."""
     services = context.services
-    texts, storage = services.assistant.texts, services.storage
+    texts, storage = services.content.texts, services.storage
     lang = await user_language(services, update.effective_user)
     threads = storage.open_threads()
     if not threads:

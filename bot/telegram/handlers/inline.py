@@ -52,8 +52,8 @@ def _article(
     services: Services, sharing: SharingSettings, bot_username: str, topic_id: str, lang: str
 ) -> InlineQueryResultArticle:
     """The card of one topic: title, one-line preview, the full answer when chosen."""
-    shared = shared_answer(services.assistant, topic_id, lang, sharing.preview_length)
-    label = services.assistant.texts.get("button_open_private", lang)
+    shared = shared_answer(services.content.assistant, topic_id, lang, sharing.preview_length)
+    label = services.content.texts.get("button_open_private", lang)
     return InlineQueryResultArticle(
         id=topic_id,
         title=shared.title,
@@ -65,7 +65,7 @@ def _article(
 
 def _unknown(services: Services, bot_username: str, lang: str) -> InlineQueryResultArticle:
     """The one honest card for a question the knowledge base cannot answer."""
-    texts = services.assistant.texts
+    texts = services.content.texts
     return InlineQueryResultArticle(
         id=UNKNOWN_ID,
         title=texts.get("inline_unknown_title", lang),
@@ -85,11 +85,11 @@ def _results(
     """The cards for ``text`` in ``lang``: the main topics for an empty query."""
     sharing = services.content.sharing
     if not text:
-        topics = main_topics(services.menus)
+        topics = main_topics(services.content.menus)
     else:
-        match = services.assistant.match(text)
-        reply = services.assistant.answer(text, lang)
-        topics = answer_topics(services.assistant, match, reply, sharing)
+        match = services.content.assistant.match(text)
+        reply = services.content.assistant.answer(text, lang)
+        topics = answer_topics(services.content.assistant, match, reply, sharing)
     if not topics:
         return [_unknown(services, bot_username, lang)]
     return [_article(services, sharing, bot_username, t, lang) for t in topics]
@@ -103,13 +103,17 @@ async def answer_inline(update: Update, context: BotContext) -> None:
     services = context.services
     sharing = services.content.sharing
     text = " ".join(query.query.split())[:MAX_QUESTION]
-    lang = clear_language(services.assistant.match(text), text, sharing.min_words) if text else None
+    lang = (
+        clear_language(services.content.assistant.match(text), text, sharing.min_words)
+        if text
+        else None
+    )
     personal = lang is None
     if lang is None:
         lang = await user_language(services, query.from_user)
     results = _results(services, context.bot.username, text, lang)
     button = InlineQueryResultsButton(
-        text=services.assistant.texts.get("button_inline_private", lang),
+        text=services.content.texts.get("button_inline_private", lang),
         start_parameter=sharing.start_parameter,
     )
     try:

@@ -24,11 +24,11 @@ async def prompt(update: Update, context: BotContext) -> None:
     """Offer the three languages as buttons."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    texts = services.assistant.texts
+    texts = services.content.texts
     rows = [
         [Button(texts.get(f"language_name_{code}", code), f"lang:{code}") for code in LANGUAGES]
     ]
-    await show(update, services.assistant.texts.get("language_prompt", lang), rows)
+    await show(update, services.content.texts.get("language_prompt", lang), rows)
 
 
 async def choose(update: Update, context: BotContext) -> None:
@@ -41,8 +41,10 @@ async def choose(update: Update, context: BotContext) -> None:
         await stale(update, context)
         return
     await services.storage.set_language(user.id, code)
-    texts = services.assistant.texts
-    await show(update, texts.get("language_set", code), [[services.assistant.menu_button(code)]])
+    texts = services.content.texts
+    await show(
+        update, texts.get("language_set", code), [[services.content.assistant.menu_button(code)]]
+    )
     await command_menu.set_for_chat(context.bot, services, chat.id, code, user.id)
 
 

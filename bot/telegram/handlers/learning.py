@@ -73,13 +73,13 @@ async def unanswered(update: Update, context: BotContext) -> None:
     matcher has its sentence encoder) and show the first group."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    texts = services.assistant.texts
+    texts = services.content.texts
     args = context.args or []
     if len(args) > 1 or (args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS)):
         await send(update, texts.get("unanswered_usage", lang, limit=MAX_DAYS))
         return
     days = int(args[0]) if args else DEFAULT_DAYS
-    assistant = services.assistant
+    assistant = services.content.assistant
     questions = await services.storage.unreviewed_questions(
         timedelta(days=days), assistant.config.answer_threshold, MAX_QUESTIONS
     )
@@ -97,7 +97,7 @@ async def _page(
     services: Services, listing: int, index: int, lang: str
 ) -> tuple[str, list[list[Button]]]:
     """Group ``index`` of a listing (the groups still to review), with its buttons."""
-    texts, kb = services.assistant.texts, services.assistant.kb
+    texts, kb = services.content.texts, services.content.assistant.kb
     groups = await services.storage.listing_groups(listing)
     if not groups:
         return texts.get("unanswered_done", lang), []
@@ -117,7 +117,7 @@ async def _page(
         total=len(groups),
         count=len(group.questions),
         samples="\n".join(
-            f"• <i>{html.escape(s)}</i>" for s in _samples(services.assistant, group)
+            f"• <i>{html.escape(s)}</i>" for s in _samples(services.content.assistant, group)
         ),
         nearest=nearest,
     )
@@ -167,7 +167,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     parts = callbacks.parse(update.callback_query.data if update.callback_query else None)
     verb, *values = parts[1:] if parts and len(parts) > 1 else ("",)
     numbers = [callbacks.number(value) for value in values]
-    invalid = services.assistant.texts.get("button_invalid", lang)
+    invalid = services.content.texts.get("button_invalid", lang)
     if None in numbers or len(numbers) != _VALUES.get(verb):
         await answer_query(update, invalid)  # forged: 20 digits, "²", "07"…
         return
@@ -182,11 +182,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     index = shown.index(group.id) if group.id in shown else 0
     if verb == "ign":
         ignored = await services.storage.resolve_group(group.id, IGNORED)
-        notice = services.assistant.texts.get("unanswered_ignored", lang, count=ignored)
+        notice = services.content.texts.get("unanswered_ignored", lang, count=ignored)
     else:
         position = numbers[1] or 0
         entry_id = group.entries[position] if position < len(group.entries) else ""
-        if entry_id not in services.assistant.kb.entries:
+        if entry_id not in services.content.assistant.kb.entries:
             await _gone(update, services, lang)
             return
         if verb == "edit":
@@ -195,10 +195,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         learned = await _learn(update, services, group, entry_id, lang)
         if learned is None:
             return
-        title = html.escape(services.assistant.kb.title(entry_id, lang))
-        notice = services.assistant.texts.get(
-            "unanswered_learned", lang, count=learned, title=title
-        )
+        title = html.escape(services.content.assistant.kb.title(entry_id, lang))
+        notice = services.content.texts.get("unanswered_learned", lang, count=learned, title=title)
     text, rows = await _page(services, group.listing, index, lang)
     await show(update, f"{notice}\n\n{text}", rows)
 
@@ -208,7 +206,7 @@ async def _turn_page(
 ) -> None:
     """Show another group of the listing; a page that does not exist is no longer valid."""
     if index >= len(await services.storage.listing_groups(listing)):
-        await answer_query(update, services.assistant.texts.get("button_invalid", lang))
+        await answer_query(update, services.content.texts.get("button_invalid", lang))
         return
     text, rows = await _page(services, listing, index, lang)
     await show(update, text, rows)
@@ -222,9 +220,9 @@ async def _ask_phrasing(
     services = context.services
     if context.user_data is not None:
         context.user_data[EDITING] = {"group": group.id, "entry": entry_id}
-    title = html.escape(services.assistant.kb.title(entry_id, lang))
+    title = html.escape(services.content.assistant.kb.title(entry_id, lang))
     await answer_query(update)
-    await send(update, services.assistant.texts.get("unanswered_edit_prompt", lang, title=title))
+    await send(update, services.content.texts.get("unanswered_edit_prompt", lang, title=title))
 
 
 async def take_phrasing(update: Update, context: BotContext) -> None:
@@ -237,15 +235,19 @@ async def take_phrasing(update: Update, context: BotContext) -> None:
     lang = await user_language(services, update.effective_user)
     group = await services.storage.review_group(int(editing.get("group", 0)))
     entry_id = str(editing.get("entry", ""))
-    if group is None or group.resolved is not None or entry_id not in services.assistant.kb.entries:
-        await send(update, services.assistant.texts.get("unanswered_gone", lang))
+    if (
+        group is None
+        or group.resolved is not None
+        or entry_id not in services.content.assistant.kb.entries
+    ):
+        await send(update, services.content.texts.get("unanswered_gone", lang))
         return
     written = [" ".join(line.split()) for line in message.text.splitlines() if line.strip()]
     learned = await _learn(update, services, group, entry_id, lang, written=written[:MAX_WRITTEN])
     if learned is None:
         return
-    title = html.escape(services.assistant.kb.title(entry_id, lang))
-    notice = services.assistant.texts.get("unanswered_learned", lang, count=learned, title=title)
+    title = html.escape(services.content.assistant.kb.title(entry_id, lang))
+    notice = services.content.texts.get("unanswered_learned", lang, count=learned, title=title)
     shown = [g.id for g in await services.storage.listing_groups(group.listing)]
     index = shown.index(group.id) if group.id in shown else 0
     text, rows = await _page(services, group.listing, index, lang)
@@ -257,7 +259,7 @@ async def cancel_phrasing(update: Update, context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(EDITING, None)
     lang = await user_language(context.services, update.effective_user)
-    await send(update, context.services.assistant.texts.get("unanswered_edit_cancelled", lang))
+    await send(update, context.services.content.texts.get("unanswered_edit_cancelled", lang))
 
 
 class _Editing(filters.MessageFilter):
@@ -287,14 +289,14 @@ async def _learn(
     try:
         return await learn_group(services, group, entry_id, written)
     except KnowledgeError as error:
-        text = services.assistant.texts.get("unanswered_failed", lang, problems=_problems(error))
+        text = services.content.texts.get("unanswered_failed", lang, problems=_problems(error))
         await show(update, text)
         return None
 
 
 async def _gone(update: Update, services: Services, lang: str) -> None:
     """A button of a group already handled (or of a list too old to keep)."""
-    notice = services.assistant.texts.get("unanswered_gone", lang)
+    notice = services.content.texts.get("unanswered_gone", lang)
     await show(update, notice, notice=notice)
 
 
@@ -310,10 +312,10 @@ async def reload_command(update: Update, context: BotContext) -> None:
         try:
             content = await services.content.reload()
         except KnowledgeError as error:
-            texts = services.assistant.texts
+            texts = services.content.texts
             await send(update, texts.get("reload_failed", lang, problems=_problems(error)))
             return
-    kb, texts = content.assistant.kb, content.assistant.texts
+    kb, texts = content.assistant.kb, content.texts
     path = learned_path(services.settings)
     learned = count(load_learned(path, kb)) if path.exists() else 0
     examples = sum(len(p) for e in kb.entries.values() for p in e.examples.values())

@@ -89,8 +89,8 @@ async def mydata(update: Update, context: BotContext) -> None:
 def _report_lines(
     context: BotContext, report: JSONDict, lang: str, announcements: list[str]
 ) -> list[str]:
-    form, zone = context.services.form, context.services.settings.tzinfo
-    texts = form.texts
+    form, zone = context.services.content.form, context.services.settings.tzinfo
+    texts = context.services.content.texts
     lines: list[str] = []
     if report["settings"]:
         language = _language_name(texts, report["settings"]["language"])
@@ -142,7 +142,7 @@ def _report_lines(
 
 async def _announcement_lines(context: BotContext, user_id: int, lang: str) -> list[str]:
     """Whether the student stopped announcements, and how many they were sent."""
-    storage, texts = context.services.storage, context.services.assistant.texts
+    storage, texts = context.services.storage, context.services.content.texts
     stopped = await storage.announcements_stopped(user_id)
     received = await storage.announcements_received(user_id)
     if stopped is not None:
@@ -154,8 +154,8 @@ async def _announcement_lines(context: BotContext, user_id: int, lang: str) -> l
 
 
 def _lead_lines(context: BotContext, lead: JSONDict, lang: str) -> list[str]:
-    form, zone = context.services.form, context.services.settings.tzinfo
-    texts = form.texts
+    form, zone = context.services.content.form, context.services.settings.tzinfo
+    texts = context.services.content.texts
     dates = {key: _when(lead[f"{key}_at"], zone) for key in ("created", "updated", "consent")}
     language = _language_name(texts, lead["language"])
     return [
@@ -175,7 +175,7 @@ def _when(iso: str, zone: tzinfo) -> str:
 
 async def ask_forget(update: Update, context: BotContext) -> None:
     """/forget: ask for confirmation with two buttons (a form in progress stays open)."""
-    texts = context.services.assistant.texts
+    texts = context.services.content.texts
     lang = await user_language(context.services, update.effective_user)
     rows = [
         [
@@ -192,7 +192,7 @@ async def confirm_forget(update: Update, context: BotContext) -> int | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or update.callback_query is None:
         return None
-    texts = context.services.assistant.texts
+    texts = context.services.content.texts
     lang = await user_language(context.services, user)  # before the setting is deleted
     if not carries_pressed_button(update.callback_query):
         await stale(update, context)  # forged, or a prompt answered already: nothing happens

@@ -29,9 +29,9 @@ async def browse(update: Update, context: BotContext) -> None:
     lang = await user_language(services, update.effective_user)
     parts = callbacks.parse(update.callback_query.data if update.callback_query else None)
     kind, target, *rest = parts if parts and len(parts) in (2, 3) else ("", "")
-    kb, menus = services.assistant.kb, services.menus
+    kb, menus = services.content.assistant.kb, services.content.menus
     if kind == "topic" and not rest and (target in kb.entries or target in kb.items):
-        reply = services.assistant.topic_reply(target, lang)
+        reply = services.content.assistant.topic_reply(target, lang)
         await show(update, reply.text, topic_rows(services, reply, lang))
     elif kind == "menu" and not rest and target in menus.menus:
         screen = menus.screen(target, lang)

@@ -62,7 +62,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     services, query, user = context.services, update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         return
-    texts, storage = services.assistant.texts, services.storage
+    texts, storage = services.content.texts, services.storage
     lang = await user_language(services, user)
     chat_id, message_id = query.message.chat.id, query.message.message_id
     target = await storage.sent_message(chat_id, message_id)
@@ -101,7 +101,7 @@ async def _ask_reply(update: Update, context: BotContext, lead: Lead, lang: str)
     if query is None or user is None or not isinstance(query.message, Message):
         return
     chat_id = query.message.chat.id
-    texts = services.assistant.texts
+    texts = services.content.texts
     mention = f'<a href="tg://user?id={user.id}">{html.escape(clean_name(user.first_name))}</a>'
     prompt_text = texts.get(
         "coordinator_reply_prompt",
@@ -133,7 +133,7 @@ async def cancel_reply(update: Update, context: BotContext) -> None:
     services, query, user = context.services, update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         return
-    texts, storage = services.assistant.texts, services.storage
+    texts, storage = services.content.texts, services.storage
     lang = await user_language(services, user)
     chat_id = query.message.chat.id
     pending = storage.pending_reply(chat_id, user.id)

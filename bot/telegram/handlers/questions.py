@@ -41,7 +41,7 @@ async def question(update: Update, context: BotContext) -> None:
     text = message.text
     if len(text) > MAX_QUESTION:
         lang = await user_language(services, user)
-        await send(update, services.assistant.texts.get("too_long", lang, limit=MAX_QUESTION))
+        await send(update, services.content.texts.get("too_long", lang, limit=MAX_QUESTION))
         return
     reply = answer_in_context(context, text, await chosen_language(services, user))
     try:
@@ -66,7 +66,7 @@ def match_ahead(app: App) -> Callable[[Sequence[JSONDict]], None]:
     sign-up form."""
 
     def prepare(updates: Sequence[JSONDict]) -> None:
-        assistant = services_of(app).assistant
+        assistant = services_of(app).content.assistant
         texts = [text for update in updates if (text := _question_text(app, update))]
         for text in texts[:AHEAD]:
             assistant.match(text)
@@ -96,7 +96,7 @@ def answer_in_context(context: BotContext, text: str, lang: str | None) -> Reply
     data = context.user_data
     focus = Focus.from_json(data.get(FOCUS_KEY)) if data is not None else Focus()
     idle = services.settings.context_idle_minutes * 60
-    dialogue = Dialogue(services.assistant, focus, idle=idle)
+    dialogue = Dialogue(services.content.assistant, focus, idle=idle)
     reply = dialogue.reply(text, lang)
     if data is not None:
         data[FOCUS_KEY] = dialogue.focus.to_json()

@@ -101,7 +101,7 @@ async def cancel(update: Update, context: BotContext) -> int:
         draft = draft_of(context)
         if draft is not None:
             await Turn(update, context, draft, lang).close()
-    await send(update, context.services.assistant.texts.get("signup_cancelled", lang))
+    await send(update, context.services.content.texts.get("signup_cancelled", lang))
     return END
 
 
@@ -135,7 +135,7 @@ async def on_button(update: Update, context: BotContext) -> State:
     parsed = _parse_action(update)
     lang = await form_language(update, context)
     if parsed is None:  # forged: nothing the bot ever produced
-        await answer_query(update, context.services.assistant.texts.get("button_invalid", lang))
+        await answer_query(update, context.services.content.texts.get("button_invalid", lang))
         return None
     step_id, value = parsed
     draft = draft_of(context)
@@ -182,7 +182,7 @@ def _parse_action(update: Update) -> tuple[str, str] | None:
 async def _closed(update: Update, context: BotContext, lang: str, *, confirm: bool) -> None:
     """A form button after the form ended; Confirm pressed again is answered properly."""
     services, user = context.services, update.effective_user
-    texts = services.assistant.texts
+    texts = services.content.texts
     saved = confirm and user is not None and await services.storage.get_lead(user.id)
     if saved:
         await answer_query(update)
@@ -222,7 +222,7 @@ class _SignupWish(filters.MessageFilter):
         user = message.from_user
         data = self._app.user_data.get(user.id, {}) if user is not None else {}
         focus = Focus.from_json(data.get(FOCUS_KEY))
-        dialogue = Dialogue(services_of(self._app).assistant, focus)
+        dialogue = Dialogue(services_of(self._app).content.assistant, focus)
         return dialogue.reply(text).intent == "signup"
 
 
@@ -231,7 +231,7 @@ def register(app: App, kept: Sequence[BaseHandler[Update, BotContext, Any]] = ()
     features that stay available while the form is open (/forget and its buttons), given by
     :func:`bot.telegram.handlers.register_all`."""
     services = services_of(app)
-    form = services.form
+    form = services.content.form
     private_text = filters.TEXT & ~filters.COMMAND & PRIVATE
     answers: MessageHandler[BotContext, object] = MessageHandler(
         private_text & _HasDraft(app), on_text

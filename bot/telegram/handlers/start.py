@@ -23,18 +23,21 @@ async def start(update: Update, context: BotContext) -> None:
     services = context.services
     lang = await user_language(services, update.effective_user)
     payload = context.args[0] if context.args else ""
-    if payload in services.assistant.kb.entries or payload in services.assistant.kb.items:
-        reply = services.assistant.topic_reply(payload, lang)
+    if (
+        payload in services.content.assistant.kb.entries
+        or payload in services.content.assistant.kb.items
+    ):
+        reply = services.content.assistant.topic_reply(payload, lang)
         await send(update, reply.text, topic_rows(services, reply, lang))
         return
-    if payload in services.menus.menus:
-        screen = services.menus.screen(payload, lang)
+    if payload in services.content.menus.menus:
+        screen = services.content.menus.screen(payload, lang)
         await send(update, screen.text, screen.rows)
         return
     user = update.effective_user
     name = html.escape(user.first_name if user else "")
-    await send(update, services.assistant.texts.get("welcome", lang, name=name))
-    screen = services.menus.screen("main", lang)
+    await send(update, services.content.texts.get("welcome", lang, name=name))
+    screen = services.content.menus.screen("main", lang)
     await send(update, main_menu_text(context, screen.text, lang), screen.rows)
 
 
@@ -43,7 +46,9 @@ async def help_command(update: Update, context: BotContext) -> None:
     services = context.services
     lang = await user_language(services, update.effective_user)
     await send(
-        update, services.assistant.texts.get("help", lang), [[services.assistant.menu_button(lang)]]
+        update,
+        services.content.texts.get("help", lang),
+        [[services.content.assistant.menu_button(lang)]],
     )
 
 
@@ -51,7 +56,7 @@ async def menu(update: Update, context: BotContext) -> None:
     """The main menu as a new message."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    screen = services.menus.screen("main", lang)
+    screen = services.content.menus.screen("main", lang)
     await send(update, main_menu_text(context, screen.text, lang), screen.rows)
 
 

@@ -33,7 +33,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     """The statistics of the last N days (30 by default), in the coordinator's language."""
     services = context.services
     lang = await user_language(services, update.effective_user)
-    texts = services.assistant.texts
+    texts = services.content.texts
     days = parse_days(context.args or [])
     if days is None:
         await send(update, texts.get("stats_usage", lang, max=stats.MAX_DAYS))
@@ -41,7 +41,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     figures = await stats.collect(
         services.storage, days, datetime.now(UTC), services.settings.tzinfo
     )
-    await send(update, stats.summary(figures, texts, services.assistant.kb, lang))
+    await send(update, stats.summary(figures, texts, services.content.assistant.kb, lang))
     png = await asyncio.to_thread(charts.draw, figures, stats.chart_labels(texts, lang))
     chat = update.effective_chat
     if chat is not None:

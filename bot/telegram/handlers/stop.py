@@ -35,7 +35,7 @@ async def stop(update: Update, context: BotContext) -> None:
     services = context.services
     lang = await user_language(services, user)
     await services.storage.stop_announcements(user.id)
-    texts = services.assistant.texts
+    texts = services.content.texts
     await answer_query(update)
     await send(
         update,
@@ -59,7 +59,7 @@ async def button(update: Update, context: BotContext) -> None:
         services = context.services
         await services.storage.resume_announcements(user.id)
         lang = await user_language(services, user)
-        await show(update, services.assistant.texts.get("stop_resumed", lang))
+        await show(update, services.content.texts.get("stop_resumed", lang))
     else:
         await stale(update, context)
 

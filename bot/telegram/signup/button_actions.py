@@ -157,4 +157,4 @@ async def _confirm(turn: Turn) -> None:
     await turn.close()
     key = "signup_updated" if updated else "signup_done"
     text = turn.text(key, name=html.escape(lead.name), email=html.escape(lead.email))
-    await send(turn.update, text, [[services.assistant.menu_button(turn.lang)]])
+    await send(turn.update, text, [[services.content.assistant.menu_button(turn.lang)]])

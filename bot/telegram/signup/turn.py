@@ -23,7 +23,7 @@ SEEN = 20  # update ids remembered per draft
 
 def form_of(context: BotContext) -> Form:
     """The form loaded at start."""
-    return context.services.form
+    return context.services.content.form
 
 
 def draft_of(context: BotContext) -> Draft | None:
@@ -47,7 +47,7 @@ class Turn:
 
     @property
     def texts(self) -> Texts:
-        return self.form.texts
+        return self.context.services.content.texts
 
     @property
     def today(self) -> date:
@@ -129,7 +129,7 @@ async def form_language(update: Update, context: BotContext) -> str:
     message = update.effective_message
     typed = message.text if message is not None and update.callback_query is None else None
     if typed and not typed.startswith("/"):
-        return context.services.assistant.matcher.language(typed)
+        return context.services.content.assistant.matcher.language(typed)
     return await user_language(context.services, user)
 
 

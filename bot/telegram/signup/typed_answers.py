@@ -81,7 +81,7 @@ async def _answer_question(turn: Turn, text: str) -> bool:
     services, user = turn.context.services, turn.update.effective_user
     if user is None or len(text) > MAX_QUESTION:
         return False
-    reply = services.assistant.answer(text, turn.lang)
+    reply = services.content.assistant.answer(text, turn.lang)
     if reply.kind != ANSWER:
         return False
     await services.storage.log_question(
