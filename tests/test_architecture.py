@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,18 @@ def undeclared_text_keys(module: ModuleType) -> set[str]:
 @pytest.mark.parametrize("feature", FEATURES, ids=lambda m: m.__name__.rpartition(".")[2])
 def test_every_handler_declares_the_text_keys_it_uses(feature: ModuleType) -> None:
     assert undeclared_text_keys(feature) == set()
+
+
+SERVICES_WITH_TEXTS = ("announcer", "notices", "relay_batches")  # outside handlers/
+
+
+@pytest.mark.parametrize("name", SERVICES_WITH_TEXTS)
+def test_every_service_declares_the_text_keys_it_uses(name: str) -> None:
+    """Modules outside handlers/ that send texts declare them too; the features using them
+    include their ``TEXTS`` (checked at start)."""
+    module = importlib.import_module(f"bot.telegram.{name}")
+    assert undeclared_text_keys(module) == set()
+    assert any(module.TEXTS <= feature.TEXTS for feature in FEATURES)
 
 
 def test_every_declared_text_key_exists_in_every_language() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -102,10 +103,7 @@ class Stats:
     @property
     def outcomes(self) -> Counter[str]:
         """Questions per outcome over the period."""
-        total: Counter[str] = Counter()
-        for counts in self.per_day.values():
-            total.update(counts)
-        return total
+        return _total(self.per_day.values())
 
     @property
     def questions(self) -> int:
@@ -115,15 +113,20 @@ class Stats:
     @property
     def lead_groups(self) -> Counter[str]:
         """Sign-ups per status group over the period."""
-        total: Counter[str] = Counter()
-        for counts in self.per_week.values():
-            total.update(counts)
-        return total
+        return _total(self.per_week.values())
 
     @property
     def sign_ups(self) -> int:
         """Leads created in the period."""
         return sum(self.lead_groups.values())
+
+
+def _total(counters: Iterable[Counter[str]]) -> Counter[str]:
+    """The counts of every counter added up (zero counts kept)."""
+    total: Counter[str] = Counter()
+    for counts in counters:
+        total.update(counts)
+    return total
 
 
 def period_start(days: int, now: datetime, zone: tzinfo) -> datetime:

@@ -24,6 +24,18 @@ from bot.telegram.relay import (
     send_to_coordinators,
 )
 
+TEXTS = frozenset(
+    {
+        "coordinator_button_contacted",
+        "coordinator_button_not_relevant",
+        "coordinator_button_reply",
+        "coordinator_notice_language",
+        "coordinator_notice_new",
+        "coordinator_notice_shortened",
+        "coordinator_notice_status",
+        "coordinator_notice_updated",
+    }
+)
 CONTACTED, NOT_RELEVANT, REPLY = "ln:contacted", "ln:not_relevant", "ln:reply"
 RETRY_EVERY = 600  # seconds between two runs of the job sending queued notices
 

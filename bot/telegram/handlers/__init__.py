@@ -7,6 +7,9 @@ stops the start instead of failing in the middle of a student's chat.
 
 from __future__ import annotations
 
+from importlib import import_module
+from pkgutil import iter_modules
+
 from bot.telegram.context import App, services_of
 from bot.telegram.handlers import (
     announce,
@@ -31,27 +34,12 @@ from bot.telegram.handlers import (
     stop,
 )
 
-FEATURES = (
-    announce,
-    coordinator_help,
-    digest,
-    errors,
-    exports,
-    fallback,
-    groups,
-    guard,
-    handoff,
-    inline,
-    language,
-    learning,
-    mydata,
-    navigation,
-    notices,
-    questions,
-    signup,
-    start,
-    stats,
-    stop,
+# Every handler module of this package (the shared helpers aside), found rather than listed:
+# a new feature's TEXTS are checked without being registered anywhere else.
+FEATURES = tuple(
+    import_module(f"{__name__}.{module.name}")
+    for module in iter_modules(__path__)
+    if module.name != "common"
 )
 
 

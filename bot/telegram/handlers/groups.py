@@ -149,30 +149,17 @@ class GroupAnswers:
         assistant, texts = services.content.assistant, services.content.texts
         sharing = services.content.sharing
         lang = self._language(message)
-        if not question:
-            await self._reply(
-                message,
-                context,
-                texts.get("group_hello", lang),
-                texts.get("button_private_chat", lang),
-                None,
-            )
-            return
         topics: list[str] = []
-        if len(question) <= MAX_QUESTION:
+        if question and len(question) <= MAX_QUESTION:
             match = assistant.match(question)
             lang = clear_language(match, question, sharing.min_words) or lang
             reply = assistant.answer(question, lang)
             if reply.kind == ANSWER:
                 topics = answer_topics(assistant, match, reply, sharing)
-        if not topics:
-            await self._reply(
-                message,
-                context,
-                texts.get("group_unknown", lang),
-                texts.get("button_private_chat", lang),
-                None,
-            )
+        if not topics:  # a bare mention is greeted; anything else it cannot answer, declined
+            key = "group_unknown" if question else "group_hello"
+            label = texts.get("button_private_chat", lang)
+            await self._reply(message, context, texts.get(key, lang), label, None)
             return
         shared = shared_answer(assistant, topics[0], lang, sharing.preview_length)
         label = "button_private_chat" if is_action(assistant, topics[0]) else "button_open_private"

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from bot.content.buttons import Button
 from bot.content.names import clean_name
 from bot.storage import Lead, PendingReply, SentMessage
-from bot.telegram import callbacks
+from bot.telegram import callbacks, notices
 from bot.telegram.callbacks import decode
 from bot.telegram.context import App, BotContext, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler
@@ -32,24 +32,14 @@ from bot.telegram.notices import (
 )
 from bot.telegram.relay import chat_language, shown_name
 
-TEXTS = frozenset(
-    {
-        "coordinator_button_contacted",
-        "coordinator_button_not_relevant",
-        "coordinator_button_reply",
-        "coordinator_notice_gone",
-        "coordinator_notice_language",
-        "coordinator_notice_new",
-        "coordinator_notice_shortened",
-        "coordinator_notice_status",
-        "coordinator_notice_status_set",
-        "coordinator_notice_updated",
-        "button_invalid",
-        "coordinator_button_cancel_reply",
-        "coordinator_reply_cancelled",
-        "coordinator_reply_prompt",
-    }
-)
+TEXTS = notices.TEXTS | {
+    "coordinator_notice_gone",
+    "coordinator_notice_status_set",
+    "button_invalid",
+    "coordinator_button_cancel_reply",
+    "coordinator_reply_cancelled",
+    "coordinator_reply_prompt",
+}
 
 CANCEL_REPLY = "ln:cancel_reply"
 # callback actions only coordinators use
