@@ -1,0 +1,248 @@
+"""The :class:`Storage` facade: opens the database, creates the stores over it, and lends
+each store's public methods its own name (``storage.get_lead`` is ``storage.leads.get_lead``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
+
+from bot.storage.activity import ActivityStore
+from bot.storage.announcements import AnnouncementStore
+from bot.storage.codec import utcnow
+from bot.storage.database import Database, Store, Synchronous
+from bot.storage.digests import DigestStore
+from bot.storage.errors import DatabaseFileError
+from bot.storage.handoffs import HandoffStore
+from bot.storage.inbox import InboxStore
+from bot.storage.languages import LanguageStore
+from bot.storage.leads import LeadStore
+from bot.storage.privacy import PrivacyStore
+from bot.storage.questions import QuestionStore
+from bot.storage.relays import RelayStore
+from bot.storage.reviews import ReviewStore
+from bot.storage.state import StateStore
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Via(Generic[P, R]):
+    """A facade method that is the same-named method of one of the facade's stores."""
+
+    def __init__(self, store: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self._store, self._name = store, method.__name__
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self, storage: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, storage: Storage, owner: type) -> Callable[P, R]: ...
+    def __get__(self, storage: Storage | None, owner: type) -> Self | Callable[P, R]:
+        if storage is None:
+            return self
+        method: Callable[P, R] = getattr(getattr(storage, self._store), self._name)
+        return method
+
+
+class Storage:
+    """Async access to the bot's database, one store per concern. Create with :meth:`open`.
+
+    The stores share one connection and one lock (:class:`Database`), so transactions of
+    concurrent coroutines never interleave on it.
+    """
+
+    def __init__(
+        self, database: Database, *, question_flush_interval: float, question_buffer_size: int
+    ) -> None:
+        """Internal: use :meth:`open`."""
+        self.database = database
+        self.languages = LanguageStore(database)
+        self.leads = LeadStore(database)
+        self.questions = QuestionStore(
+            database, flush_interval=question_flush_interval, buffer_size=question_buffer_size
+        )
+        self.state = StateStore(database)
+        self.inbox = InboxStore(database, self.questions, self.state)
+        self.handoffs = HandoffStore(database)
+        self.relays = RelayStore(database)
+        self.announcements = AnnouncementStore(database)
+        self.digests = DigestStore(database, self.questions)
+        self.reviews = ReviewStore(database, self.questions)
+        self.activity = ActivityStore(database, self.questions)
+        # The stores that hold data about a student, in the order /forget deletes it.
+        self._stores: tuple[Store, ...] = (
+            self.questions,
+            self.inbox,
+            self.state,
+            self.languages,
+            self.leads,
+            self.handoffs,
+            self.relays,
+            self.announcements,
+        )
+        self.privacy = PrivacyStore(database, self.questions, self._stores)
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        synchronous: Synchronous = "FULL",
+        question_flush_interval: float = 0.5,
+        question_buffer_size: int = 100,
+    ) -> Self:
+        """Open (creating or upgrading) the database at ``path`` and load the stores' caches.
+
+        Raises :class:`SchemaVersionError` if the file comes from a newer version of the bot
+        and :class:`SchemaError` if a migration fails (the file is then left as it was).
+        """
+        database = await Database.open(path, clock=clock, synchronous=synchronous)
+        try:
+            storage = cls(
+                database,
+                question_flush_interval=question_flush_interval,
+                question_buffer_size=question_buffer_size,
+            )
+            async with database.locked() as session:
+                for store in storage._stores:
+                    await store.load(session)
+        except sqlite3.Error as error:
+            await database.close()
+            raise DatabaseFileError(database.path, str(error)) from error
+        except BaseException:
+            await database.close()
+            raise
+        return storage
+
+    async def close(self) -> None:
+        """Let the stores write what they buffer, then close the connection. Safe twice."""
+        if self.database.closed:
+            return
+        try:
+            for store in self._stores:
+                await store.before_close()
+        finally:
+            await self.database.close()
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self.database.path
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self.database.closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    now = _Via("database", Database.now)
+
+    get_language = _Via("languages", LanguageStore.get_language)
+    set_language = _Via("languages", LanguageStore.set_language)
+    restore_language = _Via("languages", LanguageStore.restore_language)
+
+    upsert_lead = _Via("leads", LeadStore.upsert_lead)
+    set_lead_status = _Via("leads", LeadStore.set_lead_status)
+    get_lead = _Via("leads", LeadStore.get_lead)
+    list_leads = _Via("leads", LeadStore.list_leads)
+    find_leads = _Via("leads", LeadStore.find_leads)
+    lead_choices = _Via("leads", LeadStore.lead_choices)
+    purge_leads = _Via("leads", LeadStore.purge_leads)
+
+    log_question = _Via("questions", QuestionStore.log_question)
+    existing_questions = _Via("questions", QuestionStore.existing_questions)
+    purge_questions = _Via("questions", QuestionStore.purge_questions)
+
+    load_user_data = _Via("state", StateStore.load_user_data)
+    save_user_data = _Via("state", StateStore.save_user_data)
+    delete_user_data = _Via("state", StateStore.delete_user_data)
+    load_chat_data = _Via("state", StateStore.load_chat_data)
+    save_chat_data = _Via("state", StateStore.save_chat_data)
+    delete_chat_data = _Via("state", StateStore.delete_chat_data)
+    load_conversations = _Via("state", StateStore.load_conversations)
+    save_conversation = _Via("state", StateStore.save_conversation)
+
+    inbox_add = _Via("inbox", InboxStore.inbox_add)
+    inbox_pending = _Via("inbox", InboxStore.inbox_pending)
+    inbox_done = _Via("inbox", InboxStore.inbox_done)
+    inbox_prune = _Via("inbox", InboxStore.inbox_prune)
+
+    last_digest = _Via("digests", DigestStore.last_digest)
+    pending_digest = _Via("digests", DigestStore.pending_digest)
+    digest_watermark = _Via("digests", DigestStore.digest_watermark)
+    open_digest = _Via("digests", DigestStore.open_digest)
+    record_digest_delivery = _Via("digests", DigestStore.record_digest_delivery)
+    close_digest = _Via("digests", DigestStore.close_digest)
+    digest_data = _Via("digests", DigestStore.digest_data)
+
+    unreviewed_questions = _Via("reviews", ReviewStore.unreviewed_questions)
+    save_listing = _Via("reviews", ReviewStore.save_listing)
+    listing_groups = _Via("reviews", ReviewStore.listing_groups)
+    review_group = _Via("reviews", ReviewStore.review_group)
+    resolve_group = _Via("reviews", ReviewStore.resolve_group)
+
+    question_outcomes = _Via("activity", ActivityStore.question_outcomes)
+    sign_ups = _Via("activity", ActivityStore.sign_ups)
+
+    current_thread = _Via("handoffs", HandoffStore.current_thread)
+    open_threads = _Via("handoffs", HandoffStore.open_threads)
+    start_thread = _Via("handoffs", HandoffStore.start_thread)
+    touch_thread = _Via("handoffs", HandoffStore.touch_thread)
+    handoff_counts = _Via("handoffs", HandoffStore.handoff_counts)
+    close_thread = _Via("handoffs", HandoffStore.close_thread)
+    get_thread = _Via("handoffs", HandoffStore.get_thread)
+    user_threads = _Via("handoffs", HandoffStore.user_threads)
+    expired_threads = _Via("handoffs", HandoffStore.expired_threads)
+    record_sent = _Via("handoffs", HandoffStore.record_sent)
+    sent_message = _Via("handoffs", HandoffStore.sent_message)
+    queue_notice = _Via("handoffs", HandoffStore.queue_notice)
+    unsent_notices = _Via("handoffs", HandoffStore.unsent_notices)
+    get_notice = _Via("handoffs", HandoffStore.get_notice)
+    mark_notice_sent = _Via("handoffs", HandoffStore.mark_notice_sent)
+    drop_notice = _Via("handoffs", HandoffStore.drop_notice)
+    pending_reply = _Via("handoffs", HandoffStore.pending_reply)
+    set_pending_reply = _Via("handoffs", HandoffStore.set_pending_reply)
+    clear_pending_reply = _Via("handoffs", HandoffStore.clear_pending_reply)
+    purge_handoffs = _Via("handoffs", HandoffStore.purge_handoffs)
+
+    queue_relays = _Via("relays", RelayStore.queue_relays)
+    queued_relays = _Via("relays", RelayStore.queued_relays)
+    relays_sent = _Via("relays", RelayStore.relays_sent)
+    prune_relays = _Via("relays", RelayStore.prune_relays)
+
+    announcement_audience = _Via("announcements", AnnouncementStore.announcement_audience)
+    create_announcement = _Via("announcements", AnnouncementStore.create_announcement)
+    get_announcement = _Via("announcements", AnnouncementStore.get_announcement)
+    unfinished_announcements = _Via("announcements", AnnouncementStore.unfinished_announcements)
+    set_progress_message = _Via("announcements", AnnouncementStore.set_progress_message)
+    pending_recipients = _Via("announcements", AnnouncementStore.pending_recipients)
+    may_send = _Via("announcements", AnnouncementStore.may_send)
+    record_outcome = _Via("announcements", AnnouncementStore.record_outcome)
+    announcement_counts = _Via("announcements", AnnouncementStore.announcement_counts)
+    finish_announcement = _Via("announcements", AnnouncementStore.finish_announcement)
+    purge_recipients_without_lead = _Via(
+        "announcements", AnnouncementStore.purge_recipients_without_lead
+    )
+    stop_announcements = _Via("announcements", AnnouncementStore.stop_announcements)
+    resume_announcements = _Via("announcements", AnnouncementStore.resume_announcements)
+    announcements_stopped = _Via("announcements", AnnouncementStore.announcements_stopped)
+    announcements_received = _Via("announcements", AnnouncementStore.announcements_received)
+
+    user_report = _Via("privacy", PrivacyStore.user_report)
+    forget_user = _Via("privacy", PrivacyStore.forget_user)
