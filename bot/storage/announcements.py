@@ -19,22 +19,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import from_iso, iso
 from bot.storage.database import Store
+from bot.storage.rows import from_row, select
 
 SENDING, DONE = "sending", "done"
 PENDING, SENT, BLOCKED, FAILED, SKIPPED = "pending", "sent", "blocked", "failed", "skipped"
 OUTCOMES: Final = (SENT, BLOCKED, FAILED, SKIPPED)
 DEFAULT_TEXT: Final = "all"  # the key of the text for every language without its own version
 
-_SELECT: Final = (
-    "SELECT id, draft_key, created_by, language, chat_id, message_id, texts, status, "
-    "created_at, finished_at FROM announcements"
-)
 # Students who may receive an announcement, with the language they get it in.
 _AUDIENCE: Final = (
     "SELECT l.user_id AS user_id, COALESCE(s.language, l.language) AS language FROM leads AS l "
@@ -73,19 +70,7 @@ class Recipient:
     language: str
 
 
-def _announcement(row: tuple[Any, ...]) -> Announcement:
-    return Announcement(
-        id=row[0],
-        draft_key=row[1],
-        created_by=row[2],
-        language=row[3],
-        chat_id=row[4],
-        message_id=row[5],
-        texts=json.loads(row[6]),
-        status=row[7],
-        created_at=from_iso(row[8]),
-        finished_at=from_iso(row[9]) if row[9] else None,
-    )
+_SELECT: Final = select(Announcement, "announcements")
 
 
 class AnnouncementStore(Store):
@@ -132,17 +117,17 @@ class AnnouncementStore(Store):
                         (cursor.lastrowid, PENDING, now),
                     )
             rows = await session.fetchall(f"{_SELECT} WHERE draft_key = ?", (draft_key,))
-        return _announcement(rows[0]), created
+        return from_row(Announcement, rows[0]), created
 
     async def get_announcement(self, announcement_id: int) -> Announcement | None:
         """One announcement."""
         rows = await self._db.fetchall(f"{_SELECT} WHERE id = ?", (announcement_id,))
-        return _announcement(rows[0]) if rows else None
+        return from_row(Announcement, rows[0]) if rows else None
 
     async def unfinished_announcements(self) -> list[Announcement]:
         """Announcements still being sent (e.g. interrupted by a restart), oldest first."""
         rows = await self._db.fetchall(f"{_SELECT} WHERE status = ? ORDER BY id", (SENDING,))
-        return [_announcement(row) for row in rows]
+        return [from_row(Announcement, row) for row in rows]
 
     async def set_progress_message(self, announcement_id: int, message_id: int) -> None:
         """Remember the progress message in the coordinator's chat (to edit it on resume)."""

@@ -21,7 +21,7 @@ from typing import Any, Final, Literal
 import aiosqlite
 
 from bot.storage import schema
-from bot.storage.codec import iso, utcnow
+from bot.storage.codec import iso
 from bot.storage.errors import DatabaseFileError, StorageError
 
 _LOGGER = logging.getLogger(__name__)
@@ -105,11 +105,7 @@ class Database:
 
     @classmethod
     async def open(
-        cls,
-        path: Path | str,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-        synchronous: Synchronous = "FULL",
+        cls, path: Path, clock: Callable[[], datetime], synchronous: Synchronous
     ) -> Database:
         """Open (creating or upgrading) the database at ``path``.
 
@@ -119,7 +115,6 @@ class Database:
         """
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', not {synchronous!r}")
-        path = Path(path)
         try:
             conn = await _connect(path, synchronous)
         except sqlite3.Error as error:
@@ -184,10 +179,18 @@ class Database:
                 await session.checkpoint()
         return count
 
-    async def delete_older(self, sql: str, older_than: timedelta, now: datetime | None) -> int:
-        """Delete personal data: ``sql`` with the cutoff ``now - older_than``."""
+    async def delete_older(
+        self,
+        sql: str,
+        older_than: timedelta,
+        now: datetime | None = None,
+        *,
+        checkpoint: bool = True,
+    ) -> int:
+        """:meth:`delete` with ``sql``'s one parameter the cutoff ``now - older_than``
+        (``now`` defaults to the clock's)."""
         cutoff = iso((now if now is not None else self.clock()) - older_than)
-        return await self.delete(sql, (cutoff,), checkpoint=True)
+        return await self.delete(sql, (cutoff,), checkpoint=checkpoint)
 
 
 class Store:

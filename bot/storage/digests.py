@@ -20,8 +20,9 @@ from typing import Any, Final
 
 from bot.storage.codec import from_iso, iso
 from bot.storage.database import Database, Session, Store
-from bot.storage.leads import LEAD_SELECT, Lead, row_to_lead
+from bot.storage.leads import LEAD_SELECT, Lead
 from bot.storage.questions import QuestionStore
+from bot.storage.rows import from_row
 
 NOT_CONTACTED: Final = ("new", "updated")
 _DIGEST_SELECT: Final = (
@@ -141,7 +142,7 @@ class DigestStore(Store):
             until = until if until is not None else self._db.now()
             sql, params = _window(LEAD_SELECT, "updated_at", since, until)
             leads = [
-                row_to_lead(r)
+                from_row(Lead, r)
                 for r in await session.fetchall(f"{sql} ORDER BY updated_at, user_id", params)
             ]
             texts = await _unanswered_texts(session, since, until)

@@ -102,7 +102,7 @@ class Storage:
         Raises :class:`SchemaVersionError` if the file comes from a newer version of the bot
         and :class:`SchemaError` if a migration fails (the file is then left as it was).
         """
-        database = await Database.open(path, clock=clock, synchronous=synchronous)
+        database = await Database.open(Path(path), clock, synchronous)
         try:
             storage = cls(
                 database,

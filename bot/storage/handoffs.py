@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import from_iso, iso
 from bot.storage.database import Database, Session, Store
+from bot.storage.rows import columns, from_row, select
 
 WAITING: Final = "waiting"  # the student was asked for a question, none sent yet
 OPEN: Final = "open"
@@ -77,18 +78,9 @@ class PendingReply:
     created_at: datetime | None = None
 
 
-_THREAD_COLUMNS: Final = (
-    "id, user_id, name, language, status, opened_at, last_message_at, messages, "
-    "closed_at, closed_by, close_reason"
-)
-_MESSAGE_COLUMNS: Final = "chat_id, message_id, user_id, language, thread_id, notice_id"
-
-
-def _thread(row: tuple[Any, ...]) -> Thread:
-    values = list(row)
-    for index in (5, 6, 8):
-        values[index] = from_iso(values[index]) if values[index] is not None else None
-    return Thread(*values)
+_THREADS: Final = select(Thread, "handoffs")
+_MESSAGES: Final = select(SentMessage, "coordinator_messages")
+_NOTICES: Final = select(Notice, "lead_notices")
 
 
 class HandoffStore(Store):
@@ -100,18 +92,12 @@ class HandoffStore(Store):
         self._pending: dict[tuple[int, int], PendingReply] = {}
 
     async def load(self, session: Session) -> None:
-        rows = await session.fetchall(
-            f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE status != ? ORDER BY id", (CLOSED,)
-        )
-        self._threads = {thread.user_id: thread for thread in map(_thread, rows)}
-        rows = await session.fetchall(
-            "SELECT chat_id, coordinator_id, user_id, language, prompt_id, created_at "
-            "FROM pending_replies"
-        )
-        self._pending = {
-            (row[0], row[1]): PendingReply(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]))
-            for row in rows
-        }
+        rows = await session.fetchall(f"{_THREADS} WHERE status != ? ORDER BY id", (CLOSED,))
+        threads = [from_row(Thread, row) for row in rows]
+        self._threads = {thread.user_id: thread for thread in threads}
+        rows = await session.fetchall(select(PendingReply, "pending_replies"))
+        pending = [from_row(PendingReply, row) for row in rows]
+        self._pending = {(p.chat_id, p.coordinator_id): p for p in pending}
 
     # ----------------------------------------------------------------- threads
 
@@ -187,29 +173,23 @@ class HandoffStore(Store):
                     (CLOSED, now, by, reason, thread_id, CLOSED),
                 )
                 changed = cursor.rowcount > 0
-            rows = await session.fetchall(
-                f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE id = ?", (thread_id,)
-            )
+            rows = await session.fetchall(f"{_THREADS} WHERE id = ?", (thread_id,))
         if not rows:
             return None
-        thread = _thread(rows[0])
+        thread = from_row(Thread, rows[0])
         if self._threads.get(thread.user_id, thread).id == thread_id:
             self._threads.pop(thread.user_id, None)
         return thread if changed else None
 
     async def get_thread(self, thread_id: int) -> Thread | None:
         """A thread by id."""
-        rows = await self._db.fetchall(
-            f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE id = ?", (thread_id,)
-        )
-        return _thread(rows[0]) if rows else None
+        rows = await self._db.fetchall(f"{_THREADS} WHERE id = ?", (thread_id,))
+        return from_row(Thread, rows[0]) if rows else None
 
     async def user_threads(self, user_id: int) -> list[Thread]:
         """Every thread of the student, oldest first (for /mydata)."""
-        rows = await self._db.fetchall(
-            f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE user_id = ? ORDER BY id", (user_id,)
-        )
-        return [_thread(row) for row in rows]
+        rows = await self._db.fetchall(f"{_THREADS} WHERE user_id = ? ORDER BY id", (user_id,))
+        return [from_row(Thread, row) for row in rows]
 
     def expired_threads(self, idle: timedelta, now: datetime | None = None) -> list[Thread]:
         """Waiting or open threads without a message for ``idle``."""
@@ -229,11 +209,10 @@ class HandoffStore(Store):
     async def sent_message(self, chat_id: int, message_id: int) -> SentMessage | None:
         """What the bot stored about a message it sent to the coordinators, if anything."""
         rows = await self._db.fetchall(
-            f"SELECT {_MESSAGE_COLUMNS} FROM coordinator_messages "
-            "WHERE chat_id = ? AND message_id = ?",
+            f"{_MESSAGES} WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
         )
-        return SentMessage(*rows[0]) if rows else None
+        return from_row(SentMessage, rows[0]) if rows else None
 
     # ----------------------------------------------------------------- sign-up notices
 
@@ -248,27 +227,23 @@ class HandoffStore(Store):
                     (user_id, iso(signup), int(updated), iso(self._db.now())),
                 )
             rows = await session.fetchall(
-                "SELECT id, user_id, updated, sent_at FROM lead_notices "
-                "WHERE user_id = ? AND signup = ?",
+                f"{_NOTICES} WHERE user_id = ? AND signup = ?",
                 (user_id, iso(signup)),
             )
-        return _notice(rows[0])
+        return from_row(Notice, rows[0])
 
     async def unsent_notices(self) -> list[Notice]:
         """Notices queued but not sent (the bot stopped in between, or Telegram failed)."""
-        rows = await self._db.fetchall(
-            "SELECT id, user_id, updated, sent_at FROM lead_notices "
-            "WHERE sent_at IS NULL ORDER BY id"
-        )
-        return [_notice(row) for row in rows]
+        rows = await self._db.fetchall(f"{_NOTICES} WHERE sent_at IS NULL ORDER BY id")
+        return [from_row(Notice, row) for row in rows]
 
     async def get_notice(self, notice_id: int) -> Notice | None:
         """A notice by id."""
         rows = await self._db.fetchall(
-            "SELECT id, user_id, updated, sent_at FROM lead_notices WHERE id = ?",
+            f"{_NOTICES} WHERE id = ?",
             (notice_id,),
         )
-        return _notice(rows[0]) if rows else None
+        return from_row(Notice, rows[0]) if rows else None
 
     async def mark_notice_sent(self, notice_id: int, messages: list[SentMessage]) -> None:
         """The notice went out as ``messages``: both are recorded in one transaction."""
@@ -366,14 +341,10 @@ class HandoffStore(Store):
                 del self._pending[key]
 
 
-def _notice(row: tuple[Any, ...]) -> Notice:
-    return Notice(row[0], row[1], bool(row[2]), from_iso(row[3]) if row[3] else None)
-
-
 async def insert_sent(db: aiosqlite.Connection, messages: list[SentMessage], now: str) -> None:
     """Record, inside the caller's transaction, which student each message is about."""
     await db.executemany(
-        f"INSERT OR REPLACE INTO coordinator_messages ({_MESSAGE_COLUMNS}, sent_at) "
+        f"INSERT OR REPLACE INTO coordinator_messages ({columns(SentMessage)}, sent_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (m.chat_id, m.message_id, m.user_id, m.language, m.thread_id, m.notice_id, now)

@@ -97,10 +97,8 @@ class InboxStore(Store):
 
     async def inbox_prune(self, older_than: timedelta = TOMBSTONE_TTL) -> int:
         """Delete tombstones of updates handled more than ``older_than`` ago."""
-        cutoff = iso(self._db.now() - older_than)
-        return await self._db.delete(
-            "DELETE FROM inbox WHERE done_at < ?", (cutoff,), checkpoint=False
-        )
+        sql = "DELETE FROM inbox WHERE done_at < ?"
+        return await self._db.delete_older(sql, older_than, checkpoint=False)
 
     async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await db.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))

@@ -9,14 +9,14 @@ from typing import Any, Final
 
 import aiosqlite
 
-from bot.storage.codec import from_iso, iso
+from bot.storage.codec import iso
 from bot.storage.database import Store
 from bot.storage.records import LEAD_FIELDS, STATUSES, Lead, plain_value
+from bot.storage.rows import columns, from_row, select
 
-_COLUMNS: Final = ", ".join(LEAD_FIELDS)
 _KEPT_ON_UPDATE: Final = {"user_id", "created_at"}
 _UPSERT: Final = (
-    f"INSERT INTO leads ({_COLUMNS}) VALUES ({', '.join('?' for _ in LEAD_FIELDS)}) "
+    f"INSERT INTO leads ({columns(Lead)}) VALUES ({', '.join('?' for _ in LEAD_FIELDS)}) "
     "ON CONFLICT (user_id) DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n in LEAD_FIELDS if n not in _KEPT_ON_UPDATE)
 )
@@ -28,16 +28,7 @@ def _to_sql(value: object) -> Any:
     return plain_value(value)
 
 
-def row_to_lead(row: tuple[Any, ...]) -> Lead:
-    """A lead from a row selected with :data:`LEAD_SELECT`."""
-    values = dict(zip(LEAD_FIELDS, row, strict=True))
-    values["interests"] = tuple(json.loads(values["interests"]))
-    for name in ("consent_at", "created_at", "updated_at", "status_at"):
-        values[name] = from_iso(values[name]) if values[name] is not None else None
-    return Lead(**values)
-
-
-LEAD_SELECT: Final = f"SELECT {_COLUMNS} FROM leads"
+LEAD_SELECT: Final = select(Lead, "leads")
 LEAD_SORTS: Final = ("updated_at", "created_at", "name", "country", "level", "status")
 
 
@@ -119,12 +110,12 @@ class LeadStore(Store):
                     (status, by, iso(self._db.now()), user_id),
                 )
             row = await session.fetchone(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
-        return row_to_lead(row) if row else None
+        return from_row(Lead, row) if row else None
 
     async def get_lead(self, user_id: int) -> Lead | None:
         """The user's lead, if any."""
         row = await self._db.fetchone(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
-        return row_to_lead(row) if row else None
+        return from_row(Lead, row) if row else None
 
     async def list_leads(self, since: datetime | None = None) -> list[Lead]:
         """Leads created or updated at or after ``since`` (all if None), oldest update first."""
@@ -134,7 +125,7 @@ class LeadStore(Store):
             sql += " WHERE updated_at >= ?"
             params = (iso(since),)
         sql += " ORDER BY updated_at, user_id"
-        return [row_to_lead(row) for row in await self._db.fetchall(sql, params)]
+        return [from_row(Lead, row) for row in await self._db.fetchall(sql, params)]
 
     async def find_leads(
         self, query: LeadFilter, limit: int | None = None
@@ -154,7 +145,7 @@ class LeadStore(Store):
         async with self._db.locked() as session:
             counted = await session.fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params)
             rows = await session.fetchall(sql, params)
-        return int(counted[0][0]), [row_to_lead(row) for row in rows]
+        return int(counted[0][0]), [from_row(Lead, row) for row in rows]
 
     async def lead_choices(self) -> tuple[list[str], list[str]]:
         """The levels and the interests leads have, each sorted."""

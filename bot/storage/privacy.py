@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from bot.storage.codec import JSONDict
 from bot.storage.database import Database, Store
-from bot.storage.leads import LEAD_SELECT, row_to_lead
-from bot.storage.questions import QUESTION_SELECT, QuestionStore, row_to_question
+from bot.storage.leads import LEAD_SELECT, Lead
+from bot.storage.questions import QUESTION_SELECT, Question, QuestionStore
+from bot.storage.rows import from_row
 from bot.storage.state import user_conversations
 
 
@@ -51,8 +52,8 @@ class PrivacyStore(Store):
                 if settings
                 else None
             ),
-            "lead": row_to_lead(leads[0]).as_dict() if leads else None,
-            "questions": [row_to_question(row).as_dict() for row in questions],
+            "lead": from_row(Lead, leads[0]).as_dict() if leads else None,
+            "questions": [from_row(Question, row).as_dict() for row in questions],
             "user_data": json.loads(user_data[0][0]) if user_data else None,
             "chat_data": json.loads(chat_data[0][0]) if chat_data else None,
             "conversations": [

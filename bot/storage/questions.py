@@ -17,13 +17,14 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
-from bot.storage.codec import JSONDict, from_iso, iso
+from bot.storage.codec import JSONDict, iso
 from bot.storage.database import Database, Session, Store
 from bot.storage.errors import StorageError
+from bot.storage.rows import select
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,23 +54,8 @@ class Question:
         }
 
 
-QUESTION_SELECT: Final = (
-    "SELECT id, user_id, asked_at, language, text, intent, score FROM questions"
-)
+QUESTION_SELECT: Final = select(Question, "questions")
 QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None, int | None]
-
-
-def row_to_question(row: tuple[Any, ...]) -> Question:
-    """A question from a row selected with :data:`QUESTION_SELECT`."""
-    return Question(
-        id=row[0],
-        user_id=row[1],
-        asked_at=from_iso(row[2]),
-        language=row[3],
-        text=row[4],
-        intent=row[5],
-        score=row[6],
-    )
 
 
 class QuestionStore(Store):

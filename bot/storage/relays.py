@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import iso
 from bot.storage.database import Store
 from bot.storage.handoffs import SentMessage, insert_sent
+from bot.storage.rows import from_row, select
 
 SENT_TTL: Final = timedelta(hours=24)  # as long as Telegram may deliver an update again
-_COLUMNS: Final = "id, chat_id, thread_id, user_id, update_id, language, name, text, first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +73,9 @@ class RelayStore(Store):
     async def queued_relays(self) -> list[Relay]:
         """Every message not sent yet, in the order received."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM relay_outbox WHERE sent_at IS NULL ORDER BY id"
+            f"{select(Relay, 'relay_outbox')} WHERE sent_at IS NULL ORDER BY id"
         )
-        return [_relay(row) for row in rows]
+        return [from_row(Relay, row) for row in rows]
 
     async def relays_sent(self, relay_ids: Sequence[int], messages: list[SentMessage]) -> None:
         """``messages`` went out, completing the rows ``relay_ids``: both recorded at once."""
@@ -90,16 +90,8 @@ class RelayStore(Store):
 
     async def prune_relays(self, older_than: timedelta = SENT_TTL) -> int:
         """Delete the marks of rows sent more than ``older_than`` ago."""
-        cutoff = iso(self._db.now() - older_than)
-        return await self._db.delete(
-            "DELETE FROM relay_outbox WHERE sent_at < ?", (cutoff,), checkpoint=False
-        )
+        sql = "DELETE FROM relay_outbox WHERE sent_at < ?"
+        return await self._db.delete_older(sql, older_than, checkpoint=False)
 
     async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await db.execute("DELETE FROM relay_outbox WHERE user_id = ?", (user_id,))
-
-
-def _relay(row: tuple[Any, ...]) -> Relay:
-    values = list(row)
-    values[8] = bool(values[8])
-    return Relay(*values)

@@ -18,7 +18,8 @@ from typing import Final
 
 from bot.storage.codec import iso
 from bot.storage.database import Database, Store
-from bot.storage.questions import QUESTION_SELECT, Question, QuestionStore, row_to_question
+from bot.storage.questions import QUESTION_SELECT, Question, QuestionStore
+from bot.storage.rows import from_row
 
 LEARNED, IGNORED = "learned", "ignored"
 GROUPS_KEPT: Final = timedelta(days=7)  # a listing's buttons work this long
@@ -57,7 +58,7 @@ class ReviewStore(Store):
         )
         async with self._questions.flushed() as session:
             rows = await session.fetchall(sql, (iso(since), answer_threshold, limit))
-        return [row_to_question(row) for row in rows]
+        return [from_row(Question, row) for row in rows]
 
     async def save_listing(self, groups: Sequence[tuple[Sequence[int], Sequence[str]]]) -> int:
         """Store the groups of one ``/unanswered`` listing — each its question ids and nearest
@@ -113,7 +114,7 @@ class ReviewStore(Store):
             listing=row[1],
             position=row[2],
             entries=tuple(json.loads(row[3])),
-            questions=tuple(row_to_question(q) for q in questions),
+            questions=tuple(from_row(Question, q) for q in questions),
             resolved=row[4],
         )
 
