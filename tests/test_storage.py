@@ -28,6 +28,7 @@ from bot.storage import (
 )
 from bot.storage import schema as storage_module
 from bot.storage.codec import iso
+from bot.storage.facade import StoreMethod
 
 pytestmark = pytest.mark.asyncio
 
@@ -699,3 +700,16 @@ async def test_a_sign_up_notice_is_queued_once(store: Storage, clock: FakeClock)
     assert await store.unsent_notices() == []
     sent = await store.sent_message(-100, 5)
     assert sent is not None and sent.notice_id == first.id and sent.user_id == 1
+
+
+# --------------------------------------------------------------------------- the facade
+async def test_every_facade_method_is_its_stores_method(store: Storage) -> None:
+    delegated = {n: v for n, v in vars(Storage).items() if isinstance(v, StoreMethod)}
+    assert len(delegated) > 70
+    for name in delegated:
+        method = getattr(store, name)
+        owner = getattr(method, "__self__", None)
+        assert owner is not None and owner is not store, name  # bound to a store, not the facade
+        assert getattr(type(owner), name).__doc__, name
+    assert store.get_lead.__self__ is store.leads  # type: ignore[attr-defined]
+    assert store.now() == store.database.clock()

@@ -27,6 +27,7 @@ class StateStore(Store):
         self._deferred_user_data: dict[int, str] = {}
 
     async def load_user_data(self) -> dict[int, JSONDict]:
+        """Every user's stored data, by user id."""
         return await self._load_data("user_data", "user_id")
 
     async def save_user_data(self, user_id: int, data: Mapping[str, Any]) -> bool:
@@ -37,9 +38,11 @@ class StateStore(Store):
         return await self._save_data("user_data", "user_id", user_id, data)
 
     async def delete_user_data(self, user_id: int) -> bool:
+        """Delete the user's data (committed on return); whether there was any."""
         return await self._delete_data("user_data", "user_id", user_id)
 
     async def load_chat_data(self) -> dict[int, JSONDict]:
+        """Every chat's stored data, by chat id."""
         return await self._load_data("chat_data", "chat_id")
 
     async def save_chat_data(self, chat_id: int, data: Mapping[str, Any]) -> bool:
@@ -47,6 +50,7 @@ class StateStore(Store):
         return await self._save_data("chat_data", "chat_id", chat_id, data)
 
     async def delete_chat_data(self, chat_id: int) -> bool:
+        """Like :meth:`delete_user_data`, for a chat."""
         return await self._delete_data("chat_data", "chat_id", chat_id)
 
     async def _load_data(
@@ -125,6 +129,7 @@ class StateStore(Store):
     # ----------------------------------------------------------------- conversations
 
     async def load_conversations(self, name: str) -> dict[ConversationKey, object]:
+        """The states of the conversation handler ``name``, by key."""
         rows = await self._db.fetchall(
             "SELECT key, state FROM conversations WHERE name = ?", (name,)
         )
