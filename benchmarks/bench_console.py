@@ -65,7 +65,7 @@ async def fill(bot: LocalBot, leads: int, questions: int) -> None:
     for n in range(questions):
         text = QUESTIONS[n % len(QUESTIONS)].format(n=n % 97)
         await storage.log_question(200_000 + n, "en", text, None, None)
-    await storage.flush_questions()
+    await storage.questions.flush()
 
 
 def timings(app: Any) -> list[tuple[str, float]]:

@@ -90,7 +90,7 @@ async def main(path, questions):
     for user in range(500):
         await storage.upsert_lead(Lead(user_id=user, name="N", email="n@example.org",
                                        language="en", consent_at=now))
-    await storage.flush_questions()
+    await storage.questions.flush()
     t0 = time.perf_counter()
     await stats.collect(storage, 30, now, ZoneInfo("Asia/Shanghai"))
     elapsed = time.perf_counter() - t0

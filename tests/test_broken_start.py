@@ -51,8 +51,7 @@ async def a_database(path: Path) -> None:
     storage = await Storage.open(path)
     for number in range(300):
         await storage.log_question(number, "en", f"question {number} about fees", None, 0.1)
-    await storage.flush_questions()
-    await storage.close()
+    await storage.close()  # writes the buffered questions
 
 
 @contextlib.contextmanager

@@ -121,7 +121,7 @@ async def test_an_example_taught_in_the_console_goes_with_the_students_forget(
     async with console_bot(tmp_path) as console:
         student = console.bot.user(STUDENT, name="Zoe")
         await console.bot.send(student, question)
-        await console.storage.flush_questions()
+        await console.storage.questions.flush()
         async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
             for _ in range(300):  # the grouping runs in the background
                 listed = (await client.get("api/unanswered", headers=console.headers())).json()

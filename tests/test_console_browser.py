@@ -180,7 +180,7 @@ async def test_add_as_example_makes_the_bot_answer(tmp_path: Path) -> None:
     question = "Can I bring my cat to the dormitory?"
     async with console_bot(tmp_path / "data") as console, browser() as chromium:
         declined = await ask(console, question)
-        await console.storage.flush_questions()
+        await console.storage.questions.flush()
         page = await open_console(chromium, console, lang="fr")
         await page.click("#tab-teach")
         group = page.locator(".group").first

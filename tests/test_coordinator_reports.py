@@ -144,9 +144,9 @@ async def test_leads_arguments_combine(bot: HttpBot) -> None:
             await storage(bot).set_lead_status(n, status, by=COORDINATOR)
     # An old lead: as if last updated 40 days ago.
     await storage(bot).upsert_lead(_lead(4, "Old Student"))
-    db = storage(bot)._db
     old = iso(now - timedelta(days=40))
-    await db.execute("UPDATE leads SET updated_at = ? WHERE user_id = 4", (old,))
+    async with storage(bot).database.transaction() as db:
+        await db.execute("UPDATE leads SET updated_at = ? WHERE user_id = 4", (old,))
 
     async def names(text: str) -> set[str]:
         await bot.send(coordinator, text)

@@ -248,7 +248,7 @@ async def test_idle_threads_close_after_48_hours(local: LocalBot) -> None:
     await ask(local, late, "Another question")
     store = storage(local)
     later = store.now() + handoff.IDLE + timedelta(minutes=1)
-    store._clock = lambda: later  # type: ignore[method-assign]  # 48 hours pass
+    store.database.clock = lambda: later  # 48 hours pass
 
     await local.send(late, "Are you there?")
     assert "not</b> passed on" in late.last.html

@@ -44,6 +44,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Storage]:
     await storage.close()
 
 
+async def inbox_counts(storage: Storage) -> tuple[int, int]:
+    """(pending, done) rows of the inbox."""
+    rows = await storage.database.fetchall(
+        "SELECT COUNT(*) - COUNT(done_at), COUNT(done_at) FROM inbox"
+    )
+    return int(rows[0][0]), int(rows[0][1])
+
+
 def message(update_id: int, user_id: int, text: str) -> dict[str, Any]:
     chat = {"id": user_id, "type": "private"}
     sender = {"id": user_id, "is_bot": False, "first_name": "Léa"}
@@ -64,7 +72,7 @@ async def test_updates_are_stored_once_and_leave_with_their_payload(store: Stora
     await store.inbox_done([10, 12])
     assert [u["update_id"] for u in await store.inbox_pending()] == [11]
     assert await store.inbox_add([message(10, 1, "hello")]) == []  # done: a redelivery
-    assert await store.inbox_counts() == (1, 2)
+    assert await inbox_counts(store) == (1, 2)
 
 
 async def test_tombstones_hold_no_personal_data_and_are_pruned(
@@ -72,13 +80,12 @@ async def test_tombstones_hold_no_personal_data_and_are_pruned(
 ) -> None:
     await store.inbox_add([message(10, 1, "my name is Léa Dupont")])
     await store.inbox_done([10])
-    async with store._lock:
-        rows = await store._fetchall("SELECT user_id, payload FROM inbox")
+    rows = await store.database.fetchall("SELECT user_id, payload FROM inbox")
     assert rows == [(None, None)]
     assert await store.inbox_prune(timedelta(hours=24)) == 0
-    store._clock.now = T0 + timedelta(hours=25)  # type: ignore[attr-defined]
+    store.database.clock.now = T0 + timedelta(hours=25)  # type: ignore[attr-defined]
     assert await store.inbox_prune(timedelta(hours=24)) == 1
-    assert await store.inbox_counts() == (0, 0)
+    assert await inbox_counts(store) == (0, 0)
 
 
 async def test_forget_deletes_the_students_pending_updates(store: Storage) -> None:
@@ -93,8 +100,8 @@ async def test_a_question_is_logged_once_per_update_with_its_done_mark(store: St
         await store.log_question(1, "en", "fees?", "fees", 0.9, update_id=10)
     await store.inbox_done([10])
     await store.log_question(1, "en", "fees?", "fees", 0.9, update_id=10)
-    await store.flush_questions()
-    assert [q.text for q in await store.recent_questions()] == ["fees?"]
+    await store.questions.flush()
+    assert await store.database.fetchall("SELECT text FROM questions") == [("fees?",)]
 
 
 async def test_the_sender_is_read_from_the_raw_update() -> None:
@@ -197,7 +204,7 @@ async def test_a_malformed_update_is_skipped_and_polling_goes_on(
         await asyncio.sleep(0.05)
     assert http_bot.emulator.updates.pending == []
     storage = services_of(http_bot.app).storage  # type: ignore[arg-type]
-    assert await storage.inbox_counts() == (0, 2)
+    assert await inbox_counts(storage) == (0, 2)
 
 
 async def test_a_redelivered_update_is_handled_once(http_bot: HttpBot) -> None:
@@ -209,7 +216,7 @@ async def test_a_redelivered_update_is_handled_once(http_bot: HttpBot) -> None:
     answers = [m.text for m in student.messages]
     assert sum("waived" in text for text in answers) == 1
     storage = services_of(http_bot.app).storage  # type: ignore[arg-type]
-    assert len(await storage.recent_questions(user_id=3002)) == 2
+    assert len((await storage.user_report(3002))["questions"]) == 2
 
 
 async def test_a_confirm_handled_again_after_a_crash_stores_one_lead(tmp_path: Path) -> None:

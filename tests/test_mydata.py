@@ -184,10 +184,10 @@ async def test_the_retention_job_runs_daily_at_three(bot: LocalBot) -> None:
     assert (fields["hour"], fields["minute"], fields["second"]) == ("3", "0", "0")
     old, fresh = Student(4020), Student(4021)
     store = storage(bot)
-    real_clock = store._clock
-    store._clock = lambda: real_clock() - timedelta(days=400)
+    real_clock = store.database.clock
+    store.database.clock = lambda: real_clock() - timedelta(days=400)
     await sign_up(bot, bot.user(old.user_id), old)
-    store._clock = real_clock
+    store.database.clock = real_clock
     await sign_up(bot, bot.user(fresh.user_id), fresh)
     await job.run(bot.app)
     assert await store.get_lead(old.user_id) is None

@@ -56,7 +56,7 @@ def later(bot: LocalBot, minutes: float) -> None:
     assert bot.app is not None
     store = services_of(bot.app).storage
     moved = store.now() + timedelta(minutes=minutes)
-    store._clock = lambda: moved  # type: ignore[method-assign]
+    store.database.clock = lambda: moved
 
 
 async def test_a_reply_to_another_student_ends_the_pending_reply(local: LocalBot) -> None:

@@ -32,8 +32,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 def total_changes(storage: Storage) -> int:
-    assert storage._conn is not None
-    return storage._conn.total_changes
+    return storage.database.connection.total_changes
 
 
 async def test_store_data_settings(db_path: Path) -> None:

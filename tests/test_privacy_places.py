@@ -126,7 +126,7 @@ async def leave_data_everywhere(bot: LocalBot) -> SimUser:
     add = next(b for b in me.last.button_labels if b.startswith("➕ Add as example of"))
     await bot.press(me, add)
     assert "1 phrasing added as an example of Housing" in me.last.text
-    await storage(bot).flush_questions()
+    await storage(bot).questions.flush()
     return student
 
 
@@ -180,7 +180,7 @@ async def test_retention_purges_questions_and_what_was_learned_from_them(
     await bot.send(student, "/cancel")  # the conversation with the coordinators is closed
     store = storage(bot)
     later = store.now() + timedelta(days=RETENTION_DAYS + 1)
-    store._clock = lambda: later  # type: ignore[method-assign]
+    store.database.clock = lambda: later
     assert bot.app is not None
     await retention.purge(BotContext(bot.app))
 

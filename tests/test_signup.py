@@ -304,8 +304,8 @@ async def test_a_question_mid_form_is_answered_then_the_step_is_asked_again(
     assert prompt(bot, "level") in user.last.html
     draft = draft_of(bot, user)
     assert draft is not None and draft["step"] == "level" and draft["answers"]["country"] == "China"
-    questions = await storage(bot).recent_questions(user_id=2040)
-    assert [q.text for q in questions] == ["Is accommodation free", "How much are the fees?"]
+    questions = (await storage(bot).user_report(2040))["questions"]
+    assert [q["text"] for q in questions] == ["How much are the fees?", "Is accommodation free"]
 
 
 # --------------------------------------------------------------------------- summary

@@ -9,6 +9,7 @@ import stat
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -26,6 +27,8 @@ from bot.storage import (
     StorageError,
 )
 from bot.storage import schema as storage_module
+from bot.storage.codec import iso
+from bot.storage.facade import StoreMethod
 
 pytestmark = pytest.mark.asyncio
 
@@ -390,11 +393,19 @@ async def test_language_cache(store: Storage, db_path: Path) -> None:
 
 
 def count_questions(path: Path) -> int:
+    return len(stored_questions(path))
+
+
+def stored_questions(path: Path, user_id: int | None = None) -> list[tuple[Any, ...]]:
+    """(user_id, asked_at, text, intent, score) of the questions on disk, in the order logged."""
     conn = raw(path)
     try:
-        return int(conn.execute("SELECT count(*) FROM questions").fetchone()[0])
+        rows = conn.execute(
+            "SELECT user_id, asked_at, text, intent, score FROM questions ORDER BY id"
+        ).fetchall()
     finally:
         conn.close()
+    return [row for row in rows if user_id is None or row[0] == user_id]
 
 
 async def test_question_logging_is_buffered(store: Storage, db_path: Path) -> None:
@@ -403,25 +414,16 @@ async def test_question_logging_is_buffered(store: Storage, db_path: Path) -> No
     await store.log_question(2, "zh", "签证怎么办", None, None)
     assert count_questions(db_path) == 0  # still in memory
 
-    unanswered = await store.unanswered_questions()  # reading flushes first
-    assert [(q.user_id, q.text, q.score) for q in unanswered] == [
-        (2, "签证怎么办", None),
-        (1, "is housing free?", 0.12),
+    report = await store.user_report(1)  # reading flushes first
+    assert [(q["text"], q["intent"], q["score"]) for q in report["questions"]] == [
+        ("is housing free?", None, 0.12),
+        ("what are the fees?", "fees", 0.93),
     ]
-    assert all(q.intent is None and q.asked_at == T0 for q in unanswered)
-    assert count_questions(db_path) == 3
-
-    recent = await store.recent_questions(limit=10, user_id=1)
-    assert [q.intent for q in recent] == ["fees", None]
-
-
-async def test_unanswered_questions_since_and_limit(store: Storage, clock: FakeClock) -> None:
-    for i in range(5):
-        await store.log_question(1, "en", f"q{i}", None, None)
-        clock.advance(timedelta(hours=1))
-    since = T0 + timedelta(hours=2)
-    assert [q.text for q in await store.unanswered_questions(since=since)] == ["q4", "q3", "q2"]
-    assert [q.text for q in await store.unanswered_questions(limit=2)] == ["q4", "q3"]
+    assert stored_questions(db_path) == [
+        (1, iso(T0), "is housing free?", None, 0.12),
+        (1, iso(T0), "what are the fees?", "fees", 0.93),
+        (2, iso(T0), "签证怎么办", None, None),
+    ]
 
 
 async def test_question_buffer_is_written_by_timer(db_path: Path) -> None:
@@ -464,7 +466,7 @@ async def test_purge_questions(store: Storage, clock: FakeClock) -> None:
     clock.advance(timedelta(days=400))
     await store.log_question(1, "en", "new", None, None)
     assert await store.purge_questions(timedelta(days=365)) == 1
-    assert [q.text for q in await store.recent_questions()] == ["new"]
+    assert [row[2] for row in stored_questions(store.path)] == ["new"]
 
 
 # --------------------------------------------------------------------------- user/chat data
@@ -540,7 +542,7 @@ async def populate_user(storage: Storage, user_id: int, clock: FakeClock) -> Non
         clock.advance(timedelta(seconds=1))
     for i in range(30):
         await storage.log_question(user_id, "en", f"my name is {NAME} ({EMAIL}) #{i}", None, 0.1)
-    await storage.flush_questions()
+    await storage.questions.flush()
     for step in ("name", "email", "country"):
         await storage.save_user_data(user_id, {"draft": {"name": NAME, "email": EMAIL, "s": step}})
     await storage.save_chat_data(user_id, {"last_question": f"contact {EMAIL}"})
@@ -634,7 +636,7 @@ async def test_forget_user_leaves_no_trace(db_path: Path, clock: FakeClock) -> N
         # The other user is intact.
         assert await storage.get_language(2) == "zh"
         assert await storage.get_lead(2) is not None
-        assert len(await storage.recent_questions(user_id=2)) == 1
+        assert len(stored_questions(db_path, user_id=2)) == 1
         assert await storage.load_conversations("signup") == {(2, 2): 1}
         assert await storage.announcements_stopped(1) is None
         assert await storage.forget_user(1) == dict.fromkeys(counts, 0)
@@ -698,3 +700,16 @@ async def test_a_sign_up_notice_is_queued_once(store: Storage, clock: FakeClock)
     assert await store.unsent_notices() == []
     sent = await store.sent_message(-100, 5)
     assert sent is not None and sent.notice_id == first.id and sent.user_id == 1
+
+
+# --------------------------------------------------------------------------- the facade
+async def test_every_facade_method_is_its_stores_method(store: Storage) -> None:
+    delegated = {n: v for n, v in vars(Storage).items() if isinstance(v, StoreMethod)}
+    assert len(delegated) > 70
+    for name in delegated:
+        method = getattr(store, name)
+        owner = getattr(method, "__self__", None)
+        assert owner is not None and owner is not store, name  # bound to a store, not the facade
+        assert getattr(type(owner), name).__doc__, name
+    assert store.get_lead.__self__ is store.leads  # type: ignore[attr-defined]
+    assert store.now() == store.database.clock()

@@ -1,4 +1,5 @@
-"""SQLite storage for the CQMU Exchange Assistant: one :class:`Storage` facade over the stores.
+"""SQLite storage for the CQMU Exchange Assistant: one :class:`Storage` facade over the stores,
+which share one connection and one lock (:mod:`bot.storage.database`).
 
 Durability: every write that confirms something to the student is committed before the
 method returns; the question log is written in batches (see :mod:`bot.storage.questions`).
@@ -14,38 +15,20 @@ datetimes passed in are taken to be UTC.
 
 from __future__ import annotations
 
-from bot.storage.activity import ActivityStore, Outcome, SignUp
-from bot.storage.announcements import Announcement, AnnouncementStore, Recipient
+from bot.storage.activity import Outcome, SignUp
+from bot.storage.announcements import Announcement, Recipient
 from bot.storage.codec import ConversationKey, JSONDict
-from bot.storage.digests import Digest, DigestData, DigestStore
+from bot.storage.digests import Digest, DigestData
 from bot.storage.errors import DataNotJSONError, SchemaError, SchemaVersionError, StorageError
+from bot.storage.facade import Storage
 from bot.storage.handoffs import OPEN as OPEN_THREAD
 from bot.storage.handoffs import WAITING as WAITING_THREAD
 from bot.storage.handoffs import Notice, PendingReply, SentMessage, Thread
-from bot.storage.languages import LanguageStore
-from bot.storage.privacy import PrivacyStore
 from bot.storage.questions import Question
 from bot.storage.records import FORM_FIELDS, LEAD_FIELDS, REQUIRED_FORM_FIELDS, STATUSES, Lead
-from bot.storage.relays import Relay, RelayStore
-from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup, ReviewStore
+from bot.storage.relays import Relay
+from bot.storage.reviews import IGNORED, LEARNED, ReviewGroup
 from bot.storage.schema import MIGRATIONS, SCHEMA_VERSION, Migration
-
-
-class Storage(
-    PrivacyStore,
-    LanguageStore,
-    DigestStore,
-    ReviewStore,
-    RelayStore,
-    AnnouncementStore,
-    ActivityStore,
-):
-    """Async access to the bot's database, one store per concern. Create with :meth:`open`.
-
-    All database access goes through one asyncio lock, so transactions of concurrent
-    coroutines never interleave on the shared connection.
-    """
-
 
 __all__ = [
     "FORM_FIELDS",

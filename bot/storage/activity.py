@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.codec import from_iso, iso
+from bot.storage.database import Database, Store
 from bot.storage.questions import QuestionStore
 
 
@@ -31,14 +32,17 @@ class SignUp:
     status: str
 
 
-class ActivityStore(QuestionStore):
+class ActivityStore(Store):
     """Reads for the statistics (``/stats``, ``python -m bot stats``)."""
+
+    def __init__(self, db: Database, questions: QuestionStore) -> None:
+        super().__init__(db)
+        self._questions = questions
 
     async def question_outcomes(self, since: datetime) -> list[Outcome]:
         """Every question logged at or after ``since``, oldest first."""
-        async with self._lock:
-            await self._write_pending_questions()
-            rows = await self._fetchall(
+        async with self._questions.flushed() as session:
+            rows = await session.fetchall(
                 "SELECT asked_at, language, intent, kind FROM questions WHERE asked_at >= ? "
                 "ORDER BY asked_at, id",
                 (iso(since),),
@@ -47,9 +51,8 @@ class ActivityStore(QuestionStore):
 
     async def sign_ups(self, since: datetime) -> list[SignUp]:
         """The leads created at or after ``since`` (those deleted since are not counted)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT created_at, status FROM leads WHERE created_at >= ? ORDER BY created_at",
-                (iso(since),),
-            )
+        rows = await self._db.fetchall(
+            "SELECT created_at, status FROM leads WHERE created_at >= ? ORDER BY created_at",
+            (iso(since),),
+        )
         return [SignUp(from_iso(at), status) for at, status in rows]

@@ -19,22 +19,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import from_iso, iso
-from bot.storage.database import Database
+from bot.storage.database import Store
+from bot.storage.rows import from_row, select
 
 SENDING, DONE = "sending", "done"
 PENDING, SENT, BLOCKED, FAILED, SKIPPED = "pending", "sent", "blocked", "failed", "skipped"
 OUTCOMES: Final = (SENT, BLOCKED, FAILED, SKIPPED)
 DEFAULT_TEXT: Final = "all"  # the key of the text for every language without its own version
 
-_SELECT: Final = (
-    "SELECT id, draft_key, created_by, language, chat_id, message_id, texts, status, "
-    "created_at, finished_at FROM announcements"
-)
 # Students who may receive an announcement, with the language they get it in.
 _AUDIENCE: Final = (
     "SELECT l.user_id AS user_id, COALESCE(s.language, l.language) AS language FROM leads AS l "
@@ -73,30 +70,17 @@ class Recipient:
     language: str
 
 
-def _announcement(row: tuple[Any, ...]) -> Announcement:
-    return Announcement(
-        id=row[0],
-        draft_key=row[1],
-        created_by=row[2],
-        language=row[3],
-        chat_id=row[4],
-        message_id=row[5],
-        texts=json.loads(row[6]),
-        status=row[7],
-        created_at=from_iso(row[8]),
-        finished_at=from_iso(row[9]) if row[9] else None,
-    )
+_SELECT: Final = select(Announcement, "announcements")
 
 
-class AnnouncementStore(Database):
+class AnnouncementStore(Store):
     """``announcements``, ``announcement_recipients`` and ``announcement_optouts``."""
 
     async def announcement_audience(self) -> dict[str, int]:
         """How many students an announcement made now would reach, per language."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"SELECT language, COUNT(*) FROM ({_AUDIENCE}) GROUP BY language"
-            )
+        rows = await self._db.fetchall(
+            f"SELECT language, COUNT(*) FROM ({_AUDIENCE}) GROUP BY language"
+        )
         return {str(lang): int(count) for lang, count in rows}
 
     async def create_announcement(
@@ -115,9 +99,9 @@ class AnnouncementStore(Database):
         """
         if not texts.get(DEFAULT_TEXT):
             raise ValueError("an announcement needs a text for everyone")
-        now = iso(self._clock())
-        async with self._lock:
-            async with self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.locked() as session:
+            async with session.transaction() as db:
                 cursor = await db.execute(
                     "INSERT INTO announcements (draft_key, created_by, language, chat_id, "
                     "texts, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -132,24 +116,22 @@ class AnnouncementStore(Database):
                         f"SELECT ?, a.user_id, a.language, ?, ? FROM ({_AUDIENCE}) AS a",
                         (cursor.lastrowid, PENDING, now),
                     )
-            rows = await self._fetchall(f"{_SELECT} WHERE draft_key = ?", (draft_key,))
-        return _announcement(rows[0]), created
+            rows = await session.fetchall(f"{_SELECT} WHERE draft_key = ?", (draft_key,))
+        return from_row(Announcement, rows[0]), created
 
     async def get_announcement(self, announcement_id: int) -> Announcement | None:
         """One announcement."""
-        async with self._lock:
-            rows = await self._fetchall(f"{_SELECT} WHERE id = ?", (announcement_id,))
-        return _announcement(rows[0]) if rows else None
+        rows = await self._db.fetchall(f"{_SELECT} WHERE id = ?", (announcement_id,))
+        return from_row(Announcement, rows[0]) if rows else None
 
     async def unfinished_announcements(self) -> list[Announcement]:
         """Announcements still being sent (e.g. interrupted by a restart), oldest first."""
-        async with self._lock:
-            rows = await self._fetchall(f"{_SELECT} WHERE status = ? ORDER BY id", (SENDING,))
-        return [_announcement(row) for row in rows]
+        rows = await self._db.fetchall(f"{_SELECT} WHERE status = ? ORDER BY id", (SENDING,))
+        return [from_row(Announcement, row) for row in rows]
 
     async def set_progress_message(self, announcement_id: int, message_id: int) -> None:
         """Remember the progress message in the coordinator's chat (to edit it on resume)."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "UPDATE announcements SET message_id = ? WHERE id = ?",
                 (message_id, announcement_id),
@@ -157,19 +139,18 @@ class AnnouncementStore(Database):
 
     async def pending_recipients(self, announcement_id: int, limit: int = 500) -> list[Recipient]:
         """Recipients not yet handled, in a stable order."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT user_id, language FROM announcement_recipients "
-                "WHERE announcement_id = ? AND status = ? ORDER BY user_id LIMIT ?",
-                (announcement_id, PENDING, limit),
-            )
+        rows = await self._db.fetchall(
+            "SELECT user_id, language FROM announcement_recipients "
+            "WHERE announcement_id = ? AND status = ? ORDER BY user_id LIMIT ?",
+            (announcement_id, PENDING, limit),
+        )
         return [Recipient(user_id, language) for user_id, language in rows]
 
     async def may_send(self, announcement_id: int, user_id: int) -> bool:
         """Whether the recipient is still pending, still signed up and has not opted out; if
         not, a pending recipient is marked ``skipped`` (committed). Asked right before the send."""
-        async with self._lock:
-            rows = await self._fetchall(
+        async with self._db.locked() as session:
+            rows = await session.fetchall(
                 "SELECT r.status, l.user_id IS NOT NULL, o.user_id IS NOT NULL "
                 "FROM announcement_recipients AS r "
                 "LEFT JOIN leads AS l ON l.user_id = r.user_id "
@@ -181,7 +162,7 @@ class AnnouncementStore(Database):
                 return False
             if rows[0][1] and not rows[0][2]:
                 return True
-            async with self._transaction() as db:
+            async with session.transaction() as db:
                 await self._set_outcome(db, announcement_id, user_id, SKIPPED)
         return False
 
@@ -190,7 +171,7 @@ class AnnouncementStore(Database):
         recipient deleted meanwhile (``/forget``) stays deleted."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await self._set_outcome(db, announcement_id, user_id, outcome)
 
     async def _set_outcome(
@@ -199,52 +180,46 @@ class AnnouncementStore(Database):
         await db.execute(
             "UPDATE announcement_recipients SET status = ?, updated_at = ? "
             "WHERE announcement_id = ? AND user_id = ? AND status = ?",
-            (outcome, iso(self._clock()), announcement_id, user_id, PENDING),
+            (outcome, iso(self._db.now()), announcement_id, user_id, PENDING),
         )
 
     async def announcement_counts(self, announcement_id: int) -> dict[str, int]:
         """Recipients per status (``pending``, ``sent``, ``blocked``, ``failed``, ``skipped``)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT status, COUNT(*) FROM announcement_recipients "
-                "WHERE announcement_id = ? GROUP BY status",
-                (announcement_id,),
-            )
+        rows = await self._db.fetchall(
+            "SELECT status, COUNT(*) FROM announcement_recipients "
+            "WHERE announcement_id = ? GROUP BY status",
+            (announcement_id,),
+        )
         counts = dict.fromkeys((PENDING, *OUTCOMES), 0)
         counts.update({str(status): int(count) for status, count in rows})
         return counts
 
     async def finish_announcement(self, announcement_id: int) -> None:
         """Mark the announcement as completely sent."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "UPDATE announcements SET status = ?, finished_at = ? WHERE id = ?",
-                (DONE, iso(self._clock()), announcement_id),
+                (DONE, iso(self._db.now()), announcement_id),
             )
 
     async def purge_recipients_without_lead(self) -> int:
         """Delete the recipient rows of finished announcements whose student no longer has a
         lead (purged for age): the records do not outlive the sign-up. Returns the count."""
-        async with self._lock:
-            async with self._transaction() as db:
-                cursor = await db.execute(
-                    "DELETE FROM announcement_recipients WHERE user_id NOT IN "
-                    "(SELECT user_id FROM leads) AND announcement_id IN "
-                    "(SELECT id FROM announcements WHERE status = ?)",
-                    (DONE,),
-                )
-                count = max(cursor.rowcount, 0)
-            if count:
-                await self._checkpoint()
-        return count
+        return await self._db.delete(
+            "DELETE FROM announcement_recipients WHERE user_id NOT IN "
+            "(SELECT user_id FROM leads) AND announcement_id IN "
+            "(SELECT id FROM announcements WHERE status = ?)",
+            (DONE,),
+            checkpoint=True,
+        )
 
     # ----------------------------------------------------------------- opting out
 
     async def stop_announcements(self, user_id: int) -> None:
         """The student receives no more announcements (committed on return); their pending
         recipient rows are skipped. Kept until they ask again or use ``/forget``."""
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             await db.execute(
                 "INSERT INTO announcement_optouts (user_id, stopped_at) VALUES (?, ?) "
                 "ON CONFLICT (user_id) DO NOTHING",
@@ -258,28 +233,25 @@ class AnnouncementStore(Database):
 
     async def resume_announcements(self, user_id: int) -> None:
         """The student asked to receive announcements again (committed on return)."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute("DELETE FROM announcement_optouts WHERE user_id = ?", (user_id,))
 
     async def announcements_stopped(self, user_id: int) -> datetime | None:
         """When the student stopped announcements, or None if they receive them."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT stopped_at FROM announcement_optouts WHERE user_id = ?", (user_id,)
-            )
+        rows = await self._db.fetchall(
+            "SELECT stopped_at FROM announcement_optouts WHERE user_id = ?", (user_id,)
+        )
         return from_iso(rows[0][0]) if rows else None
 
     async def announcements_received(self, user_id: int) -> int:
         """How many announcements the student was sent (for ``/mydata``)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT COUNT(*) FROM announcement_recipients WHERE user_id = ? AND status = ?",
-                (user_id, SENT),
-            )
+        rows = await self._db.fetchall(
+            "SELECT COUNT(*) FROM announcement_recipients WHERE user_id = ? AND status = ?",
+            (user_id, SENT),
+        )
         return int(rows[0][0])
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         cursor = await db.execute(
             "DELETE FROM announcement_recipients WHERE user_id = ?", (user_id,)
         )

@@ -19,8 +19,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.storage.codec import from_iso, iso
-from bot.storage.leads import LEAD_SELECT, Lead, LeadStore, row_to_lead
+from bot.storage.database import Database, Session, Store
+from bot.storage.leads import LEAD_SELECT, Lead
 from bot.storage.questions import QuestionStore
+from bot.storage.rows import from_row
 
 NOT_CONTACTED: Final = ("new", "updated")
 _DIGEST_SELECT: Final = (
@@ -63,39 +65,36 @@ class DigestData:
     not_contacted: int  # among all leads, not only these
 
 
-class DigestStore(LeadStore, QuestionStore):
+class DigestStore(Store):
     """``digests`` and ``digest_deliveries``."""
+
+    def __init__(self, db: Database, questions: QuestionStore) -> None:
+        super().__init__(db)
+        self._questions = questions
 
     async def last_digest(self) -> Digest | None:
         """The latest scheduled digest (pending, sent or skipped), if any."""
-        async with self._lock:
-            rows = await self._fetchall(f"{_DIGEST_SELECT} ORDER BY id DESC LIMIT 1")
-            return await self._digest(rows[0]) if rows else None
+        return await self._find(f"{_DIGEST_SELECT} ORDER BY id DESC LIMIT 1")
 
     async def pending_digest(self) -> Digest | None:
         """The oldest digest whose delivery did not finish, if any."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"{_DIGEST_SELECT} WHERE sent_at IS NULL ORDER BY id LIMIT 1"
-            )
-            return await self._digest(rows[0]) if rows else None
+        return await self._find(f"{_DIGEST_SELECT} WHERE sent_at IS NULL ORDER BY id LIMIT 1")
 
     async def digest_watermark(self) -> datetime | None:
         """The end of the last scheduled digest's window: later leads are not in one yet."""
-        async with self._lock:
-            return await self._watermark()
+        async with self._db.locked() as session:
+            return await _watermark(session)
 
     async def open_digest(self, send_empty: bool = False) -> Digest | None:
         """Fix the next scheduled digest's window (from the watermark to now) and record it as
         pending; committed on return. With nothing in the window and ``send_empty`` False it is
         recorded as skipped (the watermark still moves) and None is returned."""
-        async with self._lock:
-            await self._write_pending_questions()
-            async with self._transaction() as db:
-                since = await self._watermark()
-                until = self._clock()
-                leads = await self._count_leads(since, until)
-                questions = len(await self._unanswered_texts(since, until))
+        async with self._questions.flushed() as session:
+            async with session.transaction() as db:
+                since = await _watermark(session)
+                until = self._db.now()
+                leads = await _count_leads(session, since, until)
+                questions = len(await _unanswered_texts(session, since, until))
                 empty = not leads and not questions
                 skip = empty and not send_empty
                 cursor = await db.execute(
@@ -112,14 +111,13 @@ class DigestStore(LeadStore, QuestionStore):
                 digest_id = cursor.lastrowid
             if skip or digest_id is None:
                 return None
-            rows = await self._fetchall(f"{_DIGEST_SELECT} WHERE id = ?", (digest_id,))
-            return await self._digest(rows[0])
+            return await _digest(session, f"{_DIGEST_SELECT} WHERE id = ?", (digest_id,))
 
     async def record_digest_delivery(
         self, digest_id: int, chat_id: int, parts_sent: int, done: bool = False
     ) -> None:
         """Note how many parts of a digest a chat has (committed on return)."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "INSERT INTO digest_deliveries (digest_id, chat_id, parts_sent, done) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (digest_id, chat_id) DO UPDATE SET "
@@ -129,9 +127,9 @@ class DigestStore(LeadStore, QuestionStore):
 
     async def close_digest(self, digest_id: int) -> None:
         """Every chat has the digest (committed on return)."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
-                "UPDATE digests SET sent_at = ? WHERE id = ?", (iso(self._clock()), digest_id)
+                "UPDATE digests SET sent_at = ? WHERE id = ?", (iso(self._db.now()), digest_id)
             )
 
     async def digest_data(
@@ -140,16 +138,15 @@ class DigestStore(LeadStore, QuestionStore):
         """The leads created or updated in ``(since, until]`` (``until`` defaults to now), the
         questions left unanswered then (how many, and the ``top`` most frequent with their
         counts), and how many of all leads nobody has contacted yet."""
-        async with self._lock:
-            await self._write_pending_questions()
-            until = until if until is not None else self._clock()
+        async with self._questions.flushed() as session:
+            until = until if until is not None else self._db.now()
             sql, params = _window(LEAD_SELECT, "updated_at", since, until)
             leads = [
-                row_to_lead(r)
-                for r in await self._fetchall(f"{sql} ORDER BY updated_at, user_id", params)
+                from_row(Lead, r)
+                for r in await session.fetchall(f"{sql} ORDER BY updated_at, user_id", params)
             ]
-            texts = await self._unanswered_texts(since, until)
-            rows = await self._fetchall(
+            texts = await _unanswered_texts(session, since, until)
+            rows = await session.fetchall(
                 f"SELECT COUNT(*) FROM leads WHERE status IN {NOT_CONTACTED!r}"
             )
         return DigestData(
@@ -161,38 +158,48 @@ class DigestStore(LeadStore, QuestionStore):
             not_contacted=int(rows[0][0]),
         )
 
-    # ----------------------------------------------------------------- internals (lock held)
+    async def _find(self, sql: str) -> Digest | None:
+        async with self._db.locked() as session:
+            return await _digest(session, sql)
 
-    async def _watermark(self) -> datetime | None:
-        rows = await self._fetchall("SELECT MAX(until) FROM digests")
-        return from_iso(rows[0][0]) if rows and rows[0][0] else None
 
-    async def _count_leads(self, since: datetime | None, until: datetime) -> int:
-        sql, params = _window("SELECT COUNT(*) FROM leads", "updated_at", since, until)
-        return int((await self._fetchall(sql, params))[0][0])
+async def _watermark(session: Session) -> datetime | None:
+    row = await session.fetchone("SELECT MAX(until) FROM digests")
+    return from_iso(row[0]) if row and row[0] else None
 
-    async def _unanswered_texts(self, since: datetime | None, until: datetime) -> list[str]:
-        sql, params = _window(
-            "SELECT text FROM questions WHERE intent IS NULL", "asked_at", since, until
-        )
-        return [row[0] for row in await self._fetchall(f"{sql} ORDER BY asked_at, id", params)]
 
-    async def _digest(self, row: tuple[Any, ...]) -> Digest:
-        deliveries = await self._fetchall(
-            "SELECT chat_id, parts_sent, done FROM digest_deliveries WHERE digest_id = ?",
-            (row[0],),
-        )
-        return Digest(
-            id=row[0],
-            number=int(row[6]),
-            since=from_iso(row[1]) if row[1] else None,
-            until=from_iso(row[2]),
-            created_at=from_iso(row[3]),
-            sent_at=from_iso(row[4]) if row[4] else None,
-            skipped=bool(row[5]),
-            parts_sent={chat: parts for chat, parts, _ in deliveries},
-            done=frozenset(chat for chat, _, done in deliveries if done),
-        )
+async def _count_leads(session: Session, since: datetime | None, until: datetime) -> int:
+    sql, params = _window("SELECT COUNT(*) FROM leads", "updated_at", since, until)
+    return int((await session.fetchall(sql, params))[0][0])
+
+
+async def _unanswered_texts(session: Session, since: datetime | None, until: datetime) -> list[str]:
+    sql, params = _window(
+        "SELECT text FROM questions WHERE intent IS NULL", "asked_at", since, until
+    )
+    return [row[0] for row in await session.fetchall(f"{sql} ORDER BY asked_at, id", params)]
+
+
+async def _digest(session: Session, sql: str, params: tuple[Any, ...] = ()) -> Digest | None:
+    """The digest ``sql`` selects first, with its deliveries."""
+    row = await session.fetchone(sql, params)
+    if row is None:
+        return None
+    deliveries = await session.fetchall(
+        "SELECT chat_id, parts_sent, done FROM digest_deliveries WHERE digest_id = ?",
+        (row[0],),
+    )
+    return Digest(
+        id=row[0],
+        number=int(row[6]),
+        since=from_iso(row[1]) if row[1] else None,
+        until=from_iso(row[2]),
+        created_at=from_iso(row[3]),
+        sent_at=from_iso(row[4]) if row[4] else None,
+        skipped=bool(row[5]),
+        parts_sent={chat: parts for chat, parts, _ in deliveries},
+        done=frozenset(chat for chat, _, done in deliveries if done),
+    )
 
 
 def _window(

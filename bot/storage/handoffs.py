@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import from_iso, iso
-from bot.storage.database import Database
+from bot.storage.database import Database, Session, Store
+from bot.storage.rows import columns, from_row, select
 
 WAITING: Final = "waiting"  # the student was asked for a question, none sent yet
 OPEN: Final = "open"
@@ -77,46 +78,26 @@ class PendingReply:
     created_at: datetime | None = None
 
 
-_THREAD_COLUMNS: Final = (
-    "id, user_id, name, language, status, opened_at, last_message_at, messages, "
-    "closed_at, closed_by, close_reason"
-)
-_MESSAGE_COLUMNS: Final = "chat_id, message_id, user_id, language, thread_id, notice_id"
+_THREADS: Final = select(Thread, "handoffs")
+_MESSAGES: Final = select(SentMessage, "coordinator_messages")
+_NOTICES: Final = select(Notice, "lead_notices")
 
 
-def _thread(row: tuple[Any, ...]) -> Thread:
-    values = list(row)
-    for index in (5, 6, 8):
-        values[index] = from_iso(values[index]) if values[index] is not None else None
-    return Thread(*values)
-
-
-class HandoffStore(Database):
+class HandoffStore(Store):
     """``handoffs``, ``coordinator_messages``, ``lead_notices``, ``pending_replies``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
         self._threads: dict[int, Thread] = {}  # user id -> the student's waiting/open thread
         self._pending: dict[tuple[int, int], PendingReply] = {}
 
-    async def _after_open(self) -> None:
-        await super()._after_open()
-        rows = await self._fetchall(
-            f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE status != ? ORDER BY id", (CLOSED,)
-        )
-        self._threads = {thread.user_id: thread for thread in map(_thread, rows)}
-        rows = await self._fetchall(
-            "SELECT chat_id, coordinator_id, user_id, language, prompt_id, created_at "
-            "FROM pending_replies"
-        )
-        self._pending = {
-            (row[0], row[1]): PendingReply(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]))
-            for row in rows
-        }
-
-    def now(self) -> datetime:
-        """The storage clock (UTC)."""
-        return self._clock()
+    async def load(self, session: Session) -> None:
+        rows = await session.fetchall(f"{_THREADS} WHERE status != ? ORDER BY id", (CLOSED,))
+        threads = [from_row(Thread, row) for row in rows]
+        self._threads = {thread.user_id: thread for thread in threads}
+        rows = await session.fetchall(select(PendingReply, "pending_replies"))
+        pending = [from_row(PendingReply, row) for row in rows]
+        self._pending = {(p.chat_id, p.coordinator_id): p for p in pending}
 
     # ----------------------------------------------------------------- threads
 
@@ -136,8 +117,8 @@ class HandoffStore(Database):
         current = self._threads.get(user_id)
         if current is not None:
             return current
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO handoffs (user_id, name, language, status, opened_at, "
                 "last_message_at, messages) VALUES (?, ?, ?, ?, ?, ?, 0)",
@@ -153,10 +134,10 @@ class HandoffStore(Database):
     ) -> Thread:
         """A message went through the thread: it is open, its 48-hour clock restarts. A
         thread closed meanwhile stays closed (and is returned unchanged)."""
-        now = self._clock()
+        now = self._db.now()
         messages = thread.messages + (1 if student_message else 0)
         answered = None if student_message else iso(now)  # a coordinator's answer
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             cursor = await db.execute(
                 "UPDATE handoffs SET status = ?, last_message_at = ?, messages = ?, name = ?, "
                 "answered_at = COALESCE(answered_at, ?) WHERE id = ? AND status != ?",
@@ -173,55 +154,46 @@ class HandoffStore(Database):
 
     async def handoff_counts(self, since: datetime) -> tuple[int, int]:
         """Conversations opened at or after ``since``, and how many a coordinator answered."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT count(*), count(answered_at) FROM handoffs WHERE opened_at >= ?",
-                (iso(since),),
-            )
+        rows = await self._db.fetchall(
+            "SELECT count(*), count(answered_at) FROM handoffs WHERE opened_at >= ?",
+            (iso(since),),
+        )
         return int(rows[0][0]), int(rows[0][1])
 
     async def close_thread(
         self, thread_id: int, reason: str, by: int | None = None
     ) -> Thread | None:
         """Close a thread; the closed thread, or None if it was closed already (or is gone)."""
-        now = iso(self._clock())
-        async with self._lock:
-            async with self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.locked() as session:
+            async with session.transaction() as db:
                 cursor = await db.execute(
                     "UPDATE handoffs SET status = ?, closed_at = ?, closed_by = ?, "
                     "close_reason = ? WHERE id = ? AND status != ?",
                     (CLOSED, now, by, reason, thread_id, CLOSED),
                 )
                 changed = cursor.rowcount > 0
-            rows = await self._fetchall(
-                f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE id = ?", (thread_id,)
-            )
+            rows = await session.fetchall(f"{_THREADS} WHERE id = ?", (thread_id,))
         if not rows:
             return None
-        thread = _thread(rows[0])
+        thread = from_row(Thread, rows[0])
         if self._threads.get(thread.user_id, thread).id == thread_id:
             self._threads.pop(thread.user_id, None)
         return thread if changed else None
 
     async def get_thread(self, thread_id: int) -> Thread | None:
         """A thread by id."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE id = ?", (thread_id,)
-            )
-        return _thread(rows[0]) if rows else None
+        rows = await self._db.fetchall(f"{_THREADS} WHERE id = ?", (thread_id,))
+        return from_row(Thread, rows[0]) if rows else None
 
     async def user_threads(self, user_id: int) -> list[Thread]:
         """Every thread of the student, oldest first (for /mydata)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"SELECT {_THREAD_COLUMNS} FROM handoffs WHERE user_id = ? ORDER BY id", (user_id,)
-            )
-        return [_thread(row) for row in rows]
+        rows = await self._db.fetchall(f"{_THREADS} WHERE user_id = ? ORDER BY id", (user_id,))
+        return [from_row(Thread, row) for row in rows]
 
     def expired_threads(self, idle: timedelta, now: datetime | None = None) -> list[Thread]:
         """Waiting or open threads without a message for ``idle``."""
-        cutoff = (now or self._clock()) - idle
+        cutoff = (now or self._db.now()) - idle
         return [t for t in self._threads.values() if t.last_message_at < cutoff]
 
     # ----------------------------------------------------------------- messages sent
@@ -230,78 +202,59 @@ class HandoffStore(Database):
         """Remember which student each message sent to the coordinators is about."""
         if not messages:
             return
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
-            await self._insert_sent(db, messages, now)
-
-    @staticmethod
-    async def _insert_sent(db: aiosqlite.Connection, messages: list[SentMessage], now: str) -> None:
-        await db.executemany(
-            f"INSERT OR REPLACE INTO coordinator_messages ({_MESSAGE_COLUMNS}, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (m.chat_id, m.message_id, m.user_id, m.language, m.thread_id, m.notice_id, now)
-                for m in messages
-            ],
-        )
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
+            await insert_sent(db, messages, now)
 
     async def sent_message(self, chat_id: int, message_id: int) -> SentMessage | None:
         """What the bot stored about a message it sent to the coordinators, if anything."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"SELECT {_MESSAGE_COLUMNS} FROM coordinator_messages "
-                "WHERE chat_id = ? AND message_id = ?",
-                (chat_id, message_id),
-            )
-        return SentMessage(*rows[0]) if rows else None
+        rows = await self._db.fetchall(
+            f"{_MESSAGES} WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        return from_row(SentMessage, rows[0]) if rows else None
 
     # ----------------------------------------------------------------- sign-up notices
 
     async def queue_notice(self, user_id: int, signup: datetime, *, updated: bool) -> Notice:
         """The notice of one confirmed sign-up (``signup``: its consent time), queued once: a
         confirmation handled twice finds the notice it queued the first time."""
-        async with self._lock:
-            async with self._transaction() as db:
+        async with self._db.locked() as session:
+            async with session.transaction() as db:
                 await db.execute(
                     "INSERT OR IGNORE INTO lead_notices (user_id, signup, updated, created_at) "
                     "VALUES (?, ?, ?, ?)",
-                    (user_id, iso(signup), int(updated), iso(self._clock())),
+                    (user_id, iso(signup), int(updated), iso(self._db.now())),
                 )
-            rows = await self._fetchall(
-                "SELECT id, user_id, updated, sent_at FROM lead_notices "
-                "WHERE user_id = ? AND signup = ?",
+            rows = await session.fetchall(
+                f"{_NOTICES} WHERE user_id = ? AND signup = ?",
                 (user_id, iso(signup)),
             )
-        return _notice(rows[0])
+        return from_row(Notice, rows[0])
 
     async def unsent_notices(self) -> list[Notice]:
         """Notices queued but not sent (the bot stopped in between, or Telegram failed)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT id, user_id, updated, sent_at FROM lead_notices "
-                "WHERE sent_at IS NULL ORDER BY id"
-            )
-        return [_notice(row) for row in rows]
+        rows = await self._db.fetchall(f"{_NOTICES} WHERE sent_at IS NULL ORDER BY id")
+        return [from_row(Notice, row) for row in rows]
 
     async def get_notice(self, notice_id: int) -> Notice | None:
         """A notice by id."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT id, user_id, updated, sent_at FROM lead_notices WHERE id = ?",
-                (notice_id,),
-            )
-        return _notice(rows[0]) if rows else None
+        rows = await self._db.fetchall(
+            f"{_NOTICES} WHERE id = ?",
+            (notice_id,),
+        )
+        return from_row(Notice, rows[0]) if rows else None
 
     async def mark_notice_sent(self, notice_id: int, messages: list[SentMessage]) -> None:
         """The notice went out as ``messages``: both are recorded in one transaction."""
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             await db.execute("UPDATE lead_notices SET sent_at = ? WHERE id = ?", (now, notice_id))
-            await self._insert_sent(db, messages, now)
+            await insert_sent(db, messages, now)
 
     async def drop_notice(self, notice_id: int) -> None:
         """A notice that cannot be sent any more (its lead is gone)."""
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute("DELETE FROM lead_notices WHERE id = ?", (notice_id,))
 
     # ----------------------------------------------------------------- pending replies
@@ -316,13 +269,13 @@ class HandoffStore(Database):
         if pending is None or max_age is None:
             return pending
         created = pending.created_at
-        return pending if created is not None and created > self._clock() - max_age else None
+        return pending if created is not None and created > self._db.now() - max_age else None
 
     async def set_pending_reply(self, pending: PendingReply) -> None:
         """Remember a pressed "Reply to student" (replacing an earlier one), from now."""
-        now = self._clock()
+        now = self._db.now()
         pending = replace(pending, created_at=now)
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "INSERT OR REPLACE INTO pending_replies (chat_id, coordinator_id, user_id, "
                 "language, prompt_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -341,7 +294,7 @@ class HandoffStore(Database):
         """Forget a pending reply; whether there was one."""
         if (chat_id, coordinator_id) not in self._pending:
             return False
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "DELETE FROM pending_replies WHERE chat_id = ? AND coordinator_id = ?",
                 (chat_id, coordinator_id),
@@ -354,9 +307,9 @@ class HandoffStore(Database):
     async def purge_handoffs(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete threads closed more than ``older_than`` ago, and the links of messages sent
         to the coordinators as long ago; return how many threads went."""
-        cutoff = iso((now if now is not None else self._clock()) - older_than)
-        async with self._lock:
-            async with self._transaction() as db:
+        cutoff = iso((now if now is not None else self._db.now()) - older_than)
+        async with self._db.locked() as session:
+            async with session.transaction() as db:
                 cursor = await db.execute(
                     "DELETE FROM handoffs WHERE status = ? AND closed_at < ?", (CLOSED, cutoff)
                 )
@@ -367,14 +320,13 @@ class HandoffStore(Database):
                     (cutoff,),
                 )
                 await db.execute("DELETE FROM pending_replies WHERE created_at < ?", (cutoff,))
-            await self._checkpoint()
+            await session.checkpoint()
         for key, pending in list(self._pending.items()):
             if pending.created_at is None or iso(pending.created_at) < cutoff:
                 del self._pending[key]
         return count
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         cursor = await db.execute("DELETE FROM handoffs WHERE user_id = ?", (user_id,))
         counts["handoffs"] = max(cursor.rowcount, 0)
         cursor = await db.execute("DELETE FROM coordinator_messages WHERE user_id = ?", (user_id,))
@@ -382,13 +334,20 @@ class HandoffStore(Database):
         await db.execute("DELETE FROM lead_notices WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM pending_replies WHERE user_id = ?", (user_id,))
 
-    def _drop_cached(self, user_id: int) -> None:
-        super()._drop_cached(user_id)
+    def drop_cached(self, user_id: int) -> None:
         self._threads.pop(user_id, None)
         for key, pending in list(self._pending.items()):
             if pending.user_id == user_id:
                 del self._pending[key]
 
 
-def _notice(row: tuple[Any, ...]) -> Notice:
-    return Notice(row[0], row[1], bool(row[2]), from_iso(row[3]) if row[3] else None)
+async def insert_sent(db: aiosqlite.Connection, messages: list[SentMessage], now: str) -> None:
+    """Record, inside the caller's transaction, which student each message is about."""
+    await db.executemany(
+        f"INSERT OR REPLACE INTO coordinator_messages ({columns(SentMessage)}, sent_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (m.chat_id, m.message_id, m.user_id, m.language, m.thread_id, m.notice_id, now)
+            for m in messages
+        ],
+    )

@@ -16,17 +16,18 @@ exactly when its update is done.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import JSONDict, iso
-from bot.storage.questions import QuestionStore
+from bot.storage.database import Database, Store
+from bot.storage.questions import QuestionStore, insert_questions
+from bot.storage.state import StateStore
 
 TOMBSTONE_TTL: Final = timedelta(hours=24)  # Telegram keeps unconfirmed updates for 24 hours
 _SENDER_FIELDS: Final = ("from", "user", "voter_chat")
@@ -47,18 +48,12 @@ def sender_of(update: JSONDict) -> int | None:
     return None
 
 
-class InboxStore(QuestionStore):
+class InboxStore(Store):
     """``inbox``: updates received and not yet handled, and tombstones of handled ones."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._synchronous = "FULL"
-
-    async def _after_open(self) -> None:
-        await super()._after_open()
-        async with self._lock:
-            rows = await self._fetchall("PRAGMA synchronous")
-        self._synchronous = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(rows[0][0], "FULL")
+    def __init__(self, db: Database, questions: QuestionStore, state: StateStore) -> None:
+        super().__init__(db)
+        self._questions, self._state = questions, state
 
     async def inbox_add(self, updates: Iterable[JSONDict]) -> list[JSONDict]:
         """Commit the updates not received before, in one transaction; return those, in order.
@@ -69,9 +64,9 @@ class InboxStore(QuestionStore):
         batch = {u["update_id"]: u for u in updates if isinstance(u.get("update_id"), int)}
         if not batch:
             return []
-        now = iso(self._clock())
-        connection = self._db
-        async with self._lock:
+        now = iso(self._db.now())
+        async with self._db.locked() as session:
+            connection = session.connection
             # aiosqlite's own way to run a function in its thread (pinned: aiosqlite < 1).
             fresh: list[JSONDict] = await connection._execute(
                 lambda: _add(connection._conn, batch, now)
@@ -80,20 +75,20 @@ class InboxStore(QuestionStore):
 
     async def inbox_pending(self) -> list[JSONDict]:
         """The updates received but not handled, oldest first (to handle them at start)."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
-            )
+        rows = await self._db.fetchall(
+            "SELECT payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+        )
         return [json.loads(row[0]) for row in rows]
 
     async def inbox_done(self, update_ids: Sequence[int]) -> None:
-        """Mark updates handled (payload and user id dropped), with the questions logged so far."""
-        now = iso(self._clock())
-        async with self._lock:
-            with self._questions_taken() as rows:
-                async with self._relaxed_transaction() as db:
-                    await self._insert_questions(db, rows)
-                    await self._write_deferred(db)
+        """Mark updates handled (payload and user id dropped), with the questions logged so far
+        and the deferred user_data, committed without waiting for the disk."""
+        now = iso(self._db.now())
+        async with self._db.locked() as session:
+            with self._questions.taken() as rows:
+                async with session.transaction(relaxed=True) as db:
+                    await insert_questions(db, rows)
+                    await self._state.write_deferred(db)
                     await db.executemany(
                         "UPDATE inbox SET payload = NULL, user_id = NULL, done_at = ? "
                         "WHERE update_id = ?",
@@ -102,37 +97,10 @@ class InboxStore(QuestionStore):
 
     async def inbox_prune(self, older_than: timedelta = TOMBSTONE_TTL) -> int:
         """Delete tombstones of updates handled more than ``older_than`` ago."""
-        cutoff = iso(self._clock() - older_than)
-        async with self._lock, self._transaction() as db:
-            cursor = await db.execute("DELETE FROM inbox WHERE done_at < ?", (cutoff,))
-        return max(cursor.rowcount, 0)
+        sql = "DELETE FROM inbox WHERE done_at < ?"
+        return await self._db.delete_older(sql, older_than, checkpoint=False)
 
-    async def inbox_counts(self) -> tuple[int, int]:
-        """(pending, done) rows."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT COUNT(*) - COUNT(done_at), COUNT(done_at) FROM inbox"
-            )
-        return int(rows[0][0]), int(rows[0][1])
-
-    @contextlib.asynccontextmanager
-    async def _relaxed_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A transaction committed without waiting for the disk (``synchronous=NORMAL``).
-        Caller holds the lock."""
-        db = self._db
-        if self._synchronous == "NORMAL":
-            async with self._transaction() as conn:
-                yield conn
-            return
-        await db.execute("PRAGMA synchronous=NORMAL")
-        try:
-            async with self._transaction() as conn:
-                yield conn
-        finally:
-            await db.execute(f"PRAGMA synchronous={self._synchronous}")
-
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await db.execute("DELETE FROM inbox WHERE user_id = ?", (user_id,))
 
 

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import aiosqlite
 
 from bot.storage.codec import iso
-from bot.storage.database import Database
+from bot.storage.database import Database, Session, Store
 
 
-class LanguageStore(Database):
+class LanguageStore(Store):
     """``user_settings``: one chosen language per user."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
         self._languages: dict[int, str] = {}
 
-    async def _after_open(self) -> None:
-        await super()._after_open()
-        rows = await self._fetchall("SELECT user_id, language FROM user_settings")
+    async def load(self, session: Session) -> None:
+        rows = await session.fetchall("SELECT user_id, language FROM user_settings")
         self._languages = {row[0]: row[1] for row in rows}
 
     async def get_language(self, user_id: int) -> str | None:
@@ -30,8 +27,8 @@ class LanguageStore(Database):
         """Store the user's language; committed when this returns."""
         if self._languages.get(user_id) == language:
             return
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             await db.execute(
                 "INSERT INTO user_settings (user_id, language, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?) "
@@ -47,15 +44,14 @@ class LanguageStore(Database):
         if language is not None:
             await self.set_language(user_id, language)
             return
-        async with self._lock, self._transaction() as db:
-            await db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))
+        await self._db.delete(
+            "DELETE FROM user_settings WHERE user_id = ?", (user_id,), checkpoint=False
+        )
         self._languages.pop(user_id, None)
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         cursor = await db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))
         counts["settings"] = max(cursor.rowcount, 0)
 
-    def _drop_cached(self, user_id: int) -> None:
-        super()._drop_cached(user_id)
+    def drop_cached(self, user_id: int) -> None:
         self._languages.pop(user_id, None)

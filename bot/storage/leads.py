@@ -9,14 +9,14 @@ from typing import Any, Final
 
 import aiosqlite
 
-from bot.storage.codec import from_iso, iso
-from bot.storage.database import Database
+from bot.storage.codec import iso
+from bot.storage.database import Store
 from bot.storage.records import LEAD_FIELDS, STATUSES, Lead, plain_value
+from bot.storage.rows import columns, from_row, select
 
-_COLUMNS: Final = ", ".join(LEAD_FIELDS)
 _KEPT_ON_UPDATE: Final = {"user_id", "created_at"}
 _UPSERT: Final = (
-    f"INSERT INTO leads ({_COLUMNS}) VALUES ({', '.join('?' for _ in LEAD_FIELDS)}) "
+    f"INSERT INTO leads ({columns(Lead)}) VALUES ({', '.join('?' for _ in LEAD_FIELDS)}) "
     "ON CONFLICT (user_id) DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n in LEAD_FIELDS if n not in _KEPT_ON_UPDATE)
 )
@@ -28,16 +28,7 @@ def _to_sql(value: object) -> Any:
     return plain_value(value)
 
 
-def row_to_lead(row: tuple[Any, ...]) -> Lead:
-    """A lead from a row selected with :data:`LEAD_SELECT`."""
-    values = dict(zip(LEAD_FIELDS, row, strict=True))
-    values["interests"] = tuple(json.loads(values["interests"]))
-    for name in ("consent_at", "created_at", "updated_at", "status_at"):
-        values[name] = from_iso(values[name]) if values[name] is not None else None
-    return Lead(**values)
-
-
-LEAD_SELECT: Final = f"SELECT {_COLUMNS} FROM leads"
+LEAD_SELECT: Final = select(Lead, "leads")
 LEAD_SORTS: Final = ("updated_at", "created_at", "name", "country", "level", "status")
 
 
@@ -81,7 +72,7 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class LeadStore(Database):
+class LeadStore(Store):
     """``leads``: one lead per user."""
 
     async def upsert_lead(self, lead: Lead) -> bool:
@@ -92,10 +83,10 @@ class LeadStore(Database):
         """
         values = {n: _to_sql(getattr(lead, n)) for n in LEAD_FIELDS}
         values["status_by"] = values["status_at"] = None
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             # Stamped under the lock: a digest that took its cutoff before this lead was
             # written never sees it stamped earlier than that cutoff (so it is never skipped).
-            values["created_at"] = values["updated_at"] = iso(self._clock())
+            values["created_at"] = values["updated_at"] = iso(self._db.now())
             existing = bool(
                 list(
                     await db.execute_fetchall(
@@ -112,20 +103,19 @@ class LeadStore(Database):
         when the student has no lead (any more)."""
         if status not in STATUSES:
             raise ValueError(f"unknown lead status {status!r}")
-        async with self._lock:
-            async with self._transaction() as db:
+        async with self._db.locked() as session:
+            async with session.transaction() as db:
                 await db.execute(
                     "UPDATE leads SET status = ?, status_by = ?, status_at = ? WHERE user_id = ?",
-                    (status, by, iso(self._clock()), user_id),
+                    (status, by, iso(self._db.now()), user_id),
                 )
-            rows = await self._fetchall(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
-        return row_to_lead(rows[0]) if rows else None
+            row = await session.fetchone(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
+        return from_row(Lead, row) if row else None
 
     async def get_lead(self, user_id: int) -> Lead | None:
         """The user's lead, if any."""
-        async with self._lock:
-            rows = await self._fetchall(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
-        return row_to_lead(rows[0]) if rows else None
+        row = await self._db.fetchone(f"{LEAD_SELECT} WHERE user_id = ?", (user_id,))
+        return from_row(Lead, row) if row else None
 
     async def list_leads(self, since: datetime | None = None) -> list[Lead]:
         """Leads created or updated at or after ``since`` (all if None), oldest update first."""
@@ -135,9 +125,7 @@ class LeadStore(Database):
             sql += " WHERE updated_at >= ?"
             params = (iso(since),)
         sql += " ORDER BY updated_at, user_id"
-        async with self._lock:
-            rows = await self._fetchall(sql, params)
-        return [row_to_lead(row) for row in rows]
+        return [from_row(Lead, row) for row in await self._db.fetchall(sql, params)]
 
     async def find_leads(
         self, query: LeadFilter, limit: int | None = None
@@ -154,28 +142,27 @@ class LeadStore(Database):
         if limit is not None:
             chosen += f" LIMIT {int(limit)}"
         sql = f"{LEAD_SELECT} WHERE rowid IN ({chosen}) ORDER BY {order}"
-        async with self._lock:
-            total = (await self._fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params))[0][
-                0
-            ]
-            rows = await self._fetchall(sql, params)
-        return int(total), [row_to_lead(row) for row in rows]
+        async with self._db.locked() as session:
+            counted = await session.fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params)
+            rows = await session.fetchall(sql, params)
+        return int(counted[0][0]), [from_row(Lead, row) for row in rows]
 
     async def lead_choices(self) -> tuple[list[str], list[str]]:
         """The levels and the interests leads have, each sorted."""
-        async with self._lock:
-            levels = await self._fetchall(
+        async with self._db.locked() as session:
+            levels = await session.fetchall(
                 "SELECT DISTINCT level FROM leads WHERE level IS NOT NULL ORDER BY level"
             )
-            interests = await self._fetchall("SELECT DISTINCT interests FROM leads")
+            interests = await session.fetchall("SELECT DISTINCT interests FROM leads")
         found = {i for (raw,) in interests for i in json.loads(raw)}
         return [level for (level,) in levels], sorted(found)
 
     async def purge_leads(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete leads last updated more than ``older_than`` before ``now``; return the count."""
-        return await self._delete_older("DELETE FROM leads WHERE updated_at < ?", older_than, now)
+        return await self._db.delete_older(
+            "DELETE FROM leads WHERE updated_at < ?", older_than, now
+        )
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         cursor = await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
         counts["lead"] = max(cursor.rowcount, 0)

@@ -14,16 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
-from bot.storage.codec import JSONDict, from_iso, iso
-from bot.storage.database import Database
+from bot.storage.codec import JSONDict, iso
+from bot.storage.database import Database, Session, Store
 from bot.storage.errors import StorageError
+from bot.storage.rows import select
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,52 +54,31 @@ class Question:
         }
 
 
-QUESTION_SELECT: Final = (
-    "SELECT id, user_id, asked_at, language, text, intent, score FROM questions"
-)
-_QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None, int | None]
+QUESTION_SELECT: Final = select(Question, "questions")
+QuestionRow = tuple[int, str, str, str, str | None, float | None, str | None, int | None]
 
 
-def row_to_question(row: tuple[Any, ...]) -> Question:
-    """A question from a row selected with :data:`QUESTION_SELECT`."""
-    return Question(
-        id=row[0],
-        user_id=row[1],
-        asked_at=from_iso(row[2]),
-        language=row[3],
-        text=row[4],
-        intent=row[5],
-        score=row[6],
-    )
-
-
-class QuestionStore(Database):
+class QuestionStore(Store):
     """``questions``, written in batches."""
 
     def __init__(
-        self,
-        *args: Any,
-        question_flush_interval: float = 0.5,
-        question_buffer_size: int = 100,
-        **kwargs: Any,
+        self, db: Database, *, flush_interval: float = 0.5, buffer_size: int = 100
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self._question_flush_interval = question_flush_interval
-        self._question_buffer_size = question_buffer_size
-        self._pending_questions: list[_QuestionRow] = []
+        super().__init__(db)
+        self._flush_interval = flush_interval
+        self._buffer_size = buffer_size
+        self._pending: list[QuestionRow] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._flush_task: asyncio.Task[None] | None = None
 
-    async def _before_close(self) -> None:
-        await super()._before_close()
+    async def before_close(self) -> None:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
         if self._flush_task is not None:
             with contextlib.suppress(Exception):
                 await self._flush_task
-        async with self._lock:
-            await self._write_pending_questions()
+        await self.flush()
 
     async def log_question(
         self,
@@ -118,112 +98,78 @@ class QuestionStore(Database):
         the statistics tell "did you mean" from "declined" by it. ``update_id`` (the update
         that asked it) makes the logging idempotent: the same user and update are logged once.
         """
-        if self._conn is None:
-            raise StorageError(f"storage {self.path} is closed")
-        row = (user_id, iso(self._clock()), language, text, intent, score, kind, update_id)
-        self._pending_questions.append(row)
-        self._schedule_question_flush()
+        if self._db.closed:
+            raise StorageError(f"storage {self._db.path} is closed")
+        row = (user_id, iso(self._db.now()), language, text, intent, score, kind, update_id)
+        self._pending.append(row)
+        self._schedule_flush()
 
-    def _schedule_question_flush(self) -> None:
+    def _schedule_flush(self) -> None:
         """Arrange for the buffer to be written: now if it is full, else after the interval."""
-        if self._flush_task is not None or not self._pending_questions:
+        if self._flush_task is not None or not self._pending:
             return  # a running flush re-checks the buffer when it ends
-        full = len(self._pending_questions) >= self._question_buffer_size
+        full = len(self._pending) >= self._buffer_size
         if self._flush_handle is not None:
             if not full:
                 return
             self._flush_handle.cancel()
-        delay = 0.0 if full else self._question_flush_interval
+        delay = 0.0 if full else self._flush_interval
         self._flush_handle = asyncio.get_running_loop().call_later(delay, self._start_flush_task)
 
     def _start_flush_task(self) -> None:
         self._flush_handle = None
-        if self._conn is None or self._flush_task is not None:
+        if self._db.closed or self._flush_task is not None:
             return
         self._flush_task = asyncio.get_running_loop().create_task(self._background_flush())
 
     async def _background_flush(self) -> None:
         try:
-            async with self._lock:
-                await self._write_pending_questions()
+            await self.flush()
         except Exception:
-            _LOGGER.exception("Writing %d logged questions failed", len(self._pending_questions))
+            _LOGGER.exception("Writing %d logged questions failed", len(self._pending))
         finally:
             self._flush_task = None
-        if self._conn is not None:
-            self._schedule_question_flush()
+        if not self._db.closed:
+            self._schedule_flush()
 
-    async def _write_pending_questions(self) -> None:
-        """Write the buffered questions in one transaction. Caller holds the lock."""
-        with self._questions_taken() as rows:
+    async def flush(self) -> None:
+        """Write the buffered questions now (also done automatically)."""
+        async with self._db.locked() as session:
+            await self.write_pending(session)
+
+    async def write_pending(self, session: Session) -> None:
+        """Write the buffered questions in one transaction of ``session``."""
+        with self.taken() as rows:
             if rows:
-                async with self._transaction() as db:
-                    await self._insert_questions(db, rows)
+                async with session.transaction() as db:
+                    await insert_questions(db, rows)
+
+    @contextlib.asynccontextmanager
+    async def flushed(self) -> AsyncIterator[Session]:
+        """Hold the lock, the buffered questions written: for reads of the questions."""
+        async with self._db.locked() as session:
+            await self.write_pending(session)
+            yield session
 
     @contextlib.contextmanager
-    def _questions_taken(self) -> Iterator[list[_QuestionRow]]:
-        """Take the buffered questions for writing; they go back to the buffer if the writing
-        fails. Caller holds the lock."""
-        rows, self._pending_questions = self._pending_questions, []
+    def taken(self) -> Iterator[list[QuestionRow]]:
+        """Take the buffered questions for writing (lock held); they go back to the buffer if
+        the writing fails."""
+        rows, self._pending = self._pending, []
         try:
             yield rows
         except BaseException:
-            self._pending_questions[:0] = rows  # keep them for the next attempt
+            self._pending[:0] = rows  # keep them for the next attempt
             raise
-
-    @staticmethod
-    async def _insert_questions(db: aiosqlite.Connection, rows: list[_QuestionRow]) -> None:
-        """Insert questions inside the caller's transaction (one per user and update)."""
-        if rows:
-            await db.executemany(
-                "INSERT OR IGNORE INTO questions "
-                "(user_id, asked_at, language, text, intent, score, kind, update_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-
-    async def flush_questions(self) -> None:
-        """Write buffered questions now (also done automatically)."""
-        async with self._lock:
-            await self._write_pending_questions()
-
-    async def unanswered_questions(
-        self, since: datetime | None = None, limit: int = 100
-    ) -> list[Question]:
-        """Questions without an intent asked at or after ``since``, newest first."""
-        sql = f"{QUESTION_SELECT} WHERE intent IS NULL"
-        params: list[Any] = []
-        if since is not None:
-            sql += " AND asked_at >= ?"
-            params.append(iso(since))
-        return await self._newest(sql, params, limit)
-
-    async def recent_questions(self, limit: int = 50, user_id: int | None = None) -> list[Question]:
-        """The latest questions (of one user if ``user_id`` is given), newest first."""
-        sql = QUESTION_SELECT
-        params: list[Any] = []
-        if user_id is not None:
-            sql += " WHERE user_id = ?"
-            params.append(user_id)
-        return await self._newest(sql, params, limit)
-
-    async def _newest(self, sql: str, params: list[Any], limit: int) -> list[Question]:
-        """The ``limit`` newest questions that ``sql`` selects, buffered ones included."""
-        async with self._lock:
-            await self._write_pending_questions()
-            rows = await self._fetchall(
-                f"{sql} ORDER BY asked_at DESC, id DESC LIMIT ?", [*params, limit]
-            )
-        return [row_to_question(row) for row in rows]
 
     async def existing_questions(self, ids: Iterable[int]) -> set[int]:
         """Which of the question ids ``ids`` are still stored."""
         wanted = sorted(set(ids))
         found: set[int] = set()
-        async with self._lock:
+        async with self._db.locked() as session:
             for start in range(0, len(wanted), 500):  # SQLite's limit on parameters
                 part = wanted[start : start + 500]
-                rows = await self._fetchall(
+                rows = await session.fetchall(
                     f"SELECT id FROM questions WHERE id IN ({', '.join('?' * len(part))})", part
                 )
                 found.update(int(row[0]) for row in rows)
@@ -231,14 +177,25 @@ class QuestionStore(Database):
 
     async def purge_questions(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Delete questions asked more than ``older_than`` before ``now``; return the count."""
-        async with self._lock:
-            await self._write_pending_questions()
-        return await self._delete_older("DELETE FROM questions WHERE asked_at < ?", older_than, now)
+        await self.flush()
+        return await self._db.delete_older(
+            "DELETE FROM questions WHERE asked_at < ?", older_than, now
+        )
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
-        kept = [row for row in self._pending_questions if row[0] != user_id]
-        buffered = len(self._pending_questions) - len(kept)
-        self._pending_questions = kept
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
+        kept = [row for row in self._pending if row[0] != user_id]
+        buffered = len(self._pending) - len(kept)
+        self._pending = kept
         cursor = await db.execute("DELETE FROM questions WHERE user_id = ?", (user_id,))
         counts["questions"] = max(cursor.rowcount, 0) + buffered
+
+
+async def insert_questions(db: aiosqlite.Connection, rows: list[QuestionRow]) -> None:
+    """Insert questions inside the caller's transaction (one per user and update)."""
+    if rows:
+        await db.executemany(
+            "INSERT OR IGNORE INTO questions "
+            "(user_id, asked_at, language, text, intent, score, kind, update_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )

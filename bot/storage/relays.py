@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiosqlite
 
 from bot.storage.codec import iso
-from bot.storage.handoffs import HandoffStore, SentMessage
+from bot.storage.database import Store
+from bot.storage.handoffs import SentMessage, insert_sent
+from bot.storage.rows import from_row, select
 
 SENT_TTL: Final = timedelta(hours=24)  # as long as Telegram may deliver an update again
-_COLUMNS: Final = "id, chat_id, thread_id, user_id, update_id, language, name, text, first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Relay:
     first: bool  # the thread's first message: it opens the conversation
 
 
-class RelayStore(HandoffStore):
+class RelayStore(Store):
     """``relay_outbox``."""
 
     async def queue_relays(
@@ -58,8 +59,8 @@ class RelayStore(HandoffStore):
     ) -> None:
         """Queue a student's message for each coordinators' chat, committed. The same update
         queued again (handled again after a crash) is left out."""
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             await db.executemany(
                 "INSERT OR IGNORE INTO relay_outbox (chat_id, thread_id, user_id, update_id, "
                 "language, name, text, first, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -71,36 +72,26 @@ class RelayStore(HandoffStore):
 
     async def queued_relays(self) -> list[Relay]:
         """Every message not sent yet, in the order received."""
-        async with self._lock:
-            rows = await self._fetchall(
-                f"SELECT {_COLUMNS} FROM relay_outbox WHERE sent_at IS NULL ORDER BY id"
-            )
-        return [_relay(row) for row in rows]
+        rows = await self._db.fetchall(
+            f"{select(Relay, 'relay_outbox')} WHERE sent_at IS NULL ORDER BY id"
+        )
+        return [from_row(Relay, row) for row in rows]
 
     async def relays_sent(self, relay_ids: Sequence[int], messages: list[SentMessage]) -> None:
         """``messages`` went out, completing the rows ``relay_ids``: both recorded at once."""
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             await db.executemany(
                 "UPDATE relay_outbox SET sent_at = ?, user_id = NULL, name = NULL, text = NULL "
                 "WHERE id = ?",
                 [(now, relay_id) for relay_id in relay_ids],
             )
-            await self._insert_sent(db, messages, now)
+            await insert_sent(db, messages, now)
 
     async def prune_relays(self, older_than: timedelta = SENT_TTL) -> int:
         """Delete the marks of rows sent more than ``older_than`` ago."""
-        cutoff = iso(self._clock() - older_than)
-        async with self._lock, self._transaction() as db:
-            cursor = await db.execute("DELETE FROM relay_outbox WHERE sent_at < ?", (cutoff,))
-        return max(cursor.rowcount, 0)
+        sql = "DELETE FROM relay_outbox WHERE sent_at < ?"
+        return await self._db.delete_older(sql, older_than, checkpoint=False)
 
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         await db.execute("DELETE FROM relay_outbox WHERE user_id = ?", (user_id,))
-
-
-def _relay(row: tuple[Any, ...]) -> Relay:
-    values = list(row)
-    values[8] = bool(values[8])
-    return Relay(*values)

@@ -14,10 +14,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final
+from typing import Final
 
 from bot.storage.codec import iso
-from bot.storage.questions import QUESTION_SELECT, Question, QuestionStore, row_to_question
+from bot.storage.database import Database, Store
+from bot.storage.questions import QUESTION_SELECT, Question, QuestionStore
+from bot.storage.rows import from_row
 
 LEARNED, IGNORED = "learned", "ignored"
 GROUPS_KEPT: Final = timedelta(days=7)  # a listing's buttons work this long
@@ -35,8 +37,12 @@ class ReviewGroup:
     resolved: str | None
 
 
-class ReviewStore(QuestionStore):
+class ReviewStore(Store):
     """Unreviewed questions, the groups shown, and their resolution."""
+
+    def __init__(self, db: Database, questions: QuestionStore) -> None:
+        super().__init__(db)
+        self._questions = questions
 
     async def unreviewed_questions(
         self, within: timedelta, answer_threshold: float, limit: int = 1000
@@ -44,23 +50,22 @@ class ReviewStore(QuestionStore):
         """Questions asked in the last ``within`` that the bot declined (no intent) or answered
         with a score below ``answer_threshold``, not yet reviewed, newest first. Questions
         passed on to a coordinator (intent ``handoff``) are not among them."""
-        since = self._clock() - within
+        since = self._db.now() - within
         sql = (
             f"{QUESTION_SELECT} WHERE reviewed IS NULL AND asked_at >= ? AND "
             "(intent IS NULL OR (intent != 'handoff' AND score < ?)) "
             "ORDER BY asked_at DESC, id DESC LIMIT ?"
         )
-        async with self._lock:
-            await self._write_pending_questions()
-            rows = await self._fetchall(sql, (iso(since), answer_threshold, limit))
-        return [row_to_question(row) for row in rows]
+        async with self._questions.flushed() as session:
+            rows = await session.fetchall(sql, (iso(since), answer_threshold, limit))
+        return [from_row(Question, row) for row in rows]
 
     async def save_listing(self, groups: Sequence[tuple[Sequence[int], Sequence[str]]]) -> int:
         """Store the groups of one ``/unanswered`` listing — each its question ids and nearest
         entry ids — in order; return the listing id. Listings older than
         :data:`GROUPS_KEPT` are deleted."""
-        now = self._clock()
-        async with self._lock, self._transaction() as db:
+        now = self._db.now()
+        async with self._db.transaction() as db:
             await db.execute(
                 "DELETE FROM review_groups WHERE created_at < ?", (iso(now - GROUPS_KEPT),)
             )
@@ -82,37 +87,34 @@ class ReviewStore(QuestionStore):
     async def listing_groups(self, listing: int) -> list[ReviewGroup]:
         """The groups of a listing still to review (unresolved, with unreviewed questions),
         in the order they were shown."""
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT id FROM review_groups WHERE listing = ? AND resolved IS NULL "
-                "ORDER BY position",
-                (listing,),
-            )
+        rows = await self._db.fetchall(
+            "SELECT id FROM review_groups WHERE listing = ? AND resolved IS NULL ORDER BY position",
+            (listing,),
+        )
         groups = [await self.review_group(row[0]) for row in rows]
         return [g for g in groups if g is not None and g.questions]
 
     async def review_group(self, group_id: int) -> ReviewGroup | None:
         """A stored group with its unreviewed questions, or None if it no longer exists."""
-        async with self._lock:
-            rows = await self._fetchall(
+        async with self._db.locked() as session:
+            row = await session.fetchone(
                 "SELECT id, listing, position, entries, resolved FROM review_groups WHERE id = ?",
                 (group_id,),
             )
-            if not rows:
+            if row is None:
                 return None
-            questions = await self._fetchall(
+            questions = await session.fetchall(
                 f"{QUESTION_SELECT} WHERE reviewed IS NULL AND id IN "
                 "(SELECT question_id FROM review_group_questions WHERE group_id = ?) "
                 "ORDER BY asked_at DESC, id DESC",
                 (group_id,),
             )
-        row: Any = rows[0]
         return ReviewGroup(
             id=row[0],
             listing=row[1],
             position=row[2],
             entries=tuple(json.loads(row[3])),
-            questions=tuple(row_to_question(q) for q in questions),
+            questions=tuple(from_row(Question, q) for q in questions),
             resolved=row[4],
         )
 
@@ -121,8 +123,8 @@ class ReviewStore(QuestionStore):
         many questions were marked."""
         if resolution not in (LEARNED, IGNORED):
             raise ValueError(f"unknown resolution {resolution!r}")
-        now = iso(self._clock())
-        async with self._lock, self._transaction() as db:
+        now = iso(self._db.now())
+        async with self._db.transaction() as db:
             cursor = await db.execute(
                 "UPDATE questions SET reviewed = ?, reviewed_at = ? WHERE reviewed IS NULL AND id "
                 "IN (SELECT question_id FROM review_group_questions WHERE group_id = ?)",

@@ -9,24 +9,25 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.storage.codec import ConversationKey, JSONDict, key_from_json, key_to_json, to_json
-from bot.storage.database import Database
+from bot.storage.database import Database, Store
 
 # The user_data key of the conversation's focus (bot.understanding.context.Focus): a change of
 # it alone is written with the update's "handled" mark (``inbox_done``), not on its own.
 FOCUS_KEY = "focus"
 
 
-class StateStore(Database):
+class StateStore(Store):
     """``user_data``, ``chat_data`` and ``conversations``, as JSON (never pickle)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
         # Last stored data per id (independent copies), to skip writes of unchanged data.
         self._stored_data: dict[str, dict[int, JSONDict]] = {"user_data": {}, "chat_data": {}}
         # user_data whose only change is the focus, written with the next inbox_done or write.
         self._deferred_user_data: dict[int, str] = {}
 
     async def load_user_data(self) -> dict[int, JSONDict]:
+        """Every user's stored data, by user id."""
         return await self._load_data("user_data", "user_id")
 
     async def save_user_data(self, user_id: int, data: Mapping[str, Any]) -> bool:
@@ -37,9 +38,11 @@ class StateStore(Database):
         return await self._save_data("user_data", "user_id", user_id, data)
 
     async def delete_user_data(self, user_id: int) -> bool:
+        """Delete the user's data (committed on return); whether there was any."""
         return await self._delete_data("user_data", "user_id", user_id)
 
     async def load_chat_data(self) -> dict[int, JSONDict]:
+        """Every chat's stored data, by chat id."""
         return await self._load_data("chat_data", "chat_id")
 
     async def save_chat_data(self, chat_id: int, data: Mapping[str, Any]) -> bool:
@@ -47,13 +50,13 @@ class StateStore(Database):
         return await self._save_data("chat_data", "chat_id", chat_id, data)
 
     async def delete_chat_data(self, chat_id: int) -> bool:
+        """Like :meth:`delete_user_data`, for a chat."""
         return await self._delete_data("chat_data", "chat_id", chat_id)
 
     async def _load_data(
         self, table: Literal["user_data", "chat_data"], id_column: str
     ) -> dict[int, JSONDict]:
-        async with self._lock:
-            rows = await self._fetchall(f"SELECT {id_column}, data FROM {table}")
+        rows = await self._db.fetchall(f"SELECT {id_column}, data FROM {table}")
         result: dict[int, JSONDict] = {}
         stored: dict[int, JSONDict] = {}
         for row_id, text in rows:
@@ -84,10 +87,10 @@ class StateStore(Database):
             self._deferred_user_data[row_id] = text  # written with the update's done mark
             stored[row_id] = snapshot
             return True
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             if table == "user_data":
                 self._deferred_user_data.pop(row_id, None)
-                await self._write_deferred(db)
+                await self.write_deferred(db)
             await db.execute(
                 f"INSERT INTO {table} ({id_column}, data) VALUES (?, ?) "
                 f"ON CONFLICT ({id_column}) DO UPDATE SET data = excluded.data",
@@ -96,8 +99,9 @@ class StateStore(Database):
         stored[row_id] = snapshot
         return True
 
-    async def _write_deferred(self, db: aiosqlite.Connection) -> None:
-        await super()._write_deferred(db)
+    async def write_deferred(self, db: aiosqlite.Connection) -> None:
+        """Write, inside a transaction that commits anyway (an update marked handled, another
+        user_data), the user_data whose only change was the focus."""
         rows, self._deferred_user_data = self._deferred_user_data, {}
         if rows:
             await db.executemany(
@@ -106,30 +110,29 @@ class StateStore(Database):
                 list(rows.items()),
             )
 
-    async def _before_close(self) -> None:
+    async def before_close(self) -> None:
         if self._deferred_user_data:
-            async with self._lock, self._transaction() as db:
-                await self._write_deferred(db)
-        await super()._before_close()
+            async with self._db.transaction() as db:
+                await self.write_deferred(db)
 
     async def _delete_data(
         self, table: Literal["user_data", "chat_data"], id_column: str, row_id: int
     ) -> bool:
         if table == "user_data":
             self._deferred_user_data.pop(row_id, None)
-        async with self._lock, self._transaction() as db:
-            cursor = await db.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,))
-            deleted = cursor.rowcount > 0
+        deleted = await self._db.delete(
+            f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,), checkpoint=False
+        )
         self._stored_data[table].pop(row_id, None)
-        return deleted
+        return deleted > 0
 
     # ----------------------------------------------------------------- conversations
 
     async def load_conversations(self, name: str) -> dict[ConversationKey, object]:
-        async with self._lock:
-            rows = await self._fetchall(
-                "SELECT key, state FROM conversations WHERE name = ?", (name,)
-            )
+        """The states of the conversation handler ``name``, by key."""
+        rows = await self._db.fetchall(
+            "SELECT key, state FROM conversations WHERE name = ?", (name,)
+        )
         return {key_from_json(key): json.loads(state) for key, state in rows}
 
     async def save_conversation(
@@ -138,31 +141,20 @@ class StateStore(Database):
         """Store a conversation state (committed on return); ``None`` deletes it."""
         key_text = key_to_json(key)
         if state is None:
-            async with self._lock, self._transaction() as db:
+            async with self._db.transaction() as db:
                 await db.execute(
                     "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key_text)
                 )
             return
         state_text = to_json(state, f"state of conversation {name!r} {tuple(key)!r}")
-        async with self._lock, self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "INSERT INTO conversations (name, key, state) VALUES (?, ?, ?) "
                 "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
                 (name, key_text, state_text),
             )
 
-    async def _user_conversations(self, user_id: int) -> list[tuple[str, str, str]]:
-        """Conversation rows whose key contains ``user_id``. Caller holds the lock."""
-        rows = await self._fetchall("SELECT name, key, state FROM conversations")
-        found = []
-        for name, key_text, state_text in rows:
-            key = key_from_json(key_text)
-            if any(isinstance(part, int) and part == user_id for part in key):
-                found.append((name, key_text, state_text))
-        return found
-
-    async def _forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
-        await super()._forget(db, user_id, counts)
+    async def forget(self, db: aiosqlite.Connection, user_id: int, counts: dict[str, int]) -> None:
         for kind, sql in (
             ("user_data", "DELETE FROM user_data WHERE user_id = ?"),
             ("chat_data", "DELETE FROM chat_data WHERE chat_id = ?"),
@@ -171,7 +163,7 @@ class StateStore(Database):
             counts[kind] = max(cursor.rowcount, 0)
         if user_id in self._deferred_user_data:  # a focus not written yet: forgotten too
             counts["user_data"] = max(counts["user_data"], 1)
-        conversations = await self._user_conversations(user_id)
+        conversations = await user_conversations(db, user_id)
         if conversations:
             await db.executemany(
                 "DELETE FROM conversations WHERE name = ? AND key = ?",
@@ -179,8 +171,7 @@ class StateStore(Database):
             )
         counts["conversations"] = len(conversations)
 
-    def _drop_cached(self, user_id: int) -> None:
-        super()._drop_cached(user_id)
+    def drop_cached(self, user_id: int) -> None:
         self._stored_data["user_data"].pop(user_id, None)
         self._stored_data["chat_data"].pop(user_id, None)
         self._deferred_user_data.pop(user_id, None)
@@ -191,3 +182,14 @@ def _only_focus_changed(previous: Mapping[str, Any], data: Mapping[str, Any]) ->
     keys = previous.keys() | data.keys()
     changed = {k for k in keys if previous.get(k) != data.get(k)}
     return changed == {FOCUS_KEY}
+
+
+async def user_conversations(db: aiosqlite.Connection, user_id: int) -> list[tuple[str, str, str]]:
+    """Conversation rows (name, key, state) whose key contains ``user_id``."""
+    rows = await db.execute_fetchall("SELECT name, key, state FROM conversations")
+    found = []
+    for name, key_text, state_text in rows:
+        key = key_from_json(key_text)
+        if any(isinstance(part, int) and part == user_id for part in key):
+            found.append((name, key_text, state_text))
+    return found
