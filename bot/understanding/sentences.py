@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.content.languages import LANGUAGES
@@ -54,6 +55,8 @@ class SentenceReader:
             }
             for kind in ("request", "greeting", "thanks", "intro")
         }
+        # a message is read once, however many times it is asked about (cache per message)
+        self.read = lru_cache(maxsize=256)(self._read)
 
     def split(self, text: str) -> list[str]:
         """The sentences of a message, in order (a colon before a question cuts too)."""
@@ -72,7 +75,7 @@ class SentenceReader:
             cut.extend(p.strip() for p in parts if p.strip())
         return cut
 
-    def read(self, text: str) -> list[Sentence]:
+    def _read(self, text: str) -> tuple[Sentence, ...]:
         """Every sentence with its kind; a short last line after thanks is a signature."""
         sentences = [Sentence(s, self.kind(s)) for s in self.split(text)]
         thanked = False
@@ -89,7 +92,7 @@ class SentenceReader:
             and _short(sentences[-1].text)
         ):
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
-        return sentences
+        return tuple(sentences)
 
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
