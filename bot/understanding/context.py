@@ -62,12 +62,24 @@ class Dialogue:
         """The reply to the next message (the focus is updated)."""
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
-        questions = [text]
-        if self.read.sentences.is_letter(text):
-            questions = self.read.sentences.questions(text)[:MAX_QUESTIONS]
+        sentences = self.read.sentences
+        asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
+        questions = [question for question, _ in asked] or [text]
         lang = lang or self.assistant.matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
-        replies = [self._one(q, lang, named) for q in questions]
+        replies = []
+        for question, remark in asked or [(text, "")]:
+            one = self._one(question, lang, named)
+            if (
+                one.kind not in (*ANSWERED, NOT_PUBLISHED)
+                and remark
+                and self.read.pronoun(question)
+            ):
+                # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
+                one = self._one(f"{remark} {question}", lang, named)
+            replies.append(one)
+            if len(asked) > 1:  # the next question of a letter reads this one as context
+                self._remember(replies[-1], named, lang, now)
         reply = combine(self.assistant, replies, lang)
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED) and questions != [text]:
             whole = self._one(text, lang, self.read.programmes_named(text))
@@ -79,7 +91,7 @@ class Dialogue:
     def _one(self, text: str, lang: str, named: set[str]) -> Reply:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
-        reply = assistant.answer(text, lang)
+        reply = self._facts_only(assistant.answer(text, lang), lang)
         if reply.kind not in ANSWERED and not self._plausible(text):
             # closer to what is out of scope than to any topic ("the capital of France?",
             # "Strasbourg's Christmas market"): declined, whatever the context
@@ -115,7 +127,7 @@ class Dialogue:
             reply = self._own_guess(text, lang, focus.programme) or reply
         if focus.topic is not None or focus.programme is not None:
             reply = self._followup(text, lang, reply, named, programme)
-        if programme in named and facts.is_other(reply, programme):
+        if programme in read.programmes_named(text) and facts.is_other(reply, programme):
             # "I'm a PhD student, thinking about the Strasbourg CSC training": not the PhD list
             reply = self._without_names(text, lang) or reply
             if facts.is_other(reply, programme):
@@ -146,6 +158,19 @@ class Dialogue:
         ):
             return self._about_focus(text, lang) or reply
         return reply
+
+    def _facts_only(self, reply: Reply, lang: str) -> Reply:
+        """A reply of several topics without the actions and the programme overviews when it
+        also gives a fact: "I want to join the exchange, whom do I write to?" asks the
+        contact, the programme's name and the wish are no question."""
+        topics = reply.topics or ()
+        if reply.kind != ANSWER or len(topics) < 2:
+            return reply
+        kept = [t for t in topics if t not in ACTIONS and t not in self.facts.overviews]
+        if not kept or len(kept) == len(topics):
+            return reply
+        parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
+        return combine(self.assistant, parts, lang)
 
     def _plausible(self, text: str) -> bool:
         """Whether a "did you mean" shares meaning with the message, not only a word: its

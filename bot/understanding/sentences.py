@@ -53,8 +53,22 @@ class SentenceReader:
                 lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
                 for lang in LANGUAGES
             }
-            for kind in ("request", "greeting", "thanks", "intro")
+            for kind in ("request", "greeting", "thanks", "intro", "conjunction", "clause")
         }
+        joins = sorted(
+            {m for lang in LANGUAGES for m in self.markers["conjunction"][lang]},
+            key=len,
+            reverse=True,
+        )
+        # a comma (or semicolon) then a word that joins two questions ("…, and when …")
+        self._join = (
+            re.compile(
+                r"[,，;；]\s*(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-])\s*",
+                re.I,
+            )
+            if joins
+            else None
+        )
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
 
@@ -118,14 +132,40 @@ class SentenceReader:
         return framed or asked == [len(sentences) - 1]
 
     def questions(self, text: str) -> list[str]:
-        """The sentences that ask, in order; a message without any: its sentences that are
-        not greeting, thanks, introduction or signature; else the message itself."""
+        """The sentences (and clauses) that ask, in order; a message without any: its
+        sentences that are not greeting, thanks, introduction or signature; else the message."""
+        return [question for question, _ in self.asked(text)]
+
+    def asked(self, text: str) -> list[tuple[str, str]]:
+        """The questions of a message, each with the remark just before it ("" when none):
+        "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
-        asked = [s.text for s in sentences if s.kind == QUESTION]
+        asked = [
+            (clause, sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "")
+            for i, s in enumerate(sentences)
+            if s.kind == QUESTION
+            for clause in self.clauses(s.text)
+        ]
         if asked:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
-        return [" ".join(rest)] if rest else [text]
+        return [(" ".join(rest), "")] if rest else [(text, "")]
+
+    def clauses(self, sentence: str) -> list[str]:
+        """A sentence that asks two things joined by a conjunction ("…, and when is the
+        deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
+        if self._join is None:
+            return [sentence]
+        for found in self._join.finditer(sentence):
+            left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
+            if left and right and self._asks(left) and self._asks(right):
+                return [left, *self.clauses(right)]
+        return [sentence]
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause asks on its own (a question word, a request, a question form)."""
+        norm = _norm(clause.rstrip("?？ "))
+        return self._has(norm, "request") or self._has(norm, "clause", start=True)
 
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
