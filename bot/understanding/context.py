@@ -80,6 +80,9 @@ class Dialogue:
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now)
+        facts = [r for r in replies if not self._unsure_overview(r)]
+        if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
+            replies = facts  # a letter's "I want to join the exchange" is no question
         reply = combine(self.assistant, replies, lang)
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED) and questions != [text]:
             whole = self._one(text, lang, self.read.programmes_named(text))
@@ -100,8 +103,7 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        unsure_overview = reply.intent in facts.overviews and reply.score < SURE_OVERVIEW
-        if named and (reply.kind not in ANSWERED or unsure_overview):
+        if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
             reply = self._without_names(text, lang) or reply
             if (
@@ -171,6 +173,10 @@ class Dialogue:
             return reply
         parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
         return combine(self.assistant, parts, lang)
+
+    def _unsure_overview(self, reply: Reply) -> bool:
+        """A programme's overview given with a low score: the name was said, not asked about."""
+        return reply.intent in self.facts.overviews and reply.score < SURE_OVERVIEW
 
     def _plausible(self, text: str) -> bool:
         """Whether a "did you mean" shares meaning with the message, not only a word: its
