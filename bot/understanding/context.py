@@ -29,6 +29,7 @@ from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.programme_facts import NOT_PUBLISHED, TEXTS, ProgrammeFacts
+from bot.understanding.sentences import QUESTION
 
 __all__ = ["IDLE_SECONDS", "NOT_PUBLISHED", "TEXTS", "Dialogue", "Focus"]
 
@@ -188,14 +189,30 @@ class Dialogue:
         return match.candidates[0].semantic >= match.off_topic
 
     def _without_names(self, text: str, lang: str) -> Reply | None:
-        """The confident answer to a message with its programme names taken out."""
+        """The answer to a message with its programme names taken out: a confident one, or,
+        for a question, its best guess when that is neither an action nor an overview ("Quel
+        visa faut-il pour le programme d'échange ?": the name drowns the visa)."""
         rest = self.read.names_removed(text)
         if len(self.read.words(rest)) < 2:
             return None
         reply = self.assistant.answer(rest, lang)
+        if reply.kind == SUGGEST and self.read.sentences.kind(text) == QUESTION:
+            guess = self._best_guess(rest, lang)
+            reply = guess if guess is not None else reply
         if reply.kind not in ANSWERED or reply.intent in ACTIONS:
             return None
         return None if reply.intent in self.facts.overviews else reply
+
+    def _best_guess(self, text: str, lang: str) -> Reply | None:
+        """The best topic of an unsure match, when it shares meaning with the message."""
+        match = self.assistant.match(text)
+        candidates = [c for c in match.candidates if c.topic_id not in ACTIONS]
+        if not candidates or candidates[0].topic_id in self.facts.overviews:
+            return None
+        best = candidates[0]
+        if best.score < self.assistant.config.suggest_threshold or not self._plausible(text):
+            return None
+        return topic_answer(self.assistant, best.topic_id, lang, best.score)
 
     def _in_context(self, text: str, lang: str, programme: str | None) -> Reply | None:
         """A follow-up read with the focus: a named item, or the message with the title of
