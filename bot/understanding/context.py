@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.content.programmes import NONE
+from bot.content.programmes import BOTH, NONE
 from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Reply
 from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
@@ -130,6 +130,14 @@ class Dialogue:
             reply = self._own_guess(text, lang, focus.programme) or reply
         if focus.topic is not None or focus.programme is not None:
             reply = self._followup(text, lang, reply, named, programme)
+        if (
+            not named
+            and programme is not None
+            and facts.is_other(reply, programme)
+            and (read.short(text) or read.is_followup(text))
+        ):
+            # "Combien d'étudiants par université partenaire ?" in the exchange: its own topic
+            reply = self._own_candidate(text, lang, programme) or reply
         if programme in read.programmes_named(text) and facts.is_other(reply, programme):
             # "I'm a PhD student, thinking about the Strasbourg CSC training": not the PhD list
             reply = self._without_names(text, lang) or reply
@@ -227,9 +235,9 @@ class Dialogue:
             anchors.append(own.overview)
         for anchor in dict.fromkeys(anchors):
             reply = self._with_title(text, anchor, lang)
-            if reply is not None and not (
-                anchor in self.facts.overviews and reply.intent == anchor
-            ):
+            # the same overview, or the same item of a list, is no answer to "and X?"
+            repeated = anchor in self.facts.overviews or anchor in self.kb.items
+            if reply is not None and not (repeated and reply.intent == anchor):
                 return reply
         if own is not None:  # the best guess, when it is about the programme in focus
             threshold = assistant.config.suggest_threshold
@@ -258,6 +266,22 @@ class Dialogue:
         if reply is None or reply.intent is None:
             return None
         return reply if reply.intent in {topic, focus.topic, focus.list} else None
+
+    def _own_candidate(self, text: str, lang: str, programme: str) -> Reply | None:
+        """The best candidate of the programme in focus (or of both), when it is a guess."""
+        own = self.facts.programme(programme)
+        if own is None:
+            return None
+        threshold = self.assistant.config.suggest_threshold
+        for candidate in self.assistant.match(text).candidates:
+            topic = candidate.topic_id
+            if candidate.score < threshold:
+                break
+            if topic not in ACTIONS and (
+                self.facts.belongs(topic, own) or self.kb.programme_of(topic) == BOTH
+            ):
+                return topic_answer(self.assistant, topic, lang, candidate.score)
+        return None
 
     def _own_guess(self, text: str, lang: str, programme: str) -> Reply | None:
         """The best candidate of an unsure match when it belongs to the programme in focus."""

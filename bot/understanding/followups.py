@@ -118,7 +118,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("ellipsis")),
         _marker_lists(followups.get("pronoun")),
         _marker_lists(followups.get("programme")),
-        tuple(sorted(names, key=lambda n: len(n[1]), reverse=True)),
+        tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
