@@ -130,14 +130,8 @@ class Dialogue:
             reply = self._own_guess(text, lang, focus.programme) or reply
         if focus.topic is not None or focus.programme is not None:
             reply = self._followup(text, lang, reply, named, programme)
-        if (
-            not named
-            and programme is not None
-            and facts.is_other(reply, programme)
-            and (read.short(text) or read.is_followup(text))
-        ):
-            # "Combien d'étudiants par université partenaire ?" in the exchange: its own topic
-            reply = self._own_candidate(text, lang, programme) or reply
+        if not named and programme is not None and facts.is_other(reply, programme):
+            reply = self._about_own_programme(text, lang, reply, programme)
         if programme in read.programmes_named(text) and facts.is_other(reply, programme):
             # "I'm a PhD student, thinking about the Strasbourg CSC training": not the PhD list
             reply = self._without_names(text, lang) or reply
@@ -266,6 +260,22 @@ class Dialogue:
         if reply is None or reply.intent is None:
             return None
         return reply if reply.intent in {topic, focus.topic, focus.list} else None
+
+    def _about_own_programme(self, text: str, lang: str, reply: Reply, programme: str) -> Reply:
+        """A message that does not stand alone, answered with the other programme's fact:
+        the programme in focus's best candidate ("Combien d'étudiants par université
+        partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
+        this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
+        read = self.read
+        if not (read.short(text) or read.pronoun(text) or read.ellipsis(text)):
+            return reply  # clear alone: answered as it is
+        own = self._own_candidate(text, lang, programme)
+        if own is not None:
+            return own
+        mine = self.facts.programme(programme)
+        if mine is not None and reply.intent is not None and read.is_followup(text):
+            return self.facts.not_published(mine, reply.intent, lang)
+        return reply
 
     def _own_candidate(self, text: str, lang: str, programme: str) -> Reply | None:
         """The best candidate of the programme in focus (or of both), when it is a guess."""

@@ -46,7 +46,7 @@ class ProgrammeFacts:
         """A reply about the programme in focus: another programme's fact becomes its
         counterpart or the honest "not published for this programme"."""
         own = self.programme(programme)
-        if own is None or reply.intent is None or reply.kind == NOT_LISTED:
+        if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
             return reply
         topics = reply.topics or (reply.intent,)
         mapped = [self._topic_for(own, topic) for topic in topics]
