@@ -106,7 +106,9 @@ class Dialogue:
             programme = focus.programme
         if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
-            reply = self._without_names(text, lang) or reply
+            # (a statement, "I read about the exchange on your website", is not read again)
+            if read.sentences.asks(text) or asks(text):
+                reply = self._without_names(text, lang) or reply
             if (
                 len(named) == 1
                 and reply.kind not in ANSWERED
@@ -160,6 +162,7 @@ class Dialogue:
             and reply.kind == ANSWER
             and read.pronoun(text)
             and focus.topic not in self.facts.overviews
+            and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
         ):
             return self._about_focus(text, lang) or reply
         return reply

@@ -158,11 +158,11 @@ class SentenceReader:
             return [sentence]
         for found in self._join.finditer(sentence):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
-            if left and right and self._asks(left) and self._asks(right):
+            if left and right and self.asks(left) and self.asks(right):
                 return [left, *self.clauses(right)]
         return [sentence]
 
-    def _asks(self, clause: str) -> bool:
+    def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
         norm = _norm(clause.rstrip("?？ "))
         return self._has(norm, "request") or self._has(norm, "clause", start=True)
