@@ -96,6 +96,11 @@ class Dialogue:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
+        if self.focus.list is not None and reply.kind != NOT_LISTED and read.short(text):
+            # "皮肤科呢？" after the hospital specialties: not among the list in focus
+            unlisted = self._unlisted_in_focus(text, lang)
+            if unlisted is not None:
+                return unlisted
         if reply.kind not in ANSWERED and not self._plausible(text):
             # closer to what is out of scope than to any topic ("the capital of France?",
             # "Strasbourg's Christmas market"): declined, whatever the context
@@ -179,6 +184,21 @@ class Dialogue:
             return reply
         parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
         return combine(self.assistant, parts, lang)
+
+    def _unlisted_in_focus(self, text: str, lang: str) -> Reply | None:
+        """A follow-up that names a field known not to be listed ("is dermatology one of
+        them?" after the hospital specialties): "not among" the list in focus."""
+        matcher = self.assistant.matcher
+        listed = matcher.not_listed(text)
+        if listed is None or matcher.named_items(text):
+            return None
+        group = listed[2]
+        entry = self.kb.entries.get(self.focus.list or "")
+        list_id = self.focus.list if entry is not None and entry.item_ids else group.list_id
+        if list_id is None or list_id not in self.kb.entries:
+            return None
+        names = {language: group.names[language][0] for language in group.names}
+        return self.assistant.not_listed_reply(names, list_id, lang)
 
     def _unsure_overview(self, reply: Reply) -> bool:
         """A programme's overview given with a low score: the name was said, not asked about."""
