@@ -71,11 +71,7 @@ class Dialogue:
         replies = []
         for question, remark in asked or [(text, "")]:
             one = self._one(question, lang, named)
-            if (
-                one.kind not in (*ANSWERED, NOT_PUBLISHED)
-                and remark
-                and self.read.pronoun(question)
-            ):
+            if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 one = self._one(f"{remark} {question}", lang, named)
             replies.append(one)
@@ -171,6 +167,16 @@ class Dialogue:
         ):
             return self._about_focus(text, lang) or reply
         return reply
+
+    def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
+        """Whether a letter's question with a pronoun or deixis stands for the remark before
+        it: it is not answered alone, or the remark names an item and the question none."""
+        if not self.read.pronoun(question):
+            return False
+        if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
+            return True
+        named_items = self.assistant.matcher.named_items
+        return bool(named_items(remark)) and not named_items(question)
 
     def _facts_only(self, reply: Reply, lang: str) -> Reply:
         """A reply of several topics without the actions and the programme overviews when it
