@@ -119,3 +119,12 @@ def test_conversation_sets_stay_above_their_floors(assistant: Assistant, file: s
     }
     assert not below, below
     assert report.other_programme == 0
+
+
+def test_a_stored_focus_on_a_programme_the_knowledge_base_lacks_is_no_error(
+    assistant: Assistant,
+) -> None:
+    focus = Focus(programme="no-such-programme", topic="no-such-topic", at=1.0)
+    dialogue = Dialogue(assistant, focus, clock=lambda: 2.0)
+    reply = dialogue.reply("and the labs?")
+    assert reply.text

@@ -34,9 +34,9 @@ class ProgrammeFacts:
 
     def is_other(self, reply: Reply, programme: str) -> bool:
         """Whether a reply is a fact of the other programme that has no place in this one."""
-        if reply.intent is None or reply.kind == NOT_LISTED:
-            return False
-        own = self.kb.programmes.programmes[programme]
+        own = self.programme(programme)
+        if own is None or reply.intent is None or reply.kind == NOT_LISTED:
+            return False  # a focus stored with another knowledge base names no programme here
         topic = reply.intent
         if topic in own.not_published or topic in own.counterparts:
             return False
