@@ -74,3 +74,57 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
     assert "4 weeks to 6 months" in dialogue.reply(HOW_LONG).text  # forgotten: alone
     assert Focus.from_json(dialogue.focus.to_json()) == dialogue.focus
     assert Focus.from_json("garbage") == Focus()
+
+
+# Regression floors of the conversation and e-mail dev sets (issue 17, session 3), NOT the
+# acceptance targets: a few points (about one row of a kind) below the figure measured when
+# they were set (`python -m bot eval FILE --no-misses`, in the comments). Raise, never lower.
+# "all" is the share of rows handled right; a follow-up never gets the other programme's fact.
+CONVERSATION_FLOORS = {
+    "conv-dev.yaml": {
+        "all": 0.86,  # 89.2 % (107/120)
+        "en": 0.83,  # 86.8 %
+        "zh": 0.86,  # 89.5 %
+        "fr": 0.86,  # 89.5 %
+        "rejection": 0.83,  # 100 % (6/6)
+        "language": 0.97,  # 100 %
+    },
+    "emails-dev.yaml": {
+        "all": 0.86,  # 90.0 % (54/60)
+        "en": 0.95,  # 100 %
+        "zh": 0.95,  # 100 %
+        "fr": 0.65,  # 70.0 %
+        "language": 0.97,  # 100 %
+        "kind:email-one": 0.85,  # 89.7 % (35/39)
+        "kind:email-two": 0.85,  # 90.5 % (19/21)
+    },
+}
+
+
+@pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))
+def test_conversation_sets_stay_above_their_floors(assistant: Assistant, file: str) -> None:
+    from bot.content.languages import LANGUAGES
+    from bot.settings import REPOSITORY
+    from bot.understanding.evaluation import evaluate, load_cases
+
+    report = evaluate(assistant, load_cases(REPOSITORY / "tests" / "eval" / file))
+    figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
+    figures.update(all=report.right / report.total, rejection=report.rejection)
+    figures["language"] = report.language_accuracy
+    figures.update({f"kind:{tag}": report.kind_accuracy(tag) for tag in report.kind_total})
+    below = {
+        name: f"{figures[name]:.1%} < floor {floor:.0%}"
+        for name, floor in CONVERSATION_FLOORS[file].items()
+        if figures[name] < floor
+    }
+    assert not below, below
+    assert report.other_programme == 0
+
+
+def test_a_stored_focus_on_a_programme_the_knowledge_base_lacks_is_no_error(
+    assistant: Assistant,
+) -> None:
+    focus = Focus(programme="no-such-programme", topic="no-such-topic", at=1.0)
+    dialogue = Dialogue(assistant, focus, clock=lambda: 2.0)
+    reply = dialogue.reply("and the labs?")
+    assert reply.text

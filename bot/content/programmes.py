@@ -19,7 +19,7 @@ from bot.content.languages import LANGUAGES
 FILE_NAME = "programmes.yaml"
 MARKERS_FILE = "context.yaml"
 MARKER_KINDS = {
-    "sentences": ("request", "greeting", "thanks", "intro"),
+    "sentences": ("request", "greeting", "thanks", "intro", "conjunction", "clause"),
     "followups": ("ellipsis", "pronoun", "programme"),
 }
 BOTH, NONE = "both", "none"

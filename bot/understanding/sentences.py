@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.content.languages import LANGUAGES
@@ -52,8 +53,24 @@ class SentenceReader:
                 lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
                 for lang in LANGUAGES
             }
-            for kind in ("request", "greeting", "thanks", "intro")
+            for kind in ("request", "greeting", "thanks", "intro", "conjunction", "clause")
         }
+        joins = sorted(
+            {m for lang in LANGUAGES for m in self.markers["conjunction"][lang]},
+            key=len,
+            reverse=True,
+        )
+        # a comma (or semicolon) then a word that joins two questions ("…, and when …")
+        self._join = (
+            re.compile(
+                r"[,，;；]\s*(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-])\s*",
+                re.I,
+            )
+            if joins
+            else None
+        )
+        # a message is read once, however many times it is asked about (cache per message)
+        self.read = lru_cache(maxsize=256)(self._read)
 
     def split(self, text: str) -> list[str]:
         """The sentences of a message, in order (a colon before a question cuts too)."""
@@ -72,7 +89,7 @@ class SentenceReader:
             cut.extend(p.strip() for p in parts if p.strip())
         return cut
 
-    def read(self, text: str) -> list[Sentence]:
+    def _read(self, text: str) -> tuple[Sentence, ...]:
         """Every sentence with its kind; a short last line after thanks is a signature."""
         sentences = [Sentence(s, self.kind(s)) for s in self.split(text)]
         thanked = False
@@ -89,7 +106,7 @@ class SentenceReader:
             and _short(sentences[-1].text)
         ):
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
-        return sentences
+        return tuple(sentences)
 
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
@@ -115,14 +132,40 @@ class SentenceReader:
         return framed or asked == [len(sentences) - 1]
 
     def questions(self, text: str) -> list[str]:
-        """The sentences that ask, in order; a message without any: its sentences that are
-        not greeting, thanks, introduction or signature; else the message itself."""
+        """The sentences (and clauses) that ask, in order; a message without any: its
+        sentences that are not greeting, thanks, introduction or signature; else the message."""
+        return [question for question, _ in self.asked(text)]
+
+    def asked(self, text: str) -> list[tuple[str, str]]:
+        """The questions of a message, each with the remark just before it ("" when none):
+        "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
-        asked = [s.text for s in sentences if s.kind == QUESTION]
+        asked = [
+            (clause, sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "")
+            for i, s in enumerate(sentences)
+            if s.kind == QUESTION
+            for clause in self.clauses(s.text)
+        ]
         if asked:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
-        return [" ".join(rest)] if rest else [text]
+        return [(" ".join(rest), "")] if rest else [(text, "")]
+
+    def clauses(self, sentence: str) -> list[str]:
+        """A sentence that asks two things joined by a conjunction ("…, and when is the
+        deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
+        if self._join is None:
+            return [sentence]
+        for found in self._join.finditer(sentence):
+            left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
+            if left and right and self.asks(left) and self.asks(right):
+                return [left, *self.clauses(right)]
+        return [sentence]
+
+    def asks(self, clause: str) -> bool:
+        """Whether a clause asks on its own (a question word, a request, a question form)."""
+        norm = _norm(clause.rstrip("?？ "))
+        return self._has(norm, "request") or self._has(norm, "clause", start=True)
 
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""

@@ -1,0 +1,44 @@
+"""Replies built from topics: one topic's answer, and several answers in one reply, in order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.content.buttons import Button
+from bot.understanding.answers import ANSWER, MAX_TEXT, Assistant, Reply
+
+MAX_BUTTONS = 4  # topic buttons kept under a combined reply (then the menu)
+
+
+def topic_answer(assistant: Assistant, topic: str, lang: str, score: float = 1.0) -> Reply:
+    """The answer of one topic, with the score it was chosen with."""
+    reply = assistant.topic_reply(topic, lang)
+    return replace(reply, score=score, topics=(topic,))
+
+
+def combine(assistant: Assistant, replies: list[Reply], lang: str) -> Reply:
+    """Several answers in one reply, in order (declines dropped when one answers; a topic
+    answered twice kept once; only the first when all would be too long for one message)."""
+    answered = [r for r in replies if r.intent is not None]
+    if len(replies) == 1 or not answered:
+        return replies[0]
+    kept: list[Reply] = []
+    for reply in answered:
+        if all(set(r.topics or (r.intent,)) != set(reply.topics or (reply.intent,)) for r in kept):
+            kept.append(reply)
+    if len(kept) == 1:
+        return kept[0]
+    text = "\n\n".join(r.text for r in kept)
+    if len(text) > MAX_TEXT:
+        text = kept[0].text
+        kept = kept[:1]
+    buttons: list[Button] = []
+    for button in (b for r in kept for b in r.buttons):
+        if button.action != "menu:main" and all(b.action != button.action for b in buttons):
+            buttons.append(button)
+    buttons = [*buttons[:MAX_BUTTONS], assistant.menu_button(lang)]
+    topics = tuple(t for r in kept for t in (r.topics or (r.intent,)) if t is not None)
+    first = kept[0]
+    kind = first.kind if all(r.kind == first.kind for r in kept) else ANSWER
+    score = min(r.score for r in kept)
+    return Reply(text, tuple(buttons), first.intent, score, lang, kind, topics, first.programme)

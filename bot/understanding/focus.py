@@ -1,0 +1,46 @@
+"""What a conversation with one student is about: the :class:`Focus` kept between messages.
+
+The programme, topic, list and item last talked about, and the language; plain JSON data
+stored with the student's other state (``user_data``), forgotten after an idle time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+IDLE_SECONDS = 30 * 60  # the default idle time after which the focus is forgotten
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the conversation is about: plain JSON data, stored with the student's state."""
+
+    programme: str | None = None
+    topic: str | None = None
+    list: str | None = None
+    item: str | None = None
+    language: str | None = None
+    at: float = 0.0  # when it was last set (seconds since the epoch)
+
+    def to_json(self) -> dict[str, Any]:
+        """The focus as JSON data (``None`` values left out)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> Focus:
+        """A focus from stored data; anything unreadable is an empty focus."""
+        if not isinstance(data, Mapping):
+            return cls()
+        text = {
+            k: v if isinstance(v, str) else None
+            for k, v in data.items()
+            if k in ("programme", "topic", "list", "item", "language")
+        }
+        at = data.get("at")
+        return cls(**text, at=float(at) if isinstance(at, int | float) else 0.0)
+
+    def fresh(self, now: float, idle: float) -> Focus:
+        """This focus, or an empty one after ``idle`` seconds without a message."""
+        return self if now - self.at <= idle else Focus()

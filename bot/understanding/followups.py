@@ -1,0 +1,153 @@
+"""The words that tell whether a message stands alone: follow-up markers and programme names.
+
+``knowledge/context.yaml`` (``followups:``) gives the ellipsis markers ("and neurology?",
+"et pour le CSC ?", "那住宿呢？"), the pronouns and deixis ("how long is it", "y", "那个项目")
+and the words that say a programme is meant; ``knowledge/programmes.yaml`` gives the names of
+the programmes. :func:`reader_of` prepares them once per knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.content.knowledge import KnowledgeBase
+from bot.content.languages import LANGUAGES
+from bot.understanding.sentences import SentenceReader
+from bot.understanding.text import has_cjk, normalize
+
+MAX_FOLLOWUP_WORDS = 9
+BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
+
+
+@dataclass(frozen=True)
+class FollowupReader:
+    """The markers of ``context.yaml`` and the programmes' names, prepared for reading."""
+
+    sentences: SentenceReader
+    max_words: int
+    ellipsis_markers: Mapping[str, tuple[str, ...]]
+    pronoun_markers: Mapping[str, tuple[str, ...]]
+    programme_words: Mapping[str, tuple[str, ...]]
+    names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
+
+    def programmes_named(self, text: str) -> set[str]:
+        """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
+        norm = f" {normalize(text)} "
+        found = set()
+        for programme, name in self.names:
+            if (name in norm) if has_cjk(name) else (f" {name} " in norm):
+                found.add(programme)
+        return found
+
+    def words(self, text: str) -> list[str]:
+        """The words of a message (Chinese: one for every two characters)."""
+        norm = normalize(text)
+        if has_cjk(norm):
+            return list(norm.replace(" ", ""))[::2]
+        return norm.split()
+
+    def is_followup(self, text: str) -> bool:
+        """A short message with an ellipsis or a pronoun: it does not stand alone."""
+        if not self.short(text):
+            return False
+        return self.ellipsis(text) or self.pronoun(text)
+
+    def ellipsis(self, text: str) -> bool:
+        """Whether a message opens with an ellipsis marker ("and", "et pour", "那")."""
+        return has_marker(text, self.ellipsis_markers, start=True)
+
+    def pronoun(self, text: str) -> bool:
+        """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
+        return has_marker(text, self.pronoun_markers, start=False)
+
+    def names_a_programme_word(self, text: str) -> bool:
+        """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
+        return has_marker(text, self.programme_words, start=False)
+
+    def stripped(self, text: str) -> str:
+        """The message without its leading ellipsis words ("and", "et", "那")."""
+        lowered = " ".join(text.lower().split())
+        for lang in LANGUAGES:
+            for marker in sorted(self.ellipsis_markers[lang], key=len, reverse=True):
+                if has_cjk(marker):
+                    if lowered.startswith(marker):
+                        return lowered[len(marker) :]
+                elif lowered.startswith(marker + " "):
+                    return lowered[len(marker) + 1 :]
+        return lowered
+
+    def brief(self, text: str) -> bool:
+        """A message of a few words ("Présente-moi le programme avec Strasbourg")."""
+        return len(self.words(text)) <= BRIEF_WORDS
+
+    def short(self, text: str) -> bool:
+        """A message short enough to be a follow-up (``followups.max_words``)."""
+        return len(self.words(text)) <= self.max_words
+
+    def names_removed(self, text: str) -> str:
+        """A message without the names of the programmes (longest names first)."""
+        rest = f" {normalize(text)} "
+        for _, name in self.names:
+            rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
+        return " ".join(rest.split())
+
+    def only_names(self, text: str) -> bool:
+        """Whether a message says little more than a programme's name ("and CSC students?")."""
+        return len(self.words(self.names_removed(self.stripped(text)))) <= 3
+
+
+_PREPARED: dict[int, tuple[KnowledgeBase, FollowupReader]] = {}
+
+
+def reader_of(kb: KnowledgeBase) -> FollowupReader:
+    """The prepared reader of a knowledge base (kept for the last few knowledge bases)."""
+    known = _PREPARED.get(id(kb))
+    if known is not None and known[0] is kb:
+        return known[1]
+    followups = kb.markers.get("followups") or {}
+    names = {
+        (programme.id, normalize(name))
+        for programme in kb.programmes.programmes.values()
+        for lang in LANGUAGES
+        for name in (*programme.names[lang], programme.name[lang])
+    }
+    prepared = FollowupReader(
+        SentenceReader(kb.markers.get("sentences") or {}),
+        int(followups.get("max_words", MAX_FOLLOWUP_WORDS)),
+        _marker_lists(followups.get("ellipsis")),
+        _marker_lists(followups.get("pronoun")),
+        _marker_lists(followups.get("programme")),
+        tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
+    )
+    if len(_PREPARED) >= 4:
+        _PREPARED.clear()
+    _PREPARED[id(kb)] = (kb, prepared)
+    return prepared
+
+
+def asks(text: str) -> bool:
+    """Whether a message is a question (a sign-up wish is a statement)."""
+    return "?" in text or "？" in text or "吗" in text or "谁" in text
+
+
+def _marker_lists(raw: object) -> dict[str, tuple[str, ...]]:
+    data = raw if isinstance(raw, Mapping) else {}
+    return {lang: tuple(str(m).lower() for m in data.get(lang) or ()) for lang in LANGUAGES}
+
+
+def has_marker(text: str, markers: Mapping[str, tuple[str, ...]], *, start: bool) -> bool:
+    """Whether a message holds one of the markers (``start``: opens with it)."""
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    words = f" {normalize(text)} "
+    for lang in LANGUAGES:
+        for marker in markers[lang]:
+            if has_cjk(marker):
+                if lowered.startswith(marker) if start and marker != "呢" else marker in lowered:
+                    return True
+            elif start:
+                if lowered.startswith(marker + " ") or words.startswith(f" {normalize(marker)} "):
+                    return True
+            elif f" {normalize(marker)} " in words:
+                return True
+    return False

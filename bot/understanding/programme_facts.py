@@ -1,0 +1,96 @@
+"""Facts are about a programme: another programme's fact becomes the programme in focus's
+counterpart or the honest "not published for this programme" reply.
+
+Which programme a topic belongs to, its counterparts and the topics a programme's page does
+not give are data (``knowledge/programmes.yaml``, read into ``kb.programmes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.content.programmes import BOTH, NONE, Programme
+from bot.understanding.answers import ANSWER, NOT_LISTED, Assistant, Reply
+from bot.understanding.combining import combine, topic_answer
+
+TEXTS = frozenset({"not_published_for"})
+NOT_PUBLISHED = "not_published"
+
+
+class ProgrammeFacts:
+    """Maps replies onto the programme a conversation is about."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant, self.kb = assistant, assistant.kb
+        self.overviews = frozenset(p.overview for p in self.kb.programmes.programmes.values())
+
+    def programme(self, programme: str | None) -> Programme | None:
+        """The programme of an id (``None`` for none or an unknown id)."""
+        return self.kb.programmes.programmes.get(programme or "")
+
+    def belongs(self, topic: str, own: Programme) -> bool:
+        """Whether a topic is the programme's own (its fact or its honest answer)."""
+        return self.kb.programme_of(topic) == own.id or topic in own.not_published
+
+    def is_other(self, reply: Reply, programme: str) -> bool:
+        """Whether a reply is a fact of the other programme that has no place in this one."""
+        own = self.programme(programme)
+        if own is None or reply.intent is None or reply.kind == NOT_LISTED:
+            return False  # a focus stored with another knowledge base names no programme here
+        topic = reply.intent
+        if topic in own.not_published or topic in own.counterparts:
+            return False
+        return self.kb.programme_of(topic) == self.kb.programmes.other(programme)
+
+    def for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
+        """A reply about the programme in focus: another programme's fact becomes its
+        counterpart or the honest "not published for this programme"."""
+        own = self.programme(programme)
+        if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
+            return reply
+        topics = reply.topics or (reply.intent,)
+        mapped = [self._topic_for(own, topic) for topic in topics]
+        if [topic for _, topic in mapped] == list(topics) and all(
+            kind == ANSWER for kind, _ in mapped
+        ):
+            return replace(reply, programme=self._programme_of(reply.intent))
+        parts = [
+            self.not_published(own, topic, lang)
+            if kind == NOT_PUBLISHED
+            else topic_answer(self.assistant, topic, lang)
+            for kind, topic in mapped
+        ]
+        return combine(self.assistant, parts, lang)
+
+    def _topic_for(self, own: Programme, topic: str) -> tuple[str, str]:
+        """How to answer a topic for a programme: its own answer, the counterpart's, or
+        ``not_published``."""
+        theirs = self.kb.programme_of(topic)
+        if theirs in (own.id, BOTH, NONE) and topic not in own.not_published:
+            return ANSWER, topic
+        if topic in own.counterparts:
+            return ANSWER, own.counterparts[topic]
+        if topic in own.not_published and theirs != own.id:
+            return NOT_PUBLISHED, topic
+        return ANSWER, topic  # the programme's own honest answer, or another fact
+
+    def _programme_of(self, topic: str) -> str | None:
+        theirs = self.kb.programme_of(topic)
+        return theirs if theirs not in (BOTH, NONE) else None
+
+    def not_published(self, own: Programme, topic: str, lang: str) -> Reply:
+        """ "Not published for this programme", with what its page does say."""
+        assistant = self.assistant
+        text = assistant.texts.get(
+            "not_published_for",
+            lang,
+            title=self.kb.title(topic, lang),
+            programme=own.name[lang],
+            summary=own.summary[lang],
+        )
+        buttons = (
+            assistant.topic_button(own.overview, lang),
+            assistant.action_button("coordinator", lang),
+            assistant.menu_button(lang),
+        )
+        return Reply(text, buttons, topic, 1.0, lang, NOT_PUBLISHED, (topic,), own.id)
