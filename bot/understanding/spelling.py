@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -157,8 +157,10 @@ def _shared_prefix(a: str, b: str) -> int:
 # ─────────────── Chinese: homophones of pinyin input (住速 for 住宿, 向目 for 项目) ───────────────
 
 _READINGS = Path(__file__).with_name("pinyin.tsv")  # from scripts/build_pinyin.py
+_COMMON = Path(__file__).with_name("common_words.txt")  # from scripts/build_common_words.py
 # Sounds that many speakers (and so their pinyin input) do not tell apart.
 _FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"ng$"), "n"), (re.compile(r"^l"), "n"))
+ANCHORED = True
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 
 
@@ -184,6 +186,12 @@ def readings() -> dict[str, tuple[str, ...]]:
             if folded not in found[char]:
                 found[char].append(folded)
     return {char: tuple(syllables) for char, syllables in found.items()}
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The most frequent Chinese words of 2 to 4 characters (from scripts/build_common_words.py)."""
+    return frozenset(_COMMON.read_text("utf-8").split())
 
 
 class ChineseSpeller:
@@ -220,20 +228,46 @@ class ChineseSpeller:
             keys = [f"{k} {s}" if k else s for k in keys for s in options][:MAX_READINGS]
         return keys
 
-    def _homophone(self, piece: str) -> str | None:
+    def _homophone(self, piece: str, words: Sequence[tuple[int, int]] = ()) -> str | None:
         """The known word sounding like ``piece``, if every character it replaces is one the
-        knowledge base never uses (北京 stays, a real word made of known characters does)."""
+        knowledge base never uses (北京 stays, a real word made of known characters does).
+
+        For several typos at once (向目 for 项目, 时验事 for 实验室) known characters may be
+        replaced too, into a common word, when the piece keeps one character of it and no
+        common word of the message (``words``: spans relative to the piece) holds a replaced
+        character (大雪, 儿童, 听说 stay) or a kept one from outside the piece (本人在 is no
+        本人才)."""
         for key in self._keys(piece):
             word = self._by_sound.get(key)
             if word is not None:
-                if all(a == b or a not in self._chars for a, b in zip(piece, word, strict=True)):
+                pairs = list(zip(piece, word, strict=True))
+                if all(a == b or a not in self._chars for a, b in pairs):
                     return word
-                return None
+                if not ANCHORED or word not in common_words():
+                    return None
+                kept = [i for i, (a, b) in enumerate(pairs) if a == b]
+                replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
+                inside = [(s, e) for s, e in words if s >= 0 and e <= len(piece)]
+                across = [(s, e) for s, e in words if (s, e) not in inside]
+                free = not any(s <= i < e for i in replaced for s, e in words)
+                anchored = any(not any(s <= i < e for s, e in across) for i in kept)
+                return word if free and anchored else None
         return None
+
+    def _common_spans(self, run: str) -> list[tuple[int, int]]:
+        """Where the common Chinese words (``common_words.txt``) of a run are."""
+        common = common_words()
+        return [
+            (i, i + n)
+            for n in (2, 3, 4)
+            for i in range(len(run) - n + 1)
+            if run[i : i + n] in common
+        ]
 
     def _run(self, run: str) -> str:
         """A run of Chinese characters with its unknown words replaced by known homophones."""
         out: list[str] = []
+        spans = self._common_spans(run)
         i = 0
         while i < len(run):
             for n in (4, 3, 2):
@@ -243,7 +277,8 @@ class ChineseSpeller:
                 if piece in self._known:
                     out.append(piece)
                     break
-                word = self._homophone(piece)
+                near = [(a - i, b - i) for a, b in spans if a < i + n and b > i]
+                word = self._homophone(piece, near)
                 if word is not None:
                     out.append(word)
                     break
