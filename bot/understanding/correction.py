@@ -102,6 +102,10 @@ class TextCorrector:
         """A text normalised, its misspelt words corrected (cached)."""
         return self._corrected(text)
 
+    def clear_cache(self) -> None:
+        """Forget the corrected texts."""
+        self._corrected.cache_clear()
+
     def _correct(self, text: str) -> str:
         normalized = normalize(text)
         if self._regional is not None and has_cjk(normalized):

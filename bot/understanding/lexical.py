@@ -209,6 +209,11 @@ class LexicalIndex:
             for token, factor in topic.vocabulary.items():
                 self._index[token].append((topic.id, factor))
 
+    def clear_caches(self) -> None:
+        """Forget the analysed texts and corrected tokens."""
+        self._analysed_texts.cache_clear()
+        self._correct.cache_clear()
+
     def text(self, normalized: str, language: str) -> AnalysedText:
         """A normalised text analysed in a language (cached)."""
         return self._analysed_texts(normalized, language)

@@ -51,6 +51,10 @@ class NameFinder:
         )
         self._pieces = lru_cache(maxsize=64)(self._all_pieces)
 
+    def clear_cache(self) -> None:
+        """Forget the pieces of the texts seen."""
+        self._pieces.cache_clear()
+
     def _all_pieces(self, normalized: str) -> frozenset[str]:
         """Every run of up to ``_longest_name`` words of a normalised text, and every
         substring of its Chinese runs (what a name could be)."""

@@ -69,6 +69,10 @@ class MessageParser:
         )
         self._asking_parts = lru_cache(maxsize=8192)(self._find_asking_part)
 
+    def clear_cache(self) -> None:
+        """Forget the asking parts found."""
+        self._asking_parts.cache_clear()
+
     def asking_part(self, question: str) -> str:
         """The part of a message that asks: quoted text (talked about, not asked: "translate
         'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -188,10 +190,36 @@ def readings() -> dict[str, tuple[str, ...]]:
     return {char: tuple(syllables) for char, syllables in found.items()}
 
 
+_CJK_FIRST, _CJK_SIZE = 0x4E00, 0x5200  # the CJK Unified Ideographs block
+
+
+def _word_key(word: str) -> int:
+    """A Chinese word of 1 to 4 characters of the common block as one integer (-1: none)."""
+    key = 0
+    for char in word:
+        code = ord(char) - _CJK_FIRST
+        if not 0 <= code < _CJK_SIZE:
+            return -1
+        key = (key << 15) | (code + 1)
+    return key
+
+
 @lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """The most frequent Chinese words of 2 to 4 characters (from scripts/build_common_words.py)."""
-    return frozenset(_COMMON.read_text("utf-8").split())
+def _common_keys() -> npt.NDArray[np.int64]:
+    """The common words (``common_words.txt``) as sorted integer keys: 0.3 MB, where a set of
+    the 40,000 strings takes 6.6 MB."""
+    text = _COMMON.read_text("utf-8")
+    keys = np.fromiter((_word_key(m.group()) for m in re.finditer(r"\S+", text)), np.int64)
+    keys.sort()
+    return keys
+
+
+def common(words: Sequence[str]) -> list[bool]:
+    """For each word, whether it is a common Chinese word (from scripts/build_common_words.py)."""
+    table = _common_keys()
+    keys = np.fromiter((_word_key(w) for w in words), np.int64, count=len(words))
+    found = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return [bool(b) for b in (table[found] == keys) & (keys >= 0)]
 
 
 class ChineseSpeller:
@@ -243,7 +271,7 @@ class ChineseSpeller:
                 pairs = list(zip(piece, word, strict=True))
                 if all(a == b or a not in self._chars for a, b in pairs):
                     return word
-                if not ANCHORED or word not in common_words():
+                if not ANCHORED or not common([word])[0]:
                     return None
                 kept = [i for i, (a, b) in enumerate(pairs) if a == b]
                 replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
@@ -256,13 +284,11 @@ class ChineseSpeller:
 
     def _common_spans(self, run: str) -> list[tuple[int, int]]:
         """Where the common Chinese words (``common_words.txt``) of a run are."""
-        common = common_words()
-        return [
-            (i, i + n)
-            for n in (2, 3, 4)
-            for i in range(len(run) - n + 1)
-            if run[i : i + n] in common
-        ]
+        spans = [(i, i + n) for n in (2, 3, 4) for i in range(len(run) - n + 1)]
+        if not spans:
+            return []
+        found = common([run[i:j] for i, j in spans])
+        return [span for span, yes in zip(spans, found, strict=True) if yes]
 
     def _run(self, run: str) -> str:
         """A run of Chinese characters with its unknown words replaced by known homophones."""
