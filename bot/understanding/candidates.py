@@ -20,7 +20,7 @@ class Candidate(NamedTuple):
 
     @property
     def semantic(self) -> float:
-        """Deprecated name of :attr:`cosine`, kept for callers not yet renamed."""
+        """Deprecated name of :attr:`cosine`, for ``context.py`` until it is renamed there."""
         return self.cosine
 
 
@@ -35,5 +35,5 @@ class Match:
 
     @property
     def semantic(self) -> bool:
-        """Deprecated name of :attr:`by_meaning`, kept for callers not yet renamed."""
+        """Deprecated name of :attr:`by_meaning`, for ``context.py`` until it is renamed there."""
         return self.by_meaning

@@ -64,14 +64,14 @@ class Matcher:
             for topic_id, raw in raw_phrases.items()
         }
         language_words = {lang: set(config.stopwords[lang]) for lang in LANGUAGES}
-        for topic_phrases_ in phrases.values():
-            for lang, phrase in topic_phrases_:
+        for found in phrases.values():
+            for lang, phrase in found:
                 language_words[lang].update(phrase.split())
         markers = {lang: frozenset(words) for lang, words in language_words.items()}
         self._corrector = TextCorrector(kb, config, phrases)
         # Short Chinese names and keywords are never cut at a stop character (申请 keeps 请).
-        words = chinese_words(kb, config.particles)
-        self._lexical = LexicalIndex(kb, config, phrases, stopwords, words)
+        chinese = chinese_words(kb, config.particles)
+        self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
         self._parser = MessageParser(config, self._names.named, markers, self.spelt, self._specific)
         self._semantic: SemanticIndex | None = None
@@ -84,11 +84,6 @@ class Matcher:
     def by_meaning(self) -> bool:
         """Whether matching by meaning is on."""
         return self._semantic is not None
-
-    @property
-    def semantic(self) -> bool:
-        """Deprecated name of :attr:`by_meaning`, kept for callers not yet renamed."""
-        return self.by_meaning
 
     @property
     def encoder(self) -> Encoder | None:
