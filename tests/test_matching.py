@@ -445,7 +445,7 @@ def test_answers_use_only_telegram_html(assistant: Assistant) -> None:
 # accuracy up everywhere, off-topic rejection on dev2 down (a deliberate trade, see BENCHMARKS.md).
 DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
-    "zh": 0.93,  # 97.1 % (132/136)
+    "zh": 0.94,  # 98.5 % (134/136)
     "fr": 0.95,  # 99.3 % (134/135)
     "rejection": 0.88,  # 92.3 % (60/65)
     "language": 0.96,  # 98.8 % (479/485)
@@ -514,11 +514,11 @@ INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1,
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
 INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
-INDEP_ZH_DEV_FLOORS = {"zh": 0.67, "rejection": 0.70, "language": 0.96}  # 71.8, 80.0, 100
-INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.65, "rejection": 0.90, "language": 0.96}  # 69.1, 100, 99.2
+INDEP_ZH_DEV_FLOORS = {"zh": 0.74, "rejection": 0.70, "language": 0.96}  # 78.2, 80.0, 100
+INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
 TYPOS_DEV_FLOORS = {"en": 0.82, "zh": 0.72, "fr": 0.72}  # 86.7, 76.7, 76.7
-TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.49, "fr": 0.72}  # 86.7, 53.3, 76.7
+TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 
 
 def _figures(report: Report) -> dict[str, float]:
