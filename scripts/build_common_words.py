@@ -26,9 +26,9 @@ def main() -> None:
     found: list[tuple[int, str]] = []
     for line in source.read_text("utf-8").splitlines():
         word, count, *_ = line.split()
-        if 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word):
-            if zhconv.convert(word, "zh-cn") == word:
-                found.append((int(count), word))
+        chinese = 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word)
+        if chinese and zhconv.convert(word, "zh-cn") == word:
+            found.append((int(count), word))
     found.sort(key=lambda f: (-f[0], f[1]))
     words = sorted(word for _, word in found[:WORDS])
     target = REPOSITORY / "bot" / "understanding" / "common_words.txt"
