@@ -59,7 +59,8 @@ def measure(
     wall-clock time, and the CPU time of this thread (which leaves out the time other
     processes took the core from us, the main noise on a shared machine)."""
     rng = random.Random(seed)
-    clear_caches(bot.understanding.text, bot.understanding.matcher, matcher)
+    clear_caches(bot.understanding.text, bot.understanding.matcher)
+    matcher.clear_caches()
     for question in questions:  # warm-up: imports, allocator, branch predictors
         matcher.match(question)
     wall: list[float] = []
@@ -68,7 +69,8 @@ def measure(
     for _ in range(rounds):
         order = questions[:]
         rng.shuffle(order)
-        clear_caches(bot.understanding.text, bot.understanding.matcher, matcher)
+        clear_caches(bot.understanding.text, bot.understanding.matcher)
+        matcher.clear_caches()
         gc.collect()
         for question in order:
             started, cpu_started = clock(), cpu_clock()
@@ -81,7 +83,7 @@ def measure(
 
 def describe(matcher: Matcher, kb: KnowledgeBase) -> str:
     """Size of what the matcher searches (private attributes read for reporting only)."""
-    idf = getattr(matcher, "_idf", {})
+    idf = getattr(getattr(matcher, "_lexical", None), "_idf", {})
     latin = sum(1 for token in idf if token.isascii())
     return (
         f"{len(kb.entries)} entries + {len(kb.items)} items, {phrase_count(kb)} phrases, "

@@ -66,7 +66,7 @@ def table(matcher: Matcher, cases: list[Case], k: int, real: list[bool]) -> dict
             lexical[i, j], coverage[i, j], cosine[i, j] = (
                 c.lexical or c.score,
                 c.coverage,
-                c.semantic,
+                c.cosine,
             )
             right[i, j], valid[i, j], named[i, j] = c.topic_id in case.expect, True, c.named
     return {

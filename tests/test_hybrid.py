@@ -23,11 +23,11 @@ def lexical() -> Assistant:
 
 
 def test_the_real_assistant_matches_by_meaning(assistant: Assistant) -> None:
-    assert assistant.matcher.semantic
+    assert assistant.matcher.by_meaning
     match = assistant.match("do I owe CQMU anything at all")
-    assert match.semantic
+    assert match.by_meaning
     assert match.candidates[0].topic_id == "fees"
-    assert match.candidates[0].semantic > 0.5
+    assert match.candidates[0].cosine > 0.5
 
 
 # ───────────────────────────── the misfires of the issue ─────────────────────────────
@@ -196,9 +196,9 @@ def test_a_list_word_inside_an_item_name_names_no_list(assistant: Assistant) -> 
 def test_without_the_encoder_lexical_matching_still_answers(
     lexical: Assistant, question: str, intent: str
 ) -> None:
-    assert not lexical.matcher.semantic
+    assert not lexical.matcher.by_meaning
     match = lexical.match(question)
-    assert not match.semantic
+    assert not match.by_meaning
     assert lexical.answer(question).intent == intent
 
 

@@ -138,8 +138,8 @@ class Assistant:
 
         Two ways to name it: a common name of a field known not to be listed (matching.yaml
         ``not_listed``), or an item with the name of a list it is not in."""
-        closest = max((c.semantic for c in match.candidates), default=0.0)
-        if match.semantic and match.off_topic > closest + self.config.semantic.off_topic_margin:
+        closest = max((c.cosine for c in match.candidates), default=0.0)
+        if match.by_meaning and match.off_topic > closest + self.config.semantic.off_topic_margin:
             return None  # much closer to the out-of-scope examples than to any topic
         named_lists = self.matcher.named_lists(question)
         listed = self.matcher.not_listed(question)
@@ -186,8 +186,8 @@ class Assistant:
 
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
-        closest = max((c.semantic for c in whole.candidates), default=0.0)
-        if whole.semantic and whole.off_topic > closest + self.config.semantic.off_topic_margin:
+        closest = max((c.cosine for c in whole.candidates), default=0.0)
+        if whole.by_meaning and whole.off_topic > closest + self.config.semantic.off_topic_margin:
             return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
         answered: list[Candidate] = []
         offered: list[str] = []

@@ -215,9 +215,9 @@ class Dialogue:
         best topic is closer in meaning than the out-of-scope examples ("what's the weather
         like in Chongqing in winter?" is no question about start dates)."""
         match = self.assistant.match(text)
-        if not match.semantic or not match.candidates:
+        if not match.by_meaning or not match.candidates:
             return True
-        return match.candidates[0].semantic >= match.off_topic
+        return match.candidates[0].cosine >= match.off_topic
 
     def _without_names(self, text: str, lang: str) -> Reply | None:
         """The answer to a message with its programme names taken out: a confident one, or,

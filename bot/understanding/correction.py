@@ -1,0 +1,116 @@
+"""Spelling correction of a message before lexical matching: regional Chinese words replaced by
+mainland ones (``matching.yaml`` ``regional:``), then misspelt words corrected against the
+knowledge base's own vocabulary (:mod:`bot.understanding.spelling`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from bot.content.knowledge import KnowledgeBase, KnowledgeError
+from bot.content.languages import LANGUAGES
+from bot.understanding.matching_config import MatchingConfig
+from bot.understanding.spelling import ChineseSpeller, Speller
+from bot.understanding.text import chinese_runs, has_cjk, normalize
+
+
+def regional_pattern(
+    regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
+) -> re.Pattern[str] | None:
+    """The regional Chinese words of ``matching.yaml``, longest first, as one pattern; each
+    replacement must be a word of the knowledge base's Chinese phrases (``known``, not-listed
+    names included) or stop words."""
+    if not regional:
+        return None
+    text = "|".join(known)
+    unknown = [
+        f"{word}: {mainland}"
+        for word, mainland in regional.items()
+        if not word
+        or (
+            mainland not in text
+            and mainland not in stopwords
+            and not all(char in stopwords for char in mainland)
+        )
+    ]
+    if unknown:
+        raise KnowledgeError(
+            [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
+        )
+    words = sorted(regional, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def vocabulary_speller(
+    kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
+) -> Speller:
+    """The knowledge base's vocabulary, for correcting misspelt words: the words of every
+    phrase, stop word, out-of-scope example and not-listed name."""
+    words = [w for found in phrases.values() for _, text in found for w in text.split()]
+    words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
+    outside = [
+        w
+        for texts in (
+            *config.out_of_scope.values(),
+            *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
+        )
+        for text in texts
+        for w in normalize(text).split()
+    ]
+    runs = [r for found in phrases.values() for _, text in found for r in chinese_runs(text)]
+    keep = [
+        r
+        for texts in (
+            config.out_of_scope.get("zh", ()),
+            *(group.names["zh"] for group in config.not_listed),
+        )
+        for text in texts
+        for r in chinese_runs(normalize(text))
+    ]
+    names = [
+        w
+        for item in kb.items.values()
+        for lang in LANGUAGES
+        for text in (item.name[lang], *item.aliases.get(lang, ()))
+        for w in normalize(text).split()
+    ]
+    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+
+
+class TextCorrector:
+    """Normalises texts and corrects their spelling, with a bounded cache of corrected texts.
+
+    ``phrases`` are every topic's normalised matching phrases with their language. The speller
+    is built at the first text, not at start-up (0.15 s).
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: MatchingConfig,
+        phrases: dict[str, list[tuple[str, str]]],
+    ) -> None:
+        self._kb, self._config, self._phrases = kb, config, phrases
+        known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
+        known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
+        self._regional = regional_pattern(config.regional, known, config.stopwords["zh"])
+        self._speller: Speller | None = None
+        self._corrected = lru_cache(maxsize=1024)(self._correct)
+
+    def spelt(self, text: str) -> str:
+        """A text normalised, its misspelt words corrected (cached)."""
+        return self._corrected(text)
+
+    def clear_cache(self) -> None:
+        """Forget the corrected texts."""
+        self._corrected.cache_clear()
+
+    def _correct(self, text: str) -> str:
+        normalized = normalize(text)
+        if self._regional is not None and has_cjk(normalized):
+            regional = self._config.regional
+            normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        if self._speller is None:
+            self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
+        return self._speller.correct(normalized)

@@ -1,0 +1,205 @@
+"""The matcher's settings: ``knowledge/matching.yaml`` read and checked into typed classes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bot.content.knowledge import KnowledgeError, load_yaml
+from bot.content.languages import LANGUAGES
+from bot.understanding.candidates import Candidate, Match
+from bot.understanding.decision import AnswerDecision
+from bot.understanding.text import normalize, stem
+
+
+def _per_language(lists: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A mapping of language to a list of phrases (missing languages: none)."""
+    return {lang: tuple(_words(lists, lang)) if lang in lists else () for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class SemanticConfig:
+    """How the sentence-embedding signal is fused with the lexical score."""
+
+    weight: float = 0.0  # share of the fused score given to meaning (0: lexical only)
+    low: float = 0.3  # a cosine similarity at or below this counts as 0 ...
+    high: float = 0.8  # ... and at or above this as 1
+    candidates: int = 6  # best topics by meaning added to the lexical shortlist
+    shortlist: int = 24  # topics compared phrase by phrase (closest centroids first)
+    name_bonus: float = 0.0  # added to an item named word for word in the question
+    # The answer decision with meaning on: a logistic model over the best candidate's
+    # features (FEATURES), its weights fitted on the dev sets; the bot answers when the
+    # probability reaches ``accept``. Empty: the threshold rule of ``answers`` decides.
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    accept: float = 0.5
+    min_gap: float = 0.0  # a closer runner-up makes it a "did you mean" (ambiguous question)
+    # A message this much closer to an out-of-scope example than to any topic asks for no
+    # field ("a master of law at the Sorbonne?" is no request for a listed option).
+    off_topic_margin: float = 1.0
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
+        """From the ``semantic:`` section of ``matching.yaml``."""
+        defaults = cls()
+        return cls(
+            weight=float(data.get("weight", defaults.weight)),
+            low=float(data.get("low", defaults.low)),
+            high=float(data.get("high", defaults.high)),
+            candidates=int(data.get("candidates", defaults.candidates)),
+            shortlist=int(data.get("shortlist", defaults.shortlist)),
+            name_bonus=float(data.get("name_bonus", 0.0)),
+            confidence={str(k): float(v) for k, v in (data.get("confidence") or {}).items()},
+            accept=float(data.get("accept", 0.5)),
+            min_gap=float(data.get("min_gap", 0.0)),
+            off_topic_margin=float(data.get("off_topic_margin", defaults.off_topic_margin)),
+        )
+
+    def scale(self, cosine: float) -> float:
+        """A cosine similarity mapped onto [0, 1] between ``low`` and ``high``."""
+        return min(1.0, max(0.0, (cosine - self.low) / (self.high - self.low)))
+
+
+@dataclass(frozen=True)
+class NotListed:
+    """Common names of fields that are not among a list's items ("dermatology")."""
+
+    list_id: str  # the list entry they would belong to
+    names: Mapping[str, tuple[str, ...]]  # per language, the first is the name shown
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> NotListed:
+        names = {lang: tuple(_words(data, lang)) for lang in LANGUAGES}
+        if not all(names.values()):
+            raise ValueError(f"not_listed {data!r}: needs names in en, zh and fr")
+        return cls(str(data["list"]), names)
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    """Thresholds, weights and word lists from ``knowledge/matching.yaml``."""
+
+    answer_threshold: float
+    suggest_threshold: float
+    margin: float
+    min_coverage: float
+    coverage_weight: float
+    overlap_weight: float
+    unknown_weight: float
+    unknown_cjk_weight: float
+    cjk_char_weight: float
+    generic_weight: float
+    context_weight: float
+    characteristic_share: float
+    typo_min_length: int
+    typo_long_word: int
+    candidates: int
+    postings: int
+    stopwords: dict[str, frozenset[str]]
+    generic: frozenset[str]
+    particles: frozenset[str]
+    semantic: SemanticConfig = field(default_factory=SemanticConfig)
+    not_listed: tuple[NotListed, ...] = ()
+    preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_topics: frozenset[str] = frozenset()
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
+    regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
+
+    @cached_property
+    def decision(self) -> AnswerDecision:
+        """The answer decision these settings describe."""
+        semantic = self.semantic
+        return AnswerDecision(
+            self.answer_threshold,
+            self.min_coverage,
+            semantic.confidence,
+            semantic.accept,
+            semantic.min_gap,
+        )
+
+    def answers(self, candidate: Candidate) -> bool:
+        """The lexical rule (see :meth:`AnswerDecision.answers`)."""
+        return self.decision.answers(candidate)
+
+    def answer_of(self, match: Match) -> Candidate | None:
+        """The best candidate of a match when confident enough to be the answer (see
+        :meth:`AnswerDecision.answer_of`)."""
+        return self.decision.answer_of(match)
+
+    @classmethod
+    def load(cls, path: Path) -> MatchingConfig:
+        """Read and check the matching settings file."""
+        data = load_yaml(path)
+        try:
+            thresholds, weights, typos = data["thresholds"], data["weights"], data["typos"]
+            config = cls(
+                answer_threshold=float(thresholds["answer"]),
+                suggest_threshold=float(thresholds["suggest"]),
+                margin=float(thresholds["margin"]),
+                min_coverage=float(thresholds["min_coverage"]),
+                coverage_weight=float(weights["coverage"]),
+                overlap_weight=float(weights["overlap"]),
+                unknown_weight=float(weights["unknown_word"]),
+                unknown_cjk_weight=float(weights["unknown_cjk"]),
+                cjk_char_weight=float(weights["cjk_character"]),
+                generic_weight=float(weights["generic"]),
+                context_weight=float(weights["context"]),
+                characteristic_share=float(weights["characteristic"]),
+                typo_min_length=int(typos["min_length"]),
+                typo_long_word=int(typos["long_word"]),
+                candidates=int(data["candidates"]),
+                postings=int(data["postings"]),
+                stopwords={
+                    lang: frozenset(normalize(w) for w in _words(data["stopwords"], lang))
+                    for lang in LANGUAGES
+                },
+                generic=frozenset(
+                    stem(normalize(w)) for lang in LANGUAGES for w in _words(data["generic"], lang)
+                ),
+                particles=frozenset(normalize(w) for w in data["particles"]),
+                semantic=SemanticConfig.read(data.get("semantic") or {}),
+                not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
+                preamble=_per_language(data.get("preamble") or {}),
+                conjunctions=_per_language(data.get("conjunctions") or {}),
+                choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
+                choice_words=_per_language(data.get("choice_words") or {}),
+                not_topics=frozenset(
+                    normalize(w)
+                    for lang in LANGUAGES
+                    for w in (data.get("not_topics") or {}).get(lang, ())
+                ),
+                out_of_scope=_per_language(data.get("out_of_scope") or {}),
+                declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
+                regional={
+                    normalize(str(word)): normalize(str(mainland))
+                    for word, mainland in (data.get("regional") or {}).items()
+                },
+                list_words={
+                    str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
+                    for list_id, words in (data.get("list_words") or {}).items()
+                },
+            )
+        except (KeyError, TypeError, ValueError, re.error) as error:
+            raise KnowledgeError([f"{path.name}: missing or invalid setting: {error}"]) from None
+        if not 0 <= config.suggest_threshold <= config.answer_threshold <= 1:
+            raise KnowledgeError([f"{path.name}: need 0 <= suggest <= answer <= 1"])
+        if not 0 <= config.coverage_weight + config.overlap_weight <= 1:
+            raise KnowledgeError([f"{path.name}: need 0 <= coverage + overlap weights <= 1"])
+        return config
+
+
+def _words(lists: Mapping[str, Any], lang: str) -> list[str]:
+    """One language's word list; YAML turns a bare on/yes/no into a boolean, so quote them."""
+    words = lists[lang]
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        bad = [w for w in words if not isinstance(w, str)] if isinstance(words, list) else words
+        raise ValueError(f"{lang}: words must be strings (quote on, yes, no…): {bad}")
+    return words

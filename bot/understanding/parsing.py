@@ -1,0 +1,156 @@
+"""Message parsing: the part of a message that asks, the several questions of one message
+(cut at question ends and conjunctions, options of a choice), and the language it is in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from bot.content.languages import LANGUAGES
+from bot.understanding.matching_config import MatchingConfig
+from bot.understanding.text import guess_language, has_cjk, normalize
+
+MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
+CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
+QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
+
+
+def _conjunction_patterns(words: Iterable[str]) -> list[re.Pattern[str]]:
+    """A Latin conjunction between spaces; a Chinese one anywhere (commas and spaces before)."""
+    return [
+        re.compile(rf"(?i)\s+{re.escape(c)}\s+" if c.isascii() else rf"[,，\s]*{re.escape(c)}")
+        for c in words
+    ]
+
+
+class MessageParser:
+    """Cuts messages into what they ask.
+
+    ``names`` are the knowledge base's normalised item names (a name with a conjunction in it
+    is never cut); ``markers`` are each language's known words; ``spelt`` normalises and
+    corrects a text; ``specific`` tells whether a text has a word that is not generic. The
+    asking part of a message is kept in a bounded cache.
+    """
+
+    def __init__(
+        self,
+        config: MatchingConfig,
+        names: Iterable[str],
+        markers: dict[str, frozenset[str]],
+        spelt: Callable[[str], str],
+        specific: Callable[[str], bool],
+    ) -> None:
+        self._markers, self._spelt, self._specific = markers, spelt, specific
+        self._preamble = {
+            lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
+        }
+        conjunctions = [c for lang in LANGUAGES for c in config.conjunctions.get(lang, ())]
+        self._conjunctions = [
+            re.compile(
+                rf"(?i)\s+{re.escape(c)}\s+|,\s*{re.escape(c)}\s+"
+                if c.isascii()
+                else rf"[,，\s]*{re.escape(c)}"
+            )
+            for c in conjunctions
+        ]
+        self._choice_conjunctions = _conjunction_patterns(
+            c for lang in LANGUAGES for c in config.choice_conjunctions.get(lang, ())
+        )
+        self._choice_words = tuple(
+            normalize(w) for lang in LANGUAGES for w in config.choice_words.get(lang, ())
+        )
+        latin_conjunctions = {normalize(c) for c in conjunctions if c.isascii()}
+        self._joined_names = tuple(
+            f" {n} "
+            for n in sorted(names)
+            if n.isascii() and latin_conjunctions.intersection(n.split())
+        )
+        self._asking_parts = lru_cache(maxsize=8192)(self._find_asking_part)
+
+    def clear_cache(self) -> None:
+        """Forget the asking parts found."""
+        self._asking_parts.cache_clear()
+
+    def asking_part(self, question: str) -> str:
+        """The part of a message that asks: quoted text (talked about, not asked: "translate
+        'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse
+        from Lyon, …") dropped, as long as something is left (cached)."""
+        return self._asking_parts(question)
+
+    def _find_asking_part(self, question: str) -> str:
+        unquoted = QUOTED.sub(" ", question)
+        if unquoted != question and len(normalize(unquoted).split()) >= 2:
+            question = unquoted
+        clauses = [c for c in CLAUSE.split(question) if c.strip()]
+        kept = list(clauses)
+        while len(kept) > 1 and self._is_preamble(kept[0]):
+            kept.pop(0)
+        return ", ".join(c.strip() for c in kept) if len(kept) < len(clauses) else question
+
+    def _is_preamble(self, clause: str) -> bool:
+        normalized = normalize(clause)
+        if "?" in clause or "？" in clause:
+            return False
+        for lang in LANGUAGES:
+            for marker in self._preamble[lang]:
+                if normalized == marker or normalized.startswith(
+                    marker if lang == "zh" else marker + " "
+                ):
+                    return True
+        return False
+
+    def parts(self, question: str) -> list[str]:
+        """The questions of a message that asks several things, in order ("is housing free
+        and how long can I stay?"); the asking part alone when it asks one thing. A name that
+        contains a conjunction ("Public Health and Preventive Medicine") is not cut."""
+        text = self.asking_part(question)
+        normalized = f" {normalize(text)} "
+        if any(name in normalized for name in self._joined_names):
+            return [text]
+        pieces: list[str] = []
+        for sentence in QUESTION_END.split(text):
+            pieces.extend(self._split(sentence, self._conjunctions))
+        if any(word in normalized for word in self._choice_words):  # "A 和 B，哪个…"
+            options = []
+            for piece in pieces:
+                split = self._split(piece, self._choice_conjunctions)
+                specific = all(self._specific(option) for option in split)  # not "重庆和成都…"
+                options.extend(split if specific else [piece])
+            pieces = options
+        pieces = [p.strip(" ,，、;；") for p in pieces]
+        # A part is a word at least: three letters, or two Chinese characters (儿科).
+        pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3 - has_cjk(p)]
+        return pieces if len(pieces) > 1 else [text]
+
+    def _split(self, piece: str, patterns: list[re.Pattern[str]]) -> list[str]:
+        for conjunction in patterns:
+            split = [p for p in conjunction.split(piece) if p.strip()]
+            if len(split) > 1:
+                return [q for p in split for q in self._split(p, patterns)]
+        return [piece]
+
+    def language(self, question: str) -> str:
+        """The language a question is written in.
+
+        A message mixing languages is answered in the language of its last clause of three
+        words or more ("我想问一下, 普外科 general surgery, can I observe there?": English)."""
+        spelt, markers = self._spelt, self._markers
+        whole = guess_language(question, spelt(question).split(), markers)
+        clauses = [c for c in MIXED_CLAUSE.split(question) if len(spelt(c).split()) >= 3]
+        if len(clauses) < 2:
+            return whole
+        last = guess_language(clauses[-1], spelt(clauses[-1]).split(), markers)
+        return last if self._mixed(question) else whole
+
+    def _mixed(self, question: str) -> bool:
+        """Whether a message mixes Chinese with Latin words, or English with French."""
+        words = self._spelt(question).split()
+        latin = [w for w in words if w.isascii() and w.isalpha()]
+        if has_cjk(question):
+            return len(latin) >= 3
+        en, fr = self._markers["en"], self._markers["fr"]
+        english = sum(1 for w in latin if w in en and w not in fr)
+        french = sum(1 for w in latin if w in fr and w not in en)
+        return english >= 2 and french >= 2

@@ -1,0 +1,116 @@
+"""The answer decision on hand-built matches, without a knowledge base or an encoder (as Rasa
+tests its fallback classifier on hand-made predictions): when the best candidate is answered,
+and when the bot offers a choice or declines instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.understanding.candidates import Candidate, Match
+from bot.understanding.decision import FEATURES, AnswerDecision, match_features
+from bot.understanding.matching_config import MatchingConfig
+
+MATCHING = Path(__file__).parent.parent / "knowledge" / "matching.yaml"
+LEXICAL = AnswerDecision(answer_threshold=0.6, min_coverage=0.5)
+# A model that trusts meaning: the probability is above 1/2 from a cosine of 0.5 on.
+BY_MEANING = AnswerDecision(
+    answer_threshold=0.6,
+    min_coverage=0.5,
+    confidence={"bias": -5.0, "cosine": 10.0},
+    accept=0.5,
+    min_gap=0.05,
+)
+
+
+def candidate(topic: str, score: float, **scores: float | bool) -> Candidate:
+    values: dict[str, float | bool] = {"coverage": 0.8, "similarity": 0.8, **scores}
+    return Candidate(
+        topic,
+        score,
+        float(values["coverage"]),
+        float(values["similarity"]),
+        float(values.get("cosine", 0.0)),
+        float(values.get("lexical", score)),
+        bool(values.get("named", False)),
+    )
+
+
+def by_meaning(*candidates: Candidate, off_topic: float = 0.0) -> Match:
+    return Match("en", candidates, off_topic, by_meaning=True)
+
+
+def test_no_candidate_is_no_answer() -> None:
+    assert LEXICAL.answer_of(Match("en", ())) is None
+    assert BY_MEANING.answer_of(by_meaning()) is None
+
+
+@pytest.mark.parametrize(
+    ("score", "coverage", "answered"),
+    [(0.7, 0.9, True), (0.6, 0.5, True), (0.59, 0.9, False), (0.9, 0.49, False)],
+)
+def test_lexical_rule_needs_the_score_and_the_coverage(
+    score: float, coverage: float, answered: bool
+) -> None:
+    best = candidate("fees", score, coverage=coverage)
+    match = Match("en", (best, candidate("housing", 0.2)))
+    assert (LEXICAL.answer_of(match) == best) is answered
+
+
+def test_model_answers_a_close_meaning_and_declines_a_far_one() -> None:
+    close = by_meaning(candidate("fees", 0.5, cosine=0.8), candidate("housing", 0.3, cosine=0.4))
+    far = by_meaning(candidate("fees", 0.5, cosine=0.3), candidate("housing", 0.3, cosine=0.2))
+    assert BY_MEANING.answer_of(close) == close.candidates[0]
+    assert BY_MEANING.answer_of(far) is None
+
+
+def test_without_meaning_measured_the_lexical_rule_decides() -> None:
+    """The same candidates without cosines (an encoder off) are judged by the thresholds."""
+    best = candidate("fees", 0.7, cosine=0.0)
+    assert BY_MEANING.answer_of(Match("en", (best,))) == best
+    assert BY_MEANING.answer_of(by_meaning(best)) is None  # cosine 0: the model says no
+
+
+def test_a_close_runner_up_makes_it_a_choice_unless_the_best_is_named() -> None:
+    tied = by_meaning(candidate("fees", 0.72, cosine=0.9), candidate("housing", 0.7, cosine=0.9))
+    assert BY_MEANING.answer_of(tied) is None
+    named = by_meaning(
+        candidate("cardiology", 0.72, cosine=0.9, named=True), candidate("housing", 0.7)
+    )
+    assert BY_MEANING.answer_of(named) == named.candidates[0]
+
+
+def test_features_of_a_match() -> None:
+    match = by_meaning(
+        candidate("fees", 0.7, cosine=0.6, lexical=0.5, named=True, coverage=0.9),
+        candidate("housing", 0.5, cosine=0.75, lexical=0.4),
+        off_topic=0.45,
+    )
+    found = match_features(match)
+    assert set(found) == set(FEATURES)
+    assert found["gap"] == pytest.approx(0.2)
+    assert found["beyond_out_of_scope"] == pytest.approx(0.15)
+    assert found["out_of_scope"] == 0.45
+    assert (found["lexical_first"], found["meaning_first"], found["named"]) == (1.0, 0.0, 1.0)
+    assert found["coverage"] == 0.9
+    alone = match_features(by_meaning(candidate("fees", 0.7, cosine=0.6)))
+    assert alone["gap"] == 0.7  # no runner-up: the whole score is the margin
+
+
+def test_probability_is_bounded_and_ignores_unweighted_features() -> None:
+    assert BY_MEANING.probability({"cosine": 0.5, "gap": 100.0}) == pytest.approx(0.5)
+    assert BY_MEANING.probability({"cosine": 1e6}) == pytest.approx(1.0)
+    assert BY_MEANING.probability({"cosine": -1e6}) == pytest.approx(0.0)
+
+
+def test_the_calibrated_settings_answer_a_clear_match_and_decline_an_off_topic_one() -> None:
+    """matching.yaml's fitted model: a candidate first by both rankings, well clear of the
+    runner-up and of the out-of-scope examples, is answered; the same candidate when the
+    message is closer to an out-of-scope example than to it is not."""
+    config = MatchingConfig.load(MATCHING)
+    assert config.decision.confidence and config.decision.accept == config.semantic.accept
+    best = candidate("fees", 0.8, cosine=0.8, lexical=0.7, coverage=0.9)
+    runner_up = candidate("housing", 0.5, cosine=0.5, lexical=0.4, coverage=0.4)
+    assert config.answer_of(by_meaning(best, runner_up, off_topic=0.3)) == best
+    assert config.answer_of(by_meaning(best, runner_up, off_topic=0.95)) is None
