@@ -3,8 +3,8 @@
 A save is checked as ``kb check`` checks the files (every language present, the same numbers
 in every language, valid Telegram HTML within 4,096 characters), then written to the
 overrides file (:mod:`bot.content.overrides`) and applied the way ``/reload`` applies the
-files (:func:`bot.telegram.content.reload`); if the rebuilt content is refused, the file is
-put back and nothing changes.
+files, by :func:`bot.telegram.content.rewrite_and_reload` (as learned examples are): if the
+rebuilt content is refused, the file is put back and nothing changes.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ from typing import Any
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, number_problems
 from bot.content.languages import LANGUAGES
-from bot.content.learned import write_atomically
 from bot.content.overrides import (
     Overrides,
     Version,
+    dump_overrides,
     load_overrides,
     original_version,
     overrides_path,
     parse_version,
     with_overrides,
-    write_overrides,
 )
-from bot.telegram.content import content_lock, reload
+from bot.telegram.content import content_lock, rewrite_and_reload
 from bot.telegram.context import Services
 from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.web.auth import Caller
@@ -122,15 +121,11 @@ async def save(
         return problems
     path = overrides_path(services.settings.data_dir)
     async with content_lock(services):
-        previous = path.read_text(encoding="utf-8") if path.exists() else None
         try:
-            write_overrides(path, load_overrides(path, base).added(version))
-            await reload(services)
+            await rewrite_and_reload(
+                services, path, lambda: dump_overrides(load_overrides(path, base).added(version))
+            )
         except KnowledgeError as error:
-            if previous is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomically(path, previous)
             return error.problems
     return []
 

@@ -30,6 +30,7 @@ from bot.storage import IGNORED, STATUSES
 from bot.storage.questions import Question
 from bot.telegram.content import learn_group
 from bot.telegram.context import Services, services_of
+from bot.telegram.inbox import inbox_of
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
 from bot.web import answers, leads
 from bot.web.auth import Caller, verify
@@ -426,18 +427,24 @@ def make_app(console: Console) -> tornado.web.Application:
 
 
 class WebServer:
-    """The console's server, started and stopped with the bot."""
+    """The console's server, started and stopped with the bot; in webhook mode it serves the
+    webhook too, on the same port (:class:`bot.telegram.inbox.WebhookHost`)."""
 
     def __init__(self, services: Services, token: str) -> None:
         self.console = Console(services, token)
+        self.app = make_app(self.console)
         self.server: tornado.httpserver.HTTPServer | None = None
         self.port = 0
 
+    def add_webhook(
+        self, path: str, handler: type[tornado.web.RequestHandler], kwargs: dict[str, Any]
+    ) -> None:
+        """Serve the webhook's ``path`` too (matched before the console's routes)."""
+        self.app.add_handlers(r".*", [(path, handler, kwargs)])
+
     async def start(self, port: int, address: str = "0.0.0.0") -> int:
         """Listen on ``port`` (0: any free one); the port listened on."""
-        self.server = tornado.httpserver.HTTPServer(
-            make_app(self.console), max_body_size=MAX_READ, xheaders=True
-        )
+        self.server = tornado.httpserver.HTTPServer(self.app, max_body_size=MAX_READ, xheaders=True)
         sockets = tornado.netutil.bind_sockets(port, address)
         self.server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
@@ -467,6 +474,9 @@ async def start(application: Any) -> WebServer | None:
     server.console.check_texts()
     await server.start(settings.web_port)
     application.bot_data[_SERVER] = server
+    inbox = inbox_of(application)
+    if inbox is not None:  # in webhook mode, the webhook is served on this port
+        inbox.webhook_host = server
     _LOGGER.info("console listening on port %d", server.port)
     return server
 
