@@ -26,9 +26,7 @@ FENCE = REPOSITORY / "bot" / "telegram" / "ptb_private.py"
 def test_each_fenced_private_callable_keeps_its_signature(what: str) -> None:
     owner, name, expected = FENCED[what]
     found = getattr(owner, name, None)
-    assert found is not None, (
-        f"python-telegram-bot no longer has {what}: see docs/upgrading.md"
-    )
+    assert found is not None, f"python-telegram-bot no longer has {what}: see docs/upgrading.md"
     parameters = tuple(inspect.signature(found).parameters)
     assert parameters == expected, (
         f"python-telegram-bot changed {what}: {parameters} instead of {expected}; "

@@ -140,10 +140,10 @@ class LeadStore(Database):
         return [row_to_lead(row) for row in rows]
 
     async def find_leads(
-        self, query: LeadFilter, limit: int | None = None
+        self, query: LeadFilter, limit: int | None = None, *, offset: int = 0
     ) -> tuple[int, list[Lead]]:
-        """How many leads match ``query``, and the first ``limit`` of them (all if None) in
-        its order (empty values last)."""
+        """How many leads match ``query``, and ``limit`` of them (all if None) in its order
+        (empty values last), from the ``offset``-th on (a page of the console's table)."""
         where, params = query.where()
         sort = query.sort if query.sort in LEAD_SORTS else "updated_at"
         direction = "DESC" if query.descending else "ASC"
@@ -152,7 +152,7 @@ class LeadStore(Database):
         # Sorted by key first (a narrow sort), then the chosen rows read whole.
         chosen = f"SELECT rowid FROM leads WHERE {where} ORDER BY {order}"
         if limit is not None:
-            chosen += f" LIMIT {int(limit)}"
+            chosen += f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
         sql = f"{LEAD_SELECT} WHERE rowid IN ({chosen}) ORDER BY {order}"
         async with self._lock:
             total = (await self._fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params))[0][

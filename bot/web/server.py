@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import re
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -27,13 +27,15 @@ from bot.content.languages import LANGUAGES
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
 from bot.storage import IGNORED, STATUSES
-from bot.storage.questions import Question
 from bot.telegram.content import learn_group
 from bot.telegram.context import Services, services_of
 from bot.telegram.inbox import inbox_of
 from bot.understanding.grouping import Phrase, group_questions, pick_samples
 from bot.web import answers, leads
 from bot.web.auth import Caller, verify
+from bot.web.problems import Problem, not_applied
+from bot.web.problems import worded as problems_worded
+from bot.web.refreshed import Refreshed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ MAX_BODY: Final = 64 * 1024  # bytes of a request body (an answer in three langu
 MAX_READ: Final = 4 * MAX_BODY  # bigger bodies are not even read: the connection is closed
 UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
 STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
+UNANSWERED_TTL: Final = 5.0  # seconds after which the unanswered questions are read again
 CSP: Final = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -50,53 +53,89 @@ CSP: Final = (
 )
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A group of unanswered questions as the page shows it (titles added per language)."""
+
+    id: int
+    count: int
+    samples: list[str]
+    entries: tuple[str, ...]
+
+
 class Console:
-    """What the handlers share: the application's services, the bot token, and the knowledge
-    files' own version (the original every edit is compared with)."""
+    """What the handlers share: the application's services, the bot token, the knowledge
+    files' own version (the original every edit is compared with), and what is computed off
+    the request path (:class:`Refreshed`): the figures of /stats, the unanswered questions
+    grouped, the leads' filter choices. No API call waits for those: it serves the last value
+    and, when it is stale, the next one is computed in the background (``pending`` says so,
+    and the page asks again a moment later)."""
 
     def __init__(self, services: Services, token: str) -> None:
         self.services, self.token = services, token
         self.base: KnowledgeBase = load_knowledge(services.settings.knowledge_dir)
-        self.listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
-        self.grouping: asyncio.Task[None] | None = None
-        self.stats: dict[int, tuple[float, stats.Stats]] = {}
-        self.choices: tuple[float, tuple[list[str], list[str]]] | None = None
+        self.stats: dict[int, Refreshed[stats.Stats]] = {}
+        self.choices = Refreshed("lead choices", services.storage.lead_choices, STATS_TTL)
+        self.unanswered = Refreshed("unanswered questions", self._group, UNANSWERED_TTL)
+        self._listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
 
-    async def figures(self, days: int) -> stats.Stats:
-        """The figures of /stats for the last ``days`` days, computed at most once every
+    def figures(self, days: int) -> Refreshed[stats.Stats]:
+        """The figures of /stats for the last ``days`` days, recomputed at most once every
         :data:`STATS_TTL` seconds (the summary and its chart share them)."""
-        now = time.monotonic()
-        kept = self.stats.get(days)
-        if kept is None or now - kept[0] > STATS_TTL:
+        if days not in self.stats:
             services = self.services
-            figures = await stats.collect(
-                services.storage, days, datetime.now(UTC), services.settings.tzinfo
-            )
-            kept = self.stats[days] = (now, figures)
-        return kept[1]
 
-    async def lead_choices(self) -> tuple[list[str], list[str]]:
-        """The levels and interests the filters offer, read at most once every
-        :data:`STATS_TTL` seconds (a scan of every lead)."""
-        now = time.monotonic()
-        if self.choices is None or now - self.choices[0] > STATS_TTL:
-            self.choices = (now, await self.services.storage.lead_choices())
-        return self.choices[1]
+            async def collect() -> stats.Stats:
+                return await stats.collect(
+                    services.storage, days, datetime.now(UTC), services.settings.tzinfo
+                )
 
-    def group(self, key: tuple[int, ...], questions: list[Question]) -> None:
-        """Group ``questions`` as ``/unanswered`` does, in the background (seconds for
-        hundreds of questions, in a worker thread); the listing is kept for ``key``."""
-        if self.grouping is not None and not self.grouping.done():
-            return
+            self.stats[days] = Refreshed(f"figures of {days} days", collect, STATS_TTL)
+        return self.stats[days]
+
+    def warm(self) -> None:
+        """Start computing what the first calls ask for (at start)."""
+        self.figures(stats.DEFAULT_DAYS).refresh()
+        self.choices.refresh()
+
+    async def _group(self) -> list[Shown]:
+        """The unanswered questions grouped as ``/unanswered`` groups them (seconds for
+        hundreds of questions, in a worker thread); grouped again only when they changed."""
         services = self.services
-
-        async def run() -> None:
+        assistant = services.assistant
+        questions = await services.storage.unreviewed_questions(
+            timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
+        )
+        if not questions:
+            return []
+        key = (id(assistant), *(q.id for q in questions))
+        if self._listing is None or self._listing[0] != key:
             phrases = [Phrase(q.id, q.text) for q in questions]
-            groups = await asyncio.to_thread(group_questions, services.assistant, phrases)
+            groups = await asyncio.to_thread(group_questions, assistant, phrases)
             listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
-            self.listing = (key, listing)
+            self._listing = (key, listing)
+        shown = await services.storage.listing_groups(self._listing[1])
+        return [
+            Shown(
+                group.id,
+                len(group.questions),
+                pick_samples([(q.text, q.language) for q in group.questions], SAMPLES),
+                group.entries,
+            )
+            for group in shown
+        ]
 
-        self.grouping = asyncio.create_task(run())
+    def reviewed(self, group_id: int) -> None:
+        """A group was learned or ignored: out of the listing shown, at once."""
+        if self.unanswered.value is not None:
+            self.unanswered.value = [g for g in self.unanswered.value if g.id != group_id]
+
+    def stop(self) -> None:
+        """Stop computing in the background."""
+        self.choices.cancel()
+        self.unanswered.cancel()
+        for figures in self.stats.values():
+            figures.cancel()
 
     def check_texts(self) -> None:
         """Every text the page asks for (``t("key")`` in its script) exists in every language,
@@ -200,6 +239,12 @@ class Api(_Base):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(data, ensure_ascii=False))
 
+    def refused(self, problems: list[Problem]) -> None:
+        """The reasons an edit was refused (422), in the caller's language; or 200 if none."""
+        texts = self.services.assistant.texts
+        worded = problems_worded(problems, texts, self.lang)
+        self.send({"problems": worded}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+
     @property
     def services(self) -> Services:
         return self.console.services
@@ -235,7 +280,7 @@ class Topic(Api):
         problems = await answers.save(
             self.console.base, self.services, entry_id, self.body(), self.caller
         )
-        self.send({"problems": problems}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+        self.refused(problems)
 
 
 class Revert(Api):
@@ -247,7 +292,7 @@ class Revert(Api):
         )
         if problems is None:
             raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-        self.send({"problems": problems}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+        self.refused(problems)
 
 
 def _query(handler: Api) -> dict[str, str]:
@@ -259,13 +304,20 @@ class Leads(Api):
     async def get(self) -> None:
         storage, zone = self.services.storage, self.services.settings.tzinfo
         query = leads.lead_filter(_query(self), zone)
-        total, found = await storage.find_leads(query, leads.MAX_ROWS)
-        levels, interests = await self.console.lead_choices()
+        raw = self.get_query_argument("offset", "")
+        offset = min(int(raw), leads.MAX_OFFSET) if raw.isdigit() else 0
+        total, found = await storage.find_leads(query, leads.MAX_ROWS, offset=offset)
+        if not found and offset:  # past the end (the leads changed meanwhile): the last page
+            offset = max(0, (total - 1) // leads.MAX_ROWS * leads.MAX_ROWS)
+            total, found = await storage.find_leads(query, leads.MAX_ROWS, offset=offset)
+        levels, interests = await self.console.choices.wait()  # awaited only before the first
         kb = self.services.assistant.kb
         titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
             {
                 "total": total,
+                "offset": offset,
+                "page": leads.MAX_ROWS,
                 "rows": [leads.row(lead, zone) for lead in found],
                 "choices": {"statuses": list(STATUSES), "levels": levels, "interests": interests},
                 "titles": titles,
@@ -306,34 +358,21 @@ class LeadsXlsx(Api):
 
 
 class Unanswered(Api):
-    """The unanswered questions grouped as ``/unanswered`` groups them. Grouping takes
-    seconds, so it runs in the background: meanwhile the call answers with the previous
-    grouping's groups still to review (``pending`` true), or none yet, and the page asks
-    again a moment later."""
+    """The unanswered questions grouped as ``/unanswered`` groups them, as last grouped
+    (``pending`` true while they are read and grouped again: the page asks again a moment
+    later)."""
 
     async def get(self) -> None:
-        services = self.services
-        assistant = services.assistant
-        questions = await services.storage.unreviewed_questions(
-            timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
-        )
-        key = (id(assistant), *(q.id for q in questions))
-        known = self.console.listing
-        pending = bool(questions) and (known is None or known[0] != key)
-        if pending:
-            self.console.group(key, questions)
-        shown = await services.storage.listing_groups(known[1]) if known is not None else []
-        kb = assistant.kb
+        shown = self.console.unanswered.get() or []
+        kb = self.services.assistant.kb
         self.send(
             {
-                "pending": pending,
+                "pending": self.console.unanswered.pending,
                 "groups": [
                     {
                         "id": group.id,
-                        "count": len(group.questions),
-                        "samples": pick_samples(
-                            [(q.text, q.language) for q in group.questions], SAMPLES
-                        ),
+                        "count": group.count,
+                        "samples": group.samples,
                         "nearest": [
                             {"id": e, "title": kb.title(e, self.lang)}
                             for e in group.entries
@@ -357,6 +396,7 @@ class Learn(Api):
             raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
         if entry_id == "":  # ignore
             await services.storage.resolve_group(group.id, IGNORED)
+            self.console.reviewed(group.id)
             self.send({"problems": []})
             return
         if not isinstance(entry_id, str) or entry_id not in services.assistant.kb.entries:
@@ -364,8 +404,9 @@ class Learn(Api):
         try:
             await learn_group(services, group, entry_id)
         except KnowledgeError as error:
-            self.send({"problems": error.problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
+            self.refused([not_applied(error.problems)])
             return
+        self.console.reviewed(group.id)
         self.send({"problems": []})
 
 
@@ -375,17 +416,24 @@ def _days(handler: Api) -> int:
 
 
 class Stats(Api):
+    """The summary of /stats, from the last figures (none yet: ``pending``, ask again)."""
+
     async def get(self) -> None:
         services = self.services
-        figures = await self.console.figures(_days(self))
+        refreshed = self.console.figures(_days(self))
+        figures = refreshed.get()
+        if figures is None:
+            self.send({"pending": True, "summary": ""})
+            return
         texts, kb = services.assistant.texts, services.assistant.kb
-        self.send({"summary": stats.summary(figures, texts, kb, self.lang)})
+        summary = stats.summary(figures, texts, kb, self.lang)
+        self.send({"pending": refreshed.pending, "summary": summary})
 
 
 class StatsChart(Api):
     async def get(self) -> None:
         services = self.services
-        figures = await self.console.figures(_days(self))
+        figures = await self.console.figures(_days(self)).wait()  # a file: it may wait
         labels = stats.chart_labels(services.assistant.texts, self.lang)
         png = await asyncio.to_thread(charts.draw, figures, labels)
         self.set_header("Content-Type", "image/png")
@@ -452,8 +500,7 @@ class WebServer:
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
-        if self.console.grouping is not None:
-            self.console.grouping.cancel()
+        self.console.stop()
         if self.server is not None:
             self.server.stop()
             await self.server.close_all_connections()
@@ -473,6 +520,7 @@ async def start(application: Any) -> WebServer | None:
     server = WebServer(services, application.bot.token)
     server.console.check_texts()
     await server.start(settings.web_port)
+    server.console.warm()
     application.bot_data[_SERVER] = server
     inbox = inbox_of(application)
     if inbox is not None:  # in webhook mode, the webhook is served on this port
