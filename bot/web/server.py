@@ -26,7 +26,7 @@ from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.content.languages import LANGUAGES
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
-from bot.storage import IGNORED, STATUSES
+from bot.storage import IGNORED, STATUSES, ReviewGroup
 from bot.telegram.content import learn_group
 from bot.telegram.context import Services, services_of
 from bot.telegram.inbox import inbox_of
@@ -61,6 +61,19 @@ class Shown:
     count: int
     samples: list[str]
     entries: tuple[str, ...]
+
+
+def _shown(groups: list[ReviewGroup]) -> list[Shown]:
+    """The groups as the page shows them, a few samples of each."""
+    return [
+        Shown(
+            group.id,
+            len(group.questions),
+            pick_samples([(q.text, q.language) for q in group.questions], SAMPLES),
+            group.entries,
+        )
+        for group in groups
+    ]
 
 
 class Console:
@@ -114,16 +127,8 @@ class Console:
             groups = await asyncio.to_thread(group_questions, assistant, phrases)
             listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
             self._listing = (key, listing)
-        shown = await services.storage.listing_groups(self._listing[1])
-        return [
-            Shown(
-                group.id,
-                len(group.questions),
-                pick_samples([(q.text, q.language) for q in group.questions], SAMPLES),
-                group.entries,
-            )
-            for group in shown
-        ]
+        listed = await services.storage.listing_groups(self._listing[1])
+        return await asyncio.to_thread(_shown, listed)  # off the event loop too
 
     def reviewed(self, group_id: int) -> None:
         """A group was learned or ignored: out of the listing shown, at once."""
