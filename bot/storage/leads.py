@@ -154,17 +154,29 @@ class LeadStore(Database):
         # of 10,000 leads).
         nulls_last = f"{sort} IS NULL, " if sort in NULLABLE_SORTS else ""
         order = f"{nulls_last}{sort}{collate} {direction}, user_id {direction}"
-        # Sorted by key first (a narrow sort), then the chosen rows read whole.
-        chosen = f"SELECT rowid FROM leads WHERE {where} ORDER BY {order}"
+        # Sorted by key first (a narrow sort), then the chosen rows read whole. Sorted by
+        # updated_at, a page is an early-stopping walk of its index, counted apart; by any other
+        # column every matching row is sorted anyway, and the same scan counts them (a window).
+        count = f"SELECT COUNT(*) FROM leads WHERE {where}"
+        window = ", COUNT(*) OVER ()" if sort != "updated_at" else ", NULL"
+        chosen = f"SELECT rowid{window} FROM leads WHERE {where} ORDER BY {order}"
         if limit is not None:
             chosen += f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}"
-        sql = f"{LEAD_SELECT} WHERE rowid IN ({chosen}) ORDER BY {order}"
         async with self._lock:
-            total = (await self._fetchall(f"SELECT COUNT(*) FROM leads WHERE {where}", params))[0][
-                0
-            ]
-            rows = await self._fetchall(sql, params)
-        return int(total), [row_to_lead(row) for row in rows]
+            page = await self._fetchall(chosen, params)
+            if page and page[0][1] is not None:
+                total = int(page[0][1])
+            else:
+                total = int((await self._fetchall(count, params))[0][0])
+            ids = [rowid for rowid, _ in page]
+            rows: list[Any] = []
+            for start in range(0, len(ids), 500):  # SQLite's limit of bound parameters
+                part = ids[start : start + 500]
+                marks = ", ".join("?" * len(part))
+                rows += await self._fetchall(
+                    f"{LEAD_SELECT} WHERE rowid IN ({marks}) ORDER BY {order}", part
+                )
+        return total, [row_to_lead(row) for row in rows]
 
     async def lead_choices(self) -> tuple[list[str], list[str]]:
         """The levels and the interests leads have, each sorted."""
