@@ -361,3 +361,23 @@ def test_every_console_text_is_in_three_languages() -> None:
         p.read_text(encoding="utf-8") for p in (REPOSITORY / "bot" / "web").glob("*.py")
     )
     assert set(re.findall(r'"(console_[a-z_]*[a-z])"', server)) <= console.keys()
+
+
+@pytest.mark.asyncio
+async def test_statistics_are_served_from_the_last_figures_never_computed_in_the_call(
+    tmp_path: Path,
+) -> None:
+    """The figures of a period nobody asked for yet: the call answers at once with
+    ``pending`` and no summary, the figures are computed in the background, the next call
+    serves them (issue 22: no API call waits for a computation)."""
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(STUDENT, "Ana")
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            first = (await client.get("api/stats?days=9", headers=console.headers())).json()
+            assert first == {"pending": True, "summary": ""}
+            for _ in range(300):
+                later = (await client.get("api/stats?days=9", headers=console.headers())).json()
+                if later["summary"]:
+                    break
+                await asyncio.sleep(0.05)
+        assert "9" in later["summary"] and not later["pending"]

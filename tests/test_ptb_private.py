@@ -16,7 +16,7 @@ from telegram import Bot
 from telegram.ext import Updater
 
 from bot.settings import REPOSITORY
-from bot.telegram.ptb_private import FENCED, HookedUpdater
+from bot.telegram.ptb_private import FENCED, HookedUpdater, WebhookStart
 from telegram_emulator import EmulatorServer
 
 FENCE = REPOSITORY / "bot" / "telegram" / "ptb_private.py"
@@ -57,13 +57,11 @@ class Recording(HookedUpdater):
         self.calls.append(f"polling timeout={kwargs['timeout']}")
         ready.set()
 
-    async def begin_webhook(
-        self, *, ready: asyncio.Event | None, url_path: str, **kwargs: Any
-    ) -> None:
-        self.calls.append(f"webhook {url_path} secret={kwargs['secret_token']}")
+    async def begin_webhook(self, start: WebhookStart) -> None:
+        self.calls.append(f"webhook {start.url_path} secret={start.secret_token}")
         await self.bootstrap(0, webhook_url="", allowed_updates=None)  # PTB's own retries
-        if ready is not None:
-            ready.set()
+        if start.ready is not None:
+            start.ready.set()
 
     async def end_intake(self) -> None:
         self.calls.append("stop")

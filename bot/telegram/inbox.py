@@ -70,7 +70,7 @@ from bot.storage import JSONDict, Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
 from bot.telegram.flood import FloodGuard, Verdict, kind_of
-from bot.telegram.ptb_private import HookedUpdater, post_unparsed
+from bot.telegram.ptb_private import HookedUpdater, WebhookStart, post_unparsed
 from bot.telegram.startup import PortInUseError, describe
 
 _LOGGER = logging.getLogger(__name__)
@@ -401,27 +401,14 @@ class InboxUpdater(HookedUpdater):
 
     # ----------------------------------------------------------------- webhook
 
-    async def begin_webhook(
-        self,
-        *,
-        listen: str,
-        port: int,
-        url_path: str,
-        bootstrap_retries: int,
-        allowed_updates: Sequence[str] | None,
-        drop_pending_updates: bool | None,
-        webhook_url: str | None,
-        ready: asyncio.Event | None,
-        ip_address: str | None,
-        max_connections: int,
-        secret_token: str | None,
-    ) -> None:
-        """Listen (on the console's server if there is one, else on ``port``), then tell
-        Telegram the URL, queue what the inbox holds, and set ``ready``."""
-        path = url_path if url_path.startswith("/") else f"/{url_path}"
-        route, kwargs = rf"{path}/?", {"updater": self, "secret_token": secret_token}
+    async def begin_webhook(self, start: WebhookStart) -> None:
+        """Listen (on the console's server if there is one, else on ``start.port``), then
+        tell Telegram the URL, queue what the inbox holds, and set ``start.ready``."""
+        path = start.url_path if start.url_path.startswith("/") else f"/{start.url_path}"
+        route, kwargs = rf"{path}/?", {"updater": self, "secret_token": start.secret_token}
         # Listen first: Telegram is told the URL only once the server can take its calls (a
         # server that cannot start makes ``run`` remove the webhook an earlier run registered).
+        port = start.port
         if self.webhook_host is not None:
             self.webhook_host.add_webhook(route, _InboxWebhookHandler, kwargs)
             port = self.webhook_host.port
@@ -430,7 +417,7 @@ class InboxUpdater(HookedUpdater):
                 [(route, _InboxWebhookHandler, kwargs)], log_function=lambda handler: None
             )  # no access log (python-telegram-bot's choice too)
             try:
-                sockets = tornado.netutil.bind_sockets(port, listen)
+                sockets = tornado.netutil.bind_sockets(port, start.listen)
             except OSError as error:
                 raise PortInUseError(
                     f"the webhook server cannot listen on BOT_PORT {port}: {describe(error)}"
@@ -440,20 +427,20 @@ class InboxUpdater(HookedUpdater):
         self.webhook_open = True
         try:
             await self.bootstrap(
-                bootstrap_retries,
-                drop_pending_updates=drop_pending_updates,
-                webhook_url=webhook_url or f"http://{listen}:{port}{path}",
-                allowed_updates=allowed_updates,
-                ip_address=ip_address,
-                max_connections=max_connections,
-                secret_token=secret_token,
+                start.bootstrap_retries,
+                drop_pending_updates=start.drop_pending_updates,
+                webhook_url=start.webhook_url or f"http://{start.listen}:{port}{path}",
+                allowed_updates=start.allowed_updates,
+                ip_address=start.ip_address,
+                max_connections=start.max_connections,
+                secret_token=start.secret_token,
             )
             await self._replay()
         except BaseException:
             await self._close_webhook()
             raise
-        if ready is not None:
-            ready.set()
+        if start.ready is not None:
+            start.ready.set()
 
     async def _close_webhook(self) -> None:
         """Take no more webhook calls: a shared server answers them 503 (Telegram retries;

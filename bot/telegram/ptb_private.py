@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -23,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Updater
 from telegram.ext._utils.types import CDCData  # the type BasePersistence itself uses
 
-__all__ = ["FENCED", "CDCData", "HookedUpdater", "post_unparsed"]
+__all__ = ["FENCED", "CDCData", "HookedUpdater", "WebhookStart", "post_unparsed"]
 
 # Each private callable of python-telegram-bot used in bot/, with its parameters (name, kind)
 # in the version pinned in pyproject.toml.
@@ -97,6 +98,23 @@ FENCED: Final[dict[str, tuple[Any, str, tuple[str, ...]]]] = {
 }
 
 
+@dataclass(frozen=True)
+class WebhookStart:
+    """What ``Updater.start_webhook`` was given (TLS and unix sockets refused)."""
+
+    listen: str
+    port: int
+    url_path: str
+    bootstrap_retries: int
+    allowed_updates: Sequence[str] | None
+    drop_pending_updates: bool | None
+    webhook_url: str | None
+    ready: asyncio.Event | None
+    ip_address: str | None
+    max_connections: int
+    secret_token: str | None
+
+
 class HookedUpdater(Updater):
     """``Updater`` whose private hooks call :meth:`begin_polling`, :meth:`begin_webhook` and
     :meth:`end_intake`. ``Updater.start_polling``/``start_webhook``/``stop`` keep their public
@@ -116,22 +134,8 @@ class HookedUpdater(Updater):
         """Start fetching updates by polling; set ``ready`` once it runs."""
         raise NotImplementedError
 
-    async def begin_webhook(
-        self,
-        *,
-        listen: str,
-        port: int,
-        url_path: str,
-        bootstrap_retries: int,
-        allowed_updates: Sequence[str] | None,
-        drop_pending_updates: bool | None,
-        webhook_url: str | None,
-        ready: asyncio.Event | None,
-        ip_address: str | None,
-        max_connections: int,
-        secret_token: str | None,
-    ) -> None:
-        """Start taking updates by webhook; set ``ready`` once it listens."""
+    async def begin_webhook(self, start: WebhookStart) -> None:
+        """Start taking updates by webhook; set ``start.ready`` once it listens."""
         raise NotImplementedError
 
     async def end_intake(self) -> None:
@@ -185,18 +189,11 @@ class HookedUpdater(Updater):
         if unix is not None:
             raise TelegramError("the webhook listens on a TCP port, not on a unix socket")
         await self.begin_webhook(
-            listen=listen,
-            port=port,
-            url_path=url_path,
-            bootstrap_retries=bootstrap_retries,
-            allowed_updates=allowed_updates,
-            drop_pending_updates=drop_pending_updates,
-            webhook_url=webhook_url,
-            ready=ready,
-            ip_address=ip_address,
-            max_connections=max_connections,
-            secret_token=secret_token,
-        )
+            WebhookStart(
+                listen, port, url_path, bootstrap_retries, allowed_updates, drop_pending_updates,
+                webhook_url, ready, ip_address, max_connections, secret_token,
+            )
+        )  # fmt: skip
 
     async def _stop_polling(self) -> None:
         # Updater.stop calls _stop_httpd (nothing: we never set _httpd), then this.
