@@ -261,7 +261,7 @@ class Api(_Base):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(data, ensure_ascii=False))
 
-    def refused(self, problems: list[Problem]) -> None:
+    def send_problems(self, problems: list[Problem]) -> None:
         """The reasons an edit was refused (422), in the caller's language; or 200 if none."""
         texts = self.services.assistant.texts
         worded = problems_worded(problems, texts, self.lang)
@@ -302,7 +302,7 @@ class Topic(Api):
         problems = await answers.save(
             self.console.base, self.services, entry_id, self.body(), self.caller
         )
-        self.refused(problems)
+        self.send_problems(problems)
 
 
 class Revert(Api):
@@ -314,7 +314,7 @@ class Revert(Api):
         )
         if problems is None:
             raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-        self.refused(problems)
+        self.send_problems(problems)
 
 
 def _query(handler: Api) -> dict[str, str]:
@@ -426,7 +426,7 @@ class Learn(Api):
         try:
             await learn_group(services, group, entry_id)
         except KnowledgeError as error:
-            self.refused([not_applied(error.problems)])
+            self.send_problems([not_applied(error.problems)])
             return
         self.console.reviewed(group.id)
         self.send({"problems": []})
