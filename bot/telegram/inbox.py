@@ -33,9 +33,9 @@ second, a backlog builds up quickly). :class:`InboxUpdater` changes only that:
 - The webhook is served by a tornado server of its own on ``BOT_PORT`` — or, when the console
   is on (``BOT_WEB_URL``), by the console's server on its port (:attr:`webhook_host`, set by
   :mod:`bot.web.server` in ``post_init``, before the webhook starts). Either way the same
-  handler: the secret checked (in constant time) before any byte of the body is read, at most
-  :data:`MAX_WEBHOOK_BODY` bytes, 400 (never 500) for what is not an update, 200 only once
-  the update is committed.
+  handler (:mod:`bot.telegram.webhook`: the secret checked before any byte of the body is
+  read, at most 1 MB, 400 — never 500 — for what is not an update, 200 only once the update
+  is committed).
 
 Why a subclass of ``Updater`` rather than a loop of our own: ``Application.run_polling`` and
 ``run_webhook`` keep doing what they do (signals, bootstrap retries, start-up and shut-down
@@ -49,19 +49,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import tornado.httpserver
-import tornado.netutil
-import tornado.web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -71,7 +66,7 @@ from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
 from bot.telegram.flood import FloodGuard, Verdict, kind_of
 from bot.telegram.ptb_private import HookedUpdater, WebhookStart, post_unparsed
-from bot.telegram.startup import PortInUseError, describe
+from bot.telegram.webhook import WebhookHost, webhook_route, webhook_server
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,23 +77,10 @@ CONFLICT_GRACE: Final = 30.0  # seconds of conflicts after which an older poller
 CONFLICT_RETRY: Final = 1.0
 MAX_BACKOFF: Final = 30.0
 PRUNE_EVERY: Final = 3600.0  # seconds between deletions of old tombstones
-MAX_WEBHOOK_BODY: Final = 1 << 20  # bytes: Telegram's updates are a few kilobytes
-MAX_UPDATE_ID: Final = 2**53  # Telegram's ids are far below; SQLite's INTEGER ends at 2^63
 
 
 class PollingConflictError(Conflict):
     """Another process polls the same bot token."""
-
-
-class WebhookHost(Protocol):
-    """A server of ours that serves the webhook beside its own pages (the console's)."""
-
-    port: int
-
-    def add_webhook(
-        self, path: str, handler: type[tornado.web.RequestHandler], kwargs: dict[str, Any]
-    ) -> None:
-        """Route POSTs to ``path`` (a regular expression) to ``handler(**kwargs)``."""
 
 
 class InboxUpdater(HookedUpdater):
@@ -260,7 +242,7 @@ class InboxUpdater(HookedUpdater):
             self._room.clear()
         self.update_queue.put_nowait(update)
 
-    async def _wait_for_room(self) -> int:
+    async def wait_for_room(self) -> int:
         """Wait until fewer than ``max_in_flight`` updates are in flight; how many may come."""
         while len(self._in_flight) >= self.max_in_flight and not self._stopping.is_set():
             self._room.clear()
@@ -300,7 +282,7 @@ class InboxUpdater(HookedUpdater):
         conflict_since: float | None = None
         failures = 0
         while not self._stopping.is_set():
-            limit = await self._wait_for_room()
+            limit = await self.wait_for_room()
             if self._stopping.is_set():
                 break
             try:
@@ -405,25 +387,15 @@ class InboxUpdater(HookedUpdater):
         """Listen (on the console's server if there is one, else on ``start.port``), then
         tell Telegram the URL, queue what the inbox holds, and set ``start.ready``."""
         path = start.url_path if start.url_path.startswith("/") else f"/{start.url_path}"
-        route, kwargs = rf"{path}/?", {"updater": self, "secret_token": start.secret_token}
+        route = webhook_route(path, self, start.secret_token)
         # Listen first: Telegram is told the URL only once the server can take its calls (a
         # server that cannot start makes ``run`` remove the webhook an earlier run registered).
         port = start.port
         if self.webhook_host is not None:
-            self.webhook_host.add_webhook(route, _InboxWebhookHandler, kwargs)
+            self.webhook_host.add_webhook(*route)
             port = self.webhook_host.port
         else:
-            app = tornado.web.Application(
-                [(route, _InboxWebhookHandler, kwargs)], log_function=lambda handler: None
-            )  # no access log (python-telegram-bot's choice too)
-            try:
-                sockets = tornado.netutil.bind_sockets(port, start.listen)
-            except OSError as error:
-                raise PortInUseError(
-                    f"the webhook server cannot listen on BOT_PORT {port}: {describe(error)}"
-                ) from None
-            self._webhook_server = tornado.httpserver.HTTPServer(app)
-            self._webhook_server.add_sockets(sockets)
+            self._webhook_server = webhook_server(route, port, start.listen)
         self.webhook_open = True
         try:
             await self.bootstrap(
@@ -452,61 +424,6 @@ class InboxUpdater(HookedUpdater):
             await server.close_all_connections()
 
 
-@tornado.web.stream_request_body
-class _InboxWebhookHandler(tornado.web.RequestHandler):
-    """Commits the POSTed update to the inbox, then answers 200 (a failure to store it answers
-    500, and Telegram delivers the update again).
-
-    The body is streamed: the content type and the secret header are checked as soon as the
-    headers arrive (:meth:`prepare`, 403), before any byte of the body is read, and the body
-    may hold at most :data:`MAX_WEBHOOK_BODY` bytes (413). What is not an update — not JSON,
-    not an object, nested too deep, an ``update_id`` outside 0…2^53 — is answered 400, never
-    500. A webhook that was stopped answers 503.
-    """
-
-    SUPPORTED_METHODS = ("POST",)
-
-    def initialize(self, updater: InboxUpdater, secret_token: str | None) -> None:
-        self.updater = updater
-        self.secret_token = secret_token
-        self._body = bytearray()
-
-    def set_default_headers(self) -> None:
-        self.set_header("Content-Type", 'application/json; charset="utf-8"')
-
-    def prepare(self) -> None:
-        if not self.updater.webhook_open:
-            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
-        if self.request.headers.get("Content-Type") != "application/json":
-            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        if self.secret_token is not None:
-            given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-            if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
-                raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        length = self.request.headers.get("Content-Length", "0")
-        if not length.isascii() or not length.isdigit() or int(length) > MAX_WEBHOOK_BODY:
-            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        connection = self.request.connection
-        if connection is not None and hasattr(connection, "set_max_body_size"):
-            connection.set_max_body_size(MAX_WEBHOOK_BODY)
-
-    def data_received(self, chunk: bytes) -> None:
-        if len(self._body) + len(chunk) > MAX_WEBHOOK_BODY:  # chunked: no Content-Length
-            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self._body += chunk
-
-    async def post(self) -> None:
-        data = _update_of(bytes(self._body))
-        await self.updater._wait_for_room()  # back-pressure on Telegram
-        await self.updater.receive([data])
-        self.set_status(HTTPStatus.OK)
-
-    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        """A failure to store is logged without the request (its headers hold the secret)."""
-        if not isinstance(value, tornado.web.HTTPError):
-            _LOGGER.error("webhook: the update could not be taken", exc_info=(typ, value, tb))
-
-
 @dataclass
 class _Lane:
     """One sender's updates: how many the application holds, and the ones waiting (committed
@@ -514,26 +431,6 @@ class _Lane:
 
     active: int = 0
     waiting: deque[Update] = field(default_factory=deque)
-
-
-def _update_of(body: bytes) -> JSONDict:
-    """The update a webhook body holds; HTTP 400 for anything that is not one."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested 100,000 deep
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
-    update_id = data.get("update_id") if isinstance(data, dict) else None
-    if (
-        not isinstance(update_id, int)
-        or isinstance(update_id, bool)
-        or not 0 <= update_id < MAX_UPDATE_ID
-    ):
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-    try:
-        json.dumps(data)  # what the inbox will store: also within the recursion limit
-    except (ValueError, RecursionError):
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
-    return data
 
 
 async def _first(*awaitables: Awaitable[Any]) -> None:
