@@ -9,14 +9,13 @@ import asyncio
 import inspect
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import pytest
 from telegram import Bot
 from telegram.ext import Updater
 
 from bot.settings import REPOSITORY
-from bot.telegram.ptb_private import FENCED, HookedUpdater, WebhookStart
+from bot.telegram.ptb_private import FENCED, HookedUpdater, PollingStart, WebhookStart
 from telegram_emulator import EmulatorServer
 
 FENCE = REPOSITORY / "bot" / "telegram" / "ptb_private.py"
@@ -53,9 +52,9 @@ class Recording(HookedUpdater):
 
     calls: list[str]
 
-    async def begin_polling(self, *, ready: asyncio.Event, **kwargs: Any) -> None:
-        self.calls.append(f"polling timeout={kwargs['timeout']}")
-        ready.set()
+    async def begin_polling(self, start: PollingStart) -> None:
+        self.calls.append(f"polling timeout={start.timeout}")
+        start.ready.set()
 
     async def begin_webhook(self, start: WebhookStart) -> None:
         self.calls.append(f"webhook {start.url_path} secret={start.secret_token}")

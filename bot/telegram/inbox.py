@@ -65,7 +65,7 @@ from bot.storage import JSONDict, Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
 from bot.telegram.flood import FloodGuard, Verdict, kind_of
-from bot.telegram.ptb_private import HookedUpdater, WebhookStart, post_unparsed
+from bot.telegram.ptb_private import HookedUpdater, PollingStart, WebhookStart, post_unparsed
 from bot.telegram.webhook import WebhookHost, webhook_route, webhook_server
 
 _LOGGER = logging.getLogger(__name__)
@@ -251,29 +251,21 @@ class InboxUpdater(HookedUpdater):
 
     # ----------------------------------------------------------------- polling
 
-    async def begin_polling(
-        self,
-        *,
-        poll_interval: float,
-        timeout: float,
-        bootstrap_retries: int,
-        drop_pending_updates: bool | None,
-        allowed_updates: Sequence[str] | None,
-        ready: asyncio.Event,
-    ) -> None:
+    async def begin_polling(self, start: PollingStart) -> None:
         """Remove any webhook, queue what the inbox holds, then poll."""
         await self.bootstrap(
-            bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
+            start.bootstrap_retries,
+            drop_pending_updates=start.drop_pending_updates,
             webhook_url="",
             allowed_updates=None,
         )
         await self._replay()
         self._stopping.clear()
         self._poll_task = asyncio.create_task(
-            self._poll(poll_interval, timeout, allowed_updates), name="InboxUpdater:poll"
+            self._poll(start.poll_interval, start.timeout, start.allowed_updates),
+            name="InboxUpdater:poll",
         )
-        ready.set()
+        start.ready.set()
 
     async def _poll(
         self, interval: float, timeout: float, allowed_updates: Sequence[str] | None

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Updater
 from telegram.ext._utils.types import CDCData  # the type BasePersistence itself uses
 
-__all__ = ["FENCED", "CDCData", "HookedUpdater", "WebhookStart", "post_unparsed"]
+__all__ = ["FENCED", "CDCData", "HookedUpdater", "PollingStart", "WebhookStart", "post_unparsed"]
 
 # Each private callable of python-telegram-bot used in bot/, with its parameters (name, kind)
 # in the version pinned in pyproject.toml.
@@ -99,6 +99,18 @@ FENCED: Final[dict[str, tuple[Any, str, tuple[str, ...]]]] = {
 
 
 @dataclass(frozen=True)
+class PollingStart:
+    """What ``Updater.start_polling`` was given (``timeout`` in seconds)."""
+
+    poll_interval: float
+    timeout: float
+    bootstrap_retries: int
+    drop_pending_updates: bool | None
+    allowed_updates: Sequence[str] | None
+    ready: asyncio.Event
+
+
+@dataclass(frozen=True)
 class WebhookStart:
     """What ``Updater.start_webhook`` was given (TLS and unix sockets refused)."""
 
@@ -121,17 +133,8 @@ class HookedUpdater(Updater):
     behaviour (the lock, ``running``, waiting for ``ready``); only what fetches updates changes.
     """
 
-    async def begin_polling(
-        self,
-        *,
-        poll_interval: float,
-        timeout: float,
-        bootstrap_retries: int,
-        drop_pending_updates: bool | None,
-        allowed_updates: Sequence[str] | None,
-        ready: asyncio.Event,
-    ) -> None:
-        """Start fetching updates by polling; set ``ready`` once it runs."""
+    async def begin_polling(self, start: PollingStart) -> None:
+        """Start fetching updates by polling; set ``start.ready`` once it runs."""
         raise NotImplementedError
 
     async def begin_webhook(self, start: WebhookStart) -> None:
@@ -158,14 +161,13 @@ class HookedUpdater(Updater):
         ready: asyncio.Event,
         error_callback: Callable[[TelegramError], None] | None,
     ) -> None:
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
         await self.begin_polling(
-            poll_interval=poll_interval,
-            timeout=timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout),
-            bootstrap_retries=bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
-            allowed_updates=allowed_updates,
-            ready=ready,
-        )
+            PollingStart(
+                poll_interval, seconds, bootstrap_retries, drop_pending_updates, allowed_updates,
+                ready,
+            )
+        )  # fmt: skip
 
     async def _start_webhook(  # noqa: PLR0917 - PTB's signature
         self,
