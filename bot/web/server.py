@@ -9,6 +9,7 @@ no thread (docs/console.md has the measurements). Every ``/console/api/`` call i
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from datetime import datetime
@@ -415,6 +416,11 @@ async def start(application: Any) -> WebServer | None:
     server.console.check_texts()
     await server.start(settings.web_port)
     server.console.warm()
+    # What the bot loaded at start (the content, the matcher's indexes: ~350,000 objects) is
+    # moved out of the garbage collector's reach: a full collection no longer scans it, and no
+    # longer holds the event loop 60-100 ms while the console groups questions or computes
+    # statistics (measured: BENCHMARKS.md, issue 22 session 3).
+    gc.freeze()
     application.bot_data[_SERVER] = server
     inbox = inbox_of(application)
     if inbox is not None:  # in webhook mode, the webhook is served on this port
