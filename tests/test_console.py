@@ -4,6 +4,7 @@ that without BOT_WEB_URL nothing of it exists. The browser tests are in test_con
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import socket
 from dataclasses import replace
@@ -16,7 +17,9 @@ import pytest
 from bot.cli import main
 from bot.content.knowledge import load_knowledge
 from bot.content.overrides import Overrides, original_version, overrides_path, write_overrides
+from bot.content.texts import Texts
 from bot.settings import REPOSITORY, Settings, SettingsError
+from bot.telegram.context import services_of
 from bot.web import install
 from bot.web.auth import secret_key, sign, verify
 from telegram_emulator import EmulatorServer
@@ -285,3 +288,96 @@ async def test_the_leads_table_filters_sorts_and_counts(tmp_path: Path) -> None:
             assert await names("status=contacted") == (1, ["Ana"])
         lead = await console.storage.get_lead(2)
         assert (lead.status, lead.status_by) == ("contacted", COORDINATOR)  # as the notice's button
+
+
+@pytest.mark.asyncio
+async def test_the_leads_table_pages_on_the_server(tmp_path: Path) -> None:
+    async with console_bot(tmp_path) as console:
+        for n in range(250):
+            await console.add_lead(5000 + n, f"Student {n:03d}", country="Chile")
+        async with httpx.AsyncClient(base_url=console.base) as client:
+
+            async def page(offset: int) -> dict[str, Any]:
+                query = f"api/leads?sort=name&desc=0&country=chile&offset={offset}"
+                return (await client.get(query, headers=console.headers())).json()
+
+            pages = [await page(offset) for offset in (0, 100, 200)]
+            assert [p["total"] for p in pages] == [250, 250, 250]
+            assert [len(p["rows"]) for p in pages] == [100, 100, 50]
+            names = [row["name"] for p in pages for row in p["rows"]]
+            assert names == [f"Student {n:03d}" for n in range(250)]  # each once, in order
+            beyond = await page(900)  # the leads changed meanwhile: the last page
+            assert beyond["offset"] == 200 and len(beyond["rows"]) == 50
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["numbers differ", "in English"]),
+        ("zh", ["数字不一致", "英文"]),
+        ("fr", ["nombres diffèrent", "en anglais"]),
+    ],
+)
+async def test_a_refusal_is_worded_in_the_coordinators_language(
+    tmp_path: Path, lang: str, words: list[str]
+) -> None:
+    async with console_bot(tmp_path) as console:
+        headers = console.headers(lang=lang)
+        async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
+            topic = (await client.get("api/topics/fees", headers=headers)).json()
+            answer = dict(topic["answer"], fr=topic["answer"]["fr"] + " Depuis 2031.", zh="")
+            body = {"title": topic["title"], "answer": answer, "examples": topic["examples"]}
+            missing = await client.post("api/topics/fees", headers=headers, json=body)
+            body["answer"]["zh"] = topic["answer"]["zh"]
+            numbers = await client.post("api/topics/fees", headers=headers, json=body)
+        texts = services_of(console.bot.app).content.texts
+        assert missing.status_code == numbers.status_code == 422
+        assert missing.json()["problems"] == [
+            texts.get(
+                "console_problem_missing",
+                lang,
+                field=texts.get("console_field_answer", lang),
+                language=texts.get("language_name_zh", lang),
+            )
+        ]
+        (reason,) = numbers.json()["problems"]
+        assert all(word in reason for word in words) and "2031" in reason
+        assert not overrides_path(console.bot.settings.data_dir).exists()
+
+
+def test_every_console_text_is_in_three_languages() -> None:
+    """Each text the page or the server words (``console_*``) exists in en, zh and fr, and
+    every key the script and the server name is one of them."""
+    texts = Texts.load(REPOSITORY / "conversations")
+    console = {k: v for k, v in texts.texts.items() if k.startswith("console_")}
+    assert len(console) > 50
+    for key, versions in console.items():
+        assert set(versions) == {"en", "zh", "fr"} and all(versions.values()), key
+    script = (REPOSITORY / "bot" / "web" / "static" / "console.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'"(console_[a-z_]*[a-z])"', script))
+    assert used <= console.keys()
+    server = "".join(
+        p.read_text(encoding="utf-8") for p in (REPOSITORY / "bot" / "web").glob("*.py")
+    )
+    assert set(re.findall(r'"(console_[a-z_]*[a-z])"', server)) <= console.keys()
+
+
+@pytest.mark.asyncio
+async def test_statistics_are_served_from_the_last_figures_never_computed_in_the_call(
+    tmp_path: Path,
+) -> None:
+    """The figures of a period nobody asked for yet: the call answers at once with
+    ``pending`` and no summary, the figures are computed in the background, the next call
+    serves them (issue 22: no API call waits for a computation)."""
+    async with console_bot(tmp_path) as console:
+        await console.add_lead(STUDENT, "Ana")
+        async with httpx.AsyncClient(base_url=console.base) as client:
+            first = (await client.get("api/stats?days=9", headers=console.headers())).json()
+            assert first == {"pending": True, "summary": ""}
+            for _ in range(300):
+                later = (await client.get("api/stats?days=9", headers=console.headers())).json()
+                if later["summary"]:
+                    break
+                await asyncio.sleep(0.05)
+        assert "9" in later["summary"] and not later["pending"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ pytestmark = [
     ),
 ]
 WIDTHS = (360, 1280)
+SCREENS = Path(os.environ["CONSOLE_SCREENS"]) if os.environ.get("CONSOLE_SCREENS") else None
 DARK = {"bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499",
         "button_color": "#5288c1", "button_text_color": "#ffffff",
         "secondary_bg_color": "#232e3c"}  # fmt: skip
@@ -233,3 +235,52 @@ async def test_a_student_opening_the_console_sees_nothing(tmp_path: Path) -> Non
         body = await page.inner_text("body")
         assert "Ana Secret" not in body
         assert await page.locator("#tabs button").count() == 0
+
+
+async def test_the_leads_table_pages_and_a_refusal_reads_in_french(tmp_path: Path) -> None:
+    """Issue 22, session 3: 250 leads in pages of 100 cut by the server; a refused edit
+    says why in the coordinator's language."""
+    from playwright.async_api import expect
+
+    async with console_bot(tmp_path / "data") as console, browser() as chromium:
+        for n in range(250):
+            await console.add_lead(5000 + n, f"Student {n:03d}", country="Chile")
+        page = await open_console(chromium, console, lang="fr", width=360)
+        texts = services_of(console.bot.app).content.texts
+        await page.click("#tab-leads")
+        rows = page.locator("#leads tbody tr")
+        await expect(rows).to_have_count(100)
+        await page.select_option("select[name='sort']", "name")
+        await expect(page.locator("#lead-count")).to_have_text("1–100 sur 250 inscriptions")
+        assert await page.locator("#leads-previous").is_disabled()
+        await page.click("#leads-next")
+        await page.click("#leads-next")
+        await expect(page.locator("#lead-count")).to_have_text("201–250 sur 250 inscriptions")
+        await expect(rows).to_have_count(50)
+        assert await page.locator("#leads-next").is_disabled()
+        # by name, descending (the default order): the third page starts at the 201st
+        assert await rows.first.locator("td.name").inner_text() == "Student 049"
+        await shoot(page, SCREENS or tmp_path / "screens", "leads-pages")
+        await page.fill("input[name='country']", "nowhere")
+        await page.press("input[name='country']", "Enter")
+        await expect(page.locator("#lead-count")).to_have_text("0–0 sur 0 inscription")
+
+        await page.click("#tab-answers")
+        await page.fill("#topic-search", "fees")
+        await page.click("button[data-topic='fees']")
+        french = page.locator("textarea[name='answer-fr']")
+        await french.fill((await french.input_value()) + " Depuis 2031.")
+        await page.click("#save")
+        await page.wait_for_selector("#status.problems")
+        problems = await page.inner_text("#problems")
+        expected = texts.get(
+            "console_problem_numbers",
+            "fr",
+            language=texts.get("language_name_fr", "fr"),
+            only_en="—",
+            only_other="2031",
+        )
+        assert problems.strip() == expected
+        assert "nombres diffèrent" in problems
+        await shoot(page, SCREENS or tmp_path / "screens", "refused-fr")
+        assert page.dialogs == []

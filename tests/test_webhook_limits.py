@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from telegram_emulator import EmulatorServer
+from tests.auxil.console import COORDINATOR, init_data
 from tests.auxil.harness import BotProcess, run_bot
 from tests.auxil.network import free_port
 from tests.auxil.waiting import until
@@ -63,21 +64,53 @@ def chunked_post(port: int, size: int) -> bytes:
             return b""
 
 
-async def test_forged_and_oversized_posts(server: EmulatorServer, tmp_path: Path) -> None:
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["own port", "console's port"])
+async def test_forged_and_oversized_posts(
+    server: EmulatorServer, tmp_path: Path, console: bool
+) -> None:
+    """Every guarantee holds on the webhook's own port and, with the console on (issue 22),
+    on the console's port, which then serves both (BOT_PORT is not listened on)."""
     emulator = server.emulator
-    port = free_port()
+    port, own_port = free_port(), free_port()
+    settings = (
+        {
+            "BOT_WEB_URL": "http://127.0.0.1/console/",  # http: allowed with a local Bot API
+            "BOT_WEB_PORT": str(port),
+            "BOT_PORT": str(own_port),
+            "BOT_COORDINATOR_IDS": str(COORDINATOR),
+        }
+        if console
+        else {"BOT_PORT": str(port)}
+    )
     bot = BotProcess(
         server.base_url,
         tmp_path,
         emulator.token,
         BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         BOT_WEBHOOK_SECRET=SECRET,
-        BOT_PORT=str(port),
         BOT_SEMANTIC="off",
+        **settings,
     )
     bot.start()
     try:
         await until(lambda: bool(emulator.webhook.config.url))
+        if console:
+            assert not _listening(own_port), "BOT_PORT unused: one port serves both"
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/console/") as web:
+                assert (await web.get("")).status_code == 200
+                assert (await web.get("api/me")).status_code == 401
+                me = await web.get(
+                    "api/me", headers={"Authorization": "tma " + init_data(emulator.token)}
+                )
+                assert me.json()["id"] == COORDINATOR
+                # the console's routes do not take updates, nor the webhook's the console's
+                posted = await web.post("api/me", json={"update_id": 1})
+                assert posted.status_code in (401, 405)
         forty_mb = 40 << 20
         refused = await asyncio.to_thread(headers_only, port, forty_mb, None)
         assert refused.startswith(b"HTTP/1.1 403"), "refused before the 40 MB are sent"
@@ -113,10 +146,13 @@ async def test_forged_and_oversized_posts(server: EmulatorServer, tmp_path: Path
         student = emulator.add_user(6400, language_code="en")
         student.send("what are the fees?")
         assert "waived" in (await student.wait_for_message(20)).text, "the bot goes on"
+        # the update came through the webhook, answered 200 once committed
+        await until(lambda: any(code == 200 for _, code in emulator.webhook.config.deliveries))
     finally:
         code = await bot.stop()
     log = bot.log.read_text(encoding="utf-8")
     assert code == 0 and "Traceback" not in log and SECRET not in log
+    assert not _listening(port)
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "-1", "８４４３"])

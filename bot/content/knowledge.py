@@ -370,7 +370,7 @@ def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
     for entry in kb.entries.values():
         if set(entry.answer) != set(LANGUAGES):
             continue
-        found = {lang: set(_NUMBER.findall(kb.render(entry.id, lang))) for lang in LANGUAGES}
+        found = {lang: numbers_in(kb.render(entry.id, lang)) for lang in LANGUAGES}
         for lang in ("zh", "fr"):
             if found[lang] != found["en"]:
                 only_en = sorted(found["en"] - found[lang])
@@ -380,6 +380,11 @@ def _check_numbers(kb: KnowledgeBase, problems: list[str]) -> None:
                     f"answer.{lang} (only in en: {only_en or '-'}; only in {lang}: "
                     f"{only_other or '-'})"
                 )
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers (runs of digits) of a text, as the languages of an answer must share them."""
+    return set(_NUMBER.findall(text))
 
 
 def _optional_yaml(path: Path, problems: list[str]) -> Any:

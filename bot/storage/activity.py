@@ -6,6 +6,7 @@ columns they need (no question text, no name), flushing the question buffer firs
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,7 +48,10 @@ class ActivityStore(Store):
                 "ORDER BY asked_at, id",
                 (iso(since),),
             )
-        return [Outcome(from_iso(at), lang, intent, kind) for at, lang, intent, kind in rows]
+        # Tens of thousands of rows: read into objects in a worker thread, off the event loop.
+        return await asyncio.to_thread(
+            lambda: [Outcome(from_iso(at), lang, intent, kind) for at, lang, intent, kind in rows]
+        )
 
     async def sign_ups(self, since: datetime) -> list[SignUp]:
         """The leads created at or after ``since`` (those deleted since are not counted)."""
@@ -55,4 +59,6 @@ class ActivityStore(Store):
             "SELECT created_at, status FROM leads WHERE created_at >= ? ORDER BY created_at",
             (iso(since),),
         )
-        return [SignUp(from_iso(at), status) for at, status in rows]
+        return await asyncio.to_thread(
+            lambda: [SignUp(from_iso(at), status) for at, status in rows]
+        )  # off the event loop, as question_outcomes

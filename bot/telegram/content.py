@@ -16,6 +16,7 @@ has other steps (or fewer choices at a step) is refused until the bot restarts.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -267,17 +268,27 @@ async def learn_group(
         phrases = [(assistant.answer(text).language, text) for text in written]
     path = learned_path(services.settings)
     async with services.content.lock:
-        previous = path.read_text(encoding="utf-8") if path.exists() else None
-        try:
-            learned = load_learned(path, assistant.kb)
-            updated = add_examples(learned, entry_id, phrases)
-            write_atomically(path, dump_learned(updated, {**load_sources(path), **sources}))
-            await services.content.reload()
-        except KnowledgeError:
-            if previous is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomically(path, previous)
-            raise
+        learned = load_learned(path, assistant.kb)
+        updated = add_examples(learned, entry_id, phrases)
+        await rewrite_and_reload(
+            services, path, lambda: dump_learned(updated, {**load_sources(path), **sources})
+        )
     await services.storage.resolve_group(group.id, LEARNED)
     return count(updated) - count(learned)
+
+
+async def rewrite_and_reload(services: Services, path: Path, text: Callable[[], str]) -> None:
+    """Write ``text()`` to ``path`` (atomically) and apply it as ``/reload`` does; if the
+    rebuilt content is refused, put the file back as it was (or remove it if it did not exist)
+    and raise KnowledgeError: nothing changes. The one way the console's answer overrides and
+    the learned examples are written. The caller holds ``services.content.lock``."""
+    previous = path.read_text(encoding="utf-8") if path.exists() else None
+    try:
+        write_atomically(path, text())
+        await services.content.reload()
+    except KnowledgeError:
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomically(path, previous)
+        raise

@@ -12,9 +12,9 @@ second, a backlog builds up quickly). :class:`InboxUpdater` changes only that:
   (:meth:`done`, called by ``ExchangeApplication.process_update``). At start, updates left in
   the inbox are queued first, in ``update_id`` order, then polling (or the webhook) resumes.
 - A redelivered update (an ``update_id`` in the inbox, pending or done) is not queued again.
-- Each update is parsed alone from the raw JSON (``Bot._post`` returns it unparsed): one that
-  python-telegram-bot cannot read is logged with its id and the error type only, marked done,
-  and polling goes on.
+- Each update is parsed alone from the raw JSON
+  (:func:`bot.telegram.ptb_private.post_unparsed`): one that python-telegram-bot cannot read
+  is logged with its id and the error type only, marked done, and polling goes on.
 - Fairness: the flood guard (:mod:`bot.telegram.flood`) judges each update as it arrives,
   before anything is handled; an update it drops is marked done at once. Of one sender's
   updates at most ``per_sender`` are given to the application at a time; the sender's others
@@ -30,40 +30,43 @@ second, a backlog builds up quickly). :class:`InboxUpdater` changes only that:
   instance that polled before retries after a second (which ends the newcomer's poll), and
   stops too if the conflict lasts :data:`CONFLICT_GRACE` seconds.
 
+- The webhook is served by a tornado server of its own on ``BOT_PORT`` — or, when the console
+  is on (``BOT_WEB_URL``), by the console's server on its port (:attr:`webhook_host`, set by
+  :mod:`bot.web.server` in ``post_init``, before the webhook starts). Either way the same
+  handler (:mod:`bot.telegram.webhook`: the secret checked before any byte of the body is
+  read, at most 1 MB, 400 — never 500 — for what is not an update, 200 only once the update
+  is committed).
+
 Why a subclass of ``Updater`` rather than a loop of our own: ``Application.run_polling`` and
 ``run_webhook`` keep doing what they do (signals, bootstrap retries, start-up and shut-down
 order, ``post_init``/``post_shutdown``), and the updates still go through the application's
 update queue and its update processor, so each student's updates stay in order and different
-students concurrent (:mod:`bot.telegram.updates`), exactly as before. Only the private
-``_start_polling``/``_start_webhook``/``_stop_polling`` hooks are replaced.
+students concurrent (:mod:`bot.telegram.updates`), exactly as before. Only the private start
+and stop hooks are replaced, through the fence :mod:`bot.telegram.ptb_private`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from http import HTTPStatus
-from pathlib import Path
 from typing import Any, Final
 
-import tornado.web
+import tornado.httpserver
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application, Updater
-from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookServer
+from telegram.ext import Application
 
 from bot.storage import JSONDict, Storage
 from bot.storage.inbox import sender_of
 from bot.telegram.delivery import retry_delay
 from bot.telegram.flood import FloodGuard, Verdict, kind_of
-from bot.telegram.startup import PortInUseError, describe
+from bot.telegram.ptb_private import HookedUpdater, PollingStart, WebhookStart, post_unparsed
+from bot.telegram.webhook import WebhookHost, webhook_route, webhook_server
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,15 +77,13 @@ CONFLICT_GRACE: Final = 30.0  # seconds of conflicts after which an older poller
 CONFLICT_RETRY: Final = 1.0
 MAX_BACKOFF: Final = 30.0
 PRUNE_EVERY: Final = 3600.0  # seconds between deletions of old tombstones
-MAX_WEBHOOK_BODY: Final = 1 << 20  # bytes: Telegram's updates are a few kilobytes
-MAX_UPDATE_ID: Final = 2**53  # Telegram's ids are far below; SQLite's INTEGER ends at 2^63
 
 
 class PollingConflictError(Conflict):
     """Another process polls the same bot token."""
 
 
-class InboxUpdater(Updater):
+class InboxUpdater(HookedUpdater):
     """python-telegram-bot's Updater with the inbox between Telegram and the update queue."""
 
     def __init__(
@@ -113,6 +114,9 @@ class InboxUpdater(Updater):
         self._fetch: asyncio.Future[Any] | None = None
         self._offset = 0
         self._pruned = 0.0
+        self.webhook_host: WebhookHost | None = None  # the console's server, when it is on
+        self.webhook_open = False
+        self._webhook_server: tornado.httpserver.HTTPServer | None = None
         # Work for the handlers done while a batch is committed (the disk, not the CPU, is busy
         # then): see bot/telegram/handlers/questions.py, match_ahead.
         self.prepare: Callable[[Sequence[JSONDict]], None] | None = None
@@ -238,7 +242,7 @@ class InboxUpdater(Updater):
             self._room.clear()
         self.update_queue.put_nowait(update)
 
-    async def _wait_for_room(self) -> int:
+    async def wait_for_room(self) -> int:
         """Wait until fewer than ``max_in_flight`` updates are in flight; how many may come."""
         while len(self._in_flight) >= self.max_in_flight and not self._stopping.is_set():
             self._room.clear()
@@ -247,29 +251,21 @@ class InboxUpdater(Updater):
 
     # ----------------------------------------------------------------- polling
 
-    async def _start_polling(  # noqa: PLR0917 - PTB's signature
-        self,
-        poll_interval: float,
-        timeout: float | timedelta,
-        bootstrap_retries: int,
-        drop_pending_updates: bool | None,
-        allowed_updates: Sequence[str] | None,
-        ready: asyncio.Event,
-        error_callback: Callable[[TelegramError], None] | None,
-    ) -> None:
-        await self._bootstrap(
-            bootstrap_retries,
-            drop_pending_updates=drop_pending_updates,
+    async def begin_polling(self, start: PollingStart) -> None:
+        """Remove any webhook, queue what the inbox holds, then poll."""
+        await self.bootstrap(
+            start.bootstrap_retries,
+            drop_pending_updates=start.drop_pending_updates,
             webhook_url="",
             allowed_updates=None,
         )
         await self._replay()
-        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
         self._stopping.clear()
         self._poll_task = asyncio.create_task(
-            self._poll(poll_interval, seconds, allowed_updates), name="InboxUpdater:poll"
+            self._poll(start.poll_interval, start.timeout, start.allowed_updates),
+            name="InboxUpdater:poll",
         )
-        ready.set()
+        start.ready.set()
 
     async def _poll(
         self, interval: float, timeout: float, allowed_updates: Sequence[str] | None
@@ -278,7 +274,7 @@ class InboxUpdater(Updater):
         conflict_since: float | None = None
         failures = 0
         while not self._stopping.is_set():
-            limit = await self._wait_for_room()
+            limit = await self.wait_for_room()
             if self._stopping.is_set():
                 break
             try:
@@ -344,7 +340,7 @@ class InboxUpdater(Updater):
             data["allowed_updates"] = list(allowed_updates)
         read_timeout = (self.bot.request.read_timeout or 0) + timeout
         self._fetch = asyncio.ensure_future(
-            self.bot._post("getUpdates", data, read_timeout=read_timeout)
+            post_unparsed(self.bot, "getUpdates", data, read_timeout=read_timeout)
         )
         try:
             result = await self._fetch
@@ -362,10 +358,12 @@ class InboxUpdater(Updater):
         self._stopping.set()
         self._stop_application()
 
-    async def _stop_polling(self) -> None:
-        """Stop polling. The last batch is not confirmed with one more getUpdates (as
-        python-telegram-bot does, waiting up to its read timeout on an unresponsive Bot API):
-        sent again at the next start, it is recognised by the inbox's tombstones."""
+    async def end_intake(self) -> None:
+        """Stop the webhook, or polling. The last batch is not confirmed with one more
+        getUpdates (as python-telegram-bot does, waiting up to its read timeout on an
+        unresponsive Bot API): sent again at the next start, it is recognised by the inbox's
+        tombstones."""
+        await self._close_webhook()
         task, self._poll_task = self._poll_task, None
         if task is None:
             return
@@ -377,110 +375,45 @@ class InboxUpdater(Updater):
 
     # ----------------------------------------------------------------- webhook
 
-    async def _start_webhook(  # noqa: PLR0917 - PTB's signature
-        self,
-        listen: str,
-        port: int,
-        url_path: str,
-        bootstrap_retries: int,
-        allowed_updates: Sequence[str] | None,
-        cert: str | Path | None = None,
-        key: str | Path | None = None,
-        drop_pending_updates: bool | None = None,
-        webhook_url: str | None = None,
-        ready: asyncio.Event | None = None,
-        ip_address: str | None = None,
-        max_connections: int = 40,
-        secret_token: str | None = None,
-        unix: Any = None,
-    ) -> None:
-        if cert is not None or key is not None:
-            raise TelegramError("TLS is for the reverse proxy: run the webhook without cert/key")
-        if not url_path.startswith("/"):
-            url_path = f"/{url_path}"
-        app = _WebhookApp(url_path, self, secret_token)
-        self._httpd = WebhookServer(listen, port, app, None, unix)  # type: ignore[arg-type]
+    async def begin_webhook(self, start: WebhookStart) -> None:
+        """Listen (on the console's server if there is one, else on ``start.port``), then
+        tell Telegram the URL, queue what the inbox holds, and set ``start.ready``."""
+        path = start.url_path if start.url_path.startswith("/") else f"/{start.url_path}"
+        route = webhook_route(path, self, start.secret_token)
         # Listen first: Telegram is told the URL only once the server can take its calls (a
         # server that cannot start makes ``run`` remove the webhook an earlier run registered).
+        port = start.port
+        if self.webhook_host is not None:
+            self.webhook_host.add_webhook(*route)
+            port = self.webhook_host.port
+        else:
+            self._webhook_server = webhook_server(route, port, start.listen)
+        self.webhook_open = True
         try:
-            await self._httpd.serve_forever()
-        except OSError as error:
-            raise PortInUseError(
-                f"the webhook server cannot listen on BOT_PORT {port}: {describe(error)}"
-            ) from None
-        try:
-            await self._bootstrap(
-                max_retries=bootstrap_retries,
-                drop_pending_updates=drop_pending_updates,
-                webhook_url=webhook_url or f"http://{listen}:{port}{url_path}",
-                allowed_updates=allowed_updates,
-                ip_address=ip_address,
-                max_connections=max_connections,
-                secret_token=secret_token,
+            await self.bootstrap(
+                start.bootstrap_retries,
+                drop_pending_updates=start.drop_pending_updates,
+                webhook_url=start.webhook_url or f"http://{start.listen}:{port}{path}",
+                allowed_updates=start.allowed_updates,
+                ip_address=start.ip_address,
+                max_connections=start.max_connections,
+                secret_token=start.secret_token,
             )
             await self._replay()
         except BaseException:
-            await self._httpd.shutdown()
+            await self._close_webhook()
             raise
-        if ready is not None:
-            ready.set()
+        if start.ready is not None:
+            start.ready.set()
 
-
-class _WebhookApp(tornado.web.Application):
-    def __init__(self, path: str, updater: InboxUpdater, secret_token: str | None) -> None:
-        shared = {
-            "bot": updater.bot,
-            "update_queue": updater.update_queue,
-            "secret_token": secret_token,
-            "updater": updater,
-        }
-        super().__init__([(rf"{path}/?", _InboxWebhookHandler, shared)])
-
-    def log_request(self, handler: tornado.web.RequestHandler) -> None:
-        """No access log (python-telegram-bot's choice too)."""
-
-
-@tornado.web.stream_request_body
-class _InboxWebhookHandler(TelegramHandler):
-    """Commits the POSTed update to the inbox, then answers 200 (a failure to store it answers
-    500, and Telegram delivers the update again).
-
-    The body is streamed: the content type and the secret header are checked as soon as the
-    headers arrive (:meth:`prepare`), before any byte of the body is read, and the body may
-    hold at most :data:`MAX_WEBHOOK_BODY` bytes (413). What is not an update — not JSON, not
-    an object, nested too deep, an ``update_id`` outside 0…2^53 — is answered 400, never 500.
-    """
-
-    def initialize(  # type: ignore[override]
-        self,
-        bot: Bot,
-        update_queue: asyncio.Queue[object],
-        secret_token: str,
-        updater: InboxUpdater,
-    ) -> None:
-        super().initialize(bot, update_queue, secret_token)
-        self.updater = updater
-        self._body = bytearray()
-
-    def prepare(self) -> None:
-        self._validate_post()  # content type and secret (403), before the body
-        length = self.request.headers.get("Content-Length", "0")
-        if not length.isascii() or not length.isdigit() or int(length) > MAX_WEBHOOK_BODY:
-            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        connection = self.request.connection
-        if connection is not None and hasattr(connection, "set_max_body_size"):
-            connection.set_max_body_size(MAX_WEBHOOK_BODY)
-
-    def data_received(self, chunk: bytes) -> None:
-        if len(self._body) + len(chunk) > MAX_WEBHOOK_BODY:  # chunked: no Content-Length
-            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self._body += chunk
-
-    async def post(self) -> None:
-        data = _update_of(bytes(self._body))
-        await self.updater._wait_for_room()  # back-pressure on Telegram
-        await self.updater.receive([data])
-        self.set_status(HTTPStatus.OK)
+    async def _close_webhook(self) -> None:
+        """Take no more webhook calls: a shared server answers them 503 (Telegram retries;
+        the console goes on), our own server stops."""
+        self.webhook_open = False
+        server, self._webhook_server = self._webhook_server, None
+        if server is not None:
+            server.stop()
+            await server.close_all_connections()
 
 
 @dataclass
@@ -490,26 +423,6 @@ class _Lane:
 
     active: int = 0
     waiting: deque[Update] = field(default_factory=deque)
-
-
-def _update_of(body: bytes) -> JSONDict:
-    """The update a webhook body holds; HTTP 400 for anything that is not one."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested 100,000 deep
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
-    update_id = data.get("update_id") if isinstance(data, dict) else None
-    if (
-        not isinstance(update_id, int)
-        or isinstance(update_id, bool)
-        or not 0 <= update_id < MAX_UPDATE_ID
-    ):
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-    try:
-        json.dumps(data)  # what the inbox will store: also within the recursion limit
-    except (ValueError, RecursionError):
-        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
-    return data
 
 
 async def _first(*awaitables: Awaitable[Any]) -> None:

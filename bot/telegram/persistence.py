@@ -18,9 +18,9 @@ import os
 from pathlib import Path
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData  # the type BasePersistence itself uses
 
 from bot.storage import ConversationKey, JSONDict, Storage
+from bot.telegram.ptb_private import CDCData
 
 __all__ = ["SQLitePersistence"]
 

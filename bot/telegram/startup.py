@@ -73,17 +73,22 @@ def check_data_dir(settings: Settings) -> None:
 
 
 def check_port(settings: Settings) -> None:
-    """In webhook mode, ``BOT_PORT`` is free to listen on; else StartupError (checked before
-    anything else starts, so the line is the only one; the webhook server checks again)."""
+    """In webhook mode, ``BOT_PORT`` (``BOT_WEB_PORT`` with the console on) is free to listen
+    on; else StartupError (checked before anything else starts, so the line is the only one;
+    the webhook server checks again)."""
     if not settings.webhook_url:
         return
+    # With the console on, the webhook is served on the console's port.
+    name, port = (
+        ("BOT_WEB_PORT", settings.web_port) if settings.web_url else ("BOT_PORT", settings.port)
+    )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado listens
         try:
-            probe.bind(("0.0.0.0", settings.port))
+            probe.bind(("0.0.0.0", port))
         except OSError as error:
             raise PortInUseError(
-                f"the webhook server cannot listen on BOT_PORT {settings.port}: {_os_reason(error)}"
+                f"the webhook server cannot listen on {name} {port}: {_os_reason(error)}"
             ) from None
 
 

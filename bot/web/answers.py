@@ -1,10 +1,11 @@
 """The answers editor: find a topic, read it in every language, save or revert an edit.
 
-A save is checked as ``kb check`` checks the files (every language present, the same numbers
-in every language, valid Telegram HTML within 4,096 characters), then written to the
+A save is checked as ``kb check`` checks the files (:mod:`bot.web.problems`: every language
+present, the same numbers in every language, valid Telegram HTML within 4,096 characters;
+the reasons in the coordinator's language), then written to the
 overrides file (:mod:`bot.content.overrides`) and applied the way ``/reload`` applies the
-files (``services.content.reload()``); if the rebuilt content is refused, the file is
-put back and nothing changes.
+files, by :func:`bot.telegram.content.rewrite_and_reload` (as learned examples are): if the
+rebuilt content is refused, the file is put back and nothing changes.
 """
 
 from __future__ import annotations
@@ -12,22 +13,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.content.knowledge import KnowledgeBase, KnowledgeError, number_problems
+from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
-from bot.content.learned import write_atomically
 from bot.content.overrides import (
     Overrides,
-    Version,
+    dump_overrides,
     load_overrides,
     original_version,
     overrides_path,
     parse_version,
     with_overrides,
-    write_overrides,
 )
+from bot.telegram.content import rewrite_and_reload
 from bot.telegram.context import Services
-from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.web.auth import Caller
+from bot.web.problems import Problem, not_applied, of_answer, of_request
 
 MAX_RESULTS = 30
 
@@ -75,22 +75,6 @@ def topic(base: KnowledgeBase, services: Services, entry_id: str) -> dict[str, A
     }
 
 
-def problems_of(base: KnowledgeBase, version: Version) -> list[str]:
-    """What ``kb check`` would say of the entry with ``version``'s texts."""
-    kb = with_overrides(base, Overrides((version,)))
-    found = [p for p in number_problems(kb) if f"entry '{version.entry_id}'" in p]
-    for lang in LANGUAGES:
-        text = kb.render(version.entry_id, lang)
-        try:
-            plain, _ = parse_html(text)
-        except FormattingError as error:
-            found.append(f"answer.{lang}: not valid Telegram HTML: {error}")
-            continue
-        if utf16_len(plain) > MESSAGE_LIMIT:
-            found.append(f"answer.{lang}: longer than {MESSAGE_LIMIT} characters")
-    return found
-
-
 async def save(
     base: KnowledgeBase,
     services: Services,
@@ -99,44 +83,42 @@ async def save(
     caller: Caller,
     *,
     action: str = "save",
-) -> list[str]:
+) -> list[Problem]:
     """Check and apply an edit; the problems (nothing changed) or an empty list."""
-    problems: list[str] = []
-    fields = raw if isinstance(raw, dict) else {}
+    problems = of_request(raw)
+    if problems:
+        return problems
     data = {
         "entry": entry_id,
-        "title": fields.get("title"),
-        "answer": fields.get("answer"),
-        "examples": fields.get("examples"),
+        "title": raw.get("title"),
+        "answer": raw.get("answer"),
+        "examples": raw.get("examples"),
         "by": caller.id,
         "by_name": caller.name,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "action": action,
     }
-    version = parse_version(data, base, "console", problems)
+    left: list[str] = []
+    version = parse_version(data, base, "console", left)  # the file's own checks, all of them
     if version is None:
-        return problems
-    problems = problems_of(base, version)
+        return [not_applied(left)]
+    problems = of_answer(with_overrides(base, Overrides((version,))), entry_id)
     if problems:
         return problems
     path = overrides_path(services.settings.data_dir)
     async with services.content.lock:
-        previous = path.read_text(encoding="utf-8") if path.exists() else None
         try:
-            write_overrides(path, load_overrides(path, base).added(version))
-            await services.content.reload()
+            await rewrite_and_reload(
+                services, path, lambda: dump_overrides(load_overrides(path, base).added(version))
+            )
         except KnowledgeError as error:
-            if previous is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_atomically(path, previous)
-            return error.problems
+            return [not_applied(error.problems)]
     return []
 
 
 async def revert(
     base: KnowledgeBase, services: Services, entry_id: str, index: Any, caller: Caller
-) -> list[str] | None:
+) -> list[Problem] | None:
     """Save again the version ``index`` of the entry's history (0 the newest; -1 the files'
     original); None if there is no such version."""
     versions = load_overrides(overrides_path(services.settings.data_dir), base).of(entry_id)

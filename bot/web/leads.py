@@ -11,7 +11,8 @@ from bot.storage import Lead
 from bot.storage.leads import LeadFilter
 from bot.storage.records import STATUSES
 
-MAX_ROWS = 100  # rows sent to the page; the count says how many matched
+MAX_ROWS = 100  # rows of one page of the table; the count says how many matched
+MAX_OFFSET = 10_000_000  # an offset beyond any table (a bigger one is read as this)
 
 
 def _day(raw: str | None) -> date | None:

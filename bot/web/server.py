@@ -9,106 +9,41 @@ no thread (docs/console.md has the measurements). Every ``/console/api/`` call i
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
-import re
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any, Final
 
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.content.knowledge import KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.reports import charts, stats
 from bot.reports.export import Exporter
 from bot.storage import IGNORED, STATUSES
-from bot.storage.questions import Question
 from bot.telegram.content import learn_group
 from bot.telegram.context import Services, services_of
-from bot.understanding.grouping import Phrase, group_questions, pick_samples
+from bot.telegram.inbox import inbox_of
 from bot.web import answers, leads
 from bot.web.auth import Caller, verify
+from bot.web.console import STATIC, Console
+from bot.web.problems import Problem, not_applied
+from bot.web.problems import worded as problems_worded
 
 _LOGGER = logging.getLogger(__name__)
 
-STATIC: Final = Path(__file__).parent / "static"
 PREFIX: Final = "/console"
 MAX_BODY: Final = 64 * 1024  # bytes of a request body (an answer in three languages fits)
 MAX_READ: Final = 4 * MAX_BODY  # bigger bodies are not even read: the connection is closed
-UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
-STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
 CSP: Final = (
     "default-src 'self'; script-src 'self' https://telegram.org; style-src 'self'; "
     "img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'none'"
 )
-
-
-class Console:
-    """What the handlers share: the application's services, the bot token, and the knowledge
-    files' own version (the original every edit is compared with)."""
-
-    def __init__(self, services: Services, token: str) -> None:
-        self.services, self.token = services, token
-        self.base: KnowledgeBase = load_knowledge(services.settings.knowledge_dir)
-        self.listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
-        self.grouping: asyncio.Task[None] | None = None
-        self.stats: dict[int, tuple[float, stats.Stats]] = {}
-        self.choices: tuple[float, tuple[list[str], list[str]]] | None = None
-
-    async def figures(self, days: int) -> stats.Stats:
-        """The figures of /stats for the last ``days`` days, computed at most once every
-        :data:`STATS_TTL` seconds (the summary and its chart share them)."""
-        now = time.monotonic()
-        kept = self.stats.get(days)
-        if kept is None or now - kept[0] > STATS_TTL:
-            services = self.services
-            figures = await stats.collect(
-                services.storage, days, datetime.now(UTC), services.settings.tzinfo
-            )
-            kept = self.stats[days] = (now, figures)
-        return kept[1]
-
-    async def lead_choices(self) -> tuple[list[str], list[str]]:
-        """The levels and interests the filters offer, read at most once every
-        :data:`STATS_TTL` seconds (a scan of every lead)."""
-        now = time.monotonic()
-        if self.choices is None or now - self.choices[0] > STATS_TTL:
-            self.choices = (now, await self.services.storage.lead_choices())
-        return self.choices[1]
-
-    def group(self, key: tuple[int, ...], questions: list[Question]) -> None:
-        """Group ``questions`` as ``/unanswered`` does, in the background (seconds for
-        hundreds of questions, in a worker thread); the listing is kept for ``key``."""
-        if self.grouping is not None and not self.grouping.done():
-            return
-        services = self.services
-
-        async def run() -> None:
-            phrases = [Phrase(q.id, q.text) for q in questions]
-            groups = await asyncio.to_thread(group_questions, services.content.assistant, phrases)
-            listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
-            self.listing = (key, listing)
-
-        self.grouping = asyncio.create_task(run())
-
-    def check_texts(self) -> None:
-        """Every text the page asks for (``t("key")`` in its script) exists in every language,
-        checked at start like the handlers' texts."""
-        script = (STATIC / "console.js").read_text(encoding="utf-8")
-        keys = set(re.findall(r'\bt\("([a-z_]*[a-z])"', script))  # not t("prefix_" + …)
-        self.services.content.texts.require(keys, "conversations/console.yaml")
-
-    def texts(self, lang: str) -> dict[str, str]:
-        """The console's texts (``console_*``) and the statuses' names in ``lang``."""
-        texts = self.services.content.texts
-        keys = [k for k in texts.texts if k.startswith(("console_", "coordinator_status_"))]
-        return {k: texts.get(k, lang) for k in keys}
 
 
 def _language(code: str) -> str:
@@ -199,6 +134,12 @@ class Api(_Base):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(data, ensure_ascii=False))
 
+    def send_problems(self, problems: list[Problem]) -> None:
+        """The reasons an edit was refused (422), in the caller's language; or 200 if none."""
+        texts = self.services.content.texts
+        worded = problems_worded(problems, texts, self.lang)
+        self.send({"problems": worded}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+
     @property
     def services(self) -> Services:
         return self.console.services
@@ -234,7 +175,7 @@ class Topic(Api):
         problems = await answers.save(
             self.console.base, self.services, entry_id, self.body(), self.caller
         )
-        self.send({"problems": problems}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+        self.send_problems(problems)
 
 
 class Revert(Api):
@@ -246,7 +187,7 @@ class Revert(Api):
         )
         if problems is None:
             raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
-        self.send({"problems": problems}, HTTPStatus.UNPROCESSABLE_ENTITY if problems else 200)
+        self.send_problems(problems)
 
 
 def _query(handler: Api) -> dict[str, str]:
@@ -258,13 +199,20 @@ class Leads(Api):
     async def get(self) -> None:
         storage, zone = self.services.storage, self.services.settings.tzinfo
         query = leads.lead_filter(_query(self), zone)
-        total, found = await storage.find_leads(query, leads.MAX_ROWS)
-        levels, interests = await self.console.lead_choices()
+        raw = self.get_query_argument("offset", "")
+        offset = min(int(raw), leads.MAX_OFFSET) if raw.isdigit() else 0
+        total, found = await storage.find_leads(query, leads.MAX_ROWS, offset=offset)
+        if not found and offset:  # past the end (the leads changed meanwhile): the last page
+            offset = max(0, (total - 1) // leads.MAX_ROWS * leads.MAX_ROWS)
+            total, found = await storage.find_leads(query, leads.MAX_ROWS, offset=offset)
+        levels, interests = await self.console.choices.wait()  # awaited only before the first
         kb = self.services.content.assistant.kb
         titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
             {
                 "total": total,
+                "offset": offset,
+                "page": leads.MAX_ROWS,
                 "rows": [leads.row(lead, zone) for lead in found],
                 "choices": {"statuses": list(STATUSES), "levels": levels, "interests": interests},
                 "titles": titles,
@@ -309,34 +257,21 @@ class LeadsXlsx(Api):
 
 
 class Unanswered(Api):
-    """The unanswered questions grouped as ``/unanswered`` groups them. Grouping takes
-    seconds, so it runs in the background: meanwhile the call answers with the previous
-    grouping's groups still to review (``pending`` true), or none yet, and the page asks
-    again a moment later."""
+    """The unanswered questions grouped as ``/unanswered`` groups them, as last grouped
+    (``pending`` true while they are read and grouped again: the page asks again a moment
+    later)."""
 
     async def get(self) -> None:
-        services = self.services
-        assistant = services.content.assistant
-        questions = await services.storage.unreviewed_questions(
-            timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
-        )
-        key = (id(assistant), *(q.id for q in questions))
-        known = self.console.listing
-        pending = bool(questions) and (known is None or known[0] != key)
-        if pending:
-            self.console.group(key, questions)
-        shown = await services.storage.listing_groups(known[1]) if known is not None else []
-        kb = assistant.kb
+        shown = self.console.unanswered.get() or []
+        kb = self.services.content.assistant.kb
         self.send(
             {
-                "pending": pending,
+                "pending": self.console.unanswered.pending,
                 "groups": [
                     {
                         "id": group.id,
-                        "count": len(group.questions),
-                        "samples": pick_samples(
-                            [(q.text, q.language) for q in group.questions], SAMPLES
-                        ),
+                        "count": group.count,
+                        "samples": group.samples,
                         "nearest": [
                             {"id": e, "title": kb.title(e, self.lang)}
                             for e in group.entries
@@ -360,6 +295,7 @@ class Learn(Api):
             raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
         if entry_id == "":  # ignore
             await services.storage.resolve_group(group.id, IGNORED)
+            self.console.reviewed(group.id)
             self.send({"problems": []})
             return
         if not isinstance(entry_id, str) or entry_id not in services.content.assistant.kb.entries:
@@ -367,8 +303,9 @@ class Learn(Api):
         try:
             await learn_group(services, group, entry_id)
         except KnowledgeError as error:
-            self.send({"problems": error.problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
+            self.send_problems([not_applied(error.problems)])
             return
+        self.console.reviewed(group.id)
         self.send({"problems": []})
 
 
@@ -378,17 +315,24 @@ def _days(handler: Api) -> int:
 
 
 class Stats(Api):
+    """The summary of /stats, from the last figures (none yet: ``pending``, ask again)."""
+
     async def get(self) -> None:
         services = self.services
-        figures = await self.console.figures(_days(self))
+        refreshed = self.console.figures(_days(self))
+        figures = refreshed.get()
+        if figures is None:
+            self.send({"pending": True, "summary": ""})
+            return
         texts, kb = services.content.texts, services.content.assistant.kb
-        self.send({"summary": stats.summary(figures, texts, kb, self.lang)})
+        summary = stats.summary(figures, texts, kb, self.lang)
+        self.send({"pending": refreshed.pending, "summary": summary})
 
 
 class StatsChart(Api):
     async def get(self) -> None:
         services = self.services
-        figures = await self.console.figures(_days(self))
+        figures = await self.console.figures(_days(self)).wait()  # a file: it may wait
         labels = stats.chart_labels(services.content.texts, self.lang)
         png = await asyncio.to_thread(charts.draw, figures, labels)
         self.set_header("Content-Type", "image/png")
@@ -430,18 +374,24 @@ def make_app(console: Console) -> tornado.web.Application:
 
 
 class WebServer:
-    """The console's server, started and stopped with the bot."""
+    """The console's server, started and stopped with the bot; in webhook mode it serves the
+    webhook too, on the same port (:class:`bot.telegram.inbox.WebhookHost`)."""
 
     def __init__(self, services: Services, token: str) -> None:
         self.console = Console(services, token)
+        self.app = make_app(self.console)
         self.server: tornado.httpserver.HTTPServer | None = None
         self.port = 0
 
+    def add_webhook(
+        self, path: str, handler: type[tornado.web.RequestHandler], kwargs: dict[str, Any]
+    ) -> None:
+        """Serve the webhook's ``path`` too (matched before the console's routes)."""
+        self.app.add_handlers(r".*", [(path, handler, kwargs)])
+
     async def start(self, port: int, address: str = "0.0.0.0") -> int:
         """Listen on ``port`` (0: any free one); the port listened on."""
-        self.server = tornado.httpserver.HTTPServer(
-            make_app(self.console), max_body_size=MAX_READ, xheaders=True
-        )
+        self.server = tornado.httpserver.HTTPServer(self.app, max_body_size=MAX_READ, xheaders=True)
         sockets = tornado.netutil.bind_sockets(port, address)
         self.server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
@@ -449,8 +399,7 @@ class WebServer:
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
-        if self.console.grouping is not None:
-            self.console.grouping.cancel()
+        self.console.stop()
         if self.server is not None:
             self.server.stop()
             await self.server.close_all_connections()
@@ -470,7 +419,16 @@ async def start(application: Any) -> WebServer | None:
     server = WebServer(services, application.bot.token)
     server.console.check_texts()
     await server.start(settings.web_port)
+    server.console.warm()
+    # What the bot loaded at start (the content, the matcher's indexes: ~350,000 objects) is
+    # moved out of the garbage collector's reach: a full collection no longer scans it, and no
+    # longer holds the event loop 60-100 ms while the console groups questions or computes
+    # statistics (measured: BENCHMARKS.md, issue 22 session 3).
+    gc.freeze()
     application.bot_data[_SERVER] = server
+    inbox = inbox_of(application)
+    if inbox is not None:  # in webhook mode, the webhook is served on this port
+        inbox.webhook_host = server
     _LOGGER.info("console listening on port %d", server.port)
     return server
 

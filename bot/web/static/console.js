@@ -256,14 +256,16 @@ async function showLeads() {
   const table = el("div", { class: "table" });
   const count = el("p", { class: "count", id: "lead-count" });
   const controls = {};
+  let offset = 0; // the first row shown: pages are cut by the server
+  const filtered = () => { offset = 0; return load(); };
   function select(name, label, options) {
-    const node = el("select", { name, on: { change: load } },
+    const node = el("select", { name, on: { change: filtered } },
       options.map(([value, text]) => el("option", { value }, text)));
     controls[name] = node;
     return el("label", {}, label, node);
   }
   function input(name, label, type) {
-    const node = el("input", { name, type, on: { change: load } });
+    const node = el("input", { name, type, on: { change: filtered } });
     controls[name] = node;
     return el("label", {}, label, node);
   }
@@ -276,7 +278,7 @@ async function showLeads() {
   }
   let firstLoad = true;
   async function load() {
-    const { data } = await json("leads?" + query());
+    const { data } = await json("leads?" + query() + "&offset=" + offset);
     if (firstLoad) {
       firstLoad = false;
       const statuses = data.choices.statuses.map((s) => [s, t("coordinator_status_" + s)]);
@@ -292,7 +294,14 @@ async function showLeads() {
           ["name", t("console_col_name")], ["country", t("console_filter_country")], ["status", t("console_filter_status")]]),
         el("label", {}, "\u00a0", el("button", { type: "button", id: "download", on: { click: download } }, t("console_download"))));
     }
-    count.textContent = t("console_count", { shown: data.rows.length, total: data.total });
+    offset = data.offset;
+    count.textContent = t("console_count",
+      { first: data.rows.length ? offset + 1 : 0, last: offset + data.rows.length, total: data.total });
+    const turn = (id, key, to, enabled) => el("button", { type: "button", class: "secondary", id,
+      disabled: !enabled, on: { click: () => { offset = to; return load(); } } }, t(key));
+    pages.replaceChildren(
+      turn("leads-previous", "console_page_previous", Math.max(0, offset - data.page), offset > 0),
+      turn("leads-next", "console_page_next", offset + data.page, offset + data.rows.length < data.total));
     const head = el("tr", {}, [t("console_col_name"), t("console_col_email"), t("console_filter_country"),
       t("console_filter_level"), t("console_filter_interest"), t("console_col_created"), t("console_filter_status"), ""]
       .map((h) => el("th", {}, h)));
@@ -319,7 +328,8 @@ async function showLeads() {
     link.click();
     link.remove();
   }
-  main.replaceChildren(form, count, table);
+  const pages = el("div", { class: "buttons pages" });
+  main.replaceChildren(form, count, table, pages);
   await load();
 }
 
@@ -365,9 +375,14 @@ async function showStats() {
   const main = document.getElementById("main");
   const days = el("input", { type: "number", min: 1, max: 365, value: 30, name: "days", on: { change: load } });
   const summary = el("div", { id: "summary" });
-  const chart = el("img", { class: "chart", alt: "" });
+  const chart = el("img", { class: "chart", alt: t("console_tab_stats") });
   async function load() {
     const { data } = await json("stats?days=" + days.value);
+    if (!data.summary) { // the figures are being computed: ask again in a moment
+      summary.replaceChildren(el("p", { class: "pending" }, "…"));
+      setTimeout(() => { if (tab === "stats") load(); }, 1000);
+      return;
+    }
     summary.replaceChildren(telegramHtml(data.summary).node);
     const png = await api("stats.png?days=" + days.value);
     chart.src = URL.createObjectURL(await png.blob());
@@ -413,6 +428,7 @@ async function load() {
   document.documentElement.lang = language;
   document.title = t("console_title");
   document.getElementById("title").textContent = t("console_title");
+  document.getElementById("language").setAttribute("aria-label", t("console_language"));
   const nav = document.getElementById("tabs");
   nav.replaceChildren(...TABS.map(([name, show]) => el("button", {
     id: "tab-" + name, class: "secondary", "aria-selected": String(name === tab),

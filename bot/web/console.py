@@ -1,0 +1,145 @@
+"""What the console's handlers share (:class:`Console`): the application's services, the
+knowledge files' own version, and what is computed off the request path — the figures of
+/stats, the unanswered questions grouped as ``/unanswered`` groups them, the leads' filter
+choices (:class:`bot.web.refreshed.Refreshed`)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from bot.content.knowledge import KnowledgeBase, load_knowledge
+from bot.reports import stats
+from bot.storage import ReviewGroup
+from bot.telegram.context import Services
+from bot.understanding.grouping import Phrase, group_questions, pick_samples
+from bot.web.refreshed import Refreshed
+
+T = TypeVar("T")
+STATIC: Final = Path(__file__).parent / "static"
+UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
+STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
+SWITCH_INTERVAL: Final = 0.001  # seconds, while the questions are grouped (see _in_worker)
+UNANSWERED_TTL: Final = 5.0  # seconds after which the unanswered questions are read again
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A group of unanswered questions as the page shows it (titles added per language)."""
+
+    id: int
+    count: int
+    samples: list[str]
+    entries: tuple[str, ...]
+
+
+async def _in_worker(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a worker thread, with the interpreter switching threads every
+    :data:`SWITCH_INTERVAL` seconds meanwhile (5 ms by default): a pure-Python computation of
+    seconds then delays each step of an API call (and of the bot's replies) by about a
+    millisecond rather than five."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, SWITCH_INTERVAL))
+    try:
+        return await asyncio.to_thread(function, *args)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def _shown(groups: list[ReviewGroup]) -> list[Shown]:
+    """The groups as the page shows them, a few samples of each."""
+    return [
+        Shown(
+            group.id,
+            len(group.questions),
+            pick_samples([(q.text, q.language) for q in group.questions], SAMPLES),
+            group.entries,
+        )
+        for group in groups
+    ]
+
+
+class Console:
+    """What the handlers share: the application's services, the bot token, the knowledge
+    files' own version (the original every edit is compared with), and what is computed off
+    the request path (:class:`Refreshed`): the figures of /stats, the unanswered questions
+    grouped, the leads' filter choices. No API call waits for those: it serves the last value
+    and, when it is stale, the next one is computed in the background (``pending`` says so,
+    and the page asks again a moment later)."""
+
+    def __init__(self, services: Services, token: str) -> None:
+        self.services, self.token = services, token
+        self.base: KnowledgeBase = load_knowledge(services.settings.knowledge_dir)
+        self.stats: dict[int, Refreshed[stats.Stats]] = {}
+        self.choices = Refreshed("lead choices", services.storage.lead_choices, STATS_TTL)
+        self.unanswered = Refreshed("unanswered questions", self._group, UNANSWERED_TTL)
+        self._listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
+
+    def figures(self, days: int) -> Refreshed[stats.Stats]:
+        """The figures of /stats for the last ``days`` days, recomputed at most once every
+        :data:`STATS_TTL` seconds (the summary and its chart share them)."""
+        if days not in self.stats:
+            services = self.services
+
+            async def collect() -> stats.Stats:
+                return await stats.collect(
+                    services.storage, days, datetime.now(UTC), services.settings.tzinfo
+                )
+
+            self.stats[days] = Refreshed(f"figures of {days} days", collect, STATS_TTL)
+        return self.stats[days]
+
+    def warm(self) -> None:
+        """Start computing what the first calls ask for (at start)."""
+        self.figures(stats.DEFAULT_DAYS).refresh()
+        self.choices.refresh()
+
+    async def _group(self) -> list[Shown]:
+        """The unanswered questions grouped as ``/unanswered`` groups them (seconds for
+        hundreds of questions, in a worker thread); grouped again only when they changed."""
+        services = self.services
+        assistant = services.content.assistant
+        questions = await services.storage.unreviewed_questions(
+            timedelta(days=UNANSWERED_DAYS), assistant.config.answer_threshold, MAX_QUESTIONS
+        )
+        if not questions:
+            return []
+        key = (id(assistant), *(q.id for q in questions))
+        if self._listing is None or self._listing[0] != key:
+            phrases = [Phrase(q.id, q.text) for q in questions]
+            groups = await _in_worker(group_questions, assistant, phrases)
+            listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
+            self._listing = (key, listing)
+        listed = await services.storage.listing_groups(self._listing[1])
+        return await asyncio.to_thread(_shown, listed)  # off the event loop too
+
+    def reviewed(self, group_id: int) -> None:
+        """A group was learned or ignored: out of the listing shown, at once."""
+        if self.unanswered.value is not None:
+            self.unanswered.value = [g for g in self.unanswered.value if g.id != group_id]
+
+    def stop(self) -> None:
+        """Stop computing in the background."""
+        self.choices.cancel()
+        self.unanswered.cancel()
+        for figures in self.stats.values():
+            figures.cancel()
+
+    def check_texts(self) -> None:
+        """Every text the page asks for (``t("key")`` in its script) exists in every language,
+        checked at start like the handlers' texts."""
+        script = (STATIC / "console.js").read_text(encoding="utf-8")
+        keys = set(re.findall(r'\bt\("([a-z_]*[a-z])"', script))  # not t("prefix_" + …)
+        self.services.content.texts.require(keys, "conversations/console.yaml")
+
+    def texts(self, lang: str) -> dict[str, str]:
+        """The console's texts (``console_*``) and the statuses' names in ``lang``."""
+        texts = self.services.content.texts
+        keys = [k for k in texts.texts if k.startswith(("console_", "coordinator_status_"))]
+        return {k: texts.get(k, lang) for k in keys}
