@@ -14,12 +14,10 @@ import httpx
 import pytest
 
 from telegram_emulator import EmulatorServer
-from tests.auxil.harness import BotProcess, run_bot
-from tests.auxil.network import free_port
-from tests.auxil.waiting import until
+from tests.auxil.harness import run_bot
+from tests.auxil.webhook import SECRET, WebhookProcess
 
-pytestmark = pytest.mark.asyncio
-SECRET = "s3cret-token"
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 
 def headers_only(port: int, length: int, secret: str | None) -> bytes:
@@ -65,19 +63,10 @@ def chunked_post(port: int, size: int) -> bytes:
 
 async def test_forged_and_oversized_posts(server: EmulatorServer, tmp_path: Path) -> None:
     emulator = server.emulator
-    port = free_port()
-    bot = BotProcess(
-        server.base_url,
-        tmp_path,
-        emulator.token,
-        BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        BOT_WEBHOOK_SECRET=SECRET,
-        BOT_PORT=str(port),
-        BOT_SEMANTIC="off",
-    )
-    bot.start()
+    bot = WebhookProcess(server, tmp_path, BOT_SEMANTIC="off")
+    port = bot.port
     try:
-        await until(lambda: bool(emulator.webhook.config.url))
+        await bot.start_and_wait_for_webhook()
         forty_mb = 40 << 20
         refused = await asyncio.to_thread(headers_only, port, forty_mb, None)
         assert refused.startswith(b"HTTP/1.1 403"), "refused before the 40 MB are sent"
@@ -86,7 +75,7 @@ async def test_forged_and_oversized_posts(server: EmulatorServer, tmp_path: Path
         too_big = await asyncio.to_thread(headers_only, port, forty_mb, SECRET)
         assert too_big.startswith(b"HTTP/1.1 413"), "over 1 MB: refused at once"
 
-        url = f"http://127.0.0.1:{port}/telegram"
+        url = bot.url
         secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         bodies = {
             "update_id 2^63": json.dumps({"update_id": 2**63, "message": {}}).encode(),
