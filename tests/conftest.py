@@ -33,6 +33,18 @@ from tests.auxil.harness import (
 )
 from tests.auxil.harness import shared_content as _shared_content
 
+WORKERS = 2  # pytest-xdist workers for a whole tier: the machine's 2 cores
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject.toml): ``WORKERS`` when pytest runs its test paths (a tier),
+    none when the command names modules or tests (starting workers costs more than it
+    saves). ``-n N`` on the command line decides instead."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return WORKERS
+
+
 SLOW_KINDS = ("process", "http", "browser")  # markers whose tests cost seconds each
 
 

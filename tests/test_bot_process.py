@@ -51,7 +51,7 @@ def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,  # a bound against a hang (bootstrap retries on a loaded machine), not a timing
         check=False,
     )
 

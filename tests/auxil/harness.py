@@ -226,8 +226,8 @@ class HttpBot(LocalBot):
         """Queue the update for the bot's next poll and wait until it has been handled."""
         self.emulator.enqueue(update)
         async with self._progress:
-            await asyncio.wait_for(
-                self._progress.wait_for(lambda: update["update_id"] in self.handled), 15
+            await asyncio.wait_for(  # a bound against a hang: a rebuild under load takes seconds
+                self._progress.wait_for(lambda: update["update_id"] in self.handled), 60
             )
         await self.flush()
 
