@@ -236,10 +236,14 @@ _WARM_CACHE: list[Path] = []
 
 
 def share_matcher_cache(cache: Path) -> None:
-    """Link the files of the session's matcher cache into ``cache``: the one the in-process
-    bots' shared content was built with (computing it takes seconds; every bot process would
-    otherwise start cold). A benchmark may set ``_WARM_CACHE`` to its own first."""
+    """Link the files of the session's matcher cache into ``cache`` (computing it takes
+    seconds; every bot process would otherwise start cold): under pytest, the one the
+    in-process bots' shared content was built with; elsewhere (benchmarks), the first bot
+    process's, unless a benchmark set ``_WARM_CACHE`` first."""
     if not _WARM_CACHE:
+        if not SHARED_ROOT:
+            _WARM_CACHE.append(cache)
+            return
         _WARM_CACHE.append(_repository_cache())
     warm = _WARM_CACHE[0]
     if warm == cache or not warm.is_dir():
