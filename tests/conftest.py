@@ -1,33 +1,104 @@
 """Fixtures shared by every test module, and the test tiers (see docs/testing.md).
 
-Tiers: a test marked ``process`` (it starts ``python -m bot``) or ``http`` (the ``bot`` fixture
-over HTTP: the twin of an in-process test) is also marked ``slow`` unless it is marked
-``smoke``. ``pytest`` runs the default tier (``-m "not slow"``, from pyproject.toml);
-``pytest -m "slow or not slow"`` runs every test, as ``.ci/run`` does.
+Tiers: a test marked ``process`` (it starts ``python -m bot``), ``http`` (the ``bot`` fixture
+over HTTP: the twin of an in-process test) or ``browser`` (headless Chromium) is also marked
+``slow`` unless it is marked ``smoke``. ``pytest`` runs the default tier (``-m "not slow"``,
+from pyproject.toml); ``pytest -m "slow or not slow"`` runs every test, as ``.ci/run`` does.
 
 Helpers (bots, students, paths) live in :mod:`tests.auxil`; no test module imports another.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer
-from tests.auxil.harness import TRANSPORTS, BotProcess, BotSpec, LocalBot, running_bot
+from tests.auxil.harness import (
+    SHARED_ROOT,
+    TRANSPORTS,
+    BotProcess,
+    BotSpec,
+    LocalBot,
+    running_bot,
+)
 from tests.auxil.harness import shared_content as _shared_content
+
+WORKERS = 2  # pytest-xdist workers for a whole tier: the machine's 2 cores
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject.toml): ``WORKERS`` when pytest runs its test paths (a tier),
+    none when the command names modules or tests (starting workers costs more than it
+    saves). ``-n N`` on the command line decides instead."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return WORKERS
+
+
+SLOW_KINDS = ("process", "http", "browser")  # markers whose tests cost seconds each
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Process tests and HTTP twins go to the slow tier, unless marked ``smoke``."""
+    """Process tests, HTTP twins and browser tests go to the slow tier, unless marked
+    ``smoke``."""
     for item in items:
-        tiered = item.get_closest_marker("process") or item.get_closest_marker("http")
+        tiered = any(item.get_closest_marker(kind) for kind in SLOW_KINDS)
         if tiered and not item.get_closest_marker("smoke"):
             item.add_marker(pytest.mark.slow)
+
+
+class UnmarkedProcessWarning(UserWarning):
+    """A test not marked ``process`` started ``python -m bot``."""
+
+
+@pytest.fixture(autouse=True)
+def _processes_are_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Warn when a test not marked ``process`` starts ``python -m bot``: each start costs
+    seconds of CPU, so it belongs in the slow tier (or is marked ``smoke``)."""
+    if request.node.get_closest_marker("process"):
+        yield
+        return
+    started: list[str] = []
+    original = subprocess.Popen.__init__
+
+    def noting(self: subprocess.Popen[Any], args: Any, *more: Any, **options: Any) -> None:
+        started.append(str(args))
+        original(self, args, *more, **options)
+
+    subprocess.Popen.__init__ = noting  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = original  # type: ignore[method-assign]
+    plain = [command.replace("'", "").replace(",", "") for command in started]
+    if any(sys.executable in command and " -m bot" in command for command in plain):
+        warnings.warn(
+            f"{request.node.nodeid} starts `python -m bot`: mark it "
+            "@pytest.mark.process (slow tier; see docs/testing.md)",
+            UnmarkedProcessWarning,
+            stacklevel=1,
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_content_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The session's loaded content keeps its matcher cache (model copy, embeddings) under
+    the run's temporary folder, the one all pytest-xdist workers share: one worker computes
+    it, the others read it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    SHARED_ROOT[:] = [root / "shared-content"]
 
 
 @pytest.fixture(scope="session")

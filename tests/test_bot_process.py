@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from bot.settings import REPOSITORY
 from telegram_emulator import EmulatorServer
 from tests.auxil.harness import BotProcess
-from tests.auxil.network import free_port
+from tests.auxil.webhook import WebhookProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
@@ -52,7 +51,7 @@ def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,  # a bound against a hang (bootstrap retries on a loaded machine), not a timing
         check=False,
     )
 
@@ -82,29 +81,17 @@ async def test_bad_settings_stop_the_bot_with_one_clear_line(
 
 async def test_webhook_mode_checks_the_secret(server: EmulatorServer, tmp_path: Path) -> None:
     emulator = server.emulator
-    port = free_port()
-    bot = BotProcess(
-        server.base_url,
-        tmp_path,
-        emulator.token,
-        BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        BOT_WEBHOOK_SECRET="s3cret-token",
-        BOT_PORT=str(port),
-    )
-    bot.start()
+    bot = WebhookProcess(server, tmp_path)
     try:
-        for _ in range(150):
-            if emulator.webhook.config.url:
-                break
-            await asyncio.sleep(0.1)
-        assert emulator.webhook.config.url == f"http://127.0.0.1:{port}/telegram"
+        await bot.start_and_wait_for_webhook()
+        assert emulator.webhook.config.url == f"http://127.0.0.1:{bot.port}/telegram"
         student = emulator.add_user(5, language_code="en")
         student.send("what are the fees?")
         assert "waived" in (await student.wait_for_message(15)).text
         import httpx  # a forged update without the secret is refused
 
         async with httpx.AsyncClient() as client:
-            forged = await client.post(f"http://127.0.0.1:{port}/telegram", json={"update_id": 1})
+            forged = await client.post(bot.url, json={"update_id": 1})
         assert forged.status_code == 403
     finally:
         assert bot.terminate() == 0

@@ -26,7 +26,7 @@ from bot.storage import Storage
 from telegram_emulator import EmulatorServer
 from tests.auxil.harness import BotProcess, run_bot
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 FULL_DISK = REPOSITORY / "tests" / "fixtures" / "full_disk"
 

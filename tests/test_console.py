@@ -235,6 +235,7 @@ def test_kb_overrides_prints_and_merges_them(
     assert list(data.glob("answer-overrides.merged-*.yaml"))
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_python_m_bot_run_serves_the_console_when_asked(
     server: EmulatorServer, tmp_path: Path

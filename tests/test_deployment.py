@@ -71,6 +71,7 @@ def _health(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.process
 def test_health_needs_a_fresh_heartbeat_and_a_readable_database(tmp_path: Path) -> None:
     assert _health(tmp_path).returncode == 1  # never ran
     settings = Settings(data_dir=tmp_path)
@@ -87,6 +88,7 @@ def test_health_needs_a_fresh_heartbeat_and_a_readable_database(tmp_path: Path) 
     assert result.returncode == 1 and "last heartbeat" in result.stderr
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_the_running_bot_beats(tmp_path: Path) -> None:
     async with HttpBot(tmp_path) as bot:

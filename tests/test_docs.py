@@ -380,6 +380,10 @@ def _parameters() -> list[object]:
         found = _runner(command)
         slow = found is not None and found[1]
         marks = [pytest.mark.slow] if slow else []
+        if found is not None and found[0] is not _the_test_command:  # it starts a process:
+            marks.append(pytest.mark.process)  # slow tier, `python -m bot run` aside
+            if found[0] is _run:
+                marks.append(pytest.mark.smoke)
         params.append(pytest.param(command, marks=marks, id=f"{number}-{command.command[:40]}"))
     return params
 

@@ -51,6 +51,7 @@ async def _answers_start(server: EmulatorServer, folder: Path, env: dict[str, st
             await asyncio.sleep(0.01)
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_run_with_the_token_only_in_dot_env_polls(
     server: EmulatorServer, tmp_path: Path
@@ -63,6 +64,7 @@ async def test_run_with_the_token_only_in_dot_env_polls(
     assert (tmp_path / "data" / "bot.sqlite3").exists(), "BOT_DATA_DIR came from .env too"
 
 
+@pytest.mark.process
 @pytest.mark.asyncio
 async def test_an_exported_token_wins_over_the_file(server: EmulatorServer, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(

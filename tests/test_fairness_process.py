@@ -12,7 +12,7 @@ from telegram_emulator import EmulatorServer, SimGroup
 from tests.auxil.harness import BotProcess
 from tests.auxil.waiting import Hold, until
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 COORDINATOR, COORDINATORS_CHAT = 777, -100_777
 

@@ -24,6 +24,7 @@ async def test_help_lists_every_student_command(bot: LocalBot, language: str) ->
         assert f"/{command}" in student.last.text, (language, command)
 
 
+@pytest.mark.process
 def test_an_unreachable_bot_api_is_exactly_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
     result = subprocess.run(

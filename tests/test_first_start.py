@@ -35,6 +35,7 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.process
 def test_a_first_start_says_what_it_prepares_and_a_prebuilt_cache_starts_warm(
     tmp_path: Path,
 ) -> None:

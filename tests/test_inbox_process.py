@@ -18,10 +18,10 @@ from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser
 from tests.auxil.harness import BotProcess
-from tests.auxil.network import free_port
 from tests.auxil.process import category_screen, chosen, say, tap
 from tests.auxil.signup import NEXT_YEAR
 from tests.auxil.waiting import Hold, until
+from tests.auxil.webhook import WebhookProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
@@ -206,19 +206,10 @@ async def test_webhook_killed_between_the_post_and_the_reply(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
     emulator = server.emulator
-    port = free_port()
-    bot = BotProcess(
-        server.base_url,
-        tmp_path,
-        emulator.token,
-        BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        BOT_WEBHOOK_SECRET="s3cret-token",
-        BOT_PORT=str(port),
-    )
+    bot = WebhookProcess(server, tmp_path)
     hold = Hold(emulator)
-    bot.start()
     try:
-        await until(lambda: bool(emulator.webhook.config.url))
+        await bot.start_and_wait_for_webhook()
         student = emulator.add_user(6400, language_code="en")
         update = student.send("what are the fees?")
         # Telegram got its 200 (the update is committed to the inbox); the reply is not sent.

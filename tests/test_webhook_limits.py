@@ -15,12 +15,11 @@ import pytest
 
 from telegram_emulator import EmulatorServer
 from tests.auxil.console import COORDINATOR, init_data
-from tests.auxil.harness import BotProcess, run_bot
-from tests.auxil.network import free_port
+from tests.auxil.harness import run_bot
 from tests.auxil.waiting import until
+from tests.auxil.webhook import SECRET, WebhookProcess
 
-pytestmark = pytest.mark.asyncio
-SECRET = "s3cret-token"
+pytestmark = [pytest.mark.asyncio, pytest.mark.process]
 
 
 def headers_only(port: int, length: int, secret: str | None) -> bytes:
@@ -76,31 +75,12 @@ async def test_forged_and_oversized_posts(
     """Every guarantee holds on the webhook's own port and, with the console on (issue 22),
     on the console's port, which then serves both (BOT_PORT is not listened on)."""
     emulator = server.emulator
-    port, own_port = free_port(), free_port()
-    settings = (
-        {
-            "BOT_WEB_URL": "http://127.0.0.1/console/",  # http: allowed with a local Bot API
-            "BOT_WEB_PORT": str(port),
-            "BOT_PORT": str(own_port),
-            "BOT_COORDINATOR_IDS": str(COORDINATOR),
-        }
-        if console
-        else {"BOT_PORT": str(port)}
-    )
-    bot = BotProcess(
-        server.base_url,
-        tmp_path,
-        emulator.token,
-        BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        BOT_WEBHOOK_SECRET=SECRET,
-        BOT_SEMANTIC="off",
-        **settings,
-    )
-    bot.start()
+    bot = WebhookProcess(server, tmp_path, console=console, BOT_SEMANTIC="off")
+    port = bot.port
     try:
-        await until(lambda: bool(emulator.webhook.config.url))
+        await bot.start_and_wait_for_webhook()
         if console:
-            assert not _listening(own_port), "BOT_PORT unused: one port serves both"
+            assert not _listening(bot.own_port), "BOT_PORT unused: one port serves both"
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/console/") as web:
                 assert (await web.get("")).status_code == 200
                 assert (await web.get("api/me")).status_code == 401
@@ -119,7 +99,7 @@ async def test_forged_and_oversized_posts(
         too_big = await asyncio.to_thread(headers_only, port, forty_mb, SECRET)
         assert too_big.startswith(b"HTTP/1.1 413"), "over 1 MB: refused at once"
 
-        url = f"http://127.0.0.1:{port}/telegram"
+        url = bot.url
         secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         bodies = {
             "update_id 2^63": json.dumps({"update_id": 2**63, "message": {}}).encode(),

@@ -6,7 +6,8 @@
 - :mod:`tests.auxil.process`: a student talking to ``python -m bot run`` over HTTP.
 - :mod:`tests.auxil.coordinators`: a bot with two coordinators and their group.
 - :mod:`tests.auxil.announcements`: students with a stored lead, announcements received.
-- :mod:`tests.auxil.waiting`: ``until`` a condition holds; ``ChatHold`` on one chat.
+- :mod:`tests.auxil.waiting`: ``until`` a condition holds; a ``Hold`` on the emulator's answers.
+- :mod:`tests.auxil.webhook`: ``WebhookProcess``, ``python -m bot run`` in webhook mode.
 - :mod:`tests.auxil.updates`: updates the simulated users do not make (groups, forged presses).
 - :mod:`tests.auxil.network`: a free port on loopback.
 - :mod:`tests.auxil.paths`: the repository's content folders and the test fixtures' folder.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from bot.telegram.flood import FloodGuard
 from telegram_emulator import BotAPIEmulator, EmulatorRequest, EmulatorServer, SimUser
 
 _SHARED: dict[tuple[str, bool], Content] = {}
+_SHARED_CACHES: dict[tuple[str, bool], Path] = {}  # the matcher cache each one was built in
 
 
 def _fingerprint(*folders: Path) -> str:
@@ -62,10 +64,48 @@ def shared_content(settings: Settings) -> Content | None:
         return None
     key = (_fingerprint(settings.knowledge_dir, settings.conversations_dir), settings.semantic)
     if key not in _SHARED:
-        cache = Path(tempfile.mkdtemp(prefix="shared-content-"))  # its embeddings cache
-        atexit.register(shutil.rmtree, cache, ignore_errors=True)
-        _SHARED[key] = load_content(replace(settings, data_dir=cache))
+        folder = _shared_folder(f"{key[0][:16]}-{int(key[1])}")  # its matcher cache
+        with _locked(folder.with_suffix(".lock")):  # one pytest-xdist worker computes it
+            _SHARED[key] = load_content(replace(settings, data_dir=folder))
+        _SHARED_CACHES[key] = replace(settings, data_dir=folder).cache_dir
     return _SHARED[key]
+
+
+SHARED_ROOT: list[Path] = []  # set by tests/conftest.py: one folder for every xdist worker
+
+
+def _shared_folder(name: str) -> Path:
+    """A folder for the shared content's caches: in ``SHARED_ROOT`` (the session's, seen by
+    every pytest-xdist worker of the run) when set, else a temporary one (benchmarks)."""
+    if SHARED_ROOT:
+        folder = SHARED_ROOT[0] / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    folder = Path(tempfile.mkdtemp(prefix="shared-content-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` across processes (released on exit or death)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _repository_cache() -> Path:
+    """The matcher cache (model copy, embeddings) of the session's content for the
+    repository's own files, loaded if no bot loaded it yet."""
+    empty = Path(tempfile.mkdtemp(prefix="no-learned-examples-"))
+    atexit.register(shutil.rmtree, empty, ignore_errors=True)
+    settings = Settings(data_dir=empty)
+    shared_content(settings)
+    key = (_fingerprint(settings.knowledge_dir, settings.conversations_dir), settings.semantic)
+    return _SHARED_CACHES[key]
 
 
 class LocalBot:
@@ -186,8 +226,8 @@ class HttpBot(LocalBot):
         """Queue the update for the bot's next poll and wait until it has been handled."""
         self.emulator.enqueue(update)
         async with self._progress:
-            await asyncio.wait_for(
-                self._progress.wait_for(lambda: update["update_id"] in self.handled), 15
+            await asyncio.wait_for(  # a bound against a hang: a rebuild under load takes seconds
+                self._progress.wait_for(lambda: update["update_id"] in self.handled), 60
             )
         await self.flush()
 
@@ -196,11 +236,15 @@ _WARM_CACHE: list[Path] = []
 
 
 def share_matcher_cache(cache: Path) -> None:
-    """Link the files of the session's first matcher cache into ``cache`` (computing it takes
-    seconds; every bot process would otherwise start cold)."""
+    """Link the files of the session's matcher cache into ``cache`` (computing it takes
+    seconds; every bot process would otherwise start cold): under pytest, the one the
+    in-process bots' shared content was built with; elsewhere (benchmarks), the first bot
+    process's, unless a benchmark set ``_WARM_CACHE`` first."""
     if not _WARM_CACHE:
-        _WARM_CACHE.append(cache)
-        return
+        if not SHARED_ROOT:
+            _WARM_CACHE.append(cache)
+            return
+        _WARM_CACHE.append(_repository_cache())
     warm = _WARM_CACHE[0]
     if warm == cache or not warm.is_dir():
         return
