@@ -229,24 +229,42 @@ class _Counting:
 
 def test_embeddings_are_computed_once_then_read_from_the_cache(tmp_path: Path) -> None:
     encoder = _Counting()
+    embedding.forget_cached(None)
     first = encode_all(encoder, ["a", "bb"], tmp_path)
-    embedding._MEMORY.clear()  # as in a new process: from the cache dir
+    embedding.forget_cached(None)  # as in a new process: from the cache dir
     again = encode_all(encoder, ["a", "bb"], tmp_path)
     assert encoder.encoded == 2
     assert np.array_equal(first, again)
     assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
+    embedding.forget_cached(None)
     encode_all(encoder, ["a", "bb", "ccc"], tmp_path)  # other texts: another key
     assert encoder.encoded == 5
     assert cache_key(encoder, ["a"]) != cache_key(encoder, ["b"])
 
 
+def test_a_taught_example_encodes_only_the_new_text(tmp_path: Path) -> None:
+    """A new set (an example taught, an answer edited) reuses the last set's vectors: one
+    text encoded, not every phrase again; the vectors are those of a whole computation."""
+    encoder = _Counting()
+    embedding.forget_cached(None)
+    encode_all(encoder, ["a", "bb", "ccc"], tmp_path)
+    taught = encode_all(encoder, ["a", "dddd", "bb", "ccc", "dddd"], tmp_path)
+    assert encoder.encoded == 4, "only 'dddd', once"
+    embedding.forget_cached(None)
+    whole = encode_all(_Counting(), ["a", "dddd", "bb", "ccc", "dddd"], None)
+    assert np.array_equal(taught, whole)
+    embedding.forget_cached(tmp_path)  # /forget of a learned example: no vector is kept
+    encode_all(encoder, ["a", "dddd"], None)
+    assert encoder.encoded == 6
+
+
 def test_without_a_cache_dir_embeddings_are_kept_in_memory_only(tmp_path: Path) -> None:
     encoder = _Counting()
-    embedding._MEMORY.clear()
+    embedding.forget_cached(None)
     encode_all(encoder, ["xyz"], None)
     encode_all(encoder, ["xyz"], None)  # the same process: computed once
     assert encoder.encoded == 1
-    embedding._MEMORY.clear()
+    embedding.forget_cached(None)  # as in a new process
     encode_all(encoder, ["xyz"], None)  # nothing on disk
     assert encoder.encoded == 2
 

@@ -8,6 +8,8 @@ dimensions). Any object with ``name``, ``dim`` and ``encode`` can take its place
 Embeddings of the knowledge base's phrases are computed once and cached in a directory the
 caller passes (the bot's data dir), in a file keyed by a hash of the model's name and version
 and of the phrases themselves (so of the knowledge files, and of any learned examples added).
+A new set (an example taught, an answer edited) reuses the vectors of the last set in memory
+and encodes only the phrases that set lacks; /forget drops that memory with the cache files.
 
 Building these caches takes seconds (a first start, a changed knowledge base): one INFO line of
 this module's logger says so before it begins, with how long it usually takes (the command
@@ -38,6 +40,9 @@ Vectors = npt.NDArray[np.float32]
 _BATCH = 256  # texts per call to the model (its own micro-batching does the rest)
 _KEEP = 4  # cached embedding files kept in a cache dir (and sets kept in memory)
 _MEMORY: dict[str, Vectors] = {}
+# The texts of the last set computed or read, and their vectors: a new set (a taught example,
+# an edited answer) encodes only the texts this one lacks. No copy: it is the set in use.
+_LATEST: list[tuple[str, dict[str, int], Vectors]] = []  # with the model's name
 _TOKENS = 384  # tokens of one flat batch: the package's choice (its weights stream once a batch)
 _PHRASES_A_SECOND = 1700  # embeddings computed a second on one idle core (about; for the notice)
 _ANNOUNCED: list[str] = []  # the first start's notice, which covers the embeddings too
@@ -157,6 +162,7 @@ def forget_cached(cache_dir: Path | None) -> None:
     again from the texts in use. After a learned example left the knowledge base, no vector
     of its words is kept."""
     _MEMORY.clear()
+    _LATEST.clear()
     if cache_dir is not None and Path(cache_dir).is_dir():
         for old in Path(cache_dir).glob("embeddings-*.npy"):
             old.unlink(missing_ok=True)
@@ -172,7 +178,29 @@ def encode_all(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = 
     if len(_MEMORY) >= _KEEP:
         _MEMORY.clear()
     _MEMORY[key] = vectors
+    _LATEST[:] = [(encoder.name, {text: i for i, text in enumerate(texts)}, vectors)]
     return vectors
+
+
+def _encode_new(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None) -> Vectors:
+    """Embeddings of ``texts``: those of the last set reused, the others computed in batches
+    (a text's vector does not depend on its batch: equal within 1e-6)."""
+    known: dict[str, int] = {}
+    previous = np.zeros((0, encoder.dim), np.float32)
+    if _LATEST and _LATEST[0][0] == encoder.name:
+        _, known, previous = _LATEST[0]
+    missing = [text for text in dict.fromkeys(texts) if text not in known]
+    seconds = len(missing) / _PHRASES_A_SECOND
+    if seconds >= 0.5:
+        _announce(
+            f"Computing the embeddings of {len(missing)} knowledge-base phrases "
+            f"{_where(cache_dir)} (new or changed knowledge; usually {max(1, round(seconds))}-"
+            f"{max(2, round(3 * seconds))} s)..."
+        )
+    parts = [encoder.encode(missing[i : i + _BATCH]) for i in range(0, len(missing), _BATCH)]
+    computed = {text: len(previous) + i for i, text in enumerate(missing)}
+    rows = [known[text] if text in known else computed[text] for text in texts]
+    return np.concatenate([previous, *parts])[rows].astype(np.float32, copy=False)
 
 
 def _encode_all(
@@ -187,15 +215,7 @@ def _encode_all(
                 return np.asarray(vectors, dtype=np.float32)
         except (OSError, ValueError):
             pass
-    seconds = len(texts) / _PHRASES_A_SECOND
-    if seconds >= 0.5:
-        _announce(
-            f"Computing the embeddings of {len(texts)} knowledge-base phrases "
-            f"{_where(cache_dir)} (new or changed knowledge; usually {max(1, round(seconds))}-"
-            f"{max(2, round(3 * seconds))} s)..."
-        )
-    parts = [encoder.encode(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
-    vectors = np.concatenate(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
+    vectors = _encode_new(encoder, texts, cache_dir)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
