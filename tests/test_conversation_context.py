@@ -128,3 +128,35 @@ def test_a_stored_focus_on_a_programme_the_knowledge_base_lacks_is_no_error(
     dialogue = Dialogue(assistant, focus, clock=lambda: 2.0)
     reply = dialogue.reply("and the labs?")
     assert reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "honest"),
+    [
+        ("how long are CSC students away in Strasbourg for", "does not give this"),
+        ("les étudiants CSC restent combien de temps à Strasbourg ?", "ne donne pas"),
+        ("CSC的同学在斯特拉斯堡待多长时间", "没有公布"),
+    ],
+)
+def test_a_fact_the_named_programme_does_not_give_is_answered_honestly(
+    assistant: Assistant, question: str, honest: str
+) -> None:
+    """The city named with the programme is no sight-seeing question: the CSC page gives no
+    length, so the reply says so instead of declining or giving the exchange's 4 weeks."""
+    reply = Dialogue(assistant).reply(question)
+    assert honest in reply.text
+    assert "4" not in reply.text.split("\n")[1]  # no length of the exchange given instead
+
+
+@pytest.mark.asyncio
+async def test_a_student_asking_the_csc_programme_length_gets_the_honest_reply(
+    tmp_path: Path,
+) -> None:
+    bot = await start(LocalBot(tmp_path))
+    try:
+        student = bot.user(3002)
+        await bot.send(student, "how long are CSC students away in Strasbourg for")
+        assert "does not give this" in student.last.text
+        assert "4 weeks to 6 months" not in student.last.text
+    finally:
+        await bot.stop()

@@ -269,6 +269,27 @@ def test_unknown_but_on_topic_is_answered_honestly(
     assert SIGNUP in actions(reply)
 
 
+@pytest.mark.parametrize(
+    ("question", "honest"),
+    [("visa for coming over?", "publish"), ("签证要怎么弄才能过来", "公布")],
+)
+def test_an_unsure_not_published_topic_gets_the_honest_reply_not_a_did_you_mean(
+    assistant: Assistant, question: str, honest: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.intent, reply.kind) == ("visa", ANSWER)
+    assert honest in reply.text
+    assert COORDINATOR in actions(reply)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how do I get a Schengen visa to visit Germany on holiday", "去日本旅游签证怎么办"],
+)
+def test_a_tourist_visa_question_is_still_declined(assistant: Assistant, question: str) -> None:
+    assert assistant.answer(question).intent is None
+
+
 # ─────────────────────────────────── did you mean ───────────────────────────────────
 
 

@@ -280,7 +280,7 @@ class Assistant:
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if self.config.answer_of(match) is not None:
+        if self.config.answer_of(match) is not None or self._honest_guess(match, best):
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
             return Reply(
                 reply.text,
@@ -299,6 +299,22 @@ class Assistant:
         return Reply(
             self.texts.get("did_you_mean", lang), tuple(buttons), None, best.score, lang, SUGGEST
         )
+
+    def _honest_guess(self, match: Match, best: Candidate) -> bool:
+        """Whether an unsure best topic is an honest "not published" entry to give as it is
+        (``semantic.honest`` of ``matching.yaml``): closer in meaning than the out-of-scope
+        examples by ``semantic.honest_margin``, and not a close tie with a published fact."""
+        entry = self.kb.entries.get(best.topic_id)
+        if entry is None or entry.published or not match.by_meaning:
+            return False
+        semantic = self.config.semantic
+        if best.score < semantic.honest or best.cosine < match.off_topic + semantic.honest_margin:
+            return False
+        runner_up = next(iter(match.candidates[1:2]), None)
+        if runner_up is None or best.score - runner_up.score >= semantic.min_gap:
+            return True
+        other = self.kb.entries.get(runner_up.topic_id)
+        return other is not None and not other.published
 
     def fallback(self, lang: str, score: float = 0.0) -> Reply:
         """The polite "not found" reply, offering the menu, a coordinator and the sign-up."""

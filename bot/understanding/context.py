@@ -97,7 +97,7 @@ class Dialogue:
             unlisted = self._unlisted_in_focus(text, lang)
             if unlisted is not None:
                 return unlisted
-        if reply.kind not in ANSWERED and not self._plausible(text):
+        if reply.kind not in ANSWERED and not self._plausible(text, named):
             # closer to what is out of scope than to any topic ("the capital of France?",
             # "Strasbourg's Christmas market"): declined, whatever the context
             return assistant.fallback(lang, reply.score)
@@ -210,10 +210,19 @@ class Dialogue:
         """A programme's overview given with a low score: the name was said, not asked about."""
         return reply.intent in self.facts.overviews and reply.score < SURE_OVERVIEW
 
-    def _plausible(self, text: str) -> bool:
+    def _plausible(self, text: str, named: set[str] | None = None) -> bool:
         """Whether a "did you mean" shares meaning with the message, not only a word: its
         best topic is closer in meaning than the out-of-scope examples ("what's the weather
-        like in Chongqing in winter?" is no question about start dates)."""
+        like in Chongqing in winter?" is no question about start dates). A message naming a
+        programme is read without its names too, when its best topic is then the programme's
+        own or one its page does not give ("How long do the CSC people stay in Strasbourg?":
+        the city is no sight-seeing question)."""
+        own = self.facts.programme(next(iter(named))) if named and len(named) == 1 else None
+        if own is not None and not self._plausible(text):
+            rest = self.read.names_removed(text)
+            if len(self.read.words(rest)) < 2 or not self._plausible(rest):
+                return False
+            return self.facts.belongs(self.assistant.match(rest).candidates[0].topic_id, own)
         match = self.assistant.match(text)
         if not match.by_meaning or not match.candidates:
             return True

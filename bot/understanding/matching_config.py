@@ -40,6 +40,12 @@ class SemanticConfig:
     # A message this much closer to an out-of-scope example than to any topic asks for no
     # field ("a master of law at the Sorbonne?" is no request for a listed option).
     off_topic_margin: float = 1.0
+    # A "did you mean" whose best topic is an honest "not published" entry is that entry from
+    # this fused score, when the message is closer in meaning to it than to any out-of-scope
+    # example by ``honest_margin``: saying "the pages do not give this" risks no wrong fact
+    # (1.0: never).
+    honest: float = 1.0
+    honest_margin: float = 0.0
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -56,6 +62,8 @@ class SemanticConfig:
             accept=float(data.get("accept", 0.5)),
             min_gap=float(data.get("min_gap", 0.0)),
             off_topic_margin=float(data.get("off_topic_margin", defaults.off_topic_margin)),
+            honest=float(data.get("honest", defaults.honest)),
+            honest_margin=float(data.get("honest_margin", defaults.honest_margin)),
         )
 
     def scale(self, cosine: float) -> float:
