@@ -382,3 +382,24 @@ async def test_statistics_are_served_from_the_last_figures_never_computed_in_the
                     break
                 await asyncio.sleep(0.05)
         assert "9" in later["summary"] and not later["pending"]
+
+
+@pytest.mark.asyncio
+async def test_overlapping_background_work_restores_the_switch_interval() -> None:
+    """Two computations off the request path overlap, the longer one ending last: the
+    interpreter's thread switch interval is the original one again afterwards."""
+    import sys
+    import time
+
+    from bot.web.console import SWITCH_INTERVAL, _in_worker
+
+    original = sys.getswitchinterval()
+    first = asyncio.create_task(_in_worker(time.sleep, 0.05))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(_in_worker(time.sleep, 0.2))
+    await asyncio.sleep(0.01)
+    assert sys.getswitchinterval() == min(original, SWITCH_INTERVAL)
+    await first
+    assert sys.getswitchinterval() == min(original, SWITCH_INTERVAL), "the second still runs"
+    await second
+    assert sys.getswitchinterval() == original

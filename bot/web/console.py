@@ -39,17 +39,24 @@ class Shown:
     entries: tuple[str, ...]
 
 
+_WORKERS: list[float] = []  # the interval before the first running worker, then one per worker
+
+
 async def _in_worker(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in a worker thread, with the interpreter switching threads every
     :data:`SWITCH_INTERVAL` seconds meanwhile (5 ms by default): a pure-Python computation of
     seconds then delays each step of an API call (and of the bot's replies) by about a
     millisecond rather than five."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, SWITCH_INTERVAL))
+    if not _WORKERS:
+        _WORKERS.append(sys.getswitchinterval())  # the interval to restore after the last one
+        sys.setswitchinterval(min(_WORKERS[0], SWITCH_INTERVAL))
+    _WORKERS.append(0.0)
     try:
         return await asyncio.to_thread(function, *args)
     finally:
-        sys.setswitchinterval(before)
+        _WORKERS.pop()
+        if len(_WORKERS) == 1:
+            sys.setswitchinterval(_WORKERS.pop())
 
 
 def _shown(groups: list[ReviewGroup]) -> list[Shown]:
