@@ -99,3 +99,29 @@ async def test_the_running_bot_beats(tmp_path: Path) -> None:
                 break
             await __import__("asyncio").sleep(0.1)
         assert _health(tmp_path).returncode == 0
+
+
+def test_every_data_file_of_the_package_is_installed_by_a_plain_install() -> None:
+    """The image runs ``pip install .`` (not editable): every file under ``bot/`` that is not
+    Python must be named by ``[tool.setuptools.package-data]``, or the installed bot lacks it
+    (the common Chinese words were missing once)."""
+    import fnmatch
+    import tomllib
+
+    declared = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = declared["tool"]["setuptools"]["package-data"]
+    tracked = subprocess.run(
+        ["git", "ls-files", "bot"], cwd=REPOSITORY, capture_output=True, text=True, check=True
+    ).stdout.split()
+    missing = []
+    for name in tracked:
+        if name.endswith(".py") or "/__pycache__/" in name:
+            continue
+        covered = False
+        for package, globs in patterns.items():
+            root = package.replace(".", "/") + "/"
+            if name.startswith(root):
+                covered |= any(fnmatch.fnmatch(name[len(root) :], glob) for glob in globs)
+        if not covered:
+            missing.append(name)
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
