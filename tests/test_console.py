@@ -403,3 +403,29 @@ async def test_overlapping_background_work_restores_the_switch_interval() -> Non
     assert sys.getswitchinterval() == min(original, SWITCH_INTERVAL), "the second still runs"
     await second
     assert sys.getswitchinterval() == original
+
+
+@pytest.mark.asyncio
+async def test_a_stale_value_is_served_at_once_while_the_next_is_computed() -> None:
+    """The leads' filter choices (a scan of every lead) never hold a call of the leads table:
+    once there is a value, a call gets it at once while the next one is computed."""
+    from bot.web.refreshed import Refreshed
+
+    release = asyncio.Event()
+    computed: list[int] = []
+
+    async def compute() -> int:
+        computed.append(len(computed) + 1)
+        if len(computed) > 1:
+            await release.wait()  # the next value takes its time
+        return computed[-1]
+
+    choices = Refreshed("choices", compute, ttl=0.0)  # always stale
+    assert await choices.latest() == 1, "the first value is awaited"
+    assert await asyncio.wait_for(choices.latest(), 0.5) == 1, "served while the next computes"
+    assert choices.pending
+    release.set()
+    assert choices.task is not None
+    await choices.task
+    assert choices.value == 2
+    choices.cancel()

@@ -41,6 +41,12 @@ class Refreshed(Generic[T]):
         if (stale or force) and not self.pending:
             self.task = asyncio.create_task(self._run(), name=f"console: {self.name}")
 
+    async def latest(self) -> T:
+        """The last value at once (the next one computed in the background if it is stale);
+        only the first value is awaited."""
+        value = self.get()
+        return value if value is not None else await self.wait()
+
     async def wait(self) -> T:
         """A fresh value: the last one if not stale, else the next one (awaited)."""
         self.refresh()

@@ -205,7 +205,7 @@ class Leads(Api):
         if not found and offset:  # past the end (the leads changed meanwhile): the last page
             offset = max(0, (total - 1) // leads.MAX_ROWS * leads.MAX_ROWS)
             total, found = await storage.find_leads(query, leads.MAX_ROWS, offset=offset)
-        levels, interests = await self.console.choices.wait()  # awaited only before the first
+        levels, interests = await self.console.choices.latest()
         kb = self.services.content.assistant.kb
         titles = {i: kb.title(i, self.lang) for i in interests if i in kb.entries or i in kb.items}
         self.send(
