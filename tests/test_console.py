@@ -385,27 +385,6 @@ async def test_statistics_are_served_from_the_last_figures_never_computed_in_the
 
 
 @pytest.mark.asyncio
-async def test_overlapping_background_work_restores_the_switch_interval() -> None:
-    """Two computations off the request path overlap, the longer one ending last: the
-    interpreter's thread switch interval is the original one again afterwards."""
-    import sys
-    import time
-
-    from bot.web.console import SWITCH_INTERVAL, _in_worker
-
-    original = sys.getswitchinterval()
-    first = asyncio.create_task(_in_worker(time.sleep, 0.05))
-    await asyncio.sleep(0.01)
-    second = asyncio.create_task(_in_worker(time.sleep, 0.2))
-    await asyncio.sleep(0.01)
-    assert sys.getswitchinterval() == min(original, SWITCH_INTERVAL)
-    await first
-    assert sys.getswitchinterval() == min(original, SWITCH_INTERVAL), "the second still runs"
-    await second
-    assert sys.getswitchinterval() == original
-
-
-@pytest.mark.asyncio
 async def test_a_stale_value_is_served_at_once_while_the_next_is_computed() -> None:
     """The leads' filter choices (a scan of every lead) never hold a call of the leads table:
     once there is a value, a call gets it at once while the next one is computed."""

@@ -3,6 +3,7 @@ unanswered questions, and their review rows in storage."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import itertools
 import shutil
@@ -26,7 +27,13 @@ from bot.content.learned import (
 )
 from bot.storage import IGNORED, Storage
 from bot.understanding.answers import Assistant
-from bot.understanding.grouping import ACROSS_LANGUAGES, Phrase, group_questions
+from bot.understanding.grouping import (
+    ACROSS_LANGUAGES,
+    Phrase,
+    group_between,
+    group_questions,
+    grouping_steps,
+)
 from tests.auxil.paths import CONVERSATIONS, FIXTURES, KNOWLEDGE
 
 VALID = FIXTURES / "kb" / "valid"
@@ -231,3 +238,28 @@ async def test_review_rows_follow_the_questions(tmp_path: Path) -> None:
         assert await store.resolve_group(group.id, IGNORED) == 1
         assert await store.listing_groups(listing) == []
         assert await store.unreviewed_questions(timedelta(days=1), 0.6) == []
+
+
+@pytest.mark.asyncio
+async def test_grouping_in_steps_lets_the_other_tasks_run_and_groups_the_same(
+    assistant: Assistant,
+) -> None:
+    """The console and /unanswered group on the event loop in steps: another task (a
+    student's answer, an API call) runs between every two steps, and the groups are those of
+    one go."""
+    phrases = [Phrase(i, t) for i, t in enumerate(POOL * 4)]
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_task())
+    groups = await group_between(assistant, phrases)
+    other.cancel()
+    assert turns >= len(phrases), "the other task ran between the steps"
+    assert groups == group_questions(assistant, phrases)
+    steps = sum(1 for _ in grouping_steps(assistant, phrases))
+    assert steps >= len(phrases), "a step at least for each question read"

@@ -8,11 +8,17 @@ the matcher finds the same nearest entry for both. Words cannot compare question
 languages: when the matcher has its sentence encoder, the groups of two questions in different
 languages close enough in meaning (:data:`ACROSS_LANGUAGES`) merge. Each group comes with the
 knowledge entries nearest to its questions, the likeliest homes for them.
+
+Grouping hundreds of questions takes seconds of CPU. :func:`grouping_steps` cuts it into steps
+of a few milliseconds (one question read, or a few encoded), and :func:`group_between` runs
+them on the event loop with every other task between two steps: nothing waits long, and no
+worker thread competes with the loop for the interpreter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +26,6 @@ from rapidfuzz import fuzz, process
 
 from bot.content.knowledge import KnowledgeBase
 from bot.understanding.answers import Assistant
-from bot.understanding.embedding import Encoder
 from bot.understanding.matcher import Match
 from bot.understanding.text import has_cjk, normalize, stem
 
@@ -40,6 +45,7 @@ NEAREST = 3
 # group mixes two questions; at 0.65 dog / cat and winter / summer merge, at 0.62 pool / gym and
 # housing / visa / food too. A wrong merge would teach wrong examples; a split costs a page.
 ACROSS_LANGUAGES = 0.70
+ENCODED_A_STEP = 8  # questions encoded in one step of grouping_steps (a few ms)
 
 
 @dataclass(frozen=True)
@@ -93,17 +99,47 @@ class _Question:
 def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
     """Group ``phrases`` (newest first), the largest groups first (ties: the most recent):
     by their words, then, with the matcher's encoder, across languages by meaning."""
+    steps = grouping_steps(assistant, phrases)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+async def group_between(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
+    """:func:`group_questions` on the event loop, letting every other task run between two
+    of its steps."""
+    steps = grouping_steps(assistant, phrases)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        await asyncio.sleep(0)
+
+
+def grouping_steps(
+    assistant: Assistant, phrases: Sequence[Phrase]
+) -> Generator[None, None, list[Group]]:
+    """:func:`group_questions` in steps of a few milliseconds: it yields after each question
+    read and after each :data:`ENCODED_A_STEP` questions encoded, and returns the groups."""
     stop = _stopwords(assistant)
     known = _vocabulary(assistant.kb, stop)
     words = _Words()
-    questions = [
-        _analyse(assistant, phrase, stop, known, words, position=position)
-        for position, phrase in enumerate(phrases)
-    ]
+    questions = []
+    for position, phrase in enumerate(phrases):
+        questions.append(_analyse(assistant, phrase, stop, known, words, position=position))
+        yield
     clusters = _by_words(questions)
     encoder = assistant.matcher.encoder
     if encoder is not None and questions:
-        clusters = _across_languages(clusters, encoder)
+        parts = []
+        for start in range(0, len(questions), ENCODED_A_STEP):
+            batch = questions[start : start + ENCODED_A_STEP]
+            parts.append(encoder.encode([q.phrase.text for q in batch]))  # L2-normalised
+            yield
+        clusters = _across_languages(clusters, np.concatenate(parts))
     return [
         Group(
             ids=tuple(q.phrase.id for q in cluster),
@@ -142,16 +178,17 @@ def _by_words(questions: Sequence[_Question]) -> list[list[_Question]]:
 
 
 def _across_languages(
-    clusters: Sequence[list[_Question]], encoder: Encoder
+    clusters: Sequence[list[_Question]], encoded: np.ndarray
 ) -> list[list[_Question]]:
     """Merge the groups of any two questions in different languages whose sentence embeddings
     are at least :data:`ACROSS_LANGUAGES` close (within a language the words decide: they
-    tell a gym from a pool better than meaning does). The order of the questions does not
-    matter; each merged group keeps its questions newest first."""
+    tell a gym from a pool better than meaning does); ``encoded`` holds each question's
+    embedding, row ``position``. The order of the questions does not matter; each merged
+    group keeps its questions newest first."""
     questions = [q for cluster in clusters for q in cluster]
     cluster_of = [index for index, cluster in enumerate(clusters) for _ in cluster]
     languages = np.array([q.language for q in questions])
-    vectors = encoder.encode([q.phrase.text for q in questions])  # L2-normalised rows
+    vectors = encoded[[q.position for q in questions]]
     close = (vectors @ vectors.T >= ACROSS_LANGUAGES) & (languages[:, None] != languages)
     parent = list(range(len(clusters)))
 

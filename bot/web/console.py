@@ -7,25 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from bot.content.knowledge import KnowledgeBase, load_knowledge
 from bot.reports import stats
 from bot.storage import ReviewGroup
 from bot.telegram.context import Services
-from bot.understanding.grouping import Phrase, group_questions, pick_samples
+from bot.understanding.grouping import Phrase, group_between, pick_samples
 from bot.web.refreshed import Refreshed
 
-T = TypeVar("T")
 STATIC: Final = Path(__file__).parent / "static"
 UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
 STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
-SWITCH_INTERVAL: Final = 0.001  # seconds, while the questions are grouped (see _in_worker)
 UNANSWERED_TTL: Final = 5.0  # seconds after which the unanswered questions are read again
 
 
@@ -37,26 +33,6 @@ class Shown:
     count: int
     samples: list[str]
     entries: tuple[str, ...]
-
-
-_WORKERS: list[float] = []  # the interval before the first running worker, then one per worker
-
-
-async def _in_worker(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a worker thread, with the interpreter switching threads every
-    :data:`SWITCH_INTERVAL` seconds meanwhile (5 ms by default): a pure-Python computation of
-    seconds then delays each step of an API call (and of the bot's replies) by about a
-    millisecond rather than five."""
-    if not _WORKERS:
-        _WORKERS.append(sys.getswitchinterval())  # the interval to restore after the last one
-        sys.setswitchinterval(min(_WORKERS[0], SWITCH_INTERVAL))
-    _WORKERS.append(0.0)
-    try:
-        return await asyncio.to_thread(function, *args)
-    finally:
-        _WORKERS.pop()
-        if len(_WORKERS) == 1:
-            sys.setswitchinterval(_WORKERS.pop())
 
 
 def _shown(groups: list[ReviewGroup]) -> list[Shown]:
@@ -109,7 +85,8 @@ class Console:
 
     async def _group(self) -> list[Shown]:
         """The unanswered questions grouped as ``/unanswered`` groups them (seconds for
-        hundreds of questions, in a worker thread); grouped again only when they changed."""
+        hundreds of questions, in steps of milliseconds between the other tasks); grouped
+        again only when they changed."""
         services = self.services
         assistant = services.content.assistant
         questions = await services.storage.unreviewed_questions(
@@ -120,7 +97,7 @@ class Console:
         key = (id(assistant), *(q.id for q in questions))
         if self._listing is None or self._listing[0] != key:
             phrases = [Phrase(q.id, q.text) for q in questions]
-            groups = await _in_worker(group_questions, assistant, phrases)
+            groups = await group_between(assistant, phrases)  # in steps, on the loop
             listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
             self._listing = (key, listing)
         listed = await services.storage.listing_groups(self._listing[1])

@@ -9,7 +9,6 @@ group id (``un:add:<group>:<n>``); which questions it stands for is read from th
 
 from __future__ import annotations
 
-import asyncio
 import html
 from datetime import timedelta
 
@@ -29,7 +28,7 @@ from bot.telegram.context import App, BotContext, Services, services_of
 from bot.telegram.coordinators import CoordinatorButtonHandler, only_coordinators
 from bot.telegram.handlers.common import answer_query, send, show, user_language
 from bot.understanding.answers import Assistant
-from bot.understanding.grouping import Phrase, group_questions, pick_samples
+from bot.understanding.grouping import Phrase, group_between, pick_samples
 
 TEXTS = frozenset(
     {
@@ -87,7 +86,7 @@ async def unanswered(update: Update, context: BotContext) -> None:
         await send(update, texts.get("unanswered_none", lang, days=days))
         return
     phrases = [Phrase(q.id, q.text) for q in questions]
-    groups = await asyncio.to_thread(group_questions, assistant, phrases)
+    groups = await group_between(assistant, phrases)  # in steps: students are answered meanwhile
     listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
     text, rows = await _page(services, listing, 0, lang)
     await send(update, text, rows)
