@@ -21,27 +21,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from calibrate import fit_logistic  # the same model as the calibration (scripts/ is on the path)
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.decision import match_features
 from bot.understanding.evaluation import load_cases
-
-L2 = 0.01  # ridge penalty, as in calibrate.py
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> np.ndarray:
-    """Ridge-penalised logistic regression by Newton's method: [bias, weights…]."""
-    x = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(x.shape[1])
-    penalty = L2 * np.eye(x.shape[1])
-    penalty[0, 0] = 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -50, 50)))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
-        w -= np.linalg.solve(hessian + 1e-9 * np.eye(len(w)), gradient)
-    return w
 
 
 def main() -> None:
