@@ -100,23 +100,27 @@ def group_questions(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Gro
     """Group ``phrases`` (newest first), the largest groups first (ties: the most recent):
     by their words, then, with the matcher's encoder, across languages by meaning."""
     steps = grouping_steps(assistant, phrases)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    while (groups := _step(steps)) is None:
+        pass
+    return groups
 
 
 async def group_between(assistant: Assistant, phrases: Sequence[Phrase]) -> list[Group]:
     """:func:`group_questions` on the event loop, letting every other task run between two
     of its steps."""
     steps = grouping_steps(assistant, phrases)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    while (groups := _step(steps)) is None:
         await asyncio.sleep(0)
+    return groups
+
+
+def _step(steps: Generator[None, None, list[Group]]) -> list[Group] | None:
+    """Take one step of ``steps``: the groups once it has finished, None before."""
+    try:
+        next(steps)
+    except StopIteration as done:
+        return done.value
+    return None
 
 
 def grouping_steps(
