@@ -89,7 +89,9 @@ def _fuzzy_form(tokens: Iterable[str]) -> str:
 
 
 def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
-    """Every matching phrase of every topic, with its language."""
+    """Every matching phrase of every topic, with its language: for an item, its names,
+    aliases and the lay descriptions of what it is, which match as phrases but never name it
+    (:mod:`.names` and the speller's names read names and aliases only)."""
     phrases: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry in kb.entries.values():
         for lang in LANGUAGES:
@@ -101,7 +103,7 @@ def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
             phrases[entry.id] += [(lang, text) for text in texts]
     for item in kb.items.values():
         for lang in LANGUAGES:
-            texts = [item.name[lang], *item.aliases.get(lang, ())]
+            texts = [item.name[lang], *item.aliases.get(lang, ()), *item.descriptions.get(lang, ())]
             phrases[item.id] += [(lang, text) for text in texts]
     return phrases
 

@@ -58,6 +58,7 @@ class Matcher:
         self.kb = kb
         # Chinese stop characters apply to every language (a question may mix scripts).
         stopwords = {lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES}
+        # Items' lay descriptions match by words and by meaning, but never name an item.
         raw_phrases = topic_phrases(kb)
         phrases = {
             topic_id: [(lang, normalize(text)) for lang, text in raw]
