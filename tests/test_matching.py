@@ -491,7 +491,7 @@ HOLDOUT_FLOORS = {
 # examples: real-dev en and fr rose, zh lost 3 questions (90.9 -> 84.1 %) and off-topic one.
 REAL_DEV_FLOORS = {
     "en": 0.87,  # 92.0 % (46/50)
-    "zh": 0.79,  # 84.1 % (37/44)
+    "zh": 0.84,  # 88.6 % (39/44) with the items' descriptions (issue 18 session 4; was 84.1 %)
     "fr": 0.83,  # 88.6 % (39/44)
     "rejection": 0.84,  # 89.2 % (33/37)
     "language": 0.97,  # 100.0 % (175/175)
@@ -509,10 +509,10 @@ REAL_HOLDOUT_FLOORS = {
 }
 # Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
-    "en": 0.82,  # 86.8 % (66/76)
-    "zh": 0.81,  # 85.5 % (65/76)
+    "en": 0.86,  # 90.8 % (69/76) with the items' descriptions (was 86.8 %)
+    "zh": 0.84,  # 88.2 % (67/76) with the items' descriptions (was 85.5 %)
     "fr": 0.84,  # 89.5 % (68/76)
-    "rejection": 0.82,  # 87.0 % (47/54)
+    "rejection": 0.89,  # 94.4 % (51/54) with the items' descriptions (was 87.0 %)
     "language": 0.97,  # 100.0 % (282/282)
     "kind:two-part": 0.85,  # 90.0 % (27/30)
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
@@ -531,15 +531,20 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.77, "rejection": 0.83, "language": 0.96}  # 81.5, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
 INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
 INDEP_ZH_DEV_FLOORS = {"zh": 0.74, "rejection": 0.70, "language": 0.96}  # 78.2, 80.0, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.82, "zh": 0.72, "fr": 0.72}  # 86.7, 76.7, 76.7
+TYPOS_DEV_FLOORS = {"en": 0.89, "zh": 0.75, "fr": 0.72}  # 93.3, 80.0, 76.7
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
+# Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
+# in issue 18 session 4 as the check of the items' descriptions written before it was read
+# (57.2 % of all rows before them, 66.1 % after).
+# 79.6, 70.4, 48.1, 66.7 %
+QUESTIONS_DEV2_FLOORS = {"en": 0.75, "zh": 0.66, "fr": 0.44, "rejection": 0.61}
 
 
 def _figures(report: Report) -> dict[str, float]:
@@ -568,6 +573,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("indep-zh-holdout.yaml", INDEP_ZH_HOLDOUT_FLOORS),
         ("typos-dev.yaml", TYPOS_DEV_FLOORS),
         ("typos-holdout.yaml", TYPOS_HOLDOUT_FLOORS),
+        ("questions-dev2.yaml", QUESTIONS_DEV2_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
@@ -676,3 +682,32 @@ def test_a_comparison_of_two_cities_is_no_question_about_the_programme(
     assistant: Assistant,
 ) -> None:
     assert assistant.answer("重庆和斯特拉斯堡哪个城市大").kind != ANSWER
+
+
+# ─────────────────── issue 18 (session 4): items described in lay words ───────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("is there a department for babies born too early?", "neonatology"),
+        ("les médecins qui endorment les patients au bloc, c'est possible ?", "anesthesiology"),
+        ("有没有专门研究不孕不育的实验室", "reproduction-development"),
+        ("有看牙的专业吗", "stomatology"),
+    ],
+)
+def test_an_item_described_in_lay_words_is_answered_without_being_named(
+    assistant: Assistant, question: str, item: str
+) -> None:
+    """An item's ``descriptions`` match (by words and by meaning) but are no name: the reply
+    is the item's, and the question names no item (no name bonus)."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, item)
+    assert not assistant.matcher.named_items(question)
+
+
+def test_descriptions_are_never_names_to_correct_to(assistant: Assistant) -> None:
+    """The speller corrects to description words as to any known word, but the words of
+    descriptions alone never make an item named ("incubators" is no name of Neonatology)."""
+    assert assistant.matcher.spelt("incubatrs") == "incubators"
+    assert not assistant.matcher.named_items("babies in incubators")
