@@ -5,6 +5,7 @@ knowledge base's own vocabulary (:mod:`bot.understanding.spelling`)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -46,9 +47,19 @@ def vocabulary_speller(
     kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> Speller:
     """The knowledge base's vocabulary, for correcting misspelt words: the words of every
-    phrase, stop word, out-of-scope example and not-listed name."""
+    phrase, stop word, out-of-scope example and not-listed name. The words only the items'
+    lay descriptions use are, like names, never the correction of a short word."""
     words = [w for found in phrases.values() for _, text in found for w in text.split()]
     words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
+    in_descriptions = Counter(
+        w
+        for item in kb.items.values()
+        for texts in item.descriptions.values()
+        for text in texts
+        for w in normalize(text).split()
+    )
+    elsewhere = Counter(words) - in_descriptions
+    described = [w for w in in_descriptions if not elsewhere[w]]
     outside = [
         w
         for texts in (
@@ -75,7 +86,12 @@ def vocabulary_speller(
         for text in (item.name[lang], *item.aliases.get(lang, ()))
         for w in normalize(text).split()
     ]
-    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+    return Speller(
+        [*words, *outside],
+        names=names,
+        described=described,
+        chinese=ChineseSpeller(runs, keep),
+    )
 
 
 class TextCorrector:

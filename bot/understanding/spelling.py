@@ -81,16 +81,18 @@ class Speller:
         *,
         keep: Iterable[str] = (),
         names: Iterable[str] = (),
+        described: Iterable[str] = (),
         chinese: ChineseSpeller | None = None,
     ) -> None:
         """``vocabulary``: every known word, as often as it is used (the most used wins a tie);
         ``names``: words of the items' names and aliases, never the correction of a short
-        word; ``keep``: known words that are never corrected nor targets (not
-        listed fields, out-of-scope words)."""
+        word; ``described``: words only the items' lay descriptions use, likewise never the
+        correction of a short word ("pool" is not "pouls"); ``keep``: known words that are
+        never corrected nor targets (not listed fields, out-of-scope words)."""
         counts = Counter(w for w in vocabulary if w.isascii() and w.isalpha())
         self._keep = frozenset(keep)
         self._chinese = chinese
-        self._names = frozenset(names)
+        self._names = frozenset(names) | frozenset(described)  # never for a short word
         self._known = frozenset(counts) | self._keep
         self._count = counts
         by_length: dict[int, list[str]] = defaultdict(list)
@@ -140,7 +142,7 @@ class Speller:
             if len(word) <= SHORT and len(candidate) < len(word):
                 continue  # a short word loses no letter ("nems" is not "nes")
             if len(word) <= SHORT and candidate in self._names:
-                continue  # nor becomes a name ("gym" is not "gyn")
+                continue  # nor becomes a name ("gym" is not "gyn") or a described word
             rank = (distance, -_shared_prefix(word, candidate), -self._count[candidate])
             if best is None or rank < best[0]:
                 best = (rank, candidate)
