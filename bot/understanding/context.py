@@ -58,6 +58,7 @@ class Dialogue:
         self.idle, self.clock = idle, clock
         self.read = reader_of(assistant.kb)  # prepared once per knowledge base
         self.facts = ProgrammeFacts(assistant)
+        self._sibling = False  # the focus is another question of the same letter
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -69,7 +70,8 @@ class Dialogue:
         lang = lang or self.assistant.matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
         replies = []
-        for question, remark in asked or [(text, "")]:
+        for n, (question, remark) in enumerate(asked or [(text, "")]):
+            self._sibling = n > 0
             one = self._one(question, lang, named)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
@@ -77,6 +79,7 @@ class Dialogue:
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now)
+        self._sibling = False
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
@@ -165,7 +168,12 @@ class Dialogue:
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
         ):
-            return self._about_focus(text, lang) or reply
+            about = self._about_focus(text, lang)
+            if about is not None and self._sibling and about.score < reply.score:
+                # a letter's other question is no antecedent when this one is surer alone:
+                # "... which key labs do you have, and is it possible to come for 4 weeks?"
+                return reply
+            return about or reply
         return reply
 
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
