@@ -165,7 +165,7 @@ async def test_a_student_asking_the_csc_programme_length_gets_the_honest_reply(
 def test_a_letters_second_question_with_a_dummy_it_is_not_read_as_about_the_first(
     assistant: Assistant,
 ) -> None:
-    """"Is it possible to stay only one month?" after another question of the same letter asks
+    """ "Is it possible to stay only one month?" after another question of the same letter asks
     the duration: the first question is no antecedent when the second is surer alone."""
     letter = (
         "Dear coordinator,\nI am a PhD student in Lyon.\n"
