@@ -707,7 +707,10 @@ def test_an_item_described_in_lay_words_is_answered_without_being_named(
 
 
 def test_descriptions_are_never_names_to_correct_to(assistant: Assistant) -> None:
-    """The speller corrects to description words as to any known word, but the words of
-    descriptions alone never make an item named ("incubators" is no name of Neonatology)."""
+    """The speller corrects a long word to a description's word as to any known word, never
+    a short one ("pool" is not the "pouls" nor the "poor vision" of a description), and the
+    words of descriptions never make an item named ("incubators" names no Neonatology)."""
     assert assistant.matcher.spelt("incubatrs") == "incubators"
+    assert assistant.matcher.spelt("a pool") == "a pool"
+    assert assistant.answer("<pool & gym>").kind == FALLBACK
     assert not assistant.matcher.named_items("babies in incubators")
