@@ -66,7 +66,10 @@ class Dialogue:
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
-        lang = lang or self.assistant.matcher.language(text)
+        if lang is None:  # a letter's: that of its questions, names left out
+            matcher = self.assistant.matcher
+            body = sentences.body(text)
+            lang = matcher.letter_language(questions, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
         replies = []
         for question, remark in asked or [(text, "")]:

@@ -9,6 +9,7 @@ is decided by :mod:`.decision` (through ``MatchingConfig.answer_of``). The setti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,10 @@ class Matcher:
     def language(self, question: str) -> str:
         """The language a question is written in (that of :meth:`match`, without matching)."""
         return self._parser.language(question)
+
+    def letter_language(self, asking: Sequence[str], body: str) -> str:
+        """The language of a letter, from the sentences that ask, else from its body."""
+        return self._parser.letter_language(asking, body)
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""

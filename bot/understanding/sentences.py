@@ -167,6 +167,10 @@ class SentenceReader:
         norm = _norm(clause.rstrip("?？ "))
         return self._has(norm, "request") or self._has(norm, "clause", start=True)
 
+    def body(self, text: str) -> str:
+        """A letter without its signature (the name and home of who wrote it)."""
+        return "\n".join(s.text for s in self.read(text) if s.kind != SIGNATURE)
+
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
