@@ -69,8 +69,14 @@ class Dialogue:
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)
-            lang = matcher.letter_language(questions, body) if asked else matcher.language(text)
+            asking = sentences.asking(text)
+            lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
+        if asked and not named:
+            # a letter's questions about "ce programme" named in its introduction
+            around = self.read.programmes_named(sentences.body(text))
+            if len(around) == 1:
+                self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
         for question, remark in asked or [(text, "")]:
             one = self._one(question, lang, named)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.content.languages import LANGUAGES
-from bot.understanding.text import has_cjk
+from bot.understanding.text import has_cjk, zhconv
 
 GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
     "greeting",
@@ -27,10 +27,20 @@ GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
 )
 KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
+MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
 
-# A sentence ends at . ! ? (then a space), at 。！？ or at a line break; "Dr. M. Usman" and
-# numbers ("1.5") are kept whole by requiring a space and a lower-case-free abbreviation check.
-_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?])|\n+")
+# A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
+# or a letter of a list ("1) …", "2. …", "(b) …", "①"); "Dr. M. Usman" and numbers ("1.5") are
+# kept whole by requiring a space and a lower-case-free abbreviation check.
+_END = re.compile(
+    r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?；])|\n+"
+    r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
+)
+# What opens an item of a list: a number or letter ("1)", "2.", "(b)", "一、", "①") or a bullet.
+_ENUMERATOR = re.compile(
+    r"^(?:\(?\d{1,2}[.)、]|\(?[a-z]\)|[一二三四五六七八九十]、|[①-⑩]|[-•*·–])\s*"
+)
+_PUNCTUATION = re.compile(r"[^\w'’\s-]")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
@@ -53,21 +63,59 @@ class SentenceReader:
                 lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
                 for lang in LANGUAGES
             }
-            for kind in ("request", "greeting", "thanks", "intro", "conjunction", "clause")
+            for kind in (
+                "request",
+                "ask",
+                "greeting",
+                "thanks",
+                "intro",
+                "level",
+                "lead",
+                "conjunction",
+                "clause",
+            )
         }
         joins = sorted(
             {m for lang in LANGUAGES for m in self.markers["conjunction"][lang]},
             key=len,
             reverse=True,
         )
-        # a comma (or semicolon) then a word that joins two questions ("…, and when …")
+        # a word that joins two questions, after a comma or not ("…, and when …", "… and
+        # whether …", "…，还有…")
         self._join = (
             re.compile(
-                r"[,，;；]\s*(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-])\s*",
+                r"(?:[,，;；]\s*|(?<=\s)|(?<=[\u4e00-\u9fff]))(?:"
+                + "|".join(re.escape(j) for j in joins)
+                + r")(?![\w'’-])\s*",
                 re.I,
             )
             if joins
             else None
+        )
+        # where a self-introduction may stop and a question start: a comma, a conjunction
+        self._cut = (
+            re.compile(
+                r"[,，;；]\s*(?:(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-]))?"
+                r"|\s(?:" + "|".join(re.escape(j) for j in joins if j.isascii()) + r")\s",
+                re.I,
+            )
+            if joins
+            else re.compile(r"[,，;；]")
+        )
+        # the phrases that ask ("i would like to know", "pourriez-vous", "m'indiquer"), and the
+        # words that only lead into a question ("further", "p.s.", "whether", "si")
+        self._requests = [
+            re.compile(rf"(?<![\w'’-]){re.escape(m)}(?![\w'’-])")
+            for lang in LANGUAGES
+            if lang != "zh"
+            for m in self.markers["request"][lang]
+            if not re.fullmatch(r"\w+", m)
+        ]
+        leads = sorted({m for lang in LANGUAGES for m in self.markers["lead"][lang]}, key=len)
+        self._lead = re.compile(
+            r"[\s,:;]*(?:(?:"
+            + "|".join(re.escape(m) for m in reversed(leads) if m.isascii())
+            + r")(?![\w'’-])[\s,:;]*)?"
         )
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
@@ -76,7 +124,7 @@ class SentenceReader:
         """The sentences of a message, in order (a colon before a question cuts too)."""
         pieces: list[str] = []
         for raw in _END.split(text.strip()):
-            piece = raw.strip()
+            piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
                 continue
             if pieces and _ABBREVIATION.search(pieces[-1]) and not has_cjk(piece[:1]):
@@ -90,8 +138,37 @@ class SentenceReader:
         return cut
 
     def _read(self, text: str) -> tuple[Sentence, ...]:
-        """Every sentence with its kind; a short last line after thanks is a signature."""
-        sentences = [Sentence(s, self.kind(s)) for s in self.split(text)]
+        """Every sentence with its kind (see :meth:`kind`), then read in its place:
+
+        - in a message of several sentences, a self-introduction that goes on to ask ("I'm a
+          PhD student in pharmacology, and I would like to know …") is cut in two: the
+          introduction, then the question;
+        - before the first question, a sentence naming who the writer is ("Ibrahim Musa, MSc
+          Public Health, Bayero University") is an introduction (``level`` words);
+        - right after a question, a sentence opening with a conjunction ("Et l'endocrinologie,
+          …", "And the labs.") asks too;
+        - a short last line after the thanks is a signature."""
+        pieces = self.split(text)
+        sentences: list[Sentence] = []
+        for piece in pieces:
+            sentence = Sentence(piece, self.kind(piece))
+            # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
+            # là-dessus ?" asks about what it introduces)
+            sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
+        asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        first = asked[0] if asked else len(sentences)
+        for i, sentence in enumerate(sentences):
+            if sentence.kind != OTHER:
+                continue
+            norm = _norm(sentence.text)
+            if i < first and self._has(norm, "level"):
+                sentences[i] = Sentence(sentence.text, INTRO)
+            elif (
+                i
+                and sentences[i - 1].kind == QUESTION
+                and self._has(norm, "conjunction", start=True)
+            ):
+                sentences[i] = Sentence(sentence.text, QUESTION)
         thanked = False
         for i, sentence in enumerate(sentences):
             if sentence.kind == THANKS:
@@ -108,10 +185,23 @@ class SentenceReader:
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
 
+    def _introduced(self, sentence: Sentence) -> list[Sentence]:
+        """A question that opens with a self-introduction, cut where the asking starts (after
+        a comma or a conjunction): "我是港大的研究生，想了解…" is an introduction, then a
+        request."""
+        if sentence.kind != QUESTION or not self._has(_norm(sentence.text), INTRO, start=True):
+            return [sentence]
+        for found in self._cut.finditer(sentence.text):
+            left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
+            right = right.strip()
+            if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
+                return [Sentence(left, INTRO), Sentence(right, QUESTION)]
+        return [sentence]
+
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
         norm = _norm(sentence)
-        if "?" in sentence or "？" in sentence or self._has(norm, "request"):
+        if "?" in sentence or "？" in sentence or self._asking(norm):
             return QUESTION
         for kind in (GREETING, THANKS, INTRO):
             if self._has(norm, kind, start=kind != THANKS):
@@ -141,7 +231,10 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (clause, sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "")
+            (
+                self.question(clause),
+                sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "",
+            )
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for clause in self.clauses(s.text)
@@ -150,6 +243,29 @@ class SentenceReader:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
         return [(" ".join(rest), "")] if rest else [(text, "")]
+
+    def asking(self, text: str) -> list[str]:
+        """The sentences of a message that ask, as written."""
+        return [s.text for s in self.read(text) if s.kind == QUESTION]
+
+    def question(self, clause: str) -> str:
+        """A question as it is matched: without the words that only lead into it ("Further,",
+        "P.S.", "Kindly let me know whether", "Je vous remercie de bien vouloir m'indiquer si"),
+        when at least a few words are left (``request`` phrases, then ``lead`` words)."""
+        if has_cjk(clause):
+            return clause
+        lowered = clause.lower().replace("’", "'")  # same length: positions stay
+        end = 0
+        for pattern in self._requests:
+            for found in pattern.finditer(lowered):
+                end = max(end, found.end())
+        rest = clause[end:]
+        while True:
+            found = self._lead.match(rest.lower().replace("’", "'"))
+            if found is None or not found.group(0).strip(" ,:"):
+                break
+            rest = rest[found.end() :]
+        return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
         """A sentence that asks two things joined by a conjunction ("…, and when is the
@@ -165,7 +281,12 @@ class SentenceReader:
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
         norm = _norm(clause.rstrip("?？ "))
-        return self._has(norm, "request") or self._has(norm, "clause", start=True)
+        return self._asking(norm) or self._has(norm, "clause", start=True)
+
+    def _asking(self, norm: str) -> bool:
+        """Whether a sentence holds a request ("could you tell me") or a question word or
+        phrase ("how long", "combien", "多久")."""
+        return self._has(norm, "request") or self._has(norm, "ask")
 
     def body(self, text: str) -> str:
         """A letter without its signature (the name and home of who wrote it)."""
@@ -176,26 +297,29 @@ class SentenceReader:
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
 
     def _has(self, norm: str, kind: str, *, start: bool = False) -> bool:
-        padded = f" {norm} "
+        """Whether a normalised sentence holds one of a kind's markers (``start``: opens with
+        it). A request of one plain word ("what", "où") counts only at the start; a longer one
+        ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
+        words = " ".join(_PUNCTUATION.sub(" ", norm).split())
+        padded = f" {words} "
         for lang in LANGUAGES:
             for marker in self.markers[kind][lang]:
                 if lang == "zh" or has_cjk(marker):
                     if norm.startswith(marker) if start else marker in norm:
                         return True
-                elif start or (kind == "request" and " " not in marker):
-                    if (
-                        norm.startswith(marker + " ")
-                        or norm == marker
-                        or norm.startswith(marker + ",")
-                    ):
+                elif start or (kind in ("request", "ask") and re.fullmatch(r"\w+", marker)):
+                    if padded.startswith(f" {marker} "):
                         return True
-                elif f" {marker} " in padded or f" {marker}," in padded:
+                elif f" {marker} " in padded:
                     return True
         return False
 
 
 def _norm(text: str) -> str:
-    """Lower case, curly apostrophes straight, spaces single (accents kept)."""
+    """Lower case, curly apostrophes straight, spaces single (accents kept), Chinese in
+    simplified characters (請問: 请问)."""
+    if has_cjk(text):
+        text = zhconv.convert(text, "zh-hans")
     return " ".join(text.lower().replace("’", "'").split())
 
 
