@@ -261,10 +261,11 @@ class SentenceReader:
                 end = max(end, found.end())
         rest = clause[end:]
         while True:
-            found = self._lead.match(rest.lower().replace("’", "'"))
-            if found is None or not found.group(0).strip(" ,:"):
+            lead = self._lead.match(rest.lower().replace("’", "'"))
+            if lead is None or not lead.group(0).strip(" ,:;"):
                 break
-            rest = rest[found.end() :]
+            rest = rest[lead.end() :]
+        rest = rest.strip()
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
