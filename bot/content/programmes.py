@@ -27,6 +27,7 @@ MARKER_KINDS = {
         "intro",
         "level",
         "lead",
+        "reason",
         "conjunction",
         "clause",
     ),

@@ -86,6 +86,7 @@ class Dialogue:
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now)
+                self.focus = replace(self.focus, topic=None, item=None)
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question

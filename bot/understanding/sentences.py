@@ -71,6 +71,7 @@ class SentenceReader:
                 "intro",
                 "level",
                 "lead",
+                "reason",
                 "conjunction",
                 "clause",
             )
@@ -111,12 +112,10 @@ class SentenceReader:
             for m in self.markers["request"][lang]
             if not re.fullmatch(r"\w+", m)
         ]
-        leads = sorted({m for lang in LANGUAGES for m in self.markers["lead"][lang]}, key=len)
-        self._lead = re.compile(
-            r"[\s,:;]*(?:(?:"
-            + "|".join(re.escape(m) for m in reversed(leads) if m.isascii())
-            + r")(?![\w'’-])[\s,:;]*)?"
-        )
+        leads = [m for lang in LANGUAGES for m in self.markers["lead"][lang] if not has_cjk(m)]
+        self._lead = re.compile(r"[\s,:;]*(?:" + _words(leads) + r"[\s,:;]*)?")
+        reasons = [m for lang in LANGUAGES for m in self.markers["reason"][lang]]
+        self._reason = re.compile(r"\s*[,，;；]\s*" + _words(reasons) if reasons else r"(?!)")
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
 
@@ -251,7 +250,11 @@ class SentenceReader:
     def question(self, clause: str) -> str:
         """A question as it is matched: without the words that only lead into it ("Further,",
         "P.S.", "Kindly let me know whether", "Je vous remercie de bien vouloir m'indiquer si"),
-        when at least a few words are left (``request`` phrases, then ``lead`` words)."""
+        when at least a few words are left (``request`` phrases, then ``lead`` words), and
+        without a reason given after a comma ("…, parce que …": ``reason``)."""
+        because = self._reason.search(clause.lower().replace("’", "'"))
+        if because is not None and _WORD.search(clause[: because.start()]):
+            clause = clause[: because.start()]  # "…, parce que le diabète …": no question
         if has_cjk(clause):
             return clause
         lowered = clause.lower().replace("’", "'")  # same length: positions stay
@@ -314,6 +317,17 @@ class SentenceReader:
                 elif f" {marker} " in padded:
                     return True
         return False
+
+
+def _words(markers: list[str]) -> str:
+    """A pattern of any of the markers, longest first, each ending a word (or an elision:
+    "qu'")."""
+    ordered = sorted(set(markers), key=len, reverse=True)
+    return (
+        "(?:"
+        + "|".join(re.escape(m) + ("" if m.endswith("'") else r"(?![\w'’-])") for m in ordered)
+        + ")"
+    )
 
 
 def _norm(text: str) -> str:
