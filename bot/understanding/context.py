@@ -37,6 +37,7 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -83,6 +84,17 @@ class Dialogue:
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 one = self._one(f"{remark} {question}", lang, named)
+            elif (
+                remark
+                and one.score < UNSURE
+                and self.read.brief(question)
+                and self.read.pronoun(question)
+            ):
+                # "On m'a parlé d'ateliers … \n depuis quand existent-ils ?": an unsure answer
+                # alone, a surer one with the remark it stands for
+                with_remark = self._one(f"{remark} {question}", lang, named)
+                if with_remark.kind in ANSWERED and with_remark.score > one.score:
+                    one = with_remark
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now)

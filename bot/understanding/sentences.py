@@ -85,9 +85,7 @@ class SentenceReader:
         # whether …", "…，还有…")
         self._join = (
             re.compile(
-                r"(?:[,，;；]\s*|(?<=\s)|(?<=[\u4e00-\u9fff]))(?:"
-                + "|".join(re.escape(j) for j in joins)
-                + r")(?![\w'’-])\s*",
+                r"(?:[,，;；]\s*|(?<=\s)|(?<=[\u4e00-\u9fff]))" + _words(joins) + r"\s*",
                 re.I,
             )
             if joins
@@ -320,14 +318,17 @@ class SentenceReader:
 
 
 def _words(markers: list[str]) -> str:
-    """A pattern of any of the markers, longest first, each ending a word (or an elision:
-    "qu'")."""
+    """A pattern of any of the markers, longest first, each ending a word (or open: "qu'",
+    "还有")."""
     ordered = sorted(set(markers), key=len, reverse=True)
     return (
-        "(?:"
-        + "|".join(re.escape(m) + ("" if m.endswith("'") else r"(?![\w'’-])") for m in ordered)
-        + ")"
+        "(?:" + "|".join(re.escape(m) + ("" if _open(m) else r"(?![\w'’-])") for m in ordered) + ")"
     )
+
+
+def _open(marker: str) -> bool:
+    """Whether a marker may run on into the next word: an elision ("qu'"), Chinese (还有)."""
+    return marker.endswith("'") or has_cjk(marker)
 
 
 def _norm(text: str) -> str:
