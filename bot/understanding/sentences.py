@@ -119,24 +119,30 @@ class SentenceReader:
 
     def split(self, text: str) -> list[str]:
         """The sentences of a message, in order (a colon before a question cuts too)."""
-        pieces: list[str] = []
+        return [piece for piece, _ in self._pieces(text)]
+
+    def _pieces(self, text: str) -> list[tuple[str, bool]]:
+        """The sentences of a message, each with whether it is an item of a list ("1) …")."""
+        pieces: list[tuple[str, bool]] = []
         for raw in _END.split(text.strip()):
             piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
                 continue
-            if pieces and _ABBREVIATION.search(pieces[-1]) and not has_cjk(piece[:1]):
-                pieces[-1] += " " + piece
+            if pieces and _ABBREVIATION.search(pieces[-1][0]) and not has_cjk(piece[:1]):
+                pieces[-1] = (pieces[-1][0] + " " + piece, pieces[-1][1])
                 continue
-            pieces.append(piece)
-        cut: list[str] = []
-        for piece in pieces:
+            pieces.append((piece, piece != raw.strip()))
+        cut: list[tuple[str, bool]] = []
+        for piece, listed in pieces:
             parts = _COLON_QUESTION.split(piece, maxsplit=1)
-            cut.extend(p.strip() for p in parts if p.strip())
+            cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
 
     def _read(self, text: str) -> tuple[Sentence, ...]:
         """Every sentence with its kind (see :meth:`kind`), then read in its place:
 
+        - an item of a list ("1) the length of the exchange") asks, unless it greets, thanks
+          or introduces;
         - in a message of several sentences, a self-introduction that goes on to ask ("I'm a
           PhD student in pharmacology, and I would like to know …") is cut in two: the
           introduction, then the question;
@@ -145,10 +151,12 @@ class SentenceReader:
         - right after a question, a sentence opening with a conjunction ("Et l'endocrinologie,
           …", "And the labs.") asks too;
         - a short last line after the thanks is a signature."""
-        pieces = self.split(text)
+        pieces = self._pieces(text)
         sentences: list[Sentence] = []
-        for piece in pieces:
+        for piece, listed in pieces:
             sentence = Sentence(piece, self.kind(piece))
+            if listed and sentence.kind == OTHER:  # "1) the length of the exchange"
+                sentence = Sentence(piece, QUESTION)
             # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
             # là-dessus ?" asks about what it introduces)
             sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
