@@ -196,7 +196,7 @@ class SentenceReader:
         request."""
         if sentence.kind != QUESTION or not self._has(_norm(sentence.text), INTRO, start=True):
             return [sentence]
-        for found in self._cut.finditer(sentence.text):
+        for found in self._cut.finditer(_simplified(sentence.text)):
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
@@ -282,7 +282,7 @@ class SentenceReader:
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
         if self._join is None:
             return [sentence]
-        for found in self._join.finditer(sentence):
+        for found in self._join.finditer(_simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if left and right and self.asks(left) and self.asks(right):
                 return [left, *self.clauses(right)]
@@ -337,6 +337,14 @@ def _words(markers: list[str]) -> str:
 def _open(marker: str) -> bool:
     """Whether a marker may run on into the next word: an elision ("qu'"), Chinese (还有)."""
     return marker.endswith("'") or has_cjk(marker)
+
+
+def _simplified(text: str) -> str:
+    """Chinese in simplified characters (還有: 还有), when that keeps every position."""
+    if not has_cjk(text):
+        return text
+    simple = str(zhconv.convert(text, "zh-hans"))
+    return simple if len(simple) == len(text) else text
 
 
 def _norm(text: str) -> str:
