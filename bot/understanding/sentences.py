@@ -40,6 +40,7 @@ _END = re.compile(
 _ENUMERATOR = re.compile(
     r"^(?:\(?\d{1,2}[.)、]|\(?[a-z]\)|[一二三四五六七八九十]、|[①-⑩]|[-•*·–])\s*"
 )
+_COMMA = re.compile(r"\s*,\s*")
 _PUNCTUATION = re.compile(r"[^\w'’\s-]")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
@@ -285,6 +286,14 @@ class SentenceReader:
         for found in self._join.finditer(_simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if left and right and self.asks(left) and self.asks(right):
+                return [*self.clauses(left), *self.clauses(right)]
+        if has_cjk(sentence):
+            return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
+        for found in _COMMA.finditer(sentence):
+            # "…quelles sont les spécialités, combien de temps dure l'échange…": a question
+            # word after a comma, when the words before ask too ("If I come, what…" does not)
+            left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
+            if left and self._asking(_norm(left)) and self._has(_norm(right), "ask", start=True):
                 return [left, *self.clauses(right)]
         return [sentence]
 
