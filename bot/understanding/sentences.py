@@ -148,7 +148,8 @@ class SentenceReader:
           PhD student in pharmacology, and I would like to know …") is cut in two: the
           introduction, then the question;
         - before the first question, a sentence naming who the writer is ("Ibrahim Musa, MSc
-          Public Health, Bayero University") is an introduction (``level`` words);
+          Public Health, Bayero University") is an introduction (``level`` words), unless it
+          opens like a question ("does CQMU take PhD students.");
         - right after a question, a sentence opening with a conjunction ("Et l'endocrinologie,
           …", "And the labs.") asks too;
         - a short last line after the thanks is a signature."""
@@ -167,7 +168,7 @@ class SentenceReader:
             if sentence.kind != OTHER:
                 continue
             norm = _norm(sentence.text)
-            if i < first and self._has(norm, "level"):
+            if i < first and self._has(norm, "level") and not self._has(norm, "clause", start=True):
                 sentences[i] = Sentence(sentence.text, INTRO)
             elif (
                 i
