@@ -106,3 +106,16 @@ def test_answers_that_do_not_fit_one_message_are_offered_as_buttons(
     assert [b.action for b in reply.buttons][:2] == ["topic:fees", "topic:duration"]
     short = [Reply("short", (), t, 1.0, "en", ANSWER, (t,)) for t in ("housing", "fees")]
     assert combine(assistant, short, "en").text == "short\n\nshort"
+
+
+def test_a_sentence_announcing_questions_asks_only_when_it_says_about_what(
+    reader: SentenceReader,
+) -> None:
+    text = "Dear Madam,\nI am a nurse. I'd like to ask two things. First, is there a fee?\nJoy"
+    assert reader.questions(text) == ["is there a fee?"]
+    french = "Bonjour,\nJe suis interne.\nMa première question porte sur la durée.\nMerci,\nZoé"
+    assert reader.questions(french) == ["Ma première question porte sur la durée."]
+    chinese = (
+        "老师好：\n我是硕士生。有两个问题想请教：第一，能待多久；第二，是否要交费。\n谢谢！\n小张"
+    )
+    assert reader.questions(chinese) == ["能待多久；", "是否要交费。"]

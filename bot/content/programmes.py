@@ -28,6 +28,8 @@ MARKER_KINDS = {
         "level",
         "lead",
         "reason",
+        "announce",
+        "about",
         "conjunction",
         "clause",
     ),

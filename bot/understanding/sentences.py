@@ -35,10 +35,12 @@ MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least th
 _END = re.compile(
     r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?；])|\n+"
     r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
+    r"|(?<=[：:；;，,。\s])(?=第[一二三四五六七八九十][，,、：:])"
 )
 # What opens an item of a list: a number or letter ("1)", "2.", "(b)", "一、", "①") or a bullet.
 _ENUMERATOR = re.compile(
-    r"^(?:\(?\d{1,2}[.)、]|\(?[a-z]\)|[一二三四五六七八九十]、|[①-⑩]|[-•*·–])\s*"
+    r"^(?:\(?\d{1,2}[.)、]|\(?[a-z]\)|[一二三四五六七八九十]、|第[一二三四五六七八九十][，,、：:]"
+    r"|[①-⑩]|[-•*·–])\s*"
 )
 _COMMA = re.compile(r"\s*,\s*")
 _PUNCTUATION = re.compile(r"[^\w'’\s-]")
@@ -73,6 +75,8 @@ class SentenceReader:
                 "level",
                 "lead",
                 "reason",
+                "announce",
+                "about",
                 "conjunction",
                 "clause",
             )
@@ -115,6 +119,12 @@ class SentenceReader:
         self._lead = re.compile(r"[\s,:;]*(?:" + _words(leads) + r"[\s,:;]*)?")
         reasons = [m for lang in LANGUAGES for m in self.markers["reason"][lang]]
         self._reason = re.compile(r"\s*[,，;；]\s*" + _words(reasons) if reasons else r"(?!)")
+        announce = [m for lang in LANGUAGES for m in self.markers["announce"][lang]]
+        about = [m for lang in LANGUAGES for m in self.markers["about"][lang]]
+        self._announce = re.compile(
+            r"(?:(?<![\w'’-])|(?<=[\u4e00-\u9fff]))" + _words(announce) if announce else r"(?!)"
+        )
+        self._about = re.compile(_words(about) + r"\s*\S" if about else r"(?!)")
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
 
@@ -208,7 +218,12 @@ class SentenceReader:
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
         norm = _norm(sentence)
-        if "?" in sentence or "？" in sentence or self._asking(norm):
+        asked = "?" in sentence or "？" in sentence
+        announced = None if asked else self._announced(norm)
+        if announced is not None:  # "I'd like to ask two things." / "Ma question porte sur…"
+            if announced:
+                return QUESTION
+        elif asked or self._asking(norm):
             return QUESTION
         for kind in (GREETING, THANKS, INTRO):
             if self._has(norm, kind, start=kind != THANKS):
@@ -216,6 +231,16 @@ class SentenceReader:
         if self._has(norm, THANKS, start=False):
             return THANKS
         return OTHER
+
+    def _announced(self, norm: str) -> bool | None:
+        """For a sentence that speaks of questions ("I have two questions", "ma première
+        question porte sur la durée", "有两个问题想请教"): whether it says what one is about
+        (``announce`` then ``about`` words); None when it speaks of no question."""
+        found = self._announce.search(norm)
+        if found is None:
+            return None
+        rest = norm[found.end() :].lstrip(" ,:：")
+        return self._about.match(rest) is not None
 
     def is_letter(self, text: str) -> bool:
         """Whether a message is written like a letter or an e-mail: several sentences, some
