@@ -3,7 +3,8 @@
 Only the sentences that ask (questions and requests, in en, zh and fr) are answered; a
 self-introduction ("I'm a PhD student in pharmacology at …") is context, never the question;
 greetings, thanks and signatures are never answered when the message also asks something.
-The marker words are data: ``knowledge/context.yaml`` (``sentences:``).
+The marker words are data: ``knowledge/context.yaml`` (``sentences:``), prepared by
+:mod:`bot.understanding.sentence_markers`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot.content.languages import LANGUAGES
-from bot.understanding.text import has_cjk, zhconv
+from bot.understanding.sentence_markers import SentenceMarkers, lowered, normalised, simplified
+from bot.understanding.text import has_cjk
 
 GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
     "greeting",
@@ -43,7 +44,6 @@ _ENUMERATOR = re.compile(
     r"|[①-⑩]|[-•*·–])\s*"
 )
 _COMMA = re.compile(r"\s*,\s*")
-_PUNCTUATION = re.compile(r"[^\w'’\s-]")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
@@ -61,70 +61,7 @@ class SentenceReader:
     """Cuts a message into sentences and tells what each does."""
 
     def __init__(self, markers: Mapping[str, Mapping[str, Any]]) -> None:
-        self.markers: dict[str, dict[str, tuple[str, ...]]] = {
-            kind: {
-                lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
-                for lang in LANGUAGES
-            }
-            for kind in (
-                "request",
-                "ask",
-                "greeting",
-                "thanks",
-                "intro",
-                "level",
-                "lead",
-                "reason",
-                "announce",
-                "about",
-                "conjunction",
-                "clause",
-            )
-        }
-        joins = sorted(
-            {m for lang in LANGUAGES for m in self.markers["conjunction"][lang]},
-            key=len,
-            reverse=True,
-        )
-        # a word that joins two questions, after a comma or not ("…, and when …", "… and
-        # whether …", "…，还有…")
-        self._join = (
-            re.compile(
-                r"(?:[,，;；]\s*|(?<=\s)|(?<=[\u4e00-\u9fff]))" + _words(joins) + r"\s*",
-                re.I,
-            )
-            if joins
-            else None
-        )
-        # where a self-introduction may stop and a question start: a comma, a conjunction
-        self._cut = (
-            re.compile(
-                r"[,，;；]\s*(?:(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-]))?"
-                r"|\s(?:" + "|".join(re.escape(j) for j in joins if j.isascii()) + r")\s",
-                re.I,
-            )
-            if joins
-            else re.compile(r"[,，;；]")
-        )
-        # the phrases that ask ("i would like to know", "pourriez-vous", "m'indiquer"), and the
-        # words that only lead into a question ("further", "p.s.", "whether", "si")
-        self._requests = [
-            re.compile(rf"(?<![\w'’-]){re.escape(m)}(?![\w'’-])")
-            for lang in LANGUAGES
-            if lang != "zh"
-            for m in self.markers["request"][lang]
-            if not re.fullmatch(r"\w+", m)
-        ]
-        leads = [m for lang in LANGUAGES for m in self.markers["lead"][lang] if not has_cjk(m)]
-        self._lead = re.compile(r"[\s,:;]*(?:" + _words(leads) + r"[\s,:;]*)?")
-        reasons = [m for lang in LANGUAGES for m in self.markers["reason"][lang]]
-        self._reason = re.compile(r"\s*[,，;；]\s*" + _words(reasons) if reasons else r"(?!)")
-        announce = [m for lang in LANGUAGES for m in self.markers["announce"][lang]]
-        about = [m for lang in LANGUAGES for m in self.markers["about"][lang]]
-        self._announce = re.compile(
-            r"(?:(?<![\w'’-])|(?<=[\u4e00-\u9fff]))" + _words(announce) if announce else r"(?!)"
-        )
-        self._about = re.compile(_words(about) + r"\s*\S" if about else r"(?!)")
+        self.markers = SentenceMarkers(markers)
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
 
@@ -177,13 +114,17 @@ class SentenceReader:
         for i, sentence in enumerate(sentences):
             if sentence.kind != OTHER:
                 continue
-            norm = _norm(sentence.text)
-            if i < first and self._has(norm, "level") and not self._has(norm, "clause", start=True):
+            norm = normalised(sentence.text)
+            if (
+                i < first
+                and self.markers.has(norm, "level")
+                and not self.markers.has(norm, "clause", start=True)
+            ):
                 sentences[i] = Sentence(sentence.text, INTRO)
             elif (
                 i
                 and sentences[i - 1].kind == QUESTION
-                and self._has(norm, "conjunction", start=True)
+                and self.markers.has(norm, "conjunction", start=True)
             ):
                 sentences[i] = Sentence(sentence.text, QUESTION)
         thanked = False
@@ -206,9 +147,11 @@ class SentenceReader:
         """A question that opens with a self-introduction, cut where the asking starts (after
         a comma or a conjunction): "我是港大的研究生，想了解…" is an introduction, then a
         request."""
-        if sentence.kind != QUESTION or not self._has(_norm(sentence.text), INTRO, start=True):
+        if sentence.kind != QUESTION or not self.markers.has(
+            normalised(sentence.text), INTRO, start=True
+        ):
             return [sentence]
-        for found in self._cut.finditer(_simplified(sentence.text)):
+        for found in self.markers.cut.finditer(simplified(sentence.text)):
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
@@ -217,7 +160,7 @@ class SentenceReader:
 
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
-        norm = _norm(sentence)
+        norm = normalised(sentence)
         asked = "?" in sentence or "？" in sentence
         announced = None if asked else self._announced(norm)
         if announced is not None:  # "I'd like to ask two things." / "Ma question porte sur…"
@@ -226,9 +169,9 @@ class SentenceReader:
         elif asked or self._asking(norm):
             return QUESTION
         for kind in (GREETING, THANKS, INTRO):
-            if self._has(norm, kind, start=kind != THANKS):
+            if self.markers.has(norm, kind, start=kind != THANKS):
                 return kind
-        if self._has(norm, THANKS, start=False):
+        if self.markers.has(norm, THANKS, start=False):
             return THANKS
         return OTHER
 
@@ -236,11 +179,11 @@ class SentenceReader:
         """For a sentence that speaks of questions ("I have two questions", "ma première
         question porte sur la durée", "有两个问题想请教"): whether it says what one is about
         (``announce`` then ``about`` words); None when it speaks of no question."""
-        found = self._announce.search(norm)
+        found = self.markers.announce.search(norm)
         if found is None:
             return None
         rest = norm[found.end() :].lstrip(" ,:：")
-        return self._about.match(rest) is not None
+        return self.markers.about.match(rest) is not None
 
     def is_letter(self, text: str) -> bool:
         """Whether a message is written like a letter or an e-mail: several sentences, some
@@ -285,19 +228,16 @@ class SentenceReader:
         "P.S.", "Kindly let me know whether", "Je vous remercie de bien vouloir m'indiquer si"),
         when at least a few words are left (``request`` phrases, then ``lead`` words), and
         without a reason given after a comma ("…, parce que …": ``reason``)."""
-        because = self._reason.search(clause.lower().replace("’", "'"))
+        markers = self.markers
+        because = markers.reason.search(lowered(clause))
         if because is not None and _WORD.search(clause[: because.start()]):
             clause = clause[: because.start()]  # "…, parce que le diabète …": no question
         if has_cjk(clause):
             return clause
-        lowered = clause.lower().replace("’", "'")  # same length: positions stay
-        end = 0
-        for pattern in self._requests:
-            for found in pattern.finditer(lowered):
-                end = max(end, found.end())
-        rest = clause[end:]
+        ends = [found.end() for found in markers.request.finditer(lowered(clause))]
+        rest = clause[max(ends, default=0) :]
         while True:
-            lead = self._lead.match(rest.lower().replace("’", "'"))
+            lead = markers.lead.match(lowered(rest))
             if lead is None or not lead.group(0).strip(" ,:;"):
                 break
             rest = rest[lead.end() :]
@@ -307,9 +247,7 @@ class SentenceReader:
     def clauses(self, sentence: str) -> list[str]:
         """A sentence that asks two things joined by a conjunction ("…, and when is the
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
-        if self._join is None:
-            return [sentence]
-        for found in self._join.finditer(_simplified(sentence)):
+        for found in self.markers.join.finditer(simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if left and right and self.asks(left) and self.asks(right):
                 return [*self.clauses(left), *self.clauses(right)]
@@ -319,19 +257,23 @@ class SentenceReader:
             # "…quelles sont les spécialités, combien de temps dure l'échange…": a question
             # word after a comma, when the words before ask too ("If I come, what…" does not)
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
-            if left and self._asking(_norm(left)) and self._has(_norm(right), "ask", start=True):
+            if (
+                left
+                and self._asking(normalised(left))
+                and self.markers.has(normalised(right), "ask", start=True)
+            ):
                 return [left, *self.clauses(right)]
         return [sentence]
 
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
-        norm = _norm(clause.rstrip("?？ "))
-        return self._asking(norm) or self._has(norm, "clause", start=True)
+        norm = normalised(clause.rstrip("?？ "))
+        return self._asking(norm) or self.markers.has(norm, "clause", start=True)
 
     def _asking(self, norm: str) -> bool:
         """Whether a sentence holds a request ("could you tell me") or a question word or
         phrase ("how long", "combien", "多久")."""
-        return self._has(norm, "request") or self._has(norm, "ask")
+        return self.markers.has(norm, "request") or self.markers.has(norm, "ask")
 
     def body(self, text: str) -> str:
         """A letter without its signature (the name and home of who wrote it)."""
@@ -340,54 +282,6 @@ class SentenceReader:
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
-
-    def _has(self, norm: str, kind: str, *, start: bool = False) -> bool:
-        """Whether a normalised sentence holds one of a kind's markers (``start``: opens with
-        it). A request of one plain word ("what", "où") counts only at the start; a longer one
-        ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
-        words = " ".join(_PUNCTUATION.sub(" ", norm).split())
-        padded = f" {words} "
-        for lang in LANGUAGES:
-            for marker in self.markers[kind][lang]:
-                if lang == "zh" or has_cjk(marker):
-                    if norm.startswith(marker) if start else marker in norm:
-                        return True
-                elif start or (kind in ("request", "ask") and re.fullmatch(r"\w+", marker)):
-                    if padded.startswith(f" {marker} "):
-                        return True
-                elif f" {marker} " in padded:
-                    return True
-        return False
-
-
-def _words(markers: list[str]) -> str:
-    """A pattern of any of the markers, longest first, each ending a word (or open: "qu'",
-    "还有")."""
-    ordered = sorted(set(markers), key=len, reverse=True)
-    return (
-        "(?:" + "|".join(re.escape(m) + ("" if _open(m) else r"(?![\w'’-])") for m in ordered) + ")"
-    )
-
-
-def _open(marker: str) -> bool:
-    """Whether a marker may run on into the next word: an elision ("qu'"), Chinese (还有)."""
-    return marker.endswith("'") or has_cjk(marker)
-
-
-def _simplified(text: str) -> str:
-    """Chinese in simplified characters (還有: 还有), when that keeps every position."""
-    if not has_cjk(text):
-        return text
-    simple = str(zhconv.convert(text, "zh-hans"))
-    return simple if len(simple) == len(text) else text
-
-
-def _norm(text: str) -> str:
-    """Lower case, curly apostrophes straight, spaces single (accents kept), Chinese in
-    simplified characters (請問: 请问)."""
-    if has_cjk(text):
-        text = zhconv.convert(text, "zh-hans")
-    return " ".join(text.lower().replace("’", "'").split())
 
 
 def _short(text: str) -> bool:
