@@ -90,8 +90,8 @@ class Dialogue:
                 and self.read.brief(question)
                 and self.read.pronoun(question)
             ):
-                # "On m'a parlé d'ateliers … \n depuis quand existent-ils ?": an unsure answer
-                # alone, a surer one with the remark it stands for
+                # "On m'a parlé d'un forum sur le cancer du sein \n depuis quand existe-t-il ?":
+                # an unsure answer alone, a surer one with the remark it stands for
                 with_remark = self._one(f"{remark} {question}", lang, named)
                 if with_remark.kind in ANSWERED and with_remark.score > one.score:
                     one = with_remark

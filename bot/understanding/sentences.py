@@ -225,13 +225,13 @@ class SentenceReader:
 
     def question(self, clause: str) -> str:
         """A question as it is matched: without the words that only lead into it ("Further,",
-        "P.S.", "Kindly let me know whether", "Je vous remercie de bien vouloir m'indiquer si"),
+        "P.S.", "Please advise whether", "Merci de m'indiquer si"),
         when at least a few words are left (``request`` phrases, then ``lead`` words), and
         without a reason given after a comma ("…, parce que …": ``reason``)."""
         markers = self.markers
         because = markers.reason.search(lowered(clause))
         if because is not None and _WORD.search(clause[: because.start()]):
-            clause = clause[: because.start()]  # "…, parce que le diabète …": no question
+            clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
         if has_cjk(clause):
             return clause
         ends = [found.end() for found in markers.request.finditer(lowered(clause))]

@@ -36,7 +36,7 @@ _RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
 _ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
 # A name: capitalised Latin words ("Université Paris Cité", "CQMU", "PhD"), with the short
-# words linking them ("University of Oxford", "Université de Montréal"); the pronoun "I" is none.
+# words linking them ("University of Oxford", "Université de Lyon"); the pronoun "I" is none.
 _CAPITAL = r"(?!I\b)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’-]*"
 _LINK = r"(?:of|de|du|des|la|le|and|et|for|the|van|von|da|di|del|y)"
 _NAME = re.compile(rf"{_CAPITAL}(?:\s+(?:{_LINK}\s+)?{_CAPITAL})*")
@@ -50,7 +50,7 @@ def has_cjk(text: str) -> bool:
 
 def without_names(text: str) -> str:
     """A text without its names and acronyms: capitalised words that do not open a sentence
-    (and the short words linking them), so that "Université de Montréal" in an English e-mail
+    (and the short words linking them), so that "Université de Lyon" in an English e-mail
     or "Harvard Medical School" in a Chinese one says nothing of the message's language."""
 
     def drop(found: re.Match[str]) -> str:
