@@ -17,7 +17,7 @@ import numpy.typing as npt
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match
-from bot.understanding.correction import TextCorrector
+from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
@@ -205,6 +205,9 @@ class Matcher:
         # text included: "translate 'the fee is waived'" is a translation request).
         embedded = self._embed([question] if asking == question else [question, asking])
         queries = embedded[-len(texts) :]
+        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
+        if respelt:  # a message with several typos is also read by meaning as corrected
+            queries = np.concatenate([queries, self._embed(respelt)])
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
