@@ -70,11 +70,13 @@ def main() -> None:
             )
         changed = [(o, r) for o, r in zip(old, rows, strict=True) if o["spelt"] != r["spelt"]]
         false = [(o, r) for o, r in changed if o["right"] and not r["right"]]
+        lost = [o for o, r in zip(old, rows, strict=True) if o["right"] and not r["right"]]
+        gained = [o for o, r in zip(old, rows, strict=True) if r["right"] and not o["right"]]
         total_changed += len(changed)
         total_false += len(false)
         print(
             f"{name}: {', '.join(figures)}; corrected text changed {len(changed)}, "
-            f"right → wrong {len(false)}"
+            f"right → wrong {len(false)} (any cause: {len(lost)} lost, {len(gained)} gained)"
         )
         for o, r in changed:
             mark = (

@@ -81,7 +81,7 @@ def vocabulary_speller(
     return Speller(
         [*words, *outside],
         names=names,
-        chinese=ChineseSpeller(runs, keep),
+        chinese=ChineseSpeller(runs, keep, standing=[*config.stopwords["zh"], *config.particles]),
         languages=language_words(config, phrases),
         shorthand=config.shorthand,
     )

@@ -6,7 +6,7 @@ spelt by ear ("sa dur konbien de tan lechanje"). Its language is guessed from th
 shares with each language's vocabulary. Then, word by word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
-   quoi, cest → c est, u → you) is written out;
+   quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta");
 2. in French, an elided article or pronoun glued to an unknown word is split off ("lechanje" →
    l echanje, "detudians" → d etudians), and the rest corrected;
 3. every other Latin word the knowledge base does not know is replaced by the closest word it
@@ -41,12 +41,18 @@ MIN_LENGTH = 3  # shorter words are left alone (u, r, ur: chat shorthand, not ty
 EDITS = 1  # two edits turned real words into the knowledge base's (reductions: reeducation)
 SHORT = 4  # a word this short is corrected by changing or adding a letter, never dropping one
 MIN_SOUND = 3  # shorter sound keys say too little ("teh" and "test" both sound "t")
+MIN_FRENCH_SOUND = 4  # the same for the French key, which drops more
 ELIDED = "fr"  # the language whose articles and pronouns are elided and glued (l', d', j')
 # An elided article or pronoun glued to the next word: l'échange typed "lechange"; j' also
 # before a consonant ("jpeux").
+# Which letter is elided before what: l', d', j', qu' before a vowel or h; c' before e (c'est);
+# s' before il (s'il); n' and m' before a, i, y, es, et, ex (n'est, m'a); j' also before a
+# consonant.
 _ELISION = re.compile(
-    r"^(?:(qu|[djlmnst])(?=[aeiouyh])|(c)(?=e)|(j)(?=[bcdfgkmnpstv]))([a-z]{3,})$"
+    r"^(?:(qu|[dlj])(?=[aeiouyh])|(c)(?=e)|(s)(?=il)|([nm])(?=[aiy]|e[stx])|(j)(?=[bcdfgkmnpstv]))"
+    r"([a-z]{3,})$"
 )
+_FIRST = re.compile(r"^h?([cqk]|.)")  # a word's first sound: silent h dropped, c/q/k as one
 
 
 class Speller:
@@ -133,7 +139,7 @@ class Speller:
         for w in words:
             if not w.isascii():
                 fixed.append(chinese.run(w) if chinese is not None else w)
-            elif w in shorthand:
+            elif w in shorthand and w not in self._known:
                 fixed.extend(shorthand[w])
             elif lang == ELIDED:
                 fixed.extend(self._unglued(w))
@@ -147,14 +153,14 @@ class Speller:
         glued = _ELISION.match(word) if word not in self._known else None
         if glued is None:
             return (self.word(word, ELIDED),)
-        article, rest = glued.group(1) or glued.group(2) or glued.group(3), glued.group(4)
+        article, rest = next(g for g in glued.groups() if g), glued.group(glued.lastindex or 0)
         if rest in self._languages.get(ELIDED, ()):
             return (article, rest)
         whole = self.word(word, ELIDED)
         if whole != word:
             return (whole,)
-        fixed = self.word(rest, ELIDED)
-        return (article, fixed) if fixed != rest else (word,)
+        fixed = self.word(rest, ELIDED)  # the same first letter: "devoir" is no "d avoir"
+        return (article, fixed) if fixed != rest and fixed[0] == rest[0] else (word,)
 
     def _word(self, word: str, lang: str | None = None) -> str:
         """The correction of one word in a message of ``lang``, or the word itself."""
@@ -170,8 +176,13 @@ class Speller:
         # A word that sounds the same counts as half an edit away ("kel": quel, not key); one
         # that sounds the same by the finer French key only, as one edit.
         scored = [(0.5, w) for w in self._same_sound(word, "latin", self._sounds)]
-        if lang == ELIDED:
-            scored += [(1.0, w) for w in self._same_sound(word, "fr", self._french_sounds)]
+        if lang == ELIDED:  # the French key is coarser: only from 4 sounds, same first one
+            first = _first_sound(word)
+            scored += [
+                (1.0, w)
+                for w in self._same_sound(word, "fr", self._french_sounds, MIN_FRENCH_SOUND)
+                if _first_sound(w) == first
+            ]
         scored += [(float(d), w) for w, d, _ in found]
         own = self._languages.get(lang or "")
         best: tuple[tuple[float, ...], str] | None = None
@@ -189,9 +200,17 @@ class Speller:
         return word
 
     @staticmethod
-    def _same_sound(word: str, key: str, index: Mapping[str, list[str]]) -> list[str]:
+    def _same_sound(
+        word: str, key: str, index: Mapping[str, list[str]], shortest: int = MIN_SOUND
+    ) -> list[str]:
         sound = sound_key(word, key)
-        return list(index.get(sound, ())) if len(sound) >= MIN_SOUND else []
+        return list(index.get(sound, ())) if len(sound) >= shortest else []
+
+
+def _first_sound(word: str) -> str:
+    found = _FIRST.match(word)
+    first = found.group(1) if found else ""
+    return "k" if first in "cqk" else first
 
 
 def _shared_prefix(a: str, b: str) -> int:
