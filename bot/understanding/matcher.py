@@ -203,11 +203,12 @@ class Matcher:
             return Match(language, tuple(ranked))
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
-        embedded = self._embed([question] if asking == question else [question, asking])
-        queries = embedded[-len(texts) :]
+        # A message with several typos is also read by meaning as corrected (one batch).
+        originals = [question] if asking == question else [question, asking]
         respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
-        if respelt:  # a message with several typos is also read by meaning as corrected
-            queries = np.concatenate([queries, self._embed(respelt)])
+        encoded = self._embed(originals + respelt)
+        embedded = encoded[: len(originals)]
+        queries = np.concatenate([embedded[-len(texts) :], encoded[len(originals) :]])
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
