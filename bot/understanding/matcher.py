@@ -18,7 +18,7 @@ import numpy.typing as npt
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match
-from bot.understanding.correction import TextCorrector
+from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
@@ -208,8 +208,12 @@ class Matcher:
             return Match(language, tuple(ranked))
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
-        embedded = self._embed([question] if asking == question else [question, asking])
-        queries = embedded[-len(texts) :]
+        # A message with several typos is also read by meaning as corrected (one batch).
+        originals = [question] if asking == question else [question, asking]
+        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
+        encoded = self._embed(originals + respelt)
+        embedded = encoded[: len(originals)]
+        queries = np.concatenate([embedded[-len(texts) :], encoded[len(originals) :]])
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
