@@ -37,6 +37,7 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -58,7 +59,6 @@ class Dialogue:
         self.idle, self.clock = idle, clock
         self.read = reader_of(assistant.kb)  # prepared once per knowledge base
         self.facts = ProgrammeFacts(assistant)
-        self._sibling = False  # the focus is another question of the same letter
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -67,19 +67,38 @@ class Dialogue:
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
-        lang = lang or self.assistant.matcher.language(text)
+        if lang is None:  # a letter's: that of its questions, names left out
+            matcher = self.assistant.matcher
+            body = sentences.body(text)
+            asking = sentences.asking(text)
+            lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
+        if asked and not named:
+            # a letter's questions about "ce programme" named in its introduction
+            around = self.read.programmes_named(sentences.body(text))
+            if len(around) == 1:
+                self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
-        for n, (question, remark) in enumerate(asked or [(text, "")]):
-            self._sibling = n > 0
+        for question, remark in asked or [(text, "")]:
             one = self._one(question, lang, named)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 one = self._one(f"{remark} {question}", lang, named)
+            elif (
+                remark
+                and one.score < UNSURE
+                and self.read.brief(question)
+                and self.read.pronoun(question)
+            ):
+                # "On m'a parlé d'un forum sur le cancer du sein \n depuis quand existe-t-il ?":
+                # an unsure answer alone, a surer one with the remark it stands for
+                with_remark = self._one(f"{remark} {question}", lang, named)
+                if with_remark.kind in ANSWERED and with_remark.score > one.score:
+                    one = with_remark
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now)
-        self._sibling = False
+                self.focus = replace(self.focus, topic=None, item=None)
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
@@ -168,12 +187,7 @@ class Dialogue:
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
         ):
-            about = self._about_focus(text, lang)
-            if about is not None and self._sibling and about.score < reply.score:
-                # a letter's other question is no antecedent when this one is surer alone:
-                # "... which key labs do you have, and is it possible to come for 4 weeks?"
-                return reply
-            return about or reply
+            return self._about_focus(text, lang) or reply
         return reply
 
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:

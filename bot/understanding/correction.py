@@ -1,6 +1,7 @@
 """Spelling correction of a message before lexical matching: regional Chinese words replaced by
-mainland ones (``matching.yaml`` ``regional:``), then misspelt words corrected against the
-knowledge base's own vocabulary (:mod:`bot.understanding.spelling`)."""
+mainland ones (``matching.yaml`` ``regional:``), chat spellings written out (``shorthand:``), then
+misspelt words corrected against the knowledge base's own vocabulary
+(:mod:`bot.understanding.spelling`, :mod:`bot.understanding.chinese_spelling`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from functools import lru_cache
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
+from bot.understanding.chinese_spelling import ChineseSpeller
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.spelling import ChineseSpeller, Speller
+from bot.understanding.spelling import Speller
 from bot.understanding.text import chinese_runs, has_cjk, normalize
 
 
@@ -90,8 +92,57 @@ def vocabulary_speller(
         [*words, *outside],
         names=names,
         described=described,
-        chinese=ChineseSpeller(runs, keep),
+        chinese=ChineseSpeller(runs, keep, standing=[*config.stopwords["zh"], *config.particles]),
+        languages=language_words(config, phrases),
+        shorthand=config.shorthand,
     )
+
+
+def language_words(
+    config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
+) -> dict[str, set[str]]:
+    """Each language's own words: those of its phrases, stop words, out-of-scope examples and
+    not-listed names."""
+    found = {lang: set(config.stopwords[lang]) for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        for text in (
+            *config.out_of_scope.get(lang, ()),
+            *(n for group in config.not_listed for n in group.names[lang]),
+        ):
+            found[lang].update(normalize(text).split())
+    for texts in phrases.values():
+        for lang, text in texts:
+            found[lang].update(text.split())
+    return found
+
+
+def check_shorthand(
+    shorthand: Mapping[str, Mapping[str, str]], words: Mapping[str, set[str]]
+) -> None:
+    """Every language of ``matching.yaml`` ``shorthand:`` is known, and each spelling stands
+    for words of that language (its phrases and stop words) or, in Chinese, for text of its
+    phrases."""
+    problems = [
+        f"matching.yaml: shorthand: unknown language {lang}"
+        for lang in shorthand
+        if lang not in words
+    ]
+    text = "|".join(words.get("zh", ()))
+    for lang, table in shorthand.items():
+        own = words.get(lang, set())
+        for spelling, full in table.items():
+            known = (
+                (full in text or all(w in own for w in full.split()))
+                if lang == "zh"
+                else all(w in own for w in full.split())
+            )
+            if not spelling or spelling == full or not full or not known:
+                problems.append(
+                    f"matching.yaml: shorthand: {lang}: {spelling}: {full}: "
+                    "not words of the knowledge base in that language"
+                )
+    if problems:
+        raise KnowledgeError(problems)
 
 
 class TextCorrector:
@@ -111,6 +162,13 @@ class TextCorrector:
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
         self._regional = regional_pattern(config.regional, known, config.stopwords["zh"])
+        check_shorthand(config.shorthand, language_words(config, phrases))
+        chinese = config.shorthand.get("zh", {})
+        self._chinese_shorthand = (
+            re.compile("|".join(re.escape(w) for w in sorted(chinese, key=len, reverse=True)))
+            if chinese
+            else None
+        )
         self._speller: Speller | None = None
         self._corrected = lru_cache(maxsize=1024)(self._correct)
 
@@ -127,6 +185,28 @@ class TextCorrector:
         if self._regional is not None and has_cjk(normalized):
             regional = self._config.regional
             normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        if self._chinese_shorthand is not None and has_cjk(normalized):
+            chinese = self._config.shorthand["zh"]
+            normalized = self._chinese_shorthand.sub(lambda m: chinese[m.group(0)], normalized)
         if self._speller is None:
             self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
         return self._speller.correct(normalized)
+
+
+RESPELT = 2  # corrected words (or Chinese characters) from which a message is read as corrected
+
+
+def respelled(text: str, form: str, at_least: int = RESPELT) -> bool:
+    """Whether spelling correction changed at least ``at_least`` words (Latin) or characters
+    (Chinese) of a text into its corrected ``form``: such a message is read by meaning as
+    corrected too, beside the original."""
+    original = normalize(text)
+    if original == form:
+        return False
+    added = Counter(_tokens(form)) - Counter(_tokens(original))
+    return sum(added.values()) >= at_least
+
+
+def _tokens(text: str) -> list[str]:
+    """Latin words and single Chinese characters."""
+    return [t for w in text.split() for t in ([w] if w.isascii() else list(w))]

@@ -9,6 +9,7 @@ is decided by :mod:`.decision` (through ``MatchingConfig.answer_of``). The setti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy.typing as npt
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match
-from bot.understanding.correction import TextCorrector
+from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
@@ -136,6 +137,10 @@ class Matcher:
         """The language a question is written in (that of :meth:`match`, without matching)."""
         return self._parser.language(question)
 
+    def letter_language(self, asking: Sequence[str], body: str) -> str:
+        """The language of a letter, from the sentences that ask, else from its body."""
+        return self._parser.letter_language(asking, body)
+
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
@@ -204,8 +209,12 @@ class Matcher:
             return Match(language, tuple(ranked))
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
-        embedded = self._embed([question] if asking == question else [question, asking])
-        queries = embedded[-len(texts) :]
+        # A message with several typos is also read by meaning as corrected (one batch).
+        originals = [question] if asking == question else [question, asking]
+        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
+        encoded = self._embed(originals + respelt)
+        embedded = encoded[: len(originals)]
+        queries = np.concatenate([embedded[-len(texts) :], encoded[len(originals) :]])
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)

@@ -119,6 +119,8 @@ class MatchingConfig:
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
     regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    # per language, chat and phonetic spellings and the words they stand for (koi: quoi)
+    shorthand: dict[str, dict[str, str]] = field(default_factory=dict)
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     @cached_property
@@ -189,6 +191,12 @@ class MatchingConfig:
                 regional={
                     normalize(str(word)): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
+                },
+                shorthand={
+                    str(lang): {
+                        normalize(str(w)): normalize(str(full)) for w, full in table.items()
+                    }
+                    for lang, table in (data.get("shorthand") or {}).items()
                 },
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.text import guess_language, has_cjk, normalize
+from bot.understanding.text import guess_language, has_cjk, normalize, without_names
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
@@ -143,6 +143,17 @@ class MessageParser:
             return whole
         last = guess_language(clauses[-1], spelt(clauses[-1]).split(), markers)
         return last if self._mixed(question) else whole
+
+    def letter_language(self, asking: Sequence[str], body: str) -> str:
+        """The language of a letter: that of the sentences that ask, else that of its body
+        (without the signature), names, acronyms and quoted terms left out ("Université de
+        Montréal" in an English e-mail, "Harvard Medical School" in a Chinese one)."""
+        for part in (" ".join(asking), body):
+            text = without_names(QUOTED.sub(" ", part))
+            found = guess_language(text, self._spelt(text).split(), self._markers, default="")
+            if found:
+                return found
+        return self.language(body)
 
     def _mixed(self, question: str) -> bool:
         """Whether a message mixes Chinese with Latin words, or English with French."""
