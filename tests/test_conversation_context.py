@@ -175,7 +175,7 @@ def test_a_letters_second_question_with_a_dummy_it_is_not_read_as_about_the_firs
     assistant: Assistant,
 ) -> None:
     """ "Is it possible to stay only one month?" after another question of the same letter asks
-    the duration: the first question is no antecedent when the second is surer alone."""
+    the duration: the first question is no antecedent of its "it"."""
     letter = (
         "Dear coordinator,\nI am a PhD student in Lyon.\n"
         "Which laboratories of the Ministry of Education can host me? "
