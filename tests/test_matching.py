@@ -634,6 +634,29 @@ def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, que
         assert assistant.topic_reply(topic, reply.language).text in reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "topic", "kind"),
+    [
+        ("呢個項目係咪要交學費㗎？", "fees", ANSWER),
+        ("宿舍使唔使俾錢㗎？", "housing", ANSWER),
+        # the self-description 我係護士 is a preamble once 係 reads 是; 急诊 is no typo of 几诊
+        ("我係護士，重醫有冇急症室可以去睇下？", "hospital-specialties", "not_listed"),
+    ],
+)
+def test_cantonese_questions_are_read_in_mainland_words(
+    assistant: Assistant, question: str, topic: str, kind: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (kind, topic)
+
+
+def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant) -> None:
+    mainland = assistant.matcher.mainland
+    assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
+    assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
+    assert mainland("Is it free?") == "Is it free?"
+
+
 def test_a_regional_word_must_map_to_a_word_of_the_knowledge_base(tmp_path: Path) -> None:
     from bot.content.knowledge import KnowledgeError
     from bot.settings import REPOSITORY

@@ -73,7 +73,9 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
-        self._parser = MessageParser(config, self._names.named, markers, self.spelt, self._specific)
+        self._parser = MessageParser(
+            config, self._names.named, markers, self.spelt, self._specific, mainland=self.mainland
+        )
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
@@ -113,7 +115,7 @@ class Matcher:
         if self._semantic is None:
             return
         texts: list[str] = []
-        for question in questions:
+        for question in map(self.mainland, questions):
             texts.append(question)
             texts.append(self.asking_part(question))
             parts = self.parts(question)
@@ -138,6 +140,11 @@ class Matcher:
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
+
+    def mainland(self, text: str) -> str:
+        """A text with its regional Chinese words replaced by mainland ones (see
+        :class:`.correction.RegionalWords`): what every signal reads."""
+        return self._corrector.regional.mainland(text)
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names (a translation:
@@ -175,6 +182,7 @@ class Matcher:
         each topic keeps its best; the fused score weighs the lexical score and the scaled
         cosine similarity by ``semantic.weight``.
         """
+        question = self.mainland(question)
         normalized = normalize(question)
         language = self.language(question)
         if not normalized or all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -118,7 +119,7 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
-    regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    regional: dict[str, str] = field(default_factory=dict)  # regional word as written: mainland
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     @cached_property
@@ -187,7 +188,7 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 regional={
-                    normalize(str(word)): normalize(str(mainland))
+                    unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
                 },
                 list_words={

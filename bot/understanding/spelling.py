@@ -226,18 +226,25 @@ class ChineseSpeller:
     """Replaces the words of a Chinese run that the knowledge base does not use by the known
     word of the same sound (the most used one): 住速免废 → 住宿免费."""
 
-    def __init__(self, runs: list[str], keep: Iterable[str] = (), min_count: int = 2) -> None:
+    def __init__(
+        self,
+        runs: list[str],
+        keep: Iterable[str] = (),
+        min_count: int = 2,
+        names: Iterable[str] = (),
+    ) -> None:
         """``runs``: the Chinese runs of every phrase of the knowledge base; a word (2 to 4
         characters) is known when it occurs in them, and a correction target when it occurs
         at least ``min_count`` times. The words of ``keep`` (not-listed names, out-of-scope
-        examples) are known but never targets."""
+        examples) are known but never targets; the characters of ``names`` (not-listed
+        names: 急诊) are never replaced."""
         counts: Counter[str] = Counter()
         for run in runs:
             counts.update(_ngrams(run))
         self._readings = readings()
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
-        self._chars = frozenset(char for run in runs for char in run)
+        self._chars = frozenset(char for run in (*runs, *names) for char in run)  # 急诊 stays
         by_sound: dict[str, str] = {}
         for word, count in counts.most_common():
             if count < min_count:
