@@ -70,6 +70,8 @@ def test_a_bare_number_or_month_answers_no_topic(assistant: Assistant, text: str
         ("Bonjour, je suis infirmière. Le logement est gratuit ?", "Le logement est gratuit ?"),
         ("is accommodation free?", "is accommodation free?"),
         ("translate 'the fee is waived' into French", "translate   into French"),
+        # apostrophes of French elision open no quotation
+        ("c'est combien l'inscription d'un étudiant ?", "c'est combien l'inscription d'un étudiant ?"),
     ],
 )
 def test_the_asking_part_drops_preambles_and_quotes(

@@ -13,7 +13,11 @@ from bot.understanding.text import guess_language, has_cjk, normalize
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
-QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+# Quoted text; a straight quote opens and closes only outside a word (j'avoue … d'échange
+# is no quotation).
+QUOTED = re.compile(
+    r"(?<!\w)'[^']{3,}'(?!\w)|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」"
+)
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
