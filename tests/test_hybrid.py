@@ -71,7 +71,12 @@ def test_a_bare_number_or_month_answers_no_topic(assistant: Assistant, text: str
         ("is accommodation free?", "is accommodation free?"),
         ("translate 'the fee is waived' into French", "translate   into French"),
         # apostrophes of French elision open no quotation
-        ("c'est combien l'inscription d'un étudiant ?", "c'est combien l'inscription d'un étudiant ?"),
+        ("l'inscription d'un étudiant ?", "l'inscription d'un étudiant ?"),
+        # laughter, emojis and wishes are no part of the question
+        ("hahaha hey there 👋 is the room free? 😂", "is the room free?"),
+        ("coucou 😊 mdrrr le logement est gratuit ?", "le logement est gratuit ?"),
+        ("嘿嘿 你好呀～宿舍收费吗😂", "宿舍收费吗"),
+        ("Hope you are well! Is housing free?", "Is housing free?"),
     ],
 )
 def test_the_asking_part_drops_preambles_and_quotes(

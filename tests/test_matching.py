@@ -619,6 +619,12 @@ def test_chinese_homophone_typos_are_corrected_and_real_words_kept(
     assert assistant.matcher.spelt(typed) == corrected
 
 
+def test_a_clipped_field_name_is_read_whole(assistant: Assistant) -> None:
+    assert assistant.matcher.spelt("un doctorat en stomato") == "un doctorat en stomatologie"
+    assert assistant.matcher.spelt("a strong lab") == "a strong lab"  # not "strongest"
+    assert assistant.answer("un doctorat en stomato, ça existe ?").intent == "stomatology"
+
+
 def test_taiwanese_word_for_the_icu_answers_the_icu(assistant: Assistant) -> None:
     reply = assistant.answer("我是住院醫師，想去加護病房見習，有開放嗎？")
     assert reply.text == assistant.topic_reply("intensive-care-unit", "zh").text

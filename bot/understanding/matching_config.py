@@ -113,6 +113,7 @@ class MatchingConfig:
     semantic: SemanticConfig = field(default_factory=SemanticConfig)
     not_listed: tuple[NotListed, ...] = ()
     preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    chatter: dict[str, tuple[str, ...]] = field(default_factory=dict)  # laughter, fillers
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -177,6 +178,7 @@ class MatchingConfig:
                 semantic=SemanticConfig.read(data.get("semantic") or {}),
                 not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
                 preamble=_per_language(data.get("preamble") or {}),
+                chatter=_per_language(data.get("chatter") or {}),
                 conjunctions=_per_language(data.get("conjunctions") or {}),
                 choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
                 choice_words=_per_language(data.get("choice_words") or {}),

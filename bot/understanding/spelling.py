@@ -17,6 +17,7 @@ the knowledge base's, and is not tried.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,9 @@ MIN_LENGTH = 3  # shorter words are left alone (u, r, ur: chat shorthand, not ty
 EDITS = 1  # two edits turned real words into the knowledge base's (reductions: reeducation)
 SHORT = 4  # a word this short is corrected by changing or adding a letter, never dropping one
 MIN_SOUND = 3  # shorter sound keys say too little ("teh" and "test" both sound "t")
+CLIPPED = 5  # an unknown word this long may be a clipped form of a known one (stomato, immuno)
+CLIPPED_REST = 4  # … of one at least this much longer ("strong" is no clipped "strongest")
+CLIPPED_SHARE = 0.5  # … when one completion has at least this share of the completions' uses
 
 # A rough sound key for words spelt by ear, in English and French ("kardiologi" and
 # "cardiologie", "lojemen" and "logement" share one): spellings of one sound folded together,
@@ -104,6 +108,7 @@ class Speller:
                 sounds[sound_key(word)].append(word)
         self._sounds = dict(sounds)
         self._sound_keys = sorted(self._sounds)
+        self._sorted = sorted(counts)
         self.word = lru_cache(maxsize=8192)(self._word)
 
     def knows(self, word: str) -> bool:
@@ -146,7 +151,26 @@ class Speller:
                 best = (rank, candidate)
         if best is not None:
             return best[1]
-        return word
+        return self._completion(word)
+
+    def _completion(self, word: str) -> str:
+        """The known word a clipped form stands for ("stomato": stomatology, "immuno":
+        immunologie): the most used known word it begins, when that one has at least
+        ``CLIPPED_SHARE`` of the uses of all of them ("neuro", the start of neurology,
+        neurosurgery and neuroscience alike, stays); otherwise the word itself."""
+        if len(word) < CLIPPED:
+            return word
+        completions = []
+        for known in self._sorted[bisect.bisect_right(self._sorted, word) :]:
+            if not known.startswith(word):
+                break
+            if len(known) >= len(word) + CLIPPED_REST:
+                completions.append(known)
+        if not completions:
+            return word
+        best = max(completions, key=lambda w: (self._count[w], w))
+        total = sum(self._count[w] for w in completions)
+        return best if self._count[best] >= CLIPPED_SHARE * total else word
 
 
 def _shared_prefix(a: str, b: str) -> int:
