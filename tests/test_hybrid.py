@@ -103,6 +103,13 @@ def test_a_preamble_does_not_drown_the_question(assistant: Assistant) -> None:
         ("住宿免费吗？最长能待多久？", ["住宿免费吗？", "最长能待多久？"]),
         ("Public Health and Preventive Medicine?", ["Public Health and Preventive Medicine?"]),
         ("how long is it?", ["how long is it?"]),
+        # a conjunction followed by a comma, Québec's "pis", "par ailleurs"
+        (
+            "le logement est gratuit et, par ailleurs, ça dure combien ?",
+            ["le logement est gratuit", "par ailleurs, ça dure combien ?"],
+        ),
+        ("c'est gratuit pis ça dure combien ?", ["c'est gratuit", "ça dure combien ?"]),
+        ("儿科跟眼科都可以选吗？", ["儿科", "眼科都可以选吗？"]),  # 都: both asked for
     ],
 )
 def test_parts_of_a_message(assistant: Assistant, message: str, parts: list[str]) -> None:

@@ -77,7 +77,7 @@ class MessageParser:
         conjunctions = [c for lang in LANGUAGES for c in config.conjunctions.get(lang, ())]
         self._conjunctions = [
             re.compile(
-                rf"(?i)\s+{re.escape(c)}\s+|,\s*{re.escape(c)}\s+"
+                rf"(?i)\s+{re.escape(c)}[\s,]+|,\s*{re.escape(c)}[\s,]+"
                 if c.isascii()
                 else rf"[,，\s]*{re.escape(c)}"
             )
