@@ -619,6 +619,18 @@ def test_chinese_homophone_typos_are_corrected_and_real_words_kept(
     assert assistant.matcher.spelt(typed) == corrected
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("a colleague told me", "a colleague told me"),  # not "cold"
+        ("je connais rien a la chine", "je connais rien a la chine"),  # not "compte"
+        ("the fess for the exchnage", "the fees for the exchange"),  # typos still corrected
+    ],
+)
+def test_a_common_word_is_no_typo(assistant: Assistant, typed: str, read: str) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
 def test_a_clipped_field_name_is_read_whole(assistant: Assistant) -> None:
     assert assistant.matcher.spelt("un doctorat en stomato") == "un doctorat en stomatologie"
     assert assistant.matcher.spelt("a strong lab") == "a strong lab"  # not "strongest"

@@ -33,6 +33,7 @@ MIN_LENGTH = 3  # shorter words are left alone (u, r, ur: chat shorthand, not ty
 EDITS = 1  # two edits turned real words into the knowledge base's (reductions: reeducation)
 SHORT = 4  # a word this short is corrected by changing or adding a letter, never dropping one
 MIN_SOUND = 3  # shorter sound keys say too little ("teh" and "test" both sound "t")
+GUARD_COMMON = True  # common English and French words are never corrected
 CLIPPED = 5  # an unknown word this long may be a clipped form of a known one (stomato, immuno)
 CLIPPED_REST = 4  # … of one at least this much longer ("strong" is no clipped "strongest")
 CLIPPED_SHARE = 0.5  # … when one completion has at least this share of the completions' uses
@@ -74,6 +75,28 @@ def sound_key(word: str) -> str:
     for pattern, replacement in _SOUND_RULES:
         key = pattern.sub(replacement, key)
     return _DOUBLE.sub(r"\1", key)
+
+
+_COMMON_LATIN = Path(__file__).with_name("common_latin.txt")  # scripts/build_common_latin.py
+
+
+@lru_cache(maxsize=1)
+def _common_latin_keys() -> npt.NDArray[np.int64]:
+    """The common English and French words (``common_latin.txt``) as sorted hashes: 0.3 MB,
+    where a set of the 39,000 strings takes about 3 MB."""
+    words = _COMMON_LATIN.read_text("utf-8").split()
+    keys = np.fromiter((hash(w) for w in words), np.int64, count=len(words))
+    keys.sort()
+    return keys
+
+
+def common_latin(word: str) -> bool:
+    """Whether a folded Latin word is a common English or French word (a real word, no typo:
+    "told", "connais", "mere")."""
+    table = _common_latin_keys()
+    key = hash(word)
+    found = min(int(np.searchsorted(table, key)), len(table) - 1)
+    return bool(table[found] == key)
 
 
 class Speller:
@@ -129,6 +152,8 @@ class Speller:
         """The correction of one word, or the word itself."""
         if len(word) < MIN_LENGTH or word in self._known or not word.isalpha():
             return word
+        if GUARD_COMMON and common_latin(word):
+            return word  # a real word, no typo ("told" is no "cold")
         edits = EDITS
         pool = [
             w
