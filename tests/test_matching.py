@@ -468,14 +468,14 @@ DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
     "zh": 0.94,  # 98.5 % (134/136)
     "fr": 0.95,  # 99.3 % (134/135)
-    "rejection": 0.88,  # 92.3 % (60/65)
+    "rejection": 0.91,  # 95.4 % (62/65) after issue 18 session 4 (92.3 % before)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
-    "fr": 0.86,  # 91.7 % (55/60)
-    "rejection": 0.85,  # 88.9 % (160/180)
+    "fr": 0.90,  # 95.0 % (57/60) after issue 18 session 4 (91.7 % before)
+    "rejection": 0.87,  # 90.6 % (163/180) after issue 18 session 4 (88.3 % before)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -490,10 +490,10 @@ HOLDOUT_FLOORS = {
 # Recalibrated on real-dev2 too, with 222 more out-of-scope examples and 626 colloquial
 # examples: real-dev en and fr rose, zh lost 3 questions (90.9 -> 84.1 %) and off-topic one.
 REAL_DEV_FLOORS = {
-    "en": 0.87,  # 92.0 % (46/50)
-    "zh": 0.79,  # 84.1 % (37/44)
-    "fr": 0.83,  # 88.6 % (39/44)
-    "rejection": 0.84,  # 89.2 % (33/37)
+    "en": 0.89,  # 94.0 % (47/50)
+    "zh": 0.82,  # 86.4 % (38/44)
+    "fr": 0.83,  # 86.4 % (38/44)
+    "rejection": 0.90,  # 94.6 % (35/37) after issue 18 session 4 (91.9 % before)
     "language": 0.97,  # 100.0 % (175/175)
     "kind:two-part": 0.80,  # 86.7 % (13/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
@@ -510,9 +510,9 @@ REAL_HOLDOUT_FLOORS = {
 # Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
     "en": 0.82,  # 86.8 % (66/76)
-    "zh": 0.81,  # 85.5 % (65/76)
-    "fr": 0.84,  # 89.5 % (68/76)
-    "rejection": 0.82,  # 87.0 % (47/54)
+    "zh": 0.82,  # 86.8 % (66/76)
+    "fr": 0.89,  # 93.4 % (71/76) after issue 18 session 4 (90.8 % before)
+    "rejection": 0.90,  # 94.4 % (51/54) after issue 18 session 4 (92.6 % before)
     "language": 0.97,  # 100.0 % (282/282)
     "kind:two-part": 0.85,  # 90.0 % (27/30)
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
@@ -531,14 +531,14 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.96}  # 78.7, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
-INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
+INDEP_FR_DEV_FLOORS = {"fr": 0.78, "rejection": 0.83, "language": 0.96}  # 82.4, 83.3, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
-INDEP_ZH_DEV_FLOORS = {"zh": 0.74, "rejection": 0.70, "language": 0.96}  # 78.2, 80.0, 100
+INDEP_ZH_DEV_FLOORS = {"zh": 0.78, "rejection": 0.85, "language": 0.96}  # 82.7, 90.0, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.82, "zh": 0.72, "fr": 0.72}  # 86.7, 76.7, 76.7
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 
 
