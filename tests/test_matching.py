@@ -669,10 +669,35 @@ def test_cantonese_questions_are_read_in_mainland_words(
 
 
 def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant) -> None:
-    mainland = assistant.matcher.mainland
+    mainland = assistant.matcher.standard
     assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
     assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
     assert mainland("Is it free?") == "Is it free?"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("can u tell me abt ur depts pls", "can you tell me about your departments please"),
+        ("jsuis en 2e année, c koi ?", "je suis en 2e année, c'est quoi ?"),
+        ("derm or ortho?", "derm or ortho?"),  # not-listed fields keep their short names
+    ],
+)
+def test_chat_shorthand_is_written_out(assistant: Assistant, typed: str, read: str) -> None:
+    assert assistant.matcher.standard(typed) == read
+
+
+def test_shorthand_must_write_out_words_of_the_knowledge_base(tmp_path: Path) -> None:
+    from bot.content.knowledge import KnowledgeError
+    from bot.settings import REPOSITORY
+
+    for source in (REPOSITORY / "knowledge").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    matching = tmp_path / "matching.yaml"
+    text = matching.read_text("utf-8").replace("pls: please,", "pls: pleasezzz,")
+    matching.write_text(text, "utf-8")
+    with pytest.raises(KnowledgeError, match="shorthand"):
+        Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
 
 
 def test_a_regional_word_must_map_to_a_word_of_the_knowledge_base(tmp_path: Path) -> None:

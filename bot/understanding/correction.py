@@ -62,6 +62,40 @@ class RegionalWords:
         return self._pattern.sub(lambda m: self._words[m.group(0)], text)
 
 
+class Shorthand:
+    """Chat shorthand of English and French (``matching.yaml`` ``shorthand:``: u, pls, jsuis,
+    c koi, réa) written out, whole words only, in the message as written, so that every later
+    step reads the full words. Each written-out word must be known to the knowledge base (a
+    word of its phrases or a stop word): :class:`KnowledgeError` otherwise."""
+
+    def __init__(self, shorthand: Mapping[str, str], known: frozenset[str]) -> None:
+        unknown = [
+            f"{short}: {full}"
+            for short, full in shorthand.items()
+            if not short or any(w not in known for w in normalize(full).split())
+        ]
+        if unknown:
+            raise KnowledgeError(
+                [f"matching.yaml: shorthand: not words of the knowledge base: {', '.join(unknown)}"]
+            )
+        self._words = {short.casefold(): full for short, full in shorthand.items()}
+        for short, full in shorthand.items():
+            self._words.setdefault(normalize(short), full)  # réa and rea
+        ordered = sorted(self._words, key=len, reverse=True)
+        alternatives = "|".join(re.escape(w) for w in ordered)
+        self._pattern = (
+            re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w'’-])", re.IGNORECASE)
+            if ordered
+            else None
+        )
+
+    def written_out(self, text: str) -> str:
+        """The text with its shorthand written out."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._words[m.group(0).casefold()], text)
+
+
 def vocabulary_speller(
     kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> Speller:
@@ -122,8 +156,16 @@ class TextCorrector:
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
         self.regional = RegionalWords(config.regional, known, config.stopwords["zh"])
+        words = {w for found in phrases.values() for _, text in found for w in text.split()}
+        words |= {w for lang in LANGUAGES for w in config.stopwords[lang]}
+        self.shorthand = Shorthand(config.shorthand, frozenset(words))
         self._speller: Speller | None = None
         self._corrected = lru_cache(maxsize=1024)(self._correct)
+
+    def standard(self, text: str) -> str:
+        """A message as written with its regional Chinese words and its chat shorthand
+        replaced: what every signal reads."""
+        return self.shorthand.written_out(self.regional.mainland(text))
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (cached)."""
@@ -134,7 +176,7 @@ class TextCorrector:
         self._corrected.cache_clear()
 
     def _correct(self, text: str) -> str:
-        normalized = normalize(self.regional.mainland(text))
+        normalized = normalize(self.standard(text))
         if self._speller is None:
             self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
         return self._speller.correct(normalized)

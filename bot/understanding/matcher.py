@@ -74,7 +74,7 @@ class Matcher:
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
         self._parser = MessageParser(
-            config, self._names.named, markers, self.spelt, self._specific, mainland=self.mainland
+            config, self._names.named, markers, self.spelt, self._specific, standard=self.standard
         )
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
@@ -115,7 +115,7 @@ class Matcher:
         if self._semantic is None:
             return
         texts: list[str] = []
-        for question in map(self.mainland, questions):
+        for question in map(self.standard, questions):
             texts.append(question)
             texts.append(self.asking_part(question))
             parts = self.parts(question)
@@ -141,10 +141,11 @@ class Matcher:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
 
-    def mainland(self, text: str) -> str:
-        """A text with its regional Chinese words replaced by mainland ones (see
-        :class:`.correction.RegionalWords`): what every signal reads."""
-        return self._corrector.regional.mainland(text)
+    def standard(self, text: str) -> str:
+        """A text with its regional Chinese words replaced by mainland ones and its chat
+        shorthand written out (see :class:`.correction.RegionalWords` and
+        :class:`.correction.Shorthand`): what every signal reads."""
+        return self._corrector.standard(text)
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names (a translation:
@@ -182,7 +183,7 @@ class Matcher:
         each topic keeps its best; the fused score weighs the lexical score and the scaled
         cosine similarity by ``semantic.weight``.
         """
-        question = self.mainland(question)
+        question = self.standard(question)
         normalized = normalize(question)
         language = self.language(question)
         if not normalized or all(

@@ -121,6 +121,7 @@ class MatchingConfig:
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
     regional: dict[str, str] = field(default_factory=dict)  # regional word as written: mainland
+    shorthand: dict[str, str] = field(default_factory=dict)  # chat shorthand: the full words
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     @cached_property
@@ -192,6 +193,11 @@ class MatchingConfig:
                 regional={
                     unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
+                },
+                shorthand={
+                    str(short).strip(): str(full)
+                    for lang in LANGUAGES
+                    for short, full in ((data.get("shorthand") or {}).get(lang) or {}).items()
                 },
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)

@@ -52,8 +52,8 @@ class MessageParser:
     ``names`` are the knowledge base's normalised item names (a name with a conjunction in it
     is never cut); ``markers`` are each language's known words; ``spelt`` normalises and
     corrects a text; ``specific`` tells whether a text has a word that is not generic;
-    ``mainland`` replaces regional Chinese words. The asking part of a message is kept in a
-    bounded cache.
+    ``standard`` replaces regional Chinese words and chat shorthand. The asking part of a
+    message is kept in a bounded cache.
     """
 
     def __init__(
@@ -64,10 +64,10 @@ class MessageParser:
         spelt: Callable[[str], str],
         specific: Callable[[str], bool],
         *,
-        mainland: Callable[[str], str] = str,
+        standard: Callable[[str], str] = str,
     ) -> None:
         self._markers, self._spelt, self._specific = markers, spelt, specific
-        self._mainland = mainland
+        self._standard = standard
         self._preamble = {
             lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
         }
@@ -109,7 +109,7 @@ class MessageParser:
         return self._asking_parts(question)
 
     def _find_asking_part(self, question: str) -> str:
-        question = self._mainland(question)
+        question = self._standard(question)
         unquoted = QUOTED.sub(" ", question)
         if unquoted != question and len(normalize(unquoted).split()) >= 2:
             question = unquoted
