@@ -77,6 +77,7 @@ def test_a_bare_number_or_month_answers_no_topic(assistant: Assistant, text: str
         ("coucou 😊 mdrrr le logement est gratuit ?", "le logement est gratuit ?"),
         ("嘿嘿 你好呀～宿舍收费吗😂", "宿舍收费吗"),
         ("Hope you are well! Is housing free?", "Is housing free?"),
+        ("désolée si c'est une question bête, le logement ?", "le logement ?"),
     ],
 )
 def test_the_asking_part_drops_preambles_and_quotes(

@@ -30,16 +30,30 @@ def _conjunction_patterns(words: Iterable[str]) -> list[re.Pattern[str]]:
     ]
 
 
+_ACCENTS = {"a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ"}
+
+
+def _latin_letter(char: str, repeat: bool) -> str:
+    """A folded letter as a pattern over the text as written (accents aside)."""
+    if char == " ":
+        return r"[\s'’-]+"
+    pattern = f"[{_ACCENTS[char]}]" if char in _ACCENTS else re.escape(char)
+    return pattern + "+" if repeat else pattern
+
+
 def _chatter_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    """Laughter and chat fillers anywhere in a message: a Latin word on its own, each of its
-    letters perhaps repeated (lol, lolll, mdrrr); a Chinese one wherever it is (哈哈)."""
+    """Laughter, chat fillers and asides anywhere in a message: a Latin word on its own, each
+    of its letters perhaps repeated (lol, lolll, mdrrr); a Latin phrase word for word, accents
+    and apostrophes aside ("désolé si c'est bête"); a Chinese one wherever it is (哈哈)."""
     latin, chinese = [], []
     for word in words:
         folded = normalize(word)
         if folded.isascii():
-            latin.append("".join(f"{re.escape(c)}+" for c in folded))
+            repeat = " " not in folded
+            latin.append("".join(_latin_letter(c, repeat) for c in folded))
         else:
             chinese.append(re.escape(word))
+    latin.sort(key=len, reverse=True)
     alternatives = [rf"(?<![^\W\d_])(?:{'|'.join(latin)})(?![^\W\d_])"] if latin else []
     if chinese:
         alternatives.append("|".join(sorted(chinese, key=len, reverse=True)))
