@@ -84,8 +84,8 @@ _COMMON_LATIN = Path(__file__).with_name("common_latin.txt")  # scripts/build_co
 def _common_latin_keys() -> npt.NDArray[np.int64]:
     """The common English and French words (``common_latin.txt``) as sorted hashes: 0.3 MB,
     where a set of the 39,000 strings takes about 3 MB."""
-    words = _COMMON_LATIN.read_text("utf-8").split()
-    keys = np.fromiter((hash(w) for w in words), np.int64, count=len(words))
+    text = _COMMON_LATIN.read_text("utf-8")  # one word at a time: no list of 39,000 strings
+    keys = np.fromiter((hash(m.group()) for m in re.finditer(r"\S+", text)), np.int64)
     keys.sort()
     return keys
 
