@@ -94,12 +94,14 @@ class ChineseSpeller:
         keep: Iterable[str] = (),
         min_count: int = 2,
         standing: Iterable[str] = (),
+        names: Iterable[str] = (),
     ) -> None:
         """``runs``: the Chinese runs of every phrase of the knowledge base; a word (2 to 4
         characters) is known when it occurs in them, and a correction target when it occurs
         at least ``min_count`` times. The words of ``keep`` (not-listed names, out-of-scope
         examples) are known but never targets; ``standing``: characters that are words on
-        their own (stop characters, particles)."""
+        their own (stop characters, particles); the characters of ``names`` (not-listed
+        names: 急诊) are never replaced."""
         self._standing = frozenset(c for c in standing if len(c) == 1)
         counts: Counter[str] = Counter()
         for run in runs:
@@ -107,7 +109,7 @@ class ChineseSpeller:
         self._readings = readings()
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
-        self._chars = frozenset(char for run in runs for char in run)
+        self._chars = frozenset(char for run in (*runs, *names) for char in run)  # 急诊 stays
         by_sound: dict[str, list[str]] = defaultdict(list)
         for word, count in counts.most_common():
             if count < min_count:

@@ -15,34 +15,54 @@ from bot.content.languages import LANGUAGES
 from bot.understanding.chinese_spelling import ChineseSpeller
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.spelling import Speller
-from bot.understanding.text import chinese_runs, has_cjk, normalize
+from bot.understanding.text import chinese_runs, has_cjk, normalize, zhconv
 
 
-def regional_pattern(
-    regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
-) -> re.Pattern[str] | None:
-    """The regional Chinese words of ``matching.yaml``, longest first, as one pattern; each
-    replacement must be a word of the knowledge base's Chinese phrases (``known``, not-listed
-    names included) or stop words."""
-    if not regional:
-        return None
-    text = "|".join(known)
-    unknown = [
-        f"{word}: {mainland}"
-        for word, mainland in regional.items()
-        if not word
-        or (
-            mainland not in text
-            and mainland not in stopwords
-            and not all(char in stopwords for char in mainland)
-        )
-    ]
-    if unknown:
-        raise KnowledgeError(
-            [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
-        )
-    words = sorted(regional, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words))
+class RegionalWords:
+    """Taiwanese, Hong Kong and Cantonese words (``matching.yaml`` ``regional:``) replaced by
+    the mainland words the knowledge base uses, in the message as written, longest first, so
+    that every later step (asking part, parts, lexical and semantic signals) reads mainland
+    words (呢個計劃係咪… → 这个项目是不是…). Only texts with Chinese characters are changed.
+
+    A word is found as written and in the other script too (計劃 and 计划), except a single
+    character whose other form is used by the knowledge base's own phrases (係 is not 系:
+    关系). Each replacement must be a word of the knowledge base's Chinese phrases (``known``,
+    not-listed names included) or stop words: :class:`KnowledgeError` otherwise.
+    """
+
+    def __init__(
+        self, regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
+    ) -> None:
+        text = "|".join(known)
+        unknown = [
+            f"{word}: {mainland}"
+            for word, mainland in regional.items()
+            if not word
+            or (
+                mainland not in text
+                and mainland not in stopwords
+                and not all(char in stopwords for char in mainland)
+            )
+        ]
+        if unknown:
+            raise KnowledgeError(
+                [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
+            )
+        used = {char for phrase in known for char in phrase}
+        self._words: dict[str, str] = {}
+        for word, mainland in regional.items():
+            self._words.setdefault(word, mainland)
+            for form in (zhconv.convert(word, "zh-hans"), zhconv.convert(word, "zh-hant")):
+                if form != word and (len(form) > 1 or form not in used):
+                    self._words.setdefault(form, mainland)
+        ordered = sorted(self._words, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
+
+    def mainland(self, text: str) -> str:
+        """The text with its regional words replaced (unchanged without Chinese)."""
+        if self._pattern is None or not has_cjk(text):
+            return text
+        return self._pattern.sub(lambda m: self._words[m.group(0)], text)
 
 
 def vocabulary_speller(
@@ -88,11 +108,19 @@ def vocabulary_speller(
         for text in (item.name[lang], *item.aliases.get(lang, ()))
         for w in normalize(text).split()
     ]
+    unlisted = [
+        r
+        for group in config.not_listed
+        for n in group.names["zh"]
+        for r in chinese_runs(normalize(n))
+    ]
     return Speller(
         [*words, *outside],
         names=names,
         described=described,
-        chinese=ChineseSpeller(runs, keep, standing=[*config.stopwords["zh"], *config.particles]),
+        chinese=ChineseSpeller(
+            runs, keep, standing=[*config.stopwords["zh"], *config.particles], names=unlisted
+        ),
         languages=language_words(config, phrases),
         shorthand=config.shorthand,
     )
@@ -161,7 +189,7 @@ class TextCorrector:
         self._kb, self._config, self._phrases = kb, config, phrases
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
-        self._regional = regional_pattern(config.regional, known, config.stopwords["zh"])
+        self.regional = RegionalWords(config.regional, known, config.stopwords["zh"])
         check_shorthand(config.shorthand, language_words(config, phrases))
         chinese = config.shorthand.get("zh", {})
         self._chinese_shorthand = (
@@ -172,6 +200,11 @@ class TextCorrector:
         self._speller: Speller | None = None
         self._corrected = lru_cache(maxsize=1024)(self._correct)
 
+    def standard(self, text: str) -> str:
+        """A message as written with its regional Chinese words replaced: what every signal
+        reads (chat shorthand is written out by the speller, in the message's language)."""
+        return self.regional.mainland(text)
+
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (cached)."""
         return self._corrected(text)
@@ -181,10 +214,7 @@ class TextCorrector:
         self._corrected.cache_clear()
 
     def _correct(self, text: str) -> str:
-        normalized = normalize(text)
-        if self._regional is not None and has_cjk(normalized):
-            regional = self._config.regional
-            normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        normalized = normalize(self.standard(text))
         if self._chinese_shorthand is not None and has_cjk(normalized):
             chinese = self._config.shorthand["zh"]
             normalized = self._chinese_shorthand.sub(lambda m: chinese[m.group(0)], normalized)

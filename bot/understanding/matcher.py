@@ -75,7 +75,9 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
-        self._parser = MessageParser(config, self._names.named, markers, self.spelt, self._specific)
+        self._parser = MessageParser(
+            config, self._names.named, markers, self.spelt, self._specific, standard=self.standard
+        )
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
@@ -115,7 +117,7 @@ class Matcher:
         if self._semantic is None:
             return
         texts: list[str] = []
-        for question in questions:
+        for question in map(self.standard, questions):
             texts.append(question)
             texts.append(self.asking_part(question))
             parts = self.parts(question)
@@ -144,6 +146,11 @@ class Matcher:
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
+
+    def standard(self, text: str) -> str:
+        """A text with its regional Chinese words replaced by mainland ones (see
+        :class:`.correction.RegionalWords`): what every signal reads."""
+        return self._corrector.standard(text)
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names (a translation:
@@ -181,6 +188,7 @@ class Matcher:
         each topic keeps its best; the fused score weighs the lexical score and the scaled
         cosine similarity by ``semantic.weight``.
         """
+        question = self.standard(question)
         normalized = normalize(question)
         language = self.language(question)
         if not normalized or all(
