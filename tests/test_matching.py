@@ -685,6 +685,61 @@ def test_a_comparison_of_two_cities_is_no_question_about_the_programme(
     assert assistant.answer("重庆和斯特拉斯堡哪个城市大").kind != ANSWER
 
 
+# ───────────── issue 18 (session 4): options named to choose between or compare ─────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        (
+            "Statistics vs Applied Statistics, what's the difference?",
+            ("statistics", "applied-statistics"),
+        ),
+        ("j'hésite entre la neurochirurgie et la neurologie", ("neurosurgery", "neurology")),
+        ("肿瘤科跟产科，两个都能选吗", ("oncology", "obstetrics")),
+        (
+            "Is the exchange or the CSC programme better for me?",
+            ("programme-overview", "csc-programme"),
+        ),
+        ("中法项目同交流项目有咩唔同？", ("csc-programme", "programme-overview")),
+    ],
+)
+def test_options_named_together_are_each_answered_in_the_order_named(
+    assistant: Assistant, question: str, topics: tuple[str, ...]
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.topics == topics
+    texts = [assistant.topic_reply(topic, reply.language).text for topic in topics]
+    assert reply.text == "\n\n".join(texts)
+
+
+def test_options_compared_come_before_what_else_the_message_asks(assistant: Assistant) -> None:
+    reply = assistant.answer("Is pediatrics or neonatology available, and how long can I stay?")
+    assert reply.topics == ("pediatrics", "neonatology", "duration")
+
+
+def test_a_name_with_and_in_it_is_one_option(assistant: Assistant) -> None:
+    reply = assistant.answer("which lab works on infection and immunity?")
+    assert reply.topics == ("infection-immunity",)
+    assert reply.text == assistant.topic_reply("infection-immunity", "en").text
+
+
+def test_a_question_about_the_programmes_compared_is_answered_not_their_overviews(
+    assistant: Assistant,
+) -> None:
+    reply = assistant.answer("CSC or the exchange, which one has free housing?")
+    assert "housing" in reply.topics and "programme-overview" not in reply.topics
+    assert assistant.topic_reply("housing", "en").text in reply.text
+
+
+def test_a_french_elision_is_no_quotation(assistant: Assistant) -> None:
+    question = "Ma collègue hésite entre l'oncologie et la cardio pour son stage d'observation"
+    assert assistant.matcher.asking_part(question) == question
+    assert assistant.matcher.asking_part("translate 'the fee is waived' please") != (
+        "translate 'the fee is waived' please"
+    )
+
+
 # ─────────────────── issue 18 (session 4): items described in lay words ───────────────────
 
 

@@ -13,7 +13,7 @@ from bot.understanding.text import guess_language, has_cjk, normalize, without_n
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
-QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+QUOTED = re.compile(r"(?<!\w)'[^']{3,}'(?!\w)|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
