@@ -29,6 +29,18 @@ def _found(marker: str, padded: str) -> bool:
     return marker in padded if has_cjk(marker) else f" {marker} " in padded
 
 
+_Name = tuple[str, int, int, Option]  # text searched, spaces before the name, length, topics
+
+
+def _searched(names: Mapping[str, Option]) -> list[_Name]:
+    """Names as searched in a padded text (Latin ones between spaces), longest first."""
+    found = [
+        (name, 0, len(name), topics) if has_cjk(name) else (f" {name} ", 1, len(name), topics)
+        for name, topics in names.items()
+    ]
+    return sorted(found, key=lambda n: -n[2])
+
+
 class OptionFinder:
     """Finds the options a normalised message names and asks about together.
 
@@ -45,8 +57,8 @@ class OptionFinder:
                     if normalize(name):
                         programmes[normalize(name)] = frozenset({programme.overview})
         # longest first: a longer name found hides the shorter ones inside it
-        self._items = sorted(items.items(), key=lambda n: -len(n[0]))
-        self._programmes = sorted(programmes.items(), key=lambda n: -len(n[0]))
+        self._items = _searched(items)
+        self._programmes = _searched(programmes)
         asks = [*config.comparisons.get("asks", {}).items(), *config.choice_words.items()]
         self._asks = tuple({normalize(w) for _, words in asks for w in words} - {""})
         between = config.comparisons.get("between", {})
@@ -82,19 +94,15 @@ class OptionFinder:
             return []
         return options
 
-    def _spans(
-        self, padded: str, names: list[tuple[str, frozenset[str]]]
-    ) -> list[tuple[int, int, Option]]:
+    def _spans(self, padded: str, names: list[_Name]) -> list[tuple[int, int, Option]]:
         """Where names occur (first occurrence, longest names first, no overlaps), in order."""
         taken: list[tuple[int, int, Option]] = []
-        for name, topics in names:
-            target = name if has_cjk(name) else f" {name} "
+        for target, skip, length, topics in names:
             start = padded.find(target)
             if start < 0:
                 continue
-            if not has_cjk(name):
-                start += 1  # the name without its spaces
-            end = start + len(name)
+            start += skip  # a Latin name without the spaces around it
+            end = start + length
             crossing = [i for i, (s, e, _) in enumerate(taken) if s < end and start < e]
             if not crossing:
                 taken.append((start, end, topics))
