@@ -28,6 +28,7 @@ from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Re
 from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
+from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus
 from bot.understanding.programme_facts import NOT_PUBLISHED, TEXTS, ProgrammeFacts
 from bot.understanding.sentences import QUESTION
 
@@ -68,6 +69,15 @@ class Dialogue:
         questions = [question for question, _ in asked] or [text]
         lang = lang or self.assistant.matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
+        other = self.kb.programmes.other(self.focus.programme or "")
+        if not named and other is not None and self.read.names_the_other(text):
+            named = {other}  # "mais l'autre programme, ça marche comment ?"
+        if not named and questions != [text]:
+            # "Je suis résident, j'ai lu qu'il existe un programme avec Strasbourg. Quel en est
+            # le coût ?": the programme of the self-introduction is the context of the question
+            context = self.read.programmes_named(text)
+            if len(context) == 1:
+                self.focus = replace(self.focus, programme=next(iter(context)))
         replies = []
         for question, remark in asked or [(text, "")]:
             one = self._one(question, lang, named)
@@ -76,7 +86,7 @@ class Dialogue:
                 one = self._one(f"{remark} {question}", lang, named)
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
-                self._remember(replies[-1], named, lang, now)
+                self._remember(replies[-1], named, lang, now, question)
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
@@ -85,26 +95,35 @@ class Dialogue:
             whole = self._one(text, lang, self.read.programmes_named(text))
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
                 reply = whole  # no sentence answered alone: the letter as a whole
-        self._remember(reply, named, lang, now)
+        self._remember(reply, named, lang, now, text)
         return reply
 
     def _one(self, text: str, lang: str, named: set[str]) -> Reply:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
-        if self.focus.list is not None and reply.kind != NOT_LISTED and read.short(text):
+        if assistant.matcher.declined(text):
+            return reply  # a request the bot declines ("translate my CV"), whatever the context
+        if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            unlisted = self._unlisted_in_focus(text, lang)
+            unlisted = unlisted_in_focus(assistant, self.focus, text, lang)
             if unlisted is not None:
                 return unlisted
-        if reply.kind not in ANSWERED and not self._plausible(text, named):
-            # closer to what is out of scope than to any topic ("the capital of France?",
-            # "Strasbourg's Christmas market"): declined, whatever the context
-            return assistant.fallback(lang, reply.score)
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
+        if reply.kind not in ANSWERED and not self._plausible(text, named):
+            # closer to what is out of scope than to any topic ("the capital of France?",
+            # "Strasbourg's Christmas market"): declined, whatever the context, unless it
+            # points at the topic in focus ("它到现在办了几届了？" after the forum)
+            about = self._pronoun_for_focus(text, lang)
+            if about is None:
+                return assistant.fallback(lang, reply.score)
+            return facts.for_programme(about, programme, lang)
+        switched = self._switched_programme(text, lang, reply, named)
+        if switched is not None:
+            return facts.for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
@@ -158,6 +177,11 @@ class Dialogue:
             reply.kind not in ANSWERED or reply.intent in ACTIONS
         ):
             return self._in_context(text, lang, programme) or reply
+        if reply.kind == ANSWER and read.pronoun(text):
+            # "is this lab open to exchange students?" after a lab: that lab, not the list
+            item = item_in_focus(self.assistant, focus, text, reply)
+            if item is not None:
+                return item
         if (
             followup
             and reply.kind == ANSWER
@@ -190,21 +214,6 @@ class Dialogue:
             return reply
         parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
         return combine(self.assistant, parts, lang)
-
-    def _unlisted_in_focus(self, text: str, lang: str) -> Reply | None:
-        """A follow-up that names a field known not to be listed ("is dermatology one of
-        them?" after the hospital specialties): "not among" the list in focus."""
-        matcher = self.assistant.matcher
-        listed = matcher.not_listed(text)
-        if listed is None or matcher.named_items(text):
-            return None
-        group = listed[2]
-        entry = self.kb.entries.get(self.focus.list or "")
-        list_id = self.focus.list if entry is not None and entry.item_ids else group.list_id
-        if list_id is None or list_id not in self.kb.entries:
-            return None
-        names = {language: group.names[language][0] for language in group.names}
-        return self.assistant.not_listed_reply(names, list_id, lang)
 
     def _unsure_overview(self, reply: Reply) -> bool:
         """A programme's overview given with a low score: the name was said, not asked about."""
@@ -299,6 +308,64 @@ class Dialogue:
             return None
         return reply if reply.intent in {topic, focus.topic, focus.list} else None
 
+    def _pronoun_for_focus(self, text: str, lang: str) -> Reply | None:
+        """A follow-up with a pronoun that looks out of scope alone but not clearly so
+        ("他是哪一年来的？" after the ambassadors' visits), read as about the topic in focus."""
+        read = self.read
+        if self.focus.topic is None or not read.is_followup(text) or not read.pronoun(text):
+            return None
+        match = self.assistant.match(text)
+        closest = max((c.cosine for c in match.candidates), default=0.0)
+        margin = self.assistant.config.semantic.off_topic_margin
+        if match.by_meaning and match.off_topic > closest + margin:
+            return None  # "what's the weather like there?": out of scope, whatever "there" is
+        return self._about_focus(text, lang)
+
+    def _switched_programme(
+        self, text: str, lang: str, reply: Reply, named: set[str]
+    ) -> Reply | None:
+        """A follow-up that names the other programme and asks nothing of its own ("Graduate
+        exchange then?", "et pour le programme d'échange, qu'en est-il ?" after the CSC's
+        housing): the topic in focus, for the programme named (its counterpart, or the honest
+        "not published" when its page does not give it)."""
+        focus, read, facts = self.focus, self.read, self.facts
+        if len(named) != 1 or focus.topic is None or focus.topic in ACTIONS:
+            return None
+        programme = facts.programme(next(iter(named)))
+        if programme is None or programme.id == focus.programme:
+            return None
+        if not (read.short(text) or read.ellipsis(text)) or self._asks_more(text, reply):
+            return None
+        if focus.topic in facts.overviews:
+            return topic_answer(self.assistant, programme.overview, lang)
+        if not facts.maps(focus.topic, programme):
+            return None
+        return topic_answer(self.assistant, focus.topic, lang)
+
+    def _asks_more(self, text: str, reply: Reply) -> bool:
+        """Whether a message naming a programme asks a fact of its own, besides the name:
+        answered (or, without the names, best guessed) with a topic that is neither the one in
+        focus, an overview, nor one of the bot's own ("merci", "ok")."""
+        if reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent):
+            return True
+        rest = self.read.names_removed(self.read.stripped(text))
+        if len(self.read.words(rest)) < 2:
+            return False
+        candidates = self.assistant.match(rest).candidates
+        threshold = self.assistant.config.suggest_threshold
+        return (
+            bool(candidates)
+            and candidates[0].score >= threshold
+            and self._a_fact(candidates[0].topic_id)
+        )
+
+    def _a_fact(self, topic: str) -> bool:
+        """A topic that is a fact other than the topic in focus (not an overview, an action,
+        or one of the bot's own entries)."""
+        if topic == self.focus.topic or topic in self.facts.overviews or topic in ACTIONS:
+            return False
+        return self.kb.programme_of(topic) != NONE
+
     def _about_own_programme(self, text: str, lang: str, reply: Reply, programme: str) -> Reply:
         """A message that does not stand alone, answered with the other programme's fact:
         the programme in focus's best candidate ("Combien d'étudiants par université
@@ -352,9 +419,9 @@ class Dialogue:
             break
         return None
 
-    def _remember(self, reply: Reply, named: set[str], lang: str, now: float) -> None:
+    def _remember(self, reply: Reply, named: set[str], lang: str, now: float, text: str) -> None:
         """The focus after a reply: the programme named or answered about, its topic, list
-        and item."""
+        and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
         topic = reply.intent
@@ -367,7 +434,9 @@ class Dialogue:
         item = topic if topic in self.kb.items else None
         entry = self.kb.entries.get(topic)
         if item is not None:
-            list_id: str | None = self.kb.items[item].memberships[0].entry_id
+            lists = [m.entry_id for m in self.kb.items[item].memberships]
+            named_lists = [n for n in self.assistant.matcher.named_lists(text) if n in lists]
+            list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
         self.focus = Focus(programme, topic, list_id, item, lang, now)

@@ -29,6 +29,7 @@ class FollowupReader:
     ellipsis_markers: Mapping[str, tuple[str, ...]]
     pronoun_markers: Mapping[str, tuple[str, ...]]
     programme_words: Mapping[str, tuple[str, ...]]
+    other_markers: Mapping[str, tuple[str, ...]]  # "the other programme", "l'autre", "另一个"
     names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
 
     def programmes_named(self, text: str) -> set[str]:
@@ -64,6 +65,11 @@ class FollowupReader:
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
         return has_marker(text, self.programme_words, start=False)
+
+    def names_the_other(self, text: str) -> bool:
+        """Whether a message points at the other programme than the one in focus ("the
+        other one", "l'autre programme", "另一个项目")."""
+        return has_marker(text, self.other_markers, start=False)
 
     def stripped(self, text: str) -> str:
         """The message without its leading ellipsis words ("and", "et", "那")."""
@@ -118,6 +124,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("ellipsis")),
         _marker_lists(followups.get("pronoun")),
         _marker_lists(followups.get("programme")),
+        _marker_lists(followups.get("other")),
         tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
     )
     if len(_PREPARED) >= 4:
