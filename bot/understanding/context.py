@@ -343,14 +343,14 @@ class Dialogue:
         return topic_answer(self.assistant, focus.topic, lang)
 
     def _asks_more(self, text: str, reply: Reply) -> bool:
-        """Whether a message naming a programme asks a fact of its own, besides the name:
-        answered (or, without the names, best guessed) with a topic that is neither the one in
-        focus, an overview, nor one of the bot's own ("merci", "ok")."""
-        if reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent):
-            return True
+        """Whether a message naming a programme asks a fact of its own, besides the name: its
+        best guess without the names (or, when little is left, its answer) is a topic that is
+        neither the one in focus, an overview, nor one of the bot's own ("merci", "ok")."""
         rest = self.read.names_removed(self.read.stripped(text))
         if len(self.read.words(rest)) < 2:
-            return False
+            return (
+                reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent)
+            )
         candidates = self.assistant.match(rest).candidates
         threshold = self.assistant.config.suggest_threshold
         return (

@@ -31,6 +31,8 @@ class FollowupReader:
     programme_words: Mapping[str, tuple[str, ...]]
     other_markers: Mapping[str, tuple[str, ...]]  # "the other programme", "l'autre", "另一个"
     names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
+    described: tuple[tuple[str, str], ...] = ()  # (programme id, normalised describing word)
+    which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -39,7 +41,28 @@ class FollowupReader:
         for programme, name in self.names:
             if (name in norm) if has_cjk(name) else (f" {name} " in norm):
                 found.add(programme)
+        for programme, word in self.described:
+            if programme not in found and self._described(norm, word):
+                found.add(programme)
         return found
+
+    def _described(self, norm: str, word: str) -> bool:
+        """Whether a describing word stands beside a programme word or "one" ("the French
+        one", "法国那个项目"): within two words, or four characters in Chinese."""
+        if has_cjk(word):
+            chinese = norm.replace(" ", "")
+            start = chinese.find(word)
+            if start < 0:
+                return False
+            near = chinese[max(0, start - 4) : start + len(word) + 4]
+            return any(has_cjk(w) and w in near for w in self.which_one)
+        words = norm.split()
+        for at, token in enumerate(words):
+            if token == word:
+                window = words[max(0, at - 2) : at + 3]
+                if any(w in self.which_one for w in window):
+                    return True
+        return False
 
     def words(self, text: str) -> list[str]:
         """The words of a message (Chinese: one for every two characters)."""
@@ -92,9 +115,10 @@ class FollowupReader:
         return len(self.words(text)) <= self.max_words
 
     def names_removed(self, text: str) -> str:
-        """A message without the names of the programmes (longest names first)."""
+        """A message without the names of the programmes (longest names first) and the words
+        that describe them."""
         rest = f" {normalize(text)} "
-        for _, name in self.names:
+        for _, name in (*self.names, *self.described):
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 
@@ -126,6 +150,20 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("programme")),
         _marker_lists(followups.get("other")),
         tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
+        tuple(
+            sorted(
+                (programme.id, normalize(word))
+                for programme in kb.programmes.programmes.values()
+                for lang in LANGUAGES
+                for word in programme.described_by.get(lang, ())
+            )
+        ),
+        frozenset(
+            normalize(word)
+            for kind in ("which_one", "programme")
+            for words in _marker_lists(followups.get(kind)).values()
+            for word in words
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
@@ -147,10 +185,11 @@ def has_marker(text: str, markers: Mapping[str, tuple[str, ...]], *, start: bool
     """Whether a message holds one of the markers (``start``: opens with it)."""
     lowered = " ".join(text.lower().replace("’", "'").split())
     words = f" {normalize(text)} "
+    chinese = words.replace(" ", "")  # simplified characters ("這個" is "这个")
     for lang in LANGUAGES:
         for marker in markers[lang]:
             if has_cjk(marker):
-                if lowered.startswith(marker) if start and marker != "呢" else marker in lowered:
+                if chinese.startswith(marker) if start and marker != "呢" else marker in chinese:
                     return True
             elif start:
                 if lowered.startswith(marker + " ") or words.startswith(f" {normalize(marker)} "):
