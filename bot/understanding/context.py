@@ -28,16 +28,22 @@ from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Re
 from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
-from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus
-from bot.understanding.programme_facts import NOT_PUBLISHED, TEXTS, ProgrammeFacts
+from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
+from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
+from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
 from bot.understanding.sentences import QUESTION
 
 __all__ = ["IDLE_SECONDS", "NOT_PUBLISHED", "TEXTS", "Dialogue", "Focus"]
 
+TEXTS = PROGRAMME_TEXTS | LIST_TEXTS
 MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+# A fact of the other programme, with no place in the programme in focus, answered at least
+# this sure by a message without a pronoun or an ellipsis, is what was asked.
+SURE_FACT = 0.9
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -107,6 +113,7 @@ class Dialogue:
         if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang)
+            unlisted = unlisted or unnamed_in_focus(assistant, self.focus, text, lang, reply)
             if unlisted is not None:
                 return unlisted
         focus = self.focus
@@ -372,8 +379,11 @@ class Dialogue:
         partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
         this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
         read = self.read
-        if not (read.short(text) or read.pronoun(text) or read.ellipsis(text)):
+        marked = read.pronoun(text) or read.ellipsis(text)
+        if not (read.short(text) or marked):
             return reply  # clear alone: answered as it is
+        if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
+            return reply  # "Which French university partners with CQMU?": the other's own fact
         own = self._own_candidate(text, lang, programme)
         if own is not None:
             return own

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from bot.content.knowledge import Item
 from bot.content.languages import LANGUAGES
-from bot.understanding.answers import Assistant, Reply
+from bot.understanding.answers import ANSWER, NOT_LISTED, Assistant, Reply
 from bot.understanding.combining import topic_answer
 from bot.understanding.focus import Focus
+from bot.understanding.text import has_cjk, normalize
+
+TEXTS = frozenset({"not_listed_unnamed"})
 
 
 def list_in_focus(assistant: Assistant, focus: Focus) -> str | None:
@@ -57,6 +60,40 @@ def unlisted_in_focus(assistant: Assistant, focus: Focus, text: str, lang: str) 
         return None
     names = {language: item.label(language) for language in LANGUAGES}
     return assistant.not_listed_reply(names, focus_list, lang, item)
+
+
+def unnamed_in_focus(
+    assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply
+) -> Reply | None:
+    """A follow-up asking for something of the kind of the list in focus that is none of its
+    items, in words the knowledge base does not know ("a tissue engineering lab?" after the
+    labs): "not among" the list, without naming it. The message names the list's kind by its
+    own words (``matching.yaml`` ``list_words``), says more than that, names no item and is
+    not answered, or only unsurely by an entry of the list's own file."""
+    matcher, kb = assistant.matcher, assistant.kb
+    focus_list = list_in_focus(assistant, focus)
+    if focus_list is None or focus.topic != focus_list:
+        return None
+    if focus_list not in matcher.named_lists(text) or matcher.named_items(text):
+        return None
+    if reply.kind == ANSWER and reply.intent is not None:
+        entry = kb.entries.get(reply.intent)
+        same_kind = entry is not None and entry.source == kb.entries[focus_list].source
+        if not same_kind or reply.score >= assistant.config.answer_threshold:
+            return None  # "what does the programme include besides the lab?": its own answer
+    rest = f" {normalize(text)} "
+    for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
+        rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+    if not matcher.specific(rest):
+        return None  # "what about the labs?"
+    intro = assistant.texts.get("not_listed_unnamed", lang, list=kb.title(focus_list, lang))
+    buttons = (
+        assistant.topic_button(focus_list, lang),
+        assistant.action_button("coordinator", lang),
+        assistant.menu_button(lang),
+    )
+    text = f"{intro}\n\n{kb.render(focus_list, lang)}"
+    return Reply(text, buttons, focus_list, 1.0, lang, NOT_LISTED, (focus_list,))
 
 
 def _in_list(assistant: Assistant, item: Item, list_id: str) -> bool:

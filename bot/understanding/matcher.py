@@ -73,7 +73,7 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
-        self._parser = MessageParser(config, self._names.named, markers, self.spelt, self._specific)
+        self._parser = MessageParser(config, self._names.named, markers, self.spelt, self.specific)
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
@@ -145,7 +145,7 @@ class Matcher:
         normalized = normalize(question)
         return any(pattern.search(normalized) for pattern in self.config.declined)
 
-    def _specific(self, text: str) -> bool:
+    def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
         weights = self._lexical.text(normalize(text), self.language(text)).question.weights
         generic = self.config.generic
