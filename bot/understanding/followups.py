@@ -115,10 +115,11 @@ class FollowupReader:
         return len(self.words(text)) <= self.max_words
 
     def names_removed(self, text: str) -> str:
-        """A message without the names of the programmes (longest names first) and the words
-        that describe them."""
+        """A message without the names of the programmes (longest names first), the words
+        that describe them and those that point at the other one ("l'autre programme")."""
         rest = f" {normalize(text)} "
-        for _, name in (*self.names, *self.described):
+        others = sorted({normalize(m) for ms in self.other_markers.values() for m in ms}, key=len)
+        for name in (*(n for _, n in (*self.names, *self.described)), *reversed(others)):
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 

@@ -8,6 +8,8 @@ and the fields known not to be listed are the knowledge base's (``matching.yaml`
 
 from __future__ import annotations
 
+import html
+
 from bot.content.knowledge import Item
 from bot.content.languages import LANGUAGES
 from bot.understanding.answers import ANSWER, NOT_LISTED, Assistant, Reply
@@ -86,7 +88,8 @@ def unnamed_in_focus(
         rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
     if not matcher.specific(rest):
         return None  # "what about the labs?"
-    intro = assistant.texts.get("not_listed_unnamed", lang, list=kb.title(focus_list, lang))
+    title = html.escape(kb.title(focus_list, lang))
+    intro = assistant.texts.get("not_listed_unnamed", lang, list=title)
     buttons = (
         assistant.topic_button(focus_list, lang),
         assistant.action_button("coordinator", lang),
