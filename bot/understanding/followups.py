@@ -31,7 +31,8 @@ class FollowupReader:
     programme_words: Mapping[str, tuple[str, ...]]
     other_markers: Mapping[str, tuple[str, ...]]  # "the other programme", "l'autre", "另一个"
     names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
-    described: tuple[tuple[str, str], ...] = ()  # (programme id, normalised describing word)
+    # (programme id, language, normalised describing word)
+    described: tuple[tuple[str, str, str], ...] = ()
     which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
 
     def programmes_named(self, text: str) -> set[str]:
@@ -41,27 +42,29 @@ class FollowupReader:
         for programme, name in self.names:
             if (name in norm) if has_cjk(name) else (f" {name} " in norm):
                 found.add(programme)
-        for programme, word in self.described:
-            if programme not in found and self._described(norm, word):
+        for programme, lang, word in self.described:
+            if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
         return found
 
-    def _described(self, norm: str, word: str) -> bool:
-        """Whether a describing word stands beside a programme word or "one" ("the French
-        one", "法国那个项目"): within two words, or four characters in Chinese."""
+    def _described(self, norm: str, word: str, lang: str) -> bool:
+        """Whether a describing word stands beside a programme word or "one", in the order of
+        its language: before it in English and Chinese ("the French one", "法国那个项目",
+        within two words or four characters), after it in French ("celui en France",
+        "programme français", within two words). "Is the programme taught in French?" names
+        nothing."""
         if has_cjk(word):
             chinese = norm.replace(" ", "")
             start = chinese.find(word)
-            if start < 0:
-                return False
-            near = chinese[max(0, start - 4) : start + len(word) + 4]
-            return any(has_cjk(w) and w in near for w in self.which_one)
+            after = chinese[start + len(word) : start + len(word) + 4] if start >= 0 else ""
+            return any(has_cjk(w) and w in after for w in self.which_one)
         words = norm.split()
         for at, token in enumerate(words):
-            if token == word:
-                window = words[max(0, at - 2) : at + 3]
-                if any(w in self.which_one for w in window):
-                    return True
+            if token != word:
+                continue
+            window = words[max(0, at - 2) : at] if lang == "fr" else words[at + 1 : at + 3]
+            if any(w in self.which_one for w in window):
+                return True
         return False
 
     def words(self, text: str) -> list[str]:
@@ -119,7 +122,8 @@ class FollowupReader:
         that describe them and those that point at the other one ("l'autre programme")."""
         rest = f" {normalize(text)} "
         others = sorted({normalize(m) for ms in self.other_markers.values() for m in ms}, key=len)
-        for name in (*(n for _, n in (*self.names, *self.described)), *reversed(others)):
+        named = (*(n for _, n in self.names), *(w for _, _, w in self.described))
+        for name in (*named, *reversed(others)):
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 
@@ -153,7 +157,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
         tuple(
             sorted(
-                (programme.id, normalize(word))
+                (programme.id, lang, normalize(word))
                 for programme in kb.programmes.programmes.values()
                 for lang in LANGUAGES
                 for word in programme.described_by.get(lang, ())
