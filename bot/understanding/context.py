@@ -112,7 +112,8 @@ class Dialogue:
             return reply  # a request the bot declines ("translate my CV"), whatever the context
         if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            unlisted = unlisted_in_focus(assistant, self.focus, text, lang)
+            elliptic = read.elliptic(text)
+            unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
             unlisted = unlisted or unnamed_in_focus(assistant, self.focus, text, lang, reply)
             if unlisted is not None:
                 return unlisted

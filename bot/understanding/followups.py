@@ -18,6 +18,7 @@ from bot.understanding.text import has_cjk, normalize
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
+ELLIPTIC_WORDS = 2  # a message this short does not stand alone ("Statistics?", "Statistics too?")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class FollowupReader:
         if not self.short(text):
             return False
         return self.ellipsis(text) or self.pronoun(text)
+
+    def elliptic(self, text: str) -> bool:
+        """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
+        word or two ("Statistics?")."""
+        return self.is_followup(text) or len(self.words(text)) <= ELLIPTIC_WORDS
 
     def ellipsis(self, text: str) -> bool:
         """Whether a message opens with an ellipsis marker ("and", "et pour", "那")."""

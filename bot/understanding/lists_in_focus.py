@@ -34,13 +34,16 @@ def list_in_focus(assistant: Assistant, focus: Focus) -> str | None:
     return None
 
 
-def unlisted_in_focus(assistant: Assistant, focus: Focus, text: str, lang: str) -> Reply | None:
+def unlisted_in_focus(
+    assistant: Assistant, focus: Focus, text: str, lang: str, *, elliptic: bool
+) -> Reply | None:
     """A follow-up naming a field that is not in the list in focus: "not among" that list.
 
     The field is one known not to be listed ("is dermatology one of them?" after the hospital
-    specialties, "有兽医吗" after the PhD disciplines), or an item of another list ("and
-    Statistics?" after the PhD disciplines: a master's discipline). A message that names a
-    list of its own is about that list, not the one in focus."""
+    specialties, "有兽医吗" after the PhD disciplines), or an item of another list named in a
+    message that does not stand alone (``elliptic``: "and Statistics?" after the PhD
+    disciplines: a master's discipline) or names the list in focus ("Statistics, for a PhD
+    too?"). A message that names another list is about that list, not the one in focus."""
     matcher, kb = assistant.matcher, assistant.kb
     focus_list = list_in_focus(assistant, focus)
     named_lists = set(matcher.named_lists(text))
@@ -55,13 +58,22 @@ def unlisted_in_focus(assistant: Assistant, focus: Focus, text: str, lang: str) 
         return assistant.not_listed_reply(names, list_id, lang)
     if focus_list is None or focus.topic != focus_list or len(named) != 1:
         return None
-    item = kb.items[next(iter(named))]
-    if named_lists - {focus_list} - {m.entry_id for m in item.memberships}:
+    if not elliptic and focus_list not in named_lists:
+        return None  # "Is Immunology an ESI field?" stands alone
+    return _item_not_in(assistant, kb.items[next(iter(named))], focus_list, named_lists, lang)
+
+
+def _item_not_in(
+    assistant: Assistant, item: Item, list_id: str, named_lists: set[str], lang: str
+) -> Reply | None:
+    """ "Not among" a list for an item of another list, unless the message names a list that
+    is neither (it asks about that one) or the item is in the list after all."""
+    if named_lists - {list_id} - {m.entry_id for m in item.memberships}:
         return None
-    if _in_list(assistant, item, focus_list):
+    if _in_list(assistant, item, list_id):
         return None
     names = {language: item.label(language) for language in LANGUAGES}
-    return assistant.not_listed_reply(names, focus_list, lang, item)
+    return assistant.not_listed_reply(names, list_id, lang, item)
 
 
 def unnamed_in_focus(
