@@ -155,6 +155,11 @@ class Dialogue:
             if reply.intent == SIGNUP and own is not None and own.participants:
                 # "qui peut y participer ?" about a programme: who takes part in it
                 reply = topic_answer(assistant, own.participants, lang, reply.score)
+        if reply.kind == SUGGEST and asks(text) and self._close_to_signup(text):
+            # "什么人可以参加？": unsure, and as close to a wish to join as to anything else
+            own = facts.programme(programme)
+            if own is not None and own.participants:
+                reply = topic_answer(assistant, own.participants, lang, reply.score)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
             reply = self._own_guess(text, lang, focus.programme) or reply
@@ -421,6 +426,17 @@ class Dialogue:
         if self.kb.programme_of(best.topic_id) != own.id or best.topic_id == own.overview:
             return None
         return topic_answer(self.assistant, best.topic_id, lang, best.score)
+
+    def _close_to_signup(self, text: str) -> bool:
+        """Whether the sign-up is among the best candidates of a message (within the margin
+        of the best): a question that close to a wish to join asks who can take part."""
+        candidates = self.assistant.match(text).candidates
+        if not candidates:
+            return False
+        margin = self.assistant.config.margin
+        return any(
+            c.topic_id == SIGNUP and c.score >= candidates[0].score - margin for c in candidates
+        )
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""
