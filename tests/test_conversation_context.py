@@ -82,9 +82,9 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
 # "all" is the share of rows handled right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {
-        "all": 0.87,  # 90.8 % (109/120)
+        "all": 0.88,  # 91.7 % (110/120)
         "en": 0.86,  # 89.5 %
-        "zh": 0.89,  # 92.1 %
+        "zh": 0.89,  # 94.7 %
         "fr": 0.86,  # 89.5 %
         "rejection": 0.83,  # 100 % (6/6)
         "language": 0.97,  # 100 %
@@ -116,8 +116,8 @@ CONVERSATION_FLOORS = {
 
 
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it). The
-# two of conv-dev2 name both programmes in one message.
-OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 2}
+# one of conv-dev2 names both programmes in one message.
+OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 1}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))

@@ -75,6 +75,9 @@ class Dialogue:
         questions = [question for question, _ in asked] or [text]
         lang = lang or self.assistant.matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
+        if len(named) > 1:
+            # "both look good … for the Strasbourg one, do they cover the flights?"
+            named = self.read.pointed(" ".join(questions), named) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "mais l'autre programme, ça marche comment ?"

@@ -35,6 +35,7 @@ class FollowupReader:
     # (programme id, language, normalised describing word)
     described: tuple[tuple[str, str, str], ...] = ()
     which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
+    one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -46,6 +47,29 @@ class FollowupReader:
         for programme, lang, word in self.described:
             if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
+        return found
+
+    def pointed(self, text: str, programmes: set[str]) -> set[str]:
+        """Of the programmes a message names, those named beside a "one" word ("for the
+        Strasbourg one, …", "斯特拉斯堡那个…", "celui de Strasbourg"): the one it asks about."""
+        norm = f" {normalize(text)} "
+        words, chinese = norm.split(), norm.replace(" ", "")
+        found = set()
+        for programme, name in self.names:
+            if programme not in programmes:
+                continue
+            if has_cjk(name):
+                start = chinese.find(name)
+                after = chinese[start + len(name) : start + len(name) + 3] if start >= 0 else ""
+                if any(has_cjk(w) and w in after for w in self.one):
+                    found.add(programme)
+                continue
+            size = len(name.split())
+            for at in range(len(words) - size + 1):
+                if " ".join(words[at : at + size]) == name:
+                    near = words[max(0, at - 2) : at] + words[at + size : at + size + 2]
+                    if any(w in self.one for w in near):
+                        found.add(programme)
         return found
 
     def _described(self, norm: str, word: str, lang: str) -> bool:
@@ -173,6 +197,11 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             normalize(word)
             for kind in ("which_one", "programme")
             for words in _marker_lists(followups.get(kind)).values()
+            for word in words
+        ),
+        frozenset(
+            normalize(word)
+            for words in _marker_lists(followups.get("which_one")).values()
             for word in words
         ),
     )
