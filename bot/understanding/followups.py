@@ -18,7 +18,7 @@ from bot.understanding.text import has_cjk, normalize
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
-ELLIPTIC_WORDS = 2  # a message this short does not stand alone ("Statistics?", "Statistics too?")
+ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class FollowupReader:
 
     def elliptic(self, text: str) -> bool:
         """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
-        word or two ("Statistics?")."""
+        few words ("Statistics?", "is oncology one?", "肿瘤学算吗？")."""
         return self.is_followup(text) or len(self.words(text)) <= ELLIPTIC_WORDS
 
     def ellipsis(self, text: str) -> bool:
