@@ -441,6 +441,12 @@ class Dialogue:
             c.topic_id == SIGNUP and c.score >= candidates[0].score - margin for c in candidates
         )
 
+    def _talked_about(self, text: str) -> str | None:
+        """The best topic of a statement's unsure match (a "did you mean" offered), if any."""
+        candidates = [c for c in self.assistant.match(text).candidates if c.topic_id not in ACTIONS]
+        threshold = self.assistant.config.suggest_threshold
+        return candidates[0].topic_id if candidates and candidates[0].score >= threshold else None
+
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""
         for candidate in self.assistant.match(text).candidates:
@@ -457,11 +463,17 @@ class Dialogue:
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
         topic = reply.intent
+        guessed = reply.kind == SUGGEST and not self.read.short(text)
+        if guessed and not self.read.sentences.asks(text) and not asks(text):
+            # "A friend did a clerkship at the French partner university": no question, but
+            # what a "where was it?" after it is about (the best guess, when one is offered;
+            # it does not change the programme in focus)
+            topic = self._talked_about(text)
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
             self.focus = replace(focus, programme=programme, language=lang, at=now)
             return
         theirs = reply.programme or self.kb.programme_of(topic)
-        if theirs in self.kb.programmes.programmes and not named:
+        if theirs in self.kb.programmes.programmes and not named and not guessed:
             programme = theirs
         item = topic if topic in self.kb.items else None
         entry = self.kb.entries.get(topic)
