@@ -76,14 +76,14 @@ class Dialogue:
         lang = lang or self.assistant.matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
         if len(named) > 1:
-            # "both look good … for the Strasbourg one, do they cover the flights?"
+            # "For the CSC one, is housing free like in the exchange?"
             named = self.read.pointed(" ".join(questions), named) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
-            named = {other}  # "mais l'autre programme, ça marche comment ?"
+            named = {other}  # "et l'autre programme, il dure combien de temps ?"
         if not named and questions != [text]:
-            # "Je suis résident, j'ai lu qu'il existe un programme avec Strasbourg. Quel en est
-            # le coût ?": the programme of the self-introduction is the context of the question
+            # "Hello. I am a resident and read about the programme with Strasbourg. How much does
+            # it cost?": the programme of the self-introduction is the context of the question
             context = self.read.programmes_named(text)
             if len(context) == 1:
                 self.focus = replace(self.focus, programme=next(iter(context)))
@@ -127,7 +127,7 @@ class Dialogue:
         if reply.kind not in ANSWERED and not self._plausible(text, named):
             # closer to what is out of scope than to any topic ("the capital of France?",
             # "Strasbourg's Christmas market"): declined, whatever the context, unless it
-            # points at the topic in focus ("它到现在办了几届了？" after the forum)
+            # points at the topic in focus ("它办了几届了？" after the forum)
             about = self._pronoun_for_focus(text, lang)
             if about is None:
                 return assistant.fallback(lang, reply.score)
@@ -159,7 +159,7 @@ class Dialogue:
                 # "qui peut y participer ?" about a programme: who takes part in it
                 reply = topic_answer(assistant, own.participants, lang, reply.score)
         if reply.kind == SUGGEST and asks(text) and self._close_to_signup(text):
-            # "什么人可以参加？": unsure, and as close to a wish to join as to anything else
+            # "哪些人能参加？": unsure, and as close to a wish to join as to anything else
             own = facts.programme(programme)
             if own is not None and own.participants:
                 reply = topic_answer(assistant, own.participants, lang, reply.score)
@@ -194,7 +194,7 @@ class Dialogue:
         ):
             return self._in_context(text, lang, programme) or reply
         if reply.kind == ANSWER and read.pronoun(text):
-            # "is this lab open to exchange students?" after a lab: that lab, not the list
+            # "ce labo accueille-t-il des étudiants ?" after a lab: that lab, not the list
             item = item_in_focus(self.assistant, focus, text, reply)
             if item is not None:
                 return item
@@ -326,7 +326,7 @@ class Dialogue:
 
     def _pronoun_for_focus(self, text: str, lang: str) -> Reply | None:
         """A follow-up with a pronoun that looks out of scope alone but not clearly so
-        ("他是哪一年来的？" after the ambassadors' visits), read as about the topic in focus."""
+        ("它办了几届了？" after the breast cancer forum), read as about the topic in focus."""
         read = self.read
         if self.focus.topic is None or not read.is_followup(text) or not read.pronoun(text):
             return None
@@ -340,10 +340,10 @@ class Dialogue:
     def _switched_programme(
         self, text: str, lang: str, reply: Reply, named: set[str]
     ) -> Reply | None:
-        """A follow-up that names the other programme and asks nothing of its own ("Graduate
-        exchange then?", "et pour le programme d'échange, qu'en est-il ?" after the CSC's
-        housing): the topic in focus, for the programme named (its counterpart, or the honest
-        "not published" when its page does not give it)."""
+        """A follow-up that names the other programme and asks nothing of its own ("Right. For
+        the academic exchange?" after the CSC's places, "et pour le programme CSC ?" after the
+        exchange's housing): the topic in focus, for the programme named (its counterpart, or
+        the honest "not published" when its page does not give it)."""
         focus, read, facts = self.focus, self.read, self.facts
         if len(named) != 1 or focus.topic is None or focus.topic in ACTIONS:
             return None
@@ -394,7 +394,7 @@ class Dialogue:
         if not (read.short(text) or marked):
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
-            return reply  # "Which French university partners with CQMU?": the other's own fact
+            return reply  # "How many sessions has the breast cancer forum had?": its own
         own = self._own_candidate(text, lang, programme)
         if own is not None:
             return own
@@ -465,7 +465,7 @@ class Dialogue:
         topic = reply.intent
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):
-            # "A friend did a clerkship at the French partner university": no question, but
+            # "My cousin did a clerkship abroad through CQMU's partner": no question, but
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)

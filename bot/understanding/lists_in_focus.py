@@ -1,5 +1,6 @@
-"""Follow-ups about the list or the item in focus: "is dermatology one of them?" after a list
-is that list's "not among" answer; "is this lab open to us?" after a lab is about that lab.
+"""Follow-ups about the list or the item in focus: "is forensic medicine one of them?" after a
+list is that list's "not among" answer; "ce labo accueille-t-il des étudiants ?" after a lab is
+about that lab.
 
 Which list and item are in focus is the conversation's :class:`Focus`; the lists, their items
 and the fields known not to be listed are the knowledge base's (``matching.yaml``
@@ -39,8 +40,8 @@ def unlisted_in_focus(
 ) -> Reply | None:
     """A follow-up naming a field that is not in the list in focus: "not among" that list.
 
-    The field is one known not to be listed ("is dermatology one of them?" after the hospital
-    specialties, "有兽医吗" after the PhD disciplines), or an item of another list named in a
+    The field is one known not to be listed ("is forensic medicine one of them?" after the PhD
+    disciplines, "有法医学吗" after the master's), or an item of another list named in a
     message that does not stand alone (``elliptic``: "and Statistics?" after the PhD
     disciplines: a master's discipline) or names the list in focus ("Statistics, for a PhD
     too?"). A message that names another list is about that list, not the one in focus."""
@@ -80,10 +81,10 @@ def unnamed_in_focus(
     assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply
 ) -> Reply | None:
     """A follow-up asking for something of the kind of the list in focus that is none of its
-    items, in words the knowledge base does not know ("a tissue engineering lab?" after the
-    labs): "not among" the list, without naming it. The message names the list's kind by its
-    own words (``matching.yaml`` ``list_words``), says more than that, names no item and is
-    not answered, or only unsurely by an entry of the list's own file."""
+    items, in words the knowledge base does not know ("any lab working on microfluidics?"
+    after the labs): "not among" the list, without naming it. The message names the list's
+    kind by its own words (``matching.yaml`` ``list_words``), says more than that, names no
+    item and is not answered, or only unsurely by an entry of the list's own file."""
     matcher, kb = assistant.matcher, assistant.kb
     focus_list = list_in_focus(assistant, focus)
     if focus_list is None or focus.topic != focus_list:
@@ -121,7 +122,7 @@ def _in_list(assistant: Assistant, item: Item, list_id: str) -> bool:
 
 
 def item_in_focus(assistant: Assistant, focus: Focus, text: str, reply: Reply) -> Reply | None:
-    """A message pointing at the item in focus ("is this lab open to exchange students?" after
+    """A message pointing at the item in focus ("ce labo accueille-t-il des étudiants ?" after
     a lab) answered with the item's list: the item itself."""
     kb = assistant.kb
     item = kb.items.get(focus.item or "")
