@@ -103,14 +103,23 @@ CONVERSATION_FLOORS = {
         "kind:programme-differs": 0.70,  # 75.0 % (18/24)
         "kind:clear-alone": 0.91,  # 95.8 % (23/24)
     },
-    "emails-dev.yaml": {
-        "all": 0.86,  # 90.0 % (54/60)
+    "emails-dev.yaml": {  # session 4: raised
+        "all": 0.90,  # 93.3 % (56/60)
         "en": 0.95,  # 100 %
         "zh": 0.95,  # 100 %
-        "fr": 0.65,  # 70.0 %
-        "language": 0.97,  # 100 %
-        "kind:email-one": 0.85,  # 89.7 % (35/39)
+        "fr": 0.75,  # 80.0 %
+        "language": 0.98,  # 100 %
+        "kind:email-one": 0.92,  # 94.9 % (37/39)
         "kind:email-two": 0.85,  # 90.5 % (19/21)
+    },
+    "emails-dev2.yaml": {  # session 4: round-2 independent writers (first score 76.7 %)
+        "all": 0.87,  # 90.0 % (81/90)
+        "en": 0.90,  # 93.3 %
+        "zh": 0.96,  # 100 %
+        "fr": 0.73,  # 76.7 %
+        "language": 0.98,  # 100 %
+        "kind:email-one": 0.85,  # 87.0 % (47/54)
+        "kind:email-two": 0.91,  # 94.4 % (34/36)
     },
 }
 
@@ -179,3 +188,18 @@ async def test_a_student_asking_the_csc_programme_length_gets_the_honest_reply(
         assert "4 weeks to 6 months" not in student.last.text
     finally:
         await bot.stop()
+
+
+def test_a_letters_second_question_with_a_dummy_it_is_not_read_as_about_the_first(
+    assistant: Assistant,
+) -> None:
+    """ "Is it possible to stay only one month?" after another question of the same letter asks
+    the duration: the first question is no antecedent of its "it"."""
+    letter = (
+        "Dear coordinator,\nI am a PhD student in Lyon.\n"
+        "Which laboratories of the Ministry of Education can host me? "
+        "Is it possible to stay only one month?\nRegards,\nAnna"
+    )
+    reply = Dialogue(assistant).reply(letter)
+    assert reply.topics == ("lab-moe-key-laboratories", "duration")
+    assert "4 weeks to 6 months" in reply.text

@@ -70,6 +70,14 @@ def test_a_bare_number_or_month_answers_no_topic(assistant: Assistant, text: str
         ("Bonjour, je suis infirmière. Le logement est gratuit ?", "Le logement est gratuit ?"),
         ("is accommodation free?", "is accommodation free?"),
         ("translate 'the fee is waived' into French", "translate   into French"),
+        # apostrophes of French elision open no quotation
+        ("l'inscription d'un étudiant ?", "l'inscription d'un étudiant ?"),
+        # laughter, emojis and wishes are no part of the question
+        ("hahaha hey there 👋 is the room free? 😂", "is the room free?"),
+        ("coucou 😊 mdrrr le logement est gratuit ?", "le logement est gratuit ?"),
+        ("嘿嘿 你好呀～宿舍收费吗😂", "宿舍收费吗"),
+        ("Hope you are well! Is housing free?", "Is housing free?"),
+        ("désolée si c'est une question bête, le logement ?", "le logement ?"),
     ],
 )
 def test_the_asking_part_drops_preambles_and_quotes(
@@ -96,6 +104,13 @@ def test_a_preamble_does_not_drown_the_question(assistant: Assistant) -> None:
         ("住宿免费吗？最长能待多久？", ["住宿免费吗？", "最长能待多久？"]),
         ("Public Health and Preventive Medicine?", ["Public Health and Preventive Medicine?"]),
         ("how long is it?", ["how long is it?"]),
+        # a conjunction followed by a comma, Québec's "pis", "par ailleurs"
+        (
+            "le logement est gratuit et, par ailleurs, ça dure combien ?",
+            ["le logement est gratuit", "par ailleurs, ça dure combien ?"],
+        ),
+        ("c'est gratuit pis ça dure combien ?", ["c'est gratuit", "ça dure combien ?"]),
+        ("儿科跟眼科都可以选吗？", ["儿科", "眼科都可以选吗？"]),  # 都: both asked for
     ],
 )
 def test_parts_of_a_message(assistant: Assistant, message: str, parts: list[str]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.content.knowledge import KnowledgeError, load_knowledge
+from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from tests.auxil.paths import FIXTURES, KNOWLEDGE
 
 KB = FIXTURES / "kb"
@@ -39,3 +41,66 @@ def test_broken_files_are_rejected_with_file_and_entry(case: str, message: str) 
 def test_real_knowledge_base_is_valid() -> None:
     kb = load_knowledge(KNOWLEDGE)
     assert len(kb.entries) >= 30
+
+
+_ITEMS = """
+entries:
+  - id: lists
+    title: {en: Lists, zh: 列表, fr: Listes}
+    answer: {en: "Specialties: {items}", zh: "专科：{items}", fr: "Spécialités : {items}"}
+    examples: {en: [specialties], zh: [专科], fr: [spécialités]}
+    member: {en: a specialty, zh: 一个专科, fr: une spécialité}
+    items:
+      - id: geriatrics
+        name: {en: Geriatrics, zh: 老年医学科, fr: Gériatrie}
+        article: {fr: la}
+        aliases: {en: [elderly care]}
+        descriptions: GERIATRICS
+      - id: pediatrics
+        name: {en: Pediatrics, zh: 儿科学, fr: Pédiatrie}
+        article: {fr: la}
+        descriptions: PEDIATRICS
+"""
+
+
+def _load_items(tmp_path: Path, geriatrics: str, pediatrics: str) -> KnowledgeBase:
+    text = _ITEMS.replace("GERIATRICS", geriatrics).replace("PEDIATRICS", pediatrics)
+    (tmp_path / "lists.yaml").write_text(text, encoding="utf-8")
+    return load_knowledge(tmp_path)
+
+
+def test_items_descriptions_are_read_per_language(tmp_path: Path) -> None:
+    kb = _load_items(
+        tmp_path,
+        "{en: [medicine for old people], zh: [给老人看病], fr: [la médecine des seniors]}",
+        "{en: [doctors for kids], zh: [给小孩看病], fr: [les médecins des enfants]}",
+    )
+    assert kb.items["geriatrics"].descriptions["fr"] == ("la médecine des seniors",)
+    assert kb.items["geriatrics"].aliases["en"] == ("elderly care",)
+
+
+@pytest.mark.parametrize(
+    ("geriatrics", "message"),
+    [
+        ("{en: [medicine for old people], zh: [给老人看病]}", "'descriptions.fr' must be"),
+        ("{en: [Elderly-care!], zh: [给老人看病], fr: [seniors]}", "is a name or alias"),
+        ("{en: [pediatrics], zh: [给老人看病], fr: [seniors]}", "(of 'pediatrics')"),
+        ("{en: [Doctors for KIDS], zh: [给老人看病], fr: [seniors]}", "also describes"),
+    ],
+)
+def test_items_descriptions_are_checked(tmp_path: Path, geriatrics: str, message: str) -> None:
+    """Every language, never a name or alias (any item's), never shared by two items."""
+    with pytest.raises(KnowledgeError) as error:
+        _load_items(
+            tmp_path, geriatrics, "{en: [doctors for kids], zh: [给小孩看病], fr: [enfants]}"
+        )
+    assert any(message in problem for problem in error.value.problems), error.value.problems
+
+
+def test_real_items_all_have_descriptions() -> None:
+    """Every listed item of the real knowledge base is described in lay words, 3-6 phrasings
+    per language."""
+    kb = load_knowledge(KNOWLEDGE)
+    for item in kb.items.values():
+        for lang in ("en", "zh", "fr"):
+            assert 3 <= len(item.descriptions.get(lang, ())) <= 6, (item.id, lang)

@@ -468,14 +468,14 @@ DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
     "zh": 0.94,  # 98.5 % (134/136)
     "fr": 0.95,  # 99.3 % (134/135)
-    "rejection": 0.88,  # 92.3 % (60/65)
+    "rejection": 0.91,  # 95.4 % (62/65) after issue 18 session 4 (92.3 % before)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
-    "fr": 0.86,  # 91.7 % (55/60)
-    "rejection": 0.85,  # 88.9 % (160/180)
+    "fr": 0.90,  # 95.0 % (57/60) after issue 18 session 4 (91.7 % before)
+    "rejection": 0.87,  # 90.6 % (163/180) after issue 18 session 4 (88.3 % before)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -490,10 +490,10 @@ HOLDOUT_FLOORS = {
 # Recalibrated on real-dev2 too, with 222 more out-of-scope examples and 626 colloquial
 # examples: real-dev en and fr rose, zh lost 3 questions (90.9 -> 84.1 %) and off-topic one.
 REAL_DEV_FLOORS = {
-    "en": 0.87,  # 92.0 % (46/50)
-    "zh": 0.79,  # 84.1 % (37/44)
-    "fr": 0.83,  # 88.6 % (39/44)
-    "rejection": 0.84,  # 89.2 % (33/37)
+    "en": 0.87,  # 94.0 % (47/50)
+    "zh": 0.82,  # 86.4 % (38/44)
+    "fr": 0.83,  # 86.4 % (38/44)
+    "rejection": 0.84,  # 94.6 % (35/37) after issue 18 session 4 (91.9 % before)
     "language": 0.97,  # 100.0 % (175/175)
     "kind:two-part": 0.80,  # 86.7 % (13/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
@@ -510,9 +510,9 @@ REAL_HOLDOUT_FLOORS = {
 # Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
     "en": 0.82,  # 86.8 % (66/76)
-    "zh": 0.81,  # 85.5 % (65/76)
-    "fr": 0.84,  # 89.5 % (68/76)
-    "rejection": 0.82,  # 87.0 % (47/54)
+    "zh": 0.82,  # 86.8 % (66/76)
+    "fr": 0.84,  # 93.4 % (71/76) after issue 18 session 4 (90.8 % before)
+    "rejection": 0.89,  # 94.4 % (51/54) after issue 18 session 4 (92.6 % before)
     "language": 0.97,  # 100.0 % (282/282)
     "kind:two-part": 0.85,  # 90.0 % (27/30)
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
@@ -531,15 +531,20 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.69, "rejection": 0.83, "language": 0.96}  # 73.1, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.96}  # 78.7, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
-INDEP_FR_DEV_FLOORS = {"fr": 0.65, "rejection": 0.83, "language": 0.96}  # 69.4, 91.7, 100
+INDEP_FR_DEV_FLOORS = {"fr": 0.78, "rejection": 0.83, "language": 0.96}  # 82.4, 83.3, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
-INDEP_ZH_DEV_FLOORS = {"zh": 0.74, "rejection": 0.70, "language": 0.96}  # 78.2, 80.0, 100
+INDEP_ZH_DEV_FLOORS = {"zh": 0.78, "rejection": 0.85, "language": 0.96}  # 82.7, 90.0, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.82, "zh": 0.72, "fr": 0.72}  # 86.7, 76.7, 76.7
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
+# Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
+# in issue 18 session 4 as the check of the items' descriptions written before it was read
+# (58.9 % of all rows before them, 67.8 % after, on main with typos3 merged).
+# 79.6, 70.4, 53.7, 66.7 %
+QUESTIONS_DEV2_FLOORS = {"en": 0.75, "zh": 0.66, "fr": 0.44, "rejection": 0.61}
 
 
 def _figures(report: Report) -> dict[str, float]:
@@ -568,6 +573,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("indep-zh-holdout.yaml", INDEP_ZH_HOLDOUT_FLOORS),
         ("typos-dev.yaml", TYPOS_DEV_FLOORS),
         ("typos-holdout.yaml", TYPOS_HOLDOUT_FLOORS),
+        ("questions-dev2.yaml", QUESTIONS_DEV2_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
@@ -619,6 +625,24 @@ def test_chinese_homophone_typos_are_corrected_and_real_words_kept(
     assert assistant.matcher.spelt(typed) == corrected
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("a colleague told me", "a colleague told me"),  # not "cold"
+        ("je connais rien a la chine", "je connais rien a la chine"),  # not "compte"
+        ("the fess for the exchnage", "the fees for the exchange"),  # typos still corrected
+    ],
+)
+def test_a_common_word_is_no_typo(assistant: Assistant, typed: str, read: str) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
+def test_a_clipped_field_name_is_read_whole(assistant: Assistant) -> None:
+    assert assistant.matcher.spelt("un doctorat en stomato") == "un doctorat en stomatologie"
+    assert assistant.matcher.spelt("a strong lab") == "a strong lab"  # not "strongest"
+    assert assistant.answer("un doctorat en stomato, ça existe ?").intent == "stomatology"
+
+
 def test_taiwanese_word_for_the_icu_answers_the_icu(assistant: Assistant) -> None:
     reply = assistant.answer("我是住院醫師，想去加護病房見習，有開放嗎？")
     assert reply.text == assistant.topic_reply("intensive-care-unit", "zh").text
@@ -632,6 +656,53 @@ def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, que
     assert reply.topics == ("pediatrics", "neonatology")
     for topic in reply.topics:
         assert assistant.topic_reply(topic, reply.language).text in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "kind"),
+    [
+        ("呢個項目係咪要交學費㗎？", "fees", ANSWER),
+        ("宿舍使唔使俾錢㗎？", "housing", ANSWER),
+        # the self-description 我係護士 is a preamble once 係 reads 是; 急诊 is no typo of 几诊
+        ("我係護士，重醫有冇急症室可以去睇下？", "hospital-specialties", "not_listed"),
+    ],
+)
+def test_cantonese_questions_are_read_in_mainland_words(
+    assistant: Assistant, question: str, topic: str, kind: str
+) -> None:
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (kind, topic)
+
+
+def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant) -> None:
+    mainland = assistant.matcher.standard
+    assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
+    assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
+    assert mainland("Is it free?") == "Is it free?"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("jsuis en 2e année, c koi ?", "je suis en 2e annee c quoi"),
+        ("derm or ortho?", "derm or ortho"),  # not-listed fields keep their short names
+    ],
+)
+def test_chat_shorthand_is_written_out(assistant: Assistant, typed: str, read: str) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
+def test_shorthand_must_write_out_words_of_the_knowledge_base(tmp_path: Path) -> None:
+    from bot.content.knowledge import KnowledgeError
+    from bot.settings import REPOSITORY
+
+    for source in (REPOSITORY / "knowledge").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    matching = tmp_path / "matching.yaml"
+    text = matching.read_text("utf-8").replace("pls: please,", "pls: pleasezzz,")
+    matching.write_text(text, "utf-8")
+    with pytest.raises(KnowledgeError, match="shorthand"):
+        Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
 
 
 def test_a_regional_word_must_map_to_a_word_of_the_knowledge_base(tmp_path: Path) -> None:
@@ -676,3 +747,35 @@ def test_a_comparison_of_two_cities_is_no_question_about_the_programme(
     assistant: Assistant,
 ) -> None:
     assert assistant.answer("重庆和斯特拉斯堡哪个城市大").kind != ANSWER
+
+
+# ─────────────────── issue 18 (session 4): items described in lay words ───────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("is there a department for babies born too early?", "neonatology"),
+        ("les médecins qui endorment les patients au bloc, c'est possible ?", "anesthesiology"),
+        ("有没有专门研究不孕不育的实验室", "reproduction-development"),
+        ("有看牙的专业吗", "stomatology"),
+    ],
+)
+def test_an_item_described_in_lay_words_is_answered_without_being_named(
+    assistant: Assistant, question: str, item: str
+) -> None:
+    """An item's ``descriptions`` match (by words and by meaning) but are no name: the reply
+    is the item's, and the question names no item (no name bonus)."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, item)
+    assert not assistant.matcher.named_items(question)
+
+
+def test_descriptions_are_never_names_to_correct_to(assistant: Assistant) -> None:
+    """The speller corrects a long word to a description's word as to any known word, never
+    a short one ("pool" is not the "pouls" nor the "poor vision" of a description), and the
+    words of descriptions never make an item named ("incubators" names no Neonatology)."""
+    assert assistant.matcher.spelt("incubatrs") == "incubators"
+    assert assistant.matcher.spelt("a pool") == "a pool"
+    assert assistant.answer("<pool & gym>").kind == FALLBACK
+    assert not assistant.matcher.named_items("babies in incubators")

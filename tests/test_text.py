@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from bot.understanding.text import chinese_runs, guess_language, normalize, segments, stem, tokenize
+from bot.understanding.text import (
+    chinese_runs,
+    guess_language,
+    normalize,
+    segments,
+    stem,
+    tokenize,
+    without_names,
+)
 
 STOP = frozenset({"the", "is", "what", "de", "le", "的", "吗", "是"})
 
@@ -88,3 +98,17 @@ MARKERS = {
 )
 def test_guess_language(question: str, language: str) -> None:
     assert guess_language(question, normalize(question).split(), MARKERS) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("I study at Université de Montréal, Faculté de Médecine.", "I study at"),
+        ("我是Harvard Medical School的PhD student", "我是 的 student"),
+        ("Je suis à la London School of Hygiene and Tropical Medicine.", "Je suis à la"),
+        ("Is housing free? Can I stay?", "Is housing free Can I stay"),  # sentences open
+        ("Dear Sir,\nMy name is Ana Lima.", "Dear My name is"),
+    ],
+)
+def test_names_and_acronyms_are_left_out_of_the_language_evidence(text: str, left: str) -> None:
+    assert re.findall(r"\w+", without_names(text)) == left.split()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,9 @@ class Item:
     aliases: Mapping[str, tuple[str, ...]]
     memberships: tuple[Membership, ...]
     article: Mapping[str, str] = field(default_factory=dict)  # fr: le, la, les or l'
+    # Lay phrasings of what the item is ("the team that looks after elderly patients"), per
+    # language: matching data only, never a name (no ``named`` bonus, never shown).
+    descriptions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
         """The name in ``lang``, followed by the official English name when it differs."""
@@ -220,11 +224,16 @@ def _read_item(
     if not member:
         item_reader.fail("needs a 'member' text (on the item or its entry)")
     article = _read_article(raw.get("article"), item_reader)
-    unknown = raw.keys() - {"id", "name", "aliases", "member", "article"}
+    # Optional, but every language once given (a description missing in one language would
+    # make the item easier to find in the others).
+    descriptions = item_reader.phrases(
+        raw.get("descriptions"), "descriptions", required="descriptions" in raw
+    )
+    unknown = raw.keys() - {"id", "name", "aliases", "member", "article", "descriptions"}
     if unknown:
         item_reader.fail(f"unknown field(s): {', '.join(sorted(unknown))}")
     membership = Membership(entry_id, member)
-    return Item(raw["id"], name, aliases, (membership,), article), name
+    return Item(raw["id"], name, aliases, (membership,), article, descriptions), name
 
 
 ARTICLES = {"fr": ("le", "la", "les", "l'")}  # languages whose item names take an article
@@ -335,12 +344,61 @@ def _merge_items(items: list[Item], problems: list[str]) -> dict[str, Item]:
             lang: tuple(dict.fromkeys(known.aliases.get(lang, ()) + item.aliases.get(lang, ())))
             for lang in LANGUAGES
         }
+        descriptions = {
+            lang: texts
+            for lang in LANGUAGES
+            if (
+                texts := tuple(
+                    dict.fromkeys(
+                        known.descriptions.get(lang, ()) + item.descriptions.get(lang, ())
+                    )
+                )
+            )
+        }
         if dict(known.article) != dict(item.article):
             problems.append(f"item '{item.id}': its articles differ between entries")
         merged[item.id] = Item(
-            item.id, known.name, aliases, known.memberships + item.memberships, known.article
+            item.id,
+            known.name,
+            aliases,
+            known.memberships + item.memberships,
+            known.article,
+            descriptions,
         )
     return merged
+
+
+def _phrase_key(text: str) -> str:
+    """A phrase compared with others: case, accents, punctuation and spacing ignored."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    kept = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
+    return " ".join(kept.split())
+
+
+def _check_descriptions(items: Mapping[str, Item], problems: list[str]) -> None:
+    """A description is not a name: none repeats a name or alias of any item, and none
+    describes two items (it would match both equally)."""
+    names = {
+        _phrase_key(text): item.id
+        for item in items.values()
+        for lang in LANGUAGES
+        for text in (item.name[lang], *item.aliases.get(lang, ()))
+    }
+    owners: dict[str, str] = {}
+    for item in items.values():
+        for lang, texts in item.descriptions.items():
+            for text in texts:
+                key = _phrase_key(text)
+                if key in names:
+                    problems.append(
+                        f"item '{item.id}': descriptions.{lang} '{text}' is a name or alias "
+                        f"(of '{names[key]}'): put it in aliases, or say it in lay words"
+                    )
+                elif owners.setdefault(key, item.id) != item.id:
+                    problems.append(
+                        f"item '{item.id}': descriptions.{lang} '{text}' also describes "
+                        f"'{owners[key]}'"
+                    )
 
 
 def _check_references(kb: KnowledgeBase, problems: list[str]) -> None:
@@ -437,6 +495,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             entries[entry.id] = entry
             all_items.extend(items)
     merged = _merge_items(all_items, problems)
+    _check_descriptions(merged, problems)
     for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
     raw = _optional_yaml(directory / PROGRAMMES_FILE, problems)

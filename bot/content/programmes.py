@@ -19,7 +19,20 @@ from bot.content.languages import LANGUAGES
 FILE_NAME = "programmes.yaml"
 MARKERS_FILE = "context.yaml"
 MARKER_KINDS = {
-    "sentences": ("request", "greeting", "thanks", "intro", "conjunction", "clause"),
+    "sentences": (
+        "request",
+        "ask",
+        "greeting",
+        "thanks",
+        "intro",
+        "level",
+        "lead",
+        "reason",
+        "announce",
+        "about",
+        "conjunction",
+        "clause",
+    ),
     "followups": ("ellipsis", "pronoun", "programme", "other", "which_one"),
 }
 BOTH, NONE = "both", "none"

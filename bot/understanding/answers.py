@@ -193,7 +193,11 @@ class Assistant:
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone
         # ("besides Beijing and Chongqing") can look like a topic the message is not about.
+        # Entries are ranked among entries too: the items of a list, described in many words,
+        # may fill the first places ("quels labos sont dispo et comment on postule ?").
         plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
+        entries = [c.topic_id for c in whole.candidates if c.topic_id in self.kb.entries]
+        plausible.update(entries[:PART_RANK])
         for part in parts:
             match = self.match(part)
             best = self._confident(match)

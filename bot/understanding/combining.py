@@ -8,6 +8,7 @@ from bot.content.buttons import Button
 from bot.understanding.answers import ANSWER, MAX_TEXT, Assistant, Reply
 
 MAX_BUTTONS = 4  # topic buttons kept under a combined reply (then the menu)
+SEPARATOR = "\n\n"  # between the answers of a combined reply
 
 
 def topic_answer(assistant: Assistant, topic: str, lang: str, score: float = 1.0) -> Reply:
@@ -18,7 +19,8 @@ def topic_answer(assistant: Assistant, topic: str, lang: str, score: float = 1.0
 
 def combine(assistant: Assistant, replies: list[Reply], lang: str) -> Reply:
     """Several answers in one reply, in order (declines dropped when one answers; a topic
-    answered twice kept once; only the first when all would be too long for one message)."""
+    answered twice kept once); an answer that would make the message too long for Telegram
+    is left out and offered as a button instead."""
     answered = [r for r in replies if r.intent is not None]
     if len(replies) == 1 or not answered:
         return replies[0]
@@ -28,11 +30,17 @@ def combine(assistant: Assistant, replies: list[Reply], lang: str) -> Reply:
             kept.append(reply)
     if len(kept) == 1:
         return kept[0]
-    text = "\n\n".join(r.text for r in kept)
-    if len(text) > MAX_TEXT:
-        text = kept[0].text
-        kept = kept[:1]
-    buttons: list[Button] = []
+    fitting: list[Reply] = []
+    left_out: list[str] = []
+    for reply in kept:
+        size = sum(len(r.text) + len(SEPARATOR) for r in fitting) + len(reply.text)
+        if fitting and size > MAX_TEXT:
+            left_out.extend(t for t in reply.topics or (reply.intent,) if t is not None)
+        else:
+            fitting.append(reply)
+    kept = fitting
+    text = SEPARATOR.join(r.text for r in kept)
+    buttons: list[Button] = [assistant.topic_button(t, lang) for t in left_out]
     for button in (b for r in kept for b in r.buttons):
         if button.action != "menu:main" and all(b.action != button.action for b in buttons):
             buttons.append(button)

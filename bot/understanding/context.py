@@ -41,9 +41,8 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
-# A fact of the other programme, with no place in the programme in focus, answered at least
-# this sure by a message without a pronoun or an ellipsis, is what was asked.
-SURE_FACT = 0.9
+SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
+UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -73,7 +72,11 @@ class Dialogue:
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
-        lang = lang or self.assistant.matcher.language(text)
+        if lang is None:  # a letter's: that of its questions, names left out
+            matcher = self.assistant.matcher
+            body = sentences.body(text)
+            asking = sentences.asking(text)
+            lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
         if len(named) > 1:
             # "For the CSC one, is housing free like in the exchange?"
@@ -81,21 +84,32 @@ class Dialogue:
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"
-        if not named and questions != [text]:
-            # "Hello. I am a resident and read about the programme with Strasbourg. How much does
-            # it cost?": the programme of the self-introduction is the context of the question
-            context = self.read.programmes_named(text)
-            if len(context) == 1:
-                self.focus = replace(self.focus, programme=next(iter(context)))
+        if asked and not named:
+            # a letter's questions about "ce programme" named in its introduction
+            around = self.read.programmes_named(sentences.body(text))
+            if len(around) == 1:
+                self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
         for question, remark in asked or [(text, "")]:
             one = self._one(question, lang, named)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 one = self._one(f"{remark} {question}", lang, named)
+            elif (
+                remark
+                and one.score < UNSURE
+                and self.read.brief(question)
+                and self.read.pronoun(question)
+            ):
+                # "On m'a parlé d'un forum sur le cancer du sein \n depuis quand existe-t-il ?":
+                # an unsure answer alone, a surer one with the remark it stands for
+                with_remark = self._one(f"{remark} {question}", lang, named)
+                if with_remark.kind in ANSWERED and with_remark.score > one.score:
+                    one = with_remark
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now, question)
+                self.focus = replace(self.focus, topic=None, item=None)
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
@@ -378,8 +392,7 @@ class Dialogue:
         )
 
     def _a_fact(self, topic: str) -> bool:
-        """A topic that is a fact other than the topic in focus (not an overview, an action,
-        or one of the bot's own entries)."""
+        """A fact other than the topic in focus (no overview, action or bot's own entry)."""
         if topic == self.focus.topic or topic in self.facts.overviews or topic in ACTIONS:
             return False
         return self.kb.programme_of(topic) != NONE
@@ -443,9 +456,9 @@ class Dialogue:
 
     def _talked_about(self, text: str) -> str | None:
         """The best topic of a statement's unsure match (a "did you mean" offered), if any."""
-        candidates = [c for c in self.assistant.match(text).candidates if c.topic_id not in ACTIONS]
-        threshold = self.assistant.config.suggest_threshold
-        return candidates[0].topic_id if candidates and candidates[0].score >= threshold else None
+        best = [c for c in self.assistant.match(text).candidates if c.topic_id not in ACTIONS][:1]
+        sure = best and best[0].score >= self.assistant.config.suggest_threshold
+        return best[0].topic_id if sure else None
 
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""

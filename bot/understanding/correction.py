@@ -1,54 +1,87 @@
 """Spelling correction of a message before lexical matching: regional Chinese words replaced by
-mainland ones (``matching.yaml`` ``regional:``), then misspelt words corrected against the
-knowledge base's own vocabulary (:mod:`bot.understanding.spelling`)."""
+mainland ones (``matching.yaml`` ``regional:``), chat spellings written out (``shorthand:``), then
+misspelt words corrected against the knowledge base's own vocabulary
+(:mod:`bot.understanding.spelling`, :mod:`bot.understanding.chinese_spelling`)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
+from bot.understanding.chinese_spelling import ChineseSpeller
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.spelling import ChineseSpeller, Speller
-from bot.understanding.text import chinese_runs, has_cjk, normalize
+from bot.understanding.spelling import Speller
+from bot.understanding.text import chinese_runs, has_cjk, normalize, zhconv
 
 
-def regional_pattern(
-    regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
-) -> re.Pattern[str] | None:
-    """The regional Chinese words of ``matching.yaml``, longest first, as one pattern; each
-    replacement must be a word of the knowledge base's Chinese phrases (``known``, not-listed
-    names included) or stop words."""
-    if not regional:
-        return None
-    text = "|".join(known)
-    unknown = [
-        f"{word}: {mainland}"
-        for word, mainland in regional.items()
-        if not word
-        or (
-            mainland not in text
-            and mainland not in stopwords
-            and not all(char in stopwords for char in mainland)
-        )
-    ]
-    if unknown:
-        raise KnowledgeError(
-            [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
-        )
-    words = sorted(regional, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words))
+class RegionalWords:
+    """Taiwanese, Hong Kong and Cantonese words (``matching.yaml`` ``regional:``) replaced by
+    the mainland words the knowledge base uses, in the message as written, longest first, so
+    that every later step (asking part, parts, lexical and semantic signals) reads mainland
+    words (呢個計劃係咪… → 这个项目是不是…). Only texts with Chinese characters are changed.
+
+    A word is found as written and in the other script too (計劃 and 计划), except a single
+    character whose other form is used by the knowledge base's own phrases (係 is not 系:
+    关系). Each replacement must be a word of the knowledge base's Chinese phrases (``known``,
+    not-listed names included) or stop words: :class:`KnowledgeError` otherwise.
+    """
+
+    def __init__(
+        self, regional: Mapping[str, str], known: list[str], stopwords: frozenset[str]
+    ) -> None:
+        text = "|".join(known)
+        unknown = [
+            f"{word}: {mainland}"
+            for word, mainland in regional.items()
+            if not word
+            or (
+                mainland not in text
+                and mainland not in stopwords
+                and not all(char in stopwords for char in mainland)
+            )
+        ]
+        if unknown:
+            raise KnowledgeError(
+                [f"matching.yaml: regional: not a word of the knowledge base: {', '.join(unknown)}"]
+            )
+        used = {char for phrase in known for char in phrase}
+        self._words: dict[str, str] = {}
+        for word, mainland in regional.items():
+            self._words.setdefault(word, mainland)
+            for form in (zhconv.convert(word, "zh-hans"), zhconv.convert(word, "zh-hant")):
+                if form != word and (len(form) > 1 or form not in used):
+                    self._words.setdefault(form, mainland)
+        ordered = sorted(self._words, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
+
+    def mainland(self, text: str) -> str:
+        """The text with its regional words replaced (unchanged without Chinese)."""
+        if self._pattern is None or not has_cjk(text):
+            return text
+        return self._pattern.sub(lambda m: self._words[m.group(0)], text)
 
 
 def vocabulary_speller(
     kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> Speller:
     """The knowledge base's vocabulary, for correcting misspelt words: the words of every
-    phrase, stop word, out-of-scope example and not-listed name."""
+    phrase, stop word, out-of-scope example and not-listed name. The words only the items'
+    lay descriptions use are, like names, never the correction of a short word."""
     words = [w for found in phrases.values() for _, text in found for w in text.split()]
     words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
+    in_descriptions = Counter(
+        w
+        for item in kb.items.values()
+        for texts in item.descriptions.values()
+        for text in texts
+        for w in normalize(text).split()
+    )
+    elsewhere = Counter(words) - in_descriptions
+    described = [w for w in in_descriptions if not elsewhere[w]]
     outside = [
         w
         for texts in (
@@ -75,7 +108,69 @@ def vocabulary_speller(
         for text in (item.name[lang], *item.aliases.get(lang, ()))
         for w in normalize(text).split()
     ]
-    return Speller([*words, *outside], names=names, chinese=ChineseSpeller(runs, keep))
+    unlisted = [
+        r
+        for group in config.not_listed
+        for n in group.names["zh"]
+        for r in chinese_runs(normalize(n))
+    ]
+    return Speller(
+        [*words, *outside],
+        names=names,
+        described=described,
+        chinese=ChineseSpeller(
+            runs, keep, standing=[*config.stopwords["zh"], *config.particles], names=unlisted
+        ),
+        languages=language_words(config, phrases),
+        shorthand=config.shorthand,
+    )
+
+
+def language_words(
+    config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
+) -> dict[str, set[str]]:
+    """Each language's own words: those of its phrases, stop words, out-of-scope examples and
+    not-listed names."""
+    found = {lang: set(config.stopwords[lang]) for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        for text in (
+            *config.out_of_scope.get(lang, ()),
+            *(n for group in config.not_listed for n in group.names[lang]),
+        ):
+            found[lang].update(normalize(text).split())
+    for texts in phrases.values():
+        for lang, text in texts:
+            found[lang].update(text.split())
+    return found
+
+
+def check_shorthand(
+    shorthand: Mapping[str, Mapping[str, str]], words: Mapping[str, set[str]]
+) -> None:
+    """Every language of ``matching.yaml`` ``shorthand:`` is known, and each spelling stands
+    for words of that language (its phrases and stop words) or, in Chinese, for text of its
+    phrases."""
+    problems = [
+        f"matching.yaml: shorthand: unknown language {lang}"
+        for lang in shorthand
+        if lang not in words
+    ]
+    text = "|".join(words.get("zh", ()))
+    for lang, table in shorthand.items():
+        own = words.get(lang, set())
+        for spelling, full in table.items():
+            known = (
+                (full in text or all(w in own for w in full.split()))
+                if lang == "zh"
+                else all(w in own for w in full.split())
+            )
+            if not spelling or spelling == full or not full or not known:
+                problems.append(
+                    f"matching.yaml: shorthand: {lang}: {spelling}: {full}: "
+                    "not words of the knowledge base in that language"
+                )
+    if problems:
+        raise KnowledgeError(problems)
 
 
 class TextCorrector:
@@ -94,9 +189,21 @@ class TextCorrector:
         self._kb, self._config, self._phrases = kb, config, phrases
         known = [p for found in phrases.values() for lang, p in found if lang == "zh"]
         known += [normalize(n) for group in config.not_listed for n in group.names["zh"]]
-        self._regional = regional_pattern(config.regional, known, config.stopwords["zh"])
+        self.regional = RegionalWords(config.regional, known, config.stopwords["zh"])
+        check_shorthand(config.shorthand, language_words(config, phrases))
+        chinese = config.shorthand.get("zh", {})
+        self._chinese_shorthand = (
+            re.compile("|".join(re.escape(w) for w in sorted(chinese, key=len, reverse=True)))
+            if chinese
+            else None
+        )
         self._speller: Speller | None = None
         self._corrected = lru_cache(maxsize=1024)(self._correct)
+
+    def standard(self, text: str) -> str:
+        """A message as written with its regional Chinese words replaced: what every signal
+        reads (chat shorthand is written out by the speller, in the message's language)."""
+        return self.regional.mainland(text)
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (cached)."""
@@ -107,10 +214,29 @@ class TextCorrector:
         self._corrected.cache_clear()
 
     def _correct(self, text: str) -> str:
-        normalized = normalize(text)
-        if self._regional is not None and has_cjk(normalized):
-            regional = self._config.regional
-            normalized = self._regional.sub(lambda m: regional[m.group(0)], normalized)
+        normalized = normalize(self.standard(text))
+        if self._chinese_shorthand is not None and has_cjk(normalized):
+            chinese = self._config.shorthand["zh"]
+            normalized = self._chinese_shorthand.sub(lambda m: chinese[m.group(0)], normalized)
         if self._speller is None:
             self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
         return self._speller.correct(normalized)
+
+
+RESPELT = 2  # corrected words (or Chinese characters) from which a message is read as corrected
+
+
+def respelled(text: str, form: str, at_least: int = RESPELT) -> bool:
+    """Whether spelling correction changed at least ``at_least`` words (Latin) or characters
+    (Chinese) of a text into its corrected ``form``: such a message is read by meaning as
+    corrected too, beside the original."""
+    original = normalize(text)
+    if original == form:
+        return False
+    added = Counter(_tokens(form)) - Counter(_tokens(original))
+    return sum(added.values()) >= at_least
+
+
+def _tokens(text: str) -> list[str]:
+    """Latin words and single Chinese characters."""
+    return [t for w in text.split() for t in ([w] if w.isascii() else list(w))]

@@ -241,8 +241,8 @@ _VOCABULARIES: dict[int, tuple[KnowledgeBase, frozenset[str]]] = {}
 
 
 def _vocabulary(kb: KnowledgeBase, stop: frozenset[str]) -> frozenset[str]:
-    """Every content word of the knowledge base's titles, examples, keywords and names (kept
-    for the latest knowledge bases)."""
+    """Every content word of the knowledge base's titles, examples, keywords, names and items'
+    descriptions (kept for the latest knowledge bases)."""
     cached = _VOCABULARIES.get(id(kb))
     if cached is not None and cached[0] is kb:
         return cached[1]
@@ -254,8 +254,8 @@ def _vocabulary(kb: KnowledgeBase, stop: frozenset[str]) -> frozenset[str]:
                 phrases += values
     for item in kb.items.values():
         phrases += item.name.values()
-        for aliases in item.aliases.values():
-            phrases += aliases
+        for texts in (*item.aliases.values(), *item.descriptions.values()):
+            phrases += texts
     words = frozenset(t for p in phrases for t in _tokens(normalize(p), stop))
     if len(_VOCABULARIES) > 4:
         _VOCABULARIES.clear()

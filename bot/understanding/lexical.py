@@ -89,7 +89,9 @@ def _fuzzy_form(tokens: Iterable[str]) -> str:
 
 
 def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
-    """Every matching phrase of every topic, with its language."""
+    """Every matching phrase of every topic, with its language: for an item, its names,
+    aliases and the lay descriptions of what it is, which match as phrases but never name it
+    (:mod:`.names` and the speller's names read names and aliases only)."""
     phrases: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry in kb.entries.values():
         for lang in LANGUAGES:
@@ -101,7 +103,7 @@ def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
             phrases[entry.id] += [(lang, text) for text in texts]
     for item in kb.items.values():
         for lang in LANGUAGES:
-            texts = [item.name[lang], *item.aliases.get(lang, ())]
+            texts = [item.name[lang], *item.aliases.get(lang, ()), *item.descriptions.get(lang, ())]
             phrases[item.id] += [(lang, text) for text in texts]
     return phrases
 
@@ -124,6 +126,24 @@ def chinese_words(kb: KnowledgeBase, particles: frozenset[str]) -> frozenset[str
         for run in chinese_runs(normalize(text))
         if 2 <= len(run) <= 4 and not particles.intersection(run)
     )
+
+
+def _described_only(
+    kb: KnowledgeBase, tokenized: dict[str, list[tuple[str, str, list[str]]]]
+) -> frozenset[str]:
+    """The tokens that only the items' lay descriptions use (no name, example or keyword)."""
+    descriptions = {
+        normalize(text)
+        for item in kb.items.values()
+        for texts in item.descriptions.values()
+        for text in texts
+    }
+    described: set[str] = set()
+    other: set[str] = set()
+    for found in tokenized.values():
+        for _, text, tokens in found:
+            (described if text in descriptions else other).update(tokens)
+    return frozenset(described - other)
 
 
 def _shared_prefix(a: str, b: str) -> int:
@@ -188,6 +208,7 @@ class LexicalIndex:
         for token in sorted(self._idf):
             if token.isascii() and len(token) >= config.typo_min_length:
                 self._latin_vocabulary[token[0]].append(token)
+        self._described = _described_only(kb, tokenized)
         self._correct = lru_cache(maxsize=8192)(self._closest_known)
         # A question's forms are analysed once per match, not once per candidate topic.
         self._analysed_texts = lru_cache(maxsize=1024)(self._analysed)
@@ -274,6 +295,8 @@ class LexicalIndex:
             score_cutoff=edits,
             limit=None,
         )
+        if edits == 1:  # a short word is no misspelling of a word only a description uses
+            found = [f for f in found if f[0] not in self._described]  # (pool: not poor)
         # Closest first; between equally close words, the one sharing the longest beginning
         # (postule: postuler, not postale).
         best = min(found, key=lambda f: (f[1], -_shared_prefix(token, f[0])), default=None)

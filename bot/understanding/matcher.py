@@ -9,6 +9,7 @@ is decided by :mod:`.decision` (through ``MatchingConfig.answer_of``). The setti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy.typing as npt
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match
-from bot.understanding.correction import TextCorrector
+from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
@@ -58,6 +59,7 @@ class Matcher:
         self.kb = kb
         # Chinese stop characters apply to every language (a question may mix scripts).
         stopwords = {lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES}
+        # Items' lay descriptions match by words and by meaning, but never name an item.
         raw_phrases = topic_phrases(kb)
         phrases = {
             topic_id: [(lang, normalize(text)) for lang, text in raw]
@@ -73,7 +75,9 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
-        self._parser = MessageParser(config, self._names.named, markers, self.spelt, self.specific)
+        self._parser = MessageParser(
+            config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
+        )
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
@@ -113,7 +117,7 @@ class Matcher:
         if self._semantic is None:
             return
         texts: list[str] = []
-        for question in questions:
+        for question in map(self.standard, questions):
             texts.append(question)
             texts.append(self.asking_part(question))
             parts = self.parts(question)
@@ -135,9 +139,18 @@ class Matcher:
         """The language a question is written in (that of :meth:`match`, without matching)."""
         return self._parser.language(question)
 
+    def letter_language(self, asking: Sequence[str], body: str) -> str:
+        """The language of a letter, from the sentences that ask, else from its body."""
+        return self._parser.letter_language(asking, body)
+
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
+
+    def standard(self, text: str) -> str:
+        """A text with its regional Chinese words replaced by mainland ones (see
+        :class:`.correction.RegionalWords`): what every signal reads."""
+        return self._corrector.standard(text)
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names (a translation:
@@ -175,6 +188,7 @@ class Matcher:
         each topic keeps its best; the fused score weighs the lexical score and the scaled
         cosine similarity by ``semantic.weight``.
         """
+        question = self.standard(question)
         normalized = normalize(question)
         language = self.language(question)
         if not normalized or all(
@@ -203,8 +217,12 @@ class Matcher:
             return Match(language, tuple(ranked))
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
-        embedded = self._embed([question] if asking == question else [question, asking])
-        queries = embedded[-len(texts) :]
+        # A message with several typos is also read by meaning as corrected (one batch).
+        originals = [question] if asking == question else [question, asking]
+        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
+        encoded = self._embed(originals + respelt)
+        embedded = encoded[: len(originals)]
+        queries = np.concatenate([embedded[-len(texts) :], encoded[len(originals) :]])
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)

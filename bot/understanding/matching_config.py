@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -112,13 +113,16 @@ class MatchingConfig:
     semantic: SemanticConfig = field(default_factory=SemanticConfig)
     not_listed: tuple[NotListed, ...] = ()
     preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    chatter: dict[str, tuple[str, ...]] = field(default_factory=dict)  # laughter, fillers
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
-    regional: dict[str, str] = field(default_factory=dict)  # regional Chinese word: mainland
+    regional: dict[str, str] = field(default_factory=dict)  # regional word as written: mainland
+    # per language, chat and phonetic spellings and the words they stand for (koi: quoi)
+    shorthand: dict[str, dict[str, str]] = field(default_factory=dict)
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
 
     @cached_property
@@ -176,6 +180,7 @@ class MatchingConfig:
                 semantic=SemanticConfig.read(data.get("semantic") or {}),
                 not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
                 preamble=_per_language(data.get("preamble") or {}),
+                chatter=_per_language(data.get("chatter") or {}),
                 conjunctions=_per_language(data.get("conjunctions") or {}),
                 choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
                 choice_words=_per_language(data.get("choice_words") or {}),
@@ -187,8 +192,14 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 regional={
-                    normalize(str(word)): normalize(str(mainland))
+                    unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
+                },
+                shorthand={
+                    str(lang): {
+                        normalize(str(w)): normalize(str(full)) for w, full in table.items()
+                    }
+                    for lang, table in (data.get("shorthand") or {}).items()
                 },
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)

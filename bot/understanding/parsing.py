@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.text import guess_language, has_cjk, normalize
+from bot.understanding.text import guess_language, has_cjk, normalize, without_names
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
-CLAUSE = re.compile(r"(?<=[.!?。！？;；,，\n])")
-QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+CLAUSE = re.compile(r"(?<=[.!?。！？;；,，:：\n])")
+# Quoted text; a straight quote opens and closes only outside a word (j'avoue … d'échange
+# is no quotation).
+QUOTED = re.compile(r"(?<!\w)'[^']{3,}'(?!\w)|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
+# Emojis (and the playful tilde) end a clause the way punctuation does in chat.
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d~\uff5e]+")
+REPEATED = re.compile(r"([a-z])\1{2,}")  # hiii, heyyy, sooo
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
@@ -25,13 +30,44 @@ def _conjunction_patterns(words: Iterable[str]) -> list[re.Pattern[str]]:
     ]
 
 
+_ACCENTS = {"a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ"}
+
+
+def _latin_letter(char: str, repeat: bool) -> str:
+    """A folded letter as a pattern over the text as written (accents aside)."""
+    if char == " ":
+        return r"[\s'’-]+"
+    pattern = f"[{_ACCENTS[char]}]" if char in _ACCENTS else re.escape(char)
+    return pattern + "+" if repeat else pattern
+
+
+def _chatter_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Laughter, chat fillers and asides anywhere in a message: a Latin word on its own, each
+    of its letters perhaps repeated (lol, lolll, mdrrr); a Latin phrase word for word, accents
+    and apostrophes aside ("désolé si c'est bête"); a Chinese one wherever it is (哈哈)."""
+    latin, chinese = [], []
+    for word in words:
+        folded = normalize(word)
+        if folded.isascii():
+            repeat = " " not in folded
+            latin.append("".join(_latin_letter(c, repeat) for c in folded))
+        else:
+            chinese.append(re.escape(word))
+    latin.sort(key=len, reverse=True)
+    alternatives = [rf"(?<![^\W\d_])(?:{'|'.join(latin)})(?![^\W\d_])"] if latin else []
+    if chinese:
+        alternatives.append("|".join(sorted(chinese, key=len, reverse=True)))
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
 class MessageParser:
     """Cuts messages into what they ask.
 
     ``names`` are the knowledge base's normalised item names (a name with a conjunction in it
     is never cut); ``markers`` are each language's known words; ``spelt`` normalises and
-    corrects a text; ``specific`` tells whether a text has a word that is not generic. The
-    asking part of a message is kept in a bounded cache.
+    corrects a text; ``specific`` tells whether a text has a word that is not generic;
+    ``standard`` replaces regional Chinese words and chat shorthand. The asking part of a
+    message is kept in a bounded cache.
     """
 
     def __init__(
@@ -41,15 +77,21 @@ class MessageParser:
         markers: dict[str, frozenset[str]],
         spelt: Callable[[str], str],
         specific: Callable[[str], bool],
+        *,
+        standard: Callable[[str], str] = str,
     ) -> None:
         self._markers, self._spelt, self._specific = markers, spelt, specific
+        self._standard = standard
         self._preamble = {
             lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
         }
+        self._chatter = _chatter_pattern(
+            w for lang in LANGUAGES for w in config.chatter.get(lang, ())
+        )
         conjunctions = [c for lang in LANGUAGES for c in config.conjunctions.get(lang, ())]
         self._conjunctions = [
             re.compile(
-                rf"(?i)\s+{re.escape(c)}\s+|,\s*{re.escape(c)}\s+"
+                rf"(?i)\s+{re.escape(c)}[\s,]+|,\s*{re.escape(c)}[\s,]+"
                 if c.isascii()
                 else rf"[,，\s]*{re.escape(c)}"
             )
@@ -75,22 +117,31 @@ class MessageParser:
 
     def asking_part(self, question: str) -> str:
         """The part of a message that asks: quoted text (talked about, not asked: "translate
-        'the fee is waived'") and leading greetings and self-descriptions ("Hi, I'm a nurse
-        from Lyon, …") dropped, as long as something is left (cached)."""
+        'the fee is waived'"), laughter and chat fillers (``matching.yaml`` ``chatter:``) and
+        emojis, and leading greetings, wishes and self-descriptions ("Hi, I'm a nurse from
+        Lyon, …", ``preamble:``) dropped, as long as something is left (cached)."""
         return self._asking_parts(question)
 
     def _find_asking_part(self, question: str) -> str:
+        question = self._standard(question)
         unquoted = QUOTED.sub(" ", question)
         if unquoted != question and len(normalize(unquoted).split()) >= 2:
             question = unquoted
-        clauses = [c for c in CLAUSE.split(question) if c.strip()]
+        plain = EMOJI.sub("\n", question)
+        if self._chatter is not None:
+            plain = self._chatter.sub(" ", plain)
+        if not normalize(plain):
+            plain = question
+        clauses = [c for c in CLAUSE.split(plain) if normalize(c)]
         kept = list(clauses)
         while len(kept) > 1 and self._is_preamble(kept[0]):
             kept.pop(0)
-        return ", ".join(c.strip() for c in kept) if len(kept) < len(clauses) else question
+        if len(kept) == len(clauses) and plain == question:
+            return question
+        return " ".join(c.strip() for c in kept)
 
     def _is_preamble(self, clause: str) -> bool:
-        normalized = normalize(clause)
+        normalized = REPEATED.sub(r"\1", normalize(clause))
         if "?" in clause or "？" in clause:
             return False
         for lang in LANGUAGES:
@@ -143,6 +194,17 @@ class MessageParser:
             return whole
         last = guess_language(clauses[-1], spelt(clauses[-1]).split(), markers)
         return last if self._mixed(question) else whole
+
+    def letter_language(self, asking: Sequence[str], body: str) -> str:
+        """The language of a letter: that of the sentences that ask, else that of its body
+        (without the signature), names, acronyms and quoted terms left out ("Université de
+        Montréal" in an English e-mail, "Harvard Medical School" in a Chinese one)."""
+        for part in (" ".join(asking), body):
+            text = without_names(QUOTED.sub(" ", part))
+            found = guess_language(text, self._spelt(text).split(), self._markers, default="")
+            if found:
+                return found
+        return self.language(body)
 
     def _mixed(self, question: str) -> bool:
         """Whether a message mixes Chinese with Latin words, or English with French."""

@@ -3,7 +3,8 @@
 Only the sentences that ask (questions and requests, in en, zh and fr) are answered; a
 self-introduction ("I'm a PhD student in pharmacology at …") is context, never the question;
 greetings, thanks and signatures are never answered when the message also asks something.
-The marker words are data: ``knowledge/context.yaml`` (``sentences:``).
+The marker words are data: ``knowledge/context.yaml`` (``sentences:``), prepared by
+:mod:`bot.understanding.sentence_markers`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot.content.languages import LANGUAGES
+from bot.understanding.sentence_markers import SentenceMarkers, lowered, normalised, simplified
 from bot.understanding.text import has_cjk
 
 GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
@@ -27,10 +28,22 @@ GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
 )
 KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
+MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
 
-# A sentence ends at . ! ? (then a space), at 。！？ or at a line break; "Dr. M. Usman" and
-# numbers ("1.5") are kept whole by requiring a space and a lower-case-free abbreviation check.
-_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?])|\n+")
+# A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
+# or a letter of a list ("1) …", "2. …", "(b) …", "①"); "Dr. M. Usman" and numbers ("1.5") are
+# kept whole by requiring a space and a lower-case-free abbreviation check.
+_END = re.compile(
+    r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?；])|\n+"
+    r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
+    r"|(?<=[：:；;，,。\s])(?=第[一二三四五六七八九十][，,、：:])"
+)
+# What opens an item of a list: a number or letter ("1)", "2.", "(b)", "一、", "①") or a bullet.
+_ENUMERATOR = re.compile(
+    r"^(?:\(?\d{1,2}[.)、]|\(?[a-z]\)|[一二三四五六七八九十]、|第[一二三四五六七八九十][，,、：:]"
+    r"|[①-⑩]|[-•*·–])\s*"
+)
+_COMMA = re.compile(r"\s*,\s*")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
@@ -48,50 +61,72 @@ class SentenceReader:
     """Cuts a message into sentences and tells what each does."""
 
     def __init__(self, markers: Mapping[str, Mapping[str, Any]]) -> None:
-        self.markers: dict[str, dict[str, tuple[str, ...]]] = {
-            kind: {
-                lang: tuple(_norm(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
-                for lang in LANGUAGES
-            }
-            for kind in ("request", "greeting", "thanks", "intro", "conjunction", "clause")
-        }
-        joins = sorted(
-            {m for lang in LANGUAGES for m in self.markers["conjunction"][lang]},
-            key=len,
-            reverse=True,
-        )
-        # a comma (or semicolon) then a word that joins two questions ("…, and when …")
-        self._join = (
-            re.compile(
-                r"[,，;；]\s*(?:" + "|".join(re.escape(j) for j in joins) + r")(?![\w'’-])\s*",
-                re.I,
-            )
-            if joins
-            else None
-        )
+        self.markers = SentenceMarkers(markers)
         # a message is read once, however many times it is asked about (cache per message)
         self.read = lru_cache(maxsize=256)(self._read)
 
     def split(self, text: str) -> list[str]:
         """The sentences of a message, in order (a colon before a question cuts too)."""
-        pieces: list[str] = []
+        return [piece for piece, _ in self._pieces(text)]
+
+    def _pieces(self, text: str) -> list[tuple[str, bool]]:
+        """The sentences of a message, each with whether it is an item of a list ("1) …")."""
+        pieces: list[tuple[str, bool]] = []
         for raw in _END.split(text.strip()):
-            piece = raw.strip()
+            piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
                 continue
-            if pieces and _ABBREVIATION.search(pieces[-1]) and not has_cjk(piece[:1]):
-                pieces[-1] += " " + piece
+            if pieces and _ABBREVIATION.search(pieces[-1][0]) and not has_cjk(piece[:1]):
+                pieces[-1] = (pieces[-1][0] + " " + piece, pieces[-1][1])
                 continue
-            pieces.append(piece)
-        cut: list[str] = []
-        for piece in pieces:
+            pieces.append((piece, piece != raw.strip()))
+        cut: list[tuple[str, bool]] = []
+        for piece, listed in pieces:
             parts = _COLON_QUESTION.split(piece, maxsplit=1)
-            cut.extend(p.strip() for p in parts if p.strip())
+            cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
 
     def _read(self, text: str) -> tuple[Sentence, ...]:
-        """Every sentence with its kind; a short last line after thanks is a signature."""
-        sentences = [Sentence(s, self.kind(s)) for s in self.split(text)]
+        """Every sentence with its kind (see :meth:`kind`), then read in its place:
+
+        - an item of a list ("1) the length of the exchange") asks, unless it greets, thanks
+          or introduces;
+        - in a message of several sentences, a self-introduction that goes on to ask ("I'm a
+          PhD student in pharmacology, and I would like to know …") is cut in two: the
+          introduction, then the question;
+        - before the first question, a sentence naming who the writer is ("Ibrahim Musa, MSc
+          Public Health, Bayero University") is an introduction (``level`` words), unless it
+          opens like a question ("does CQMU take PhD students.");
+        - right after a question, a sentence opening with a conjunction ("Et l'endocrinologie,
+          …", "And the labs.") asks too;
+        - a short last line after the thanks is a signature."""
+        pieces = self._pieces(text)
+        sentences: list[Sentence] = []
+        for piece, listed in pieces:
+            sentence = Sentence(piece, self.kind(piece))
+            if listed and sentence.kind == OTHER:  # "1) the length of the exchange"
+                sentence = Sentence(piece, QUESTION)
+            # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
+            # là-dessus ?" asks about what it introduces)
+            sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
+        asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        first = asked[0] if asked else len(sentences)
+        for i, sentence in enumerate(sentences):
+            if sentence.kind != OTHER:
+                continue
+            norm = normalised(sentence.text)
+            if (
+                i < first
+                and self.markers.has(norm, "level")
+                and not self.markers.has(norm, "clause", start=True)
+            ):
+                sentences[i] = Sentence(sentence.text, INTRO)
+            elif (
+                i
+                and sentences[i - 1].kind == QUESTION
+                and self.markers.has(norm, "conjunction", start=True)
+            ):
+                sentences[i] = Sentence(sentence.text, QUESTION)
         thanked = False
         for i, sentence in enumerate(sentences):
             if sentence.kind == THANKS:
@@ -108,17 +143,47 @@ class SentenceReader:
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
 
+    def _introduced(self, sentence: Sentence) -> list[Sentence]:
+        """A question that opens with a self-introduction, cut where the asking starts (after
+        a comma or a conjunction): "我是港大的研究生，想了解…" is an introduction, then a
+        request."""
+        if sentence.kind != QUESTION or not self.markers.has(
+            normalised(sentence.text), INTRO, start=True
+        ):
+            return [sentence]
+        for found in self.markers.cut.finditer(simplified(sentence.text)):
+            left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
+            right = right.strip()
+            if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
+                return [Sentence(left, INTRO), Sentence(right, QUESTION)]
+        return [sentence]
+
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
-        norm = _norm(sentence)
-        if "?" in sentence or "？" in sentence or self._has(norm, "request"):
+        norm = normalised(sentence)
+        asked = "?" in sentence or "？" in sentence
+        announced = None if asked else self._announced(norm)
+        if announced is not None:  # "I'd like to ask two things." / "Ma question porte sur…"
+            if announced:
+                return QUESTION
+        elif asked or self._asking(norm):
             return QUESTION
         for kind in (GREETING, THANKS, INTRO):
-            if self._has(norm, kind, start=kind != THANKS):
+            if self.markers.has(norm, kind, start=kind != THANKS):
                 return kind
-        if self._has(norm, THANKS, start=False):
+        if self.markers.has(norm, THANKS, start=False):
             return THANKS
         return OTHER
+
+    def _announced(self, norm: str) -> bool | None:
+        """For a sentence that speaks of questions ("I have two questions", "ma première
+        question porte sur la durée", "有两个问题想请教"): whether it says what one is about
+        (``announce`` then ``about`` words); None when it speaks of no question."""
+        found = self.markers.announce.search(norm)
+        if found is None:
+            return None
+        rest = norm[found.end() :].lstrip(" ,:：")
+        return self.markers.about.match(rest) is not None
 
     def is_letter(self, text: str) -> bool:
         """Whether a message is written like a letter or an e-mail: several sentences, some
@@ -141,7 +206,10 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (clause, sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "")
+            (
+                self.question(clause),
+                sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "",
+            )
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for clause in self.clauses(s.text)
@@ -151,48 +219,69 @@ class SentenceReader:
         rest = [s.text for s in sentences if s.kind == OTHER]
         return [(" ".join(rest), "")] if rest else [(text, "")]
 
+    def asking(self, text: str) -> list[str]:
+        """The sentences of a message that ask, as written."""
+        return [s.text for s in self.read(text) if s.kind == QUESTION]
+
+    def question(self, clause: str) -> str:
+        """A question as it is matched: without the words that only lead into it ("Further,",
+        "P.S.", "Please advise whether", "Merci de m'indiquer si"),
+        when at least a few words are left (``request`` phrases, then ``lead`` words), and
+        without a reason given after a comma ("…, parce que …": ``reason``)."""
+        markers = self.markers
+        because = markers.reason.search(lowered(clause))
+        if because is not None and _WORD.search(clause[: because.start()]):
+            clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
+        if has_cjk(clause):
+            return clause
+        ends = [found.end() for found in markers.request.finditer(lowered(clause))]
+        rest = clause[max(ends, default=0) :]
+        while True:
+            lead = markers.lead.match(lowered(rest))
+            if lead is None or not lead.group(0).strip(" ,:;"):
+                break
+            rest = rest[lead.end() :]
+        rest = rest.strip()
+        return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+
     def clauses(self, sentence: str) -> list[str]:
         """A sentence that asks two things joined by a conjunction ("…, and when is the
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
-        if self._join is None:
-            return [sentence]
-        for found in self._join.finditer(sentence):
+        for found in self.markers.join.finditer(simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if left and right and self.asks(left) and self.asks(right):
+                return [*self.clauses(left), *self.clauses(right)]
+        if has_cjk(sentence):
+            return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
+        for found in _COMMA.finditer(sentence):
+            # "…quelles sont les spécialités, combien de temps dure l'échange…": a question
+            # word after a comma, when the words before ask too ("If I come, what…" does not)
+            left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
+            if (
+                left
+                and self._asking(normalised(left))
+                and self.markers.has(normalised(right), "ask", start=True)
+            ):
                 return [left, *self.clauses(right)]
         return [sentence]
 
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
-        norm = _norm(clause.rstrip("?？ "))
-        return self._has(norm, "request") or self._has(norm, "clause", start=True)
+        norm = normalised(clause.rstrip("?？ "))
+        return self._asking(norm) or self.markers.has(norm, "clause", start=True)
+
+    def _asking(self, norm: str) -> bool:
+        """Whether a sentence holds a request ("could you tell me") or a question word or
+        phrase ("how long", "combien", "多久")."""
+        return self.markers.has(norm, "request") or self.markers.has(norm, "ask")
+
+    def body(self, text: str) -> str:
+        """A letter without its signature (the name and home of who wrote it)."""
+        return "\n".join(s.text for s in self.read(text) if s.kind != SIGNATURE)
 
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
-
-    def _has(self, norm: str, kind: str, *, start: bool = False) -> bool:
-        padded = f" {norm} "
-        for lang in LANGUAGES:
-            for marker in self.markers[kind][lang]:
-                if lang == "zh" or has_cjk(marker):
-                    if norm.startswith(marker) if start else marker in norm:
-                        return True
-                elif start or (kind == "request" and " " not in marker):
-                    if (
-                        norm.startswith(marker + " ")
-                        or norm == marker
-                        or norm.startswith(marker + ",")
-                    ):
-                        return True
-                elif f" {marker} " in padded or f" {marker}," in padded:
-                    return True
-        return False
-
-
-def _norm(text: str) -> str:
-    """Lower case, curly apostrophes straight, spaces single (accents kept)."""
-    return " ".join(text.lower().replace("’", "'").split())
 
 
 def _short(text: str) -> bool:

@@ -35,11 +35,33 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
 _ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
+# A name: capitalised Latin words ("Université Paris Cité", "CQMU", "PhD"), with the short
+# words linking them ("University of Oxford", "Université de Lyon"); the pronoun "I" is none.
+_CAPITAL = r"(?!I\b)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’-]*"
+_LINK = r"(?:of|de|du|des|la|le|and|et|for|the|van|von|da|di|del|y)"
+_NAME = re.compile(rf"{_CAPITAL}(?:\s+(?:{_LINK}\s+)?{_CAPITAL})*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;。！？：；\n]|^\W)\s*$")
 
 
 def has_cjk(text: str) -> bool:
     """Whether the text contains a Chinese character."""
     return _CJK_CHAR.search(text) is not None
+
+
+def without_names(text: str) -> str:
+    """A text without its names and acronyms: capitalised words that do not open a sentence
+    (and the short words linking them), so that "Université de Lyon" in an English e-mail
+    or "Harvard Medical School" in a Chinese one says nothing of the message's language."""
+
+    def drop(found: re.Match[str]) -> str:
+        name = found.group(0)
+        opening = _SENTENCE_START.search(text, 0, found.start()) is not None
+        if opening:  # the sentence's first word stays; the rest of the name goes
+            first, _, rest = name.partition(" ")
+            return first if not rest else first + " " + _NAME.sub(" ", rest)
+        return " "
+
+    return _NAME.sub(drop, text)
 
 
 def chinese_runs(text: str) -> list[str]:

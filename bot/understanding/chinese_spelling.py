@@ -1,0 +1,210 @@
+"""Spelling tolerance for Chinese: homophone typos of pinyin input (住速 for 住宿, 向目 for 项目)
+corrected against the knowledge base's own words (no Telegram here); see :class:`ChineseSpeller`."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+_READINGS = Path(__file__).with_name("pinyin.tsv")  # from scripts/build_pinyin.py
+_COMMON = Path(__file__).with_name("common_words.txt")  # from scripts/build_common_words.py
+# Sounds that many speakers (and so their pinyin input) do not tell apart: z/zh, c/ch, s/sh;
+# an/ang, en/eng, in/ing; n/l; f/h (hu/fu, hui/fei).
+_FUZZY = (
+    (re.compile(r"^([zcs])h"), r"\1"),
+    (re.compile(r"ng$"), "n"),
+    (re.compile(r"^l"), "n"),
+    (re.compile(r"^f"), "h"),
+    (re.compile(r"^hui$"), "hei"),
+)
+ANCHORED = True
+MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
+MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
+
+
+def _ngrams(run: str) -> list[str]:
+    """The pieces of 2 to 4 characters of a Chinese run."""
+    return [run[i : i + n] for n in (2, 3, 4) for i in range(len(run) - n + 1)]
+
+
+def _fold(syllable: str) -> str:
+    for pattern, replacement in _FUZZY:
+        syllable = pattern.sub(replacement, syllable)
+    return syllable
+
+
+@lru_cache(maxsize=1)
+def readings() -> dict[str, tuple[str, ...]]:
+    """Each Chinese character's toneless readings, folded (see ``_FUZZY``)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for line in _READINGS.read_text("utf-8").splitlines():
+        syllable, chars = line.split("\t")
+        folded = _fold(syllable)
+        for char in chars:
+            if folded not in found[char]:
+                found[char].append(folded)
+    return {char: tuple(syllables) for char, syllables in found.items()}
+
+
+_CJK_FIRST, _CJK_SIZE = 0x4E00, 0x5200  # the CJK Unified Ideographs block
+
+
+def _word_key(word: str) -> int:
+    """A Chinese word of 1 to 4 characters of the common block as one integer (-1: none)."""
+    key = 0
+    for char in word:
+        code = ord(char) - _CJK_FIRST
+        if not 0 <= code < _CJK_SIZE:
+            return -1
+        key = (key << 15) | (code + 1)
+    return key
+
+
+@lru_cache(maxsize=1)
+def _common_keys() -> npt.NDArray[np.int64]:
+    """The common words (``common_words.txt``) as sorted integer keys: 0.3 MB, where a set of
+    the 40,000 strings takes 6.6 MB."""
+    text = _COMMON.read_text("utf-8")
+    keys = np.fromiter((_word_key(m.group()) for m in re.finditer(r"\S+", text)), np.int64)
+    keys.sort()
+    return keys
+
+
+def common(words: Sequence[str]) -> list[bool]:
+    """For each word, whether it is a common Chinese word (from scripts/build_common_words.py)."""
+    table = _common_keys()
+    keys = np.fromiter((_word_key(w) for w in words), np.int64, count=len(words))
+    found = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return [bool(b) for b in (table[found] == keys) & (keys >= 0)]
+
+
+class ChineseSpeller:
+    """Replaces the words of a Chinese run that the knowledge base does not use by the known
+    word of the same sound (the most used one): 住速免废 → 住宿免费."""
+
+    def __init__(
+        self,
+        runs: list[str],
+        keep: Iterable[str] = (),
+        min_count: int = 2,
+        standing: Iterable[str] = (),
+        names: Iterable[str] = (),
+    ) -> None:
+        """``runs``: the Chinese runs of every phrase of the knowledge base; a word (2 to 4
+        characters) is known when it occurs in them, and a correction target when it occurs
+        at least ``min_count`` times. The words of ``keep`` (not-listed names, out-of-scope
+        examples) are known but never targets; ``standing``: characters that are words on
+        their own (stop characters, particles); the characters of ``names`` (not-listed
+        names: 急诊) are never replaced."""
+        self._standing = frozenset(c for c in standing if len(c) == 1)
+        counts: Counter[str] = Counter()
+        for run in runs:
+            counts.update(_ngrams(run))
+        self._readings = readings()
+        kept = list(keep)
+        self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
+        self._chars = frozenset(char for run in (*runs, *names) for char in run)  # 急诊 stays
+        by_sound: dict[str, list[str]] = defaultdict(list)
+        for word, count in counts.most_common():
+            if count < min_count:
+                break
+            for key in self._keys(word):
+                if len(by_sound[key]) < MAX_HOMOPHONES:
+                    by_sound[key].append(word)
+        self._by_sound = dict(by_sound)
+        self.run = lru_cache(maxsize=4096)(self._run)
+
+    def _keys(self, word: str) -> list[str]:
+        keys = [""]
+        for char in word:
+            options = self._readings.get(char)
+            if not options:
+                return []
+            keys = [f"{k} {s}" if k else s for k in keys for s in options][:MAX_READINGS]
+        return keys
+
+    def _homophone(self, piece: str, words: Sequence[tuple[int, int]] = ()) -> str | None:
+        """The known word sounding like ``piece`` (the most used; another reading's word when
+        it is a common one), if every character it replaces is one the knowledge base never
+        uses (北京 stays, a real word made of known characters does).
+
+        For several typos at once (向目 for 项目, 时验事 for 实验室) known characters may be
+        replaced too, into a common word, when the piece keeps one character of it and no
+        common word of the message (``words``: spans relative to the piece) holds a replaced
+        character (大雪, 儿童, 听说 stay) or a kept one from outside the piece (本人在 is no
+        本人才)."""
+        found = [w for key in self._keys(piece) for w in self._by_sound.get(key, ())]
+        for rank, word in enumerate(dict.fromkeys(found)):
+            # after the first word found, only common words (说士 is 硕士 after 说是)
+            if (rank == 0 or common([word])[0]) and self._may_replace(piece, word, words):
+                return word
+        return None
+
+    def _may_replace(self, piece: str, word: str, words: Sequence[tuple[int, int]]) -> bool:
+        """Whether ``piece`` may be corrected into ``word`` (see :meth:`_homophone`)."""
+        pairs = list(zip(piece, word, strict=True))
+        if all(a == b or a not in self._chars for a, b in pairs):
+            return True
+        if not ANCHORED or not common([word])[0]:
+            return False
+        kept = [i for i, (a, b) in enumerate(pairs) if a == b]
+        replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
+        inside = [(s, e) for s, e in words if s >= 0 and e <= len(piece)]
+        across = [(s, e) for s, e in words if (s, e) not in inside]
+        free = not any(s <= i < e for i in replaced for s, e in words)
+        anchored = any(not any(s <= i < e for s, e in across) for i in kept)
+        return free and anchored
+
+    def _common_spans(self, run: str) -> list[tuple[int, int]]:
+        """Where the common Chinese words (``common_words.txt``) of a run are."""
+        spans = [(i, i + n) for n in (2, 3, 4) for i in range(len(run) - n + 1)]
+        if not spans:
+            return []
+        found = common([run[i:j] for i, j in spans])
+        return [span for span, yes in zip(spans, found, strict=True) if yes]
+
+    def _run(self, run: str) -> str:
+        """A run of Chinese characters with its unknown words replaced by known homophones,
+        read from left to right, the longest known word or correction first. A known word
+        gives up its last character when that starts a correction into a common word and the
+        next character would otherwise stand alone, being no word on its own nor part of a
+        common word (可以申情 is 可以 + 申请, not 可以申 + 情; 神经病学呢, 法国的诗吧 stay)."""
+        out: list[str] = []
+        spans = self._common_spans(run)
+        i = 0
+        while i < len(run):
+            word, n, known = self._step(run, i, spans)
+            if (
+                known
+                and i + n < len(run)
+                and run[i + n] not in self._standing
+                and not any(a <= i + n < b for a, b in spans)
+                and self._step(run, i + n, spans)[1] == 1
+            ):
+                fixed, m, fixed_known = self._step(run, i + n - 1, spans)
+                if m > 1 and not fixed_known and common([fixed])[0]:
+                    word, n = run[i : i + n - 1], n - 1
+            out.append(word)
+            i += n
+        return "".join(out)
+
+    def _step(self, run: str, i: int, spans: Sequence[tuple[int, int]]) -> tuple[str, int, bool]:
+        """The piece of ``run`` at ``i``: (its text or correction, its length, whether it is
+        a known word as it is); a single character when no piece of 2 to 4 is either."""
+        for n in (4, 3, 2):
+            piece = run[i : i + n]
+            if len(piece) < n:
+                continue
+            if piece in self._known:
+                return piece, n, True
+            near = [(a - i, b - i) for a, b in spans if a < i + n and b > i]
+            word = self._homophone(piece, near)
+            if word is not None:
+                return word, n, False
+        return run[i], 1, False

@@ -1,0 +1,110 @@
+"""The marker words of sentences (``knowledge/context.yaml``, ``sentences:``), prepared once:
+the words that greet, ask, introduce, thank, lead into a question or join two questions, in
+en, zh and fr, and the patterns that find them in a sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.content.languages import LANGUAGES
+from bot.content.programmes import MARKER_KINDS
+from bot.understanding.text import has_cjk, zhconv
+
+SENTENCE_KINDS = MARKER_KINDS["sentences"]  # request, ask, greeting… (knowledge/context.yaml)
+_PUNCTUATION = re.compile(r"[^\w'’\s-]")
+_CHINESE_BEFORE = r"(?<=[\u4e00-\u9fff])"
+
+
+class SentenceMarkers:
+    """The marker lists of every kind and language, and the patterns built from them."""
+
+    def __init__(self, markers: Mapping[str, Mapping[str, Any]]) -> None:
+        self.words: dict[str, dict[str, tuple[str, ...]]] = {
+            kind: {
+                lang: tuple(normalised(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
+                for lang in LANGUAGES
+            }
+            for kind in SENTENCE_KINDS
+        }
+        joins = self.all("conjunction")
+        # a word that joins two questions, after a comma or not ("…, and when …", "… and
+        # whether …", "…，还有…")
+        self.join = pattern(rf"(?:[,，;；]\s*|(?<=\s)|{_CHINESE_BEFORE})", joins, r"\s*")
+        # where a self-introduction may stop and a question start: a comma, or a conjunction
+        latin = [j for j in joins if not has_cjk(j)]
+        self.cut = re.compile(
+            r"[,，;；]\s*(?:" + words(joins) + ")?" + (r"|\s" + words(latin) if latin else ""),
+            re.I,
+        )
+        # the phrases that ask ("i would like to know", "pourriez-vous", "m'indiquer"); a
+        # plain word ("what") is no phrase
+        phrases = [m for m in self.all("request") if not has_cjk(m) and not re.fullmatch(r"\w+", m)]
+        self.request = pattern(r"(?<![\w'’-])", phrases)
+        leads = [m for m in self.all("lead") if not has_cjk(m)]
+        self.lead = re.compile(r"[\s,:;]*(?:" + words(leads) + r"[\s,:;]*)?" if leads else r"(?!)")
+        self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
+        self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
+        self.about = pattern("", self.all("about"), r"\s*\S")
+
+    def all(self, kind: str) -> list[str]:
+        """The markers of a kind in every language."""
+        return [m for lang in LANGUAGES for m in self.words[kind][lang]]
+
+    def has(self, norm: str, kind: str, *, start: bool = False) -> bool:
+        """Whether a normalised sentence holds one of a kind's markers (``start``: opens with
+        it). A request or question word of one plain word ("what", "où") counts only at the
+        start; a longer one ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
+        padded = " " + " ".join(_PUNCTUATION.sub(" ", norm).split()) + " "
+        for lang in LANGUAGES:
+            for marker in self.words[kind][lang]:
+                if lang == "zh" or has_cjk(marker):
+                    if norm.startswith(marker) if start else marker in norm:
+                        return True
+                elif start or (kind in ("request", "ask") and re.fullmatch(r"\w+", marker)):
+                    if padded.startswith(f" {marker} "):
+                        return True
+                elif f" {marker} " in padded:
+                    return True
+        return False
+
+
+def pattern(before: str, markers: Iterable[str], after: str = "") -> re.Pattern[str]:
+    """A pattern of any of the markers (none: a pattern that never matches)."""
+    markers = list(markers)
+    return re.compile(before + words(markers) + after if markers else r"(?!)", re.I)
+
+
+def words(markers: Iterable[str]) -> str:
+    """Any of the markers, longest first, each ending a word (or open: "qu'", "还有")."""
+    ordered = sorted(set(markers), key=len, reverse=True)
+    return (
+        "(?:" + "|".join(re.escape(m) + ("" if _open(m) else r"(?![\w'’-])") for m in ordered) + ")"
+    )
+
+
+def _open(marker: str) -> bool:
+    """Whether a marker may run on into the next word: an elision ("qu'"), Chinese (还有)."""
+    return marker.endswith("'") or has_cjk(marker)
+
+
+def simplified(text: str) -> str:
+    """Chinese in simplified characters (還有: 还有), when that keeps every position."""
+    if not has_cjk(text):
+        return text
+    simple = str(zhconv.convert(text, "zh-hans"))
+    return simple if len(simple) == len(text) else text
+
+
+def normalised(text: str) -> str:
+    """Lower case, curly apostrophes straight, spaces single (accents kept), Chinese in
+    simplified characters (請問: 请问)."""
+    if has_cjk(text):
+        text = zhconv.convert(text, "zh-hans")
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def lowered(text: str) -> str:
+    """Lower case with straight apostrophes, every character in its place (positions stay)."""
+    return text.lower().replace("’", "'")

@@ -1,0 +1,97 @@
+"""Spelling tolerance (issue 18, session 4): chat shorthand, glued French elisions, the French
+sound key, the message's language deciding a tie, Chinese near-homophones, and the guards that
+keep real words as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.knowledge import KnowledgeError
+from bot.settings import REPOSITORY
+from bot.understanding.answers import ANSWER, Assistant
+from bot.understanding.correction import respelled
+from bot.understanding.sounds import sound_key
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("kan komence lechange", "start-dates"),  # shorthand, sound, elision glued
+        ("jveu savoir konbien sa coute lechange", "fees"),
+        ("kel sont les frai dinscripsion", "fees"),
+        ("wen duz teh exchang start", "start-dates"),
+        ("博士可以申情吗", "phd-disciplines"),
+    ],
+)
+def test_a_question_with_several_typos_gets_the_answer(
+    assistant: Assistant, question: str, topic: str
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.kind == ANSWER
+    assert reply.text == assistant.topic_reply(topic, reply.language).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        ("cest koi lechange", "c est quoi l echange"),  # shorthand, then an elision split
+        ("kan commence le programme", "quand commence le programme"),  # French: quand
+        ("kan i stay in the dorm", "can i stay in the dorm"),  # English: can
+        ("ya til un lojemen pour letudiant", "ya tel un logement pour l etudiant"),
+        ("le devoir de juillet", "le devoir de juillet"),  # no d avoir, no j billet
+        ("est ce qu il neige souvent", "est ce qu il neige souvent"),  # no s ouvert
+        ("do i gotta pay", "do i gotta pay"),  # a shorthand the knowledge base uses stays
+    ],
+)
+def test_latin_typos_are_corrected_and_real_words_kept(
+    assistant: Assistant, typed: str, corrected: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        ("博士可以申情吗", "博士可以申请吗"),  # 可以 gives up nothing; 申情 is 申请
+        ("项目费是否减免", "项目费是否减免"),  # f/h folded, yet 是否 stays
+        ("神经病学呢", "神经病学呢"),  # a particle standing alone is no typo (no 学位)
+        ("帮我写一首关于法国的诗吧", "帮我写一首关于法国的诗吧"),  # no 的实
+        ("我下个月只有四周假期", "我下个月只有四周假期"),  # a common word stays (no 有什)
+    ],
+)
+def test_chinese_near_homophones_are_corrected_and_real_words_kept(
+    assistant: Assistant, typed: str, corrected: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        ("konbien", "combien"),
+        ("travaye", "travaille"),
+        ("infektieuse", "infectieuses"),
+        ("lojemen", "logement"),
+        ("reanimasion", "reanimation"),
+    ],
+)
+def test_the_french_sound_key_joins_spellings_by_ear(typed: str, word: str) -> None:
+    assert sound_key(typed, "fr") == sound_key(word, "fr")
+
+
+def test_a_message_is_read_as_corrected_only_with_several_corrections() -> None:
+    assert respelled("kan komence lechange", "quand commence l echange")
+    assert not respelled("quand commence l echnge", "quand commence l echange")
+
+
+def test_a_shorthand_must_stand_for_words_of_the_knowledge_base(tmp_path: Path) -> None:
+    for source in (REPOSITORY / "knowledge").glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    matching = tmp_path / "matching.yaml"
+    text = matching.read_text("utf-8")
+    assert "koi: quoi," in text
+    matching.write_text(text.replace("koi: quoi,", "koi: kwazimodo,"), "utf-8")
+    with pytest.raises(KnowledgeError, match="shorthand: fr: koi"):
+        Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
