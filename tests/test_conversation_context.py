@@ -103,23 +103,23 @@ CONVERSATION_FLOORS = {
         "kind:programme-differs": 0.75,  # 79.2 % (19/24)
         "kind:clear-alone": 0.95,  # 100 % (24/24)
     },
-    "emails-dev.yaml": {  # session 4: raised
-        "all": 0.90,  # 93.3 % (56/60)
+    "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
+        "all": 0.92,  # 95.0 % (57/60)
         "en": 0.95,  # 100 %
         "zh": 0.95,  # 100 %
-        "fr": 0.75,  # 80.0 %
+        "fr": 0.80,  # 85.0 %
         "language": 0.98,  # 100 %
-        "kind:email-one": 0.92,  # 94.9 % (37/39)
+        "kind:email-one": 0.94,  # 97.4 % (38/39)
         "kind:email-two": 0.85,  # 90.5 % (19/21)
     },
     "emails-dev2.yaml": {  # session 4: round-2 independent writers (first score 76.7 %)
-        "all": 0.87,  # 90.0 % (81/90)
+        "all": 0.89,  # 92.2 % (83/90) with issue 18's comparisons (French elisions)
         "en": 0.90,  # 93.3 %
         "zh": 0.96,  # 100 %
-        "fr": 0.73,  # 76.7 %
+        "fr": 0.83,  # 86.7 % (was 76.7 %)
         "language": 0.98,  # 100 %
-        "kind:email-one": 0.85,  # 87.0 % (47/54)
-        "kind:email-two": 0.91,  # 94.4 % (34/36)
+        "kind:email-one": 0.86,  # 88.9 % (48/54)
+        "kind:email-two": 0.94,  # 97.2 % (35/36)
     },
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from bot.content.overrides import load_overrides, with_overrides
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
+from bot.understanding.options import Option
 from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
@@ -110,8 +111,9 @@ class Assistant:
     def answer(self, question: str, lang: str | None = None) -> Reply:
         """Reply to a free-text question; ``lang`` forces the reply language.
 
-        A field that is not among the lists is answered honestly; a message asking two things
-        that map to different topics gets both answers, in the order asked.
+        A field that is not among the lists is answered honestly; a message that names two or
+        three options to choose between or compare gets each one's answer, and a message asking
+        two things that map to different topics both answers, in the order asked.
         """
         match = self.match(question)
         reply_lang = lang or match.language
@@ -122,6 +124,11 @@ class Assistant:
             names, list_id, item = unlisted
             return self.not_listed_reply(names, list_id, reply_lang, item)
         parts = self.matcher.parts(question)
+        options = self.matcher.options(question)
+        if len(options) > 1:
+            reply = self._options(match, options, parts, reply_lang)
+            if reply is not None:
+                return reply
         if len(parts) > 1:
             reply = self._several(match, parts, reply_lang)
             if reply is not None:
@@ -189,6 +196,21 @@ class Assistant:
         closest = max((c.cosine for c in whole.candidates), default=0.0)
         if whole.by_meaning and whole.off_topic > closest + self.config.semantic.off_topic_margin:
             return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
+        answered, offered = self._parts_answered(whole, parts)
+        if not answered:
+            return None
+        first = answered[0]
+        whole_best = self._confident(whole)
+        if len(answered) == 1:
+            if whole_best is not None and whole_best.topic_id != first.topic_id:
+                return None  # the message as a whole says more than its parts
+            offered = [t for t in offered if not self._same(t, first.topic_id)]
+            return self._first_only(first, lang, offered[:1])
+        return self._together(answered, lang)
+
+    def _parts_answered(self, whole: Match, parts: list[str]) -> tuple[list[Candidate], list[str]]:
+        """The confident answers of a message's parts, in order (one per topic), and the
+        unsure parts' best topics, to offer."""
         answered: list[Candidate] = []
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone
@@ -208,15 +230,52 @@ class Assistant:
                     answered.append(best)
             elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
                 offered.append(match.candidates[0].topic_id)
-        if not answered:
+        return answered, offered
+
+    def _options(
+        self, whole: Match, options: list[Option], parts: list[str], lang: str
+    ) -> Reply | None:
+        """Each option a message names to choose between or to compare ("A or B?", "A 和 B，
+        哪个…"), in the order named, then what its other parts ask ("…, and how long can I
+        stay?"); None when the message is out of scope or its best topic is something else it
+        asks (the fees, not the two programmes)."""
+        closest = max((c.cosine for c in whole.candidates), default=0.0)
+        if whole.by_meaning and whole.off_topic > closest + self.config.semantic.off_topic_margin:
             return None
+        position: dict[str, int] = {}
+        for index, candidate in enumerate(whole.candidates):
+            position.setdefault(candidate.topic_id, index)
+        chosen: list[Candidate] = []
+        for topics in options:
+            # a name of two items (小儿重症监护病房): the one the message ranks best
+            topic = min(topics, key=lambda t: (position.get(t, len(position)), t))
+            if topic in position:
+                chosen.append(whole.candidates[position[topic]])
+            else:
+                chosen.append(Candidate(topic, self.config.answer_threshold, 1.0, 1.0))
+        best = self._confident(whole)
+        if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
+            # what the programmes are and who takes part are the programmes' own topics; any
+            # other best topic is asked about them ("which of the two has free housing?")
+            programmes = self.kb.programmes.programmes.values()
+            own = {t for p in programmes for t in (p.overview, p.participants)}
+            if best.topic_id not in own or not own & {c.topic_id for c in chosen}:
+                return None
+        if len(parts) > 1 and all(c.topic_id in self.kb.items for c in chosen):
+            # items compared, and something else asked; the parts of a comparison of the
+            # programmes only say what is compared ("哪个是出国哪个是来重医")
+            for other in self._parts_answered(whole, parts)[0]:
+                if other.topic_id in self.kb.entries and all(
+                    not self._same(other.topic_id, c.topic_id) for c in chosen
+                ):
+                    chosen.append(other)
+        # chosen by name, word for word: as sure as an answer gets
+        return replace(self._together(chosen, lang), score=1.0)
+
+    def _together(self, answered: list[Candidate], lang: str) -> Reply:
+        """Several topics' answers in one reply, in order (the first alone, the others offered,
+        when too long for one message)."""
         first = answered[0]
-        whole_best = self._confident(whole)
-        if len(answered) == 1:
-            if whole_best is not None and whole_best.topic_id != first.topic_id:
-                return None  # the message as a whole says more than its parts
-            offered = [t for t in offered if not self._same(t, first.topic_id)]
-            return self._first_only(first, lang, offered[:1])
         replies = [self.topic_reply(c.topic_id, lang) for c in answered]
         text = "\n\n".join(r.text for r in replies)
         if len(text) > MAX_TEXT:

@@ -24,6 +24,7 @@ from bot.understanding.embedding import Encoder
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
 from bot.understanding.matching_config import MatchingConfig, NotListed, SemanticConfig
 from bot.understanding.names import NameFinder
+from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
 from bot.understanding.semantic import SemanticIndex, fuse
 from bot.understanding.text import normalize
@@ -78,6 +79,7 @@ class Matcher:
         self._parser = MessageParser(
             config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
         )
+        self._options = OptionFinder(kb, config, self._names.named)
         self._semantic: SemanticIndex | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
@@ -175,6 +177,11 @@ class Matcher:
     def named_items(self, question: str) -> set[str]:
         """The items whose name or alias the question contains word for word."""
         return self._names.items(normalize(question))
+
+    def options(self, question: str) -> list[Option]:
+        """The two or three items, or programmes, the part that asks names to choose between
+        or to compare, in the order named (see :mod:`.options`)."""
+        return self._options.options(self.spelt(self.asking_part(question)))
 
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),

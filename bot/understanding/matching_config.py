@@ -117,6 +117,9 @@ class MatchingConfig:
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # words asking to choose or compare named options ("asks": anywhere; "between": only
+    # between two names), per language (see bot/understanding/options.py)
+    comparisons: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
@@ -184,6 +187,10 @@ class MatchingConfig:
                 conjunctions=_per_language(data.get("conjunctions") or {}),
                 choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
                 choice_words=_per_language(data.get("choice_words") or {}),
+                comparisons={
+                    str(kind): _per_language(words or {})
+                    for kind, words in (data.get("comparisons") or {}).items()
+                },
                 not_topics=frozenset(
                     normalize(w)
                     for lang in LANGUAGES
