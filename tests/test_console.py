@@ -292,21 +292,28 @@ async def test_the_leads_table_filters_sorts_and_counts(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_the_leads_table_pages_on_the_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("order", "numbers"),
+    [("sort=name&desc=0", range(250)), ("", range(249, -1, -1))],  # by name; newest first
+)
+async def test_the_leads_table_pages_on_the_server(
+    tmp_path: Path, order: str, numbers: range
+) -> None:
     async with console_bot(tmp_path) as console:
         for n in range(250):
             await console.add_lead(5000 + n, f"Student {n:03d}", country="Chile")
+        await console.add_lead(9000, "Someone Else", country="France")
         async with httpx.AsyncClient(base_url=console.base) as client:
 
             async def page(offset: int) -> dict[str, Any]:
-                query = f"api/leads?sort=name&desc=0&country=chile&offset={offset}"
+                query = f"api/leads?{order}&country=chile&offset={offset}"
                 return (await client.get(query, headers=console.headers())).json()
 
             pages = [await page(offset) for offset in (0, 100, 200)]
             assert [p["total"] for p in pages] == [250, 250, 250]
             assert [len(p["rows"]) for p in pages] == [100, 100, 50]
             names = [row["name"] for p in pages for row in p["rows"]]
-            assert names == [f"Student {n:03d}" for n in range(250)]  # each once, in order
+            assert names == [f"Student {n:03d}" for n in numbers]  # each once, in order
             beyond = await page(900)  # the leads changed meanwhile: the last page
             assert beyond["offset"] == 200 and len(beyond["rows"]) == 50
 
