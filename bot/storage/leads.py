@@ -147,8 +147,8 @@ class LeadStore(Store):
             found = await self._db.fetchall(f"{LEAD_SELECT} WHERE {where} ORDER BY {order}", params)
             return len(found), [from_row(Lead, row) for row in found]
         # One statement, so one round trip to the database's thread: each round trip waits for
-        # a turn of the event loop, a step of a grouping when one runs (three of them made a
-        # page 3x slower during a grouping). The page is chosen by key first (a narrow sort),
+        # a turn of the event loop, a step of a grouping when one runs (three round trips made
+        # a page about twice as slow during a grouping). The page is chosen by key (a narrow sort),
         # then its rows read whole. Sorted by updated_at, the page is an early-stopping walk of
         # its index, counted apart; by any other column every matching row is sorted anyway,
         # and the same scan counts them (a window).
