@@ -7,9 +7,12 @@ The bot runs in process on the emulator with the console listening on loopback (
 ``python -m bot run`` starts it); each call is timed by the server itself (tornado's
 ``request_time``: from the request read to the response finished). The first ``unanswered``
 call starts grouping the questions (as ``/unanswered`` does) in the background: while it runs
-every API call is made and timed too (the grouping's worker thread competes for the CPU);
-its duration is reported apart. Statistics, groups and lead choices are computed off the
-request path (bot/web/refreshed.py), so the calls are timed as they are served.
+(in steps on the event loop) every API call is made and timed too; its duration is reported
+apart, and so are the calls of the first second after the console starts listening (the
+start-up reads of /stats and the filter choices run then). Statistics, groups and lead
+choices are computed off the request path (bot/web/refreshed.py), so the calls are timed as
+they are served. The event loop's longest hold (how late a 1 ms sleep wakes up) is reported
+for the first second, the grouping and the steady state: a hold delays every call in flight.
 """
 
 from __future__ import annotations
@@ -70,15 +73,36 @@ async def fill(bot: LocalBot, leads: int, questions: int) -> None:
     await storage.questions.flush()
 
 
-def timings(app: Any) -> list[tuple[str, float]]:
-    """Server times (path, seconds) noted by the console's tornado application."""
-    noted: list[tuple[str, float]] = []
+def timings(app: Any) -> list[tuple[str, float, float]]:
+    """Server times (path, seconds, time.monotonic() of the start) noted by the console's
+    tornado application."""
+    noted: list[tuple[str, float, float]] = []
 
     def log(handler: Any) -> None:
-        noted.append((handler.request.uri, handler.request.request_time()))
+        seconds = handler.request.request_time()
+        noted.append((handler.request.uri, seconds, time.monotonic() - seconds))
 
     app.settings["log_function"] = log
     return noted
+
+
+class LoopHolds:
+    """The event loop's longest hold since the last :meth:`take`: how late a 1 ms sleep wakes."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.longest = max(self.longest, time.perf_counter() - start - 0.001)
+
+    def take(self) -> float:
+        """The longest hold (ms) since the last call; starts again."""
+        longest, self.longest = self.longest, 0.0
+        return longest * 1000
 
 
 async def main() -> None:
@@ -100,7 +124,11 @@ async def main() -> None:
     await fill(bot, args.leads, args.questions)
     print(f"filled {args.leads} leads, {args.questions} questions in "
           f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)  # fmt: skip
+    t0 = time.perf_counter()
     web = await server.start(bot.app)
+    listening = time.monotonic()
+    print(f"console start (until it listens): {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    holds, loop_holds = LoopHolds(), dict[str, float]()  # from the moment it listens
     assert web is not None and web.server is not None
     noted = timings(web.server.request_callback)  # type: ignore[arg-type]
     user = json.dumps({"id": COORDINATOR, "first_name": "Chen", "language_code": "en"})
@@ -121,7 +149,7 @@ async def main() -> None:
             f"first load: {transferred / 1024:.1f} KB over {len(first + api_first)} requests "
             "(gzip, headers included; Telegram's telegram-web-app.js not counted)"
         )
-        noted.clear()
+        loaded = len(noted)  # the first load's API calls: in the first second only
         calls = [
             "api/me",
             "api/topics?q=fee",
@@ -139,6 +167,7 @@ async def main() -> None:
                 await client.get(path, headers=headers)
             await asyncio.sleep(0.05)
         grouping = time.perf_counter() - started
+        loop_holds["first second and the grouping"] = holds.take()
         during = len(noted)
         for _ in range(args.calls):
             for path in calls:
@@ -150,19 +179,26 @@ async def main() -> None:
                 f"api/leads/{lead}/status", headers=headers, json={"status": "contacted"}
             )
             assert response.status_code == 200
+        loop_holds["steady state"] = holds.take()
         big = {path.split("?")[0] for path in ("api/leads.xlsx", "api/stats.png")}
         for path in sorted(big):
             await client.get(path, headers=headers)
+    holds.task.cancel()
     rows: dict[str, list[float]] = {}
-    for path, seconds in noted[:during]:
+    for path, seconds, began in noted:
+        if began - listening < 1.0 and "/api/" in path:
+            rows.setdefault("first second: " + path.split("?")[0], []).append(seconds * 1000)
+    for path, seconds, _ in noted[loaded:during]:
         rows.setdefault("during the grouping: " + path.split("?")[0], []).append(seconds * 1000)
-    for path, seconds in noted[during:]:
+    for path, seconds, _ in noted[during:]:
         if "/status" in path:
             path = "/console/api/leads/<id>/status"
         rows.setdefault(path, []).append(seconds * 1000)
     print(f"\n{machine()}; {args.leads} leads, {args.questions} unanswered questions\n")
     print(f"\nbackground grouping of the newest 500 unanswered questions: {grouping:.2f} s "
           "(the calls meanwhile answer at once, unanswered with pending: true)\n")  # fmt: skip
+    held = ", ".join(f"{phase} {ms:.1f} ms" for phase, ms in loop_holds.items())
+    print(f"event loop's longest hold: {held}\n")
     print("| call (server time) | median ms | max ms | calls |")
     print("|---|---|---|---|")
     for path, values in rows.items():

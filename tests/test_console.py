@@ -143,6 +143,39 @@ async def test_an_example_taught_in_the_console_goes_with_the_students_forget(
         assert "quokka" not in learned.read_text(encoding="utf-8")
 
 
+@pytest.mark.asyncio
+async def test_questions_asked_after_an_example_was_taught_are_grouped_too(
+    tmp_path: Path,
+) -> None:
+    """Teaching rebuilds the assistant; the console prepares the new one (in a worker thread)
+    before grouping with it, and the next questions are listed as before."""
+    async with console_bot(tmp_path) as console:
+        student = console.bot.user(STUDENT, name="Zoe")
+        async with httpx.AsyncClient(base_url=console.base, timeout=60) as client:
+
+            async def listed(text: str) -> list[dict[str, Any]]:
+                await console.bot.send(student, text)
+                await console.storage.questions.flush()
+                for _ in range(300):  # grouped in the background, read again every 5 s
+                    page = (await client.get("api/unanswered", headers=console.headers())).json()
+                    groups: list[dict[str, Any]] = page["groups"]
+                    if any(text in group["samples"] for group in groups):
+                        return groups
+                    await asyncio.sleep(0.1)
+                raise AssertionError(f"{text!r} never listed")
+
+            first = await listed("Can I bring my quokka to the dormitory?")
+            taught = await client.post(
+                f"api/unanswered/{first[0]['id']}",
+                headers=console.headers(),
+                json={"entry": "housing"},
+            )
+            assert taught.json() == {"problems": []}
+            later = await listed("Is there a climbing wall for students?")
+        samples = [sample for group in later for sample in group["samples"]]
+        assert "Can I bring my quokka to the dormitory?" not in samples
+
+
 def test_without_bot_web_url_the_console_is_off() -> None:
     settings = Settings.from_env({})
     assert settings.web_url is None
@@ -292,21 +325,28 @@ async def test_the_leads_table_filters_sorts_and_counts(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_the_leads_table_pages_on_the_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("order", "numbers"),
+    [("sort=name&desc=0", range(250)), ("", range(249, -1, -1))],  # by name; newest first
+)
+async def test_the_leads_table_pages_on_the_server(
+    tmp_path: Path, order: str, numbers: range
+) -> None:
     async with console_bot(tmp_path) as console:
         for n in range(250):
             await console.add_lead(5000 + n, f"Student {n:03d}", country="Chile")
+        await console.add_lead(9000, "Someone Else", country="France")
         async with httpx.AsyncClient(base_url=console.base) as client:
 
             async def page(offset: int) -> dict[str, Any]:
-                query = f"api/leads?sort=name&desc=0&country=chile&offset={offset}"
+                query = f"api/leads?{order}&country=chile&offset={offset}"
                 return (await client.get(query, headers=console.headers())).json()
 
             pages = [await page(offset) for offset in (0, 100, 200)]
             assert [p["total"] for p in pages] == [250, 250, 250]
             assert [len(p["rows"]) for p in pages] == [100, 100, 50]
             names = [row["name"] for p in pages for row in p["rows"]]
-            assert names == [f"Student {n:03d}" for n in range(250)]  # each once, in order
+            assert names == [f"Student {n:03d}" for n in numbers]  # each once, in order
             beyond = await page(900)  # the leads changed meanwhile: the last page
             assert beyond["offset"] == 200 and len(beyond["rows"]) == 50
 

@@ -475,7 +475,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.85,  # 88.9 % (160/180)
+    "rejection": 0.87,  # 90.0 % (162/180) with issue 18's other institutions (was 89.4 %)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -535,10 +535,12 @@ REAL_HOLDOUT2_FLOORS = {
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 INDEP_EN_DEV_FLOORS = {"en": 0.80, "rejection": 0.83, "language": 0.96}  # 84.3, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
-# indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases (session 4)
-INDEP_FR_DEV_FLOORS = {"fr": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 83.3, 100
+# indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
+# institutions (was 83.3 %)
+INDEP_FR_DEV_FLOORS = {"fr": 0.83, "rejection": 0.9, "language": 0.96}  # 87.0, 91.7, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
-INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.70, "language": 0.96}  # 80.0, 80.0, 100
+# rejection 100 % with issue 18's other institutions (was 90.0 %)
+INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
 TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
@@ -547,14 +549,15 @@ TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # in issue 18 session 4 as the check of the items' descriptions written before it was read
 # (58.9 % of all rows before them, 67.8 % after, on main with typos3 merged).
 # 79.6, 70.4, 53.7, 66.7 %; with the comparisons (issue 18, session 4): 79.6, 79.6, 63.0, 66.7 %,
-# comparisons 83.3 % (15/18; 38.9 % before); fr 68.5 -> 72.2 % and indirect names 75.0 -> 79.2 %
-# with the aliases (issue 18, session 4)
+# comparisons 83.3 % (15/18; 38.9 % before); off-topic 66.7 -> 83.3 % (15/18) with issue 18's
+# other institutions (session 4); fr 68.5 -> 72.2 % and indirect names 75.0 -> 79.2 % with the
+# aliases (issue 18, session 4)
 QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
     "fr": 0.68,
     "kind:indirect-name": 0.75,
-    "rejection": 0.61,
+    "rejection": 0.8,
     "kind:comparison": 0.78,
 }
 

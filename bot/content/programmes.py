@@ -33,7 +33,7 @@ MARKER_KINDS = {
         "conjunction",
         "clause",
     ),
-    "followups": ("ellipsis", "pronoun", "programme"),
+    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one"),
 }
 BOTH, NONE = "both", "none"
 
@@ -52,6 +52,9 @@ class Programme:
     not_published: frozenset[str]
     counterparts: Mapping[str, str] = field(default_factory=dict)
     participants: str | None = None  # who takes part: "qui peut y participer ?" is no sign-up
+    # Words that describe the programme ("French"): they name it only beside a programme word
+    # or a pronoun ("the French one", "法国那个"), never alone ("is French hard to learn?").
+    described_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
             lang: tuple(str(n).lower() for n in localized["names"][lang]) for lang in LANGUAGES
         }
         counterparts = data.get("counterparts") or {}
+        described = data.get("described_by") or {lang: [] for lang in LANGUAGES}
+        if not isinstance(described, dict) or set(described) != set(LANGUAGES):
+            problems.append(f"{where}: 'described_by' needs en, zh and fr")
+            described = {lang: [] for lang in LANGUAGES}
         programmes[str(pid)] = Programme(
             id=str(pid),
             name={lang: str(v) for lang, v in localized["name"].items()},
@@ -104,6 +111,9 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
             not_published=frozenset(str(t) for t in data.get("not_published") or ()),
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             participants=str(data["participants"]) if data.get("participants") else None,
+            described_by={
+                lang: tuple(str(w).lower() for w in described[lang] or ()) for lang in LANGUAGES
+            },
         )
     by_file = {str(k): str(v) for k, v in (raw.get("entries") or {}).items()}
     by_topic = {str(k): str(v) for k, v in (raw.get("topics") or {}).items()}

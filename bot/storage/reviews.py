@@ -63,7 +63,10 @@ class ReviewStore(Store):
     async def save_listing(self, groups: Sequence[tuple[Sequence[int], Sequence[str]]]) -> int:
         """Store the groups of one ``/unanswered`` listing — each its question ids and nearest
         entry ids — in order; return the listing id. Listings older than
-        :data:`GROUPS_KEPT` are deleted."""
+        :data:`GROUPS_KEPT` are deleted.
+
+        A few statements whatever the number of groups (not two a group): the lock is held
+        for each round trip to the database's thread, and a console call waits behind it."""
         now = self._db.now()
         async with self._db.transaction() as db:
             await db.execute(
@@ -71,17 +74,27 @@ class ReviewStore(Store):
             )
             rows = await db.execute_fetchall("SELECT COALESCE(MAX(listing), 0) FROM review_groups")
             listing = int(next(iter(rows))[0]) + 1
-            for position, (question_ids, entries) in enumerate(groups):
-                cursor = await db.execute(
-                    "INSERT INTO review_groups (listing, position, entries, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (listing, position, json.dumps(list(entries)), iso(now)),
-                )
-                await db.executemany(
-                    "INSERT OR IGNORE INTO review_group_questions (group_id, question_id) "
-                    "VALUES (?, ?)",
-                    [(cursor.lastrowid, qid) for qid in question_ids],
-                )
+            await db.executemany(
+                "INSERT INTO review_groups (listing, position, entries, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (listing, position, json.dumps(list(entries)), iso(now))
+                    for position, (_, entries) in enumerate(groups)
+                ],
+            )
+            stored = await db.execute_fetchall(
+                "SELECT position, id FROM review_groups WHERE listing = ?", (listing,)
+            )
+            ids: dict[int, int] = {int(position): int(id_) for position, id_ in stored}
+            await db.executemany(
+                "INSERT OR IGNORE INTO review_group_questions (group_id, question_id) "
+                "VALUES (?, ?)",
+                [
+                    (ids[position], qid)
+                    for position, (question_ids, _) in enumerate(groups)
+                    for qid in question_ids
+                ],
+            )
         return listing
 
     async def listing_groups(self, listing: int) -> list[ReviewGroup]:

@@ -290,7 +290,7 @@ class Assistant:
         score = min(c.score for c in answered)
         return Reply(text, tuple(buttons), first.topic_id, score, lang, ANSWER, topics)
 
-    def _family(self, item_id: str) -> list[Item]:
+    def family(self, item_id: str) -> list[Item]:
         """The items named after a one-word field ("Pediatrics": Pediatric Surgery, Pediatric
         Intensive Care…), shown with it."""
         name = normalize(self.kb.items[item_id].name["en"])
@@ -426,7 +426,7 @@ class Assistant:
             name = html.escape(item.in_sentence(lang), quote=False)  # l'Oncologie stays as is
             lines = [self.texts.get("item_intro", lang, name=name)]
             lines += [f"• {m.text[lang]}" for m in item.memberships]
-            for other in self._family(topic_id):  # Pediatrics: the pediatric specialties too
+            for other in self.family(topic_id):  # Pediatrics: the pediatric specialties too
                 for m in other.memberships:
                     lines.append(f"• {html.escape(other.label(lang))}: {m.text[lang]}")
             text = "\n".join(lines)

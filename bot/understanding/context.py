@@ -28,15 +28,20 @@ from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Re
 from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
-from bot.understanding.programme_facts import NOT_PUBLISHED, TEXTS, ProgrammeFacts
+from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
+from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
+from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
 from bot.understanding.sentences import QUESTION
 
 __all__ = ["IDLE_SECONDS", "NOT_PUBLISHED", "TEXTS", "Dialogue", "Focus"]
 
+TEXTS = PROGRAMME_TEXTS | LIST_TEXTS
 MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
@@ -73,6 +78,12 @@ class Dialogue:
             asking = sentences.asking(text)
             lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
+        if len(named) > 1:
+            # "For the CSC one, is housing free like in the exchange?"
+            named = self.read.pointed(" ".join(questions), named) or named
+        other = self.kb.programmes.other(self.focus.programme or "")
+        if not named and other is not None and self.read.names_the_other(text):
+            named = {other}  # "et l'autre programme, il dure combien de temps ?"
         if asked and not named:
             # a letter's questions about "ce programme" named in its introduction
             around = self.read.programmes_named(sentences.body(text))
@@ -97,7 +108,7 @@ class Dialogue:
                     one = with_remark
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
-                self._remember(replies[-1], named, lang, now)
+                self._remember(replies[-1], named, lang, now, question)
                 self.focus = replace(self.focus, topic=None, item=None)
         facts = [r for r in replies if not self._unsure_overview(r)]
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
@@ -107,26 +118,37 @@ class Dialogue:
             whole = self._one(text, lang, self.read.programmes_named(text))
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
                 reply = whole  # no sentence answered alone: the letter as a whole
-        self._remember(reply, named, lang, now)
+        self._remember(reply, named, lang, now, text)
         return reply
 
     def _one(self, text: str, lang: str, named: set[str]) -> Reply:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
-        if self.focus.list is not None and reply.kind != NOT_LISTED and read.short(text):
+        if assistant.matcher.declined(text):
+            return reply  # a request the bot declines ("translate my CV"), whatever the context
+        if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            unlisted = self._unlisted_in_focus(text, lang)
+            elliptic = read.elliptic(text)
+            unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
+            unlisted = unlisted or unnamed_in_focus(assistant, self.focus, text, lang, reply)
             if unlisted is not None:
                 return unlisted
-        if reply.kind not in ANSWERED and not self._plausible(text, named):
-            # closer to what is out of scope than to any topic ("the capital of France?",
-            # "Strasbourg's Christmas market"): declined, whatever the context
-            return assistant.fallback(lang, reply.score)
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
+        if reply.kind not in ANSWERED and not self._plausible(text, named):
+            # closer to what is out of scope than to any topic ("the capital of France?",
+            # "Strasbourg's Christmas market"): declined, whatever the context, unless it
+            # points at the topic in focus ("它办了几届了？" after the forum)
+            about = self._pronoun_for_focus(text, lang)
+            if about is None:
+                return assistant.fallback(lang, reply.score)
+            return facts.for_programme(about, programme, lang)
+        switched = self._switched_programme(text, lang, reply, named)
+        if switched is not None:
+            return facts.for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
@@ -149,6 +171,11 @@ class Dialogue:
             own = facts.programme(programme)
             if reply.intent == SIGNUP and own is not None and own.participants:
                 # "qui peut y participer ?" about a programme: who takes part in it
+                reply = topic_answer(assistant, own.participants, lang, reply.score)
+        if reply.kind == SUGGEST and asks(text) and self._close_to_signup(text):
+            # "哪些人能参加？": unsure, and as close to a wish to join as to anything else
+            own = facts.programme(programme)
+            if own is not None and own.participants:
                 reply = topic_answer(assistant, own.participants, lang, reply.score)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
@@ -180,6 +207,11 @@ class Dialogue:
             reply.kind not in ANSWERED or reply.intent in ACTIONS
         ):
             return self._in_context(text, lang, programme) or reply
+        if reply.kind == ANSWER and read.pronoun(text):
+            # "ce labo accueille-t-il des étudiants ?" after a lab: that lab, not the list
+            item = item_in_focus(self.assistant, focus, text, reply)
+            if item is not None:
+                return item
         if (
             followup
             and reply.kind == ANSWER
@@ -212,21 +244,6 @@ class Dialogue:
             return reply
         parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
         return combine(self.assistant, parts, lang)
-
-    def _unlisted_in_focus(self, text: str, lang: str) -> Reply | None:
-        """A follow-up that names a field known not to be listed ("is dermatology one of
-        them?" after the hospital specialties): "not among" the list in focus."""
-        matcher = self.assistant.matcher
-        listed = matcher.not_listed(text)
-        if listed is None or matcher.named_items(text):
-            return None
-        group = listed[2]
-        entry = self.kb.entries.get(self.focus.list or "")
-        list_id = self.focus.list if entry is not None and entry.item_ids else group.list_id
-        if list_id is None or list_id not in self.kb.entries:
-            return None
-        names = {language: group.names[language][0] for language in group.names}
-        return self.assistant.not_listed_reply(names, list_id, lang)
 
     def _unsure_overview(self, reply: Reply) -> bool:
         """A programme's overview given with a low score: the name was said, not asked about."""
@@ -321,14 +338,76 @@ class Dialogue:
             return None
         return reply if reply.intent in {topic, focus.topic, focus.list} else None
 
+    def _pronoun_for_focus(self, text: str, lang: str) -> Reply | None:
+        """A follow-up with a pronoun that looks out of scope alone but not clearly so
+        ("它办了几届了？" after the breast cancer forum), read as about the topic in focus."""
+        read = self.read
+        if self.focus.topic is None or not read.is_followup(text) or not read.pronoun(text):
+            return None
+        match = self.assistant.match(text)
+        closest = max((c.cosine for c in match.candidates), default=0.0)
+        margin = self.assistant.config.semantic.off_topic_margin
+        if match.by_meaning and match.off_topic > closest + margin:
+            return None  # "what's the weather like there?": out of scope, whatever "there" is
+        return self._about_focus(text, lang)
+
+    def _switched_programme(
+        self, text: str, lang: str, reply: Reply, named: set[str]
+    ) -> Reply | None:
+        """A follow-up that names the other programme and asks nothing of its own ("Right. For
+        the academic exchange?" after the CSC's places, "et pour le programme CSC ?" after the
+        exchange's housing): the topic in focus, for the programme named (its counterpart, or
+        the honest "not published" when its page does not give it)."""
+        focus, read, facts = self.focus, self.read, self.facts
+        if len(named) != 1 or focus.topic is None or focus.topic in ACTIONS:
+            return None
+        programme = facts.programme(next(iter(named)))
+        if programme is None or programme.id == focus.programme:
+            return None
+        if not (read.short(text) or read.ellipsis(text)) or self._asks_more(text, reply):
+            return None
+        if focus.topic in facts.overviews:
+            return topic_answer(self.assistant, programme.overview, lang)
+        if not facts.maps(focus.topic, programme):
+            return None
+        return topic_answer(self.assistant, focus.topic, lang)
+
+    def _asks_more(self, text: str, reply: Reply) -> bool:
+        """Whether a message naming a programme asks a fact of its own, besides the name: its
+        best guess without the names (or, when little is left, its answer) is a topic that is
+        neither the one in focus, an overview, nor one of the bot's own ("merci", "ok")."""
+        rest = self.read.names_removed(self.read.stripped(text))
+        if not rest or not self.assistant.matcher.specific(rest):
+            return False  # "and the other one?", "for the academic exchange?"
+        if len(self.read.words(rest)) < 2:
+            return (
+                reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent)
+            )
+        candidates = self.assistant.match(rest).candidates
+        threshold = self.assistant.config.suggest_threshold
+        return (
+            bool(candidates)
+            and candidates[0].score >= threshold
+            and self._a_fact(candidates[0].topic_id)
+        )
+
+    def _a_fact(self, topic: str) -> bool:
+        """A fact other than the topic in focus (no overview, action or bot's own entry)."""
+        if topic == self.focus.topic or topic in self.facts.overviews or topic in ACTIONS:
+            return False
+        return self.kb.programme_of(topic) != NONE
+
     def _about_own_programme(self, text: str, lang: str, reply: Reply, programme: str) -> Reply:
         """A message that does not stand alone, answered with the other programme's fact:
         the programme in focus's best candidate ("Combien d'étudiants par université
         partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
         this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
         read = self.read
-        if not (read.short(text) or read.pronoun(text) or read.ellipsis(text)):
+        marked = read.pronoun(text) or read.ellipsis(text)
+        if not (read.short(text) or marked):
             return reply  # clear alone: answered as it is
+        if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
+            return reply  # "How many sessions has the breast cancer forum had?": its own
         own = self._own_candidate(text, lang, programme)
         if own is not None:
             return own
@@ -364,6 +443,23 @@ class Dialogue:
             return None
         return topic_answer(self.assistant, best.topic_id, lang, best.score)
 
+    def _close_to_signup(self, text: str) -> bool:
+        """Whether the sign-up is among the best candidates of a message (within the margin
+        of the best): a question that close to a wish to join asks who can take part."""
+        candidates = self.assistant.match(text).candidates
+        if not candidates:
+            return False
+        margin = self.assistant.config.margin
+        return any(
+            c.topic_id == SIGNUP and c.score >= candidates[0].score - margin for c in candidates
+        )
+
+    def _talked_about(self, text: str) -> str | None:
+        """The best topic of a statement's unsure match (a "did you mean" offered), if any."""
+        best = [c for c in self.assistant.match(text).candidates if c.topic_id not in ACTIONS][:1]
+        sure = best and best[0].score >= self.assistant.config.suggest_threshold
+        return best[0].topic_id if sure else None
+
     def _without_actions(self, text: str, lang: str) -> Reply | None:
         """The best answer that is not an action (a question is no sign-up wish)."""
         for candidate in self.assistant.match(text).candidates:
@@ -374,22 +470,30 @@ class Dialogue:
             break
         return None
 
-    def _remember(self, reply: Reply, named: set[str], lang: str, now: float) -> None:
+    def _remember(self, reply: Reply, named: set[str], lang: str, now: float, text: str) -> None:
         """The focus after a reply: the programme named or answered about, its topic, list
-        and item."""
+        and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
         topic = reply.intent
+        guessed = reply.kind == SUGGEST and not self.read.short(text)
+        if guessed and not self.read.sentences.asks(text) and not asks(text):
+            # "My cousin did a clerkship abroad through CQMU's partner": no question, but
+            # what a "where was it?" after it is about (the best guess, when one is offered;
+            # it does not change the programme in focus)
+            topic = self._talked_about(text)
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
             self.focus = replace(focus, programme=programme, language=lang, at=now)
             return
         theirs = reply.programme or self.kb.programme_of(topic)
-        if theirs in self.kb.programmes.programmes and not named:
+        if theirs in self.kb.programmes.programmes and not named and not guessed:
             programme = theirs
         item = topic if topic in self.kb.items else None
         entry = self.kb.entries.get(topic)
         if item is not None:
-            list_id: str | None = self.kb.items[item].memberships[0].entry_id
+            lists = [m.entry_id for m in self.kb.items[item].memberships]
+            named_lists = [n for n in self.assistant.matcher.named_lists(text) if n in lists]
+            list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
         self.focus = Focus(programme, topic, list_id, item, lang, now)

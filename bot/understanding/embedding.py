@@ -33,7 +33,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.understanding import usem3_fence
-from bot.understanding.use_forward import Forward
+from bot.understanding.use_forward import Forward, TableRows
+from bot.understanding.use_tokens import TrieTokenizer
 
 _LOGGER = logging.getLogger(__name__)
 Vectors = npt.NDArray[np.float32]
@@ -73,7 +74,9 @@ class UniversalSentenceEncoder:
     def _load(self, cache_dir: Path | None) -> None:
         """Load the model, from a pickled copy in ``cache_dir`` when there: the package reads
         a compressed archive and a 128k-piece tokenizer in pure Python (about a second), a
-        pickle of the ready model loads several times faster."""
+        pickle of the ready model loads several times faster. The tokenizer's vocabulary is
+        held in a trie (``use_tokens``: 34 MB less) and the embedding table is read row by
+        row from its file (``use_forward.TableRows``) once it is in the cache dir."""
         path = Path(cache_dir) / f"{self.name}.pickle" if cache_dir is not None else None
         table = path.with_suffix(".table.npy") if path is not None else Path()
         if path is not None and path.exists() and table.exists():
@@ -81,11 +84,19 @@ class UniversalSentenceEncoder:
                 # Written by this class, in the bot's own data dir.
                 with path.open("rb") as stream:
                     backend = pickle.load(stream)
-                # The 65 MB embedding table is mapped, not read: a question touches few rows.
-                backend.table = np.load(table, mmap_mode="r")
-                usem3_fence.install_backend(self._model, backend)
-                return
-            except (OSError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as error:
+                if isinstance(backend.sp, TrieTokenizer):  # else a cache from before the trie
+                    backend.table = TableRows(table)
+                    usem3_fence.install_backend(self._model, backend)
+                    return
+                del backend
+            except (
+                OSError,
+                ValueError,
+                ImportError,
+                pickle.UnpicklingError,
+                AttributeError,
+                EOFError,
+            ) as error:
                 _LOGGER.warning("model cache %s unreadable (%s): loading the package", path, error)
         _announce(
             "First start: preparing the sentence encoder and the knowledge base's embeddings "
@@ -93,6 +104,8 @@ class UniversalSentenceEncoder:
             covers_embeddings=True,
         )
         backend = usem3_fence.load_backend(self._model)  # the weights and the tokenizer
+        backend.sp = TrieTokenizer(backend.sp)
+        usem3_fence.install_backend(self._model, backend)  # the package's tokenizer goes
         if path is None:
             return
         try:
@@ -104,10 +117,12 @@ class UniversalSentenceEncoder:
             try:
                 with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
                     pickle.dump(backend, f, protocol=pickle.HIGHEST_PROTOCOL)
-            finally:
+                os.replace(f.name, path)
+                backend.table = TableRows(table)  # the 65 MB in memory go
+            except BaseException:
                 backend.table = whole
-            os.replace(f.name, path)
-        except (OSError, pickle.PicklingError) as error:
+                raise
+        except (OSError, ValueError, pickle.PicklingError) as error:
             _LOGGER.warning("model cache not written to %s: %s", path.parent, error)
 
     def encode(self, texts: Sequence[str]) -> Vectors:

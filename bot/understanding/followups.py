@@ -18,6 +18,7 @@ from bot.understanding.text import has_cjk, normalize
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
+ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,12 @@ class FollowupReader:
     ellipsis_markers: Mapping[str, tuple[str, ...]]
     pronoun_markers: Mapping[str, tuple[str, ...]]
     programme_words: Mapping[str, tuple[str, ...]]
+    other_markers: Mapping[str, tuple[str, ...]]  # "the other programme", "l'autre", "另一个"
     names: tuple[tuple[str, str], ...]  # (programme id, normalised name), longest first
+    # (programme id, language, normalised describing word)
+    described: tuple[tuple[str, str, str], ...] = ()
+    which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
+    one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -38,7 +44,53 @@ class FollowupReader:
         for programme, name in self.names:
             if (name in norm) if has_cjk(name) else (f" {name} " in norm):
                 found.add(programme)
+        for programme, lang, word in self.described:
+            if programme not in found and self._described(norm, word, lang):
+                found.add(programme)
         return found
+
+    def pointed(self, text: str, programmes: set[str]) -> set[str]:
+        """Of the programmes a message names, those named beside a "one" word ("for the
+        Strasbourg one, …", "斯特拉斯堡那个…", "celui de Strasbourg"): the one it asks about."""
+        norm = f" {normalize(text)} "
+        words, chinese = norm.split(), norm.replace(" ", "")
+        found = set()
+        for programme, name in self.names:
+            if programme not in programmes:
+                continue
+            if has_cjk(name):
+                start = chinese.find(name)
+                after = chinese[start + len(name) : start + len(name) + 3] if start >= 0 else ""
+                if any(has_cjk(w) and w in after for w in self.one):
+                    found.add(programme)
+                continue
+            size = len(name.split())
+            for at in range(len(words) - size + 1):
+                if " ".join(words[at : at + size]) == name:
+                    near = words[max(0, at - 2) : at] + words[at + size : at + size + 2]
+                    if any(w in self.one for w in near):
+                        found.add(programme)
+        return found
+
+    def _described(self, norm: str, word: str, lang: str) -> bool:
+        """Whether a describing word stands beside a programme word or "one", in the order of
+        its language: before it in English and Chinese ("the French one", "法国那个项目",
+        within two words or four characters), after it in French ("celui en France",
+        "programme français", within two words). "Is the programme taught in French?" names
+        nothing."""
+        if has_cjk(word):
+            chinese = norm.replace(" ", "")
+            start = chinese.find(word)
+            after = chinese[start + len(word) : start + len(word) + 4] if start >= 0 else ""
+            return any(has_cjk(w) and w in after for w in self.which_one)
+        words = norm.split()
+        for at, token in enumerate(words):
+            if token != word:
+                continue
+            window = words[max(0, at - 2) : at] if lang == "fr" else words[at + 1 : at + 3]
+            if any(w in self.which_one for w in window):
+                return True
+        return False
 
     def words(self, text: str) -> list[str]:
         """The words of a message (Chinese: one for every two characters)."""
@@ -53,6 +105,11 @@ class FollowupReader:
             return False
         return self.ellipsis(text) or self.pronoun(text)
 
+    def elliptic(self, text: str) -> bool:
+        """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
+        few words ("Statistics?", "is oncology one?", "肿瘤学算吗？")."""
+        return self.is_followup(text) or len(self.words(text)) <= ELLIPTIC_WORDS
+
     def ellipsis(self, text: str) -> bool:
         """Whether a message opens with an ellipsis marker ("and", "et pour", "那")."""
         return has_marker(text, self.ellipsis_markers, start=True)
@@ -64,6 +121,11 @@ class FollowupReader:
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
         return has_marker(text, self.programme_words, start=False)
+
+    def names_the_other(self, text: str) -> bool:
+        """Whether a message points at the other programme than the one in focus ("the
+        other one", "l'autre programme", "另一个项目")."""
+        return has_marker(text, self.other_markers, start=False)
 
     def stripped(self, text: str) -> str:
         """The message without its leading ellipsis words ("and", "et", "那")."""
@@ -86,9 +148,12 @@ class FollowupReader:
         return len(self.words(text)) <= self.max_words
 
     def names_removed(self, text: str) -> str:
-        """A message without the names of the programmes (longest names first)."""
+        """A message without the names of the programmes (longest names first), the words
+        that describe them and those that point at the other one ("l'autre programme")."""
         rest = f" {normalize(text)} "
-        for _, name in self.names:
+        others = sorted({normalize(m) for ms in self.other_markers.values() for m in ms}, key=len)
+        named = (*(n for _, n in self.names), *(w for _, _, w in self.described))
+        for name in (*named, *reversed(others)):
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 
@@ -118,7 +183,27 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("ellipsis")),
         _marker_lists(followups.get("pronoun")),
         _marker_lists(followups.get("programme")),
+        _marker_lists(followups.get("other")),
         tuple(sorted(names, key=lambda n: (-len(n[1]), n[1], n[0]))),  # longest first, stable
+        tuple(
+            sorted(
+                (programme.id, lang, normalize(word))
+                for programme in kb.programmes.programmes.values()
+                for lang in LANGUAGES
+                for word in programme.described_by.get(lang, ())
+            )
+        ),
+        frozenset(
+            normalize(word)
+            for kind in ("which_one", "programme")
+            for words in _marker_lists(followups.get(kind)).values()
+            for word in words
+        ),
+        frozenset(
+            normalize(word)
+            for words in _marker_lists(followups.get("which_one")).values()
+            for word in words
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
@@ -140,10 +225,11 @@ def has_marker(text: str, markers: Mapping[str, tuple[str, ...]], *, start: bool
     """Whether a message holds one of the markers (``start``: opens with it)."""
     lowered = " ".join(text.lower().replace("’", "'").split())
     words = f" {normalize(text)} "
+    chinese = words.replace(" ", "")  # simplified characters ("這個" is "这个")
     for lang in LANGUAGES:
         for marker in markers[lang]:
             if has_cjk(marker):
-                if lowered.startswith(marker) if start and marker != "呢" else marker in lowered:
+                if chinese.startswith(marker) if start and marker != "呢" else marker in chinese:
                     return True
             elif start:
                 if lowered.startswith(marker + " ") or words.startswith(f" {normalize(marker)} "):

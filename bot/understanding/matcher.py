@@ -21,6 +21,7 @@ from bot.understanding.candidates import Candidate, Match
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
+from bot.understanding.institutions import Institutions
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
 from bot.understanding.matching_config import MatchingConfig, NotListed, SemanticConfig
 from bot.understanding.names import NameFinder
@@ -76,8 +77,14 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
+        self._institutions = Institutions.read(
+            config.institutions,
+            self._names.named,
+            (w for ws in stopwords.values() for w in ws),
+            lambda text: normalize(self.standard(text)),
+        )
         self._parser = MessageParser(
-            config, self._names.named, markers, self.spelt, self._specific, standard=self.standard
+            config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
         )
         self._options = OptionFinder(kb, config, self._names.named)
         self._semantic: SemanticIndex | None = None
@@ -155,12 +162,15 @@ class Matcher:
         return self._corrector.standard(text)
 
     def declined(self, question: str) -> bool:
-        """Whether a message is a request the bot declines whatever it names (a translation:
-        ``matching.yaml`` ``declined:``)."""
+        """Whether a message is a request the bot declines whatever it names: a translation
+        (``matching.yaml`` ``declined:``), or a question about another university's programme,
+        fees or city (``institutions:``, see :mod:`.institutions`)."""
         normalized = normalize(question)
-        return any(pattern.search(normalized) for pattern in self.config.declined)
+        if any(pattern.search(normalized) for pattern in self.config.declined):
+            return True
+        return self._institutions.elsewhere(question)
 
-    def _specific(self, text: str) -> bool:
+    def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
         weights = self._lexical.text(normalize(text), self.language(text)).question.weights
         generic = self.config.generic

@@ -127,6 +127,8 @@ class MatchingConfig:
     # per language, chat and phonetic spellings and the words they stand for (koi: quoi)
     shorthand: dict[str, dict[str, str]] = field(default_factory=dict)
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
+    # other institutions asked about, as read (see bot/understanding/institutions.py)
+    institutions: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def decision(self) -> AnswerDecision:
@@ -198,6 +200,7 @@ class MatchingConfig:
                 ),
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
+                institutions=dict(data.get("institutions") or {}),
                 regional={
                     unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()

@@ -32,6 +32,13 @@ class ProgrammeFacts:
         """Whether a topic is the programme's own (its fact or its honest answer)."""
         return self.kb.programme_of(topic) == own.id or topic in own.not_published
 
+    def maps(self, topic: str, own: Programme) -> bool:
+        """Whether a topic has an answer for a programme: its own or a shared one, a
+        counterpart, or the honest "not published for this programme"."""
+        theirs = self.kb.programme_of(topic)
+        mapped = topic in own.counterparts or topic in own.not_published
+        return mapped or theirs in (own.id, BOTH, NONE)
+
     def is_other(self, reply: Reply, programme: str) -> bool:
         """Whether a reply is a fact of the other programme that has no place in this one."""
         own = self.programme(programme)

@@ -15,7 +15,9 @@ from bot.understanding.embedding import Encoder, encode_all
 from bot.understanding.lexical import LexicalScores
 from bot.understanding.matching_config import MatchingConfig, SemanticConfig
 
-_PREPARED = 20_000  # embeddings of prepared questions kept at most
+# Embeddings of prepared texts kept at most, in bytes: ``ask`` prepares a batch of questions
+# (and their parts) and answers it before the next one; 20,000 rows held 40 MB.
+_PREPARED_BYTES = 4 << 20
 
 
 class SemanticIndex:
@@ -60,8 +62,8 @@ class SemanticIndex:
     def prepare(self, texts: list[str]) -> None:
         """Encode many texts at once (several times faster than one by one), for :meth:`embed`."""
         unique = list(dict.fromkeys(texts))
-        if len(self._prepared) + len(unique) > _PREPARED:
-            self._prepared.clear()
+        if (len(self._prepared) + len(unique)) * self.encoder.dim * 4 > _PREPARED_BYTES:
+            self._prepared.clear()  # the previous batches' (a larger batch is kept whole)
         for i in range(0, len(unique), 256):
             chunk = unique[i : i + 256]
             for text, vector in zip(chunk, self.encoder.encode(chunk), strict=True):

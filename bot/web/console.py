@@ -1,11 +1,12 @@
 """What the console's handlers share (:class:`Console`): the application's services, the
 knowledge files' own version, and what is computed off the request path — the figures of
 /stats, the unanswered questions grouped as ``/unanswered`` groups them, the leads' filter
-choices (:class:`bot.web.refreshed.Refreshed`)."""
+choices (:class:`bot.web.refreshed.Refreshed`) — and the assistant prepared for grouping."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,9 +17,11 @@ from bot.content.knowledge import KnowledgeBase, load_knowledge
 from bot.reports import stats
 from bot.storage import ReviewGroup
 from bot.telegram.context import Services
-from bot.understanding.grouping import Phrase, group_between, pick_samples
+from bot.understanding.answers import Assistant
+from bot.understanding.grouping import Phrase, group_between, group_questions, pick_samples
 from bot.web.refreshed import Refreshed
 
+_LOGGER = logging.getLogger(__name__)
 STATIC: Final = Path(__file__).parent / "static"
 UNANSWERED_DAYS, MAX_QUESTIONS, SAMPLES = 30, 500, 3
 STATS_TTL: Final = 60.0  # seconds the figures of /stats and the leads' filter choices are reused
@@ -48,6 +51,15 @@ def _shown(groups: list[ReviewGroup]) -> list[Shown]:
     ]
 
 
+async def _prepare(assistant: Assistant, sample: list[Phrase]) -> None:
+    """Group ``sample`` with ``assistant`` in a worker thread (see :meth:`Console.prepared`);
+    if that fails, the grouping itself builds what it needs (and reports its own failure)."""
+    try:
+        await asyncio.to_thread(group_questions, assistant, sample)
+    except Exception:
+        _LOGGER.exception("console: preparing the assistant for grouping failed")
+
+
 class Console:
     """What the handlers share: the application's services, the bot token, the knowledge
     files' own version (the original every edit is compared with), and what is computed off
@@ -63,6 +75,7 @@ class Console:
         self.choices = Refreshed("lead choices", services.storage.lead_choices, STATS_TTL)
         self.unanswered = Refreshed("unanswered questions", self._group, UNANSWERED_TTL)
         self._listing: tuple[tuple[int, ...], int] | None = None  # questions grouped, listing
+        self._prepared: tuple[Assistant, asyncio.Task[None]] | None = None
 
     def figures(self, days: int) -> Refreshed[stats.Stats]:
         """The figures of /stats for the last ``days`` days, recomputed at most once every
@@ -83,6 +96,25 @@ class Console:
         self.figures(stats.DEFAULT_DAYS).refresh()
         self.choices.refresh()
 
+    def prepared(self, assistant: Assistant) -> asyncio.Task[None]:
+        """``assistant`` made ready to group questions, once per assistant, in a worker thread.
+
+        A first grouping with an assistant builds, in its first steps, what the matcher builds
+        at its first question (the spelling corrector; Chinese at the first Chinese one) and
+        the knowledge base's vocabulary: 0.1-0.3 s in one piece, which on the event loop held
+        every API call in flight (the first ``leads`` call after the start took up to 0.3 s;
+        BENCHMARKS.md, issue 22 session 4). Grouping the first entry's titles (one phrase a
+        language) in a worker thread builds all of it, off the loop; the steps stay small.
+        The console's start awaits it before listening; a new assistant (``/reload``, an
+        edit, an example taught) is prepared before its first grouping.
+        """
+        if self._prepared is None or self._prepared[0] is not assistant:
+            entry = next(iter(assistant.kb.entries.values()), None)
+            sample = [Phrase(0, title) for title in entry.title.values()] if entry else []
+            task = asyncio.create_task(_prepare(assistant, sample), name="console: preparing")
+            self._prepared = (assistant, task)
+        return self._prepared[1]
+
     async def _group(self) -> list[Shown]:
         """The unanswered questions grouped as ``/unanswered`` groups them (seconds for
         hundreds of questions, in steps of milliseconds between the other tasks); grouped
@@ -96,6 +128,7 @@ class Console:
             return []
         key = (id(assistant), *(q.id for q in questions))
         if self._listing is None or self._listing[0] != key:
+            await asyncio.shield(self.prepared(assistant))
             phrases = [Phrase(q.id, q.text) for q in questions]
             groups = await group_between(assistant, phrases)  # in steps, on the loop
             listing = await services.storage.save_listing([(g.ids, g.entries) for g in groups])
@@ -112,6 +145,8 @@ class Console:
         """Stop computing in the background."""
         self.choices.cancel()
         self.unanswered.cancel()
+        if self._prepared is not None:
+            self._prepared[1].cancel()
         for figures in self.stats.values():
             figures.cancel()
 

@@ -418,6 +418,9 @@ async def start(application: Any) -> WebServer | None:
         return None
     server = WebServer(services, application.bot.token)
     server.console.check_texts()
+    # What a first grouping builds (the matcher's spelling corrector, 0.1-0.3 s) is built in a
+    # worker thread before anyone can call: it no longer holds the event loop under a call.
+    await server.console.prepared(services.content.assistant)
     await server.start(settings.web_port)
     server.console.warm()
     # What the bot loaded at start (the content, the matcher's indexes: ~350,000 objects) is

@@ -1,0 +1,133 @@
+"""Follow-ups about the list or the item in focus: "is forensic medicine one of them?" after a
+list is that list's "not among" answer; "ce labo accueille-t-il des étudiants ?" after a lab is
+about that lab.
+
+Which list and item are in focus is the conversation's :class:`Focus`; the lists, their items
+and the fields known not to be listed are the knowledge base's (``matching.yaml``
+``not_listed``): no word of a message is special-cased here.
+"""
+
+from __future__ import annotations
+
+import html
+
+from bot.content.knowledge import Item
+from bot.content.languages import LANGUAGES
+from bot.understanding.answers import ANSWER, NOT_LISTED, Assistant, Reply
+from bot.understanding.combining import topic_answer
+from bot.understanding.focus import Focus
+from bot.understanding.text import has_cjk, normalize
+
+TEXTS = frozenset({"not_listed_unnamed"})
+
+
+def list_in_focus(assistant: Assistant, focus: Focus) -> str | None:
+    """The list the conversation is about: the list last answered, or the only list of the
+    item last answered (an item of several lists leaves it open)."""
+    kb = assistant.kb
+    if focus.list is None or focus.list not in kb.entries or not kb.entries[focus.list].item_ids:
+        return None
+    if focus.topic == focus.list:
+        return focus.list
+    item = kb.items.get(focus.item or "")
+    if item is not None and len(item.memberships) == 1:
+        return focus.list
+    return None
+
+
+def unlisted_in_focus(
+    assistant: Assistant, focus: Focus, text: str, lang: str, *, elliptic: bool
+) -> Reply | None:
+    """A follow-up naming a field that is not in the list in focus: "not among" that list.
+
+    The field is one known not to be listed ("is forensic medicine one of them?" after the PhD
+    disciplines, "有法医学吗" after the master's), or an item of another list named in a
+    message that does not stand alone (``elliptic``: "and Statistics?" after the PhD
+    disciplines: a master's discipline) or names the list in focus ("Statistics, for a PhD
+    too?"). A message that names another list is about that list, not the one in focus."""
+    matcher, kb = assistant.matcher, assistant.kb
+    focus_list = list_in_focus(assistant, focus)
+    named_lists = set(matcher.named_lists(text))
+    named = matcher.named_items(text)
+    listed = matcher.not_listed(text)
+    if listed is not None and not named:
+        group = listed[2]
+        list_id = focus_list or group.list_id
+        if named_lists - {list_id} or list_id not in kb.entries:
+            return None
+        names = {language: group.names[language][0] for language in group.names}
+        return assistant.not_listed_reply(names, list_id, lang)
+    if focus_list is None or focus.topic != focus_list or len(named) != 1:
+        return None
+    if not elliptic and focus_list not in named_lists:
+        return None  # "Is Immunology an ESI field?" stands alone
+    return _item_not_in(assistant, kb.items[next(iter(named))], focus_list, named_lists, lang)
+
+
+def _item_not_in(
+    assistant: Assistant, item: Item, list_id: str, named_lists: set[str], lang: str
+) -> Reply | None:
+    """ "Not among" a list for an item of another list, unless the message names a list that
+    is neither (it asks about that one) or the item is in the list after all."""
+    if named_lists - {list_id} - {m.entry_id for m in item.memberships}:
+        return None
+    if _in_list(assistant, item, list_id):
+        return None
+    names = {language: item.label(language) for language in LANGUAGES}
+    return assistant.not_listed_reply(names, list_id, lang, item)
+
+
+def unnamed_in_focus(
+    assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply
+) -> Reply | None:
+    """A follow-up asking for something of the kind of the list in focus that is none of its
+    items, in words the knowledge base does not know ("any lab working on microfluidics?"
+    after the labs): "not among" the list, without naming it. The message names the list's
+    kind by its own words (``matching.yaml`` ``list_words``), says more than that, names no
+    item and is not answered, or only unsurely by an entry of the list's own file."""
+    matcher, kb = assistant.matcher, assistant.kb
+    focus_list = list_in_focus(assistant, focus)
+    if focus_list is None or focus.topic != focus_list:
+        return None
+    if focus_list not in matcher.named_lists(text) or matcher.named_items(text):
+        return None
+    if reply.kind == ANSWER and reply.intent is not None:
+        entry = kb.entries.get(reply.intent)
+        same_kind = entry is not None and entry.source == kb.entries[focus_list].source
+        if not same_kind or reply.score >= assistant.config.answer_threshold:
+            return None  # "what does the programme include besides the lab?": its own answer
+    rest = f" {normalize(text)} "
+    for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
+        rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+    if not matcher.specific(rest):
+        return None  # "what about the labs?"
+    title = html.escape(kb.title(focus_list, lang))
+    intro = assistant.texts.get("not_listed_unnamed", lang, list=title)
+    buttons = (
+        assistant.topic_button(focus_list, lang),
+        assistant.action_button("coordinator", lang),
+        assistant.menu_button(lang),
+    )
+    text = f"{intro}\n\n{kb.render(focus_list, lang)}"
+    return Reply(text, buttons, focus_list, 1.0, lang, NOT_LISTED, (focus_list,))
+
+
+def _in_list(assistant: Assistant, item: Item, list_id: str) -> bool:
+    """Whether an item, or one of the items named after it ("Pediatrics": the pediatric
+    specialties), is in a list."""
+    entry = assistant.kb.entries[list_id]
+    if item.id in entry.item_ids:
+        return True
+    return any(other.id in entry.item_ids for other in assistant.family(item.id))
+
+
+def item_in_focus(assistant: Assistant, focus: Focus, text: str, reply: Reply) -> Reply | None:
+    """A message pointing at the item in focus ("ce labo accueille-t-il des étudiants ?" after
+    a lab) answered with the item's list: the item itself."""
+    kb = assistant.kb
+    item = kb.items.get(focus.item or "")
+    if item is None or reply.intent is None or assistant.matcher.named_items(text):
+        return None
+    if reply.intent not in {m.entry_id for m in item.memberships}:
+        return None
+    return topic_answer(assistant, item.id, reply.language, reply.score)

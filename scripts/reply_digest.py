@@ -1,0 +1,45 @@
+"""A digest of every reply the assistant gives to evaluation sets, to show that a change
+meant for speed or memory leaves every reply as it was (for maintainers).
+
+    .venv/bin/python -m scripts.reply_digest tests/eval/*-dev*.yaml tests/eval/dev*.yaml
+
+Each case is asked as ``python -m bot eval`` asks it (a conversation's earlier turns first);
+the digest covers each reply's topic, kind, score (full precision), language, text and
+buttons. One line a file (cases, sha256) and one for all; run it before and after the
+change (``python -m`` from the checkout to compare, so that its ``bot`` package is the one
+imported) and compare the lines. Holdout sets are refused: they are never looked at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from bot.cli import _assistant
+from bot.settings import Settings
+from bot.understanding.evaluation import ask, load_cases
+
+
+def main(files: list[str]) -> int:
+    if not files or any("holdout" in Path(f).name for f in files):
+        print("usage: python -m scripts.reply_digest DEV_SET.yaml... (no holdout sets)")
+        return 2
+    assistant = _assistant(Settings.from_env())
+    overall = hashlib.sha256()
+    for name in files:
+        digest = hashlib.sha256()
+        cases = load_cases(Path(name))
+        for case in cases:
+            reply = ask(assistant, case)
+            buttons = "\x1f".join(button.label for button in reply.buttons)
+            fields = (reply.intent, reply.kind, repr(reply.score), reply.language, reply.text)
+            digest.update(("\x1e".join(map(str, fields)) + "\x1d" + buttons + "\0").encode())
+        overall.update(digest.digest())
+        print(f"{name}: {len(cases)} cases, {digest.hexdigest()[:16]}")
+    print(f"all: {overall.hexdigest()[:16]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

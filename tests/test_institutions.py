@@ -1,0 +1,37 @@
+"""The ``institutions:`` section of matching.yaml is checked when the matcher loads (``kb
+check``): a pattern that does not compile, or a language missing, is refused with its place."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.content.knowledge import KnowledgeError, load_yaml
+from bot.understanding.institutions import Institutions
+
+SECTION: dict[str, Any] = load_yaml(Path(__file__).parent.parent / "knowledge" / "matching.yaml")[
+    "institutions"
+]
+
+
+def test_the_section_as_shipped_loads() -> None:
+    institutions = Institutions.read(SECTION, ["Neurology"], ["at", "the", "is"])
+    assert institutions.elsewhere("Does Peking University have an exchange?")
+    assert not institutions.elsewhere("I study at Peking University, is housing free?")
+
+
+def test_a_pattern_that_does_not_compile_is_refused_with_its_place() -> None:
+    broken = copy.deepcopy(SECTION)
+    broken["names"]["fr"] = ["(universite"]
+    with pytest.raises(KnowledgeError, match="institutions: names fr"):
+        Institutions.read(broken, [], [])
+
+
+def test_a_language_missing_is_refused() -> None:
+    broken = copy.deepcopy(SECTION)
+    del broken["home"]["zh"]
+    with pytest.raises(KnowledgeError, match="institutions: home needs en, zh and fr"):
+        Institutions.read(broken, [], [])
