@@ -35,3 +35,12 @@ def test_a_language_missing_is_refused() -> None:
     del broken["home"]["zh"]
     with pytest.raises(KnowledgeError, match="institutions: home needs en, zh and fr"):
         Institutions.read(broken, [], [])
+
+
+def test_a_short_name_is_found_in_an_institution_s_name_only_as_whole_words() -> None:
+    from bot.understanding.institutions import _within
+
+    assert not _within("rea", "universite de montreal")  # the ICU's "réa" in Montréal
+    assert not _within("ct", "university of connecticut")  # the radiology "CT"
+    assert _within("strasbourg", "university of strasbourg")
+    assert _within("重庆医科大学", "重庆医科大学附属医院")

@@ -166,7 +166,10 @@ class Institutions:
 
     def _ours(self, name: str) -> bool:
         """Whether a name is CQMU's, a partner's or one of the knowledge base's items."""
-        if any(known in name or (len(name) > 3 and name in known) for known in self.known):
+        if any(
+            _within(known, name) or (len(name) > 3 and _within(name, known))
+            for known in self.known
+        ):
             return True
         if not name.isascii():  # a Chinese name's own part within an item's (儿童医院: 儿童…)
             core = name
@@ -189,3 +192,11 @@ class Institutions:
         return any(p.search(before) for p in self.patterns["owner_before"]) or any(
             p.search(after) for p in self.patterns["owner_after"]
         )
+
+
+def _within(inner: str, outer: str) -> bool:
+    """Whether ``inner`` is in ``outer``: as whole words for Latin text ("rea" is not in
+    "universite de montreal"), anywhere for Chinese."""
+    if not inner.isascii():
+        return inner in outer
+    return re.search(rf"(?<![a-z0-9]){re.escape(inner)}(?![a-z0-9])", outer) is not None
