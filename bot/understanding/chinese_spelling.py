@@ -120,6 +120,11 @@ class ChineseSpeller:
         self._by_sound = dict(by_sound)
         self.run = lru_cache(maxsize=4096)(self._run)
 
+    @staticmethod
+    def load_tables() -> None:
+        """Load the common words' table (``common_words.txt``) the first run would read."""
+        _common_keys()
+
     def _keys(self, word: str) -> list[str]:
         keys = [""]
         for char in word:

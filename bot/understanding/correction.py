@@ -213,6 +213,13 @@ class TextCorrector:
         """Forget the corrected texts."""
         self._corrected.cache_clear()
 
+    def build(self) -> None:
+        """Build the speller and load its word tables now, rather than at the first text
+        (0.2-0.3 s in one piece: on the event loop, every update in flight would wait)."""
+        if self._speller is None:
+            self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
+        self._speller.load_tables()
+
     def _correct(self, text: str) -> str:
         normalized = normalize(self.standard(text))
         if self._chinese_shorthand is not None and has_cjk(normalized):

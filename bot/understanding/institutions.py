@@ -167,8 +167,7 @@ class Institutions:
     def _ours(self, name: str) -> bool:
         """Whether a name is CQMU's, a partner's or one of the knowledge base's items."""
         if any(
-            _within(known, name) or (len(name) > 3 and _within(name, known))
-            for known in self.known
+            _within(known, name) or (len(name) > 3 and _within(name, known)) for known in self.known
         ):
             return True
         if not name.isascii():  # a Chinese name's own part within an item's (儿童医院: 儿童…)

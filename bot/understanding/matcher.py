@@ -152,6 +152,11 @@ class Matcher:
         """The language of a letter, from the sentences that ask, else from its body."""
         return self._parser.letter_language(asking, body)
 
+    def build_spelling(self) -> None:
+        """Build the spelling correctors now (see :meth:`.correction.TextCorrector.build`);
+        the bot does it in a worker thread at start."""
+        self._corrector.build()
+
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)

@@ -140,6 +140,12 @@ class Speller:
                 sounds[sound_key(word, key)].append(word)
         return dict(sounds)
 
+    def load_tables(self) -> None:
+        """Load the common-word tables the first corrections would read (Latin, Chinese)."""
+        _common_latin_keys()
+        if self._chinese is not None:
+            self._chinese.load_tables()
+
     def knows(self, word: str) -> bool:
         """Whether a word is in the vocabulary."""
         return word in self._known
