@@ -609,38 +609,6 @@ def test_evaluation_set_stays_above_its_regression_floors(
 
 
 @pytest.mark.parametrize(
-    ("question", "topic"),
-    [
-        ("how mcuh do i hav to pay for teh exchnage", "fees"),
-        ("le lojemen ai gratui pour les etudian", "housing"),
-        ("住速免废吗", "housing"),
-    ],
-)
-def test_several_typos_at_once_still_answer(
-    assistant: Assistant, question: str, topic: str
-) -> None:
-    reply = assistant.answer(question)
-    assert reply.kind == ANSWER
-    assert reply.text == assistant.topic_reply(topic, reply.language).text
-
-
-@pytest.mark.parametrize(
-    ("typed", "corrected"),
-    [
-        ("时验事都有哪些", "实验室都有哪些"),  # three homophone typos, known characters among them
-        ("向目住速免废吗", "项目住宿免费吗"),
-        ("我是一名神经病学的研究生", "我是一名神经病学的研究生"),  # common words stay
-        ("本人在巴黎读医", "本人在巴黎读医"),  # 本人 keeps its 人: no 人才
-        ("有专门看小孩子的科室吗", "有专门看小孩子的科室吗"),
-    ],
-)
-def test_chinese_homophone_typos_are_corrected_and_real_words_kept(
-    assistant: Assistant, typed: str, corrected: str
-) -> None:
-    assert assistant.matcher.spelt(typed) == corrected
-
-
-@pytest.mark.parametrize(
     ("typed", "read"),
     [
         ("a colleague told me", "a colleague told me"),  # not "cold"

@@ -23,6 +23,9 @@ from bot.understanding.sounds import sound_key
         ("kel sont les frai dinscripsion", "fees"),
         ("wen duz teh exchang start", "start-dates"),
         ("博士可以申情吗", "phd-disciplines"),
+        ("how mcuh do i hav to pay for teh exchnage", "fees"),
+        ("le lojemen ai gratui pour les etudian", "housing"),
+        ("住速免废吗", "housing"),
     ],
 )
 def test_a_question_with_several_typos_gets_the_answer(
@@ -59,6 +62,11 @@ def test_latin_typos_are_corrected_and_real_words_kept(
         ("神经病学呢", "神经病学呢"),  # a particle standing alone is no typo (no 学位)
         ("帮我写一首关于法国的诗吧", "帮我写一首关于法国的诗吧"),  # no 的实
         ("我下个月只有四周假期", "我下个月只有四周假期"),  # a common word stays (no 有什)
+        ("时验事都有哪些", "实验室都有哪些"),  # three typos, known characters among them
+        ("向目住速免废吗", "项目住宿免费吗"),
+        ("我是一名神经病学的研究生", "我是一名神经病学的研究生"),  # common words stay
+        ("本人在巴黎读医", "本人在巴黎读医"),  # 本人 keeps its 人: no 人才
+        ("有专门看小孩子的科室吗", "有专门看小孩子的科室吗"),
     ],
 )
 def test_chinese_near_homophones_are_corrected_and_real_words_kept(
