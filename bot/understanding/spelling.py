@@ -16,12 +16,15 @@ shares with each language's vocabulary. Then, word by word:
    messages also use the French key). A word of the message's language wins a tie ("kan" in
    French is quand, not can).
 
-The semantic signal keeps the original text; only the lexical side reads the corrected one.
+The lexical side reads the corrected text; the semantic signal reads the original, and the
+corrected text too when two words or more were corrected (``correction.respelled``).
 
 Guards: words known as not listed or out of scope ("urology", "derm", "weather") are part of
 the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
 "nes") nor turned into a name ("gym" is no "gyn"); more than one edit turned real words into
-the knowledge base's, and is not tried.
+the knowledge base's, and is not tried. A common English or French word (``common_latin.txt``)
+is no typo ("told" is no "cold"); an unknown word that begins one known word used much more than
+the others is that word clipped ("stomato": stomatology).
 """
 
 from __future__ import annotations
