@@ -43,6 +43,9 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 SURE_OVERVIEW = 0.8
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
+# A follow-up whose weighted words are this much unknown to the knowledge base ("and the
+# nightlife?", "et la cantine ?") is about something else: context does not make it a question.
+UNKNOWN_SHARE = 0.5
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -138,9 +141,12 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        if reply.kind not in ANSWERED and not self._plausible(text, named):
+        in_focus = focus.topic is not None or focus.programme is not None
+        unfit = in_focus and not named and reply.kind not in ANSWERED and not self._fits(text)
+        if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
             # closer to what is out of scope than to any topic ("the capital of France?",
-            # "Strasbourg's Christmas market"): declined, whatever the context, unless it
+            # "Strasbourg's Christmas market"), or of words the knowledge base does not know
+            # ("and the nightlife?" after housing): declined, whatever the context, unless it
             # points at the topic in focus ("它办了几届了？" after the forum)
             about = self._pronoun_for_focus(text, lang)
             if about is None:
@@ -267,6 +273,21 @@ class Dialogue:
             return True
         return match.candidates[0].cosine >= match.off_topic
 
+    def _fits(self, text: str) -> bool:
+        """Whether a message's own content fits what the knowledge base is about, so that
+        context may help it: most of its weighted words are known ("what does it study?",
+        "et les frais ?"), or its meaning is clearly closer to a topic than to the out-of-scope
+        examples (by ``semantic.off_topic_margin``). "and the nightlife?" after housing, "et
+        la cantine ?" after the labs do not fit: they are declined, not read with the focus."""
+        matcher = self.assistant.matcher
+        if matcher.unknown_share(text) < UNKNOWN_SHARE:
+            return True
+        match = self.assistant.match(text)
+        if not match.by_meaning:
+            return False
+        closest = max((c.cosine for c in match.candidates), default=0.0)
+        return closest >= match.off_topic + self.assistant.config.semantic.off_topic_margin
+
     def _without_names(self, text: str, lang: str) -> Reply | None:
         """The answer to a message with its programme names taken out: a confident one, or,
         for a question, its best guess when that is neither an action nor an overview ("Quel
@@ -300,6 +321,8 @@ class Dialogue:
         named = assistant.matcher.named_items(text)
         if len(named) == 1:
             return topic_answer(assistant, next(iter(named)), lang)
+        if not self._fits(text):
+            return None  # "et la cantine ?" after the labs is no question about the labs
         anchors = [t for t in (focus.item, focus.topic, focus.list) if t is not None]
         own = self.facts.programme(programme)
         if own is not None:
@@ -333,6 +356,8 @@ class Dialogue:
         topic = focus.item or focus.topic
         if topic is None or self.assistant.matcher.named_items(text):
             return None  # "那儿科的呢？" names its own item
+        if not self._fits(text):
+            return None  # "does it have a nice view?": not what the bot knows of it
         reply = self._with_title(text, topic, lang)
         if reply is None or reply.intent is None:
             return None

@@ -183,6 +183,12 @@ class Matcher:
             t not in generic and (t.isascii() or not any(t in g for g in generic)) for t in weights
         )
 
+    def unknown_share(self, text: str) -> float:
+        """The share of a text's weighted words that the knowledge base does not know (0 for
+        a text without words): all of "and the nightlife?", none of "what does it study?"."""
+        analysed = self._lexical.text(normalize(self.spelt(text)), self.language(text))
+        return analysed.question.unknown / analysed.total if analysed.total else 0.0
+
     def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
         """A field named in the question that is not among a list's items ("dermatology"):
         the words that named it, their language and its group; None when the question names
