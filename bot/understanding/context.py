@@ -30,6 +30,7 @@ from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
 from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.participation import Participation
 from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
 from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
 from bot.understanding.sentences import QUESTION
@@ -67,6 +68,7 @@ class Dialogue:
         self.idle, self.clock = idle, clock
         self.read = reader_of(assistant.kb)  # prepared once per knowledge base
         self.facts = ProgrammeFacts(assistant)
+        self.who = Participation(assistant, ACTIONS)
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -172,17 +174,7 @@ class Dialogue:
                 candidates = assistant.match(text).candidates
                 if candidates and candidates[0].topic_id == overview:
                     reply = topic_answer(assistant, overview, lang, candidates[0].score)
-        if reply.intent == SIGNUP and asks(text):
-            reply = self._without_actions(text, lang) or reply
-            own = facts.programme(programme)
-            if reply.intent == SIGNUP and own is not None and own.participants:
-                # "qui peut y participer ?" about a programme: who takes part in it
-                reply = topic_answer(assistant, own.participants, lang, reply.score)
-        if reply.kind == SUGGEST and asks(text) and self._close_to_signup(text):
-            # "哪些人能参加？": unsure, and as close to a wish to join as to anything else
-            own = facts.programme(programme)
-            if own is not None and own.participants:
-                reply = topic_answer(assistant, own.participants, lang, reply.score)
+        reply = self._who_takes_part(text, lang, reply, programme)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
             reply = self._own_guess(text, lang, focus.programme) or reply
@@ -467,6 +459,27 @@ class Dialogue:
         if self.kb.programme_of(best.topic_id) != own.id or best.topic_id == own.overview:
             return None
         return topic_answer(self.assistant, best.topic_id, lang, best.score)
+
+    def _who_takes_part(self, text: str, lang: str, reply: Reply, programme: str | None) -> Reply:
+        """A question is no sign-up wish; one about who may take part in a programme ("qui
+        peut y participer ?", "am I eligible?", "哪些人能参加？") gets that programme's entry
+        (:mod:`bot.understanding.participation`), when the reply is unsure, the sign-up, or
+        an entry about who takes part."""
+        if not asks(text):
+            return reply
+        joining = reply.intent == SIGNUP
+        if joining:
+            reply = self._without_actions(text, lang) or reply
+        own = self.facts.programme(programme)
+        if own is None:
+            return reply
+        unsure = reply.kind == SUGGEST and self._close_to_signup(text)
+        about = joining or reply.kind == SUGGEST or reply.intent in self.who.topics
+        if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
+            topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
+            if topic is not None:
+                return topic_answer(self.assistant, topic, lang, reply.score)
+        return reply
 
     def _close_to_signup(self, text: str) -> bool:
         """Whether the sign-up is among the best candidates of a message (within the margin

@@ -9,7 +9,7 @@ the programmes. :func:`reader_of` prepares them once per knowledge base.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -36,6 +36,7 @@ class FollowupReader:
     described: tuple[tuple[str, str, str], ...] = ()
     which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
     one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
+    need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -117,6 +118,11 @@ class FollowupReader:
     def pronoun(self, text: str) -> bool:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
         return has_marker(text, self.pronoun_markers, start=False)
+
+    def asks_what_is_needed(self, text: str) -> bool:
+        """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
+        about criteria, not about who takes part."""
+        return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
 
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
@@ -204,6 +210,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             for words in _marker_lists(followups.get("which_one")).values()
             for word in words
         ),
+        _marker_lists(followups.get("need")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

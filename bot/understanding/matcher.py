@@ -189,6 +189,10 @@ class Matcher:
         analysed = self._lexical.text(normalize(self.spelt(text)), self.language(text))
         return analysed.question.unknown / analysed.total if analysed.total else 0.0
 
+    def coverage(self, text: str, topic_id: str) -> float:
+        """The share of a text's weighted words that a topic's phrases explain (lexically)."""
+        return self._lexical.scores_for([self.spelt(text)], self.language(text), topic_id).coverage
+
     def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
         """A field named in the question that is not among a list's items ("dermatology"):
         the words that named it, their language and its group; None when the question names
