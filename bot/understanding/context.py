@@ -46,7 +46,7 @@ SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 # A follow-up whose weighted words are this much unknown to the knowledge base ("and the
 # nightlife?", "et la cantine ?") is about something else: context does not make it a question.
-UNKNOWN_SHARE = 0.5
+UNKNOWN_SHARE = 0.6
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -143,8 +143,9 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        in_focus = focus.topic is not None or focus.programme is not None
-        unfit = in_focus and not named and reply.kind not in ANSWERED and not self._fits(text)
+        followup = focus.at > 0  # an earlier message of this conversation is remembered
+        unsure = reply.kind not in ANSWERED or reply.score < UNSURE
+        unfit = followup and not named and unsure and not self._fits(text)
         if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
             # closer to what is out of scope than to any topic ("the capital of France?",
             # "Strasbourg's Christmas market"), or of words the knowledge base does not know
@@ -190,6 +191,13 @@ class Dialogue:
                 reply = topic_answer(assistant, overview, lang)
         if reply.kind == SUGGEST and not self._plausible(text):
             reply = assistant.fallback(lang, reply.score)
+        own = facts.programme(programme)
+        if own is not None and reply.intent in self.who.topics and asks(text):
+            # "PhD students fit join am?" answered with an entry on who takes part: the one
+            # for the programme, people or criteria
+            needs = read.asks_what_is_needed(text)
+            topic = self.who.entry(text, own, needs=needs) or reply.intent
+            reply = topic_answer(assistant, topic, lang, reply.score)
         return facts.for_programme(reply, programme, lang)
 
     def _followup(
@@ -201,8 +209,9 @@ class Dialogue:
         if followup and named and focus.topic is not None and read.only_names(text):
             # "and CSC students?": the topic in focus, for the programme named
             return topic_answer(self.assistant, focus.topic, lang)
+        # a wish ("I want to sign up") is the action it asks for, context or not
         if (followup or read.short(text)) and (
-            reply.kind not in ANSWERED or reply.intent in ACTIONS
+            reply.kind not in ANSWERED or (reply.intent in ACTIONS and asks(text))
         ):
             return self._in_context(text, lang, programme) or reply
         if reply.kind == ANSWER and read.pronoun(text):
