@@ -33,7 +33,7 @@ MARKER_KINDS = {
         "conjunction",
         "clause",
     ),
-    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need"),
+    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same"),
 }
 BOTH, NONE = "both", "none"
 

@@ -402,9 +402,9 @@ class Dialogue:
         """Whether a message naming a programme asks a fact of its own, besides the name: its
         best guess without the names (or, when little is left, its answer) is a topic that is
         neither the one in focus, an overview, nor one of the bot's own ("merci", "ok")."""
-        rest = self.read.names_removed(self.read.stripped(text))
+        rest = self.read.same_removed(self.read.names_removed(self.read.stripped(text)))
         if not rest or not self.assistant.matcher.specific(rest):
-            return False  # "and the other one?", "for the academic exchange?"
+            return False  # "and the other one?", "is it the same for the academic exchange?"
         if len(self.read.words(rest)) < 2:
             return (
                 reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent)

@@ -37,6 +37,7 @@ class FollowupReader:
     which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
     one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
     need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
+    same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -163,6 +164,15 @@ class FollowupReader:
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
         return " ".join(rest.split())
 
+    def same_removed(self, text: str) -> str:
+        """A message without the words that compare with what was just said ("the same",
+        "也", "autant"): what it asks besides the comparison."""
+        rest = f" {normalize(text)} "
+        words = {normalize(m) for ms in self.same_markers.values() for m in ms}
+        for word in sorted(words, key=len, reverse=True):
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+        return " ".join(rest.split())
+
     def only_names(self, text: str) -> bool:
         """Whether a message says little more than a programme's name ("and CSC students?")."""
         return len(self.words(self.names_removed(self.stripped(text)))) <= 3
@@ -211,6 +221,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             for word in words
         ),
         _marker_lists(followups.get("need")),
+        _marker_lists(followups.get("same")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
