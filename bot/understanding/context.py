@@ -483,7 +483,7 @@ class Dialogue:
         if own is None:
             return reply
         unsure = reply.kind == SUGGEST and self._close_to_signup(text)
-        about = joining or reply.kind == SUGGEST or reply.intent in self.who.topics
+        about = joining or reply.intent in self.who.topics
         if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
             topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
             if topic is not None:
