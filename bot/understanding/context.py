@@ -192,7 +192,8 @@ class Dialogue:
         if reply.kind == SUGGEST and not self._plausible(text):
             reply = assistant.fallback(lang, reply.score)
         own = facts.programme(programme)
-        if own is not None and reply.intent in self.who.topics and asks(text):
+        single = len(reply.topics or ()) <= 1  # "who goes, and since when?" asks two things
+        if own is not None and single and reply.intent in self.who.topics and asks(text):
             # "PhD students fit join am?" answered with an entry on who takes part: the one
             # for the programme, people or criteria
             needs = read.asks_what_is_needed(text)
@@ -474,8 +475,8 @@ class Dialogue:
         peut y participer ?", "am I eligible?", "哪些人能参加？") gets that programme's entry
         (:mod:`bot.understanding.participation`), when the reply is unsure, the sign-up, or
         an entry about who takes part."""
-        if not asks(text):
-            return reply
+        if not asks(text) or len(reply.topics or ()) > 1:
+            return reply  # a wish to join; or a question of two topics, both answered
         joining = reply.intent == SIGNUP
         if joining:
             reply = self._without_actions(text, lang) or reply
