@@ -114,12 +114,24 @@ def vocabulary_speller(
         for n in group.names["zh"]
         for r in chinese_runs(normalize(n))
     ]
+    lexicon = [
+        r
+        for text in (
+            *(t for e in kb.entries.values() for t in (e.title["zh"], *e.keywords.get("zh", ()))),
+            *(t for i in kb.items.values() for t in (i.name["zh"], *i.aliases.get("zh", ()))),
+        )
+        for r in chinese_runs(normalize(text))
+    ]
     return Speller(
         [*words, *outside],
         names=names,
         described=described,
         chinese=ChineseSpeller(
-            runs, keep, standing=[*config.stopwords["zh"], *config.particles], names=unlisted
+            runs,
+            keep,
+            standing=[*config.stopwords["zh"], *config.particles],
+            names=unlisted,
+            lexicon=lexicon,
         ),
         languages=language_words(config, phrases),
         shorthand=config.shorthand,
