@@ -669,6 +669,24 @@ def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant)
 @pytest.mark.parametrize(
     ("typed", "read"),
     [
+        ("有没有 public health 的master？", "有没有 公共卫生 的硕士？"),  # terms of the table
+        ("普外科 general surgery 可以去吗", "普外科 general surgery 可以去吗"),  # a name stays
+        ("我想问一下, can I join a lab there?", "我想问一下, can I join a lab there?"),
+    ],
+)
+def test_english_terms_in_a_chinese_clause_are_read_in_chinese(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.standard(typed) == read
+
+
+def test_a_short_form_in_capitals_is_no_typo_in_chinese(assistant: Assistant) -> None:
+    assert assistant.matcher.spelt("我是PGY，想来交流") == "我是 pgy 想来交流"  # no "pay"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
         ("jsuis en 2e année, c koi ?", "je suis en 2e annee c quoi"),
         ("derm or ortho?", "derm or ortho"),  # not-listed fields keep their short names
     ],
