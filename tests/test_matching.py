@@ -543,7 +543,7 @@ INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 6
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.9, "fr": 0.75}  # 90.0, 93.3 (session 5), 80.0
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
 # in issue 18 session 4 as the check of the items' descriptions written before it was read
