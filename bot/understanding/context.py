@@ -225,6 +225,9 @@ class Dialogue:
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
         it: it is not answered alone, or the remark names an item and the question none."""
+        joined = f"{remark} {question}"
+        if self.assistant.offers_options(joined) and not self.assistant.offers_options(question):
+            return True  # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
         if not self.read.pronoun(question):
             return False
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
