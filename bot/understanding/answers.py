@@ -340,6 +340,10 @@ class Assistant:
             if not clipped:
                 found = self._described_option(phrase, position)
                 found = found if found is not None and found.topic_id in plausible else None
+            if found is None or not found.named:
+                # the word next to "or": "cardio vs neuro for a 4 week observership"
+                edge = self.matcher.clipped(phrase, 0 if index == len(phrases) - 1 else -1)
+                found = self._ranked(whole, edge, position) if edge else found
             if found is None and index == 0 and len(phrases) > 2:
                 continue  # "hello, neuro or cardio?"
             if found is None or any(self._same(found.topic_id, c.topic_id) for c in chosen):

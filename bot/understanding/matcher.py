@@ -207,9 +207,10 @@ class Matcher:
         """The part that asks, normalised, without the programmes' names."""
         return self._options.without_programmes(self.spelt(self.asking_part(question)))
 
-    def clipped(self, phrase: str) -> Option:
-        """The items a one-word option clips the name of ("neuro", "pedia")."""
-        return self._options.clipped(self.spelt(phrase))
+    def clipped(self, phrase: str, edge: int | None = None) -> Option:
+        """The items a one-word option clips the name of ("neuro", "pedia"); ``edge``: the
+        phrase's first (0) or last (-1) word only."""
+        return self._options.clipped(self.spelt(phrase), edge)
 
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),

@@ -216,22 +216,27 @@ class OptionFinder:
                     return left, right
         return None
 
-    def clipped(self, phrase: str) -> Option:
+    def clipped(self, phrase: str, edge: int | None = None) -> Option:
         """The items a one-word option clips the name of ("neuro", "pedia", "cardio"): the
         field with the shortest one-word name it starts ("neuro": neurology, not neurosurgery
         nor neuroscience), else every item whose name's first word it starts; empty when
-        none."""
+        none. ``edge`` 0 or -1: the phrase's first or last word, whatever follows or comes
+        before it, when it clips a field ("cardio vs neuro for a 4 week observership")."""
         words = [
             w
             for w in phrase.split()
             if w not in self._fillers and w not in self._asks and not {w, stem(w)} & self._generic
         ]
+        if edge is not None and words:
+            words = [words[edge]]
         if len(words) != 1 or len(words[0]) < MIN_CLIPPED or not words[0].isascii():
             return frozenset()
         word = words[0]
         fields = [name for name in self._fields if name.startswith(word)]
         if fields:
             return frozenset(self._fields[min(fields, key=len)])
+        if edge is not None:
+            return frozenset()  # beside other words, only a field ("unit" is no option)
         found = {
             i for first, ids in self._first_words.items() if first.startswith(word) for i in ids
         }
