@@ -272,6 +272,14 @@ class Assistant:
             fact = self._fact_compared(question)
             if fact is not None and not self._out_of_scope(whole):
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
+            best = self._confident(whole)
+            by_overview = {p.overview: p for p in self.kb.programmes.programmes.values()}
+            takers = {p.participants for p in by_overview.values()}
+            if best is not None and best.topic_id in takers:
+                # "which one is for foreigners like me?": what each is and who takes part
+                named = [by_overview[c.topic_id] for c in chosen]
+                taken = [t for p in named for t in (p.overview, p.participants) if t]
+                chosen = [self._ranked(whole, frozenset({t}), position) for t in taken]
         return self._chosen(whole, chosen, parts, lang)
 
     def _positions(self, whole: Match) -> dict[str, int]:
