@@ -555,15 +555,23 @@ TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
-    "fr": 0.68,
+    "fr": 0.72,
     "kind:indirect-name": 0.75,
     "rejection": 0.8,
-    "kind:comparison": 0.78,
+    "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
 }
 
 # Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
 # misses are not read), first scored on main in session 5: 64.8 / 70.4 / 70.4 %, off-topic 91.7 %.
-QUESTIONS_VAL_FLOORS = {"en": 0.61, "zh": 0.66, "fr": 0.66, "rejection": 0.87, "language": 0.97}
+# Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
+QUESTIONS_VAL_FLOORS = {
+    "en": 0.61,
+    "zh": 0.66,
+    "fr": 0.66,
+    "rejection": 0.87,
+    "language": 0.97,
+    "kind:comparison": 0.75,
+}
 
 
 def _figures(report: Report) -> dict[str, float]:
@@ -644,6 +652,49 @@ def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, que
     assert reply.topics == ("pediatrics", "neonatology")
     for topic in reply.topics:
         assert assistant.topic_reply(topic, reply.language).text in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        # described rather than named; clipped names; topics rather than items
+        (
+            "the kids' ICU or the newborn ward, which is better?",
+            ("pediatric-intensive-care", "neonatology"),
+        ),
+        ("la neuro ou la pédia, laquelle ?", ("neurology", "pediatrics")),
+        ("cardio vs neuro for a 4 week observership?", ("cardiovascular-medicine", "neurology")),
+        ("is housing or the programme fee the bigger cost?", ("housing", "fees")),
+        ("住宿和项目费，哪个花钱多？", ("housing", "fees")),
+        # facts of two programmes are no choice; a name with "and" in it is one option
+        ("想问一下重医和斯特拉斯堡大学是哪一年签的合作协议？", ("strasbourg-partnership",)),
+        ("which lab works on infection and immunity?", ("infection-immunity",)),
+    ],
+)
+def test_options_said_in_other_words_than_their_names_are_each_answered(
+    assistant: Assistant, question: str, topics: tuple[str, ...]
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.topics == topics
+    for topic in reply.topics:
+        assert assistant.topic_reply(topic, reply.language).text in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which is longer, the CSC or the exchange?", "CSC项目和交流项目哪个时间更长？"],
+)
+def test_the_programmes_compared_on_a_fact_get_it_for_each(
+    assistant: Assistant, question: str
+) -> None:
+    reply = assistant.answer(question)
+    lang = reply.language
+    assert (reply.intent, reply.kind) == ("duration", ANSWER)
+    programmes = assistant.kb.programmes.programmes
+    assert reply.text.index(programmes["csc"].name[lang]) < reply.text.index(
+        programmes["exchange"].name[lang]
+    )  # in the order named, the CSC's "not published", then the exchange's duration
+    assert assistant.topic_reply("duration", lang).text in reply.text
 
 
 @pytest.mark.parametrize(

@@ -83,8 +83,9 @@ class Dialogue:
             asking = sentences.asking(text)
             lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
-        if len(named) > 1:
-            # "For the CSC one, is housing free like in the exchange?"
+        if len(named) > 1 and not self.assistant.offers_options(text):
+            # "For the CSC one, is housing free like in the exchange?" (in "CSC or the
+            # exchange, which one…" the "one" points at neither: a choice)
             named = self.read.pointed(" ".join(questions), named) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
@@ -233,6 +234,9 @@ class Dialogue:
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
         it: it is not answered alone, or the remark names an item and the question none."""
+        joined = f"{remark} {question}"
+        if self.assistant.offers_options(joined) and not self.assistant.offers_options(question):
+            return True  # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
         if not self.read.pronoun(question):
             return False
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
@@ -245,8 +249,8 @@ class Dialogue:
         also gives a fact: "I want to join the exchange, whom do I write to?" asks the
         contact, the programme's name and the wish are no question."""
         topics = reply.topics or ()
-        if reply.kind != ANSWER or len(topics) < 2:
-            return reply
+        if reply.kind != ANSWER or len(topics) < 2 or self.facts.overviews <= set(topics):
+            return reply  # (both overviews: the programmes compared, kept whole)
         kept = [t for t in topics if t not in ACTIONS and t not in self.facts.overviews]
         if not kept or len(kept) == len(topics):
             return reply

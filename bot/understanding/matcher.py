@@ -208,6 +208,20 @@ class Matcher:
         or to compare, in the order named (see :mod:`.options`)."""
         return self._options.options(self.spelt(self.asking_part(question)))
 
+    def option_phrases(self, question: str) -> list[str]:
+        """The texts of the options the part that asks offers to choose between, when its
+        names do not say them (see :meth:`.options.OptionFinder.phrases`)."""
+        return self._options.phrases(self.standard(self.asking_part(question)))
+
+    def without_programmes(self, question: str) -> str:
+        """The part that asks, normalised, without the programmes' names."""
+        return self._options.without_programmes(self.spelt(self.asking_part(question)))
+
+    def clipped(self, phrase: str, edge: int | None = None) -> Option:
+        """The items a one-word option clips the name of ("neuro", "pedia"); ``edge``: the
+        phrase's first (0) or last (-1) word only."""
+        return self._options.clipped(self.spelt(phrase), edge)
+
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
         outside the names of items ("Medical Laboratory" names no lab)."""
