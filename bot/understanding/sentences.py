@@ -28,6 +28,7 @@ GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
 )
 KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
+TOPIC_WORDS = 6  # a remark this short naming a topic ("About housing.") opens the next question
 MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
 
 # A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
@@ -44,7 +45,9 @@ _ENUMERATOR = re.compile(
     r"|[①-⑩]|[-•*·–])\s*"
 )
 _COMMA = re.compile(r"\s*,\s*")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
+# "Dr. M. Usman": a title, or an initial (a capital letter), before a full stop; "zero o." ends
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:(?i:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e)|[A-Z])\.$")
+_PUNCTUATION_ONLY = re.compile(r"^[^\w\u4e00-\u9fff]+$")  # "?" of "??", "!!!", an emoji alone
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
 
@@ -55,6 +58,7 @@ class Sentence:
 
     text: str
     kind: str
+    part: bool = False  # the rest of the sentence before it (a question cut from its opening)
 
 
 class SentenceReader:
@@ -75,6 +79,10 @@ class SentenceReader:
         for raw in _END.split(text.strip()):
             piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
+                continue
+            if pieces and _PUNCTUATION_ONLY.match(piece):
+                # "…Strasbourg??": the second mark ends the same sentence
+                pieces[-1] = (pieces[-1][0] + piece, pieces[-1][1])
                 continue
             if pieces and _ABBREVIATION.search(pieces[-1][0]) and not has_cjk(piece[:1]):
                 pieces[-1] = (pieces[-1][0] + " " + piece, pieces[-1][1])
@@ -109,8 +117,9 @@ class SentenceReader:
             # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
             # là-dessus ?" asks about what it introduces)
             sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
+        sentences = self._topics_joined(sentences)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
-        first = asked[0] if asked else len(sentences)
+        first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
         for i, sentence in enumerate(sentences):
             if sentence.kind != OTHER:
                 continue
@@ -143,6 +152,30 @@ class SentenceReader:
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
 
+    def _topics_joined(self, sentences: list[Sentence]) -> list[Sentence]:
+        """A question spread over two sentences, joined: a short remark that only names what
+        is asked about ("About housing. Is it free?", "Concernant le visa : faut-il …",
+        "关于住宿。免费吗？", ``topic`` words) or that trails off ("so the French
+        programme... do …"), then the question."""
+        joined: list[Sentence] = []
+        for sentence in sentences:
+            before = joined[-1] if joined else None
+            if (
+                before is not None
+                and before.kind == OTHER
+                and sentence.kind == QUESTION
+                and _short(before.text, TOPIC_WORDS)
+                and self._announced(normalised(before.text)) is None  # "有两个问题："
+                and (
+                    self.markers.has(normalised(before.text), "topic", start=True)
+                    or before.text.rstrip().endswith(("...", "…", ":", "："))
+                )
+            ):
+                joined[-1] = Sentence(f"{before.text} {sentence.text}", QUESTION)
+                continue
+            joined.append(sentence)
+        return joined
+
     def _introduced(self, sentence: Sentence) -> list[Sentence]:
         """A question that opens with a self-introduction, cut where the asking starts (after
         a comma or a conjunction): "我是港大的研究生，想了解…" is an introduction, then a
@@ -155,7 +188,7 @@ class SentenceReader:
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
-                return [Sentence(left, INTRO), Sentence(right, QUESTION)]
+                return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
         return [sentence]
 
     def kind(self, sentence: str) -> str:
@@ -206,10 +239,7 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (
-                self.question(clause),
-                sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "",
-            )
+            (self.question(clause), self._remark(sentences, i))
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for clause in self.clauses(s.text)
@@ -217,7 +247,30 @@ class SentenceReader:
         if asked:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
+        if not rest:
+            # "I am a resident in urology and I would like to observe in a hospital": the
+            # last introduction that says what the writer wishes asks it
+            wishes = [
+                s.text
+                for s in sentences
+                if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
+            ]
+            rest = wishes[-1:]
         return [(" ".join(rest), "")] if rest else [(text, "")]
+
+    def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
+        """What a question may stand for: the remark just before it, or the opening of its own
+        sentence when that says what the writer does or likes, not who they are ("I'm really
+        into ultrasound research, is there a lab for that?"; not "I'm a PhD student in
+        pharmacology, …": ``level`` words)."""
+        if not i:
+            return ""
+        before = sentences[i - 1]
+        if before.kind == OTHER:
+            return before.text
+        if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
+            return before.text
+        return ""
 
     def asking(self, text: str) -> list[str]:
         """The sentences of a message that ask, as written."""
@@ -284,8 +337,8 @@ class SentenceReader:
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
 
 
-def _short(text: str) -> bool:
+def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
     """A few words (Chinese: a few characters), no question mark: a name, a sign-off."""
     if has_cjk(text):
-        return len(text.strip()) <= 2 * SIGNATURE_WORDS and "？" not in text
-    return len(_WORD.findall(text)) <= SIGNATURE_WORDS and "?" not in text
+        return len(text.strip()) <= 2 * size and "？" not in text
+    return len(_WORD.findall(text)) <= size and "?" not in text
