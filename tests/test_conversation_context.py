@@ -76,9 +76,9 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
     assert Focus.from_json("garbage") == Focus()
 
 
-# Regression floors of the conversation and e-mail dev sets (issue 17, sessions 3 and 4), NOT
-# the acceptance targets: a few points (about one row of a kind) below the figure measured when
-# they were set (`python -m bot eval FILE --no-misses`, in the comments). Raise, never lower.
+# Regression floors of the conversation and e-mail sets (issue 17, sessions 3 to 5; the *-val
+# sets are validation sets, never tuned on: docs/testing.md), NOT the acceptance targets: a few
+# points (about one row of a kind) below the figure measured when they were set (`python -m bot eval FILE --no-misses`, in the comments). Raise, never lower.
 # "all" is the share of rows handled right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {  # figures of session 4 on main merged with conv3
@@ -121,12 +121,29 @@ CONVERSATION_FLOORS = {
         "kind:email-one": 0.86,  # 88.9 % (48/54)
         "kind:email-two": 0.94,  # 97.2 % (35/36)
     },
+    "conv-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 84.6 % (203/240)
+        "all": 0.81,  # 84.6 %
+        "en": 0.79,  # 83.0 %
+        "zh": 0.78,  # 82.1 %
+        "fr": 0.83,  # 87.5 %
+        "language": 0.97,  # 99.6 %
+        "kind:clear-alone": 0.93,  # 96.9 % (31/32)
+        "kind:programme-differs": 0.58,  # 62.5 % (20/32)
+    },
+    "emails-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 82.5 % (99/120)
+        "all": 0.79,  # 82.5 %
+        "en": 0.80,  # 83.3 %
+        "zh": 0.79,  # 83.3 %
+        "fr": 0.76,  # 80.0 %
+        "language": 0.98,  # 100 %
+        "kind:email-two": 0.75,  # 79.2 % (38/48)
+    },
 }
 
 
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it). The
 # one of conv-dev2 names both programmes in one message.
-OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 1}
+OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 1, "conv-val.yaml": 3}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))
