@@ -96,6 +96,43 @@ FRAMES = {
 CHAT = frozenset({"greeting", "thanks", "signup", "talk-to-coordinator"})  # no question
 
 
+# A remark about the writer's own field between the introduction and the questions (a field
+# named there is context, never the question).
+REMARKS = {
+    "en": [
+        "My research focuses on {}.",
+        "My field is {} and I love it.",
+        "A friend of mine studied {} with you.",
+    ],
+    "zh": ["我的研究方向是{}。", "我主要做{}方面的工作。", "我有个朋友以前在你们那里学{}。"],
+    "fr": [
+        "Mes recherches portent sur {}.",
+        "Ma spécialité est {}.",
+        "Une amie a étudié {} chez vous.",
+    ],
+}
+FIELDS = {
+    "en": ["pharmacy", "stomatology", "nursing", "cardiology", "public health", "oncology"],
+    "zh": ["药学", "口腔医学", "护理学", "心血管内科", "公共卫生", "肿瘤学"],
+    "fr": [
+        "la pharmacie",
+        "la stomatologie",
+        "les soins infirmiers",
+        "la cardiologie",
+        "la santé publique",
+        "l'oncologie",
+    ],
+}
+
+
+def _frame(rng: random.Random, lang: str, body: str, remark: bool) -> str:
+    greeting, intro, thanks, name = rng.choice(FRAMES[lang])
+    lines = [greeting, intro]
+    if remark:
+        lines.append(rng.choice(REMARKS[lang]).format(rng.choice(FIELDS[lang])))
+    return "\n".join((*lines, body, thanks, name))
+
+
 def _fresh(assistant: Assistant, text: str, lang: str) -> Reply:
     return Dialogue(assistant).reply(text, lang)
 
@@ -149,7 +186,7 @@ def letters(assistant: Assistant, files: list[str]) -> None:
     print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
-def wrapped(assistant: Assistant, files: list[str], seed: int) -> None:
+def wrapped(assistant: Assistant, files: list[str], seed: int, remark: bool) -> None:
     """Single questions right alone, inside plain letters: the share still right."""
     rng = random.Random(seed)
     total: Counter[str] = Counter()
@@ -158,8 +195,7 @@ def wrapped(assistant: Assistant, files: list[str], seed: int) -> None:
         cases = [c for c in load_cases(Path(file)) if not c.turns and not c.off_topic]
         good = [c for c in cases if _is_right(assistant, c, ask(assistant, c))]
         for case in good:
-            greeting, intro, thanks, name = rng.choice(FRAMES[case.lang])
-            letter = "\n".join((greeting, intro, case.question, thanks, name))
+            letter = _frame(rng, case.lang, case.question, remark)
             reply = Dialogue(assistant).reply(letter)
             ok = _is_right(assistant, case, reply)
             total[case.lang] += 1
@@ -215,6 +251,7 @@ def main() -> None:
     parser.add_argument("mode", choices=("letters", "wrapped"))
     parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation one)")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--remark", action="store_true", help="a remark naming a field too")
     args = parser.parse_args()
     if any("holdout" in f or "-val" in f for f in args.files):
         parser.error("held-out and validation sets are never diagnosed here")
@@ -222,7 +259,7 @@ def main() -> None:
     if args.mode == "letters":
         letters(assistant, args.files)
     else:
-        wrapped(assistant, args.files, args.seed)
+        wrapped(assistant, args.files, args.seed, args.remark)
 
 
 if __name__ == "__main__":
