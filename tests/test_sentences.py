@@ -128,7 +128,7 @@ def test_a_remark_naming_a_topic_opens_the_next_question(reader: SentenceReader)
     french = "Bonjour,\nJe suis interne.\nConcernant le logement : est-il gratuit ?\nMerci,\nZoé"
     assert reader.questions(french) == ["le logement est-il gratuit ?"]
     # a sentence announcing questions is no topic ("有两个问题想请教：")
-    chinese = "老师好：\n我是硕士生。有两个问题想请教：第一，能待多久；第二，是否要交费。\n谢谢！\n小张"
+    chinese = "老师好：\n有两个问题想请教：第一，能待多久；第二，是否要交费。\n谢谢！\n小张"
     assert reader.questions(chinese) == ["能待多久；", "是否要交费。"]
 
 
