@@ -184,3 +184,18 @@ def test_the_opening_of_a_cut_sentence_is_the_remark_of_its_question(
 )
 def test_requests_without_a_question_mark_ask(reader: SentenceReader, sentence: str) -> None:
     assert reader.kind(sentence) == QUESTION
+
+
+def test_a_question_not_answered_beside_an_answered_one_is_never_dropped_silently(
+    assistant: Assistant,
+) -> None:
+    answered = Reply("housing answer", (), "housing", 0.9, "en", ANSWER, ("housing",))
+    declined = assistant.fallback("en")
+    reply = combine(assistant, [answered, declined], "en")
+    assert reply.topics == ("housing",)
+    assert reply.text.startswith("housing answer")
+    assert reply.text.endswith(assistant.texts.get("questions_unanswered", "en", n=1))
+    assert "one of your questions" in reply.text
+    both = combine(assistant, [answered, declined, declined], "fr")
+    assert "2 de vos questions" in both.text
+    assert combine(assistant, [answered, answered], "en").text == "housing answer"
