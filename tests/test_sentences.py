@@ -199,3 +199,23 @@ def test_a_question_not_answered_beside_an_answered_one_is_never_dropped_silentl
     both = combine(assistant, [answered, declined, declined], "fr")
     assert "2 de vos questions" in both.text
     assert combine(assistant, [answered, answered], "en").text == "housing answer"
+
+
+def test_emojis_end_chat_sentences_and_asides_with_one_are_left_out(
+    reader: SentenceReader,
+) -> None:
+    text = "哈喽～我是护理学研究生😵 想问一下交流项目包住吗"
+    assert kinds(reader, text) == [
+        (GREETING, "哈喽～"),
+        (INTRO, "我是护理学研究生😵"),
+        (QUESTION, "想问一下交流项目包住吗"),
+    ]
+    french = (
+        "Coucou ! Je suis infirmière (oui, encore une 🙈). Je me demandais, tout bêtement, "
+        "combien de temps on peut rester ?"
+    )
+    assert reader.questions(french) == ["combien de temps on peut rester ?"]
+    assert reader.split("I study at KNUST (Ghana). Is housing free?") == [
+        "I study at KNUST (Ghana).",
+        "Is housing free?",
+    ]

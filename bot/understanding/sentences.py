@@ -36,6 +36,7 @@ MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least th
 # kept whole by requiring a space and a lower-case-free abbreviation check.
 _END = re.compile(
     r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?；])|\n+"
+    r"|(?<=[～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f])\s*(?=[^\s～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d.,!?，。！？])"
     r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
     r"|(?<=[：:；;，,。\s])(?=第[一二三四五六七八九十][，,、：:])"
 )
@@ -45,6 +46,11 @@ _ENUMERATOR = re.compile(
     r"|[①-⑩]|[-•*·–])\s*"
 )
 _COMMA = re.compile(r"\s*,\s*")
+# An aside in brackets: with an emoji or a question mark in it ("(on n'a qu'une vie, n'est-ce
+# pas ? 😄)", "(ce n'est pas mon fort 🙈)"); other brackets ("(IPA)", "(for housing and meals)")
+# stay.
+_BRACKETS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_ASIDE_MARK = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 # "Dr. M. Usman": a title, or an initial (a capital letter), before a full stop; "zero o." ends
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:(?i:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e)|[A-Z])\.$")
 _PUNCTUATION_ONLY = re.compile(r"^[^\w\u4e00-\u9fff]+$")  # "?" of "??", "!!!", an emoji alone
@@ -76,7 +82,7 @@ class SentenceReader:
     def _pieces(self, text: str) -> list[tuple[str, bool]]:
         """The sentences of a message, each with whether it is an item of a list ("1) …")."""
         pieces: list[tuple[str, bool]] = []
-        for raw in _END.split(text.strip()):
+        for raw in _END.split(_without_asides(text).strip()):
             piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
                 continue
@@ -312,11 +318,22 @@ class SentenceReader:
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if (
                 left
-                and self._asking(normalised(left))
+                and self._asks_something(left)
                 and self.markers.has(normalised(right), "ask", start=True)
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _asks_something(self, clause: str) -> bool:
+        """Whether a clause asks about something: a question word, or a request followed by
+        what it asks ("je me demandais, tout bêtement" asks nothing yet)."""
+        norm = normalised(clause)
+        if self.markers.has(norm, "ask"):
+            return True
+        ends = [found.end() for found in self.markers.request.finditer(lowered(clause))]
+        if not ends:
+            return self.markers.has(norm, "request")
+        return len(_WORD.findall(clause[max(ends) :])) >= MIN_QUESTION_WORDS
 
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
@@ -335,6 +352,16 @@ class SentenceReader:
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
+
+
+def _without_asides(text: str) -> str:
+    """A message without its asides in brackets (see ``_BRACKETS``)."""
+
+    def kept(found: re.Match[str]) -> str:
+        inside = found.group(1)
+        return "" if _ASIDE_MARK.search(inside) else found.group(0)
+
+    return _BRACKETS.sub(kept, text)
 
 
 def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
