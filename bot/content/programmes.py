@@ -32,6 +32,8 @@ MARKER_KINDS = {
         "about",
         "conjunction",
         "clause",
+        "topic",
+        "wish",
     ),
     "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same"),
 }
