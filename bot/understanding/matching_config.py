@@ -129,6 +129,9 @@ class MatchingConfig:
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
     # other institutions asked about, as read (see bot/understanding/institutions.py)
     institutions: dict[str, Any] = field(default_factory=dict)
+    # a message naming an item, closer without its names to the out-of-scope examples than to
+    # every entry by this, asks something general (see bot/understanding/general.py)
+    general_margin: float = 0.12
 
     @cached_property
     def decision(self) -> AnswerDecision:
@@ -201,6 +204,7 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 institutions=dict(data.get("institutions") or {}),
+                general_margin=float((data.get("general_questions") or {}).get("margin", 0.12)),
                 regional={
                     unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()
