@@ -177,15 +177,15 @@ class Matcher:
         """Whether a message is a request the bot declines whatever it names: a translation
         (``matching.yaml`` ``declined:``), a question about another university's programme,
         fees or city (``institutions:``, see :mod:`.institutions`), or a general question
-        about a field it names (see :mod:`.general`)."""
+        about a field it names, unless it names items to choose between (see :mod:`.general`)."""
         normalized = normalize(question)
         if any(pattern.search(normalized) for pattern in self.config.declined):
             return True
         if self._institutions.elsewhere(question):
             return True
-        return self._general is not None and self._general.general(
-            self.spelt(self.asking_part(self.standard(question)))
-        )
+        if self._general is None or len(self.options(question)) > 1:
+            return False  # a choice between named items is about the items
+        return self._general.general(self.spelt(self.asking_part(self.standard(question))))
 
     def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
