@@ -23,12 +23,22 @@ class GeneralQuestions:
         entries: list[str],
         names_in: Callable[[str], list[str]],
         margin: float,
+        places: frozenset[str] = frozenset(),
     ) -> None:
         self._semantic = semantic
         self._entries = {semantic.topic_index[t] for t in entries if t in semantic.topic_index}
-        self._names_in = names_in  # the item names a normalised text contains, word for word
+        self._item_names = names_in  # the item names a normalised text contains, word for word
+        self._places = places  # the partners' places ("strasbourg", "法国"), taken out too
         self.margin = margin
         self.general = lru_cache(maxsize=1024)(self._general)
+
+    def _names_in(self, normalized: str) -> list[str]:
+        """The item names and the partners' places a normalised text contains."""
+        padded = f" {normalized} "
+        places = [
+            p for p in self._places if (p in normalized if not p.isascii() else f" {p} " in padded)
+        ]
+        return [*self._item_names(normalized), *places]
 
     def without_names(self, normalized: str) -> str:
         """A normalised text with the item names it contains taken out, longest first."""

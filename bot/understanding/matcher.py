@@ -95,7 +95,11 @@ class Matcher:
                 config, encoder, raw_phrases, list(self._lexical.topics), cache_dir
             )
             self._general = GeneralQuestions(
-                self._semantic, list(kb.entries), self._names.names_in, config.general_margin
+                self._semantic,
+                list(kb.entries),
+                self._names.names_in,
+                config.general_margin,
+                config.general_places,
             )
 
     @property
