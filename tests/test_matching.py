@@ -475,7 +475,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.88,  # 91.7 % (165/180) with issue 18's general questions (90.0 % before)
+    "rejection": 0.89,  # 92.8 % (167/180) with issue 18's general questions (90.0 % before)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -557,7 +557,7 @@ QUESTIONS_DEV2_FLOORS = {
     "zh": 0.75,
     "fr": 0.68,
     "kind:indirect-name": 0.75,
-    "rejection": 0.84,  # 88.9 % (16/18) with issue 18's general questions (83.3 % before)
+    "rejection": 0.95,  # 100 % (18/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.78,
 }
 
