@@ -78,8 +78,8 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
 
 # Regression floors of the conversation and e-mail sets (issue 17, sessions 3 to 5; the *-val
 # sets are validation sets, never tuned on: docs/testing.md), NOT the acceptance targets: a few
-# points (about one row of a kind) below the figure measured when they were set (`python -m bot eval FILE --no-misses`, in the comments). Raise, never lower.
-# "all" is the share of rows handled right.
+# points (about one row of a kind) below the figure measured when they were set (`python -m bot
+# eval FILE --no-misses`, in the comments). Raise, never lower. "all": the share of rows right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {  # figures of session 4 on main merged with conv3
         "all": 0.88,  # 91.7 % (110/120)

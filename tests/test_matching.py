@@ -543,7 +543,7 @@ INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 6
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.9, "fr": 0.75}  # 90.0, 93.3 (session 5), 80.0
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
 # in issue 18 session 4 as the check of the items' descriptions written before it was read
@@ -667,6 +667,26 @@ def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant)
     assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
     assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
     assert mainland("Is it free?") == "Is it free?"
+    assert mainland("你哋啲宿舍係點㗎？") == "你们的宿舍是怎么样啊？"  # 啲 after a pronoun: 的
+    assert mainland("啥子时候开始，莫得名额了吗") == "什么时候开始，没有名额了吗"  # Sichuanese
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("有没有 public health 的master？", "有没有 公共卫生 的硕士？"),  # terms of the table
+        ("普外科 general surgery 可以去吗", "普外科 general surgery 可以去吗"),  # a name stays
+        ("我想问一下, can I join a lab there?", "我想问一下, can I join a lab there?"),
+    ],
+)
+def test_english_terms_in_a_chinese_clause_are_read_in_chinese(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.standard(typed) == read
+
+
+def test_a_short_form_in_capitals_is_no_typo_in_chinese(assistant: Assistant) -> None:
+    assert assistant.matcher.spelt("我是PGY，想来交流") == "我是 pgy 想来交流"  # no "pay"
 
 
 @pytest.mark.parametrize(
