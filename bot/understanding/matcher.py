@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
-from bot.understanding.candidates import Candidate, Match
+from bot.understanding.candidates import Candidate, Match, message_length
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
@@ -272,4 +272,5 @@ class Matcher:
             lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)
         topic_cosines = {t: float(cosines[semantic.topic_index[t]]) for t in lexical}
         candidates = fuse(lexical, topic_cosines, named, self.config.semantic)
-        return Match(language, tuple(candidates), round(off_topic, 4), True)
+        length = message_length(question, language)
+        return Match(language, tuple(candidates), round(off_topic, 4), True, length)
