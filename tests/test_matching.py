@@ -468,14 +468,14 @@ DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
     "zh": 0.94,  # 98.5 % (134/136)
     "fr": 0.95,  # 99.3 % (134/135)
-    "rejection": 0.91,  # 95.4 % (62/65) after issue 18 session 4 (92.3 % before)
+    "rejection": 0.93,  # 96.9 % (63/65) after issue 18 session 5 (95.4 % in session 4)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.87,  # 90.0 % (162/180) with issue 18's other institutions (was 89.4 %)
+    "rejection": 0.89,  # 92.8 % (167/180) with issue 18's general questions (90.0 % before)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -493,7 +493,7 @@ REAL_DEV_FLOORS = {
     "en": 0.87,  # 94.0 % (47/50)
     "zh": 0.86,  # 90.9 % (40/44) with issue 18's aliases (was 88.6 %)
     "fr": 0.83,  # 86.4 % (38/44)
-    "rejection": 0.84,  # 94.6 % (35/37) after issue 18 session 4 (91.9 % before)
+    "rejection": 0.93,  # 97.3 % (36/37) after issue 18 session 5 (94.6 % in session 4)
     "language": 0.97,  # 100.0 % (175/175)
     "kind:two-part": 0.80,  # 86.7 % (13/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
@@ -559,7 +559,7 @@ QUESTIONS_DEV2_FLOORS = {
     "fr": 0.70,
     "kind:chatty": 0.75,
     "kind:indirect-name": 0.75,
-    "rejection": 0.8,
+    "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
 }
 

@@ -21,6 +21,7 @@ from bot.understanding.candidates import Candidate, Match, message_length
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
+from bot.understanding.general import GeneralQuestions
 from bot.understanding.institutions import Institutions
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
 from bot.understanding.matching_config import MatchingConfig, NotListed, SemanticConfig
@@ -88,9 +89,17 @@ class Matcher:
         )
         self._options = OptionFinder(kb, config, self._names.named)
         self._semantic: SemanticIndex | None = None
+        self._general: GeneralQuestions | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
                 config, encoder, raw_phrases, list(self._lexical.topics), cache_dir
+            )
+            self._general = GeneralQuestions(
+                self._semantic,
+                list(kb.entries),
+                self._names.names_in,
+                config.general_margin,
+                config.general_places,
             )
 
     @property
@@ -114,6 +123,8 @@ class Matcher:
         self._lexical.clear_caches()
         self._names.clear_cache()
         self._parser.clear_cache()
+        if self._general is not None:
+            self._general.general.cache_clear()
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The embeddings of texts (prepared ones reused); meaning must be on."""
@@ -168,12 +179,17 @@ class Matcher:
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names: a translation
-        (``matching.yaml`` ``declined:``), or a question about another university's programme,
-        fees or city (``institutions:``, see :mod:`.institutions`)."""
+        (``matching.yaml`` ``declined:``), a question about another university's programme,
+        fees or city (``institutions:``, see :mod:`.institutions`), or a general question
+        about a field it names, unless it names items to choose between (see :mod:`.general`)."""
         normalized = normalize(question)
         if any(pattern.search(normalized) for pattern in self.config.declined):
             return True
-        return self._institutions.elsewhere(question)
+        if self._institutions.elsewhere(question):
+            return True
+        if self._general is None or len(self.options(question)) > 1:
+            return False  # a choice between named items is about the items
+        return self._general.general(self.spelt(self.asking_part(self.standard(question))))
 
     def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
