@@ -58,10 +58,10 @@ def table(matcher: Matcher, cases: list[Case], k: int, real: list[bool]) -> dict
     lexical, coverage, cosine = np.zeros((n, k)), np.zeros((n, k)), np.full((n, k), -1.0)
     right, valid = np.zeros((n, k), bool), np.zeros((n, k), bool)
     named = np.zeros((n, k), bool)
-    off_topic = np.zeros(n)
+    off_topic, length = np.zeros(n), np.zeros(n)
     for i, case in enumerate(cases):
         match = matcher.match(case.question)
-        off_topic[i] = match.off_topic
+        off_topic[i], length[i] = match.off_topic, match.length
         for j, c in enumerate(match.candidates[:k]):
             lexical[i, j], coverage[i, j], cosine[i, j] = (
                 c.lexical or c.score,
@@ -77,6 +77,7 @@ def table(matcher: Matcher, cases: list[Case], k: int, real: list[bool]) -> dict
         "valid": valid,
         "named": named,
         "off_topic": off_topic,
+        "length": length,
         "is_off": np.array([c.off_topic for c in cases]),
         "lang": np.array([c.lang for c in cases]),
         "real": np.array(real),
@@ -126,6 +127,7 @@ def sweep(
                 t["off_topic"],
                 t["lexical"][rows, best] >= np.where(t["valid"], t["lexical"], -1).max(axis=1),
                 cosine >= np.where(t["valid"], t["cosine"], -1).max(axis=1),
+                t["length"],
             ]
         )
         right = t["right"][rows, best] & t["valid"][rows, best]

@@ -79,8 +79,7 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
 # Regression floors of the conversation and e-mail sets (issue 17, sessions 3 to 5; the *-val
 # sets are validation sets, never tuned on: docs/testing.md), NOT the acceptance targets: a few
 # points (about one row of a kind) below the figure measured when they were set (`python -m bot
-# eval FILE --no-misses`, in the comments). Raise, never lower.
-# "all" is the share of rows handled right.
+# eval FILE --no-misses`, in the comments). Raise, never lower. "all": the share of rows right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {  # figures of session 4 on main merged with conv3
         "all": 0.88,  # 91.7 % (110/120)
@@ -93,7 +92,7 @@ CONVERSATION_FLOORS = {
         "kind:not-listed-followup": 0.77,  # 88.9 % (8/9)
     },
     "conv-dev2.yaml": {  # the round-2 writers' set (session 4; first scored 77.8 %)
-        "all": 0.87,  # 90.0 % (162/180)
+        "all": 0.89,  # 91.7 % (165/180) session 5 (conv4); 90.0 % before
         "en": 0.91,  # 94.6 %
         "zh": 0.82,  # 85.7 %
         "fr": 0.84,  # 87.5 %

@@ -4,11 +4,12 @@ and when the bot offers a choice or declines instead."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
-from bot.understanding.candidates import Candidate, Match
+from bot.understanding.candidates import Candidate, Match, message_length
 from bot.understanding.decision import FEATURES, AnswerDecision, match_features
 from bot.understanding.matching_config import MatchingConfig
 
@@ -96,6 +97,24 @@ def test_features_of_a_match() -> None:
     assert found["coverage"] == 0.9
     alone = match_features(by_meaning(candidate("fees", 0.7, cosine=0.6)))
     assert alone["gap"] == 0.7  # no runner-up: the whole score is the margin
+
+
+def test_a_model_weighing_length_answers_a_long_message_it_would_not_answer_short() -> None:
+    """A long message explains less of itself by any one topic (its coverage is lower): a
+    model refitted with the ``length`` feature (scripts/fit_decision.py) can say so."""
+    model = AnswerDecision(0.6, 0.5, {"bias": -4.0, "cosine": 4.0, "length": 1.0}, accept=0.5)
+    best, runner_up = candidate("fees", 0.5, cosine=0.6), candidate("housing", 0.3, cosine=0.4)
+    short = Match("en", (best, runner_up), 0.2, True, message_length("fees?", "en"))
+    text = "hi, my budget is tight, can I still come without paying anything for the programme"
+    long = Match("en", (best, runner_up), 0.2, True, message_length(text, "en"))
+    assert match_features(long)["length"] == pytest.approx(math.log(16))  # 15 words
+    assert model.answer_of(short) is None
+    assert model.answer_of(long) == best
+
+
+def test_a_chinese_message_is_measured_in_words_of_two_characters() -> None:
+    assert message_length("交流项目要交项目费吗", "zh") == pytest.approx(math.log(6))
+    assert message_length("do I pay fees", "en") == pytest.approx(math.log(5))
 
 
 def test_probability_is_bounded_and_ignores_unweighted_features() -> None:

@@ -468,14 +468,14 @@ DEV_FLOORS = {
     "en": 0.95,  # 99.3 % (148/149)
     "zh": 0.94,  # 98.5 % (134/136)
     "fr": 0.95,  # 99.3 % (134/135)
-    "rejection": 0.91,  # 95.4 % (62/65) after issue 18 session 4 (92.3 % before)
+    "rejection": 0.93,  # 96.9 % (63/65) after issue 18 session 5 (95.4 % in session 4)
     "language": 0.96,  # 98.8 % (479/485)
 }
 DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.87,  # 90.0 % (162/180) with issue 18's other institutions (was 89.4 %)
+    "rejection": 0.89,  # 92.8 % (167/180) with issue 18's general questions (90.0 % before)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -493,7 +493,7 @@ REAL_DEV_FLOORS = {
     "en": 0.87,  # 94.0 % (47/50)
     "zh": 0.86,  # 90.9 % (40/44) with issue 18's aliases (was 88.6 %)
     "fr": 0.83,  # 86.4 % (38/44)
-    "rejection": 0.84,  # 94.6 % (35/37) after issue 18 session 4 (91.9 % before)
+    "rejection": 0.93,  # 97.3 % (36/37) after issue 18 session 5 (94.6 % in session 4)
     "language": 0.97,  # 100.0 % (175/175)
     "kind:two-part": 0.80,  # 86.7 % (13/15)
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
@@ -543,7 +543,7 @@ INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 6
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.72, "fr": 0.75}  # 90.0, 76.7, 80.0
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.9, "fr": 0.75}  # 90.0, 93.3 (session 5), 80.0
 TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
 # in issue 18 session 4 as the check of the items' descriptions written before it was read
@@ -551,19 +551,32 @@ TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # 79.6, 70.4, 53.7, 66.7 %; with the comparisons (issue 18, session 4): 79.6, 79.6, 63.0, 66.7 %,
 # comparisons 83.3 % (15/18; 38.9 % before); off-topic 66.7 -> 83.3 % (15/18) with issue 18's
 # other institutions (session 4); fr 68.5 -> 72.2 % and indirect names 75.0 -> 79.2 % with the
-# aliases (issue 18, session 4)
+# aliases (issue 18, session 4); fr 70.4 -> 74.1 % and chatty 76.7 -> 83.3 % (80.0 % with
+# decide4 and zh4 merged) with issue 17's chat reading (emoji ends a sentence, asides; session 5)
 QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
-    "fr": 0.68,
+    "fr": 0.70,
+    "kind:chatty": 0.75,
     "kind:indirect-name": 0.75,
-    "rejection": 0.8,
-    "kind:comparison": 0.78,
+    "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
+    "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
 }
 
 # Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
 # misses are not read), first scored on main in session 5: 64.8 / 70.4 / 70.4 %, off-topic 91.7 %.
-QUESTIONS_VAL_FLOORS = {"en": 0.61, "zh": 0.66, "fr": 0.66, "rejection": 0.87, "language": 0.97}
+# Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
+# en 68.5 -> 70.4, fr 74.1 -> 79.6 %, chatty 57.5 -> 70.0 % with issue 17's chat reading
+# (session 5, email4: aggregate figures only)
+QUESTIONS_VAL_FLOORS = {
+    "en": 0.66,
+    "zh": 0.66,
+    "fr": 0.74,
+    "rejection": 0.87,
+    "language": 0.97,
+    "kind:chatty": 0.65,
+    "kind:comparison": 0.70,
+}
 
 
 def _figures(report: Report) -> dict[str, float]:
@@ -647,6 +660,49 @@ def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, que
 
 
 @pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        # described rather than named; clipped names; topics rather than items
+        (
+            "the kids' ICU or the newborn ward, which is better?",
+            ("pediatric-intensive-care", "neonatology"),
+        ),
+        ("la neuro ou la pédia, laquelle ?", ("neurology", "pediatrics")),
+        ("cardio vs neuro for a 4 week observership?", ("cardiovascular-medicine", "neurology")),
+        ("is housing or the programme fee the bigger cost?", ("housing", "fees")),
+        ("住宿和项目费，哪个花钱多？", ("housing", "fees")),
+        # facts of two programmes are no choice; a name with "and" in it is one option
+        ("想问一下重医和斯特拉斯堡大学是哪一年签的合作协议？", ("strasbourg-partnership",)),
+        ("which lab works on infection and immunity?", ("infection-immunity",)),
+    ],
+)
+def test_options_said_in_other_words_than_their_names_are_each_answered(
+    assistant: Assistant, question: str, topics: tuple[str, ...]
+) -> None:
+    reply = assistant.answer(question)
+    assert reply.topics == topics
+    for topic in reply.topics:
+        assert assistant.topic_reply(topic, reply.language).text in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which is longer, the CSC or the exchange?", "CSC项目和交流项目哪个时间更长？"],
+)
+def test_the_programmes_compared_on_a_fact_get_it_for_each(
+    assistant: Assistant, question: str
+) -> None:
+    reply = assistant.answer(question)
+    lang = reply.language
+    assert (reply.intent, reply.kind) == ("duration", ANSWER)
+    programmes = assistant.kb.programmes.programmes
+    assert reply.text.index(programmes["csc"].name[lang]) < reply.text.index(
+        programmes["exchange"].name[lang]
+    )  # in the order named, the CSC's "not published", then the exchange's duration
+    assert assistant.topic_reply("duration", lang).text in reply.text
+
+
+@pytest.mark.parametrize(
     ("question", "topic", "kind"),
     [
         ("呢個項目係咪要交學費㗎？", "fees", ANSWER),
@@ -667,6 +723,26 @@ def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant)
     assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
     assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
     assert mainland("Is it free?") == "Is it free?"
+    assert mainland("你哋啲宿舍係點㗎？") == "你们的宿舍是怎么样啊？"  # 啲 after a pronoun: 的
+    assert mainland("啥子时候开始，莫得名额了吗") == "什么时候开始，没有名额了吗"  # Sichuanese
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("有没有 public health 的master？", "有没有 公共卫生 的硕士？"),  # terms of the table
+        ("普外科 general surgery 可以去吗", "普外科 general surgery 可以去吗"),  # a name stays
+        ("我想问一下, can I join a lab there?", "我想问一下, can I join a lab there?"),
+    ],
+)
+def test_english_terms_in_a_chinese_clause_are_read_in_chinese(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.standard(typed) == read
+
+
+def test_a_short_form_in_capitals_is_no_typo_in_chinese(assistant: Assistant) -> None:
+    assert assistant.matcher.spelt("我是PGY，想来交流") == "我是 pgy 想来交流"  # no "pay"
 
 
 @pytest.mark.parametrize(

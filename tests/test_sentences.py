@@ -119,3 +119,103 @@ def test_a_sentence_announcing_questions_asks_only_when_it_says_about_what(
         "老师好：\n我是硕士生。有两个问题想请教：第一，能待多久；第二，是否要交费。\n谢谢！\n小张"
     )
     assert reader.questions(chinese) == ["能待多久；", "是否要交费。"]
+
+
+def test_a_remark_naming_a_topic_opens_the_next_question(reader: SentenceReader) -> None:
+    text = "Hello,\nI am a PhD student in Lagos.\nRegarding the visa. Do I need one?\nThanks,\nAde"
+    assert kinds(reader, text)[2] == (QUESTION, "Regarding the visa. Do I need one?")
+    assert reader.questions(text) == ["the visa. Do I need one?"]
+    french = "Bonjour,\nJe suis interne.\nConcernant le logement : est-il gratuit ?\nMerci,\nZoé"
+    assert reader.questions(french) == ["le logement est-il gratuit ?"]
+    # a sentence announcing questions is no topic ("有两个问题想请教：")
+    chinese = "老师好：\n有两个问题想请教：第一，能待多久；第二，是否要交费。\n谢谢！\n小张"
+    assert reader.questions(chinese) == ["能待多久；", "是否要交费。"]
+
+
+def test_repeated_marks_end_one_sentence_and_a_lower_case_letter_is_no_initial(
+    reader: SentenceReader,
+) -> None:
+    assert reader.split("Is housing free?? Where do we stay") == [
+        "Is housing free??",
+        "Where do we stay",
+    ]
+    assert reader.split("Are lectures in English? My Chinese is zero o. Thank you") == [
+        "Are lectures in English?",
+        "My Chinese is zero o.",
+        "Thank you",
+    ]
+    assert reader.split("Regards,\nDr. M. Usman") == ["Regards,", "Dr. M. Usman"]
+
+
+def test_a_letter_that_asks_nothing_asks_what_its_writer_wishes(reader: SentenceReader) -> None:
+    text = (
+        "Bonjour,\nJe suis étudiante en master de pharmacie à Lille.\nJe suis résidente en "
+        "urologie et je souhaiterais observer dans un service de l'hôpital.\nMerci,\nJulie"
+    )
+    assert reader.questions(text) == [
+        "Je suis résidente en urologie et je souhaiterais observer dans un service de l'hôpital."
+    ]
+    # a line naming a level asks when nothing else does ("硕士专业都有啥" is no introduction)
+    chinese = "老师好，\n我是外科的规培医生，明年想出去交流。\n硕士专业都有啥\n谢谢\n张伟"
+    assert reader.questions(chinese) == ["硕士专业都有啥"]
+
+
+def test_the_opening_of_a_cut_sentence_is_the_remark_of_its_question(
+    reader: SentenceReader,
+) -> None:
+    text = "Hi,\nI'm a nurse in Accra.\nI'm really into ultrasound, is there a lab for that?\nJo"
+    assert reader.asked(text) == [("is there a lab for that?", "I'm really into ultrasound")]
+    # who the writer is is no remark
+    plain = "Hi,\nI'm a PhD student in pharmacology, is there a lab for that?\nJo"
+    assert reader.asked(plain) == [("is there a lab for that?", "")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I was wondering whether housing is free",
+        "je me demandais si le logement est gratuit",
+        "不知道交流期间住宿免费",
+        "想请问一下住宿免费",
+        "c'est quoi le programme exactement",
+        "硕士专业都有啥",
+        "I'd like to check the length of the stay",
+    ],
+)
+def test_requests_without_a_question_mark_ask(reader: SentenceReader, sentence: str) -> None:
+    assert reader.kind(sentence) == QUESTION
+
+
+def test_a_question_not_answered_beside_an_answered_one_is_never_dropped_silently(
+    assistant: Assistant,
+) -> None:
+    answered = Reply("housing answer", (), "housing", 0.9, "en", ANSWER, ("housing",))
+    declined = assistant.fallback("en")
+    reply = combine(assistant, [answered, declined], "en")
+    assert reply.topics == ("housing",)
+    assert reply.text.startswith("housing answer")
+    assert reply.text.endswith(assistant.texts.get("questions_unanswered", "en", n=1))
+    assert "one of your questions" in reply.text
+    both = combine(assistant, [answered, declined, declined], "fr")
+    assert "2 de vos questions" in both.text
+    assert combine(assistant, [answered, answered], "en").text == "housing answer"
+
+
+def test_emojis_end_chat_sentences_and_asides_with_one_are_left_out(
+    reader: SentenceReader,
+) -> None:
+    text = "哈喽～我是护理学研究生😵 想问一下交流项目包住吗"
+    assert kinds(reader, text) == [
+        (GREETING, "哈喽～"),
+        (INTRO, "我是护理学研究生😵"),
+        (QUESTION, "想问一下交流项目包住吗"),
+    ]
+    french = (
+        "Coucou ! Je suis infirmière (oui, encore une 🙈). Je me demandais, tout bêtement, "
+        "combien de temps on peut rester ?"
+    )
+    assert reader.questions(french) == ["combien de temps on peut rester ?"]
+    assert reader.split("I study at KNUST (Ghana). Is housing free?") == [
+        "I study at KNUST (Ghana).",
+        "Is housing free?",
+    ]

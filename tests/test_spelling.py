@@ -67,6 +67,21 @@ def test_latin_typos_are_corrected_and_real_words_kept(
         ("我是一名神经病学的研究生", "我是一名神经病学的研究生"),  # common words stay
         ("本人在巴黎读医", "本人在巴黎读医"),  # 本人 keeps its 人: no 人才
         ("有专门看小孩子的科室吗", "有专门看小孩子的科室吗"),
+        # session 5: several typos into a piece of a name; a common word inside a longer
+        # name gives way (心里学); a word before a fragment of two words (眼科, not 研科)
+        ("互里学有博士吗", "护理学有博士吗"),
+        ("我想读应用心里学", "我想读应用心理学"),
+        ("超生医学有实验室吗", "超声医学有实验室吗"),
+        ("超生是什么意思", "超生是什么意思"),  # alone, the common word stays
+        ("想去演科见习", "想去眼科见习"),
+        ("交流有奖学今吗", "交流有奖学金吗"),  # 有奖学 gives 奖学 up to 奖学金
+        ("可以去皮夫颗吗", "可以去皮肤科吗"),  # a not-listed name is a target too
+        # rare readings are none (些 suo, 搞 qiao, 毒 dai) and a common word across a
+        # piece's edge stays (印度)
+        ("那些是免费的", "那些是免费的"),
+        ("附院搞的活动", "附院搞的活动"),
+        ("最近脑袋糊糊的", "最近脑袋糊糊的"),
+        ("我是印度尼西亚学生", "我是印度尼西亚学生"),
     ],
 )
 def test_chinese_near_homophones_are_corrected_and_real_words_kept(

@@ -29,6 +29,8 @@ STOP = frozenset({"the", "is", "what", "de", "le", "的", "吗", "是"})
         ("cœur", "coeur"),
         ("請問學費多少？", "请问学费多少"),  # traditional to simplified
         ("CQMU的住宿免费吗？", "cqmu 的住宿免费吗"),
+        ("出了问题怎么半", "出了问题怎么半"),  # simplified stays as written (zhconv: 幺半)
+        ("乾燥的天氣", "干燥的天气"),  # a traditional character by its phrase
         ("  many   spaces\t\n", "many spaces"),
         ("4–6 months!!!", "4 6 months"),
     ],

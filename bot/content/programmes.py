@@ -32,8 +32,10 @@ MARKER_KINDS = {
         "about",
         "conjunction",
         "clause",
+        "topic",
+        "wish",
     ),
-    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one"),
+    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same"),
 }
 BOTH, NONE = "both", "none"
 
@@ -52,6 +54,7 @@ class Programme:
     not_published: frozenset[str]
     counterparts: Mapping[str, str] = field(default_factory=dict)
     participants: str | None = None  # who takes part: "qui peut y participer ?" is no sign-up
+    eligibility: str | None = None  # who may apply in general, criteria ("do I need IELTS?")
     # Words that describe the programme ("French"): they name it only beside a programme word
     # or a pronoun ("the French one", "法国那个"), never alone ("is French hard to learn?").
     described_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -111,6 +114,7 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
             not_published=frozenset(str(t) for t in data.get("not_published") or ()),
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             participants=str(data["participants"]) if data.get("participants") else None,
+            eligibility=str(data["eligibility"]) if data.get("eligibility") else None,
             described_by={
                 lang: tuple(str(w).lower() for w in described[lang] or ()) for lang in LANGUAGES
             },
@@ -144,8 +148,10 @@ def check_programmes(
         where = f"{FILE_NAME}: programme '{programme.id}'"
         if programme.overview not in known:
             problems.append(f"{where}: unknown overview '{programme.overview}'")
-        if programme.participants is not None and programme.participants not in known:
-            problems.append(f"{where}: unknown participants '{programme.participants}'")
+        for key in ("participants", "eligibility"):
+            topic = getattr(programme, key)
+            if topic is not None and topic not in known:
+                problems.append(f"{where}: unknown {key} '{topic}'")
         for topic in sorted(programme.not_published - known):
             problems.append(f"{where}: not_published: unknown id '{topic}'")
         for a, b in programme.counterparts.items():

@@ -12,6 +12,7 @@ from bot.content.knowledge import Item, KnowledgeBase, load_knowledge
 from bot.content.languages import LANGUAGES
 from bot.content.learned import load_learned, with_learned
 from bot.content.overrides import load_overrides, with_overrides
+from bot.content.programmes import BOTH, NONE, Programme
 from bot.content.texts import Texts
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
@@ -23,6 +24,9 @@ NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answe
 MAX_SUGGESTIONS = 3
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
+# A fact the two programmes are compared on ("which is longer, …?") is read without their
+# names: so little is left that it must be this close in meaning to one of the fact's phrases.
+FACT_COSINE = 0.55
 FAMILY_MIN = 6  # a one-word field this long names a family of items ("Pediatric …")
 # UI texts a knowledge-base answer may include as {offer} and {handover} (what the student can
 # do next, which depends on the deployment: conversations/texts.yaml).
@@ -35,6 +39,8 @@ CORE_TEXTS = {
     "button_coordinator",
     "button_signup",
     "not_listed",
+    "not_published_for",
+    "option_programme",
     *ANSWER_TEXTS,
 }
 
@@ -124,11 +130,9 @@ class Assistant:
             names, list_id, item = unlisted
             return self.not_listed_reply(names, list_id, reply_lang, item)
         parts = self.matcher.parts(question)
-        options = self.matcher.options(question)
-        if len(options) > 1:
-            reply = self._options(match, options, parts, reply_lang)
-            if reply is not None:
-                return reply
+        reply = self._choice(question, match, parts, reply_lang)
+        if reply is not None:
+            return reply
         if len(parts) > 1:
             reply = self._several(match, parts, reply_lang)
             if reply is not None:
@@ -232,27 +236,77 @@ class Assistant:
                 offered.append(match.candidates[0].topic_id)
         return answered, offered
 
+    def offers_options(self, question: str) -> bool:
+        """Whether a message is answered as a choice between options it names or describes
+        (a letter's "Pediatrics, neonatology and obstetrics: which one would you advise?" is
+        one question, not a remark and a question)."""
+        match = self.match(question)
+        return (
+            self._choice(question, match, self.matcher.parts(question), match.language) is not None
+        )
+
+    def _choice(self, question: str, whole: Match, parts: list[str], lang: str) -> Reply | None:
+        """The answer of a message that names or describes two or three options to choose
+        between or to compare; None when it offers no such choice."""
+        options = self.matcher.options(question)
+        if len(options) > 1:
+            return self._options(question, whole, options, parts, lang)
+        chosen = self._described_options(whole, self.matcher.option_phrases(question))
+        return self._chosen(whole, chosen, parts, lang) if chosen else None
+
     def _options(
-        self, whole: Match, options: list[Option], parts: list[str], lang: str
+        self, question: str, whole: Match, options: list[Option], parts: list[str], lang: str
     ) -> Reply | None:
         """Each option a message names to choose between or to compare ("A or B?", "A 和 B，
         哪个…"), in the order named, then what its other parts ask ("…, and how long can I
-        stay?"); None when the message is out of scope or its best topic is something else it
-        asks (the fees, not the two programmes)."""
-        closest = max((c.cosine for c in whole.candidates), default=0.0)
-        if whole.by_meaning and whole.off_topic > closest + self.config.semantic.off_topic_margin:
-            return None
-        position: dict[str, int] = {}
-        for index, candidate in enumerate(whole.candidates):
-            position.setdefault(candidate.topic_id, index)
+        stay?"); the two programmes compared on one of their facts ("which is longer, the CSC
+        or the exchange?"): that fact for each; None when the message is out of scope or its
+        best topic is something else it asks (the fees, not the two programmes)."""
+        position = self._positions(whole)
         chosen: list[Candidate] = []
         for topics in options:
             # a name of two items (小儿重症监护病房): the one the message ranks best
-            topic = min(topics, key=lambda t: (position.get(t, len(position)), t))
-            if topic in position:
-                chosen.append(whole.candidates[position[topic]])
-            else:
-                chosen.append(Candidate(topic, self.config.answer_threshold, 1.0, 1.0))
+            chosen.append(self._ranked(whole, topics, position))
+        overviews = [p.overview for p in self.kb.programmes.programmes.values()]
+        if len(chosen) > 1 and all(c.topic_id in overviews for c in chosen):
+            fact = self._fact_compared(question)
+            if fact is not None and not self._out_of_scope(whole):
+                return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
+            best = self._confident(whole)
+            by_overview = {p.overview: p for p in self.kb.programmes.programmes.values()}
+            takers = {p.participants for p in by_overview.values()}
+            if best is not None and best.topic_id in takers:
+                # "which one is for foreigners like me?": what each is and who takes part
+                named = [by_overview[c.topic_id] for c in chosen]
+                taken = [t for p in named for t in (p.overview, p.participants) if t]
+                chosen = [self._ranked(whole, frozenset({t}), position) for t in taken]
+        return self._chosen(whole, chosen, parts, lang)
+
+    def _positions(self, whole: Match) -> dict[str, int]:
+        position: dict[str, int] = {}
+        for index, candidate in enumerate(whole.candidates):
+            position.setdefault(candidate.topic_id, index)
+        return position
+
+    def _ranked(self, whole: Match, topics: Option, position: dict[str, int]) -> Candidate:
+        """Of the topics an option may stand for, the one the whole message ranks best."""
+        topic = min(topics, key=lambda t: (position.get(t, len(position)), t))
+        if topic in position:
+            return whole.candidates[position[topic]]
+        return Candidate(topic, self.config.answer_threshold, 1.0, 1.0)
+
+    def _out_of_scope(self, whole: Match) -> bool:
+        closest = max((c.cosine for c in whole.candidates), default=0.0)
+        margin = self.config.semantic.off_topic_margin
+        return whole.by_meaning and whole.off_topic > closest + margin
+
+    def _chosen(
+        self, whole: Match, chosen: list[Candidate], parts: list[str], lang: str
+    ) -> Reply | None:
+        """The answers of the options chosen, in order, then those of the message's other
+        parts; None when the message is out of scope or asks something else about them."""
+        if self._out_of_scope(whole):
+            return None
         best = self._confident(whole)
         if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
             # what the programmes are and who takes part are the programmes' own topics; any
@@ -271,6 +325,136 @@ class Assistant:
                     chosen.append(other)
         # chosen by name, word for word: as sure as an answer gets
         return replace(self._together(chosen, lang), score=1.0)
+
+    def _described_options(self, whole: Match, phrases: list[str]) -> list[Candidate]:
+        """The topics of the options a message offers in other words than their names ("the
+        lab on infections or the lipid one", "la neuro pis la pedia", "housing or the fee"):
+        each phrase read alone, confidently, or as its best guess when the whole message
+        ranks that among its best; two or three different items, or two or three different
+        facts (never the programmes' overviews, nor the bot's own topics). A first option
+        listed before "A or B" that is none is left out. [] when they are not such options."""
+        if not phrases or self._out_of_scope(whole):
+            return []
+        position = self._positions(whole)
+        # an option must be among the best of the whole message too ("is that enough or is
+        # the minimum longer?": "is that enough" alone looks like the language required)
+        plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
+        entries = [c.topic_id for c in whole.candidates if c.topic_id in self.kb.entries]
+        plausible.update(entries[:PART_RANK])
+        chosen: list[Candidate] = []
+        for index, phrase in enumerate(phrases):
+            clipped = self.matcher.clipped(phrase)
+            found = self._ranked(whole, clipped, position) if clipped else None
+            if not clipped:
+                found = self._described_option(phrase, position)
+                found = found if found is not None and found.topic_id in plausible else None
+            if found is None or not found.named:
+                # the word next to "or": "cardio vs neuro for a 4 week observership"
+                edge = self.matcher.clipped(phrase, 0 if index == len(phrases) - 1 else -1)
+                found = self._ranked(whole, edge, position) if edge else found
+            if found is None and index == 0 and len(phrases) > 2:
+                continue  # "hello, neuro or cardio?"
+            if found is None or any(self._same(found.topic_id, c.topic_id) for c in chosen):
+                return []
+            chosen.append(found)
+        kinds = {self._option_kind(c.topic_id) for c in chosen}
+        if len(chosen) < 2 or len(kinds) != 1 or None in kinds:
+            return []
+        # the facts of one choice are one programme's ("clerkships or observation?" in the
+        # exchange is no choice between the CSC's clerkships and the exchange's contents)
+        programmes = {self.kb.programme_of(c.topic_id) for c in chosen} - {BOTH}
+        return chosen if len(programmes) <= 1 else []
+
+    def _described_option(self, phrase: str, position: dict[str, int]) -> Candidate | None:
+        """The topic an option's phrase describes: its confident answer, or an item that is
+        its best guess and among the best of the whole message ("the kids' ICU")."""
+        if not self.matcher.specific(phrase):
+            return None  # "重医", "the programme": no option
+        match = self.match(phrase)
+        best = self._confident(match)
+        if best is None and match.candidates:
+            top = match.candidates[0]
+            ranked = position.get(top.topic_id, PART_RANK) < PART_RANK
+            if (
+                top.score >= self.config.suggest_threshold
+                and ranked
+                and top.topic_id in self.kb.items
+            ):
+                best = top  # unsure alone, and among the best of the whole message
+        if best is None or best.topic_id not in self.kb.items:
+            return best
+        lists = self.matcher.named_lists(phrase)
+        if lists and not self._member(best.topic_id, lists):
+            # "the lab on infectious diseases": a lab, not the hospital department
+            members = [c for c in match.candidates[:PART_RANK] if self._member(c.topic_id, lists)]
+            return members[0] if members else best
+        return best
+
+    def _member(self, topic: str, lists: list[str]) -> bool:
+        item = self.kb.items.get(topic)
+        return item is not None and any(m.entry_id in lists for m in item.memberships)
+
+    def _option_kind(self, topic: str) -> str | None:
+        """What an option is: an item, a fact of a programme, or None (an overview, an action,
+        the bot's own topics)."""
+        if topic in self.kb.items:
+            return "item"
+        programmes = self.kb.programmes.programmes.values()
+        if topic in {p.overview for p in programmes}:
+            return None
+        return "fact" if self.kb.programme_of(topic) != NONE else None
+
+    def _fact_compared(self, question: str) -> str | None:
+        """The fact a message compares the two programmes on, read without their names
+        ("which is longer, …": the duration), when it is a fact of a programme other than
+        what the programmes are and who takes part; None when it asks for no such fact."""
+        rest = self.matcher.without_programmes(question)
+        if not rest.strip() or not self.matcher.specific(rest):
+            return None
+        match = self.match(rest)
+        best = self._confident(match)
+        if best is None or (match.by_meaning and best.cosine < FACT_COSINE):
+            return None  # what is left once the names are out says no fact ("lequel me va ?")
+        programmes = self.kb.programmes.programmes.values()
+        own = {t for p in programmes for t in (p.overview, p.participants)}
+        if best.topic_id in own or self._option_kind(best.topic_id) != "fact":
+            return None
+        return best.topic_id
+
+    def _fact_of_programmes(self, topic: str, overviews: list[str], lang: str) -> Reply:
+        """One fact for each programme, in the order named, each under its programme's name:
+        its own answer, its counterpart's, or "not published for this programme"."""
+        by_overview = {p.overview: p for p in self.kb.programmes.programmes.values()}
+        texts: list[str] = []
+        buttons: list[Button] = []
+        for overview in overviews:
+            programme = by_overview[overview]
+            own = self.kb.fact_for(programme, topic)
+            if own is None:
+                texts.append(self.not_published_text(programme, topic, lang))
+                buttons.append(self.topic_button(programme.overview, lang))
+                continue
+            reply = self.topic_reply(own, lang)
+            heading = self.texts.get("option_programme", lang, programme=programme.name[lang])
+            texts.append(f"{heading}\n{reply.text}")
+            buttons.extend(b for b in reply.buttons if b.action != "menu:main")
+        kept: list[Button] = []
+        for button in buttons:
+            if all(b.action != button.action for b in kept):
+                kept.append(button)
+        buttons = [*kept[:4], self.menu_button(lang)]
+        return Reply("\n\n".join(texts), tuple(buttons), topic, 1.0, lang, ANSWER, (topic,))
+
+    def not_published_text(self, programme: Programme, topic: str, lang: str) -> str:
+        """ "Not published for this programme", naming what was asked and saying what the
+        programme's page does give."""
+        return self.texts.get(
+            "not_published_for",
+            lang,
+            title=self.kb.title(topic, lang),
+            programme=programme.name[lang],
+            summary=programme.summary[lang],
+        )
 
     def _together(self, answered: list[Candidate], lang: str) -> Reply:
         """Several topics' answers in one reply, in order (the first alone, the others offered,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -27,3 +28,11 @@ class Match:
     candidates: tuple[Candidate, ...]
     off_topic: float = 0.0  # best cosine similarity with an out-of-scope example
     by_meaning: bool = False  # whether meaning was measured (the candidates have cosines)
+    length: float = 0.0  # log(1 + the message's words), a Chinese word counted as 2 characters
+
+
+def message_length(text: str, language: str) -> float:
+    """The size of a message for the answer decision: log(1 + its words; in Chinese, its
+    characters / 2)."""
+    size = len(text) / 2 if language == "zh" else len(text.split())
+    return math.log1p(size)

@@ -26,6 +26,7 @@ _FUZZY = (
 ANCHORED = True
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
+LEXICON_LENGTH = 3  # a piece of a name this long is a target like a common word (护理学)
 
 
 def _ngrams(run: str) -> list[str]:
@@ -92,16 +93,21 @@ class ChineseSpeller:
         self,
         runs: list[str],
         keep: Iterable[str] = (),
+        *,
         min_count: int = 2,
         standing: Iterable[str] = (),
         names: Iterable[str] = (),
+        lexicon: Iterable[str] = (),
     ) -> None:
         """``runs``: the Chinese runs of every phrase of the knowledge base; a word (2 to 4
         characters) is known when it occurs in them, and a correction target when it occurs
-        at least ``min_count`` times. The words of ``keep`` (not-listed names, out-of-scope
-        examples) are known but never targets; ``standing``: characters that are words on
-        their own (stop characters, particles); the characters of ``names`` (not-listed
-        names: 急诊) are never replaced."""
+        at least ``min_count`` times and is a word (a common word of ``common_words.txt`` or a
+        piece of ``lexicon``: the knowledge base's names, aliases, titles and keywords) or one
+        with stop characters, never a fragment of two words (研科, 验科 of 检验科). The words of
+        ``keep`` (out-of-scope examples, not-listed names) are known but never targets;
+        ``standing``: characters that are words on their own (stop characters, particles);
+        the characters of ``names`` (not-listed names: 急诊) are never replaced, and those of
+        3 characters or more are targets too (皮夫科 is 皮肤科, which is then not listed)."""
         self._standing = frozenset(c for c in standing if len(c) == 1)
         counts: Counter[str] = Counter()
         for run in runs:
@@ -109,16 +115,66 @@ class ChineseSpeller:
         self._readings = readings()
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
-        self._chars = frozenset(char for run in (*runs, *names) for char in run)  # 急诊 stays
+        named = list(names)
+        self._chars = frozenset(char for run in (*runs, *named) for char in run)  # 急诊 stays
+        # a name's pieces of 3 characters or more, without a stop character (哪些实 of 哪些实验室
+        # is none), and the whole name
+        self._lexicon = frozenset(
+            g
+            for run in lexicon
+            for g in (*_ngrams(run), run)
+            if g == run or (len(g) > 2 and not self._standing.intersection(g))
+        ) | {name for name in named if 3 <= len(name) <= 4}
+        for name in named:
+            if 3 <= len(name) <= 4:
+                counts[name] = max(counts[name], min_count)
+        targets = [w for w, n in counts.most_common() if n >= min_count]
+        cores = self._cores(targets)  # 见习吗: 见习
+        is_word = {
+            w: bool(whole or w in self._lexicon or (len(core) > 1 and in_core))
+            for w, core, whole, in_core in zip(
+                targets, cores, common(targets), common(cores), strict=True
+            )
+        }
+        self._words = frozenset(w for w in targets if is_word[w])
+        self._common_targets = frozenset(
+            w for w, whole in zip(targets, common(targets), strict=True) if whole
+        )
+        # a target is a word, or one content character or word with stop characters (能来吗,
+        # 可以选): never a fragment of two words (研科, 验科 of 检验科)
+        stops = "".join(self._standing)
+        inner = [w.strip(stops) for w in targets]
+        words = [
+            w
+            for w, core, in_core in zip(targets, inner, common(inner), strict=True)
+            if is_word[w] or (core != w and (len(core) <= 1 or in_core or core in self._lexicon))
+        ]
         by_sound: dict[str, list[str]] = defaultdict(list)
-        for word, count in counts.most_common():
-            if count < min_count:
-                break
+        for word in words:
             for key in self._keys(word):
                 if len(by_sound[key]) < MAX_HOMOPHONES:
                     by_sound[key].append(word)
         self._by_sound = dict(by_sound)
         self.run = lru_cache(maxsize=4096)(self._run)
+
+    def _core(self, word: str) -> str:
+        """The longest common word that ``word`` begins with, followed only by stop characters
+        and particles (申请吗: 申请, 见习吗: 见习); the word itself when there is none."""
+        found = self._cores([word])
+        return found[0]
+
+    def _cores(self, words: Sequence[str]) -> list[str]:
+        """:meth:`_core` of many words at once (one look-up in the common words)."""
+        prefixes = [
+            [w[:k] for k in range(len(w) - 1, 1, -1) if all(c in self._standing for c in w[k:])]
+            for w in words
+        ]
+        flat = [p for found in prefixes for p in found]
+        known = dict(zip(flat, common(flat), strict=True)) if flat else {}
+        return [
+            next((p for p in found if known[p]), w)
+            for w, found in zip(words, prefixes, strict=True)
+        ]
 
     @staticmethod
     def load_tables() -> None:
@@ -154,15 +210,24 @@ class ChineseSpeller:
     def _may_replace(self, piece: str, word: str, words: Sequence[tuple[int, int]]) -> bool:
         """Whether ``piece`` may be corrected into ``word`` (see :meth:`_homophone`)."""
         pairs = list(zip(piece, word, strict=True))
-        if all(a == b or a not in self._chars for a, b in pairs):
-            return True
-        if not ANCHORED or not common([word])[0]:
-            return False
         kept = [i for i, (a, b) in enumerate(pairs) if a == b]
         replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
         inside = [(s, e) for s, e in words if s >= 0 and e <= len(piece)]
         across = [(s, e) for s, e in words if (s, e) not in inside]
-        free = not any(s <= i < e for i in replaced for s, e in words)
+        if all(a == b or a not in self._chars for a, b in pairs):
+            # a common word across the piece's edge stays, unless the target is one (印度尼西亚
+            # is no 印毒理西亚)
+            return word in self._common_targets or not any(
+                s <= i < e for i in replaced for s, e in across
+            )
+        named = len(word) >= LEXICON_LENGTH and word in self._lexicon
+        core = self._core(word)  # 申请吗: 申请, where a replaced character must be
+        in_core = len(core) > 1 and all(i < len(core) for i in replaced) and common([core])[0]
+        if not ANCHORED or not (word in self._common_targets or named or in_core):
+            return False
+        # a common word inside a longer piece of a name gives way to it (心里学 is 心理学)
+        holding = across if named else list(words)
+        free = not any(s <= i < e for i in replaced for s, e in holding)
         anchored = any(not any(s <= i < e for s, e in across) for i in kept)
         return free and anchored
 
@@ -192,9 +257,11 @@ class ChineseSpeller:
                 and not any(a <= i + n < b for a, b in spans)
                 and self._step(run, i + n, spans)[1] == 1
             ):
-                fixed, m, fixed_known = self._step(run, i + n - 1, spans)
-                if m > 1 and not fixed_known and common([fixed])[0]:
-                    word, n = run[i : i + n - 1], n - 1
+                for back in range(1, n):  # 有奖学今: 有 + 奖学金
+                    fixed, m, fixed_known = self._step(run, i + n - back, spans)
+                    if m > back and not fixed_known and common([self._core(fixed)])[0]:
+                        word, n = run[i : i + n - back], n - back
+                        break
             out.append(word)
             i += n
         return "".join(out)
@@ -211,5 +278,11 @@ class ChineseSpeller:
             near = [(a - i, b - i) for a, b in spans if a < i + n and b > i]
             word = self._homophone(piece, near)
             if word is not None:
+                if word not in self._words and i + 1 < len(run):
+                    # 有演科: 有 + 眼科, not 有研 + 科 (a stop character with one character is
+                    # a target only when what follows makes no word)
+                    after, m, after_known = self._step(run, i + 1, spans)
+                    if m > 1 and not after_known and after in self._words:
+                        return run[i], 1, False
                 return word, n, False
         return run[i], 1, False

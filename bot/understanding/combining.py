@@ -9,6 +9,7 @@ from bot.understanding.answers import ANSWER, MAX_TEXT, Assistant, Reply
 
 MAX_BUTTONS = 4  # topic buttons kept under a combined reply (then the menu)
 SEPARATOR = "\n\n"  # between the answers of a combined reply
+TEXTS = frozenset({"questions_unanswered"})  # a message's questions not answered, counted
 
 
 def topic_answer(assistant: Assistant, topic: str, lang: str, score: float = 1.0) -> Reply:
@@ -18,23 +19,38 @@ def topic_answer(assistant: Assistant, topic: str, lang: str, score: float = 1.0
 
 
 def combine(assistant: Assistant, replies: list[Reply], lang: str) -> Reply:
-    """Several answers in one reply, in order (declines dropped when one answers; a topic
-    answered twice kept once); an answer that would make the message too long for Telegram
-    is left out and offered as a button instead."""
+    """Several answers in one reply, in order (a topic answered twice kept once); an answer
+    that would make the message too long for Telegram is left out and offered as a button
+    instead. Questions not answered (declines, when another one is answered) are never
+    dropped silently: the reply ends by saying how many to ask again on their own."""
     answered = [r for r in replies if r.intent is not None]
     if len(replies) == 1 or not answered:
         return replies[0]
+    unanswered = len(replies) - len(answered)
     kept: list[Reply] = []
     for reply in answered:
         if all(set(r.topics or (r.intent,)) != set(reply.topics or (reply.intent,)) for r in kept):
             kept.append(reply)
+    note = assistant.texts.get("questions_unanswered", lang, n=unanswered) if unanswered else ""
     if len(kept) == 1:
-        return kept[0]
+        return _noted(kept[0], note)
+    room = MAX_TEXT - (len(SEPARATOR) + len(note) if note else 0)
+    return _noted(_joined(assistant, kept, lang, room), note)
+
+
+def _noted(reply: Reply, note: str) -> Reply:
+    """A reply ending with the note on the questions it could not answer (if any)."""
+    return replace(reply, text=f"{reply.text}{SEPARATOR}{note}") if note else reply
+
+
+def _joined(assistant: Assistant, kept: list[Reply], lang: str, room: int) -> Reply:
+    """Answers of different topics joined in one reply, in order, while they fit in
+    ``room`` characters (the others offered as buttons)."""
     fitting: list[Reply] = []
     left_out: list[str] = []
     for reply in kept:
         size = sum(len(r.text) + len(SEPARATOR) for r in fitting) + len(reply.text)
-        if fitting and size > MAX_TEXT:
+        if fitting and size > room:
             left_out.extend(t for t in reply.topics or (reply.intent,) if t is not None)
         else:
             fitting.append(reply)

@@ -30,6 +30,7 @@ from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
 from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.participation import Participation
 from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
 from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
 from bot.understanding.sentences import QUESTION
@@ -43,6 +44,9 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 SURE_OVERVIEW = 0.8
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
+# A follow-up whose weighted words are this much unknown to the knowledge base ("and the
+# nightlife?", "et la cantine ?") is about something else: context does not make it a question.
+UNKNOWN_SHARE = 0.6
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
@@ -64,6 +68,7 @@ class Dialogue:
         self.idle, self.clock = idle, clock
         self.read = reader_of(assistant.kb)  # prepared once per knowledge base
         self.facts = ProgrammeFacts(assistant)
+        self.who = Participation(assistant, ACTIONS)
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -78,8 +83,9 @@ class Dialogue:
             asking = sentences.asking(text)
             lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
         named = self.read.programmes_named(" ".join(questions))
-        if len(named) > 1:
-            # "For the CSC one, is housing free like in the exchange?"
+        if len(named) > 1 and not self.assistant.offers_options(text):
+            # "For the CSC one, is housing free like in the exchange?" (in "CSC or the
+            # exchange, which one…" the "one" points at neither: a choice)
             named = self.read.pointed(" ".join(questions), named) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
@@ -138,9 +144,13 @@ class Dialogue:
         programme = next(iter(named)) if len(named) == 1 else None
         if programme is None and not named:
             programme = focus.programme
-        if reply.kind not in ANSWERED and not self._plausible(text, named):
+        followup = focus.at > 0  # an earlier message of this conversation is remembered
+        unsure = reply.kind not in ANSWERED or reply.score < UNSURE
+        unfit = followup and not named and unsure and not self._fits(text)
+        if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
             # closer to what is out of scope than to any topic ("the capital of France?",
-            # "Strasbourg's Christmas market"): declined, whatever the context, unless it
+            # "Strasbourg's Christmas market"), or of words the knowledge base does not know
+            # ("and the nightlife?" after housing): declined, whatever the context, unless it
             # points at the topic in focus ("它办了几届了？" after the forum)
             about = self._pronoun_for_focus(text, lang)
             if about is None:
@@ -166,17 +176,7 @@ class Dialogue:
                 candidates = assistant.match(text).candidates
                 if candidates and candidates[0].topic_id == overview:
                     reply = topic_answer(assistant, overview, lang, candidates[0].score)
-        if reply.intent == SIGNUP and asks(text):
-            reply = self._without_actions(text, lang) or reply
-            own = facts.programme(programme)
-            if reply.intent == SIGNUP and own is not None and own.participants:
-                # "qui peut y participer ?" about a programme: who takes part in it
-                reply = topic_answer(assistant, own.participants, lang, reply.score)
-        if reply.kind == SUGGEST and asks(text) and self._close_to_signup(text):
-            # "哪些人能参加？": unsure, and as close to a wish to join as to anything else
-            own = facts.programme(programme)
-            if own is not None and own.participants:
-                reply = topic_answer(assistant, own.participants, lang, reply.score)
+        reply = self._who_takes_part(text, lang, reply, programme)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
             reply = self._own_guess(text, lang, focus.programme) or reply
@@ -192,6 +192,14 @@ class Dialogue:
                 reply = topic_answer(assistant, overview, lang)
         if reply.kind == SUGGEST and not self._plausible(text):
             reply = assistant.fallback(lang, reply.score)
+        own = facts.programme(programme)
+        single = len(reply.topics or ()) <= 1  # "who goes, and since when?" asks two things
+        if own is not None and single and reply.intent in self.who.topics and asks(text):
+            # "PhD students fit join am?" answered with an entry on who takes part: the one
+            # for the programme, people or criteria
+            needs = read.asks_what_is_needed(text)
+            topic = self.who.entry(text, own, needs=needs) or reply.intent
+            reply = topic_answer(assistant, topic, lang, reply.score)
         return facts.for_programme(reply, programme, lang)
 
     def _followup(
@@ -203,8 +211,9 @@ class Dialogue:
         if followup and named and focus.topic is not None and read.only_names(text):
             # "and CSC students?": the topic in focus, for the programme named
             return topic_answer(self.assistant, focus.topic, lang)
+        # a wish ("I want to sign up") is the action it asks for, context or not
         if (followup or read.short(text)) and (
-            reply.kind not in ANSWERED or reply.intent in ACTIONS
+            reply.kind not in ANSWERED or (reply.intent in ACTIONS and asks(text))
         ):
             return self._in_context(text, lang, programme) or reply
         if reply.kind == ANSWER and read.pronoun(text):
@@ -225,6 +234,9 @@ class Dialogue:
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
         it: it is not answered alone, or the remark names an item and the question none."""
+        joined = f"{remark} {question}"
+        if self.assistant.offers_options(joined) and not self.assistant.offers_options(question):
+            return True  # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
         if not self.read.pronoun(question):
             return False
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
@@ -237,8 +249,8 @@ class Dialogue:
         also gives a fact: "I want to join the exchange, whom do I write to?" asks the
         contact, the programme's name and the wish are no question."""
         topics = reply.topics or ()
-        if reply.kind != ANSWER or len(topics) < 2:
-            return reply
+        if reply.kind != ANSWER or len(topics) < 2 or self.facts.overviews <= set(topics):
+            return reply  # (both overviews: the programmes compared, kept whole)
         kept = [t for t in topics if t not in ACTIONS and t not in self.facts.overviews]
         if not kept or len(kept) == len(topics):
             return reply
@@ -266,6 +278,21 @@ class Dialogue:
         if not match.by_meaning or not match.candidates:
             return True
         return match.candidates[0].cosine >= match.off_topic
+
+    def _fits(self, text: str) -> bool:
+        """Whether a message's own content fits what the knowledge base is about, so that
+        context may help it: most of its weighted words are known ("what does it study?",
+        "et les frais ?"), or its meaning is clearly closer to a topic than to the out-of-scope
+        examples (by ``semantic.off_topic_margin``). "and the nightlife?" after housing, "et
+        la cantine ?" after the labs do not fit: they are declined, not read with the focus."""
+        matcher = self.assistant.matcher
+        if matcher.unknown_share(text) < UNKNOWN_SHARE:
+            return True
+        match = self.assistant.match(text)
+        if not match.by_meaning:
+            return False
+        closest = max((c.cosine for c in match.candidates), default=0.0)
+        return closest >= match.off_topic + self.assistant.config.semantic.off_topic_margin
 
     def _without_names(self, text: str, lang: str) -> Reply | None:
         """The answer to a message with its programme names taken out: a confident one, or,
@@ -300,6 +327,8 @@ class Dialogue:
         named = assistant.matcher.named_items(text)
         if len(named) == 1:
             return topic_answer(assistant, next(iter(named)), lang)
+        if not self._fits(text):
+            return None  # "et la cantine ?" after the labs is no question about the labs
         anchors = [t for t in (focus.item, focus.topic, focus.list) if t is not None]
         own = self.facts.programme(programme)
         if own is not None:
@@ -333,6 +362,8 @@ class Dialogue:
         topic = focus.item or focus.topic
         if topic is None or self.assistant.matcher.named_items(text):
             return None  # "那儿科的呢？" names its own item
+        if not self._fits(text):
+            return None  # "does it have a nice view?": not what the bot knows of it
         reply = self._with_title(text, topic, lang)
         if reply is None or reply.intent is None:
             return None
@@ -376,9 +407,9 @@ class Dialogue:
         """Whether a message naming a programme asks a fact of its own, besides the name: its
         best guess without the names (or, when little is left, its answer) is a topic that is
         neither the one in focus, an overview, nor one of the bot's own ("merci", "ok")."""
-        rest = self.read.names_removed(self.read.stripped(text))
+        rest = self.read.same_removed(self.read.names_removed(self.read.stripped(text)))
         if not rest or not self.assistant.matcher.specific(rest):
-            return False  # "and the other one?", "for the academic exchange?"
+            return False  # "and the other one?", "is it the same for the academic exchange?"
         if len(self.read.words(rest)) < 2:
             return (
                 reply.kind in ANSWERED and reply.intent is not None and self._a_fact(reply.intent)
@@ -442,6 +473,27 @@ class Dialogue:
         if self.kb.programme_of(best.topic_id) != own.id or best.topic_id == own.overview:
             return None
         return topic_answer(self.assistant, best.topic_id, lang, best.score)
+
+    def _who_takes_part(self, text: str, lang: str, reply: Reply, programme: str | None) -> Reply:
+        """A question is no sign-up wish; one about who may take part in a programme ("qui
+        peut y participer ?", "am I eligible?", "哪些人能参加？") gets that programme's entry
+        (:mod:`bot.understanding.participation`), when the reply is unsure, the sign-up, or
+        an entry about who takes part."""
+        if not asks(text) or len(reply.topics or ()) > 1:
+            return reply  # a wish to join; or a question of two topics, both answered
+        joining = reply.intent == SIGNUP
+        if joining:
+            reply = self._without_actions(text, lang) or reply
+        own = self.facts.programme(programme)
+        if own is None:
+            return reply
+        unsure = reply.kind == SUGGEST and self._close_to_signup(text)
+        about = joining or reply.intent in self.who.topics
+        if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
+            topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
+            if topic is not None:
+                return topic_answer(self.assistant, topic, lang, reply.score)
+        return reply
 
     def _close_to_signup(self, text: str) -> bool:
         """Whether the sign-up is among the best candidates of a message (within the margin

@@ -18,6 +18,17 @@ from bot.understanding.spelling import Speller
 from bot.understanding.text import chinese_runs, has_cjk, normalize, zhconv
 
 
+def chinese_cjk(text: str) -> str:
+    """The Chinese characters of a text."""
+    return "".join(chinese_runs(text))
+
+
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![A-Za-z0-9])")
+_CLAUSE = re.compile(r"[^,.!?;:，。！？；：、\n]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:[ ]+[A-Za-z]+)*(?![A-Za-z0-9'])")
+
+
 class RegionalWords:
     """Taiwanese, Hong Kong and Cantonese words (``matching.yaml`` ``regional:``) replaced by
     the mainland words the knowledge base uses, in the message as written, longest first, so
@@ -50,7 +61,13 @@ class RegionalWords:
             )
         used = {char for phrase in known for char in phrase}
         self._words: dict[str, str] = {}
+        self._latin = {
+            " ".join(w.casefold().split()): m for w, m in regional.items() if w.isascii()
+        }
+        self._latin_longest = max((len(w.split()) for w in self._latin), default=0)
         for word, mainland in regional.items():
+            if word.isascii():
+                continue
             self._words.setdefault(word, mainland)
             for form in (zhconv.convert(word, "zh-hans"), zhconv.convert(word, "zh-hant")):
                 if form != word and (len(form) > 1 or form not in used):
@@ -59,10 +76,42 @@ class RegionalWords:
         self._pattern = re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
 
     def mainland(self, text: str) -> str:
-        """The text with its regional words replaced (unchanged without Chinese)."""
-        if self._pattern is None or not has_cjk(text):
+        """The text with its regional words replaced (unchanged without Chinese), and the
+        English terms of its Chinese clauses written in Chinese."""
+        if not has_cjk(text):
             return text
-        return self._pattern.sub(lambda m: self._words[m.group(0)], text)
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self._words[m.group(0)], text)
+        if self._latin:
+            text = _CLAUSE.sub(self._chinese_clause, text)
+        return text
+
+    def _chinese_clause(self, clause: re.Match[str]) -> str:
+        """A clause with its English terms in Chinese (有没有 lab → 有没有 实验室) when it is
+        Chinese: as many Chinese characters as Latin words at least ("can I join a lab
+        there" stays as it is, and so does the reply's language)."""
+        text = clause.group(0)
+        if len(chinese_cjk(text)) < len(_LATIN_WORD.findall(text)):
+            return text
+        return _LATIN_RUN.sub(self._latin_run, text)
+
+    def _latin_run(self, run: re.Match[str]) -> str:
+        """A run of English words in Chinese, written in Chinese when every word is a term of
+        the table ("public health", "lab"); otherwise as it is: "general surgery" is a name,
+        "breathing problem" more than a term."""
+        words = run.group(0).casefold().split()
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._latin_longest, len(words) - i), 0, -1):
+                term = " ".join(words[i : i + n])
+                if term in self._latin:
+                    out.append(self._latin[term])
+                    i += n
+                    break
+            else:
+                return run.group(0)
+        return "".join(out)
 
 
 def vocabulary_speller(
@@ -114,12 +163,24 @@ def vocabulary_speller(
         for n in group.names["zh"]
         for r in chinese_runs(normalize(n))
     ]
+    lexicon = [
+        r
+        for text in (
+            *(t for e in kb.entries.values() for t in (e.title["zh"], *e.keywords.get("zh", ()))),
+            *(t for i in kb.items.values() for t in (i.name["zh"], *i.aliases.get("zh", ()))),
+        )
+        for r in chinese_runs(normalize(text))
+    ]
     return Speller(
         [*words, *outside],
         names=names,
         described=described,
         chinese=ChineseSpeller(
-            runs, keep, standing=[*config.stopwords["zh"], *config.particles], names=unlisted
+            runs,
+            keep,
+            standing=[*config.stopwords["zh"], *config.particles],
+            names=unlisted,
+            lexicon=lexicon,
         ),
         languages=language_words(config, phrases),
         shorthand=config.shorthand,
@@ -227,7 +288,9 @@ class TextCorrector:
             normalized = self._chinese_shorthand.sub(lambda m: chinese[m.group(0)], normalized)
         if self._speller is None:
             self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
-        return self._speller.correct(normalized)
+        # in Chinese, a short form in capitals is a term read as such (PGY is no "pay")
+        keep = frozenset(a.casefold() for a in _ACRONYM.findall(text)) if has_cjk(text) else None
+        return self._speller.correct(normalized, keep or frozenset())
 
 
 RESPELT = 2  # corrected words (or Chinese characters) from which a message is read as corrected

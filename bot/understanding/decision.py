@@ -25,6 +25,7 @@ FEATURES = (
     "out_of_scope",
     "lexical_first",
     "meaning_first",
+    "length",
 )
 
 
@@ -32,8 +33,10 @@ def features(
     candidate: Candidate,
     gap: float,
     off_topic: float,
+    *,
     lexical_first: bool = True,
     meaning_first: bool = True,
+    length: float = 0.0,
 ) -> dict[str, float]:
     """What the answer decision looks at, for the best candidate of a match: its scores, the
     margins to the runner-up and to the out-of-scope examples, and whether the lexical and
@@ -49,6 +52,7 @@ def features(
         "out_of_scope": off_topic,
         "lexical_first": float(lexical_first),
         "meaning_first": float(meaning_first),
+        "length": length,
     }
 
 
@@ -58,7 +62,14 @@ def match_features(match: Match) -> dict[str, float]:
     gap = best.score - match.candidates[1].score if len(match.candidates) > 1 else best.score
     lexical_first = best.lexical >= max(c.lexical for c in match.candidates)
     meaning_first = best.cosine >= max(c.cosine for c in match.candidates)
-    return features(best, gap, match.off_topic, lexical_first, meaning_first)
+    return features(
+        best,
+        gap,
+        match.off_topic,
+        lexical_first=lexical_first,
+        meaning_first=meaning_first,
+        length=match.length,
+    )
 
 
 @dataclass(frozen=True)

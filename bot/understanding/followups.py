@@ -9,7 +9,7 @@ the programmes. :func:`reader_of` prepares them once per knowledge base.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -36,6 +36,8 @@ class FollowupReader:
     described: tuple[tuple[str, str, str], ...] = ()
     which_one: frozenset[str] = frozenset()  # normalised words that make a description a name
     one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
+    need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
+    same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -118,6 +120,11 @@ class FollowupReader:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
         return has_marker(text, self.pronoun_markers, start=False)
 
+    def asks_what_is_needed(self, text: str) -> bool:
+        """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
+        about criteria, not about who takes part."""
+        return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
+
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
         return has_marker(text, self.programme_words, start=False)
@@ -155,6 +162,15 @@ class FollowupReader:
         named = (*(n for _, n in self.names), *(w for _, _, w in self.described))
         for name in (*named, *reversed(others)):
             rest = rest.replace(name if has_cjk(name) else f" {name} ", " ")
+        return " ".join(rest.split())
+
+    def same_removed(self, text: str) -> str:
+        """A message without the words that compare with what was just said ("the same",
+        "也", "autant"): what it asks besides the comparison."""
+        rest = f" {normalize(text)} "
+        words = {normalize(m) for ms in self.same_markers.values() for m in ms}
+        for word in sorted(words, key=len, reverse=True):
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
         return " ".join(rest.split())
 
     def only_names(self, text: str) -> bool:
@@ -204,6 +220,8 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             for words in _marker_lists(followups.get("which_one")).values()
             for word in words
         ),
+        _marker_lists(followups.get("need")),
+        _marker_lists(followups.get("same")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

@@ -17,10 +17,11 @@ import numpy.typing as npt
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
-from bot.understanding.candidates import Candidate, Match
+from bot.understanding.candidates import Candidate, Match, message_length
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
+from bot.understanding.general import GeneralQuestions
 from bot.understanding.institutions import Institutions
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
 from bot.understanding.matching_config import MatchingConfig, NotListed, SemanticConfig
@@ -88,9 +89,17 @@ class Matcher:
         )
         self._options = OptionFinder(kb, config, self._names.named)
         self._semantic: SemanticIndex | None = None
+        self._general: GeneralQuestions | None = None
         if encoder is not None and config.semantic.weight > 0:
             self._semantic = SemanticIndex(
                 config, encoder, raw_phrases, list(self._lexical.topics), cache_dir
+            )
+            self._general = GeneralQuestions(
+                self._semantic,
+                list(kb.entries),
+                self._names.names_in,
+                config.general_margin,
+                config.general_places,
             )
 
     @property
@@ -114,6 +123,8 @@ class Matcher:
         self._lexical.clear_caches()
         self._names.clear_cache()
         self._parser.clear_cache()
+        if self._general is not None:
+            self._general.general.cache_clear()
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The embeddings of texts (prepared ones reused); meaning must be on."""
@@ -168,12 +179,17 @@ class Matcher:
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names: a translation
-        (``matching.yaml`` ``declined:``), or a question about another university's programme,
-        fees or city (``institutions:``, see :mod:`.institutions`)."""
+        (``matching.yaml`` ``declined:``), a question about another university's programme,
+        fees or city (``institutions:``, see :mod:`.institutions`), or a general question
+        about a field it names, unless it names items to choose between (see :mod:`.general`)."""
         normalized = normalize(question)
         if any(pattern.search(normalized) for pattern in self.config.declined):
             return True
-        return self._institutions.elsewhere(question)
+        if self._institutions.elsewhere(question):
+            return True
+        if self._general is None or len(self.options(question)) > 1:
+            return False  # a choice between named items is about the items
+        return self._general.general(self.spelt(self.asking_part(self.standard(question))))
 
     def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
@@ -182,6 +198,16 @@ class Matcher:
         return any(
             t not in generic and (t.isascii() or not any(t in g for g in generic)) for t in weights
         )
+
+    def unknown_share(self, text: str) -> float:
+        """The share of a text's weighted words that the knowledge base does not know (0 for
+        a text without words): all of "and the nightlife?", none of "what does it study?"."""
+        analysed = self._lexical.text(normalize(self.spelt(text)), self.language(text))
+        return analysed.question.unknown / analysed.total if analysed.total else 0.0
+
+    def coverage(self, text: str, topic_id: str) -> float:
+        """The share of a text's weighted words that a topic's phrases explain (lexically)."""
+        return self._lexical.scores_for([self.spelt(text)], self.language(text), topic_id).coverage
 
     def not_listed(self, question: str) -> tuple[str, str, NotListed] | None:
         """A field named in the question that is not among a list's items ("dermatology"):
@@ -197,6 +223,20 @@ class Matcher:
         """The two or three items, or programmes, the part that asks names to choose between
         or to compare, in the order named (see :mod:`.options`)."""
         return self._options.options(self.spelt(self.asking_part(question)))
+
+    def option_phrases(self, question: str) -> list[str]:
+        """The texts of the options the part that asks offers to choose between, when its
+        names do not say them (see :meth:`.options.OptionFinder.phrases`)."""
+        return self._options.phrases(self.standard(self.asking_part(question)))
+
+    def without_programmes(self, question: str) -> str:
+        """The part that asks, normalised, without the programmes' names."""
+        return self._options.without_programmes(self.spelt(self.asking_part(question)))
+
+    def clipped(self, phrase: str, edge: int | None = None) -> Option:
+        """The items a one-word option clips the name of ("neuro", "pedia"); ``edge``: the
+        phrase's first (0) or last (-1) word only."""
+        return self._options.clipped(self.spelt(phrase), edge)
 
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
@@ -256,4 +296,5 @@ class Matcher:
             lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)
         topic_cosines = {t: float(cosines[semantic.topic_index[t]]) for t in lexical}
         candidates = fuse(lexical, topic_cosines, named, self.config.semantic)
-        return Match(language, tuple(candidates), round(off_topic, 4), True)
+        length = message_length(question, language)
+        return Match(language, tuple(candidates), round(off_topic, 4), True, length)

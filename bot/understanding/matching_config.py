@@ -129,6 +129,10 @@ class MatchingConfig:
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
     # other institutions asked about, as read (see bot/understanding/institutions.py)
     institutions: dict[str, Any] = field(default_factory=dict)
+    # a message naming an item, closer without its names to the out-of-scope examples than to
+    # every entry by this, asks something general (see bot/understanding/general.py)
+    general_margin: float = 0.12
+    general_places: frozenset[str] = frozenset()  # the partners' places, taken out like names
 
     @cached_property
     def decision(self) -> AnswerDecision:
@@ -157,6 +161,7 @@ class MatchingConfig:
         data = load_yaml(path)
         try:
             thresholds, weights, typos = data["thresholds"], data["weights"], data["typos"]
+            general = data.get("general_questions") or {}
             config = cls(
                 answer_threshold=float(thresholds["answer"]),
                 suggest_threshold=float(thresholds["suggest"]),
@@ -201,6 +206,8 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 institutions=dict(data.get("institutions") or {}),
+                general_margin=float(general.get("margin", 0.12)),
+                general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
                 regional={
                     unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()

@@ -84,6 +84,10 @@ class NameFinder:
         group, lang = self._not_listed[term]
         return term, lang, group
 
+    def names_in(self, normalized: str) -> list[str]:
+        """The item names and aliases a normalised text contains word for word."""
+        return sorted(self._pieces(normalized) & self.named.keys())
+
     def items(self, normalized: str) -> set[str]:
         """The items whose name or alias a normalised text contains word for word."""
         found: set[str] = set()

@@ -7,10 +7,19 @@ longest names win where two overlap ("applied statistics" before "statistics"). 
 them together when it has a choice or comparison word anywhere (``matching.yaml``
 ``comparisons.asks``, and ``choice_words``), or when only a word of ``comparisons.between``
 ("or", "ou", "还是"), stop words and generic words ("lab") stand between each two names.
+
+When no two names are found, the message may still offer a choice in other words: options
+named by a description or a short form ("the lab on infections or the lipid one", "la neuro
+pis la pedia"), or topics rather than items ("is housing or the fee the bigger cost?").
+:meth:`OptionFinder.phrases` then gives the texts of the options, cut at a word of
+``comparisons.between`` ("or", "ou", "还是") or, when the message asks to choose or compare,
+of ``comparisons.and`` ("and", "et", "和", "跟"); the options of a list before it count too
+("A, B or C", "A、B和C"). The assistant reads each phrase as a question of its own.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
@@ -20,6 +29,11 @@ from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.text import has_cjk, normalize, stem
 
 MAX_OPTIONS = 3  # more names than this make a list, not a choice
+MAX_LISTED = 4  # words of an option listed before "A or B" ("pediatrics, neonatology or …")
+MAX_SPLITS = 2  # joining words tried in a clause (a CJK one may be part of a word: 同学)
+MIN_CLIPPED = 4  # letters of a clipped name ("neuro", "pedia", "cardio")
+CLAUSES = re.compile(r"[?？!！。;；:：…\n]+|(?<![0-9])\.(?![0-9])|\s[-–—]+\s")
+LISTED = re.compile(r"[,，、/]")  # between the options of a list (and between clauses)
 
 Option = frozenset[str]  # the topics one name stands for (an ambiguous name: several)
 
@@ -66,6 +80,20 @@ class OptionFinder:
         self._fillers = frozenset(w for words in config.stopwords.values() for w in words)
         # generic words and the lists' own words: "the X lab or the Y centre"
         self._generic = config.generic | {w for ws in config.list_words.values() for w in ws}
+        joining = config.comparisons.get("and", {})
+        self._joining = frozenset(normalize(w) for words in joining.values() for w in words)
+        self._joining -= {""}
+        # clipped names: the first word of every item name, for "neuro", "pedia"
+        self._first_words: dict[str, set[str]] = {}
+        for name, ids in items.items():
+            if not has_cjk(name) and name.split():
+                self._first_words.setdefault(name.split()[0], set()).update(ids)
+        self._fields: dict[str, set[str]] = {}  # one-word official names: fields ("neurology")
+        for item in kb.items.values():
+            for lang in LANGUAGES:
+                name = normalize(item.name.get(lang, ""))
+                if name and not has_cjk(name) and len(name.split()) == 1:
+                    self._fields.setdefault(name, set()).add(item.id)
 
     def options(self, normalized: str) -> list[Option]:
         """The two or three options a normalised text names and asks about together, in the
@@ -125,3 +153,91 @@ class OptionFinder:
         return any(w in self._between for w in words) and all(
             w in self._between or w in self._fillers or {w, stem(w)} & self._generic for w in words
         )
+
+    def phrases(self, text: str) -> list[str]:
+        """The texts (normalised) of the two or three options a message offers to choose
+        between, when its names do not say them: the two sides of a word of
+        ``comparisons.between`` in a clause (or, when the message asks to choose or compare, of
+        ``comparisons.and``), and the option listed just before ("A, B or C"); [] when no
+        clause offers a choice. Which topics they are is for the matcher to say."""
+        padded = f" {normalize(text)} "
+        asks = any(_found(marker, padded) for marker in self._asks)
+        joining = self._between | self._joining if asks else self._between
+        for sentence in CLAUSES.split(text):
+            pieces = [p for p in map(normalize, LISTED.split(sentence)) if p]
+            for index, piece in enumerate(pieces):
+                sides = self._sides(piece, joining)
+                if sides is None:
+                    continue
+                before = pieces[index - 1] if index else ""
+                if before and len(before.split()) <= MAX_LISTED and not self._asked(before):
+                    return [before, *sides]
+                return list(sides)
+        return []
+
+    def without_programmes(self, normalized: str) -> str:
+        """A normalised text without the programmes' names (longest first), the words that
+        join them ("or", "和") and generic words ("programme", "项目"): what it asks of them."""
+        padded = f" {normalized} "
+        for target, _, _, _ in self._programmes:
+            padded = padded.replace(target, " ")
+        for marker in self._asks:  # "which", "区别": the comparison, not the fact
+            padded = padded.replace(marker if has_cjk(marker) else f" {marker} ", " ")
+        joining = self._between | self._joining
+        words = [w for w in padded.split() if w not in joining and not {w, stem(w)} & self._generic]
+        rest = " ".join(words)
+        for word in sorted(joining | self._generic, key=len, reverse=True):
+            if has_cjk(word):
+                rest = rest.replace(word, " ")
+        return " ".join(rest.split())
+
+    def _asked(self, piece: str) -> bool:
+        padded = f" {piece} "
+        return any(_found(marker, padded) for marker in self._asks if not has_cjk(marker))
+
+    def _sides(self, piece: str, joining: frozenset[str]) -> tuple[str, str] | None:
+        """The texts on either side of the first joining word of a piece of a clause that
+        is not inside an item's name ("Infection and Immunity"), "or" words before "and"."""
+        padded = f" {piece} "
+        names = self._spans(padded, self._items)
+        for words in (joining & self._between, joining - self._between):
+            found: list[tuple[int, int]] = []
+            for word in words:
+                target = word if has_cjk(word) else f" {word} "
+                start = padded.find(target)
+                while start >= 0 and len(found) < 2 * MAX_SPLITS:
+                    found.append((start, start + len(target)))
+                    start = padded.find(target, start + 1)
+            for start, end in sorted(found)[:MAX_SPLITS]:
+                if any(s < end and start < e for s, e, _ in names):
+                    continue  # a joining word inside a name
+                left, right = padded[:start].strip(), padded[end:].strip()
+                if left and right:
+                    return left, right
+        return None
+
+    def clipped(self, phrase: str, edge: int | None = None) -> Option:
+        """The items a one-word option clips the name of ("neuro", "pedia", "cardio"): the
+        field with the shortest one-word name it starts ("neuro": neurology, not neurosurgery
+        nor neuroscience), else every item whose name's first word it starts; empty when
+        none. ``edge`` 0 or -1: the phrase's first or last word, whatever follows or comes
+        before it, when it clips a field ("cardio vs neuro for a 4 week observership")."""
+        words = [
+            w
+            for w in phrase.split()
+            if w not in self._fillers and w not in self._asks and not {w, stem(w)} & self._generic
+        ]
+        if edge is not None and words:
+            words = [words[edge]]
+        if len(words) != 1 or len(words[0]) < MIN_CLIPPED or not words[0].isascii():
+            return frozenset()
+        word = words[0]
+        fields = [name for name in self._fields if name.startswith(word)]
+        if fields:
+            return frozenset(self._fields[min(fields, key=len)])
+        if edge is not None:
+            return frozenset()  # beside other words, only a field ("unit" is no option)
+        found = {
+            i for first, ids in self._first_words.items() if first.startswith(word) for i in ids
+        }
+        return frozenset(found)

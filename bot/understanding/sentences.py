@@ -28,6 +28,7 @@ GREETING, INTRO, QUESTION, THANKS, SIGNATURE, OTHER = (
 )
 KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
+TOPIC_WORDS = 6  # a remark this short naming a topic ("About housing.") opens the next question
 MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
 
 # A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
@@ -35,6 +36,7 @@ MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least th
 # kept whole by requiring a space and a lower-case-free abbreviation check.
 _END = re.compile(
     r"(?<=[.!?])\s+(?=\S)|(?<=[。！？?；])|\n+"
+    r"|(?<=[～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f])\s*(?=[^\s～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d.,!?，。！？])"
     r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
     r"|(?<=[：:；;，,。\s])(?=第[一二三四五六七八九十][，,、：:])"
 )
@@ -44,7 +46,14 @@ _ENUMERATOR = re.compile(
     r"|[①-⑩]|[-•*·–])\s*"
 )
 _COMMA = re.compile(r"\s*,\s*")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e|[a-z])\.$", re.I)
+# An aside in brackets: with an emoji or a question mark in it ("(on n'a qu'une vie, n'est-ce
+# pas ? 😄)", "(ce n'est pas mon fort 🙈)"); other brackets ("(IPA)", "(for housing and meals)")
+# stay.
+_BRACKETS = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_ASIDE_MARK = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+# "Dr. M. Usman": a title, or an initial (a capital letter), before a full stop; "zero o." ends
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:(?i:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e)|[A-Z])\.$")
+_PUNCTUATION_ONLY = re.compile(r"^[^\w\u4e00-\u9fff]+$")  # "?" of "??", "!!!", an emoji alone
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
 
@@ -55,6 +64,7 @@ class Sentence:
 
     text: str
     kind: str
+    part: bool = False  # the rest of the sentence before it (a question cut from its opening)
 
 
 class SentenceReader:
@@ -72,9 +82,13 @@ class SentenceReader:
     def _pieces(self, text: str) -> list[tuple[str, bool]]:
         """The sentences of a message, each with whether it is an item of a list ("1) …")."""
         pieces: list[tuple[str, bool]] = []
-        for raw in _END.split(text.strip()):
+        for raw in _END.split(_without_asides(text).strip()):
             piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
+                continue
+            if pieces and _PUNCTUATION_ONLY.match(piece):
+                # "…Strasbourg??": the second mark ends the same sentence
+                pieces[-1] = (pieces[-1][0] + piece, pieces[-1][1])
                 continue
             if pieces and _ABBREVIATION.search(pieces[-1][0]) and not has_cjk(piece[:1]):
                 pieces[-1] = (pieces[-1][0] + " " + piece, pieces[-1][1])
@@ -109,8 +123,9 @@ class SentenceReader:
             # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
             # là-dessus ?" asks about what it introduces)
             sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
+        sentences = self._topics_joined(sentences)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
-        first = asked[0] if asked else len(sentences)
+        first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
         for i, sentence in enumerate(sentences):
             if sentence.kind != OTHER:
                 continue
@@ -143,6 +158,30 @@ class SentenceReader:
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
 
+    def _topics_joined(self, sentences: list[Sentence]) -> list[Sentence]:
+        """A question spread over two sentences, joined: a short remark that only names what
+        is asked about ("About housing. Is it free?", "Concernant le visa : faut-il …",
+        "关于住宿。免费吗？", ``topic`` words) or that trails off ("so the French
+        programme... do …"), then the question."""
+        joined: list[Sentence] = []
+        for sentence in sentences:
+            before = joined[-1] if joined else None
+            if (
+                before is not None
+                and before.kind == OTHER
+                and sentence.kind == QUESTION
+                and _short(before.text, TOPIC_WORDS)
+                and self._announced(normalised(before.text)) is None  # "有两个问题："
+                and (
+                    self.markers.has(normalised(before.text), "topic", start=True)
+                    or before.text.rstrip().endswith(("...", "…", ":", "："))
+                )
+            ):
+                joined[-1] = Sentence(f"{before.text} {sentence.text}", QUESTION)
+                continue
+            joined.append(sentence)
+        return joined
+
     def _introduced(self, sentence: Sentence) -> list[Sentence]:
         """A question that opens with a self-introduction, cut where the asking starts (after
         a comma or a conjunction): "我是港大的研究生，想了解…" is an introduction, then a
@@ -155,7 +194,7 @@ class SentenceReader:
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
-                return [Sentence(left, INTRO), Sentence(right, QUESTION)]
+                return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
         return [sentence]
 
     def kind(self, sentence: str) -> str:
@@ -206,10 +245,7 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (
-                self.question(clause),
-                sentences[i - 1].text if i and sentences[i - 1].kind == OTHER else "",
-            )
+            (self.question(clause), self._remark(sentences, i))
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for clause in self.clauses(s.text)
@@ -217,7 +253,30 @@ class SentenceReader:
         if asked:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
+        if not rest:
+            # "I am a resident in urology and I would like to observe in a hospital": the
+            # last introduction that says what the writer wishes asks it
+            wishes = [
+                s.text
+                for s in sentences
+                if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
+            ]
+            rest = wishes[-1:]
         return [(" ".join(rest), "")] if rest else [(text, "")]
+
+    def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
+        """What a question may stand for: the remark just before it, or the opening of its own
+        sentence when that says what the writer does or likes, not who they are ("I'm really
+        into ultrasound research, is there a lab for that?"; not "I'm a PhD student in
+        pharmacology, …": ``level`` words)."""
+        if not i:
+            return ""
+        before = sentences[i - 1]
+        if before.kind == OTHER:
+            return before.text
+        if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
+            return before.text
+        return ""
 
     def asking(self, text: str) -> list[str]:
         """The sentences of a message that ask, as written."""
@@ -259,11 +318,22 @@ class SentenceReader:
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if (
                 left
-                and self._asking(normalised(left))
+                and self._asks_something(left)
                 and self.markers.has(normalised(right), "ask", start=True)
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _asks_something(self, clause: str) -> bool:
+        """Whether a clause asks about something: a question word, or a request followed by
+        what it asks ("je me demandais, tout bêtement" asks nothing yet)."""
+        norm = normalised(clause)
+        if self.markers.has(norm, "ask"):
+            return True
+        ends = [found.end() for found in self.markers.request.finditer(lowered(clause))]
+        if not ends:
+            return self.markers.has(norm, "request")
+        return len(_WORD.findall(clause[max(ends) :])) >= MIN_QUESTION_WORDS
 
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
@@ -284,8 +354,18 @@ class SentenceReader:
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
 
 
-def _short(text: str) -> bool:
+def _without_asides(text: str) -> str:
+    """A message without its asides in brackets (see ``_BRACKETS``)."""
+
+    def kept(found: re.Match[str]) -> str:
+        inside = found.group(1)
+        return "" if _ASIDE_MARK.search(inside) else found.group(0)
+
+    return _BRACKETS.sub(kept, text)
+
+
+def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
     """A few words (Chinese: a few characters), no question mark: a name, a sign-off."""
     if has_cjk(text):
-        return len(text.strip()) <= 2 * SIGNATURE_WORDS and "？" not in text
-    return len(_WORD.findall(text)) <= SIGNATURE_WORDS and "?" not in text
+        return len(text.strip()) <= 2 * size and "？" not in text
+    return len(_WORD.findall(text)) <= size and "?" not in text

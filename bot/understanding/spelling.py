@@ -170,9 +170,9 @@ class Speller:
             return None
         return ranked[0][0]
 
-    def correct(self, normalized: str) -> str:
+    def correct(self, normalized: str, keep: frozenset[str] = frozenset()) -> str:
         """A normalised text with its shorthand written out and its unknown words corrected
-        (the same text when none is)."""
+        (the same text when none is); the words of ``keep`` stay as they are."""
         words = normalized.split()
         lang = self.language(w for w in words if w.isascii())
         chinese = self._chinese
@@ -181,6 +181,8 @@ class Speller:
         for w in words:
             if not w.isascii():
                 fixed.append(chinese.run(w) if chinese is not None else w)
+            elif w in keep:
+                fixed.append(w)
             elif w in shorthand and w not in self._known:
                 fixed.extend(shorthand[w])
             elif lang == ELIDED:

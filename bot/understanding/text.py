@@ -69,6 +69,24 @@ def chinese_runs(text: str) -> list[str]:
     return _CJK_RUN.findall(text)
 
 
+@lru_cache(maxsize=8192)
+def _simplified_char(char: str) -> str:
+    return str(zhconv.convert(char, "zh-hans"))
+
+
+def simplified(text: str) -> str:
+    """A text in simplified characters: zhconv's phrase-level conversion, where it changes a
+    traditional character; a character that is simplified already stays as written (zhconv
+    turns 么半 into 幺半, the monoid of 幺半群, in "怎么半")."""
+    converted = str(zhconv.convert(text, "zh-hans"))
+    if converted == text or len(converted) != len(text):
+        return converted
+    return "".join(
+        new if new == old or _simplified_char(old) != old else old
+        for old, new in zip(text, converted, strict=True)
+    )
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Fold a question to a canonical matching form.
@@ -79,7 +97,7 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     if has_cjk(text):
-        text = zhconv.convert(text, "zh-hans")
+        text = simplified(text)
     text = text.casefold().translate(_LIGATURES)
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return " ".join(_RUNS.findall(text))

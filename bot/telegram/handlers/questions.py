@@ -19,10 +19,11 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.sharing import MAX_QUESTION
 from bot.understanding.answers import Reply
+from bot.understanding.combining import TEXTS as COMBINING_TEXTS
 from bot.understanding.context import TEXTS as CONTEXT_TEXTS
 from bot.understanding.context import Dialogue, Focus
 
-TEXTS = frozenset({"too_long"}) | CONTEXT_TEXTS
+TEXTS = frozenset({"too_long"}) | CONTEXT_TEXTS | COMBINING_TEXTS
 
 AHEAD = 3  # texts of one getUpdates batch matched ahead (a lone question is the case that waits)
 

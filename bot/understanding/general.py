@@ -1,0 +1,61 @@
+"""General questions in the programme's words: a message that names a field, a lab or a
+specialty of the lists but asks something general about it ("is ibuprofen safe during
+pregnancy?", "explain how statins act on lipids", "推荐一本药理学的书") is no question about
+the programme's item of that name. With the names taken out, such a message is closer in
+meaning to the out-of-scope examples than to every entry of the knowledge base (its lists,
+fees, housing…) by ``matching.yaml`` ``general_questions.margin``; "can I observe
+cardiology?" without its name still asks for a placement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from bot.understanding.semantic import SemanticIndex
+
+
+class GeneralQuestions:
+    """Judges whether a message asks something general about the items it names."""
+
+    def __init__(
+        self,
+        semantic: SemanticIndex,
+        entries: list[str],
+        names_in: Callable[[str], list[str]],
+        margin: float,
+        places: frozenset[str] = frozenset(),
+    ) -> None:
+        self._semantic = semantic
+        self._entries = {semantic.topic_index[t] for t in entries if t in semantic.topic_index}
+        self._item_names = names_in  # the item names a normalised text contains, word for word
+        self._places = places  # the partners' places ("strasbourg", "法国"), taken out too
+        self.margin = margin
+        self.general = lru_cache(maxsize=1024)(self._general)
+
+    def _names_in(self, normalized: str) -> list[str]:
+        """The item names and the partners' places a normalised text contains."""
+        padded = f" {normalized} "
+        places = [
+            p for p in self._places if (p in normalized if not p.isascii() else f" {p} " in padded)
+        ]
+        return [*self._item_names(normalized), *places]
+
+    def without_names(self, normalized: str) -> str:
+        """A normalised text with the item names it contains taken out, longest first."""
+        text = f" {normalized} "
+        for name in sorted(self._names_in(normalized), key=len, reverse=True):
+            text = text.replace(name if not name.isascii() else f" {name} ", " ")
+        return " ".join(text.split())
+
+    def _general(self, normalized: str) -> bool:
+        """Whether a normalised (spelt) message names an item and, without its names, is
+        closer to the out-of-scope examples than to any entry by ``margin``."""
+        if not self._entries or not self._names_in(normalized):
+            return False
+        rest = self.without_names(normalized)
+        if not rest:
+            return False  # a name alone ("cardiology?") asks for the item
+        embedded = self._semantic.embed([rest])
+        cosines = self._semantic.topic_cosines(embedded, self._entries)
+        closest_entry = max(float(cosines[i]) for i in self._entries)
+        return self._semantic.off_topic(embedded) > closest_entry + self.margin
