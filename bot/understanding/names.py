@@ -44,7 +44,7 @@ def _either(texts: Iterable[str], possessive: bool = False) -> str:
     """A regular expression for any of the texts, longest first (a Latin qualifier may take
     a possessive "s": "children s")."""
     parts = []
-    for text in sorted(set(texts), key=len, reverse=True):
+    for text in sorted(set(texts), key=lambda t: (-len(t), t)):
         pattern = _bounded(text)
         if possessive and text.isascii():
             pattern = f"{pattern}(?:\\s+s(?![a-z0-9]))?"
@@ -66,8 +66,7 @@ class Qualifiers:
         joiners = sorted(
             {normalize(str(j)) for words in (settings.get("joiners") or {}).values() for j in words}
             - {""},
-            key=len,
-            reverse=True,
+            key=lambda j: (-len(j), j),
         )
         groups = [
             frozenset(normalize(str(w)) for w in group) - {""}
@@ -76,8 +75,11 @@ class Qualifiers:
         found: dict[tuple[str, str], set[str]] = defaultdict(set)
         bases: dict[str, set[str]] = defaultdict(set)
         for longer, longer_items in named.items():
-            for base, base_items in named.items():
-                if not self._is_base(base) or len(base) >= len(longer):
+            starts_or_ends = {longer[:cut].strip() for cut in range(1, len(longer))}
+            starts_or_ends |= {longer[cut:].strip() for cut in range(1, len(longer))}
+            for base in starts_or_ends & named.keys():
+                base_items = named[base]
+                if not self._is_base(base):
                     continue
                 for qualifier in self._qualifiers(longer, base, joiners):
                     if not self._is_qualifier(qualifier, stopwords):
