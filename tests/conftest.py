@@ -47,14 +47,39 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 SLOW_KINDS = ("process", "http", "browser")  # markers whose tests cost seconds each
 
+# The evaluation floors (tests/test_matching.py, tests/test_conversation_context.py): each set
+# costs 1-4 s of CPU, all of them about 40 s, a third of the default tier. The default tier
+# checks one set of each kind (docs/testing.md); every other set, including any new one, is
+# checked in the slow tier. ``-m evaluation`` checks them all.
+FLOOR_TESTS = (
+    "test_evaluation_set_stays_above_its_regression_floors",
+    "test_conversation_sets_stay_above_their_floors",
+)
+QUICK_EVALUATION_SETS = frozenset(
+    {
+        "indep-en-dev.yaml",  # questions of independent writers, one language each
+        "indep-fr-dev.yaml",
+        "indep-zh-dev.yaml",
+        "real-dev.yaml",  # real students' questions
+        "typos-dev.yaml",  # misspelt questions
+        "conv-dev.yaml",  # conversations (follow-ups, pronouns, programmes)
+        "emails-dev.yaml",  # e-mails of several paragraphs
+    }
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Process tests, HTTP twins and browser tests go to the slow tier, unless marked
-    ``smoke``."""
+    ``smoke``; so do the evaluation floors of the sets not in ``QUICK_EVALUATION_SETS``.
+    Every evaluation floor is marked ``evaluation``."""
     for item in items:
         tiered = any(item.get_closest_marker(kind) for kind in SLOW_KINDS)
         if tiered and not item.get_closest_marker("smoke"):
             item.add_marker(pytest.mark.slow)
+        if getattr(item, "originalname", None) in FLOOR_TESTS:
+            item.add_marker(pytest.mark.evaluation)
+            if item.callspec.params["file"] not in QUICK_EVALUATION_SETS:
+                item.add_marker(pytest.mark.slow)
 
 
 class UnmarkedProcessWarning(UserWarning):

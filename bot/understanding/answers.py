@@ -429,17 +429,9 @@ class Assistant:
         buttons: list[Button] = []
         for overview in overviews:
             programme = by_overview[overview]
-            own = self._programme_topic(programme, topic)
+            own = self.kb.fact_for(programme, topic)
             if own is None:
-                texts.append(
-                    self.texts.get(
-                        "not_published_for",
-                        lang,
-                        title=self.kb.title(topic, lang),
-                        programme=programme.name[lang],
-                        summary=programme.summary[lang],
-                    )
-                )
+                texts.append(self.not_published_text(programme, topic, lang))
                 buttons.append(self.topic_button(programme.overview, lang))
                 continue
             reply = self.topic_reply(own, lang)
@@ -453,13 +445,16 @@ class Assistant:
         buttons = [*kept[:4], self.menu_button(lang)]
         return Reply("\n\n".join(texts), tuple(buttons), topic, 1.0, lang, ANSWER, (topic,))
 
-    def _programme_topic(self, programme: Programme, topic: str) -> str | None:
-        """The topic that gives a fact for a programme: its own or a shared one, its
-        counterpart; None when the programme's page does not give it."""
-        theirs = self.kb.programme_of(topic)
-        if theirs in (programme.id, BOTH) and topic not in programme.not_published:
-            return topic
-        return programme.counterparts.get(topic)
+    def not_published_text(self, programme: Programme, topic: str, lang: str) -> str:
+        """ "Not published for this programme", naming what was asked and saying what the
+        programme's page does give."""
+        return self.texts.get(
+            "not_published_for",
+            lang,
+            title=self.kb.title(topic, lang),
+            programme=programme.name[lang],
+            summary=programme.summary[lang],
+        )
 
     def _together(self, answered: list[Candidate], lang: str) -> Reply:
         """Several topics' answers in one reply, in order (the first alone, the others offered,

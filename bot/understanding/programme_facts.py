@@ -72,12 +72,10 @@ class ProgrammeFacts:
     def _topic_for(self, own: Programme, topic: str) -> tuple[str, str]:
         """How to answer a topic for a programme: its own answer, the counterpart's, or
         ``not_published``."""
-        theirs = self.kb.programme_of(topic)
-        if theirs in (own.id, BOTH, NONE) and topic not in own.not_published:
-            return ANSWER, topic
-        if topic in own.counterparts:
-            return ANSWER, own.counterparts[topic]
-        if topic in own.not_published and theirs != own.id:
+        found = self.kb.fact_for(own, topic)
+        if found is not None:
+            return ANSWER, found
+        if topic in own.not_published and self.kb.programme_of(topic) != own.id:
             return NOT_PUBLISHED, topic
         return ANSWER, topic  # the programme's own honest answer, or another fact
 
@@ -88,13 +86,7 @@ class ProgrammeFacts:
     def not_published(self, own: Programme, topic: str, lang: str) -> Reply:
         """ "Not published for this programme", with what its page does say."""
         assistant = self.assistant
-        text = assistant.texts.get(
-            "not_published_for",
-            lang,
-            title=self.kb.title(topic, lang),
-            programme=own.name[lang],
-            summary=own.summary[lang],
-        )
+        text = assistant.not_published_text(own, topic, lang)
         buttons = (
             assistant.topic_button(own.overview, lang),
             assistant.action_button("coordinator", lang),
