@@ -133,6 +133,8 @@ class MatchingConfig:
     # every entry by this, asks something general (see bot/understanding/general.py)
     general_margin: float = 0.12
     general_places: frozenset[str] = frozenset()  # the partners' places, taken out like names
+    # qualifiers that make a named item a longer one, as read (see bot/understanding/names.py)
+    qualified: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def decision(self) -> AnswerDecision:
@@ -206,6 +208,7 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 institutions=dict(data.get("institutions") or {}),
+                qualified=dict(data.get("qualified") or {}),
                 general_margin=float(general.get("margin", 0.12)),
                 general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
                 regional={
