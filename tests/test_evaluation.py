@@ -116,7 +116,9 @@ class _Scripted:
     def __init__(self, replies: dict[str, _Reply]) -> None:
         self.replies = replies
         self.asked: list[str] = []
-        self.matcher = SimpleNamespace(topic_ids=["duration", "fees", "housing"])
+        self.matcher = SimpleNamespace(
+            topic_ids=["duration", "fees", "housing"], prepare=lambda texts: None
+        )
 
     def answer(self, question: str, lang: str | None = None) -> _Reply:
         self.asked.append(question)
