@@ -350,7 +350,7 @@ RUNNERS: list[tuple[str, Runner, bool]] = [  # (pattern, runner, slow)
     (r"python -m bot stats --days 7 --png week\.png", _stats, False),
     (r"python -c \"import sqlite3; .*backup.*\"", _backup, False),
     (r"\.venv/bin/python -m bot run", _run, False),
-    (r"python -m bot eval tests/eval/holdout\.yaml", _eval, True),
+    (r"python -m bot eval tests/eval/[\w-]+-dev[\w-]*\.yaml", _eval, True),
     (r"python scripts/calibrate\.py( tests/eval/[\w-]+\.yaml)+", _calibrate, True),
     (r"python3 -m venv \.venv && \.venv/bin/pip install -e \. && \.venv/bin/python -m bot",
      _fresh_install_and_chat, True),
