@@ -3,9 +3,9 @@
 
     .venv/bin/python benchmarks/bench_context.py [--rounds 5]
 
-Each conversation is timed alone, then in context, right after; the assistant's match cache is
-emptied before each (each message is new to it;
-the matcher's inner caches of words stay warm, as in a running bot); the figure is the
+Each conversation is timed alone, then in context, right after; the assistant's caches of whole
+messages (matches, declined requests) are emptied before each (each message is new to it; the
+matcher's inner caches of words stay warm, as in a running bot); the figure is the
 extra time per message of the conversation path: the focus, the follow-up checks, the
 sentence reader and the programme mapping (and the extra matches they make when a message
 does not stand alone).
@@ -49,12 +49,12 @@ def main() -> None:
         # of a shared machine weighs on both alike
         spent_alone = spent_in_context = 0.0
         for turns in conversations:
-            assistant.match.cache_clear()
+            _clear(assistant)
             start = clock()
             for turn in turns:
                 assistant.answer(turn)
             spent_alone += clock() - start
-            assistant.match.cache_clear()
+            _clear(assistant)
             start = clock()
             dialogue = Dialogue(assistant)
             for turn in turns:
@@ -79,6 +79,12 @@ def main() -> None:
     )
 
 
+def _clear(assistant: Assistant) -> None:
+    """Empty the assistant's caches of whole messages (matches, declined requests)."""
+    assistant.match.cache_clear()
+    assistant.declined.cache_clear()
+
+
 def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tuple[int, int]:
     """How many texts the sentence encoder encodes, alone and in context (cold caches)."""
     matcher = assistant.matcher
@@ -91,13 +97,13 @@ def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tu
 
     matcher._embed = counting  # type: ignore[method-assign]
     try:
-        assistant.match.cache_clear()
+        _clear(assistant)
         for turns in conversations:
             for turn in turns:
                 assistant.answer(turn)
         alone = counted[0]
         counted[0] = 0
-        assistant.match.cache_clear()
+        _clear(assistant)
         for turns in conversations:
             dialogue = Dialogue(assistant)
             for turn in turns:

@@ -79,6 +79,9 @@ class Assistant:
         # A message is often matched twice (the sign-up form's "wish to apply" check, then
         # the answer): remember recent matches.
         self.match = lru_cache(maxsize=1024)(matcher.match)
+        # ... and asked whether it is declined twice (the answer, then the conversation's
+        # check that a declined request stays declined whatever the context).
+        self.declined = lru_cache(maxsize=1024)(matcher.declined)
 
     @classmethod
     def load(
@@ -123,7 +126,7 @@ class Assistant:
         """
         match = self.match(question)
         reply_lang = lang or match.language
-        if self.matcher.declined(question):
+        if self.declined(question):
             return self.fallback(reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:

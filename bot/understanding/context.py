@@ -69,11 +69,14 @@ class Dialogue:
         self.read = reader_of(assistant.kb)  # prepared once per knowledge base
         self.facts = ProgrammeFacts(assistant)
         self.who = Participation(assistant, ACTIONS)
+        # the answers without programme names of this message's texts (asked up to twice)
+        self._unnamed: dict[tuple[str, str], Reply | None] = {}
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
+        self._unnamed.clear()
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -131,7 +134,7 @@ class Dialogue:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
-        if assistant.matcher.declined(text):
+        if assistant.declined(text):
             return reply  # a request the bot declines ("translate my CV"), whatever the context
         if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
@@ -234,15 +237,15 @@ class Dialogue:
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
         it: it is not answered alone, or the remark names an item and the question none."""
-        joined = f"{remark} {question}"
-        if self.assistant.offers_options(joined) and not self.assistant.offers_options(question):
-            return True  # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
-        if not self.read.pronoun(question):
-            return False
-        if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
-            return True
-        named_items = self.assistant.matcher.named_items
-        return bool(named_items(remark)) and not named_items(question)
+        if self.read.pronoun(question):  # the cheap reading first: it often decides alone
+            if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
+                return True
+            named_items = self.assistant.matcher.named_items
+            if named_items(remark) and not named_items(question):
+                return True
+        # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
+        offers = self.assistant.offers_options
+        return offers(f"{remark} {question}") and not offers(question)
 
     def _facts_only(self, reply: Reply, lang: str) -> Reply:
         """A reply of several topics without the actions and the programme overviews when it
@@ -298,6 +301,11 @@ class Dialogue:
         """The answer to a message with its programme names taken out: a confident one, or,
         for a question, its best guess when that is neither an action nor an overview ("Quel
         visa faut-il pour le programme d'échange ?": the name drowns the visa)."""
+        if (text, lang) not in self._unnamed:
+            self._unnamed[text, lang] = self._answer_without_names(text, lang)
+        return self._unnamed[text, lang]
+
+    def _answer_without_names(self, text: str, lang: str) -> Reply | None:
         rest = self.read.names_removed(text)
         if len(self.read.words(rest)) < 2:
             return None

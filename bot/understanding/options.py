@@ -55,6 +55,17 @@ def _searched(names: Mapping[str, Option]) -> list[_Name]:
     return sorted(found, key=lambda n: -n[2])
 
 
+def _first_keys(names: list[_Name]) -> dict[str, list[int]]:
+    """The positions of searched names by what a text must hold for each to occur: a Latin
+    name's first word, a CJK one's first character ("" : names always searched)."""
+    index: dict[str, list[int]] = {}
+    for position, (target, skip, _, _) in enumerate(names):
+        words = target.split()
+        key = (words[0] if words else "") if skip else target[:1]
+        index.setdefault(key, []).append(position)
+    return index
+
+
 class OptionFinder:
     """Finds the options a normalised message names and asks about together.
 
@@ -73,6 +84,9 @@ class OptionFinder:
         # longest first: a longer name found hides the shorter ones inside it
         self._items = _searched(items)
         self._programmes = _searched(programmes)
+        # only the names whose first word (or character) a text holds are searched in it
+        self._keys = {id(self._items): _first_keys(self._items)}
+        self._keys[id(self._programmes)] = _first_keys(self._programmes)
         asks = [*config.comparisons.get("asks", {}).items(), *config.choice_words.items()]
         self._asks = tuple({normalize(w) for _, words in asks for w in words} - {""})
         between = config.comparisons.get("between", {})
@@ -125,7 +139,10 @@ class OptionFinder:
     def _spans(self, padded: str, names: list[_Name]) -> list[tuple[int, int, Option]]:
         """Where names occur (first occurrence, longest names first, no overlaps), in order."""
         taken: list[tuple[int, int, Option]] = []
-        for target, skip, length, topics in names:
+        index = self._keys[id(names)]
+        held = {"", *padded.split(), *padded}  # the words and characters of the text
+        positions = sorted(p for key in held for p in index.get(key, ()))
+        for target, skip, length, topics in (names[p] for p in positions):
             start = padded.find(target)
             if start < 0:
                 continue
