@@ -27,6 +27,8 @@ async def test_polling_bot_answers_keeps_language_and_stops_cleanly(
         student = emulator.add_user(4242, first_name="Léa", language_code="fr")
         student.send("/start")
         assert "Bonjour Léa" in (await student.wait_for_message(15)).text
+        # the main menu follows the greeting (wait_idle alone may return between the two)
+        assert "Menu principal" in (await student.wait_for_message(15)).text
         await emulator.wait_idle(timeout=10)
         student.send("/language")
         await student.wait_for_message(15)  # not wait_idle: the inbox's commit comes first
