@@ -71,6 +71,16 @@ class Programmes:
     def __bool__(self) -> bool:
         return bool(self.programmes)
 
+    def by_overview(self) -> dict[str, Programme]:
+        """Each programme by its overview topic."""
+        return {p.overview: p for p in self.programmes.values()}
+
+    def own_topics(self) -> frozenset[str]:
+        """The programmes' own topics: what each programme is and who takes part in it."""
+        return frozenset(
+            t for p in self.programmes.values() for t in (p.overview, p.participants) if t
+        )
+
     def other(self, programme: str) -> str | None:
         """The other programme (there are two), or None."""
         others = [p for p in self.programmes if p != programme]

@@ -152,8 +152,7 @@ class Assistant:
 
         Two ways to name it: a common name of a field known not to be listed (matching.yaml
         ``not_listed``), or an item with the name of a list it is not in."""
-        closest = max((c.cosine for c in match.candidates), default=0.0)
-        if match.by_meaning and match.off_topic > closest + self.config.semantic.off_topic_margin:
+        if self.out_of_scope(match):
             return None  # much closer to the out-of-scope examples than to any topic
         named_lists = self.matcher.named_lists(question)
         listed = self.matcher.not_listed(question)
@@ -200,8 +199,7 @@ class Assistant:
 
     def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
-        closest = max((c.cosine for c in whole.candidates), default=0.0)
-        if whole.by_meaning and whole.off_topic > closest + self.config.semantic.off_topic_margin:
+        if self.out_of_scope(whole):
             return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
         answered, offered = self._parts_answered(whole, parts)
         if not answered:
@@ -222,11 +220,7 @@ class Assistant:
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone
         # ("besides Beijing and Chongqing") can look like a topic the message is not about.
-        # Entries are ranked among entries too: the items of a list, described in many words,
-        # may fill the first places ("quels labos sont dispo et comment on postule ?").
-        plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
-        entries = [c.topic_id for c in whole.candidates if c.topic_id in self.kb.entries]
-        plausible.update(entries[:PART_RANK])
+        plausible = self._among_best(whole)
         for part in parts:
             match = self.match(part)
             best = self._confident(match)
@@ -238,6 +232,14 @@ class Assistant:
             elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
                 offered.append(match.candidates[0].topic_id)
         return answered, offered
+
+    def _among_best(self, whole: Match) -> set[str]:
+        """The topics among the best of a whole message, entries also ranked among entries:
+        the items of a list, described in many words, may fill the first places ("quels labos
+        sont dispo et comment on postule ?")."""
+        best = {c.topic_id for c in whole.candidates[:PART_RANK]}
+        entries = [c.topic_id for c in whole.candidates if c.topic_id in self.kb.entries]
+        return best | set(entries[:PART_RANK])
 
     def offers_options(self, question: str) -> bool:
         """Whether a message is answered as a choice between options it names or describes
@@ -270,13 +272,12 @@ class Assistant:
         for topics in options:
             # a name of two items (小儿重症监护病房): the one the message ranks best
             chosen.append(self._ranked(whole, topics, position))
-        overviews = [p.overview for p in self.kb.programmes.programmes.values()]
-        if len(chosen) > 1 and all(c.topic_id in overviews for c in chosen):
+        by_overview = self.kb.programmes.by_overview()
+        if len(chosen) > 1 and all(c.topic_id in by_overview for c in chosen):
             fact = self._fact_compared(question)
-            if fact is not None and not self._out_of_scope(whole):
+            if fact is not None and not self.out_of_scope(whole):
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
             best = self._confident(whole)
-            by_overview = {p.overview: p for p in self.kb.programmes.programmes.values()}
             takers = {p.participants for p in by_overview.values()}
             if best is not None and best.topic_id in takers:
                 # "which one is for foreigners like me?": what each is and who takes part
@@ -298,24 +299,25 @@ class Assistant:
             return whole.candidates[position[topic]]
         return Candidate(topic, self.config.answer_threshold, 1.0, 1.0)
 
-    def _out_of_scope(self, whole: Match) -> bool:
-        closest = max((c.cosine for c in whole.candidates), default=0.0)
+    def out_of_scope(self, match: Match) -> bool:
+        """Whether a match is closer to the out-of-scope examples than to any topic, by
+        ``semantic.off_topic_margin`` (only when meaning was measured)."""
+        closest = max((c.cosine for c in match.candidates), default=0.0)
         margin = self.config.semantic.off_topic_margin
-        return whole.by_meaning and whole.off_topic > closest + margin
+        return match.by_meaning and match.off_topic > closest + margin
 
     def _chosen(
         self, whole: Match, chosen: list[Candidate], parts: list[str], lang: str
     ) -> Reply | None:
         """The answers of the options chosen, in order, then those of the message's other
         parts; None when the message is out of scope or asks something else about them."""
-        if self._out_of_scope(whole):
+        if self.out_of_scope(whole):
             return None
         best = self._confident(whole)
         if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
             # what the programmes are and who takes part are the programmes' own topics; any
             # other best topic is asked about them ("which of the two has free housing?")
-            programmes = self.kb.programmes.programmes.values()
-            own = {t for p in programmes for t in (p.overview, p.participants)}
+            own = self.kb.programmes.own_topics()
             if best.topic_id not in own or not own & {c.topic_id for c in chosen}:
                 return None
         if len(parts) > 1 and all(c.topic_id in self.kb.items for c in chosen):
@@ -336,14 +338,12 @@ class Assistant:
         ranks that among its best; two or three different items, or two or three different
         facts (never the programmes' overviews, nor the bot's own topics). A first option
         listed before "A or B" that is none is left out. [] when they are not such options."""
-        if not phrases or self._out_of_scope(whole):
+        if not phrases or self.out_of_scope(whole):
             return []
         position = self._positions(whole)
         # an option must be among the best of the whole message too ("is that enough or is
         # the minimum longer?": "is that enough" alone looks like the language required)
-        plausible = {c.topic_id for c in whole.candidates[:PART_RANK]}
-        entries = [c.topic_id for c in whole.candidates if c.topic_id in self.kb.entries]
-        plausible.update(entries[:PART_RANK])
+        plausible = self._among_best(whole)
         chosen: list[Candidate] = []
         for index, phrase in enumerate(phrases):
             clipped = self.matcher.clipped(phrase)
@@ -402,8 +402,7 @@ class Assistant:
         the bot's own topics)."""
         if topic in self.kb.items:
             return "item"
-        programmes = self.kb.programmes.programmes.values()
-        if topic in {p.overview for p in programmes}:
+        if topic in self.kb.programmes.by_overview():
             return None
         return "fact" if self.kb.programme_of(topic) != NONE else None
 
@@ -418,8 +417,7 @@ class Assistant:
         best = self._confident(match)
         if best is None or (match.by_meaning and best.cosine < FACT_COSINE):
             return None  # what is left once the names are out says no fact ("lequel me va ?")
-        programmes = self.kb.programmes.programmes.values()
-        own = {t for p in programmes for t in (p.overview, p.participants)}
+        own = self.kb.programmes.own_topics()
         if best.topic_id in own or self._option_kind(best.topic_id) != "fact":
             return None
         return best.topic_id
@@ -427,7 +425,7 @@ class Assistant:
     def _fact_of_programmes(self, topic: str, overviews: list[str], lang: str) -> Reply:
         """One fact for each programme, in the order named, each under its programme's name:
         its own answer, its counterpart's, or "not published for this programme"."""
-        by_overview = {p.overview: p for p in self.kb.programmes.programmes.values()}
+        by_overview = self.kb.programmes.by_overview()
         texts: list[str] = []
         buttons: list[Button] = []
         for overview in overviews:

@@ -383,10 +383,7 @@ class Dialogue:
         read = self.read
         if self.focus.topic is None or not read.is_followup(text) or not read.pronoun(text):
             return None
-        match = self.assistant.match(text)
-        closest = max((c.cosine for c in match.candidates), default=0.0)
-        margin = self.assistant.config.semantic.off_topic_margin
-        if match.by_meaning and match.off_topic > closest + margin:
+        if self.assistant.out_of_scope(self.assistant.match(text)):
             return None  # "what's the weather like there?": out of scope, whatever "there" is
         return self._about_focus(text, lang)
 

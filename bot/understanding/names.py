@@ -214,10 +214,7 @@ class NameFinder:
     def _find_qualified(self, normalized: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
         """A normalised text without its qualified names ("icu for kids"), those names, and
         the longer items they name (see :class:`Qualifiers`)."""
-        named = set()
-        for piece in self._pieces(normalized) & self.named.keys():
-            named |= self.named[piece]
-        spans = self._qualifiers.spans(normalized, named)
+        spans = self._qualifiers.spans(normalized, self._items_named(normalized))
         if not spans:
             return normalized, (), frozenset()
         kept: list[tuple[int, int, str]] = []
@@ -244,8 +241,12 @@ class NameFinder:
         with a qualifier names the longer item ("the ICU for kids": Pediatric Intensive
         Care, not the Intensive Care Unit)."""
         rest, _, found = self._qualified(normalized)
-        items = set(found)
-        for piece in self._pieces(rest) & self.named.keys():
+        return self._items_named(rest) | found
+
+    def _items_named(self, normalized: str) -> set[str]:
+        """The items whose name or alias a normalised text contains, qualifiers ignored."""
+        items: set[str] = set()
+        for piece in self._pieces(normalized) & self.named.keys():
             items |= self.named[piece]
         return items
 

@@ -22,7 +22,7 @@ class ProgrammeFacts:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant, self.kb = assistant, assistant.kb
-        self.overviews = frozenset(p.overview for p in self.kb.programmes.programmes.values())
+        self.overviews = frozenset(self.kb.programmes.by_overview())
 
     def programme(self, programme: str | None) -> Programme | None:
         """The programme of an id (``None`` for none or an unknown id)."""
@@ -35,9 +35,7 @@ class ProgrammeFacts:
     def maps(self, topic: str, own: Programme) -> bool:
         """Whether a topic has an answer for a programme: its own or a shared one, a
         counterpart, or the honest "not published for this programme"."""
-        theirs = self.kb.programme_of(topic)
-        mapped = topic in own.counterparts or topic in own.not_published
-        return mapped or theirs in (own.id, BOTH, NONE)
+        return self.kb.fact_for(own, topic) is not None or topic in own.not_published
 
     def is_other(self, reply: Reply, programme: str) -> bool:
         """Whether a reply is a fact of the other programme that has no place in this one."""
