@@ -3,11 +3,12 @@ meant for speed or memory leaves every reply as it was (for maintainers).
 
     .venv/bin/python -m scripts.reply_digest tests/eval/*-dev*.yaml tests/eval/dev*.yaml
 
-Each case is asked as ``python -m bot eval`` asks it (a conversation's earlier turns first);
-the digest covers each reply's topic, kind, score (full precision), language, text and
-buttons. One line a file (cases, sha256) and one for all; run it before and after the
-change (``python -m`` from the checkout to compare, so that its ``bot`` package is the one
-imported) and compare the lines. Holdout sets are refused: they are never looked at.
+Each case is asked as ``python -m bot eval`` asks it, through the chat's conversation path,
+and every turn of a conversation is covered, not only the last: the digest covers each reply's
+topic, kind, score (full precision), language, text and buttons (label and action). One line
+a file (cases, sha256) and one for all; run it before and after the change (``python -m`` from
+the checkout to compare, so that its ``bot`` package is the one imported) and compare the
+lines. Holdout sets are refused: they are never looked at.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 
 from bot.cli import _assistant
 from bot.settings import Settings
-from bot.understanding.evaluation import ask, load_cases
+from bot.understanding.context import Dialogue
+from bot.understanding.evaluation import load_cases
 
 
 def main(files: list[str]) -> int:
@@ -31,10 +33,12 @@ def main(files: list[str]) -> int:
         digest = hashlib.sha256()
         cases = load_cases(Path(name))
         for case in cases:
-            reply = ask(assistant, case)
-            buttons = "\x1f".join(button.label for button in reply.buttons)
-            fields = (reply.intent, reply.kind, repr(reply.score), reply.language, reply.text)
-            digest.update(("\x1e".join(map(str, fields)) + "\x1d" + buttons + "\0").encode())
+            dialogue = Dialogue(assistant)
+            for turn in (*case.turns, case.question):
+                reply = dialogue.reply(turn)
+                buttons = "\x1f".join(f"{b.label}\x1c{b.action}" for b in reply.buttons)
+                fields = (reply.intent, reply.kind, repr(reply.score), reply.language, reply.text)
+                digest.update(("\x1e".join(map(str, fields)) + "\x1d" + buttons + "\0").encode())
         overall.update(digest.digest())
         print(f"{name}: {len(cases)} cases, {digest.hexdigest()[:16]}")
     print(f"all: {overall.hexdigest()[:16]}")
