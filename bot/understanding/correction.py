@@ -179,6 +179,7 @@ def vocabulary_speller(
             runs,
             keep,
             standing=[*config.stopwords["zh"], *config.particles],
+            particles=config.particles,
             names=unlisted,
             lexicon=lexicon,
         ),
