@@ -237,7 +237,8 @@ def main() -> None:
         tally.clean_false += clean_spelt != chinese(case.question)
         if not shifted and len(spelt) == len(chinese(typed)):
             clean = [case.question[i] for i in source]
-            for want, got, fixed in zip(chinese("".join(clean)), chinese(typed), spelt, strict=True):
+            wanted = chinese("".join(clean))
+            for want, got, fixed in zip(wanted, chinese(typed), spelt, strict=True):
                 if want != got:
                     tally.typos += 1
                     tally.fixed += fixed == want
@@ -246,7 +247,8 @@ def main() -> None:
                     tally.false += fixed != want
         if clean_right and not typo_right and shown < args.show:
             shown += 1
-            print(f"  miss: {typed}  (clean {case.question}; read {spelt}; expect {set(case.expect)})")
+            expect = set(case.expect)
+            print(f"  miss: {typed}  (clean {case.question}; read {spelt}; expect {expect})")
     n = tally.questions
     print(f"questions: {n} (seed {args.seed})")
     print(f"right, clean: {tally.clean_right}/{n} = {100 * tally.clean_right / n:.1f} %")

@@ -157,7 +157,8 @@ class ChineseSpeller:
                 if len(by_sound[key]) < MAX_HOMOPHONES:
                     by_sound[key].append(word)
         self._by_sound = dict(by_sound)
-        # a run's last character, read as the particle of its sound (马 for 吗, 阿 for 啊): the most used in the knowledge base's phrases first
+        # a run's last character, read as the particle of its sound (马 for 吗, 阿 for 啊): the
+        # most used in the knowledge base's phrases first
         uses = Counter(char for run in runs for char in run)
         lone: dict[str, str] = {}
         for char in sorted({c for c in particles if len(c) == 1}, key=lambda c: -uses[c]):
