@@ -444,16 +444,22 @@ class Dialogue:
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
             return reply  # "How many sessions has the breast cancer forum had?": its own
-        own = self._own_candidate(text, lang, programme)
+        own = self._own_candidate(text, lang, programme, counterparts=marked)
         if own is not None:
             return own
         mine = self.facts.programme(programme)
-        if mine is not None and reply.intent is not None and read.is_followup(text):
+        unsure = reply.kind != ANSWER or reply.score < UNSURE
+        if mine is not None and reply.intent is not None and (read.is_followup(text) or unsure):
             return self.facts.not_published(mine, reply.intent, lang)
         return reply
 
-    def _own_candidate(self, text: str, lang: str, programme: str) -> Reply | None:
-        """The best candidate of the programme in focus (or of both), when it is a guess."""
+    def _own_candidate(
+        self, text: str, lang: str, programme: str, *, counterparts: bool = False
+    ) -> Reply | None:
+        """The best candidate of the programme in focus (or of both), when it is a guess;
+        with ``counterparts`` (a message with a pronoun or an ellipsis: it is about the
+        programme in focus), a candidate of the other programme stands for its counterpart
+        ("whats the objective of it" about the CSC programme is its overview)."""
         own = self.facts.programme(programme)
         if own is None:
             return None
@@ -462,10 +468,13 @@ class Dialogue:
             topic = candidate.topic_id
             if candidate.score < threshold:
                 break
-            if topic not in ACTIONS and (
-                self.facts.belongs(topic, own) or self.kb.programme_of(topic) == BOTH
-            ):
+            if topic in ACTIONS:
+                continue
+            if self.facts.belongs(topic, own) or self.kb.programme_of(topic) == BOTH:
                 return topic_answer(self.assistant, topic, lang, candidate.score)
+            counterpart = own.counterparts.get(topic) if counterparts else None
+            if counterpart is not None:
+                return topic_answer(self.assistant, counterpart, lang, candidate.score)
         return None
 
     def _own_guess(self, text: str, lang: str, programme: str) -> Reply | None:
