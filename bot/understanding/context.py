@@ -77,6 +77,7 @@ class Dialogue:
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
+        self.facts.asked = {}
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -541,7 +542,7 @@ class Dialogue:
         and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
-        topic = reply.intent
+        topic = self.facts.asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):
             # "My cousin did a clerkship abroad through CQMU's partner": no question, but
