@@ -440,7 +440,9 @@ class Dialogue:
         partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
         this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
         read = self.read
-        marked = read.pronoun(text) or read.ellipsis(text)
+        # a pronoun, an ellipsis or a word describing the programme in focus: about it
+        hinted = programme in read.hinted(text)
+        marked = read.pronoun(text) or read.ellipsis(text) or hinted
         if not (read.short(text) or marked):
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
@@ -450,7 +452,8 @@ class Dialogue:
             return own
         mine = self.facts.programme(programme)
         unsure = reply.kind != ANSWER or reply.score < UNSURE
-        if mine is not None and reply.intent is not None and (read.is_followup(text) or unsure):
+        about_it = read.is_followup(text) or unsure or hinted
+        if mine is not None and reply.intent is not None and about_it:
             return self.facts.not_published(mine, reply.intent, lang)
         return reply
 

@@ -51,6 +51,18 @@ class FollowupReader:
                 found.add(programme)
         return found
 
+    def hinted(self, text: str) -> set[str]:
+        """The programmes a message's describing words point at, beside a programme word or
+        not ("the clinical clerkship in the French hospital", "外国学生来重庆的"): no name,
+        but a hint of what the message is about."""
+        norm = f" {normalize(text)} "
+        chinese = norm.replace(" ", "")
+        return {
+            programme
+            for programme, _, word in self.described
+            if (word in chinese if has_cjk(word) else f" {word} " in norm)
+        }
+
     def pointed(self, text: str, programmes: set[str]) -> set[str]:
         """Of the programmes a message names, those named beside a "one" word ("for the
         Strasbourg one, …", "斯特拉斯堡那个…", "celui de Strasbourg"): the one it asks about."""
