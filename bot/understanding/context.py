@@ -505,7 +505,10 @@ class Dialogue:
         own = self.facts.programme(programme)
         if own is None:
             return reply
-        unsure = reply.kind == SUGGEST and self._close_to_signup(text)
+        # the sign-up among the best candidates of a question ("什么人可以参加？" is
+        # answered on what participants learn, the sign-up close behind): who takes part
+        guess = reply.kind in (ANSWER, SUGGEST) and reply.intent not in self.who.topics
+        unsure = guess and self._close_to_signup(text)
         about = joining or reply.intent in self.who.topics
         if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
             topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
