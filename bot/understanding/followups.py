@@ -107,10 +107,13 @@ class FollowupReader:
         return False
 
     def words(self, text: str) -> list[str]:
-        """The words of a message (Chinese: one for every two characters)."""
+        """The words of a message (Chinese: one for every two characters; the Latin words of
+        a mixed message count as words: "法医学有吗 forensic medicine" is four)."""
         norm = normalize(text)
         if has_cjk(norm):
-            return list(norm.replace(" ", ""))[::2]
+            chinese = [c for c in norm if has_cjk(c)]
+            latin = "".join(" " if has_cjk(c) else c for c in norm).split()
+            return chinese[::2] + latin
         return norm.split()
 
     def is_followup(self, text: str) -> bool:
