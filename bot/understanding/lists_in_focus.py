@@ -99,8 +99,9 @@ def unnamed_in_focus(
     rest = f" {normalize(text)} "
     for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
         rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
-    if not matcher.specific(rest):
-        return None  # "what about the labs?"
+    if not matcher.specific(rest) and not matcher.unknown_share(rest):
+        return None  # "what about the labs?" (a word the knowledge base does not know, as
+        # "paludisme" in "un labo sur le paludisme ?", is specific)
     title = html.escape(kb.title(focus_list, lang))
     intro = assistant.texts.get("not_listed_unnamed", lang, list=title)
     buttons = (
