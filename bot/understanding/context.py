@@ -141,7 +141,10 @@ class Dialogue:
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
             elliptic = read.elliptic(text)
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
-            unlisted = unlisted or unnamed_in_focus(assistant, self.focus, text, lang, reply)
+            pointing = read.pronoun(text)
+            unlisted = unlisted or unnamed_in_focus(
+                assistant, self.focus, text, lang, reply, pointing=pointing
+            )
             if unlisted is not None:
                 return unlisted
         focus = self.focus
