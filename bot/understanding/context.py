@@ -510,7 +510,8 @@ class Dialogue:
             return reply
         # the sign-up among the best candidates of a question ("什么人可以参加？" is
         # answered on what participants learn, the sign-up close behind): who takes part
-        guess = reply.kind in (ANSWER, SUGGEST) and reply.intent not in self.who.topics
+        guess = reply.kind == SUGGEST or (reply.kind == ANSWER and reply.score < SURE_FACT)
+        guess = guess and reply.intent not in self.who.topics
         unsure = guess and self._close_to_signup(text)
         about = joining or reply.intent in self.who.topics
         if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
