@@ -513,6 +513,9 @@ class Dialogue:
         guess = reply.kind == SUGGEST or (reply.kind == ANSWER and reply.score < SURE_FACT)
         guess = guess and reply.intent not in self.who.topics
         unsure = guess and self._close_to_signup(text)
+        # "哪些人可以来参加？", "who can come?": a question word asking who, and an entry on who
+        # takes part (or the sign-up) among the candidates
+        unsure = unsure or (guess and self.read.asks_who(text) and self._who_among(text))
         about = joining or reply.intent in self.who.topics
         if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
             topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
@@ -529,6 +532,15 @@ class Dialogue:
         margin = self.assistant.config.margin
         return any(
             c.topic_id == SIGNUP and c.score >= candidates[0].score - margin for c in candidates
+        )
+
+    def _who_among(self, text: str) -> bool:
+        """Whether an entry on who takes part, or the sign-up, is a candidate of a message
+        (at or above the suggestion threshold)."""
+        threshold = self.assistant.config.suggest_threshold
+        return any(
+            c.score >= threshold and (c.topic_id in self.who.topics or c.topic_id == SIGNUP)
+            for c in self.assistant.match(text).candidates
         )
 
     def _talked_about(self, text: str) -> str | None:

@@ -38,6 +38,7 @@ class FollowupReader:
     one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
     need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
     same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
+    who_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "who", "谁"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -140,6 +141,10 @@ class FollowupReader:
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
 
+    def asks_who(self, text: str) -> bool:
+        """Whether a message holds a question word asking who ("who", "哪些人", "qui")."""
+        return bool(self.who_markers) and has_marker(text, self.who_markers, start=False)
+
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
         return has_marker(text, self.programme_words, start=False)
@@ -237,6 +242,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         _marker_lists(followups.get("need")),
         _marker_lists(followups.get("same")),
+        _marker_lists(followups.get("who")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
