@@ -183,9 +183,8 @@ class Speller:
         shorthand = self._shorthand.get(lang or "", {})
         fixed: list[str] = []
         for i, w in enumerate(words):
-            if lang == ELIDED and w == "c" and words[i + 1 : i + 2] != [] and (
-                words[i + 1] not in _C_VERBS
-            ):
+            after = words[i + 1] if i + 1 < len(words) else None
+            if lang == ELIDED and w == "c" and after is not None and after not in _C_VERBS:
                 fixed.extend(("c", "est"))  # "c koi" is c'est quoi
             elif not w.isascii():
                 fixed.append(chinese.run(w) if chinese is not None else w)
