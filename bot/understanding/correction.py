@@ -136,6 +136,7 @@ def vocabulary_speller(
         for texts in (
             *config.out_of_scope.values(),
             *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
+            *_chat_words(config).values(),
         )
         for text in texts
         for w in normalize(text).split()
@@ -188,6 +189,15 @@ def vocabulary_speller(
     )
 
 
+def _chat_words(config: MatchingConfig) -> dict[str, list[str]]:
+    """Each language's one-word chat fillers (mdr, lol, bah): known words, never typos ("mdr"
+    is no "mer") and words of their language."""
+    return {
+        lang: [normalize(w) for w in words if " " not in normalize(w)]
+        for lang, words in config.chatter.items()
+    }
+
+
 def language_words(
     config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> dict[str, set[str]]:
@@ -197,6 +207,7 @@ def language_words(
     for lang in LANGUAGES:
         for text in (
             *config.out_of_scope.get(lang, ()),
+            *_chat_words(config).get(lang, ()),
             *(n for group in config.not_listed for n in group.names[lang]),
         ):
             found[lang].update(normalize(text).split())
