@@ -38,7 +38,6 @@ from bot.understanding.chinese_spelling import common
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.text import chinese_runs, normalize, pairs, segments, tokenize
 
-
 NEED_WORD_LETTERS = 4  # a need's shorter Latin words ("t" of "can't", "own") are no need
 
 
