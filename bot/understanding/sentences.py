@@ -190,11 +190,16 @@ class SentenceReader:
             normalised(sentence.text), INTRO, start=True
         ):
             return [sentence]
+        cuts = []
         for found in self.markers.cut.finditer(simplified(sentence.text)):
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
-                return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
+                cuts.append((left, right))
+        # first where the question asks on its own ("I am interested in imaging and also in
+        # the ultrasound lab, are both available?": not before "in the ultrasound lab")
+        for left, right in sorted(cuts, key=lambda cut: not self.asks(cut[1])):
+            return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
         return [sentence]
 
     def kind(self, sentence: str) -> str:
@@ -232,8 +237,11 @@ class SentenceReader:
             return False
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
         framed = any(s.kind in (GREETING, INTRO, THANKS, SIGNATURE) for s in sentences)
-        # "super. et les repas ?": a remark, then the one question
-        return framed or asked == [len(sentences) - 1]
+        # "super. et les repas ?": a remark, then the one question; "中法联培是个什么项目？哪些人
+        # 可以去": several sentences that each ask on their own (a question word or a request;
+        # not "还是只收学生？", "Tu sais-tu ça ?": those go on asking the one before)
+        several = len(asked) > 1 and all(self.asks(sentences[i].text) for i in asked)
+        return framed or asked == [len(sentences) - 1] or several
 
     def questions(self, text: str) -> list[str]:
         """The sentences (and clauses) that ask, in order; a message without any: its
@@ -245,10 +253,11 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (self.question(clause), self._remark(sentences, i))
+            # a later clause of a sentence reads the clause before it, not the remark
+            (self.question(clause), "" if n else self._remark(sentences, i))
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
-            for clause in self.clauses(s.text)
+            for n, clause in enumerate(self.clauses(s.text))
         ]
         if asked:
             return asked
@@ -308,7 +317,7 @@ class SentenceReader:
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
         for found in self.markers.join.finditer(simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
-            if left and right and self.asks(left) and self.asks(right):
+            if left and right and self.asks(left) and self._opens_asking(right):
                 return [*self.clauses(left), *self.clauses(right)]
         if has_cjk(sentence):
             return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
@@ -323,6 +332,22 @@ class SentenceReader:
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _opens_asking(self, clause: str) -> bool:
+        """Whether the second half of a sentence cut at a conjunction asks on its own: it opens
+        with a question word ("…, and whether there is a fee", "… et à qui dois-je écrire"),
+        perhaps after a word that leads into it, or holds a request; a Chinese half asks
+        anywhere ("…，还有要交学费吗"). Not "Est-ce que les cours et les activités se font en
+        anglais ?": two things asked about, one question."""
+        if has_cjk(clause):
+            return self.asks(clause)
+        markers = self.markers
+        lead = markers.lead.match(lowered(clause))
+        for rest in {clause, clause[lead.end() :] if lead else clause}:
+            norm = normalised(rest)
+            if markers.has(norm, "clause", start=True) or markers.has(norm, "ask", start=True):
+                return True
+        return markers.request.search(lowered(clause)) is not None
 
     def _asks_something(self, clause: str) -> bool:
         """Whether a clause asks about something: a question word, or a request followed by
