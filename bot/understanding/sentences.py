@@ -230,18 +230,18 @@ class SentenceReader:
         return self.markers.about.match(rest) is not None
 
     def is_letter(self, text: str) -> bool:
-        """Whether a message is written like a letter or an e-mail: several sentences, some
-        of which greet, introduce, thank or sign (a plain two-question message is not)."""
+        """Whether a message is read sentence by sentence, like a letter or an e-mail: several
+        sentences, some of which greet, introduce, thank or sign (a plain two-question message
+        is not), or one question asking two things joined by a conjunction."""
         sentences = self.read(text)
-        if len(sentences) < 2:
-            return False
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        if len(sentences) < 2:
+            return len(asked) == 1 and len(self.clauses(sentences[0].text)) > 1
         framed = any(s.kind in (GREETING, INTRO, THANKS, SIGNATURE) for s in sentences)
-        # "super. et les repas ?": a remark, then the one question; "中法联培是个什么项目？哪些人
-        # 可以去": several sentences that each ask on their own (a question word or a request;
-        # not "还是只收学生？", "Tu sais-tu ça ?": those go on asking the one before)
-        several = len(asked) > 1 and all(self.asks(sentences[i].text) for i in asked)
-        return framed or asked == [len(sentences) - 1] or several
+        # "super. et les repas ?": a remark, then the one question; "要交学费吗，还有哪些
+        # 实验室可以选": one question that asks two things, joined by a conjunction
+        joined = len(asked) == 1 and len(self.clauses(sentences[asked[0]].text)) > 1
+        return framed or asked == [len(sentences) - 1] or joined
 
     def questions(self, text: str) -> list[str]:
         """The sentences (and clauses) that ask, in order; a message without any: its
@@ -285,6 +285,21 @@ class SentenceReader:
             return before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
             return before.text
+        if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
+            return self._wished(before.text)
+        return ""
+
+    def _wished(self, introduction: str) -> str:
+        """The last clause of a self-introduction that says what the writer wishes or likes
+        (``wish`` words, no ``level`` word): "je m'intéresse à la chirurgie thoracique" of
+        "Interne en chirurgie à Dakar, je m'intéresse à la chirurgie thoracique"; "" when none
+        (who the writer is, their level and field, is no remark)."""
+        cuts = self.markers.cut.finditer(simplified(introduction))
+        starts = [0, *(found.end() for found in cuts)]
+        for start in reversed(starts):
+            clause = normalised(introduction[start:])
+            if self.markers.has(clause, "wish") and not self.markers.has(clause, "level"):
+                return introduction[start:].strip()
         return ""
 
     def asking(self, text: str) -> list[str]:
