@@ -303,3 +303,18 @@ def test_a_remark_on_the_field_does_not_take_over_a_question_answered_surely(
     # a remark naming an item that the question is about: that item
     liked = "Hi,\nI'm a nurse.\nNeonatology is what I love most.\nIs this department open?\nJo"
     assert Dialogue(assistant).reply(liked).topics == ("neonatology",)
+
+
+def test_a_request_before_a_colon_is_no_question_of_its_own(reader: SentenceReader) -> None:
+    text = "Hello,\nI am a nurse, and I would like to ask: is housing free?\nThanks,\nJo"
+    assert reader.questions(text) == ["is housing free?"]
+    chinese = "您好！\n我是一名护理学硕士研究生，想请问：住宿免费吗？\n谢谢！"
+    assert reader.questions(chinese) == ["想请问：住宿免费吗？"]
+    # a colon after words that announce questions still cuts
+    two = "Hi,\nTwo questions: which labs are open? And is housing free?\nJo"
+    assert reader.questions(two) == ["which labs are open?", "is housing free?"]
+
+
+def test_an_introduction_is_cut_where_its_request_opens(reader: SentenceReader) -> None:
+    text = "您好！\n我叫王芳，在北京读护理学博士，对交流项目很感兴趣，想请问：住宿免费吗？\n谢谢！"
+    assert reader.questions(text) == ["想请问：住宿免费吗？"]

@@ -97,8 +97,20 @@ class SentenceReader:
         cut: list[tuple[str, bool]] = []
         for piece, listed in pieces:
             parts = _COLON_QUESTION.split(piece, maxsplit=1)
+            if self._bare_request(parts[0]):
+                parts = [piece]  # "…, and I would like to ask: is housing free?" is one
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
+
+    def _bare_request(self, text: str) -> bool:
+        """Whether a text ends with a request that has not said what it asks yet ("I am a
+        nurse, and I would like to ask", "j'aimerais savoir", "还想问一下")."""
+        text = lowered(text).rstrip(" ,.:;：，")
+        if has_cjk(text):
+            norm = normalised(text)
+            return any(norm.endswith(m) for m in self.markers.all("request") if has_cjk(m))
+        ends = [found.end() for found in self.markers.request.finditer(text)]
+        return bool(ends) and ends[-1] == len(text)
 
     def _read(self, text: str) -> tuple[Sentence, ...]:
         """Every sentence with its kind (see :meth:`kind`), then read in its place:
@@ -196,11 +208,21 @@ class SentenceReader:
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
                 cuts.append((left, right))
-        # first where the question asks on its own ("I am interested in imaging and also in
-        # the ultrasound lab, are both available?": not before "in the ultrasound lab")
-        for left, right in sorted(cuts, key=lambda cut: not self.asks(cut[1])):
+        # first where the question opens asking ("…，对交流项目很感兴趣，想请问：…", "…, and I
+        # would like to ask: …"), else where it asks on its own ("I am interested in imaging
+        # and also in the ultrasound lab, are both available?": not before "in the ultrasound
+        # lab")
+        for left, right in sorted(
+            cuts, key=lambda cut: (not self._opens_request(cut[1]), not self.asks(cut[1]))
+        ):
             return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
         return [sentence]
+
+    def _opens_request(self, clause: str) -> bool:
+        """Whether a clause opens with a request or a question word ("想请问：…", "I would
+        like to know…", "are both available?")."""
+        norm = normalised(clause)
+        return any(self.markers.has(norm, kind, start=True) for kind in ("request", "ask"))
 
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
@@ -324,7 +346,7 @@ class SentenceReader:
             if lead is None or not lead.group(0).strip(" ,:;"):
                 break
             rest = rest[lead.end() :]
-        rest = rest.strip()
+        rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
