@@ -156,7 +156,12 @@ class MessageParser:
         simple = simplified(text) if has_cjk(text) else text
         if len(simple) != len(text):
             simple = text
-        found = list(self._leads.finditer(simple))
+        # a Chinese lead opens its clause: mid-clause, 到底 keeps its subject (重医那个项目到底…)
+        found = [
+            m
+            for m in self._leads.finditer(simple)
+            if not has_cjk(m.group()) or m.start() == 0 or not has_cjk(simple[m.start() - 1])
+        ]
         if not found or found[-1].start() == 0:
             return None
         rest = text[found[-1].end() :].strip(" ,，:：…")
