@@ -557,7 +557,7 @@ QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
     "fr": 0.70,
-    "kind:chatty": 0.75,
+    "kind:chatty": 0.85,  # session 6: leads into the question, chat spellings: 80.0 -> 86.7 %
     "kind:indirect-name": 0.75,
     "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
