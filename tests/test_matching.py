@@ -763,6 +763,9 @@ def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant)
         ("有没有 public health 的master？", "有没有 公共卫生 的硕士？"),  # terms of the table
         ("普外科 general surgery 可以去吗", "普外科 general surgery 可以去吗"),  # a name stays
         ("我想问一下, can I join a lab there?", "我想问一下, can I join a lab there?"),
+        ("我是 self-funded 的，钱不多", "我是 自费 的，钱不多"),  # a hyphen joins words
+        ("我做过 follow-up 的工作", "我做过 follow-up 的工作"),  # no term: stays
+        ("宿舍有冲凉房吗", "宿舍有浴室吗"),  # Malaysian / Cantonese
     ],
 )
 def test_english_terms_in_a_chinese_clause_are_read_in_chinese(

@@ -26,7 +26,7 @@ def chinese_cjk(text: str) -> str:
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![A-Za-z0-9])")
 _CLAUSE = re.compile(r"[^,.!?;:，。！？；：、\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:[ ]+[A-Za-z]+)*(?![A-Za-z0-9'])")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:(?: +|-)[A-Za-z]+)*(?![A-Za-z0-9'])")
 
 
 class RegionalWords:
@@ -99,7 +99,7 @@ class RegionalWords:
         """A run of English words in Chinese, written in Chinese when every word is a term of
         the table ("public health", "lab"); otherwise as it is: "general surgery" is a name,
         "breathing problem" more than a term."""
-        words = run.group(0).casefold().split()
+        words = re.split(r" +|-", run.group(0).casefold())  # self-funded: self funded
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -179,6 +179,7 @@ def vocabulary_speller(
             runs,
             keep,
             standing=[*config.stopwords["zh"], *config.particles],
+            particles=config.particles,
             names=unlisted,
             lexicon=lexicon,
         ),
