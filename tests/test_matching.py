@@ -561,7 +561,7 @@ QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
     "fr": 0.75,
-    "kind:chatty": 0.75,
+    "kind:chatty": 0.85,  # session 6: leads into the question, chat spellings: 80.0 -> 86.7 %
     "kind:indirect-name": 0.79,
     "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
@@ -631,6 +631,36 @@ def test_evaluation_set_stays_above_its_regression_floors(
 
 
 # ───────────────────── issue 18: spelling, regional words, choices ─────────────────────
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("infection n immunity or the lipid lab", "infection and immunity or the lipid lab"),
+        ("abeg wetin una get for phd", "please what you get for phd"),
+        ("je n ai pas de bourse", "je n ai pas de bourse"),  # French's n' stays
+        ("is a ct scan part of it", "is a ct scan part of it"),  # a name's word stays
+    ],
+)
+def test_a_shorthand_is_read_in_its_own_language(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        ("ngl long day at the clinic haha but fr how long can i stay", "how long can i stay"),
+        ("刚下班好累😂 所以想问一下住宿要钱吗", "住宿要钱吗"),
+        ("中法项目到底是干嘛的", "中法项目到底是干嘛的"),  # mid-clause 到底 keeps its subject
+        ("my prof asked me to check the fee", "my prof asked me to check the fee"),
+    ],
+)
+def test_small_talk_before_a_lead_is_not_the_asking_part(
+    assistant: Assistant, message: str, asking: str
+) -> None:
+    assert assistant.matcher.asking_part(message) == asking
 
 
 @pytest.mark.parametrize(
