@@ -126,7 +126,8 @@ class Institutions:
             if any(self._short_owned(clause, m) for m in self._short_forms(raw, clause)):
                 return True
             partner_own = partner_own or self._partner_own(clause)
-        return partner_own and not any(p.search(self.fold(question)) for p in self.patterns["programme"])
+        folded = self.fold(question)
+        return partner_own and not any(p.search(folded) for p in self.patterns["programme"])
 
     def _partner_own(self, clause: str) -> bool:
         """Whether a clause names a partner and asks about its own courses, faculties, degrees
