@@ -475,7 +475,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.89,  # 92.8 % (167/180) with issue 18's general questions (90.0 % before)
+    "rejection": 0.9,  # 93.3 % (168/180) in session 6 (92.8 % with the general questions)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -513,7 +513,7 @@ REAL_DEV2_FLOORS = {
     "en": 0.86,  # 92.1 % (70/76) with issue 18's aliases (90.8 % with the descriptions)
     "zh": 0.84,  # 89.5 % (68/76) with issue 18's aliases (88.2 % with the descriptions)
     "fr": 0.84,  # 94.7 % (72/76) with issue 18's comparisons (was 92.1 %)
-    "rejection": 0.89,  # 94.4 % (51/54) with the items' descriptions (was 87.0 %)
+    "rejection": 0.93,  # 98.1 % (53/54) with issue 18 session 6's writing requests (was 96.3 %)
     "language": 0.97,  # 100.0 % (282/282)
     "kind:two-part": 0.87,  # 90.0 % (27/30): one question asking two things read like a letter
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
@@ -563,9 +563,20 @@ QUESTIONS_DEV2_FLOORS = {
     "fr": 0.75,
     "kind:chatty": 0.85,  # session 6: leads into the question, chat spellings: 80.0 -> 86.7 %
     "kind:indirect-name": 0.79,
-    "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
+    "rejection": 0.94,  # 100 % (18/18) with issue 18 session 6 (94.4 % with the general questions)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
     "kind:situational": 0.55,  # 58.3 % (21/36) with the entries' needs (session 6; was 50.0 %)
+}
+
+# Round 4 single questions by four independent writers (session 6), a dev set: first scored on
+# main 9d227cb: off-topic 70.8 %, unknown 90.6 %; with issue 18 session 6 (partners' own offer,
+# short forms and enrolling elsewhere, translation and writing requests): 100 %, 96.9 %.
+QUESTIONS_DEV3_FLOORS = {
+    "en": 0.75,  # 79.6 % (86/108)
+    "zh": 0.73,  # 77.8 % (42/54)
+    "fr": 0.80,  # 85.2 % (46/54)
+    "rejection": 0.95,  # 100 % (24/24)
+    "kind:unknown": 0.93,  # 96.9 % (31/32)
 }
 
 # Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
@@ -613,6 +624,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("typos-dev.yaml", TYPOS_DEV_FLOORS),
         ("typos-holdout.yaml", TYPOS_HOLDOUT_FLOORS),
         ("questions-dev2.yaml", QUESTIONS_DEV2_FLOORS),
+        ("questions-dev3.yaml", QUESTIONS_DEV3_FLOORS),
         ("questions-val.yaml", QUESTIONS_VAL_FLOORS),
     ],
 )

@@ -12,6 +12,13 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from bot.understanding.semantic import SemanticIndex
+from bot.understanding.text import has_cjk
+
+
+def _word(name: str) -> str:
+    """How a name is looked for in a padded normalised text: anywhere when it has Chinese
+    characters, as whole words otherwise (one rule for finding and for taking out)."""
+    return name if has_cjk(name) else f" {name} "
 
 
 class GeneralQuestions:
@@ -35,16 +42,14 @@ class GeneralQuestions:
     def _names_in(self, normalized: str) -> list[str]:
         """The item names and the partners' places a normalised text contains."""
         padded = f" {normalized} "
-        places = [
-            p for p in self._places if (p in normalized if not p.isascii() else f" {p} " in padded)
-        ]
+        places = [p for p in self._places if _word(p) in padded]
         return [*self._item_names(normalized), *places]
 
     def without_names(self, normalized: str) -> str:
         """A normalised text with the item names it contains taken out, longest first."""
         text = f" {normalized} "
         for name in sorted(self._names_in(normalized), key=len, reverse=True):
-            text = text.replace(name if not name.isascii() else f" {name} ", " ")
+            text = text.replace(_word(name), " ")
         return " ".join(text.split())
 
     def _general(self, normalized: str) -> bool:

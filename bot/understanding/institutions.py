@@ -1,8 +1,11 @@
 """Other institutions: a message asking about a university, college or hospital that is neither
 CQMU nor a partner the pages name, as the owner or subject of what it asks ("Peking
-University's exchange", "l'Université de Montréal a un échange ?", "重庆大学也有…"), is off
-topic whatever programme words it quotes; one named as the student's home ("I study at Peking
-University, is housing free?") changes nothing. The patterns are data: ``matching.yaml``
+University's exchange", "l'Université de Montréal a un échange ?", "重庆大学也有…", an unknown
+short form as an owner: "UM 的护理 master", "s'inscrire à l'UCAD"), is off topic whatever
+programme words it quotes; one named as the student's home ("I study at Peking University, is
+housing free?") changes nothing. A partner asked about for its own courses, faculties, degrees
+or standing, with no word of the exchange ("University of Strasbourg has a law faculty?", "is
+Dartmouth good for an MBA"), is off topic too. The patterns are data: ``matching.yaml``
 ``institutions:``."""
 
 from __future__ import annotations
@@ -19,7 +22,20 @@ from bot.understanding.text import normalize
 
 SENTENCE_END = re.compile(r"[.!?;。！？；\n()（）]+")
 SECTION = "matching.yaml: institutions"
-KINDS = ("names", "home", "home_after", "owner_before", "owner_after")
+KINDS = (
+    "names",
+    "home",
+    "home_after",
+    "owner_before",
+    "owner_after",
+    "enrol_before",
+    "short_before",
+    "short_after",
+    "partner_own",
+    "programme",
+)
+# A short form as written (UM, UCAD, USP): two to six capitals, no letter on either side.
+SHORT_FORM = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}(?![A-Za-z])")
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +52,8 @@ class Institutions:
     stopwords: frozenset[str]
     joiners: frozenset[str]  # stop words inside a name: of, de, l…
     fold: Callable[[str], str] = normalize  # a sentence as the patterns read it
+    words: frozenset[str] = frozenset()  # the knowledge base's words: a short form of them is ours
+    partner_names: tuple[str, ...] = ()  # normalised names of the partners (not CQMU)
 
     @classmethod
     def read(
@@ -44,6 +62,7 @@ class Institutions:
         item_names: Iterable[str],
         stopwords: Iterable[str],
         fold: Callable[[str], str] = normalize,
+        words: Iterable[str] = (),
     ) -> Institutions:
         """The section as read from ``matching.yaml``, with the knowledge base's item names;
         raises :class:`KnowledgeError` on a missing part or a bad pattern."""
@@ -66,6 +85,9 @@ class Institutions:
             raise KnowledgeError([f"{SECTION}: known needs CQMU and the partners"])
         if not isinstance(not_names_data, Mapping) or set(not_names_data) != set(LANGUAGES):
             raise KnowledgeError([f"{SECTION}: not_names needs en, zh and fr"])
+        partner_data = data.get("partner_names")
+        if not isinstance(partner_data, list) or not partner_data:
+            raise KnowledgeError([f"{SECTION}: partner_names needs the partners' names"])
         items = {normalize(name) for name in item_names} - {""}
         stops = frozenset(stopwords)
         return cls(
@@ -81,6 +103,8 @@ class Institutions:
             stopwords=stops,
             joiners=frozenset(normalize(str(w)) for w in data.get("joiners") or ()),
             fold=fold,
+            words=frozenset(normalize(str(w)) for w in words) | stops,
+            partner_names=tuple(sorted({normalize(str(n)) for n in partner_data})),
         )
 
     def __post_init__(self) -> None:
@@ -92,11 +116,52 @@ class Institutions:
         return self._elsewhere(question)
 
     def _elsewhere(self, question: str) -> bool:
+        partner_own = False
         for raw in SENTENCE_END.split(question):
             clause = self.fold(raw)
-            if clause and any(self._owned(clause, m) for m in self._mentions(clause)):
+            if not clause:
+                continue
+            if any(self._owned(clause, m) for m in self._mentions(clause)):
                 return True
-        return False
+            if any(self._short_owned(clause, m) for m in self._short_forms(raw, clause)):
+                return True
+            partner_own = partner_own or self._partner_own(clause)
+        folded = self.fold(question)
+        return partner_own and not any(p.search(folded) for p in self.patterns["programme"])
+
+    def _partner_own(self, clause: str) -> bool:
+        """Whether a clause names a partner and asks about its own courses, faculties, degrees
+        or standing (``partner_own``); the caller checks that no word of the exchange is said."""
+        return any(_within(name, clause) for name in self.partner_names) and any(
+            p.search(clause) for p in self.patterns["partner_own"]
+        )
+
+    def _short_forms(self, raw: str, clause: str) -> list[tuple[int, int]]:
+        """The spans, in the normalised clause, of short forms written in capitals (UM, UCAD)
+        that are no word of the knowledge base, no stop word and no partner's name."""
+        spans = []
+        for found in SHORT_FORM.finditer(raw):
+            word = found.group().casefold()
+            if word in self.words or any(_within(word, k) for k in self.known):
+                continue
+            for inside in re.finditer(rf"(?<![a-z0-9]){word}(?![a-z0-9])", clause):
+                spans.append(inside.span())
+        return spans
+
+    def _short_owned(self, clause: str, span: tuple[int, int]) -> bool:
+        """Whether a short form is the owner of what its clause asks: after a locative ("à l'
+        UCAD", "at UM") or before a possessive ("UM 的", "UM's"), and not the student's home."""
+        start, end = span
+        before, after = clause[:start], clause[end:]
+        if any(p.search(before) for p in self.patterns["enrol_before"]):
+            return True
+        if any(p.search(clause[:end]) for p in self.patterns["home"]):
+            return False
+        if any(p.search(after) for p in self.patterns["home_after"]):
+            return False
+        return any(p.search(before) for p in self.patterns["short_before"]) or any(
+            p.search(after) for p in self.patterns["short_after"]
+        )
 
     def _mentions(self, clause: str) -> list[tuple[int, int]]:
         """The spans of the institutions a clause names that are not ours."""
@@ -182,6 +247,8 @@ class Institutions:
         """Whether a name is the owner or subject of what its clause asks, not the home."""
         start, end = span
         before, after = clause[:start], clause[end:]
+        if any(p.search(before) for p in self.patterns["enrol_before"]):
+            return True  # "how do I enrol at X", "m'inscrire à X": never the home
         if any(p.search(clause[:end]) for p in self.patterns["home"]):
             return False
         if any(p.search(after) for p in self.patterns["home_after"]):

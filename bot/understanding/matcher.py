@@ -83,6 +83,7 @@ class Matcher:
             self._names.named,
             (w for ws in stopwords.values() for w in ws),
             lambda text: normalize(self.standard(text)),
+            (w for ws in language_words.values() for w in ws),
         )
         self._parser = MessageParser(
             config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
