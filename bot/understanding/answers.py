@@ -214,6 +214,8 @@ class Assistant:
         alone = piece_match.candidates[0].topic_id if piece_match.candidates else None
         if alone is not None and self._same(alone, best.topic_id):
             return None
+        if best.topic_id not in self._among_best(piece_match):
+            return None  # the rest of the letter is about something else (the writer's field)
         return best if self.certainty(whole_match) >= self.certainty(piece_match) else None
 
     def _first_only(self, first: Candidate, lang: str, offered: list[str]) -> Reply:
