@@ -510,8 +510,8 @@ REAL_HOLDOUT_FLOORS = {
 }
 # Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
-    "en": 0.86,  # 92.1 % (70/76) with issue 18's aliases (90.8 % with the descriptions)
-    "zh": 0.84,  # 89.5 % (68/76) with issue 18's aliases (88.2 % with the descriptions)
+    "en": 0.90,  # 94.7 % (72/76) with a piece deferring to the whole message (rank5; was 92.1)
+    "zh": 0.88,  # 93.4 % (71/76) (issue 18, rank5; 89.5 % with issue 18's aliases)
     "fr": 0.84,  # 94.7 % (72/76) with issue 18's comparisons (was 92.1 %)
     "rejection": 0.89,  # 94.4 % (51/54) with the items' descriptions (was 87.0 %)
     "language": 0.97,  # 100.0 % (282/282)
@@ -533,11 +533,13 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.80, "rejection": 0.83, "language": 0.96}  # 84.3, 100, 99.2
+# en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
+INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
 # institutions (was 83.3 %)
-INDEP_FR_DEV_FLOORS = {"fr": 0.83, "rejection": 0.9, "language": 0.96}  # 87.0, 91.7, 100
+# fr 87.0 -> 88.9 % with a piece of a message deferring to the whole message (issue 18, rank5)
+INDEP_FR_DEV_FLOORS = {"fr": 0.85, "rejection": 0.9, "language": 0.96}  # 88.9, 100, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
@@ -568,10 +570,12 @@ QUESTIONS_DEV2_FLOORS = {
 # Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
 # en 68.5 -> 70.4, fr 74.1 -> 79.6 %, chatty 57.5 -> 70.0 % with issue 17's chat reading
 # (session 5, email4: aggregate figures only)
+# 76.2 -> 77.1 % of all rows with a piece of a message deferring to the whole message (rank5):
+# en 72.2, zh 75.9, fr 81.5 %
 QUESTIONS_VAL_FLOORS = {
-    "en": 0.66,
-    "zh": 0.66,
-    "fr": 0.74,
+    "en": 0.68,
+    "zh": 0.71,
+    "fr": 0.77,
     "rejection": 0.87,
     "language": 0.97,
     "kind:chatty": 0.65,
