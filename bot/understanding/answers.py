@@ -123,7 +123,8 @@ class Assistant:
 
         A field that is not among the lists is answered honestly; a message that names two or
         three options to choose between or compare gets each one's answer, and a message asking
-        two things that map to different topics both answers, in the order asked.
+        two things that map to different topics both answers, in the order asked unless the
+        whole message is confidently about one of them, which then comes first.
         """
         match = self.match(question)
         reply_lang = lang or match.language
