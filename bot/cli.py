@@ -113,7 +113,11 @@ def _ask(assistant: Assistant, questions: Iterable[str], lang: str | None, as_js
 
 
 def _ask_one(assistant: Assistant, question: str, lang: str | None, as_json: bool) -> str:
-    reply = assistant.answer(question, lang)
+    """One question answered as the private chat answers a first message (an e-mail is read
+    sentence by sentence, a programme named gets its own facts), with no earlier turns."""
+    from bot.understanding.context import Dialogue
+
+    reply = Dialogue(assistant).reply(question, lang)
     if as_json:
         record = {
             "question": question,

@@ -22,12 +22,17 @@ from bot.understanding.answers import Assistant
 from bot.understanding.evaluation import _right, ask, load_cases, other_programme
 
 
-def measure(assistant: Assistant, files: list[str]) -> dict[str, list[dict[str, object]]]:
-    """Per file, each case's question, language, whether it was right and its corrected text."""
+def measure(
+    assistant: Assistant, files: list[str], lang: str | None = None
+) -> dict[str, list[dict[str, object]]]:
+    """Per file, each case's question, language, whether it was right and its corrected text
+    (only the cases of ``lang`` when given)."""
     found: dict[str, list[dict[str, object]]] = {}
     for file in files:
         rows: list[dict[str, object]] = []
         for case in load_cases(Path(file)):
+            if lang is not None and case.lang != lang:
+                continue
             reply = ask(assistant, case)
             right = _right(case, reply, assistant) and not other_programme(assistant, case, reply)
             if case.off_topic:
@@ -49,17 +54,20 @@ def main() -> None:
     parser.add_argument("files", nargs="+", help="dev sets (never a held-out one)")
     parser.add_argument("--save", help="write the measures to this JSON file")
     parser.add_argument("--compare", help="compare with the measures of this JSON file")
+    parser.add_argument("--lang", help="only the questions of this language (en, zh, fr)")
     args = parser.parse_args()
     if any("holdout" in f for f in args.files):
         parser.error("held-out sets are never measured here")
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
-    now = measure(assistant, args.files)
+    now = measure(assistant, args.files, args.lang)
     if args.save:
         Path(args.save).write_text(json.dumps(now, ensure_ascii=False, indent=0), "utf-8")
     before = json.loads(Path(args.compare).read_text("utf-8")) if args.compare else now
     total_changed = total_false = 0
     for name, rows in now.items():
         old = before.get(name, rows)
+        if len(old) != len(rows):  # measured for every language before: keep this one's rows
+            old = [o for o in old if o["lang"] == args.lang]
         langs = sorted({str(r["lang"]) for r in rows})
         figures = []
         for lang in langs:

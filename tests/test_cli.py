@@ -14,6 +14,7 @@ import pytest
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
+from bot.understanding.context import Dialogue
 from tests.auxil.paths import FIXTURES, KNOWLEDGE
 
 pytestmark = pytest.mark.process
@@ -91,8 +92,8 @@ def test_ask_json_answers_stdin_questions_in_order_one_object_per_line(
     assert [r["question"] for r in records] == [q for q in STDIN_QUESTIONS if q.strip()]
     for record in records:
         assert_contract(record)
-        # The CLI prints exactly what the assistant answers.
-        reply = assistant.answer(str(record["question"]))
+        # The CLI prints exactly what the chat answers to a first message.
+        reply = Dialogue(assistant).reply(str(record["question"]))
         assert record["intent"] == reply.intent
         assert record["language"] == reply.language
         assert record["text"] == reply.text
@@ -104,6 +105,19 @@ def test_ask_json_answers_stdin_questions_in_order_one_object_per_line(
     assert intents[2] == "neurosurgery"
     assert intents[3] == "application-deadline"
     assert intents[4] is None, "the off-topic question is declined"
+
+
+def test_ask_answers_as_the_chat_does() -> None:
+    """A programme named gets its own facts and a letter's thanks is not answered: `ask` goes
+    through the chat's conversation path, not the bare matcher."""
+    result = run_bot(
+        "ask", "--json", "how long is the CSC programme?", "Is there a fee for it? Thanks a lot!"
+    )
+    assert result.returncode == 0, result.stderr
+    csc, fees = json_lines(result.stdout)
+    assert "Strasbourg" in str(csc["text"]) and "does not give" in str(csc["text"])
+    assert fees["intent"] == "fees"
+    assert "welcome" not in str(fees["text"]).lower()
 
 
 def test_ask_json_with_question_arguments() -> None:

@@ -81,20 +81,21 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
 # points (about one row of a kind) below the figure measured when they were set (`python -m bot
 # eval FILE --no-misses`, in the comments). Raise, never lower. "all": the share of rows right.
 CONVERSATION_FLOORS = {
-    "conv-dev.yaml": {  # figures of session 4 on main merged with conv3
-        "all": 0.88,  # 91.7 % (110/120)
-        "en": 0.89,  # 92.1 %
-        "zh": 0.86,  # 89.5 %
+    "conv-dev.yaml": {  # figures of session 6 (conv5); 91.7 % (110/120) before
+        "all": 0.91,  # 94.2 % (113/120)
+        "en": 0.92,  # 94.7 %
+        "zh": 0.92,  # 94.7 %
         "fr": 0.89,  # 92.1 %
         "rejection": 0.83,  # 100 % (6/6)
         "language": 0.97,  # 100 %
-        "kind:pronoun": 0.94,  # 100 % (18/18)
-        "kind:not-listed-followup": 0.77,  # 88.9 % (8/9)
+        "kind:pronoun": 0.94,  # 94.4 % (17/18)
+        "kind:not-listed-followup": 0.88,  # 100 % (9/9)
+        "kind:question-not-signup": 0.88,  # 100 % (9/9)
     },
     "conv-dev2.yaml": {  # the round-2 writers' set (session 4; first scored 77.8 %)
-        "all": 0.89,  # 91.7 % (165/180) session 5 (conv4); 90.0 % before
-        "en": 0.91,  # 94.6 %
-        "zh": 0.82,  # 85.7 %
+        "all": 0.90,  # 92.8 % (167/180) session 6 (conv5); 91.1 % before
+        "en": 0.96,  # 98.2 %
+        "zh": 0.89,  # 91.1 %
         "fr": 0.84,  # 87.5 %
         "rejection": 0.91,  # 100 % (12/12)
         "language": 0.97,  # 100 %
@@ -102,6 +103,19 @@ CONVERSATION_FLOORS = {
         "kind:not-listed-followup": 0.83,  # 88.9 % (16/18)
         "kind:programme-differs": 0.75,  # 79.2 % (19/24)
         "kind:clear-alone": 0.95,  # 100 % (24/24)
+        "kind:question-not-signup": 0.66,  # 75.0 % (9/12)
+    },
+    "conv-dev3.yaml": {  # round-4 writers (session 6): first scored on main 83.8 % (201/240)
+        "all": 0.86,  # 87.9 % (211/240) session 6 (conv5)
+        "en": 0.85,  # 86.6 %
+        "zh": 0.83,  # 85.7 %
+        "fr": 0.91,  # 92.9 %
+        "rejection": 0.81,  # 87.5 % (14/16)
+        "language": 0.97,  # 99.6 %
+        "kind:clear-alone": 0.93,  # 96.9 % (31/32)
+        "kind:programme-differs": 0.84,  # 87.5 % (28/32)
+        "kind:not-listed-followup": 0.79,  # 83.3 % (20/24)
+        "kind:pronoun": 0.68,  # 71.9 % (23/32)
     },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
         "all": 0.92,  # 95.0 % (57/60)
@@ -122,13 +136,13 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.94,  # 97.2 % (35/36)
     },
     "conv-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 84.6 % (203/240)
-        "all": 0.81,  # 84.6 %
-        "en": 0.79,  # 83.0 %
-        "zh": 0.78,  # 82.1 %
-        "fr": 0.83,  # 87.5 %
+        "all": 0.84,  # 85.8 % (206/240) session 6 (conv5)
+        "en": 0.82,  # 83.9 %
+        "zh": 0.83,  # 85.7 %
+        "fr": 0.87,  # 89.3 %
         "language": 0.97,  # 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
-        "kind:programme-differs": 0.58,  # 62.5 % (20/32)
+        "kind:programme-differs": 0.65,  # 68.8 % (22/32)
     },
     "emails-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 82.5 % (99/120)
         "all": 0.79,  # 82.5 %
@@ -141,9 +155,9 @@ CONVERSATION_FLOORS = {
 }
 
 
-# How many rows may get the other programme's fact (a ceiling: lower it, never raise it). The
-# one of conv-dev2 names both programmes in one message.
-OTHER_PROGRAMME_AT_MOST = {"conv-dev2.yaml": 1, "conv-val.yaml": 3}
+# How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
+# on the dev sets since session 6).
+OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))

@@ -538,8 +538,10 @@ INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0,
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
 # institutions (was 83.3 %)
-# fr 87.0 -> 88.9 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_FR_DEV_FLOORS = {"fr": 0.85, "rejection": 0.9, "language": 0.96}  # 88.9, 100, 100
+# fr 87.0 -> 89.8 % with French chat reading (emoticons, chatter ends a clause, c koi) and
+# "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
+# (issue 18, rank5, before the merge)
+INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
@@ -554,13 +556,15 @@ TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
 # comparisons 83.3 % (15/18; 38.9 % before); off-topic 66.7 -> 83.3 % (15/18) with issue 18's
 # other institutions (session 4); fr 68.5 -> 72.2 % and indirect names 75.0 -> 79.2 % with the
 # aliases (issue 18, session 4); fr 70.4 -> 74.1 % and chatty 76.7 -> 83.3 % (80.0 % with
-# decide4 and zh4 merged) with issue 17's chat reading (emoji ends a sentence, asides; session 5)
+# decide4 and zh4 merged) with issue 17's chat reading (emoji ends a sentence, asides; session 5);
+# fr 75.9 -> 79.6 %, indirect names 79.2 -> 83.3 % with French chat reading and "neuro"
+# (session 6)
 QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
-    "fr": 0.70,
+    "fr": 0.75,
     "kind:chatty": 0.75,
-    "kind:indirect-name": 0.75,
+    "kind:indirect-name": 0.79,
     "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
 }
@@ -569,16 +573,16 @@ QUESTIONS_DEV2_FLOORS = {
 # misses are not read), first scored on main in session 5: 64.8 / 70.4 / 70.4 %, off-topic 91.7 %.
 # Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
 # en 68.5 -> 70.4, fr 74.1 -> 79.6 %, chatty 57.5 -> 70.0 % with issue 17's chat reading
-# (session 5, email4: aggregate figures only)
-# 76.2 -> 77.1 % of all rows with a piece of a message deferring to the whole message (rank5):
-# en 72.2, zh 75.9, fr 81.5 %
+# (session 5, email4: aggregate figures only); fr 81.5 -> 83.3 %, chatty 72.5 -> 75.0 % with
+# French chat reading and "neuro" (session 6, aggregate only); 76.2 -> 77.1 % of all rows with a
+# piece of a message deferring to the whole message (rank5, before the merge): en 72.2, zh 75.9
 QUESTIONS_VAL_FLOORS = {
     "en": 0.68,
     "zh": 0.71,
-    "fr": 0.77,
+    "fr": 0.79,
     "rejection": 0.87,
     "language": 0.97,
-    "kind:chatty": 0.65,
+    "kind:chatty": 0.70,
     "kind:comparison": 0.70,
 }
 
@@ -640,6 +644,28 @@ def test_evaluation_set_stays_above_its_regression_floors(
 )
 def test_a_common_word_is_no_typo(assistant: Assistant, typed: str, read: str) -> None:
     assert assistant.matcher.spelt(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("mais c koi ce programme", "mais c est quoi ce programme"),  # a lone c is c'est
+        ("c est possible", "c est possible"),  # … not before the verb it has
+        ("je connais rien mdr", "je connais rien mdr"),  # chatter is no typo (not "mer")
+        ("le kot est payant", "le logement est payant"),  # regional words: Belgium's kot
+        ("pis le stage", "puis le stage"),  # Québec's pis is puis, not "pas"
+    ],
+)
+def test_french_chat_is_read_as_the_knowledge_base_writes(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
+def test_an_emoticon_and_chatter_end_a_clause_of_the_asking_part(assistant: Assistant) -> None:
+    asking = assistant.matcher.asking_part("salut :) bon j'avoue mdr mais c koi ce programme ?")
+    assert asking == "mais c koi ce programme ?"
+    assert "https://x.fr" in assistant.matcher.asking_part("c quoi https://x.fr ?")
 
 
 def test_a_clipped_field_name_is_read_whole(assistant: Assistant) -> None:
@@ -737,6 +763,9 @@ def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant)
         ("有没有 public health 的master？", "有没有 公共卫生 的硕士？"),  # terms of the table
         ("普外科 general surgery 可以去吗", "普外科 general surgery 可以去吗"),  # a name stays
         ("我想问一下, can I join a lab there?", "我想问一下, can I join a lab there?"),
+        ("我是 self-funded 的，钱不多", "我是 自费 的，钱不多"),  # a hyphen joins words
+        ("我做过 follow-up 的工作", "我做过 follow-up 的工作"),  # no term: stays
+        ("宿舍有冲凉房吗", "宿舍有浴室吗"),  # Malaysian / Cantonese
     ],
 )
 def test_english_terms_in_a_chinese_clause_are_read_in_chinese(
@@ -752,7 +781,7 @@ def test_a_short_form_in_capitals_is_no_typo_in_chinese(assistant: Assistant) ->
 @pytest.mark.parametrize(
     ("typed", "read"),
     [
-        ("jsuis en 2e année, c koi ?", "je suis en 2e annee c quoi"),
+        ("jsuis en 2e année, c koi ?", "je suis en 2e annee c est quoi"),  # c: c'est (session 6)
         ("derm or ortho?", "derm or ortho"),  # not-listed fields keep their short names
     ],
 )

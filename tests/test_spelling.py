@@ -26,6 +26,7 @@ from bot.understanding.sounds import sound_key
         ("how mcuh do i hav to pay for teh exchnage", "fees"),
         ("le lojemen ai gratui pour les etudian", "housing"),
         ("住速免废吗", "housing"),
+        ("来重医交陆需摇办神么签正", "visa"),  # session 6: 交陆 需摇, no right character
     ],
 )
 def test_a_question_with_several_typos_gets_the_answer(
@@ -82,6 +83,17 @@ def test_latin_typos_are_corrected_and_real_words_kept(
         ("附院搞的活动", "附院搞的活动"),
         ("最近脑袋糊糊的", "最近脑袋糊糊的"),
         ("我是印度尼西亚学生", "我是印度尼西亚学生"),
+        # session 6: a piece with no right character, one of them unknown to the knowledge
+        # base (交陆 需摇); pieces of known characters stay (又想 is no 邮箱, 甲乳 no 加入);
+        # a final particle by its sound (选马), never after a stop character (我妈) nor in
+        # place of another particle (呢 is no 了)
+        ("来重医交陆需摇办签证吗", "来重医交流需要办签证吗"),
+        ("我想做一点科研又想去病房看看", "我想做一点科研又想去病房看看"),
+        ("我是重医附一院甲乳外科的硕士生", "我是重医附一院甲乳外科的硕士生"),
+        ("新生儿科可以选马", "新生儿科可以选吗"),
+        ("我想问我妈", "我想问我妈"),
+        ("那住宿呢", "那住宿呢"),
+        ("我是政大心理系的硕士生", "我是政大心理系的硕士生"),
     ],
 )
 def test_chinese_near_homophones_are_corrected_and_real_words_kept(

@@ -35,7 +35,7 @@ MARKER_KINDS = {
         "topic",
         "wish",
     ),
-    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same"),
+    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same", "who"),
 }
 BOTH, NONE = "both", "none"
 

@@ -26,6 +26,7 @@ _FUZZY = (
 ANCHORED = True
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
+UNANCHORED = True
 LEXICON_LENGTH = 3  # a piece of a name this long is a target like a common word (护理学)
 
 
@@ -96,6 +97,7 @@ class ChineseSpeller:
         *,
         min_count: int = 2,
         standing: Iterable[str] = (),
+        particles: Iterable[str] = (),
         names: Iterable[str] = (),
         lexicon: Iterable[str] = (),
     ) -> None:
@@ -155,6 +157,14 @@ class ChineseSpeller:
                 if len(by_sound[key]) < MAX_HOMOPHONES:
                     by_sound[key].append(word)
         self._by_sound = dict(by_sound)
+        # a run's last character, read as the particle of its sound (马 for 吗, 阿 for 啊): the
+        # most used in the knowledge base's phrases first
+        uses = Counter(char for run in runs for char in run)
+        lone: dict[str, str] = {}
+        for char in sorted({c for c in particles if len(c) == 1}, key=lambda c: -uses[c]):
+            for key in self._keys(char):
+                lone.setdefault(key, char)
+        self._lone = lone
         self.run = lru_cache(maxsize=4096)(self._run)
 
     def _core(self, word: str) -> str:
@@ -229,6 +239,15 @@ class ChineseSpeller:
         holding = across if named else list(words)
         free = not any(s <= i < e for i in replaced for s, e in holding)
         anchored = any(not any(s <= i < e for s, e in across) for i in kept)
+        if UNANCHORED and not kept:
+            # every character mistyped (森情 for 申请): only into a common word, when one of them
+            # is a character the knowledge base never uses (住行, 甲乳 stay) and no common word
+            # of the message holds one of them (时间 stays)
+            anchored = (
+                word in self._common_targets
+                and any(piece[i] not in self._chars for i in replaced)
+                and not any(s <= i < e for i in replaced for s, e in words)
+            )
         return free and anchored
 
     def _common_spans(self, run: str) -> list[tuple[int, int]]:
@@ -285,4 +304,19 @@ class ChineseSpeller:
                     if m > 1 and not after_known and after in self._words:
                         return run[i], 1, False
                 return word, n, False
-        return run[i], 1, False
+        return self._lone_char(run, i, spans), 1, False
+
+    def _lone_char(self, run: str, i: int, spans: Sequence[tuple[int, int]]) -> str:
+        """A character that no piece reads; at the end of the run, after a character that is
+        no stop character, the particle of its sound when no common word holds it (选马 →
+        选吗; 我妈 stays)."""
+        char = run[i]
+        if (
+            i + 1 < len(run)
+            or i == 0
+            or char in self._standing  # 呢 is no 了
+            or run[i - 1] in self._standing  # 我妈 stays
+            or any(a <= i < b for a, b in spans)
+        ):
+            return char
+        return next((self._lone[k] for k in self._keys(char) if k in self._lone), char)

@@ -77,6 +77,7 @@ class Dialogue:
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
+        self.facts.asked = {}
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -147,7 +148,10 @@ class Dialogue:
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
             elliptic = read.elliptic(text)
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
-            unlisted = unlisted or unnamed_in_focus(assistant, self.focus, text, lang, reply)
+            pointing = read.pronoun(text)
+            unlisted = unlisted or unnamed_in_focus(
+                assistant, self.focus, text, lang, reply, pointing=pointing
+            )
             if unlisted is not None:
                 return unlisted
         focus = self.focus
@@ -446,21 +450,30 @@ class Dialogue:
         partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
         this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
         read = self.read
-        marked = read.pronoun(text) or read.ellipsis(text)
+        # a pronoun, an ellipsis or a word describing the programme in focus: about it
+        hinted = programme in read.hinted(text)
+        marked = read.pronoun(text) or read.ellipsis(text) or hinted
         if not (read.short(text) or marked):
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
             return reply  # "How many sessions has the breast cancer forum had?": its own
-        own = self._own_candidate(text, lang, programme)
+        own = self._own_candidate(text, lang, programme, counterparts=marked)
         if own is not None:
             return own
         mine = self.facts.programme(programme)
-        if mine is not None and reply.intent is not None and read.is_followup(text):
+        unsure = reply.kind != ANSWER or reply.score < UNSURE
+        about_it = read.is_followup(text) or unsure or hinted
+        if mine is not None and reply.intent is not None and about_it:
             return self.facts.not_published(mine, reply.intent, lang)
         return reply
 
-    def _own_candidate(self, text: str, lang: str, programme: str) -> Reply | None:
-        """The best candidate of the programme in focus (or of both), when it is a guess."""
+    def _own_candidate(
+        self, text: str, lang: str, programme: str, *, counterparts: bool = False
+    ) -> Reply | None:
+        """The best candidate of the programme in focus (or of both), when it is a guess;
+        with ``counterparts`` (a message with a pronoun or an ellipsis: it is about the
+        programme in focus), a candidate of the other programme stands for its counterpart
+        ("whats the objective of it" about the CSC programme is its overview)."""
         own = self.facts.programme(programme)
         if own is None:
             return None
@@ -469,10 +482,13 @@ class Dialogue:
             topic = candidate.topic_id
             if candidate.score < threshold:
                 break
-            if topic not in ACTIONS and (
-                self.facts.belongs(topic, own) or self.kb.programme_of(topic) == BOTH
-            ):
+            if topic in ACTIONS:
+                continue
+            if self.facts.belongs(topic, own) or self.kb.programme_of(topic) == BOTH:
                 return topic_answer(self.assistant, topic, lang, candidate.score)
+            counterpart = own.counterparts.get(topic) if counterparts else None
+            if counterpart is not None:
+                return topic_answer(self.assistant, counterpart, lang, candidate.score)
         return None
 
     def _own_guess(self, text: str, lang: str, programme: str) -> Reply | None:
@@ -499,7 +515,14 @@ class Dialogue:
         own = self.facts.programme(programme)
         if own is None:
             return reply
-        unsure = reply.kind == SUGGEST and self._close_to_signup(text)
+        # the sign-up among the best candidates of a question ("什么人可以参加？" is
+        # answered on what participants learn, the sign-up close behind): who takes part
+        guess = reply.kind == SUGGEST or (reply.kind == ANSWER and reply.score < SURE_FACT)
+        guess = guess and reply.intent not in self.who.topics
+        unsure = guess and self._close_to_signup(text)
+        # "哪些人可以来参加？", "who can come?": a question word asking who, and an entry on who
+        # takes part (or the sign-up) among the candidates
+        unsure = unsure or (guess and self.read.asks_who(text) and self._who_among(text))
         about = joining or reply.intent in self.who.topics
         if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
             topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
@@ -516,6 +539,15 @@ class Dialogue:
         margin = self.assistant.config.margin
         return any(
             c.topic_id == SIGNUP and c.score >= candidates[0].score - margin for c in candidates
+        )
+
+    def _who_among(self, text: str) -> bool:
+        """Whether an entry on who takes part, or the sign-up, is a candidate of a message
+        (at or above the suggestion threshold)."""
+        threshold = self.assistant.config.suggest_threshold
+        return any(
+            c.score >= threshold and (c.topic_id in self.who.topics or c.topic_id == SIGNUP)
+            for c in self.assistant.match(text).candidates
         )
 
     def _talked_about(self, text: str) -> str | None:
@@ -539,7 +571,7 @@ class Dialogue:
         and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
-        topic = reply.intent
+        topic = self.facts.asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):
             # "My cousin did a clerkship abroad through CQMU's partner": no question, but

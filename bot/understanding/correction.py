@@ -26,7 +26,7 @@ def chinese_cjk(text: str) -> str:
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![A-Za-z0-9])")
 _CLAUSE = re.compile(r"[^,.!?;:，。！？；：、\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:[ ]+[A-Za-z]+)*(?![A-Za-z0-9'])")
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:(?: +|-)[A-Za-z]+)*(?![A-Za-z0-9'])")
 
 
 class RegionalWords:
@@ -99,7 +99,7 @@ class RegionalWords:
         """A run of English words in Chinese, written in Chinese when every word is a term of
         the table ("public health", "lab"); otherwise as it is: "general surgery" is a name,
         "breathing problem" more than a term."""
-        words = run.group(0).casefold().split()
+        words = re.split(r" +|-", run.group(0).casefold())  # self-funded: self funded
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -136,6 +136,7 @@ def vocabulary_speller(
         for texts in (
             *config.out_of_scope.values(),
             *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
+            *_chat_words(config).values(),
         )
         for text in texts
         for w in normalize(text).split()
@@ -179,12 +180,22 @@ def vocabulary_speller(
             runs,
             keep,
             standing=[*config.stopwords["zh"], *config.particles],
+            particles=config.particles,
             names=unlisted,
             lexicon=lexicon,
         ),
         languages=language_words(config, phrases),
         shorthand=config.shorthand,
     )
+
+
+def _chat_words(config: MatchingConfig) -> dict[str, list[str]]:
+    """Each language's one-word chat fillers (mdr, lol, bah): known words, never typos ("mdr"
+    is no "mer") and words of their language."""
+    return {
+        lang: [normalize(w) for w in words if " " not in normalize(w)]
+        for lang, words in config.chatter.items()
+    }
 
 
 def language_words(
@@ -196,6 +207,7 @@ def language_words(
     for lang in LANGUAGES:
         for text in (
             *config.out_of_scope.get(lang, ()),
+            *_chat_words(config).get(lang, ()),
             *(n for group in config.not_listed for n in group.names[lang]),
         ):
             found[lang].update(normalize(text).split())

@@ -38,6 +38,7 @@ class FollowupReader:
     one: frozenset[str] = frozenset()  # normalised "one" words ("the CSC one", "斯特拉斯堡那个")
     need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
     same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
+    who_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "who", "谁"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -50,6 +51,18 @@ class FollowupReader:
             if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
         return found
+
+    def hinted(self, text: str) -> set[str]:
+        """The programmes a message's describing words point at, beside a programme word or
+        not ("the clinical clerkship in the French hospital", "外国学生来重庆的"): no name,
+        but a hint of what the message is about."""
+        norm = f" {normalize(text)} "
+        chinese = norm.replace(" ", "")
+        return {
+            programme
+            for programme, _, word in self.described
+            if (word in chinese if has_cjk(word) else f" {word} " in norm)
+        }
 
     def pointed(self, text: str, programmes: set[str]) -> set[str]:
         """Of the programmes a message names, those named beside a "one" word ("for the
@@ -95,10 +108,13 @@ class FollowupReader:
         return False
 
     def words(self, text: str) -> list[str]:
-        """The words of a message (Chinese: one for every two characters)."""
+        """The words of a message (Chinese: one for every two characters; the Latin words of
+        a mixed message count as words: "法医学有吗 forensic medicine" is four)."""
         norm = normalize(text)
         if has_cjk(norm):
-            return list(norm.replace(" ", ""))[::2]
+            chinese = [c for c in norm if has_cjk(c)]
+            latin = "".join(" " if has_cjk(c) else c for c in norm).split()
+            return chinese[::2] + latin
         return norm.split()
 
     def is_followup(self, text: str) -> bool:
@@ -124,6 +140,10 @@ class FollowupReader:
         """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
+
+    def asks_who(self, text: str) -> bool:
+        """Whether a message holds a question word asking who ("who", "哪些人", "qui")."""
+        return bool(self.who_markers) and has_marker(text, self.who_markers, start=False)
 
     def names_a_programme_word(self, text: str) -> bool:
         """Whether a message says a programme is meant ("le programme avec Strasbourg")."""
@@ -222,6 +242,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         _marker_lists(followups.get("need")),
         _marker_lists(followups.get("same")),
+        _marker_lists(followups.get("who")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

@@ -78,29 +78,31 @@ def _item_not_in(
 
 
 def unnamed_in_focus(
-    assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply
+    assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply, *, pointing: bool
 ) -> Reply | None:
     """A follow-up asking for something of the kind of the list in focus that is none of its
     items, in words the knowledge base does not know ("any lab working on microfluidics?"
     after the labs): "not among" the list, without naming it. The message names the list's
     kind by its own words (``matching.yaml`` ``list_words``), says more than that, names no
-    item and is not answered, or only unsurely by an entry of the list's own file."""
+    item and is not answered surely. After an item of the list, too ("what about a lab of
+    biomechanics?" after a lab), unless the message points at that item (``pointing``: a
+    pronoun or deixis, "这个 lab 在 list 里面吗？")."""
     matcher, kb = assistant.matcher, assistant.kb
     focus_list = list_in_focus(assistant, focus)
-    if focus_list is None or focus.topic != focus_list:
+    if focus_list is None or focus.topic not in (focus_list, focus.item):
+        return None
+    if pointing and focus.topic != focus_list:
         return None
     if focus_list not in matcher.named_lists(text) or matcher.named_items(text):
         return None
-    if reply.kind == ANSWER and reply.intent is not None:
-        entry = kb.entries.get(reply.intent)
-        same_kind = entry is not None and entry.source == kb.entries[focus_list].source
-        if not same_kind or reply.score >= assistant.config.answer_threshold:
-            return None  # "what does the programme include besides the lab?": its own answer
+    if reply.kind == ANSWER and reply.score >= assistant.config.answer_threshold:
+        return None  # "what does the programme include besides the lab?": its own answer
     rest = f" {normalize(text)} "
     for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
         rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
-    if not matcher.specific(rest):
-        return None  # "what about the labs?"
+    if not matcher.specific(rest) and not matcher.unknown_share(rest):
+        return None  # "what about the labs?" (a word the knowledge base does not know, as
+        # "paludisme" in "un labo sur le paludisme ?", is specific)
     title = html.escape(kb.title(focus_list, lang))
     intro = assistant.texts.get("not_listed_unnamed", lang, list=title)
     buttons = (

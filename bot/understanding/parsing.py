@@ -16,8 +16,12 @@ CLAUSE = re.compile(r"(?<=[.!?。！？;；,，:：\n])")
 # Quoted text; a straight quote opens and closes only outside a word (j'avoue … d'échange
 # is no quotation).
 QUOTED = re.compile(r"(?<!\w)'[^']{3,}'(?!\w)|\"[^\"]{3,}\"|“[^”]{2,}”|«[^»]{2,}»|「[^」]{2,}」")
-# Emojis (and the playful tilde) end a clause the way punctuation does in chat.
-EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d~\uff5e]+")
+# Emojis (and the playful tilde) end a clause the way punctuation does in chat, and so do
+# typed emoticons, as words of their own: :) ;-) :D :p xD ^^ <3 (never "https://" nor "8:30").
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d~\uff5e]+"
+    r"|(?<![A-Za-z0-9_:/])(?:[:;=][-']?[()\[\]DPpOo/|*3]+|[xX]D+|\^\^|<3)(?![\w/])"
+)
 REPEATED = re.compile(r"([a-z])\1{2,}")  # hiii, heyyy, sooo
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
@@ -129,7 +133,7 @@ class MessageParser:
             question = unquoted
         plain = EMOJI.sub("\n", question)
         if self._chatter is not None:
-            plain = self._chatter.sub(" ", plain)
+            plain = self._chatter.sub("\n", plain)  # "… rien mdr mais …": a clause ends
         if not normalize(plain):
             plain = question
         clauses = [c for c in CLAUSE.split(plain) if normalize(c)]

@@ -23,6 +23,9 @@ class ProgrammeFacts:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant, self.kb = assistant, assistant.kb
         self.overviews = frozenset(self.kb.programmes.by_overview())
+        # the topic asked, for each topic answered in its stead by the last mapping ("is the
+        # CSC programme free?" is answered on its stipend, the question was the fee)
+        self.asked: dict[str, str] = {}
 
     def programme(self, programme: str | None) -> Programme | None:
         """The programme of an id (``None`` for none or an unknown id)."""
@@ -55,6 +58,11 @@ class ProgrammeFacts:
             return reply
         topics = reply.topics or (reply.intent,)
         mapped = [self._topic_for(own, topic) for topic in topics]
+        self.asked = {
+            answered: asked
+            for (kind, answered), asked in zip(mapped, topics, strict=True)
+            if kind == NOT_PUBLISHED and answered != asked
+        }
         if [topic for _, topic in mapped] == list(topics) and all(
             kind == ANSWER for kind, _ in mapped
         ):
@@ -71,6 +79,8 @@ class ProgrammeFacts:
         """How to answer a topic for a programme: its own answer, the counterpart's, or
         ``not_published``."""
         found = self.kb.fact_for(own, topic)
+        if found is not None and found != topic and found in own.not_published:
+            return NOT_PUBLISHED, found  # a counterpart its page does not give either
         if found is not None:
             return ANSWER, found
         if topic in own.not_published and self.kb.programme_of(topic) != own.id:

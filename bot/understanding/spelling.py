@@ -7,6 +7,7 @@ shares with each language's vocabulary. Then, word by word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
    quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta");
+   in French a lone "c" before anything but a verb is c'est ("c koi", "c possible");
 2. in French, an elided article or pronoun glued to an unknown word is split off ("lechanje" →
    l echanje, "detudians" → d etudians), and the rest corrected;
 3. every other Latin word the knowledge base does not know is replaced by the closest word it
@@ -63,6 +64,9 @@ _ELISION = re.compile(
     r"^(?:(qu|[dlj])(?=[aeiouyh])|(c)(?=e)|(s)(?=il)|([nm])(?=[aiy]|e[stx])|(j)(?=[bcdfgkmnpstv]))"
     r"([a-z]{3,})$"
 )
+# French chat writes c'est as a lone "c" ("c koi", "c possible"): written out before any word
+# but the verb it already precedes (c'est, c'était, ç'a été).
+_C_VERBS = frozenset({"est", "etait", "etaient", "a", "ete", "sera", "serait"})
 _FIRST = re.compile(r"^h?([cqk]|.)")  # a word's first sound: silent h dropped, c/q/k as one
 
 
@@ -178,8 +182,11 @@ class Speller:
         chinese = self._chinese
         shorthand = self._shorthand.get(lang or "", {})
         fixed: list[str] = []
-        for w in words:
-            if not w.isascii():
+        for i, w in enumerate(words):
+            after = words[i + 1] if i + 1 < len(words) else None
+            if lang == ELIDED and w == "c" and after is not None and after not in _C_VERBS:
+                fixed.extend(("c", "est"))  # "c koi" is c'est quoi
+            elif not w.isascii():
                 fixed.append(chinese.run(w) if chinese is not None else w)
             elif w in keep:
                 fixed.append(w)
