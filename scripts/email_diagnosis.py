@@ -1,8 +1,9 @@
 """Why is an e-mail's question answered wrong when the same question alone is answered right?
 (dev sets only; never a held-out or validation set).
 
-    python scripts/email_diagnosis.py letters tests/eval/emails-dev.yaml tests/eval/emails-dev2.yaml
+    python scripts/email_diagnosis.py letters tests/eval/emails-dev.yaml tests/eval/emails-dev3.yaml
     python scripts/email_diagnosis.py wrapped tests/eval/questions-dev2.yaml tests/eval/dev2.yaml
+    python scripts/email_diagnosis.py wrapped --place after tests/eval/questions-dev3.yaml
 
 ``letters``: every e-mail is read as the bot reads it (its sentences and their kinds, the
 questions as matched); each asking sentence is then answered alone, as written and as
@@ -13,7 +14,9 @@ letter), and those wrong alone too (the matching itself).
 ``wrapped``: the single questions of a set answered right alone are put inside plain letters
 (a greeting, a self-introduction naming a field, the question, thanks, a name; one or two
 questions), written here in general language; the share still answered right inside a letter
-is the cost of the letter reading, per language and per frame. No words of an evaluation set
+is the cost of the letter reading, per language and per frame. ``--place`` puts the question
+after the thanks ("Oh, and one more thing: …") or at the end of the introduction's sentence
+("…, and I would like to ask: …") instead of on its own line. No words of an evaluation set
 are used to build the frames.
 """
 
@@ -125,12 +128,32 @@ FIELDS = {
 }
 
 
-def _frame(rng: random.Random, lang: str, body: str, remark: bool) -> str:
+# Where the question stands in the letter: its own line (``line``), after the thanks
+# (``after``), or at the end of the self-introduction's sentence (``intro``), with a request
+# leading into it, in general language.
+PLACES = ("line", "after", "intro")
+ASIDE = {
+    "en": "Oh, and one more thing: ",
+    "zh": "对了，还想问一下：",
+    "fr": "Ah, et autre chose : ",
+}
+JOINED = {
+    "en": ", and I would like to ask: ",
+    "zh": "，想请问：",
+    "fr": ", et j'aimerais savoir : ",
+}
+
+
+def _frame(rng: random.Random, lang: str, body: str, remark: bool, place: str = "line") -> str:
     greeting, intro, thanks, name = rng.choice(FRAMES[lang])
+    if place == "intro":
+        intro, body = intro.rstrip(".。") + JOINED[lang] + body, ""
     lines = [greeting, intro]
     if remark:
         lines.append(rng.choice(REMARKS[lang]).format(rng.choice(FIELDS[lang])))
-    return "\n".join((*lines, body, thanks, name))
+    if place == "after":
+        return "\n".join((*lines, thanks, ASIDE[lang] + body, name))
+    return "\n".join(line for line in (*lines, body, thanks, name) if line)
 
 
 def _fresh(assistant: Assistant, text: str, lang: str) -> Reply:
@@ -190,7 +213,9 @@ def letters(assistant: Assistant, files: list[str]) -> None:
     print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
-def wrapped(assistant: Assistant, files: list[str], seed: int, remark: bool) -> None:
+def wrapped(
+    assistant: Assistant, files: list[str], seed: int, remark: bool, place: str = "line"
+) -> None:
     """Single questions right alone, inside plain letters: the share still right."""
     rng = random.Random(seed)
     total: Counter[str] = Counter()
@@ -199,7 +224,7 @@ def wrapped(assistant: Assistant, files: list[str], seed: int, remark: bool) -> 
         cases = [c for c in load_cases(Path(file)) if not c.turns and not c.off_topic]
         good = [c for c in cases if _is_right(assistant, c, ask(assistant, c))]
         for case in good:
-            letter = _frame(rng, case.lang, case.question, remark)
+            letter = _frame(rng, case.lang, case.question, remark, place)
             reply = Dialogue(assistant).reply(letter)
             ok = _is_right(assistant, case, reply)
             total[case.lang] += 1
@@ -256,6 +281,7 @@ def main() -> None:
     parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation one)")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--remark", action="store_true", help="a remark naming a field too")
+    parser.add_argument("--place", choices=PLACES, default="line", help="where the question is")
     args = parser.parse_args()
     if any("holdout" in f or "-val" in f for f in args.files):
         parser.error("held-out and validation sets are never diagnosed here")
@@ -263,7 +289,7 @@ def main() -> None:
     if args.mode == "letters":
         letters(assistant, args.files)
     else:
-        wrapped(assistant, args.files, args.seed, args.remark)
+        wrapped(assistant, args.files, args.seed, args.remark, args.place)
 
 
 if __name__ == "__main__":

@@ -104,3 +104,50 @@ def test_real_items_all_have_descriptions() -> None:
     for item in kb.items.values():
         for lang in ("en", "zh", "fr"):
             assert 3 <= len(item.descriptions.get(lang, ())) <= 6, (item.id, lang)
+
+
+_NEEDS = """
+entries:
+  - id: fees
+    title: {en: Fees, zh: 费用, fr: Frais}
+    answer: {en: No fee., zh: 不收费。, fr: Aucun frais.}
+    examples: {en: [what are the fees], zh: [费用多少], fr: [quels sont les frais]}
+    keywords: {en: [tuition], zh: [学费], fr: [scolarité]}
+    needs: FEES
+  - id: housing
+    title: {en: Housing, zh: 住宿, fr: Logement}
+    answer: {en: Free housing., zh: 免费住宿。, fr: Logement gratuit.}
+    examples: {en: [is housing free], zh: [住宿免费吗], fr: [le logement est gratuit]}
+    needs: HOUSING
+"""
+
+
+def _load_needs(tmp_path: Path, fees: str, housing: str = "{en: [a bed]}") -> KnowledgeBase:
+    text = _NEEDS.replace("FEES", fees).replace("HOUSING", housing)
+    (tmp_path / "entries.yaml").write_text(text, encoding="utf-8")
+    return load_knowledge(tmp_path)
+
+
+def test_entries_needs_are_read_per_language(tmp_path: Path) -> None:
+    """A need is optional per language (French lists are written apart)."""
+    kb = _load_needs(tmp_path, "{en: [budget, afford], zh: [手头紧]}")
+    assert kb.entries["fees"].needs == {"en": ("budget", "afford"), "zh": ("手头紧",)}
+    assert "fr" not in kb.entries["housing"].needs
+
+
+@pytest.mark.parametrize(
+    ("fees", "message"),
+    [
+        ("{en: [Tuition!]}", "entry 'fees': needs.en 'Tuition!' is a keyword or the title"),
+        ("{zh: [费用]}", "entry 'fees': needs.zh '费用' is a keyword or the title"),
+        ("{en: [A bed]}", "entry 'housing': needs.en 'a bed' is also a need of 'fees'"),
+        ("{en: []}", "'needs.en' must be a non-empty list"),
+        ("{de: [Geld]}", "'needs' has unknown language 'de'"),
+    ],
+)
+def test_entries_needs_are_checked(tmp_path: Path, fees: str, message: str) -> None:
+    """A need is said in everyday words: never the entry's own keyword or title, never the
+    need of two entries."""
+    with pytest.raises(KnowledgeError) as error:
+        _load_needs(tmp_path, fees)
+    assert any(message in problem for problem in error.value.problems), error.value.problems

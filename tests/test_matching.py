@@ -495,7 +495,7 @@ REAL_DEV_FLOORS = {
     "fr": 0.83,  # 86.4 % (38/44)
     "rejection": 0.93,  # 97.3 % (36/37) after issue 18 session 5 (94.6 % in session 4)
     "language": 0.97,  # 100.0 % (175/175)
-    "kind:two-part": 0.80,  # 86.7 % (13/15)
+    "kind:two-part": 0.86,  # 93.3 % (14/15): one question asking two things read like a letter
     "kind:not-listed": 0.90,  # 100.0 % (12/12)
     "kind:abbreviation": 0.90,  # 94.4 % (17/18) with issue 18's aliases (was 88.9 %)
 }
@@ -515,7 +515,7 @@ REAL_DEV2_FLOORS = {
     "fr": 0.84,  # 94.7 % (72/76) with issue 18's comparisons (was 92.1 %)
     "rejection": 0.89,  # 94.4 % (51/54) with the items' descriptions (was 87.0 %)
     "language": 0.97,  # 100.0 % (282/282)
-    "kind:two-part": 0.85,  # 90.0 % (27/30)
+    "kind:two-part": 0.87,  # 90.0 % (27/30): one question asking two things read like a letter
     "kind:not-listed": 0.85,  # 91.7 % (22/24)
     "kind:abbreviation": 0.93,  # 96.7 % (29/30) with issue 18's aliases (was 90.0 %)
 }
@@ -563,10 +563,11 @@ QUESTIONS_DEV2_FLOORS = {
     "en": 0.75,
     "zh": 0.75,
     "fr": 0.75,
-    "kind:chatty": 0.75,
+    "kind:chatty": 0.85,  # session 6: leads into the question, chat spellings: 80.0 -> 86.7 %
     "kind:indirect-name": 0.79,
     "rejection": 0.9,  # 94.4 % (17/18) with issue 18's general questions (83.3 % before)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
+    "kind:situational": 0.55,  # 58.3 % (21/36) with the entries' needs (session 6; was 50.0 %)
 }
 
 # Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
@@ -584,6 +585,7 @@ QUESTIONS_VAL_FLOORS = {
     "language": 0.97,
     "kind:chatty": 0.70,
     "kind:comparison": 0.70,
+    "kind:situational": 0.56,  # 58.3 % (28/48) with the entries' needs (session 6; was 54.2 %)
 }
 
 
@@ -632,6 +634,36 @@ def test_evaluation_set_stays_above_its_regression_floors(
 
 
 # ───────────────────── issue 18: spelling, regional words, choices ─────────────────────
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("infection n immunity or the lipid lab", "infection and immunity or the lipid lab"),
+        ("abeg wetin una get for phd", "please what you get for phd"),
+        ("je n ai pas de bourse", "je n ai pas de bourse"),  # French's n' stays
+        ("is a ct scan part of it", "is a ct scan part of it"),  # a name's word stays
+    ],
+)
+def test_a_shorthand_is_read_in_its_own_language(
+    assistant: Assistant, typed: str, read: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        ("ngl long day at the clinic haha but fr how long can i stay", "how long can i stay"),
+        ("刚下班好累😂 所以想问一下住宿要钱吗", "住宿要钱吗"),
+        ("中法项目到底是干嘛的", "中法项目到底是干嘛的"),  # mid-clause 到底 keeps its subject
+        ("my prof asked me to check the fee", "my prof asked me to check the fee"),
+    ],
+)
+def test_small_talk_before_a_lead_is_not_the_asking_part(
+    assistant: Assistant, message: str, asking: str
+) -> None:
+    assert assistant.matcher.asking_part(message) == asking
 
 
 @pytest.mark.parametrize(

@@ -219,3 +219,102 @@ def test_emojis_end_chat_sentences_and_asides_with_one_are_left_out(
         "I study at KNUST (Ghana).",
         "Is housing free?",
     ]
+
+
+# Session 6 (issue 17, email5): French without accents, where a sentence is cut, what a
+# question's pronoun stands for.
+def test_markers_match_french_written_without_accents(reader: SentenceReader) -> None:
+    text = (
+        "Madame, Monsieur,\nInterne a Dakar, je souhaiterais connaitre les conditions "
+        "d'admission.\nCordialement,\nAwa"
+    )
+    assert kinds(reader, text)[1:3] == [
+        (INTRO, "Interne a Dakar"),
+        (QUESTION, "je souhaiterais connaitre les conditions d'admission."),
+    ]
+    # a short word keeps its accent: "ou" (or) is no "où" (where)
+    assert reader.kind("ou bien plus tard") != QUESTION
+
+
+def test_a_conjunction_cuts_only_before_a_half_that_asks_on_its_own(
+    reader: SentenceReader,
+) -> None:
+    # two things asked about in one question
+    one = "Est-ce que les cours et les activités se font en anglais ou faut-il parler chinois ?"
+    assert reader.clauses(one) == [one]
+    two = "Can I join the lipid lab, and is housing free?"
+    assert reader.clauses(two) == ["Can I join the lipid lab", "is housing free?"]
+    french = "Quels labos sont ouverts et à qui dois-je écrire ?"
+    assert reader.clauses(french) == ["Quels labos sont ouverts", "à qui dois-je écrire ?"]
+    chinese = "要交学费吗，还有住宿免费吗？"
+    assert reader.clauses(chinese) == ["要交学费吗", "住宿免费吗？"]
+
+
+def test_an_introduction_is_cut_where_its_question_asks_on_its_own(
+    reader: SentenceReader,
+) -> None:
+    text = (
+        "Hello,\nI am interested in the imaging department and also in the ultrasound lab, "
+        "are both available?\nThanks,\nDiego"
+    )
+    assert reader.asked(text) == [
+        (
+            "are both available?",
+            "I am interested in the imaging department and also in the ultrasound lab",
+        )
+    ]
+
+
+def test_the_wish_of_an_introduction_is_the_remark_of_the_question_after_it(
+    reader: SentenceReader,
+) -> None:
+    text = (
+        "Bonsoir,\nInterne en chirurgie à Dakar, je m'intéresse à la chirurgie thoracique.\n"
+        "Pourriez-vous me dire si elle est proposée ?\nBien cordialement,\nAwa"
+    )
+    assert reader.asked(text) == [
+        ("elle est proposée ?", "je m'intéresse à la chirurgie thoracique.")
+    ]
+    # who the writer is (level, field) is no remark
+    plain = "Bonsoir,\nJe suis interne en chirurgie à Dakar.\nEst-elle proposée ?\nAwa"
+    assert reader.asked(plain) == [("Est-elle proposée ?", "")]
+
+
+def test_a_later_clause_of_a_sentence_reads_no_remark(reader: SentenceReader) -> None:
+    text = (
+        "Hello,\nI am a PhD student.\nMy research is on oncology.\n"
+        "Who gets sent to Strasbourg, and when was the agreement with them signed?\nJo"
+    )
+    assert reader.asked(text) == [
+        ("Who gets sent to Strasbourg", "My research is on oncology."),
+        ("when was the agreement with them signed?", ""),
+    ]
+
+
+def test_a_remark_on_the_field_does_not_take_over_a_question_answered_surely(
+    assistant: Assistant,
+) -> None:
+    letter = (
+        "Hello,\nI am a PhD student.\nMy research is on oncology.\n"
+        "When did CQMU sign its agreement with them?\nThanks,\nJo"
+    )
+    reply = Dialogue(assistant).reply(letter)
+    assert reply.topics == ("strasbourg-partnership",)
+    # a remark naming an item that the question is about: that item
+    liked = "Hi,\nI'm a nurse.\nNeonatology is what I love most.\nIs this department open?\nJo"
+    assert Dialogue(assistant).reply(liked).topics == ("neonatology",)
+
+
+def test_a_request_before_a_colon_is_no_question_of_its_own(reader: SentenceReader) -> None:
+    text = "Hello,\nI am a nurse, and I would like to ask: is housing free?\nThanks,\nJo"
+    assert reader.questions(text) == ["is housing free?"]
+    chinese = "您好！\n我是一名护理学硕士研究生，想请问：住宿免费吗？\n谢谢！"
+    assert reader.questions(chinese) == ["想请问：住宿免费吗？"]
+    # a colon after words that announce questions still cuts
+    two = "Hi,\nTwo questions: which labs are open? And is housing free?\nJo"
+    assert reader.questions(two) == ["which labs are open?", "is housing free?"]
+
+
+def test_an_introduction_is_cut_where_its_request_opens(reader: SentenceReader) -> None:
+    text = "您好！\n我叫王芳，在北京读护理学博士，对交流项目很感兴趣，想请问：住宿免费吗？\n谢谢！"
+    assert reader.questions(text) == ["想请问：住宿免费吗？"]

@@ -97,6 +97,10 @@ class Entry:
     answer: Localized
     examples: Mapping[str, tuple[str, ...]]
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The everyday words of the need the entry answers, said without its own words ("budget",
+    # "afford" for the fees; "summer break" for the duration), per language: matching data
+    # whose words count as characteristic of the entry (see :mod:`bot.understanding.lexical`).
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     related: tuple[str, ...] = ()
     action: str | None = None
     item_ids: tuple[str, ...] = ()
@@ -273,6 +277,7 @@ _ENTRY_FIELDS = {
     "answer",
     "examples",
     "keywords",
+    "needs",
     "related",
     "action",
     "items",
@@ -298,6 +303,7 @@ def _read_entry(raw: Any, source: str, problems: list[str]) -> tuple[Entry, list
     answer = reader.localized(raw.get("answer"), "answer")
     examples = reader.phrases(raw.get("examples"), "examples", required=True)
     keywords = reader.phrases(raw.get("keywords"), "keywords", required=False)
+    needs = reader.phrases(raw.get("needs"), "needs", required=False)
     related = raw.get("related") or []
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         reader.fail("'related' must be a list of ids")
@@ -331,6 +337,7 @@ def _read_entry(raw: Any, source: str, problems: list[str]) -> tuple[Entry, list
         answer=answer,
         examples=examples,
         keywords=keywords,
+        needs=needs,
         related=tuple(related),
         action=action,
         item_ids=tuple(item.id for item in items),
@@ -409,6 +416,28 @@ def _check_descriptions(items: Mapping[str, Item], problems: list[str]) -> None:
                     problems.append(
                         f"item '{item.id}': descriptions.{lang} '{text}' also describes "
                         f"'{owners[key]}'"
+                    )
+
+
+def _check_needs(entries: Mapping[str, Entry], problems: list[str]) -> None:
+    """A need is said in everyday words: none is one of the entry's own title or keywords
+    (those are its words already), and none is the need of two entries (it would count as
+    characteristic of both)."""
+    owners: dict[tuple[str, str], str] = {}
+    for entry in entries.values():
+        for lang, texts in entry.needs.items():
+            own = {_phrase_key(t) for t in (entry.title[lang], *entry.keywords.get(lang, ()))}
+            for text in texts:
+                key = _phrase_key(text)
+                if key in own:
+                    problems.append(
+                        f"{entry.source}: entry '{entry.id}': needs.{lang} '{text}' is a "
+                        "keyword or the title already: say the need in everyday words"
+                    )
+                elif owners.setdefault((lang, key), entry.id) != entry.id:
+                    problems.append(
+                        f"{entry.source}: entry '{entry.id}': needs.{lang} '{text}' is also "
+                        f"a need of '{owners[lang, key]}'"
                     )
 
 
@@ -507,6 +536,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             all_items.extend(items)
     merged = _merge_items(all_items, problems)
     _check_descriptions(merged, problems)
+    _check_needs(entries, problems)
     for item_id in merged.keys() & entries.keys():
         problems.append(f"item '{item_id}': id is also an entry id ({entries[item_id].source})")
     raw = _optional_yaml(directory / PROGRAMMES_FILE, problems)

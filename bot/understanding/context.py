@@ -44,6 +44,7 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 SURE_OVERVIEW = 0.8
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
+REMARK_RANK = 3  # a remark's item's list among this many best topics of the question alone
 # A follow-up whose weighted words are this much unknown to the knowledge base ("and the
 # nightlife?", "et la cantine ?") is about something else: context does not make it a question.
 UNKNOWN_SHARE = 0.6
@@ -247,16 +248,37 @@ class Dialogue:
 
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
-        it: it is not answered alone, or the remark names an item and the question none."""
+        it: it is not answered alone, or the remark names an item, the question none, and
+        the question alone is answered unsurely or is about that kind of item (the item's list
+        among its best topics: "Neonatology is what I love most. Is this department open…?").
+        A remark on the writer's field does not take over a question answered surely about
+        something else ("My research is on oncology. When did CQMU sign its agreement with
+        them?")."""
         if self.read.pronoun(question):  # the cheap reading first: it often decides alone
             if reply.kind not in (*ANSWERED, NOT_PUBLISHED):
                 return True
             named_items = self.assistant.matcher.named_items
-            if named_items(remark) and not named_items(question):
-                return True
+            items = named_items(remark)
+            if items and not named_items(question):
+                if reply.score < UNSURE:  # "i love peds 🥹 what stuff is there at the hospital"
+                    return True
+                best = self.assistant.match(question).candidates[:REMARK_RANK]
+                kinds = self._kinds_of(items)
+                if any(c.topic_id in kinds for c in best):
+                    return True
         # "Pédiatrie, néonatologie et obstétrique : laquelle choisir ?"
         offers = self.assistant.offers_options
         return offers(f"{remark} {question}") and not offers(question)
+
+    def _kinds_of(self, items: set[str]) -> set[str]:
+        """The items, their lists, and the overview of every list (the entry each list is
+        related to: "Disciplines"): what a question about one of the items may be answered
+        with alone ("Is this department open to exchange students?")."""
+        entries = self.kb.entries
+        lists = {m.entry_id for i in items for m in self.kb.items[i].memberships}
+        every = [set(entries[e].related) for e in entries if entries[e].item_ids]
+        overviews = set.intersection(*every) if every else set()
+        return set(items) | lists | overviews
 
     def _facts_only(self, reply: Reply, lang: str) -> Reply:
         """A reply of several topics without the actions and the programme overviews when it

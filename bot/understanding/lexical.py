@@ -34,8 +34,11 @@ from rapidfuzz.distance import OSA
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate
+from bot.understanding.chinese_spelling import common
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.text import chinese_runs, normalize, pairs, segments, tokenize
+
+NEED_WORD_LETTERS = 4  # a need's shorter Latin words ("t" of "can't", "own") are no need
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,10 @@ def _fuzzy_form(tokens: Iterable[str]) -> str:
 
 
 def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
-    """Every matching phrase of every topic, with its language: for an item, its names,
-    aliases and the lay descriptions of what it is, which match as phrases but never name it
-    (:mod:`.names` and the speller's names read names and aliases only)."""
+    """Every matching phrase of every topic, with its language: for an entry, its title,
+    examples, keywords and needs; for an item, its names, aliases and the lay descriptions of
+    what it is, which match as phrases but never name it (:mod:`.names` and the speller's
+    names read names and aliases only)."""
     phrases: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for entry in kb.entries.values():
         for lang in LANGUAGES:
@@ -99,6 +103,7 @@ def topic_phrases(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
                 entry.title[lang],
                 *entry.examples.get(lang, ()),
                 *entry.keywords.get(lang, ()),
+                *entry.needs.get(lang, ()),
             ]
             phrases[entry.id] += [(lang, text) for text in texts]
     for item in kb.items.values():
@@ -203,7 +208,7 @@ class LexicalIndex:
         }
         self._whole_phrases, self._whole_topics = list(whole), list(whole.values())
         frequency = {topic_id: _frequency(lists) for topic_id, lists in token_lists.items()}
-        self._idf = self._weigh(frequency)
+        self._idf = self._weigh(frequency, self._need_words(kb, stopwords, chinese_words))
         self._latin_vocabulary: dict[str, list[str]] = defaultdict(list)
         for token in sorted(self._idf):
             if token.isascii() and len(token) >= config.typo_min_length:
@@ -239,15 +244,37 @@ class LexicalIndex:
         """A normalised text analysed in a language (cached)."""
         return self._analysed_texts(normalized, language)
 
-    def _weigh(self, frequency: dict[str, dict[str, float]]) -> dict[str, float]:
+    @staticmethod
+    def _need_words(
+        kb: KnowledgeBase, stopwords: dict[str, frozenset[str]], chinese_words: frozenset[str]
+    ) -> frozenset[str]:
+        """The words of the entries' needs: Latin words of four letters or more and common
+        Chinese words (a lone character of 经济 says nothing of money, nor 去法 of 去法国)."""
+        tokens = {
+            token
+            for entry in kb.entries.values()
+            for lang, texts in entry.needs.items()
+            for text in texts
+            for token in tokenize(normalize(text), stopwords[lang], chinese_words)
+        }
+        latin = {t for t in tokens if t.isascii() and len(t) >= NEED_WORD_LETTERS}
+        chinese = sorted(t for t in tokens if not t.isascii() and len(t) > 1)
+        return frozenset(latin | {t for t, ok in zip(chinese, common(chinese), strict=True) if ok})
+
+    def _weigh(
+        self, frequency: dict[str, dict[str, float]], needs: frozenset[str] = frozenset()
+    ) -> dict[str, float]:
         """The weight of every known token: its idf over topics, lowered for generic words,
         and for words that no topic uses characteristically (in fewer than the
-        ``characteristic`` share of its phrases: "time" in one example of many)."""
+        ``characteristic`` share of its phrases: "time" in one example of many). The words of
+        an entry's needs are characteristic: said once, "budget" still speaks of the fees."""
         topics = Counter(t for tokens in frequency.values() for t in tokens)
         share: dict[str, float] = defaultdict(float)
         for tokens in frequency.values():
             for token, f in tokens.items():
                 share[token] = max(share[token], f)
+        for token in needs & share.keys():
+            share[token] = max(share[token], self._config.characteristic_share)
         total, config = len(frequency), self._config
         return {
             token: math.log((total + 1) / (n + 0.5))

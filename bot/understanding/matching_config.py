@@ -114,6 +114,7 @@ class MatchingConfig:
     not_listed: tuple[NotListed, ...] = ()
     preamble: dict[str, tuple[str, ...]] = field(default_factory=dict)
     chatter: dict[str, tuple[str, ...]] = field(default_factory=dict)  # laughter, fillers
+    leads: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "所以想问", "but fr"
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -193,6 +194,7 @@ class MatchingConfig:
                 not_listed=tuple(NotListed.read(group) for group in data.get("not_listed") or ()),
                 preamble=_per_language(data.get("preamble") or {}),
                 chatter=_per_language(data.get("chatter") or {}),
+                leads=_per_language(data.get("leads") or {}),
                 conjunctions=_per_language(data.get("conjunctions") or {}),
                 choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
                 choice_words=_per_language(data.get("choice_words") or {}),

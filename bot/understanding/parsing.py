@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.text import guess_language, has_cjk, normalize, without_names
+from bot.understanding.text import guess_language, has_cjk, normalize, simplified, without_names
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，:：\n])")
@@ -23,6 +23,7 @@ EMOJI = re.compile(
     r"|(?<![A-Za-z0-9_:/])(?:[:;=][-']?[()\[\]DPpOo/|*3]+|[xX]D+|\^\^|<3)(?![\w/])"
 )
 REPEATED = re.compile(r"([a-z])\1{2,}")  # hiii, heyyy, sooo
+LED_WORDS = 3  # words after a lead that ask something, specific or not ("what do u do there")
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
@@ -113,6 +114,8 @@ class MessageParser:
             for n in sorted(names)
             if n.isascii() and latin_conjunctions.intersection(n.split())
         )
+        leads = [normalize(w) for lang in LANGUAGES for w in config.leads.get(lang, ())]
+        self._leads = _chatter_pattern(w for w in leads if w) if leads else None
         self._asking_parts = lru_cache(maxsize=8192)(self._find_asking_part)
 
     def clear_cache(self) -> None:
@@ -140,9 +143,33 @@ class MessageParser:
         kept = list(clauses)
         while len(kept) > 1 and self._is_preamble(kept[0]):
             kept.pop(0)
+        asking = " ".join(c.strip() for c in kept)
+        led = self._led(asking)
+        if led is not None:
+            return led
         if len(kept) == len(clauses) and plain == question:
             return question
-        return " ".join(c.strip() for c in kept)
+        return asking
+
+    def _led(self, text: str) -> str | None:
+        """What follows the last phrase that leads from small talk into the question ("…, so
+        I wanted to ask …", "…所以想问…", ``matching.yaml`` ``leads:``), when it says something
+        specific; None when no such phrase is found."""
+        if self._leads is None:
+            return None
+        simple = simplified(text) if has_cjk(text) else text
+        if len(simple) != len(text):
+            simple = text
+        # a Chinese lead opens its clause: mid-clause, 到底 keeps its subject (重医那个项目到底…)
+        found = [
+            m
+            for m in self._leads.finditer(simple)
+            if not has_cjk(m.group()) or m.start() == 0 or not has_cjk(simple[m.start() - 1])
+        ]
+        if not found or found[-1].start() == 0:
+            return None
+        rest = text[found[-1].end() :].strip(" ,，:：…")
+        return rest if len(normalize(rest).split()) >= LED_WORDS or self._specific(rest) else None
 
     def _is_preamble(self, clause: str) -> bool:
         normalized = REPEATED.sub(r"\1", normalize(clause))

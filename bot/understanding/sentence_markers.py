@@ -5,6 +5,7 @@ en, zh and fr, and the patterns that find them in a sentence."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.understanding.text import has_cjk, zhconv
 SENTENCE_KINDS = MARKER_KINDS["sentences"]  # request, ask, greeting… (knowledge/context.yaml)
 _PUNCTUATION = re.compile(r"[^\w'’\s-]")
 _CHINESE_BEFORE = r"(?<=[\u4e00-\u9fff])"
+SHORT_WORD = 3  # a marker word this short keeps its accents only ("où")
 
 
 class SentenceMarkers:
@@ -23,7 +25,9 @@ class SentenceMarkers:
     def __init__(self, markers: Mapping[str, Mapping[str, Any]]) -> None:
         self.words: dict[str, dict[str, tuple[str, ...]]] = {
             kind: {
-                lang: tuple(normalised(str(m)) for m in (markers.get(kind) or {}).get(lang) or ())
+                lang: _with_unaccented(
+                    normalised(str(m)) for m in (markers.get(kind) or {}).get(lang) or ()
+                )
                 for lang in LANGUAGES
             }
             for kind in SENTENCE_KINDS
@@ -68,6 +72,23 @@ class SentenceMarkers:
                 elif f" {marker} " in padded:
                     return True
         return False
+
+
+def _with_unaccented(markers: Iterable[str]) -> tuple[str, ...]:
+    """Markers, each also written without its accents ("je souhaiterais connaitre", "a qui":
+    many write French without them), except a short word, which would then be another word
+    ("où" is not "ou")."""
+    found: dict[str, None] = {}
+    for marker in markers:
+        found[marker] = None
+        if " " in marker or len(marker) > SHORT_WORD:
+            found.setdefault(unaccented(marker), None)
+    return tuple(found)
+
+
+def unaccented(text: str) -> str:
+    """A text without accents, character for character (é: e; Chinese as it is)."""
+    return "".join(c if c.isascii() else unicodedata.normalize("NFD", c)[0] for c in text)
 
 
 def pattern(before: str, markers: Iterable[str], after: str = "") -> re.Pattern[str]:

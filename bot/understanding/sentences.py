@@ -97,8 +97,20 @@ class SentenceReader:
         cut: list[tuple[str, bool]] = []
         for piece, listed in pieces:
             parts = _COLON_QUESTION.split(piece, maxsplit=1)
+            if self._bare_request(parts[0]):
+                parts = [piece]  # "…, and I would like to ask: is housing free?" is one
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
+
+    def _bare_request(self, text: str) -> bool:
+        """Whether a text ends with a request that has not said what it asks yet ("I am a
+        nurse, and I would like to ask", "j'aimerais savoir", "还想问一下")."""
+        text = lowered(text).rstrip(" ,.:;：，")
+        if has_cjk(text):
+            norm = normalised(text)
+            return any(norm.endswith(m) for m in self.markers.all("request") if has_cjk(m))
+        ends = [found.end() for found in self.markers.request.finditer(text)]
+        return bool(ends) and ends[-1] == len(text)
 
     def _read(self, text: str) -> tuple[Sentence, ...]:
         """Every sentence with its kind (see :meth:`kind`), then read in its place:
@@ -190,12 +202,27 @@ class SentenceReader:
             normalised(sentence.text), INTRO, start=True
         ):
             return [sentence]
+        cuts = []
         for found in self.markers.cut.finditer(simplified(sentence.text)):
             left, right = sentence.text[: found.start()].strip(), sentence.text[found.end() :]
             right = right.strip()
             if left and right and self.kind(left) == INTRO and self.kind(right) == QUESTION:
-                return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
+                cuts.append((left, right))
+        # first where the question opens asking ("…，对交流项目很感兴趣，想请问：…", "…, and I
+        # would like to ask: …"), else where it asks on its own ("I am interested in imaging
+        # and also in the ultrasound lab, are both available?": not before "in the ultrasound
+        # lab")
+        for left, right in sorted(
+            cuts, key=lambda cut: (not self._opens_request(cut[1]), not self.asks(cut[1]))
+        ):
+            return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
         return [sentence]
+
+    def _opens_request(self, clause: str) -> bool:
+        """Whether a clause opens with a request or a question word ("想请问：…", "I would
+        like to know…", "are both available?")."""
+        norm = normalised(clause)
+        return any(self.markers.has(norm, kind, start=True) for kind in ("request", "ask"))
 
     def kind(self, sentence: str) -> str:
         """What one sentence does: greeting, intro, question, thanks or other."""
@@ -225,15 +252,18 @@ class SentenceReader:
         return self.markers.about.match(rest) is not None
 
     def is_letter(self, text: str) -> bool:
-        """Whether a message is written like a letter or an e-mail: several sentences, some
-        of which greet, introduce, thank or sign (a plain two-question message is not)."""
+        """Whether a message is read sentence by sentence, like a letter or an e-mail: several
+        sentences, some of which greet, introduce, thank or sign (a plain two-question message
+        is not), or one question asking two things joined by a conjunction."""
         sentences = self.read(text)
-        if len(sentences) < 2:
-            return False
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
+        if len(sentences) < 2:
+            return len(asked) == 1 and len(self.clauses(sentences[0].text)) > 1
         framed = any(s.kind in (GREETING, INTRO, THANKS, SIGNATURE) for s in sentences)
-        # "super. et les repas ?": a remark, then the one question
-        return framed or asked == [len(sentences) - 1]
+        # "super. et les repas ?": a remark, then the one question; "要交学费吗，还有哪些
+        # 实验室可以选": one question that asks two things, joined by a conjunction
+        joined = len(asked) == 1 and len(self.clauses(sentences[asked[0]].text)) > 1
+        return framed or asked == [len(sentences) - 1] or joined
 
     def questions(self, text: str) -> list[str]:
         """The sentences (and clauses) that ask, in order; a message without any: its
@@ -245,10 +275,11 @@ class SentenceReader:
         "Je m'intéresse à la néonatologie : ce service est-il ouvert ?" asks about the remark."""
         sentences = self.read(text)
         asked = [
-            (self.question(clause), self._remark(sentences, i))
+            # a later clause of a sentence reads the clause before it, not the remark
+            (self.question(clause), "" if n else self._remark(sentences, i))
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
-            for clause in self.clauses(s.text)
+            for n, clause in enumerate(self.clauses(s.text))
         ]
         if asked:
             return asked
@@ -276,6 +307,21 @@ class SentenceReader:
             return before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
             return before.text
+        if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
+            return self._wished(before.text)
+        return ""
+
+    def _wished(self, introduction: str) -> str:
+        """The last clause of a self-introduction that says what the writer wishes or likes
+        (``wish`` words, no ``level`` word): "je m'intéresse à la chirurgie thoracique" of
+        "Interne en chirurgie à Dakar, je m'intéresse à la chirurgie thoracique"; "" when none
+        (who the writer is, their level and field, is no remark)."""
+        cuts = self.markers.cut.finditer(simplified(introduction))
+        starts = [0, *(found.end() for found in cuts)]
+        for start in reversed(starts):
+            clause = normalised(introduction[start:])
+            if self.markers.has(clause, "wish") and not self.markers.has(clause, "level"):
+                return introduction[start:].strip()
         return ""
 
     def asking(self, text: str) -> list[str]:
@@ -300,7 +346,7 @@ class SentenceReader:
             if lead is None or not lead.group(0).strip(" ,:;"):
                 break
             rest = rest[lead.end() :]
-        rest = rest.strip()
+        rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
@@ -308,7 +354,7 @@ class SentenceReader:
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
         for found in self.markers.join.finditer(simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
-            if left and right and self.asks(left) and self.asks(right):
+            if left and right and self.asks(left) and self._opens_asking(right):
                 return [*self.clauses(left), *self.clauses(right)]
         if has_cjk(sentence):
             return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
@@ -323,6 +369,22 @@ class SentenceReader:
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _opens_asking(self, clause: str) -> bool:
+        """Whether the second half of a sentence cut at a conjunction asks on its own: it opens
+        with a question word ("…, and whether there is a fee", "… et à qui dois-je écrire"),
+        perhaps after a word that leads into it, or holds a request; a Chinese half asks
+        anywhere ("…，还有要交学费吗"). Not "Est-ce que les cours et les activités se font en
+        anglais ?": two things asked about, one question."""
+        if has_cjk(clause):
+            return self.asks(clause)
+        markers = self.markers
+        lead = markers.lead.match(lowered(clause))
+        for rest in {clause, clause[lead.end() :] if lead else clause}:
+            norm = normalised(rest)
+            if markers.has(norm, "clause", start=True) or markers.has(norm, "ask", start=True):
+                return True
+        return markers.request.search(lowered(clause)) is not None
 
     def _asks_something(self, clause: str) -> bool:
         """Whether a clause asks about something: a question word, or a request followed by

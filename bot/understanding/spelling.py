@@ -181,6 +181,7 @@ class Speller:
         lang = self.language(w for w in words if w.isascii())
         chinese = self._chinese
         shorthand = self._shorthand.get(lang or "", {})
+        own = self._languages.get(lang or "")
         fixed: list[str] = []
         for i, w in enumerate(words):
             after = words[i + 1] if i + 1 < len(words) else None
@@ -190,13 +191,21 @@ class Speller:
                 fixed.append(chinese.run(w) if chinese is not None else w)
             elif w in keep:
                 fixed.append(w)
-            elif w in shorthand and w not in self._known:
+            elif w in shorthand and self._shorthand_here(w, own):
                 fixed.extend(shorthand[w])
             elif lang == ELIDED:
                 fixed.extend(self._unglued(w))
             else:
                 fixed.append(self.word(w, lang))
         return normalized if fixed == words else " ".join(fixed)
+
+    def _shorthand_here(self, word: str, own: frozenset[str] | None) -> bool:
+        """Whether a shorthand spelling of the message's language is written out: when it is
+        no known word, or only another language's word that names nothing ("n" in "infection n
+        immunity" is English's "and", not French's n')."""
+        if word not in self._known:
+            return True
+        return own is not None and word not in own and word not in self._names
 
     def _unglued(self, word: str) -> tuple[str, ...]:
         """A French word, an elided article or pronoun glued to it split off when the rest is
