@@ -141,36 +141,38 @@ def test_the_calibrated_settings_answer_a_clear_match_and_decline_an_off_topic_o
 # what the student sees first is the answer to what the message as a whole asks.
 
 
-def _first_answered(assistant: Assistant, reply_text: str, topics: list[str]) -> str:
+def _first_answered(assistant: Assistant, reply_text: str, topics: list[str], lang: str) -> str:
     """The topic whose answer the reply's text starts with."""
-    starts = {t: assistant.topic_reply(t, "en").text.split("\n")[0] for t in topics}
+    starts = {t: assistant.topic_reply(t, lang).text.split("\n")[0] for t in topics}
     return next(t for t, start in starts.items() if reply_text.startswith(start))
 
 
 @pytest.mark.parametrize(
-    ("question", "lead", "other"),
+    ("question", "lang", "lead", "other"),
     [
         (
             "Could I join a research group there and learn how to plan a study and make "
             "sense of the results?",
+            "en",
             "learning-outcomes",
             "laboratories",
         ),
         (
-            "is there a lab studying test tube babies and how embryos develop?",
-            "reproduction-development",
-            "medical-laboratory",
+            "Est-ce que la biologie et la biochimie font partie des domaines classés ESI ?",
+            "fr",
+            "biology-biochemistry",
+            "biology",
         ),
     ],
 )
 def test_a_two_part_reply_starts_with_what_the_whole_message_asks(
-    assistant: Assistant, question: str, lead: str, other: str
+    assistant: Assistant, question: str, lang: str, lead: str, other: str
 ) -> None:
-    """The parts are split at "and"; the part read alone ("join a research group", "a lab")
-    is less sure than the whole message, whose confident best topic leads the reply."""
-    reply = Dialogue(assistant).reply(question, "en")
+    """The parts are split at "and"/"et"; the part read alone ("join a research group", "la
+    biologie") is less sure than the whole message, whose confident best topic leads."""
+    reply = Dialogue(assistant).reply(question, lang)
     assert reply.intent == lead
-    assert _first_answered(assistant, reply.text, [lead, other]) == lead
+    assert _first_answered(assistant, reply.text, [lead, other], lang) == lead
 
 
 @pytest.mark.parametrize(
