@@ -19,6 +19,11 @@ right and answered, or the question is off-topic and declined (a "did you mean" 
 as in ``python -m bot eval``); ``--wrong-cost`` weighs a wrong answer against that when
 choosing ``accept`` (a wrong fact is worse for a student than a choice of two topics).
 
+``--rerank`` reports instead whether the first three candidates could be re-ranked: a logistic
+model over what sets a 2nd or 3rd candidate apart from the first (:data:`RERANK`: the rankings'
+agreement, the asking part alone, coverage…) moves it first when sure enough; the net gain is
+cross-validated by writer the same way (issue 18: about nothing, so the bot does not re-rank).
+
 Only single questions are judged (no two-part replies, no conversation, no honest replies),
 and not those declined before any matching (a translation, another university). ``--write``
 puts the chosen model in knowledge/matching.yaml; otherwise it is printed.
@@ -209,6 +214,147 @@ def write(section: dict[str, object]) -> None:
     MATCHING.write_text(text[:start] + body + text[stop:], "utf-8")
 
 
+# Re-ranking the first three candidates (--rerank; issue 18, rank5): for each question and its
+# 2nd or 3rd candidate, what sets it apart from the first — the fused, lexical and semantic
+# scores' and coverage's differences, whether it is above the first by the lexical ranking, by
+# meaning and by the asking part alone, whether each is first by each ranking, the first's
+# probability by the answer model — and whether it is right where the first is wrong.
+RERANK = (
+    "score",
+    "lexical",
+    "cosine",
+    "coverage",
+    "named",
+    "lexical_above",
+    "meaning_above",
+    "asking_above",
+    "asking_first",
+    "first_asking_first",
+    "lexical_first",
+    "meaning_first",
+    "first_lexical_first",
+    "first_meaning_first",
+    "probability",
+    "third",
+)
+
+
+def rerank_table(
+    assistant: Assistant, files: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per 2nd or 3rd candidate of a single on-topic question: its writer, question number,
+    features (:data:`RERANK`), whether it is right, and whether its question's first is."""
+    writers, questions, xs, rights, firsts = [], [], [], [], []
+    for file in files:
+        for case in load_cases(Path(file)):
+            if case.turns or case.expect_all or case.outcome is not None or case.off_topic:
+                continue
+            if assistant.matcher.declined(case.question):
+                continue
+            match = assistant.match(case.question)
+            if len(match.candidates) < 2 or not match.by_meaning:
+                continue
+            asking = assistant.matcher.asking_part(case.question)
+            asked = assistant.match(asking).candidates if asking != case.question else ()
+            ranked = asked or match.candidates
+            every = match.candidates
+            by_lexical = {
+                c.topic_id: i for i, c in enumerate(sorted(every, key=lambda c: -c.lexical))
+            }
+            by_meaning = {
+                c.topic_id: i for i, c in enumerate(sorted(every, key=lambda c: -c.cosine))
+            }
+            by_asking = {c.topic_id: i for i, c in enumerate(ranked)}
+            probability = assistant.certainty(match)
+            first = match.candidates[0]
+            for k, other in enumerate(match.candidates[1:3], start=1):
+                t, b = other.topic_id, first.topic_id
+                xs.append(
+                    [
+                        other.score - first.score,
+                        other.lexical - first.lexical,
+                        other.cosine - first.cosine,
+                        other.coverage - first.coverage,
+                        float(other.named) - float(first.named),
+                        float(by_lexical[t] < by_lexical[b]),
+                        float(by_meaning[t] < by_meaning[b]),
+                        float(by_asking.get(t, 99) < by_asking.get(b, 99)),
+                        float(by_asking.get(t) == 0),
+                        float(by_asking.get(b) == 0),
+                        float(by_lexical[t] == 0),
+                        float(by_meaning[t] == 0),
+                        float(by_lexical[b] == 0),
+                        float(by_meaning[b] == 0),
+                        probability,
+                        float(k - 1),
+                    ]
+                )
+                writers.append(f"{Path(file).stem}/{case.lang}")
+                questions.append(len(set(questions)) if k == 1 else questions[-1])
+                rights.append(t in case.expect)
+                firsts.append(b in case.expect)
+    return (
+        np.array(writers),
+        np.array(questions),
+        np.array(xs, float),
+        np.array(rights),
+        np.array(firsts),
+    )
+
+
+def swaps(
+    p: np.ndarray,
+    question: np.ndarray,
+    right: np.ndarray,
+    first: np.ndarray,
+    *,
+    rows: np.ndarray,
+    at: float,
+) -> tuple[int, int]:
+    """Questions made right minus made wrong by putting a question's likeliest 2nd or 3rd
+    candidate first when its probability reaches ``at`` (and how many are moved)."""
+    gain = moved = 0
+    for q in np.unique(question[rows]):
+        mine = np.where(question == q)[0]
+        best = mine[np.argmax(p[mine])]
+        if p[best] >= at:
+            moved += 1
+            gain += int(right[best] and not first[best]) - int(first[best] and not right[best])
+    return gain, moved
+
+
+def rerank_report(assistant: Assistant, files: list[str]) -> None:
+    """Cross-validated (leave one writer out) gain of re-ranking the first three candidates:
+    the swap threshold is chosen on the other writers too."""
+    writer, question, x, right, first = rerank_table(assistant, files)
+    firsts = {int(q): bool(f) for q, f in zip(question, first, strict=True)}
+    target = (right & ~first).astype(float)
+    print(
+        f"re-ranking: {len(set(question))} questions, first right {sum(firsts.values())}; "
+        f"a 2nd or 3rd right where the first is wrong: {int(target.sum())}"
+    )
+    thresholds = [round(t, 2) for t in np.arange(0.1, 0.95, 0.05)]
+    for penalty in PENALTIES:
+        gain = moved = 0
+        for left_out in sorted(set(writer)):
+            test = writer == left_out
+            bias, weights = fit(x[~test], target[~test], penalty)
+            p = probability(bias, weights, x)
+            at = max(
+                thresholds, key=lambda t: (swaps(p, question, right, first, rows=~test, at=t)[0], t)
+            )
+            g, m = swaps(p, question, right, first, rows=test, at=at)
+            gain, moved = gain + g, moved + m
+        print(f"  left out by writer, ridge {penalty:g}: net {gain:+d} questions ({moved} moved)")
+    bias, weights = fit(x, target, 10.0)
+    p = probability(bias, weights, x)
+    every = np.ones(len(x), bool)
+    (gain, moved), at = max(
+        (swaps(p, question, right, first, rows=every, at=t), t) for t in thresholds
+    )
+    print(f"  in sample (ridge 10), best threshold {at}: net {gain:+d} ({moved} moved)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation set)")
@@ -226,10 +372,16 @@ def main() -> None:
     )
     parser.add_argument("--write", action="store_true", help="write the model to matching.yaml")
     parser.add_argument("--per-writer", action="store_true", help="left-out counts per writer")
+    parser.add_argument(
+        "--rerank", action="store_true", help="report re-ranking the first three candidates only"
+    )
     args = parser.parse_args()
     if any("holdout" in f or "-val" in f for f in args.files):
         parser.error("held-out and validation sets are never fitted on")
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
+    if args.rerank:
+        rerank_report(assistant, args.files)
+        return
     if not args.fit_min_gap:
         GAPS[:] = [assistant.config.semantic.min_gap]
     t = table(assistant, args.files)

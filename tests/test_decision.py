@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.understanding.answers import Assistant
 from bot.understanding.candidates import Candidate, Match, message_length
+from bot.understanding.context import Dialogue
 from bot.understanding.decision import FEATURES, AnswerDecision, match_features
 from bot.understanding.matching_config import MatchingConfig
 
@@ -133,3 +135,82 @@ def test_the_calibrated_settings_answer_a_clear_match_and_decline_an_off_topic_o
     runner_up = candidate("housing", 0.5, cosine=0.5, lexical=0.4, coverage=0.4)
     assert config.answer_of(by_meaning(best, runner_up, off_topic=0.3)) == best
     assert config.answer_of(by_meaning(best, runner_up, off_topic=0.95)) is None
+
+
+# A reading of a piece of a message defers to the whole message's ranking (issue 18, rank5):
+# what the student sees first is the answer to what the message as a whole asks.
+
+
+def _first_answered(assistant: Assistant, reply_text: str, topics: list[str], lang: str) -> str:
+    """The topic whose answer the reply's text starts with."""
+    starts = {t: assistant.topic_reply(t, lang).text.split("\n")[0] for t in topics}
+    return next(t for t, start in starts.items() if reply_text.startswith(start))
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "lead", "other"),
+    [
+        (
+            "Could I join a research group there and learn how to plan a study and make "
+            "sense of the results?",
+            "en",
+            "learning-outcomes",
+            "laboratories",
+        ),
+        (
+            "Est-ce que la biologie et la biochimie font partie des domaines classés ESI ?",
+            "fr",
+            "biology-biochemistry",
+            "biology",
+        ),
+    ],
+)
+def test_a_two_part_reply_starts_with_what_the_whole_message_asks(
+    assistant: Assistant, question: str, lang: str, lead: str, other: str
+) -> None:
+    """The parts are split at "and"/"et"; the part read alone ("join a research group", "la
+    biologie") is less sure than the whole message, whose confident best topic leads."""
+    reply = Dialogue(assistant).reply(question, lang)
+    assert reply.intent == lead
+    assert _first_answered(assistant, reply.text, [lead, other], lang) == lead
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "topic"),
+    [
+        (
+            "my uni isnt sure if we're part of this... how do i know if students from my "
+            "school can go?",
+            "en",
+            "institutes",
+        ),
+        (
+            "Qu'est-ce qu'on fait pendant le programme : du labo, des cours, des stages ?",
+            "fr",
+            "programme-contents",
+        ),
+    ],
+)
+def test_a_letters_question_alone_gives_way_to_the_surer_letter(
+    assistant: Assistant, message: str, lang: str, topic: str
+) -> None:
+    """The question read alone ("how do i know if students from my school can go?": the
+    places; "du labo, des cours, des stages ?": the language of teaching) is less sure than
+    the message as a whole, whose best topic is among the question's own best too."""
+    reply = Dialogue(assistant).reply(message, lang)
+    assert reply.intent == topic
+    assert reply.text == assistant.topic_reply(topic, lang).text
+
+
+def test_a_letters_question_keeps_its_answer_when_the_letter_is_about_the_writer(
+    assistant: Assistant,
+) -> None:
+    """A self-introduction's field is no answer to the letter's question, even when the letter
+    as a whole is surer of it: it is not among the question's own best topics."""
+    letter = (
+        "Dear Sir/Madam,\nI am Dr. Sneha Kulkarni, pursuing MDS in Periodontology at "
+        "Government Dental College, Mumbai.\nI humbly request information on which category "
+        "of visa I should apply for, should I be selected for the exchange programme.\n"
+        "Thank you for your time and consideration.\nRegards,\nSneha"
+    )
+    assert Dialogue(assistant).reply(letter).intent == "visa"

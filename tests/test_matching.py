@@ -510,8 +510,8 @@ REAL_HOLDOUT_FLOORS = {
 }
 # Off-topic declined 92.6 -> 87.0 % with the colloquial examples (on-topic en +2, zh +2, fr +7).
 REAL_DEV2_FLOORS = {
-    "en": 0.86,  # 92.1 % (70/76) with issue 18's aliases (90.8 % with the descriptions)
-    "zh": 0.84,  # 89.5 % (68/76) with issue 18's aliases (88.2 % with the descriptions)
+    "en": 0.90,  # 94.7 % (72/76) with a piece deferring to the whole message (rank5; was 92.1)
+    "zh": 0.88,  # 93.4 % (71/76) (issue 18, rank5; 89.5 % with issue 18's aliases)
     "fr": 0.84,  # 94.7 % (72/76) with issue 18's comparisons (was 92.1 %)
     "rejection": 0.93,  # 98.1 % (53/54) with issue 18 session 6's writing requests (was 96.3 %)
     "language": 0.97,  # 100.0 % (282/282)
@@ -533,12 +533,14 @@ REAL_HOLDOUT2_FLOORS = {
 # Issue 18: sets written by independent writers from the two programme pages only (never by
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
-INDEP_EN_DEV_FLOORS = {"en": 0.80, "rejection": 0.83, "language": 0.96}  # 84.3, 100, 99.2
+# en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
+INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 100, 99.2
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
 # institutions (was 83.3 %)
 # fr 87.0 -> 89.8 % with French chat reading (emoticons, chatter ends a clause, c koi) and
-# "neuro" (session 6)
+# "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
+# (issue 18, rank5, before the merge)
 INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
@@ -584,10 +586,11 @@ QUESTIONS_DEV3_FLOORS = {
 # Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
 # en 68.5 -> 70.4, fr 74.1 -> 79.6 %, chatty 57.5 -> 70.0 % with issue 17's chat reading
 # (session 5, email4: aggregate figures only); fr 81.5 -> 83.3 %, chatty 72.5 -> 75.0 % with
-# French chat reading and "neuro" (session 6, aggregate only)
+# French chat reading and "neuro" (session 6, aggregate only); 76.2 -> 77.1 % of all rows with a
+# piece of a message deferring to the whole message (rank5, before the merge): en 72.2, zh 75.9
 QUESTIONS_VAL_FLOORS = {
-    "en": 0.66,
-    "zh": 0.66,
+    "en": 0.68,
+    "zh": 0.71,
     "fr": 0.79,
     "rejection": 0.87,
     "language": 0.97,

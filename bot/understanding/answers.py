@@ -14,6 +14,7 @@ from bot.content.learned import load_learned, with_learned
 from bot.content.overrides import load_overrides, with_overrides
 from bot.content.programmes import BOTH, NONE, Programme
 from bot.content.texts import Texts
+from bot.understanding.decision import match_features
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
@@ -122,7 +123,8 @@ class Assistant:
 
         A field that is not among the lists is answered honestly; a message that names two or
         three options to choose between or compare gets each one's answer, and a message asking
-        two things that map to different topics both answers, in the order asked.
+        two things that map to different topics both answers, in the order asked unless the
+        whole message is confidently about one of them, which then comes first.
         """
         match = self.match(question)
         reply_lang = lang or match.language
@@ -191,6 +193,32 @@ class Assistant:
     def _confident(self, match: Match) -> Candidate | None:
         return self.config.answer_of(match)
 
+    def certainty(self, match: Match) -> float:
+        """How sure the answer model is of a match's best candidate (0 without one; 1 or 0 by
+        the lexical thresholds when meaning was not measured)."""
+        if not match.candidates:
+            return 0.0
+        if not match.by_meaning or not self.config.decision.confidence:
+            return float(self._confident(match) is not None)
+        return self.config.decision.probability(match_features(match))
+
+    def surer_whole(self, whole: str, piece: str) -> Candidate | None:
+        """The whole message's confident best topic when a piece of it read alone (a
+        letter's one question) is about something else and the whole message is at least as
+        sure: "sup. tbh i just wanna see some rare cases 😅 would i get that?" asks what one
+        learns, not how to apply. None when the piece is to be answered as it is."""
+        whole_match = self.match(whole)
+        best = self._confident(whole_match)
+        if best is None:
+            return None
+        piece_match = self.match(piece)
+        alone = piece_match.candidates[0].topic_id if piece_match.candidates else None
+        if alone is not None and self._same(alone, best.topic_id):
+            return None
+        if best.topic_id not in self._among_best(piece_match):
+            return None  # the rest of the letter is about something else (the writer's field)
+        return best if self.certainty(whole_match) >= self.certainty(piece_match) else None
+
     def _first_only(self, first: Candidate, lang: str, offered: list[str]) -> Reply:
         """The answer of the first part alone, the other parts offered as buttons."""
         reply = self.topic_reply(first.topic_id, lang, extra=offered)
@@ -204,14 +232,25 @@ class Assistant:
         answered, offered = self._parts_answered(whole, parts)
         if not answered:
             return None
-        first = answered[0]
         whole_best = self._confident(whole)
+        answered = self._led_by(whole_best, answered)
+        first = answered[0]
         if len(answered) == 1:
             if whole_best is not None and whole_best.topic_id != first.topic_id:
                 return None  # the message as a whole says more than its parts
             offered = [t for t in offered if not self._same(t, first.topic_id)]
             return self._first_only(first, lang, offered[:1])
         return self._together(answered, lang)
+
+    def _led_by(self, whole_best: Candidate | None, answered: list[Candidate]) -> list[Candidate]:
+        """The parts' answers, the whole message's confident best first when it is one of
+        them: a part read alone is less sure of what the message asks than the whole message
+        ("Could I join a research group there and learn how to plan a study…?" asks what one
+        learns; "la biologie et la biochimie" names one field, not biology)."""
+        if whole_best is None:
+            return answered
+        lead = [c for c in answered if self._same(c.topic_id, whole_best.topic_id)]
+        return lead[:1] + [c for c in answered if c not in lead[:1]]
 
     def _parts_answered(self, whole: Match, parts: list[str]) -> tuple[list[Candidate], list[str]]:
         """The confident answers of a message's parts, in order (one per topic), and the

@@ -101,11 +101,13 @@ class Dialogue:
             if len(around) == 1:
                 self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
+        read_as = text
         for question, remark in asked or [(text, "")]:
-            one = self._one(question, lang, named)
+            one, read_as = self._one(question, lang, named), question
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
-                one = self._one(f"{remark} {question}", lang, named)
+                read_as = f"{remark} {question}"
+                one = self._one(read_as, lang, named)
             elif (
                 remark
                 and one.score < UNSURE
@@ -116,7 +118,7 @@ class Dialogue:
                 # an unsure answer alone, a surer one with the remark it stands for
                 with_remark = self._one(f"{remark} {question}", lang, named)
                 if with_remark.kind in ANSWERED and with_remark.score > one.score:
-                    one = with_remark
+                    one, read_as = with_remark, f"{remark} {question}"
             replies.append(one)
             if len(asked) > 1:  # the next question of a letter reads this one as context
                 self._remember(replies[-1], named, lang, now, question)
@@ -125,6 +127,11 @@ class Dialogue:
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
         reply = combine(self.assistant, replies, lang)
+        if len(asked) == 1 and reply.kind in ANSWERED:
+            # the letter's one question read alone is less sure than the letter as a whole
+            surer = self.assistant.surer_whole(text, read_as)
+            if surer is not None and surer.topic_id not in (reply.topics or ()):
+                reply = topic_answer(self.assistant, surer.topic_id, lang, surer.score)
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED) and questions != [text]:
             whole = self._one(text, lang, self.read.programmes_named(text))
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
