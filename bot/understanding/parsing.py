@@ -166,7 +166,7 @@ class MessageParser:
             for m in self._leads.finditer(simple)
             if not has_cjk(m.group()) or m.start() == 0 or not has_cjk(simple[m.start() - 1])
         ]
-        if not found or found[-1].start() == 0:
+        if not found:
             return None
         rest = text[found[-1].end() :].strip(" ,，:：…")
         return rest if len(normalize(rest).split()) >= LED_WORDS or self._specific(rest) else None
