@@ -45,6 +45,7 @@ SURE_OVERVIEW = 0.8
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 REMARK_RANK = 3  # a remark's item's list among this many best topics of the question alone
+OWN_GUESSES = 3  # a short message with guesses of its own: context answers among them
 # A follow-up whose weighted words are this much unknown to the knowledge base ("and the
 # nightlife?", "et la cantine ?") is about something else: context does not make it a question.
 UNKNOWN_SHARE = 0.6
@@ -230,7 +231,12 @@ class Dialogue:
         if (followup or read.short(text)) and (
             reply.kind not in ANSWERED or (reply.intent in ACTIONS and asks(text))
         ):
-            return self._in_context(text, lang, programme) or reply
+            in_context = self._in_context(text, lang, programme)
+            if in_context is not None and not followup and not self._own_guess_of(text, in_context):
+                # "do u hav pediatrik rotashuns" after the language of teaching: a short
+                # message with guesses of its own is no follow-up of another topic
+                return reply
+            return in_context or reply
         if reply.kind == ANSWER and read.pronoun(text):
             # "ce labo accueille-t-il des étudiants ?" after a lab: that lab, not the list
             item = item_in_focus(self.assistant, focus, text, reply)
@@ -245,6 +251,15 @@ class Dialogue:
         ):
             return self._about_focus(text, lang) or reply
         return reply
+
+    def _own_guess_of(self, text: str, reply: Reply) -> bool:
+        """Whether a reply found with the focus is among the message's own best guesses, or
+        the message alone has none worth offering (below ``thresholds.suggest``)."""
+        candidates = self.assistant.match(text).candidates
+        if not candidates or candidates[0].score < self.assistant.config.suggest_threshold:
+            return True
+        own = {c.topic_id for c in candidates[:OWN_GUESSES]}
+        return any(topic in own for topic in (reply.topics or (reply.intent,)))
 
     def _about_remark(self, question: str, remark: str, reply: Reply) -> bool:
         """Whether a letter's question with a pronoun or deixis stands for the remark before
