@@ -180,6 +180,7 @@ def test_the_opening_of_a_cut_sentence_is_the_remark_of_its_question(
         "c'est quoi le programme exactement",
         "硕士专业都有啥",
         "I'd like to check the length of the stay",
+        "Qu'est-ce qu'on fait pendant le programme",  # an elided marker runs into its word
     ],
 )
 def test_requests_without_a_question_mark_ask(reader: SentenceReader, sentence: str) -> None:

@@ -67,11 +67,17 @@ class SentenceMarkers:
                     if norm.startswith(marker) if start else marker in norm:
                         return True
                 elif start or (kind in ("request", "ask") and re.fullmatch(r"\w+", marker)):
-                    if padded.startswith(f" {marker} "):
+                    if padded.startswith(_spaced(marker)):
                         return True
-                elif f" {marker} " in padded:
+                elif _spaced(marker) in padded:
                     return True
         return False
+
+
+def _spaced(marker: str) -> str:
+    """A marker as it stands between words: with a space either side, but an elided one
+    ("qu'est-ce qu'", "s'il") runs into the next word ("qu'est-ce qu'on fait")."""
+    return f" {marker}" if marker.endswith(("'", "’")) else f" {marker} "
 
 
 def _with_unaccented(markers: Iterable[str]) -> tuple[str, ...]:
