@@ -51,6 +51,22 @@ class SentenceMarkers:
         self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
         self.about = pattern("", self.all("about"), r"\s*\S")
+        self._lookup = {kind: self._prepared(kind) for kind in SENTENCE_KINDS}
+
+    def _prepared(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """A kind's markers as :meth:`has` looks for them, prepared once: the Chinese ones
+        (found anywhere), the Latin ones that count only at the start (a request or question
+        word of one plain word), the other Latin ones, spaced as they stand between words."""
+        chinese, opening, anywhere = [], [], []
+        for lang in LANGUAGES:
+            for marker in self.words[kind][lang]:
+                if lang == "zh" or has_cjk(marker):
+                    chinese.append(marker)
+                elif kind in ("request", "ask") and re.fullmatch(r"\w+", marker):
+                    opening.append(_spaced(marker))
+                else:
+                    anywhere.append(_spaced(marker))
+        return tuple(chinese), tuple(opening), tuple(anywhere)
 
     def all(self, kind: str) -> list[str]:
         """The markers of a kind in every language."""
@@ -61,17 +77,16 @@ class SentenceMarkers:
         it). A request or question word of one plain word ("what", "où") counts only at the
         start; a longer one ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
         padded = " " + " ".join(_PUNCTUATION.sub(" ", norm).split()) + " "
-        for lang in LANGUAGES:
-            for marker in self.words[kind][lang]:
-                if lang == "zh" or has_cjk(marker):
-                    if norm.startswith(marker) if start else marker in norm:
-                        return True
-                elif start or (kind in ("request", "ask") and re.fullmatch(r"\w+", marker)):
-                    if padded.startswith(_spaced(marker)):
-                        return True
-                elif _spaced(marker) in padded:
-                    return True
-        return False
+        chinese, opening, anywhere = self._lookup[kind]
+        if start:
+            return any(map(norm.startswith, chinese)) or any(
+                map(padded.startswith, opening + anywhere)
+            )
+        return (
+            any(m in norm for m in chinese)
+            or any(map(padded.startswith, opening))
+            or any(m in padded for m in anywhere)
+        )
 
 
 def _spaced(marker: str) -> str:
