@@ -161,6 +161,8 @@ class Dialogue:
         if programme is None and not named:
             programme = focus.programme
         followup = focus.at > 0  # an earlier message of this conversation is remembered
+        # "What do they do there?" after the CSC programme: its clinical clerkships
+        reply = self._what_they_do(text, lang, reply, programme) if followup else reply
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
         unfit = followup and not named and unsure and not self._fits(text)
         if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
@@ -217,6 +219,22 @@ class Dialogue:
             topic = self.who.entry(text, own, needs=needs) or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return facts.for_programme(reply, programme, lang)
+
+    def _what_they_do(self, text: str, lang: str, reply: Reply, programme: str | None) -> Reply:
+        """A short follow-up with a pronoun asking what participants do ("What do they do
+        there?", "他们去到那边做什么？", "Et les étudiants chinois font quoi là-bas ?") about the
+        programme in focus, not answered surely alone: what its participants do
+        (``followups.doing_topic``, the exchange's contents; the CSC programme's counterpart,
+        its clinical clerkships), not its overview or a decline; else the reply as it is."""
+        read, topic = self.read, self.read.doing_topic
+        if programme is None or topic is None or self.facts.programme(programme) is None:
+            return reply
+        if reply.kind in ANSWERED and reply.score >= SURE_FACT:
+            return reply  # answered surely alone: what it asks
+        if not (read.short(text) and read.pronoun(text) and read.asks_doing(text)):
+            return reply
+        found = topic_answer(self.assistant, topic, lang, SURE_FACT)
+        return self.facts.for_programme(found, programme, lang)
 
     def _followup(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None

@@ -39,6 +39,8 @@ class FollowupReader:
     need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
     same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
     who_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "who", "谁"
+    doing_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do there"
+    doing_topic: str | None = None  # what participants do: the exchange's contents
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -140,6 +142,11 @@ class FollowupReader:
         """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
+
+    def asks_doing(self, text: str) -> bool:
+        """Whether a message asks what participants do ("what do they do", "做什么",
+        "font quoi")."""
+        return bool(self.doing_markers) and has_marker(text, self.doing_markers, start=False)
 
     def asks_who(self, text: str) -> bool:
         """Whether a message holds a question word asking who ("who", "哪些人", "qui")."""
@@ -243,6 +250,8 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("need")),
         _marker_lists(followups.get("same")),
         _marker_lists(followups.get("who")),
+        _marker_lists(followups.get("doing")),
+        str(followups.get("doing_topic") or "") or None,
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
