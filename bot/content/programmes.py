@@ -45,6 +45,7 @@ MARKER_KINDS = {
         "same",
         "who",
         "doing",
+        "owns",
     ),
 }
 BOTH, NONE = "both", "none"

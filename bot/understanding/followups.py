@@ -41,6 +41,7 @@ class FollowupReader:
     who_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "who", "谁"
     doing_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do there"
     doing_topic: str | None = None  # what participants do: the exchange's contents
+    owns_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "does X have"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -148,6 +149,10 @@ class FollowupReader:
         "font quoi")."""
         return bool(self.doing_markers) and has_marker(text, self.doing_markers, start=False)
 
+    def says_owns(self, text: str) -> bool:
+        """Whether a message says that something has or offers ("have", "有", "propose")."""
+        return bool(self.owns_markers) and has_marker(text, self.owns_markers, start=False)
+
     def asks_who(self, text: str) -> bool:
         """Whether a message holds a question word asking who ("who", "哪些人", "qui")."""
         return bool(self.who_markers) and has_marker(text, self.who_markers, start=False)
@@ -252,6 +257,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("who")),
         _marker_lists(followups.get("doing")),
         str(followups.get("doing_topic") or "") or None,
+        _marker_lists(followups.get("owns")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
