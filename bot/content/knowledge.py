@@ -542,7 +542,9 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     raw = _optional_yaml(directory / PROGRAMMES_FILE, problems)
     programmes = read_programmes(raw, PROGRAMMES_FILE, problems)
     check_programmes(programmes, {e.id: e.source for e in entries.values()}, problems)
-    markers = read_markers(_optional_yaml(directory / MARKERS_FILE, problems), problems)
+    markers = read_markers(
+        _optional_yaml(directory / MARKERS_FILE, problems), problems, entries.keys()
+    )
     kb = KnowledgeBase(entries, merged, programmes, markers)
     _check_references(kb, problems)
     _check_numbers(kb, problems)

@@ -10,7 +10,7 @@ stand for one of its own entries (``counterparts``: "who can take part" is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,18 @@ MARKER_KINDS = {
         "topic",
         "wish",
     ),
-    "followups": ("ellipsis", "pronoun", "programme", "other", "which_one", "need", "same", "who"),
+    "followups": (
+        "ellipsis",
+        "pronoun",
+        "programme",
+        "other",
+        "which_one",
+        "need",
+        "same",
+        "who",
+        "doing",
+        "owns",
+    ),
 }
 BOTH, NONE = "both", "none"
 
@@ -170,9 +181,12 @@ def check_programmes(
                     problems.append(f"{where}: counterparts: unknown id '{topic}'")
 
 
-def read_markers(raw: Any, problems: list[str]) -> dict[str, Any]:
+def read_markers(
+    raw: Any, problems: list[str], topics: Collection[str] | None = None
+) -> dict[str, Any]:
     """The sentence and follow-up markers of ``context.yaml`` (None: the file is absent):
-    every kind needs a list of strings per language."""
+    every kind needs a list of strings per language; the topics it names (``followups``
+    ``doing_topic``) must be among ``topics`` when they are given."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -191,4 +205,8 @@ def read_markers(raw: Any, problems: list[str]) -> dict[str, Any]:
                     f"{MARKERS_FILE}: {section}.{kind}: needs a list of words (quoted strings) "
                     "for en, zh and fr"
                 )
+    followups = raw.get("followups")
+    doing = followups.get("doing_topic") if isinstance(followups, dict) else None
+    if not isinstance(doing, str) or (topics is not None and doing not in topics):
+        problems.append(f"{MARKERS_FILE}: followups.doing_topic: needs a known entry id")
     return raw

@@ -144,8 +144,10 @@ class Dialogue:
         """One question answered, in context when it does not stand alone."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
-        if assistant.declined(text):
-            return reply  # a request the bot declines ("translate my CV"), whatever the context
+        partner_owns = self._partner_owns(text, reply)  # "does Strasbourg have a master?"
+        if partner_owns or assistant.declined(text):
+            # a request the bot declines ("translate my CV"), whatever the context
+            return assistant.fallback(lang, reply.score) if partner_owns else reply
         if self.focus.list is not None and read.short(text):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
             elliptic = read.elliptic(text)
@@ -161,6 +163,8 @@ class Dialogue:
         if programme is None and not named:
             programme = focus.programme
         followup = focus.at > 0  # an earlier message of this conversation is remembered
+        # "What do they do there?" after the CSC programme: its clinical clerkships
+        reply = self._what_they_do(text, lang, reply, programme) if followup else reply
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
         unfit = followup and not named and unsure and not self._fits(text)
         if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
@@ -217,6 +221,36 @@ class Dialogue:
             topic = self.who.entry(text, own, needs=needs) or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return facts.for_programme(reply, programme, lang)
+
+    def _partner_owns(self, text: str, reply: Reply) -> bool:
+        """Whether a question asks what a partner institution itself has or offers ("and does
+        Strasbourg have a nursing master?", "斯特拉斯堡有护理硕士吗？"): it names a partner and
+        a field of our lists (or is answered with one), says the partner has it, and says no
+        programme word. Our lists are CQMU's: such a question is about another institution's
+        own degrees, declined like the single questions of
+        :mod:`bot.understanding.institutions`."""
+        read, matcher = self.read, self.assistant.matcher
+        if not asks(text) or read.names_a_programme_word(text) or not read.says_owns(text):
+            return False
+        if not matcher.names_partner(text):
+            return False
+        return bool(matcher.named_items(text)) or reply.intent in self.kb.items
+
+    def _what_they_do(self, text: str, lang: str, reply: Reply, programme: str | None) -> Reply:
+        """A short follow-up with a pronoun asking what participants do ("What do they do
+        there?", "他们去到那边做什么？", "Et les étudiants chinois font quoi là-bas ?") about the
+        programme in focus, not answered surely alone: what its participants do
+        (``followups.doing_topic``, the exchange's contents; the CSC programme's counterpart,
+        its clinical clerkships), not its overview or a decline; else the reply as it is."""
+        read, topic = self.read, self.read.doing_topic
+        if programme is None or topic is None or self.facts.programme(programme) is None:
+            return reply
+        if reply.kind in ANSWERED and reply.score >= SURE_FACT:
+            return reply  # answered surely alone: what it asks
+        if not (read.short(text) and read.pronoun(text) and read.asks_doing(text)):
+            return reply
+        found = topic_answer(self.assistant, topic, lang, SURE_FACT)
+        return self.facts.for_programme(found, programme, lang)
 
     def _followup(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None

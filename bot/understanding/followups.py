@@ -39,6 +39,9 @@ class FollowupReader:
     need_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do I need"
     same_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "the same"
     who_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "who", "谁"
+    doing_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do there"
+    doing_topic: str | None = None  # what participants do: the exchange's contents
+    owns_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "does X have"
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -140,6 +143,15 @@ class FollowupReader:
         """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
+
+    def asks_doing(self, text: str) -> bool:
+        """Whether a message asks what participants do ("what do they do", "做什么",
+        "font quoi")."""
+        return bool(self.doing_markers) and has_marker(text, self.doing_markers, start=False)
+
+    def says_owns(self, text: str) -> bool:
+        """Whether a message says that something has or offers ("have", "有", "propose")."""
+        return bool(self.owns_markers) and has_marker(text, self.owns_markers, start=False)
 
     def asks_who(self, text: str) -> bool:
         """Whether a message holds a question word asking who ("who", "哪些人", "qui")."""
@@ -243,6 +255,9 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("need")),
         _marker_lists(followups.get("same")),
         _marker_lists(followups.get("who")),
+        _marker_lists(followups.get("doing")),
+        str(followups.get("doing_topic") or "") or None,
+        _marker_lists(followups.get("owns")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

@@ -129,6 +129,11 @@ class Institutions:
         folded = self.fold(question)
         return partner_own and not any(p.search(folded) for p in self.patterns["programme"])
 
+    def names_partner(self, question: str) -> bool:
+        """Whether a message names a partner institution (Strasbourg, Dartmouth), not CQMU."""
+        folded = self.fold(question)
+        return any(_within(name, folded) for name in self.partner_names)
+
     def _partner_own(self, clause: str) -> bool:
         """Whether a clause names a partner and asks about its own courses, faculties, degrees
         or standing (``partner_own``); the caller checks that no word of the exchange is said."""

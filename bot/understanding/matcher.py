@@ -192,6 +192,10 @@ class Matcher:
             return False  # a choice between named items is about the items
         return self._general.general(self.spelt(self.asking_part(self.standard(question))))
 
+    def names_partner(self, question: str) -> bool:
+        """Whether a message names a partner institution ("Strasbourg", "达特茅斯")."""
+        return self._institutions.names_partner(question)
+
     def specific(self, text: str) -> bool:
         """Whether a text has a word that is not generic (重庆, university…)."""
         weights = self._lexical.text(normalize(text), self.language(text)).question.weights
