@@ -275,9 +275,14 @@ class Assistant:
         # A part's topic must also be among the best of the whole message: a part alone
         # ("besides Beijing and Chongqing") can look like a topic the message is not about.
         plausible = self._among_best(whole)
+        # an unsure part's guess is answered only beside a part answered with confidence
+        # (never alone: "il fait combien en juillet a Chongqing?" is no question about places)
+        confident_part = any(self._plausible_answer(part, whole, plausible) for part in parts)
         for part in parts:
             match = self.match(part)
             best = self._confident(match)
+            if best is None and confident_part:
+                best = self._guess_of_whole(match, whole)
             if (
                 best is not None
                 and best.topic_id not in plausible
@@ -290,6 +295,24 @@ class Assistant:
             elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
                 offered.append(match.candidates[0].topic_id)
         return answered, offered
+
+    def _plausible_answer(self, part: str, whole: Match, plausible: set[str]) -> bool:
+        """Whether a part has a confident answer that the whole message bears out."""
+        best = self._confident(self.match(part))
+        return best is not None and (
+            best.topic_id in plausible or self._asked_alone(part, best, whole)
+        )
+
+    def _guess_of_whole(self, match: Match, whole: Match) -> Candidate | None:
+        """An unsure part's best guess when it is the whole message's best topic too: "on a
+        une chambre offerte ? et le séjour ça dure max combien" asks for the room, which the
+        whole message ranks first, as the other part asks for the stay."""
+        if not match.candidates or not whole.candidates:
+            return None
+        guess = match.candidates[0]
+        if guess.score < self.config.suggest_threshold:
+            return None
+        return guess if guess.topic_id == whole.candidates[0].topic_id else None
 
     def _asked_alone(self, part: str, best: Candidate, whole: Match) -> bool:
         """Whether a part is a question of its own that another question hides: a sentence
