@@ -23,6 +23,7 @@ from bot.understanding.text import normalize
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
 NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answer too)
 MAX_SUGGESTIONS = 3
+QUESTION_MARKS = ("?", "？")  # a part ending in one is a question of its own
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 # A fact the two programmes are compared on ("which is longer, …?") is read without their
@@ -169,9 +170,23 @@ class Assistant:
         if len(named) == 1 and named_lists and best is not None:
             item = self.kb.items[next(iter(named))]
             in_named = any(m.entry_id in named_lists for m in item.memberships)
-            if not in_named and self._same(best.topic_id, item.id):
+            if (
+                not in_named
+                and self._same(best.topic_id, item.id)
+                and self._named_together(question, item.id)
+            ):
                 return {lang: item.label(lang) for lang in LANGUAGES}, named_lists[0], item
         return None
+
+    def _named_together(self, question: str, item_id: str) -> bool:
+        """Whether one part of a message names both the item and a list: "Vous avez de la
+        néonatologie ? et un labo sur …" asks for a ward and for a lab, not for a lab of
+        neonatology."""
+        parts = self.matcher.parts(question)
+        return len(parts) < 2 or any(
+            item_id in self.matcher.named_items(part) and self.matcher.named_lists(part)
+            for part in parts
+        )
 
     def _asks_for_field(self, question: str, words: str, list_id: str) -> bool:
         """Whether the message asks for the field as an option of the programme: with a listed
@@ -260,10 +275,19 @@ class Assistant:
         # A part's topic must also be among the best of the whole message: a part alone
         # ("besides Beijing and Chongqing") can look like a topic the message is not about.
         plausible = self._among_best(whole)
+        # an unsure part's guess is answered only beside a part answered with confidence
+        # (never alone: "il fait combien en juillet a Chongqing?" is no question about places)
+        confident_part = any(self._plausible_answer(part, whole, plausible) for part in parts)
         for part in parts:
             match = self.match(part)
             best = self._confident(match)
-            if best is not None and best.topic_id not in plausible:
+            if best is None and confident_part:
+                best = self._guess_of_whole(match, whole)
+            if (
+                best is not None
+                and best.topic_id not in plausible
+                and not self._asked_alone(part, best, whole)
+            ):
                 continue
             if best is not None:
                 if all(not self._same(best.topic_id, c.topic_id) for c in answered):
@@ -271,6 +295,36 @@ class Assistant:
             elif match.candidates and match.candidates[0].score >= self.config.suggest_threshold:
                 offered.append(match.candidates[0].topic_id)
         return answered, offered
+
+    def _plausible_answer(self, part: str, whole: Match, plausible: set[str]) -> bool:
+        """Whether a part has a confident answer that the whole message bears out."""
+        best = self._confident(self.match(part))
+        return best is not None and (
+            best.topic_id in plausible or self._asked_alone(part, best, whole)
+        )
+
+    def _guess_of_whole(self, match: Match, whole: Match) -> Candidate | None:
+        """An unsure part's best guess when it is the whole message's best topic too: "on a
+        une chambre offerte ? et le séjour ça dure max combien" asks for the room, which the
+        whole message ranks first, as the other part asks for the stay."""
+        if not match.candidates or not whole.candidates:
+            return None
+        guess = match.candidates[0]
+        if guess.score < self.config.suggest_threshold:
+            return None
+        return guess if guess.topic_id == whole.candidates[0].topic_id else None
+
+    def _asked_alone(self, part: str, best: Candidate, whole: Match) -> bool:
+        """Whether a part is a question of its own that another question hides: a sentence
+        ending in a question mark whose answer scores at least the whole message's best, while
+        the whole message is confidently about something else ("Quels sont les labos
+        disponibles ? Et les services hospitaliers ?": the second question fills the whole
+        message's first places, the first is no less asked). An unsure whole message keeps its
+        parts to its best ("… y a une bourse ? combien ?": "combien ?" alone is the places)."""
+        whole_best = self._confident(whole)
+        if whole_best is None or self._same(whole_best.topic_id, best.topic_id):
+            return False
+        return part.rstrip().endswith(QUESTION_MARKS) and best.score >= whole_best.score
 
     def _among_best(self, whole: Match) -> set[str]:
         """The topics among the best of a whole message, entries also ranked among entries:
