@@ -212,11 +212,12 @@ class SentenceReader:
         # would like to ask: …"), else where it asks on its own ("I am interested in imaging
         # and also in the ultrasound lab, are both available?": not before "in the ultrasound
         # lab")
-        for left, right in sorted(
+        if not cuts:
+            return [sentence]
+        left, right = min(
             cuts, key=lambda cut: (not self._opens_request(cut[1]), not self.asks(cut[1]))
-        ):
-            return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
-        return [sentence]
+        )
+        return [Sentence(left, INTRO), Sentence(right, QUESTION, part=True)]
 
     def _opens_request(self, clause: str) -> bool:
         """Whether a clause opens with a request or a question word ("想请问：…", "I would
