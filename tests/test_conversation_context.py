@@ -161,12 +161,29 @@ CONVERSATION_FLOORS = {
         "language": 0.98,  # 100 %
         "kind:email-two": 0.75,  # 79.2 % (38/48)
     },
+    # HELD-OUT sets (never tuned on; scored once a session, at its end): the figures of
+    # session 6's end (BENCHMARKS.md "Session 6 on merged main"), a row or two below
+    "conv-holdout.yaml": {
+        "all": 0.84,  # 86.7 % (169/195)
+        "en": 0.86,  # 90.0 %
+        "zh": 0.81,  # 85.0 %
+        "fr": 0.83,  # 86.7 %
+        "language": 0.98,  # 100 %
+    },
+    "emails-holdout.yaml": {
+        "all": 0.78,  # 81.2 % (78/96)
+        "en": 0.78,  # 81.2 %
+        "zh": 0.81,  # 84.4 %
+        "fr": 0.75,  # 78.1 %
+        "language": 0.98,  # 100 %
+        "kind:email-two": 0.75,  # 77.8 % (28/36)
+    },
 }
 
 
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
 # on the dev sets since session 6).
-OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3}
+OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3, "conv-holdout.yaml": 2}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))

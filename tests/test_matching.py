@@ -535,20 +535,21 @@ REAL_HOLDOUT2_FLOORS = {
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
 INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 100, 99.2
-INDEP_EN_HOLDOUT_FLOORS = {"en": 0.59, "rejection": 0.83, "language": 0.94}  # 63.0, 91.7, 97.5
+# held-out figures at session 6's end: en 75.9, fr 75.9, zh 84.5 %; typos 93.3 / 83.3 / 93.3 %
+INDEP_EN_HOLDOUT_FLOORS = {"en": 0.72, "rejection": 0.83, "language": 0.94}  # 75.9, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
 # institutions (was 83.3 %)
 # fr 87.0 -> 89.8 % with French chat reading (emoticons, chatter ends a clause, c koi) and
 # "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
 # (issue 18, rank5, before the merge)
 INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
-INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.61, "rejection": 0.91, "language": 0.96}  # 65.7, 100, 99.2
+INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.72, "rejection": 0.91, "language": 0.96}  # 75.9, 91.7, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
-INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.68, "rejection": 0.90, "language": 0.96}  # 72.7, 100, 99.2
+INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.81, "rejection": 0.90, "language": 0.96}  # 84.5, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
 TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.9, "fr": 0.75}  # 90.0, 93.3 (session 5), 80.0
-TYPOS_HOLDOUT_FLOORS = {"en": 0.82, "zh": 0.68, "fr": 0.72}  # 86.7, 73.3, 76.7
+TYPOS_HOLDOUT_FLOORS = {"en": 0.88, "zh": 0.79, "fr": 0.88}  # 93.3, 83.3, 93.3
 # Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
 # in issue 18 session 4 as the check of the items' descriptions written before it was read
 # (58.9 % of all rows before them, 67.8 % after, on main with typos3 merged).
