@@ -88,7 +88,10 @@ class OptionFinder:
         self._keys = {id(self._items): _first_keys(self._items)}
         self._keys[id(self._programmes)] = _first_keys(self._programmes)
         asks = [*config.comparisons.get("asks", {}).items(), *config.choice_words.items()]
-        self._asks = tuple({normalize(w) for _, words in asks for w in words} - {""})
+        # longest first, as names are taken out: "which one" before "which" (a set's order
+        # would change with the hash seed, and the reply with it)
+        found = {normalize(w) for _, words in asks for w in words} - {""}
+        self._asks = tuple(sorted(found, key=lambda w: (-len(w), w)))
         between = config.comparisons.get("between", {})
         self._between = frozenset(normalize(w) for words in between.values() for w in words)
         self._fillers = frozenset(w for words in config.stopwords.values() for w in words)
