@@ -36,6 +36,7 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 
 from bot.settings import REPOSITORY
@@ -138,7 +139,7 @@ class Typist:
                 break
             roll = rng.random()
             kind = next(
-                (k for k, w in zip(kinds, _cumulative(weights), strict=True) if roll < w), "extra"
+                (k for k, w in zip(kinds, accumulate(weights), strict=True) if roll < w), "extra"
             )
             if kind == "dropped":
                 plan[i] = (kind, "")
@@ -163,14 +164,6 @@ class Typist:
                 source.append(i)
         shifted = any(k in ("dropped", "extra") for k, _ in plan.values())
         return "".join(out), source, shifted
-
-
-def _cumulative(weights: tuple[float, ...]) -> list[float]:
-    total, found = 0.0, []
-    for w in weights:
-        total += w
-        found.append(total)
-    return found
 
 
 @dataclass
