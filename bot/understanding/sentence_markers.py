@@ -52,6 +52,8 @@ class SentenceMarkers:
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
         self.about = pattern("", self.all("about"), r"\s*\S")
         self._lookup = {kind: self._prepared(kind) for kind in SENTENCE_KINDS}
+        # the requests written in Chinese characters ("还想问一下"), for a text ending with one
+        self.chinese_requests = tuple(m for m in self.all("request") if has_cjk(m))
 
     def _prepared(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """A kind's markers as :meth:`has` looks for them, prepared once: the Chinese ones

@@ -108,7 +108,7 @@ class SentenceReader:
         text = lowered(text).rstrip(" ,.:;：，")
         if has_cjk(text):
             norm = normalised(text)
-            return any(norm.endswith(m) for m in self.markers.all("request") if has_cjk(m))
+            return norm.endswith(self.markers.chinese_requests)
         ends = [found.end() for found in self.markers.request.finditer(text)]
         return bool(ends) and ends[-1] == len(text)
 
