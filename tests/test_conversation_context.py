@@ -117,6 +117,14 @@ CONVERSATION_FLOORS = {
         "kind:not-listed-followup": 0.79,  # 83.3 % (20/24)
         "kind:pronoun": 0.75,  # 78.1 % (25/32) session 6b (conv6); 75.0 % before
     },
+    "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
+        "all": 0.85,  # 87.6 %
+        "en": 0.89,  # 91.7 %
+        "zh": 0.87,  # 90.2 %
+        "fr": 0.74,  # 77.7 %
+        "rejection": 0.85,  # 92.9 % (26/28)
+        "language": 0.98,  # 100 %
+    },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
         "all": 0.92,  # 95.0 % (57/60)
         "en": 0.95,  # 100 %
@@ -143,6 +151,13 @@ CONVERSATION_FLOORS = {
         "language": 0.98,  # 100 %
         "kind:email-one": 0.88,  # 91.7 % (66/72)
         "kind:email-two": 0.85,  # 89.6 % (43/48) (was 83.3 %)
+    },
+    "emails-dev4.yaml": {  # session 7: round-5 independent writers (first score 78.1 %)
+        "all": 0.75,  # 78.1 % (164/210)
+        "en": 0.78,  # 81.1 %
+        "zh": 0.70,  # 73.3 %
+        "fr": 0.75,  # 78.3 %
+        "language": 0.98,  # 100 %
     },
     "conv-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 84.6 % (203/240)
         "all": 0.84,  # 85.8 % (206/240) session 6 (conv5)
@@ -182,8 +197,8 @@ CONVERSATION_FLOORS = {
 
 
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
-# on the dev sets since session 6).
-OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3, "conv-holdout.yaml": 2}
+# on the dev sets of session 6; conv-dev4 came with 6 in session 7).
+OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3, "conv-holdout.yaml": 2, "conv-dev4.yaml": 6}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))
