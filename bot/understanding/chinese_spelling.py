@@ -23,10 +23,8 @@ _FUZZY = (
     (re.compile(r"^f"), "h"),
     (re.compile(r"^hui$"), "hei"),
 )
-ANCHORED = True
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
-UNANCHORED = True
 LEXICON_LENGTH = 3  # a piece of a name this long is a target like a common word (护理学)
 
 
@@ -233,13 +231,13 @@ class ChineseSpeller:
         named = len(word) >= LEXICON_LENGTH and word in self._lexicon
         core = self._core(word)  # 申请吗: 申请, where a replaced character must be
         in_core = len(core) > 1 and all(i < len(core) for i in replaced) and common([core])[0]
-        if not ANCHORED or not (word in self._common_targets or named or in_core):
+        if not (word in self._common_targets or named or in_core):
             return False
         # a common word inside a longer piece of a name gives way to it (心里学 is 心理学)
         holding = across if named else list(words)
         free = not any(s <= i < e for i in replaced for s, e in holding)
         anchored = any(not any(s <= i < e for s, e in across) for i in kept)
-        if UNANCHORED and not kept:
+        if not kept:
             # every character mistyped (森情 for 申请): only into a common word, when one of them
             # is a character the knowledge base never uses (住行, 甲乳 stay) and no common word
             # of the message holds one of them (时间 stays)
