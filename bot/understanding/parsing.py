@@ -9,7 +9,14 @@ from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.text import guess_language, has_cjk, normalize, simplified, without_names
+from bot.understanding.text import (
+    guess_language,
+    has_cjk,
+    normalize,
+    simplified,
+    without_names,
+    word_count,
+)
 
 MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，:：\n])")
@@ -217,10 +224,12 @@ class MessageParser:
         """The language a question is written in.
 
         A message mixing languages is answered in the language of its last clause of three
-        words or more ("我想问一下, 普外科 general surgery, can I observe there?": English)."""
+        words or more, two Chinese characters making a word ("我想问一下, 普外科 general
+        surgery, can I observe there?": English; "research design 跟 data analysis 都弱,
+        去这个交流会有帮助吗": Chinese)."""
         spelt, markers = self._spelt, self._markers
         whole = guess_language(question, spelt(question).split(), markers)
-        clauses = [c for c in MIXED_CLAUSE.split(question) if len(spelt(c).split()) >= 3]
+        clauses = [c for c in MIXED_CLAUSE.split(question) if word_count(spelt(c)) >= 3]
         if len(clauses) < 2:
             return whole
         last = guess_language(clauses[-1], spelt(clauses[-1]).split(), markers)

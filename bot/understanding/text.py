@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from types import ModuleType
@@ -186,9 +187,43 @@ def guess_language(
 
     Chinese wins when Chinese characters outnumber Latin words. Otherwise each word that is a
     marker of only one of English or French (stop words and knowledge-base vocabulary) counts
-    for it, and French accents count for French; a tie gives ``default``.
+    for it, and French accents count for French; a tie gives ``default``. Names say nothing
+    of the language (issue 18, session 7): the words and accents of a capitalised name that
+    does not open a sentence ("what about the Faculté de Médecine de Strasbourg?", "哈佛
+    Medical School 的项目") are left out, unless nothing else decides.
     """
     words = [w for w in normalized_words if w.isascii()]
+    unnamed = without_names(text)
+    if unnamed != text:
+        named = Counter(normalize(text).split()) - Counter(normalize(unnamed).split())
+        kept = _without_counted(words, named)
+        found = _guess(unnamed, kept, markers)
+        if found:
+            return found
+    return _guess(text, words, markers) or default
+
+
+def word_count(text: str) -> float:
+    """The words of a text, a run of Chinese characters counted as one word per two
+    characters ("去这个交流会有帮助吗" is a clause of five words, not one)."""
+    runs = _CJK_RUN.findall(text)
+    latin = len(_CJK_RUN.sub(" ", text).split())
+    return latin + sum(len(run) for run in runs) / 2
+
+
+def _without_counted(words: list[str], counted: Counter[str]) -> list[str]:
+    """``words`` with each word of ``counted`` taken out as many times as counted."""
+    left, kept = Counter(counted), []
+    for word in words:
+        if left[word] > 0:
+            left[word] -= 1
+        else:
+            kept.append(word)
+    return kept
+
+
+def _guess(text: str, words: list[str], markers: dict[str, frozenset[str]]) -> str:
+    """The language of :func:`guess_language`, or "" on a tie."""
     cjk = len(_CJK_CHAR.findall(text))
     if cjk and cjk >= len(words):
         return "zh"
@@ -204,4 +239,4 @@ def guess_language(
         return "fr"
     if score < 0:
         return "en"
-    return default
+    return ""
