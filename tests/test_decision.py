@@ -184,14 +184,28 @@ def test_a_two_part_reply_starts_with_what_the_whole_message_asks(
             "en",
             "institutes",
         ),
+        (
+            # the question alone ("would i get that?") has nothing the letter bears out
+            "sup. tbh i just wanna see some rare cases i'd never see back home 😅 would i get "
+            "that?",
+            "en",
+            "learning-outcomes",
+        ),
+        (
+            "mon budget est ultra serre, a part mon billet d'avion jpeux pas payer grand "
+            "chose... c'est faisable quand meme?",
+            "fr",
+            "fees",
+        ),
     ],
 )
 def test_a_letters_question_alone_gives_way_to_the_surer_letter(
     assistant: Assistant, message: str, lang: str, topic: str
 ) -> None:
     """The question read alone ("how do i know if students from my school can go?": the
-    places) is less sure than
-    the message as a whole, whose best topic is among the question's own best too."""
+    places) is less sure than the message as a whole, whose best topic is among the question's
+    own best too; or the question alone is read as a topic the whole message does not rank
+    among its best ("would i get that?" alone: how to apply)."""
     reply = Dialogue(assistant).reply(message, lang)
     assert reply.intent == topic
     assert reply.text == assistant.topic_reply(topic, lang).text
