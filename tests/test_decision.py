@@ -223,3 +223,32 @@ def test_a_letters_question_keeps_its_answer_when_the_letter_is_about_the_writer
         "Thank you for your time and consideration.\nRegards,\nSneha"
     )
     assert Dialogue(assistant).reply(letter).intent == "visa"
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "topic"),
+    [
+        (
+            "my budget is super tight, basically just the flight. can i still go to cqmu "
+            "without paying them anything for the program?",
+            "en",
+            "fees",
+        ),
+        (
+            "Mon mari ne veut pas que je parte sans savoir avec qui je serai, avec quelles "
+            "autres ecoles vous faites ca?",
+            "fr",
+            "institutes",
+        ),
+    ],
+)
+def test_the_answer_model_decides_below_the_lexical_suggest_threshold(
+    assistant: Assistant, message: str, lang: str, topic: str
+) -> None:
+    """A fused score under ``thresholds.suggest`` (the lexical matcher's) is answered when the
+    answer model is sure: in everyday words the fused score stays low."""
+    match = assistant.match(message)
+    assert match.candidates[0].score < assistant.config.suggest_threshold
+    reply = Dialogue(assistant).reply(message, lang)
+    assert reply.intent == topic
+    assert reply.text == assistant.topic_reply(topic, lang).text

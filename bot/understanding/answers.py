@@ -620,14 +620,17 @@ class Assistant:
     def reply_to_match(self, match: Match, lang: str) -> Reply:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""
         best = match.candidates[0] if match.candidates else None
-        if best is None or best.score < self.config.suggest_threshold:
+        confident = self.config.answer_of(match) is not None
+        if best is None or (best.score < self.config.suggest_threshold and not confident):
+            # thresholds.suggest is the lexical matcher's: with meaning measured, the answer
+            # model decides ("more of a clinician than a lab rat tbh…": a fused score of 0.35)
             return self.fallback(lang, best.score if best else 0.0)
         close = [
             c.topic_id
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if self.config.answer_of(match) is not None or self._honest_guess(match, best):
+        if confident or self._honest_guess(match, best):
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
             return Reply(
                 reply.text,
