@@ -252,3 +252,14 @@ def test_the_answer_model_decides_below_the_lexical_suggest_threshold(
     reply = Dialogue(assistant).reply(message, lang)
     assert reply.intent == topic
     assert reply.text == assistant.topic_reply(topic, lang).text
+
+
+def test_under_the_suggest_threshold_meaning_alone_is_no_answer(assistant: Assistant) -> None:
+    """A message whose words the knowledge base barely knows ("a swimming pool") is not
+    answered by meaning alone, however sure the model is of the closest topic (housing)."""
+    message = "does CQMU have a swimming pool"
+    match = assistant.match(message)
+    assert match.candidates[0].score < assistant.config.suggest_threshold
+    reply = Dialogue(assistant).reply(message, "en")
+    assert reply.intent is None
+    assert reply.text == assistant.fallback("en").text

@@ -621,9 +621,13 @@ class Assistant:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""
         best = match.candidates[0] if match.candidates else None
         confident = self.config.answer_of(match) is not None
-        if best is None or (best.score < self.config.suggest_threshold and not confident):
+        if best is None or (
+            best.score < self.config.suggest_threshold
+            and not (confident and best.coverage >= self.config.semantic.words_under_suggest)
+        ):
             # thresholds.suggest is the lexical matcher's: with meaning measured, the answer
             # model decides ("more of a clinician than a lab rat tbh…": a fused score of 0.35)
+            # when the words explain enough ("does CQMU have a swimming pool" is no housing)
             return self.fallback(lang, best.score if best else 0.0)
         close = [
             c.topic_id
