@@ -236,6 +236,8 @@ RERANK = (
     "first_meaning_first",
     "probability",
     "third",
+    "first_named_elsewhere",
+    "named_in_asking",
 )
 
 
@@ -265,6 +267,7 @@ def rerank_table(
                 c.topic_id: i for i, c in enumerate(sorted(every, key=lambda c: -c.cosine))
             }
             by_asking = {c.topic_id: i for i, c in enumerate(ranked)}
+            named_asking = {c.topic_id for c in ranked if c.named}
             probability = assistant.certainty(match)
             first = match.candidates[0]
             for k, other in enumerate(match.candidates[1:3], start=1):
@@ -287,6 +290,9 @@ def rerank_table(
                         float(by_meaning[b] == 0),
                         probability,
                         float(k - 1),
+                        # the first is named only outside the asking part (the writer's field)
+                        float(first.named and b not in named_asking),
+                        float(t in named_asking),
                     ]
                 )
                 writers.append(f"{Path(file).stem}/{case.lang}")

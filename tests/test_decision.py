@@ -184,14 +184,28 @@ def test_a_two_part_reply_starts_with_what_the_whole_message_asks(
             "en",
             "institutes",
         ),
+        (
+            # the question alone ("would i get that?") has nothing the letter bears out
+            "sup. tbh i just wanna see some rare cases i'd never see back home 😅 would i get "
+            "that?",
+            "en",
+            "learning-outcomes",
+        ),
+        (
+            "mon budget est ultra serre, a part mon billet d'avion jpeux pas payer grand "
+            "chose... c'est faisable quand meme?",
+            "fr",
+            "fees",
+        ),
     ],
 )
 def test_a_letters_question_alone_gives_way_to_the_surer_letter(
     assistant: Assistant, message: str, lang: str, topic: str
 ) -> None:
     """The question read alone ("how do i know if students from my school can go?": the
-    places) is less sure than
-    the message as a whole, whose best topic is among the question's own best too."""
+    places) is less sure than the message as a whole, whose best topic is among the question's
+    own best too; or the question alone is read as a topic the whole message does not rank
+    among its best ("would i get that?" alone: how to apply)."""
     reply = Dialogue(assistant).reply(message, lang)
     assert reply.intent == topic
     assert reply.text == assistant.topic_reply(topic, lang).text
@@ -209,3 +223,43 @@ def test_a_letters_question_keeps_its_answer_when_the_letter_is_about_the_writer
         "Thank you for your time and consideration.\nRegards,\nSneha"
     )
     assert Dialogue(assistant).reply(letter).intent == "visa"
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "topic"),
+    [
+        (
+            "my budget is super tight, basically just the flight. can i still go to cqmu "
+            "without paying them anything for the program?",
+            "en",
+            "fees",
+        ),
+        (
+            "Mon mari ne veut pas que je parte sans savoir avec qui je serai, avec quelles "
+            "autres ecoles vous faites ca?",
+            "fr",
+            "institutes",
+        ),
+    ],
+)
+def test_the_answer_model_decides_below_the_lexical_suggest_threshold(
+    assistant: Assistant, message: str, lang: str, topic: str
+) -> None:
+    """A fused score under ``thresholds.suggest`` (the lexical matcher's) is answered when the
+    answer model is sure: in everyday words the fused score stays low."""
+    match = assistant.match(message)
+    assert match.candidates[0].score < assistant.config.suggest_threshold
+    reply = Dialogue(assistant).reply(message, lang)
+    assert reply.intent == topic
+    assert reply.text == assistant.topic_reply(topic, lang).text
+
+
+def test_under_the_suggest_threshold_meaning_alone_is_no_answer(assistant: Assistant) -> None:
+    """A message whose words the knowledge base barely knows ("a swimming pool") is not
+    answered by meaning alone, however sure the model is of the closest topic (housing)."""
+    message = "does CQMU have a swimming pool"
+    match = assistant.match(message)
+    assert match.candidates[0].score < assistant.config.suggest_threshold
+    reply = Dialogue(assistant).reply(message, "en")
+    assert reply.intent is None
+    assert reply.text == assistant.fallback("en").text

@@ -475,7 +475,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.9,  # 93.3 % (168/180) in session 6 (92.8 % with the general questions)
+    "rejection": 0.9,  # 93.3 % (168/180) in session 6; 92.8 % with session 7's decision
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -534,7 +534,7 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8, 100, 99.2
 # held-out figures at session 6's end: en 75.9, fr 75.9, zh 84.5 %; typos 93.3 / 83.3 / 93.3 %
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.72, "rejection": 0.83, "language": 0.94}  # 75.9, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
@@ -561,14 +561,14 @@ TYPOS_HOLDOUT_FLOORS = {"en": 0.88, "zh": 0.79, "fr": 0.88}  # 93.3, 83.3, 93.3
 # fr 75.9 -> 79.6 %, indirect names 79.2 -> 83.3 % with French chat reading and "neuro"
 # (session 6)
 QUESTIONS_DEV2_FLOORS = {
-    "en": 0.75,
+    "en": 0.84,  # 87.0 % (47/54) with the decision of session 7
     "zh": 0.75,
     "fr": 0.75,
     "kind:chatty": 0.85,  # session 6: leads into the question, chat spellings: 80.0 -> 86.7 %
     "kind:indirect-name": 0.79,
     "rejection": 0.94,  # 100 % (18/18) with issue 18 session 6 (94.4 % with the general questions)
     "kind:comparison": 0.94,  # session 5: options in other words, 15/18 -> 17/18
-    "kind:situational": 0.55,  # 58.3 % (21/36) with the entries' needs (session 6; was 50.0 %)
+    "kind:situational": 0.66,  # 69.4 % (25/36) with the decision of session 7 (was 58.3 %)
 }
 
 # Round 4 single questions by four independent writers (session 6), a dev set: first scored on
@@ -585,11 +585,12 @@ QUESTIONS_DEV3_FLOORS = {
 # Round 5 (session 7): seven more independent writers, first scored on main 78.8 % (331/420).
 # Issue 18 session 7 (off7): off-topic 88.1 -> 97.6 %, unknown 85.7 -> 92.9 %, zh 73.1 -> 75.0 %.
 QUESTIONS_DEV4_FLOORS = {
-    "en": 0.78,  # 82.1 % (133/162)
+    "en": 0.81,  # 83.3 % (135/162) with the decision of session 7 (first score 81.5 %)
     "zh": 0.75,  # 76.9 % (83/108), session 7 zh7 (was 73.1 %, 79/108)
-    "fr": 0.74,  # 77.8 % (84/108)
-    "rejection": 0.95,  # 97.6 % (41/42)
-    "kind:unknown": 0.89,  # 92.9 % (52/56)
+    "fr": 0.76,  # 78.7 % (85/108) (first score 76.9 %)
+    "rejection": 0.95,  # 97.6 % (41/42) off7
+    "kind:unknown": 0.89,  # 92.9 % (52/56) off7
+    "kind:situational": 0.65,  # 67.9 % (57/84) with the decision of session 7 (was 60.7 %)
 }
 
 # Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
@@ -600,15 +601,15 @@ QUESTIONS_DEV4_FLOORS = {
 # French chat reading and "neuro" (session 6, aggregate only); 76.2 -> 77.1 % of all rows with a
 # piece of a message deferring to the whole message (rank5, before the merge): en 72.2, zh 75.9
 QUESTIONS_VAL_FLOORS = {
-    "en": 0.68,
+    "en": 0.72,  # 75.0 % with the decision of session 7 (aggregate only; was 71.3 %)
     "zh": 0.77,  # 79.6 % (43/54) session 7 zh7 (was 77.8 %)
-    "fr": 0.79,
+    "fr": 0.84,  # 87.0 % with the decision of session 7 (was 85.2 %)
     "rejection": 0.91,  # 95.8 % (23/24) with issue 18 session 7 (aggregate only; was 91.7 %)
     "language": 0.97,
     "kind:unknown": 0.84,  # 87.5 % (28/32) with issue 18 session 7 (was 84.4 %)
     "kind:chatty": 0.70,
     "kind:comparison": 0.70,
-    "kind:situational": 0.56,  # 58.3 % (28/48) with the entries' needs (session 6; was 54.2 %)
+    "kind:situational": 0.68,  # 70.8 % (34/48) with the decision of session 7 (was 60.4 %)
 }
 
 

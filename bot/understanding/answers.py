@@ -219,9 +219,13 @@ class Assistant:
 
     def surer_whole(self, whole: str, piece: str) -> Candidate | None:
         """The whole message's confident best topic when a piece of it read alone (a
-        letter's one question) is about something else and the whole message is at least as
-        sure: "sup. tbh i just wanna see some rare cases 😅 would i get that?" asks what one
-        learns, not how to apply. None when the piece is to be answered as it is."""
+        letter's one question) is about something else and its reading is the weaker
+        evidence: the whole message does not rank the piece's topic among its best ("sup. tbh
+        i just wanna see some rare cases 😅 would i get that?" asks what one learns; "would i
+        get that?" alone reads as how to apply), unless the whole message's topic is a name
+        said outside the piece (the writer's field); or the whole message is at least as sure
+        and its topic is among the piece's own best. None when the piece is to be answered as
+        it is."""
         whole_match = self.match(whole)
         best = self._confident(whole_match)
         if best is None:
@@ -230,6 +234,8 @@ class Assistant:
         alone = piece_match.candidates[0].topic_id if piece_match.candidates else None
         if alone is not None and self._same(alone, best.topic_id):
             return None
+        if not best.named and alone is not None and alone not in self._among_best(whole_match):
+            return best  # the letter does not bear the piece's reading out ("would i get that?")
         if best.topic_id not in self._among_best(piece_match):
             return None  # the rest of the letter is about something else (the writer's field)
         return best if self.certainty(whole_match) >= self.certainty(piece_match) else None
@@ -614,14 +620,21 @@ class Assistant:
     def reply_to_match(self, match: Match, lang: str) -> Reply:
         """Answer, suggest or decline, following the thresholds of ``matching.yaml``."""
         best = match.candidates[0] if match.candidates else None
-        if best is None or best.score < self.config.suggest_threshold:
+        confident = self.config.answer_of(match) is not None
+        if best is None or (
+            best.score < self.config.suggest_threshold
+            and not (confident and best.coverage >= self.config.semantic.words_under_suggest)
+        ):
+            # thresholds.suggest is the lexical matcher's: with meaning measured, the answer
+            # model decides ("more of a clinician than a lab rat tbh…": a fused score of 0.35)
+            # when the words explain enough ("does CQMU have a swimming pool" is no housing)
             return self.fallback(lang, best.score if best else 0.0)
         close = [
             c.topic_id
             for c in match.candidates[1:]
             if c.score >= max(best.score - self.config.margin, self.config.suggest_threshold)
         ]
-        if self.config.answer_of(match) is not None or self._honest_guess(match, best):
+        if confident or self._honest_guess(match, best):
             reply = self.topic_reply(best.topic_id, lang, extra=close[: MAX_SUGGESTIONS - 1])
             return Reply(
                 reply.text,

@@ -47,6 +47,10 @@ class SemanticConfig:
     # (1.0: never).
     honest: float = 1.0
     honest_margin: float = 0.0
+    # Under the lexical ``thresholds.suggest`` the answer model answers only when the words
+    # explain at least this share of the message (coverage): a message whose words the
+    # knowledge base barely knows is a guess by meaning alone (1.0: never under suggest).
+    words_under_suggest: float = 1.0
 
     @classmethod
     def read(cls, data: Mapping[str, Any]) -> SemanticConfig:
@@ -65,6 +69,9 @@ class SemanticConfig:
             off_topic_margin=float(data.get("off_topic_margin", defaults.off_topic_margin)),
             honest=float(data.get("honest", defaults.honest)),
             honest_margin=float(data.get("honest_margin", defaults.honest_margin)),
+            words_under_suggest=float(
+                data.get("words_under_suggest", defaults.words_under_suggest)
+            ),
         )
 
     def scale(self, cosine: float) -> float:
