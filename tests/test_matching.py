@@ -534,7 +534,7 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_EN_DEV_FLOORS = {"en": 0.83, "rejection": 0.83, "language": 0.96}  # 87.0, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8 (s7), 100, 99.2
 # held-out figures at session 6's end: en 75.9, fr 75.9, zh 84.5 %; typos 93.3 / 83.3 / 93.3 %
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.72, "rejection": 0.83, "language": 0.94}  # 75.9, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
@@ -575,7 +575,7 @@ QUESTIONS_DEV2_FLOORS = {
 # main 9d227cb: off-topic 70.8 %, unknown 90.6 %; with issue 18 session 6 (partners' own offer,
 # short forms and enrolling elsewhere, translation and writing requests): 100 %, 96.9 %.
 QUESTIONS_DEV3_FLOORS = {
-    "en": 0.75,  # 79.6 % (86/108)
+    "en": 0.83,  # 85.2 % (92/108) with the English askers' families (session 7; was 79.6 %)
     "zh": 0.73,  # 77.8 % (42/54)
     "fr": 0.80,  # 85.2 % (46/54)
     "rejection": 0.95,  # 100 % (24/24)
@@ -584,7 +584,7 @@ QUESTIONS_DEV3_FLOORS = {
 
 # Round 5 (session 7): seven more independent writers, first scored on main 78.8 % (331/420).
 QUESTIONS_DEV4_FLOORS = {
-    "en": 0.78,  # 81.5 % (132/162)
+    "en": 0.85,  # 87.0 % (141/162) with the English askers' families (session 7; was 81.5 %)
     "zh": 0.70,  # 73.1 % (79/108)
     "fr": 0.74,  # 76.9 % (83/108)
     "rejection": 0.85,  # 88.1 % (37/42)
@@ -598,14 +598,14 @@ QUESTIONS_DEV4_FLOORS = {
 # French chat reading and "neuro" (session 6, aggregate only); 76.2 -> 77.1 % of all rows with a
 # piece of a message deferring to the whole message (rank5, before the merge): en 72.2, zh 75.9
 QUESTIONS_VAL_FLOORS = {
-    "en": 0.68,
+    "en": 0.72,  # 74.1 % (80/108) with the English askers' families (session 7; was 71.3 %)
     "zh": 0.71,
     "fr": 0.79,
     "rejection": 0.87,
     "language": 0.97,
     "kind:chatty": 0.70,
     "kind:comparison": 0.70,
-    "kind:situational": 0.56,  # 58.3 % (28/48) with the entries' needs (session 6; was 54.2 %)
+    "kind:situational": 0.62,  # 66.7 % (32/48) with the English askers' families (session 7)
 }
 
 
