@@ -534,7 +534,7 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8, 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8 (s7), 100, 99.2
 # held-out figures at session 6's end: en 75.9, fr 75.9, zh 84.5 %; typos 93.3 / 83.3 / 93.3 %
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.72, "rejection": 0.83, "language": 0.94}  # 75.9, 91.7, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
@@ -575,7 +575,7 @@ QUESTIONS_DEV2_FLOORS = {
 # main 9d227cb: off-topic 70.8 %, unknown 90.6 %; with issue 18 session 6 (partners' own offer,
 # short forms and enrolling elsewhere, translation and writing requests): 100 %, 96.9 %.
 QUESTIONS_DEV3_FLOORS = {
-    "en": 0.75,  # 79.6 % (86/108)
+    "en": 0.83,  # 85.2 % (92/108) with the English askers' families (session 7; was 79.6 %)
     "zh": 0.73,  # 77.8 % (42/54)
     "fr": 0.80,  # 85.2 % (46/54)
     "rejection": 0.95,  # 100 % (24/24)
@@ -585,7 +585,7 @@ QUESTIONS_DEV3_FLOORS = {
 # Round 5 (session 7): seven more independent writers, first scored on main 78.8 % (331/420).
 # Issue 18 session 7 (off7): off-topic 88.1 -> 97.6 %, unknown 85.7 -> 92.9 %, zh 73.1 -> 75.0 %.
 QUESTIONS_DEV4_FLOORS = {
-    "en": 0.81,  # 83.3 % (135/162) with the decision of session 7 (first score 81.5 %)
+    "en": 0.85,  # 87.0 % (141/162) with the English askers' families (session 7; was 81.5 %)
     "zh": 0.75,  # 76.9 % (83/108), session 7 zh7 (was 73.1 %, 79/108)
     "fr": 0.76,  # 78.7 % (85/108) (first score 76.9 %)
     "rejection": 0.95,  # 97.6 % (41/42) off7
