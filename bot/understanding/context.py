@@ -73,13 +73,16 @@ class Dialogue:
         self.who = Participation(assistant, ACTIONS)
         # the answers without programme names of this message's texts (asked up to twice)
         self._unnamed: dict[tuple[str, str], Reply | None] = {}
+        # the topic asked, for each topic answered in its stead by this message's last reply
+        # mapped onto a programme (``ProgrammeFacts.asked``): what the focus keeps
+        self._asked: dict[str, str] = {}
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
-        self.facts.asked = {}
+        self._asked = {}
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -175,10 +178,10 @@ class Dialogue:
             about = self._pronoun_for_focus(text, lang)
             if about is None:
                 return assistant.fallback(lang, reply.score)
-            return facts.for_programme(about, programme, lang)
+            return self._for_programme(about, programme, lang)
         switched = self._switched_programme(text, lang, reply, named)
         if switched is not None:
-            return facts.for_programme(switched, programme, lang)
+            return self._for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
@@ -220,7 +223,15 @@ class Dialogue:
             needs = read.asks_what_is_needed(text)
             topic = self.who.entry(text, own, needs=needs) or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
-        return facts.for_programme(reply, programme, lang)
+        return self._for_programme(reply, programme, lang)
+
+    def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
+        """The reply about the programme (``ProgrammeFacts.for_programme``), noting the topic
+        asked for each topic answered in its stead (kept by the focus)."""
+        asked = self.facts.asked(reply, programme)
+        if asked is not None:
+            self._asked = asked
+        return self.facts.for_programme(reply, programme, lang)
 
     def _partner_owns(self, text: str, reply: Reply) -> bool:
         """Whether a question asks what a partner institution itself has or offers ("and does
@@ -250,7 +261,7 @@ class Dialogue:
         if not (read.short(text) and read.pronoun(text) and read.asks_doing(text)):
             return reply
         found = topic_answer(self.assistant, topic, lang, SURE_FACT)
-        return self.facts.for_programme(found, programme, lang)
+        return self._for_programme(found, programme, lang)
 
     def _followup(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
@@ -321,13 +332,11 @@ class Dialogue:
 
     def _kinds_of(self, items: set[str]) -> set[str]:
         """The items, their lists, and the overview of every list (the entry each list is
-        related to: "Disciplines"): what a question about one of the items may be answered
-        with alone ("Is this department open to exchange students?")."""
-        entries = self.kb.entries
+        related to: "Disciplines", prepared once per knowledge base): what a question about
+        one of the items may be answered with alone ("Is this department open to exchange
+        students?")."""
         lists = {m.entry_id for i in items for m in self.kb.items[i].memberships}
-        every = [set(entries[e].related) for e in entries if entries[e].item_ids]
-        overviews = set.intersection(*every) if every else set()
-        return set(items) | lists | overviews
+        return set(items) | lists | self.read.list_overviews
 
     def _facts_only(self, reply: Reply, lang: str) -> Reply:
         """A reply of several topics without the actions and the programme overviews when it
@@ -642,7 +651,7 @@ class Dialogue:
         and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
-        topic = self.facts.asked.get(reply.intent or "", reply.intent)  # what was asked
+        topic = self._asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):
             # "My cousin did a clerkship abroad through CQMU's partner": no question, but

@@ -42,6 +42,8 @@ class FollowupReader:
     doing_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do there"
     doing_topic: str | None = None  # what participants do: the exchange's contents
     owns_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "does X have"
+    # the entries every list is related to (its overview: "Disciplines")
+    list_overviews: frozenset[str] = frozenset()
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -258,11 +260,18 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("doing")),
         str(followups.get("doing_topic") or "") or None,
         _marker_lists(followups.get("owns")),
+        _list_overviews(kb),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
     _PREPARED[id(kb)] = (kb, prepared)
     return prepared
+
+
+def _list_overviews(kb: KnowledgeBase) -> frozenset[str]:
+    """The entries every list is related to: the overview of the lists ("Disciplines")."""
+    every = [set(entry.related) for entry in kb.entries.values() if entry.item_ids]
+    return frozenset(set.intersection(*every)) if every else frozenset()
 
 
 def asks(text: str) -> bool:
