@@ -46,6 +46,7 @@ MARKER_KINDS = {
         "who",
         "doing",
         "owns",
+        "no_pronoun",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -293,6 +293,8 @@ class Dialogue:
             and read.pronoun(text)
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
+            # "qui peut y participer ?" after a topic of the programme: about the programme
+            and (reply.intent not in self.who.topics or focus.item is not None)
         ):
             return self._about_focus(text, lang) or reply
         return reply
@@ -533,7 +535,8 @@ class Dialogue:
         # a pronoun, an ellipsis or a word describing the programme in focus: about it
         hinted = programme in read.hinted(text)
         marked = read.pronoun(text) or read.ellipsis(text) or hinted
-        if not (read.short(text) or marked):
+        unsure = reply.kind != ANSWER or reply.score < UNSURE
+        if not (read.short(text) or marked or unsure):
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
             return reply  # "How many sessions has the breast cancer forum had?": its own
@@ -541,7 +544,6 @@ class Dialogue:
         if own is not None:
             return own
         mine = self.facts.programme(programme)
-        unsure = reply.kind != ANSWER or reply.score < UNSURE
         about_it = read.is_followup(text) or unsure or hinted
         if mine is not None and reply.intent is not None and about_it:
             return self.facts.not_published(mine, reply.intent, lang)

@@ -18,6 +18,7 @@ from bot.understanding.text import has_cjk, normalize
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
+QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 
 
@@ -44,6 +45,8 @@ class FollowupReader:
     owns_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "does X have"
     # the entries every list is related to (its overview: "Disciplines")
     list_overviews: frozenset[str] = frozenset()
+    # normalised phrases that hold a pronoun's word but point at nothing, longest first
+    no_pronoun: tuple[str, ...] = ()
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -139,7 +142,17 @@ class FollowupReader:
 
     def pronoun(self, text: str) -> bool:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
-        return has_marker(text, self.pronoun_markers, start=False)
+        return has_marker(self._without_no_pronoun(text), self.pronoun_markers, start=False)
+
+    def _without_no_pronoun(self, text: str) -> str:
+        """A message without the phrases that hold a pronoun's word but point at nothing
+        ("is there", "il y a", "其他")."""
+        if not self.no_pronoun:
+            return text
+        rest = f" {normalize(text)} "
+        for phrase in self.no_pronoun:
+            rest = rest.replace(phrase if has_cjk(phrase) else f" {phrase} ", " ")
+        return rest
 
     def asks_what_is_needed(self, text: str) -> bool:
         """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
@@ -261,6 +274,16 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         str(followups.get("doing_topic") or "") or None,
         _marker_lists(followups.get("owns")),
         _list_overviews(kb),
+        tuple(
+            sorted(
+                {
+                    normalize(m)
+                    for ms in _marker_lists(followups.get("no_pronoun")).values()
+                    for m in ms
+                },
+                key=lambda phrase: (-len(phrase), phrase),
+            )
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
@@ -275,8 +298,9 @@ def _list_overviews(kb: KnowledgeBase) -> frozenset[str]:
 
 
 def asks(text: str) -> bool:
-    """Whether a message is a question (a sign-up wish is a statement)."""
-    return "?" in text or "？" in text or "吗" in text or "谁" in text
+    """Whether a message is a question (a sign-up wish is a statement): a question mark, or a
+    Chinese question particle or word ("吗", "嘛", "谁")."""
+    return any(mark in text for mark in QUESTION_MARKS)
 
 
 def _marker_lists(raw: object) -> dict[str, tuple[str, ...]]:
