@@ -47,6 +47,8 @@ MARKER_KINDS = {
         "doing",
         "owns",
         "no_pronoun",
+        "first",
+        "second",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -99,6 +99,9 @@ class Dialogue:
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"
+        pointed = None if named else self.read.ordinal(text, self.focus.named)
+        if pointed is not None:
+            named = {pointed}  # "Dans le premier, il y a un nombre de places limité ?"
         if asked and not named:
             # a letter's questions about "ce programme" named in its introduction
             around = self.read.programmes_named(sentences.body(text))
@@ -660,8 +663,10 @@ class Dialogue:
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)
+        order = self.read.in_order(text)
+        several = order if len(order) > 1 else ()  # "the first one" points into it next
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
-            self.focus = replace(focus, programme=programme, language=lang, at=now)
+            self.focus = replace(focus, programme=programme, language=lang, at=now, named=several)
             return
         theirs = reply.programme or self.kb.programme_of(topic)
         if theirs in self.kb.programmes.programmes and not named and not guessed:
@@ -674,4 +679,4 @@ class Dialogue:
             list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
-        self.focus = Focus(programme, topic, list_id, item, lang, now)
+        self.focus = Focus(programme, topic, list_id, item, lang, now, several)

@@ -47,6 +47,9 @@ class FollowupReader:
     list_overviews: frozenset[str] = frozenset()
     # normalised phrases that hold a pronoun's word but point at nothing, longest first
     no_pronoun: tuple[str, ...] = ()
+    # "the first one", "the latter": the first or second of two programmes named before
+    first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -59,6 +62,27 @@ class FollowupReader:
             if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
         return found
+
+    def in_order(self, text: str) -> tuple[str, ...]:
+        """The programmes a message names, in the order it names them first."""
+        joined = normalize(text).replace(" ", "")  # one place for Latin and Chinese names
+        words = [*self.names, *((p, word) for p, _, word in self.described)]
+        at: dict[str, int] = {}
+        for programme in self.programmes_named(text):
+            places = [joined.find(w.replace(" ", "")) for p, w in words if p == programme]
+            at[programme] = min((f for f in places if f >= 0), default=len(joined))
+        return tuple(sorted(at, key=lambda p: (at[p], p)))
+
+    def ordinal(self, text: str, before: tuple[str, ...]) -> str | None:
+        """The programme a message points at as the first or the second of the two the
+        message before named ("in the first one", "后者", "ce dernier"), if any."""
+        if len(before) != 2 or not self.first_markers:
+            return None
+        first = has_marker(text, self.first_markers, start=False)
+        second = has_marker(text, self.second_markers, start=False)
+        if first == second:
+            return None
+        return before[0] if first else before[1]
 
     def hinted(self, text: str) -> set[str]:
         """The programmes a message's describing words point at, beside a programme word or
@@ -284,6 +308,8 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
                 key=lambda phrase: (-len(phrase), phrase),
             )
         ),
+        _marker_lists(followups.get("first")),
+        _marker_lists(followups.get("second")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
