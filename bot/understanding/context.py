@@ -29,7 +29,12 @@ from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
-from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.lists_in_focus import (
+    item_in_focus,
+    item_of_its_kind,
+    unlisted_in_focus,
+    unnamed_in_focus,
+)
 from bot.understanding.participation import Participation
 from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
 from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
@@ -169,6 +174,9 @@ class Dialogue:
         if programme is None and not named:
             programme = focus.programme
         followup = focus.at > 0  # an earlier message of this conversation is remembered
+        if followup and focus.item is not None and read.pronoun(text):
+            # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
+            reply = item_of_its_kind(assistant, focus, text, reply) or reply
         # "What do they do there?" after the CSC programme: its clinical clerkships
         reply = self._what_they_do(text, lang, reply, programme) if followup else reply
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
@@ -296,8 +304,11 @@ class Dialogue:
             and read.pronoun(text)
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
-            # "qui peut y participer ?" after a topic of the programme: about the programme
-            and (reply.intent not in self.who.topics or focus.item is not None)
+            # "qui peut y participer ?" after a topic of the programme (not an item): the
+            # programme's participants, the pronoun is the programme
+            and not (
+                reply.intent in self.who.topics and (focus.item is None or read.asks_who(text))
+            )
         ):
             return self._about_focus(text, lang) or reply
         return reply
