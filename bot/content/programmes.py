@@ -49,6 +49,7 @@ MARKER_KINDS = {
         "no_pronoun",
         "first",
         "second",
+        "linking",
     ),
 }
 BOTH, NONE = "both", "none"

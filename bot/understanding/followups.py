@@ -47,6 +47,8 @@ class FollowupReader:
     list_overviews: frozenset[str] = frozenset()
     # normalised phrases that hold a pronoun's word but point at nothing, longest first
     no_pronoun: tuple[str, ...] = ()
+    # normalised words that may stand between a describing word and a programme word
+    linking: frozenset[str] = frozenset()
     # "the first one", "the latter": the first or second of two programmes named before
     first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -136,6 +138,13 @@ class FollowupReader:
                 continue
             window = words[max(0, at - 2) : at] if lang == "fr" else words[at + 1 : at + 3]
             if any(w in self.which_one for w in window):
+                return True
+            # farther, over linking words only ("le programme avec la France")
+            step = -1 if lang == "fr" else 1
+            near = at + step
+            while 0 <= near < len(words) and words[near] in self.linking:
+                near += step
+            if 0 <= near < len(words) and words[near] in self.which_one:
                 return True
         return False
 
@@ -307,6 +316,9 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
                 },
                 key=lambda phrase: (-len(phrase), phrase),
             )
+        ),
+        frozenset(
+            normalize(w) for ws in _marker_lists(followups.get("linking")).values() for w in ws
         ),
         _marker_lists(followups.get("first")),
         _marker_lists(followups.get("second")),
