@@ -674,8 +674,10 @@ class Dialogue:
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)
+        # the programmes compared, in order: "the first one" points into them until a message
+        # names a programme again
         order = self.read.in_order(text)
-        several = order if len(order) > 1 else ()  # "the first one" points into it next
+        several = order if len(order) > 1 else () if order else focus.named
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
             self.focus = replace(focus, programme=programme, language=lang, at=now, named=several)
             return
