@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -20,6 +21,7 @@ MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
 QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
+MEMO_SIZE = 512  # messages whose reading is remembered
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,19 @@ class FollowupReader:
     # "the first one", "the latter": the first or second of two programmes named before
     first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # what was read of the last messages (a message is asked these several times)
+    _named: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _pronoun: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
+        known = self._named.get(text)
+        if known is None:
+            known = self._named[text] = frozenset(self._programmes_named(text))
+            _bounded(self._named)
+        return set(known)
+
+    def _programmes_named(self, text: str) -> set[str]:
         norm = f" {normalize(text)} "
         found = set()
         for programme, name in self.names:
@@ -175,7 +187,12 @@ class FollowupReader:
 
     def pronoun(self, text: str) -> bool:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
-        return has_marker(self._without_no_pronoun(text), self.pronoun_markers, start=False)
+        known = self._pronoun.get(text)
+        if known is None:
+            rest = self._without_no_pronoun(text)
+            known = self._pronoun[text] = has_marker(rest, self.pronoun_markers, start=False)
+            _bounded(self._pronoun)
+        return known
 
     def _without_no_pronoun(self, text: str) -> str:
         """A message without the phrases that hold a pronoun's word but point at nothing
@@ -333,6 +350,12 @@ def _list_overviews(kb: KnowledgeBase) -> frozenset[str]:
     """The entries every list is related to: the overview of the lists ("Disciplines")."""
     every = [set(entry.related) for entry in kb.entries.values() if entry.item_ids]
     return frozenset(set.intersection(*every)) if every else frozenset()
+
+
+def _bounded(memo: dict[str, Any]) -> None:
+    """A memo of the last messages read kept small (emptied past ``MEMO_SIZE`` entries)."""
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
 
 
 def asks(text: str) -> bool:
