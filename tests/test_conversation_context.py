@@ -284,7 +284,7 @@ def test_a_letters_second_question_with_a_dummy_it_is_not_read_as_about_the_firs
 
 @pytest.mark.asyncio
 async def test_the_programmes_named_in_order_survive_a_restart(tmp_path: Path) -> None:
-    """"The latter" after a restart still points at the second programme named before it."""
+    """ "The latter" after a restart still points at the second programme named before it."""
     bot = await start(LocalBot(tmp_path))
     try:
         student = bot.user(3002)
