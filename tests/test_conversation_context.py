@@ -106,7 +106,7 @@ CONVERSATION_FLOORS = {
         "kind:question-not-signup": 0.66,  # 75.0 % (9/12)
     },
     "conv-dev3.yaml": {  # round-4 writers (session 6): first scored on main 83.8 % (201/240)
-        "all": 0.86,  # 87.9 % (211/240) session 6 (conv5)
+        "all": 0.88,  # 90.8 % (218/240) session 7 (conv7)
         "en": 0.85,  # 86.6 %
         "zh": 0.83,  # 85.7 %
         "fr": 0.91,  # 92.9 %
@@ -115,15 +115,20 @@ CONVERSATION_FLOORS = {
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.84,  # 87.5 % (28/32)
         "kind:not-listed-followup": 0.79,  # 83.3 % (20/24)
-        "kind:pronoun": 0.75,  # 78.1 % (25/32) session 6b (conv6); 75.0 % before
+        "kind:pronoun": 0.78,  # 81.2 % (26/32) session 7 (conv7); 78.1 % before
     },
     "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
-        "all": 0.85,  # 87.6 %
+        "all": 0.88,  # 89.3 % (375/420) session 7 (conv7)
         "en": 0.89,  # 91.7 %
-        "zh": 0.87,  # 90.2 %
-        "fr": 0.74,  # 77.7 %
+        "zh": 0.90,  # 92.0 % (was 90.2 %)
+        "fr": 0.80,  # 82.1 % (was 77.7 %)
         "rejection": 0.95,  # 100 % (28/28) with issue 18 session 7 (thesis help, lessons); 92.9
         "language": 0.98,  # 100 %
+        "kind:clear-alone": 0.92,  # 94.6 % (53/56)
+        "kind:programme-differs": 0.82,  # 83.9 % (47/56) (was 80.4 %)
+        "kind:pronoun": 0.82,  # 83.9 % (47/56) (was 80.4 %)
+        "kind:question-not-signup": 0.78,  # 82.1 % (23/28) (was 75.0 %)
+        "kind:not-listed-followup": 0.71,  # 73.8 % (31/42)
     },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
         "all": 0.92,  # 95.0 % (57/60)
@@ -160,8 +165,8 @@ CONVERSATION_FLOORS = {
         "language": 0.98,  # 100 %
     },
     "conv-val.yaml": {  # VALIDATION (round 3, session 5): first scored on main 84.6 % (203/240)
-        "all": 0.84,  # 85.8 % (206/240) session 6 (conv5)
-        "en": 0.82,  # 83.9 %
+        "all": 0.85,  # 87.1 % (209/240) session 7 (conv7); 85.8 % session 6
+        "en": 0.83,  # 85.7 %
         "zh": 0.83,  # 85.7 %
         "fr": 0.87,  # 89.3 %
         "language": 0.97,  # 99.6 %
@@ -197,8 +202,8 @@ CONVERSATION_FLOORS = {
 
 
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
-# on the dev sets of session 6; conv-dev4 came with 6 in session 7).
-OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3, "conv-holdout.yaml": 2, "conv-dev4.yaml": 6}
+# on the dev sets of session 6; conv-dev4 came with 6 in session 7, 2 after it).
+OTHER_PROGRAMME_AT_MOST = {"conv-val.yaml": 3, "conv-holdout.yaml": 2, "conv-dev4.yaml": 2}
 
 
 @pytest.mark.parametrize("file", sorted(CONVERSATION_FLOORS))
@@ -275,3 +280,20 @@ def test_a_letters_second_question_with_a_dummy_it_is_not_read_as_about_the_firs
     reply = Dialogue(assistant).reply(letter)
     assert reply.topics == ("lab-moe-key-laboratories", "duration")
     assert "4 weeks to 6 months" in reply.text
+
+
+@pytest.mark.asyncio
+async def test_the_programmes_named_in_order_survive_a_restart(tmp_path: Path) -> None:
+    """ "The latter" after a restart still points at the second programme named before it."""
+    bot = await start(LocalBot(tmp_path))
+    try:
+        student = bot.user(3002)
+        await bot.send(student, "I'm comparing the exchange and the CSC programme")
+        await start(bot)  # restart: the order of the programmes comes back with the focus
+        await bot.send(student, "what does the latter cost?")
+        assert "Sino-French CSC programme" in student.last.text
+        assert "does not give this" in student.last.text
+        await bot.send(student, "and the first one?")
+        assert "waived" in student.last.text  # the exchange's fee
+    finally:
+        await bot.stop()

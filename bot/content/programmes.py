@@ -46,6 +46,10 @@ MARKER_KINDS = {
         "who",
         "doing",
         "owns",
+        "no_pronoun",
+        "first",
+        "second",
+        "linking",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -29,7 +29,12 @@ from bot.understanding.combining import combine, topic_answer
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
-from bot.understanding.lists_in_focus import item_in_focus, unlisted_in_focus, unnamed_in_focus
+from bot.understanding.lists_in_focus import (
+    item_in_focus,
+    item_of_its_kind,
+    unlisted_in_focus,
+    unnamed_in_focus,
+)
 from bot.understanding.participation import Participation
 from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
 from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
@@ -73,13 +78,16 @@ class Dialogue:
         self.who = Participation(assistant, ACTIONS)
         # the answers without programme names of this message's texts (asked up to twice)
         self._unnamed: dict[tuple[str, str], Reply | None] = {}
+        # the topic asked, for each topic answered in its stead by this message's last reply
+        # mapped onto a programme (``ProgrammeFacts.asked``): what the focus keeps
+        self._asked: dict[str, str] = {}
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
-        self.facts.asked = {}
+        self._asked = {}
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -96,6 +104,9 @@ class Dialogue:
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"
+        pointed = None if named else self.read.ordinal(text, self.focus.named)
+        if pointed is not None:
+            named = {pointed}  # "Dans le premier, il y a un nombre de places limité ?"
         if asked and not named:
             # a letter's questions about "ce programme" named in its introduction
             around = self.read.programmes_named(sentences.body(text))
@@ -163,6 +174,9 @@ class Dialogue:
         if programme is None and not named:
             programme = focus.programme
         followup = focus.at > 0  # an earlier message of this conversation is remembered
+        if followup and focus.item is not None and read.pronoun(text):
+            # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
+            reply = item_of_its_kind(assistant, focus, text, reply) or reply
         # "What do they do there?" after the CSC programme: its clinical clerkships
         reply = self._what_they_do(text, lang, reply, programme) if followup else reply
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
@@ -175,10 +189,10 @@ class Dialogue:
             about = self._pronoun_for_focus(text, lang)
             if about is None:
                 return assistant.fallback(lang, reply.score)
-            return facts.for_programme(about, programme, lang)
+            return self._for_programme(about, programme, lang)
         switched = self._switched_programme(text, lang, reply, named)
         if switched is not None:
-            return facts.for_programme(switched, programme, lang)
+            return self._for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
@@ -220,7 +234,15 @@ class Dialogue:
             needs = read.asks_what_is_needed(text)
             topic = self.who.entry(text, own, needs=needs) or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
-        return facts.for_programme(reply, programme, lang)
+        return self._for_programme(reply, programme, lang)
+
+    def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
+        """The reply about the programme (``ProgrammeFacts.for_programme``), noting the topic
+        asked for each topic answered in its stead (kept by the focus)."""
+        asked = self.facts.asked(reply, programme)
+        if asked is not None:
+            self._asked = asked
+        return self.facts.for_programme(reply, programme, lang)
 
     def _partner_owns(self, text: str, reply: Reply) -> bool:
         """Whether a question asks what a partner institution itself has or offers ("and does
@@ -250,7 +272,7 @@ class Dialogue:
         if not (read.short(text) and read.pronoun(text) and read.asks_doing(text)):
             return reply
         found = topic_answer(self.assistant, topic, lang, SURE_FACT)
-        return self.facts.for_programme(found, programme, lang)
+        return self._for_programme(found, programme, lang)
 
     def _followup(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
@@ -282,6 +304,11 @@ class Dialogue:
             and read.pronoun(text)
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
+            # "qui peut y participer ?" after a topic of the programme (not an item): the
+            # programme's participants, the pronoun is the programme
+            and not (
+                reply.intent in self.who.topics and (focus.item is None or read.asks_who(text))
+            )
         ):
             return self._about_focus(text, lang) or reply
         return reply
@@ -321,13 +348,11 @@ class Dialogue:
 
     def _kinds_of(self, items: set[str]) -> set[str]:
         """The items, their lists, and the overview of every list (the entry each list is
-        related to: "Disciplines"): what a question about one of the items may be answered
-        with alone ("Is this department open to exchange students?")."""
-        entries = self.kb.entries
+        related to: "Disciplines", prepared once per knowledge base): what a question about
+        one of the items may be answered with alone ("Is this department open to exchange
+        students?")."""
         lists = {m.entry_id for i in items for m in self.kb.items[i].memberships}
-        every = [set(entries[e].related) for e in entries if entries[e].item_ids]
-        overviews = set.intersection(*every) if every else set()
-        return set(items) | lists | overviews
+        return set(items) | lists | self.read.list_overviews
 
     def _facts_only(self, reply: Reply, lang: str) -> Reply:
         """A reply of several topics without the actions and the programme overviews when it
@@ -524,7 +549,8 @@ class Dialogue:
         # a pronoun, an ellipsis or a word describing the programme in focus: about it
         hinted = programme in read.hinted(text)
         marked = read.pronoun(text) or read.ellipsis(text) or hinted
-        if not (read.short(text) or marked):
+        unsure = reply.kind != ANSWER or reply.score < UNSURE
+        if not (read.short(text) or marked or unsure):
             return reply  # clear alone: answered as it is
         if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
             return reply  # "How many sessions has the breast cancer forum had?": its own
@@ -532,7 +558,6 @@ class Dialogue:
         if own is not None:
             return own
         mine = self.facts.programme(programme)
-        unsure = reply.kind != ANSWER or reply.score < UNSURE
         about_it = read.is_followup(text) or unsure or hinted
         if mine is not None and reply.intent is not None and about_it:
             return self.facts.not_published(mine, reply.intent, lang)
@@ -642,15 +667,19 @@ class Dialogue:
         and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
-        topic = self.facts.asked.get(reply.intent or "", reply.intent)  # what was asked
+        topic = self._asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):
             # "My cousin did a clerkship abroad through CQMU's partner": no question, but
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)
+        # the programmes compared, in order: "the first one" points into them until a message
+        # names a programme again
+        order = self.read.in_order(text)
+        several = order if len(order) > 1 else () if order else focus.named
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
-            self.focus = replace(focus, programme=programme, language=lang, at=now)
+            self.focus = replace(focus, programme=programme, language=lang, at=now, named=several)
             return
         theirs = reply.programme or self.kb.programme_of(topic)
         if theirs in self.kb.programmes.programmes and not named and not guessed:
@@ -663,4 +692,4 @@ class Dialogue:
             list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
-        self.focus = Focus(programme, topic, list_id, item, lang, now)
+        self.focus = Focus(programme, topic, list_id, item, lang, now, several)

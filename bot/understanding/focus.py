@@ -23,10 +23,17 @@ class Focus:
     item: str | None = None
     language: str | None = None
     at: float = 0.0  # when it was last set (seconds since the epoch)
+    # the programmes the last message named, in the order named, when it named several ("the
+    # CSC programme and the exchange": "the first one" is the CSC programme)
+    named: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The focus as JSON data (``None`` values left out)."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        data = {k: v for k, v in asdict(self).items() if v is not None}
+        data["named"] = list(self.named)
+        if not self.named:
+            del data["named"]
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> Focus:
@@ -39,7 +46,9 @@ class Focus:
             if k in ("programme", "topic", "list", "item", "language")
         }
         at = data.get("at")
-        return cls(**text, at=float(at) if isinstance(at, int | float) else 0.0)
+        raw = data.get("named")
+        named = tuple(p for p in raw if isinstance(p, str)) if isinstance(raw, list) else ()
+        return cls(**text, at=float(at) if isinstance(at, int | float) else 0.0, named=named)
 
     def fresh(self, now: float, idle: float) -> Focus:
         """This focus, or an empty one after ``idle`` seconds without a message."""

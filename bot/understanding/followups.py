@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -18,7 +19,9 @@ from bot.understanding.text import has_cjk, normalize
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
+QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
+MEMO_SIZE = 512  # messages whose reading is remembered
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,28 @@ class FollowupReader:
     doing_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "do there"
     doing_topic: str | None = None  # what participants do: the exchange's contents
     owns_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "does X have"
+    # the entries every list is related to (its overview: "Disciplines")
+    list_overviews: frozenset[str] = frozenset()
+    # normalised phrases that hold a pronoun's word but point at nothing, longest first
+    no_pronoun: tuple[str, ...] = ()
+    # normalised words that may stand between a describing word and a programme word
+    linking: frozenset[str] = frozenset()
+    # "the first one", "the latter": the first or second of two programmes named before
+    first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # what was read of the last messages (a message is asked these several times)
+    _named: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _pronoun: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
+        known = self._named.get(text)
+        if known is None:
+            known = self._named[text] = frozenset(self._programmes_named(text))
+            _bounded(self._named)
+        return set(known)
+
+    def _programmes_named(self, text: str) -> set[str]:
         norm = f" {normalize(text)} "
         found = set()
         for programme, name in self.names:
@@ -54,6 +76,27 @@ class FollowupReader:
             if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
         return found
+
+    def in_order(self, text: str) -> tuple[str, ...]:
+        """The programmes a message names, in the order it names them first."""
+        joined = normalize(text).replace(" ", "")  # one place for Latin and Chinese names
+        words = [*self.names, *((p, word) for p, _, word in self.described)]
+        at: dict[str, int] = {}
+        for programme in self.programmes_named(text):
+            places = [joined.find(w.replace(" ", "")) for p, w in words if p == programme]
+            at[programme] = min((f for f in places if f >= 0), default=len(joined))
+        return tuple(sorted(at, key=lambda p: (at[p], p)))
+
+    def ordinal(self, text: str, before: tuple[str, ...]) -> str | None:
+        """The programme a message points at as the first or the second of the two the
+        message before named ("in the first one", "后者", "ce dernier"), if any."""
+        if len(before) != 2 or not self.first_markers:
+            return None
+        first = has_marker(text, self.first_markers, start=False)
+        second = has_marker(text, self.second_markers, start=False)
+        if first == second:
+            return None
+        return before[0] if first else before[1]
 
     def hinted(self, text: str) -> set[str]:
         """The programmes a message's describing words point at, beside a programme word or
@@ -108,6 +151,13 @@ class FollowupReader:
             window = words[max(0, at - 2) : at] if lang == "fr" else words[at + 1 : at + 3]
             if any(w in self.which_one for w in window):
                 return True
+            # farther, over linking words only ("le programme avec la France")
+            step = -1 if lang == "fr" else 1
+            near = at + step
+            while 0 <= near < len(words) and words[near] in self.linking:
+                near += step
+            if 0 <= near < len(words) and words[near] in self.which_one:
+                return True
         return False
 
     def words(self, text: str) -> list[str]:
@@ -137,7 +187,22 @@ class FollowupReader:
 
     def pronoun(self, text: str) -> bool:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
-        return has_marker(text, self.pronoun_markers, start=False)
+        known = self._pronoun.get(text)
+        if known is None:
+            rest = self._without_no_pronoun(text)
+            known = self._pronoun[text] = has_marker(rest, self.pronoun_markers, start=False)
+            _bounded(self._pronoun)
+        return known
+
+    def _without_no_pronoun(self, text: str) -> str:
+        """A message without the phrases that hold a pronoun's word but point at nothing
+        ("is there", "il y a", "其他")."""
+        if not self.no_pronoun:
+            return text
+        rest = f" {normalize(text)} "
+        for phrase in self.no_pronoun:
+            rest = rest.replace(phrase if has_cjk(phrase) else f" {phrase} ", " ")
+        return rest
 
     def asks_what_is_needed(self, text: str) -> bool:
         """Whether a message asks what is needed or required ("do I need", "faut-il", "需要"):
@@ -258,6 +323,22 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         _marker_lists(followups.get("doing")),
         str(followups.get("doing_topic") or "") or None,
         _marker_lists(followups.get("owns")),
+        _list_overviews(kb),
+        tuple(
+            sorted(
+                {
+                    normalize(m)
+                    for ms in _marker_lists(followups.get("no_pronoun")).values()
+                    for m in ms
+                },
+                key=lambda phrase: (-len(phrase), phrase),
+            )
+        ),
+        frozenset(
+            normalize(w) for ws in _marker_lists(followups.get("linking")).values() for w in ws
+        ),
+        _marker_lists(followups.get("first")),
+        _marker_lists(followups.get("second")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
@@ -265,9 +346,22 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
     return prepared
 
 
+def _list_overviews(kb: KnowledgeBase) -> frozenset[str]:
+    """The entries every list is related to: the overview of the lists ("Disciplines")."""
+    every = [set(entry.related) for entry in kb.entries.values() if entry.item_ids]
+    return frozenset(set.intersection(*every)) if every else frozenset()
+
+
+def _bounded(memo: dict[str, Any]) -> None:
+    """A memo of the last messages read kept small (emptied past ``MEMO_SIZE`` entries)."""
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
+
+
 def asks(text: str) -> bool:
-    """Whether a message is a question (a sign-up wish is a statement)."""
-    return "?" in text or "？" in text or "吗" in text or "谁" in text
+    """Whether a message is a question (a sign-up wish is a statement): a question mark, or a
+    Chinese question particle or word ("吗", "嘛", "谁")."""
+    return any(mark in text for mark in QUESTION_MARKS)
 
 
 def _marker_lists(raw: object) -> dict[str, tuple[str, ...]]:

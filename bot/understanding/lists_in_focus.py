@@ -19,6 +19,7 @@ from bot.understanding.focus import Focus
 from bot.understanding.text import has_cjk, normalize
 
 TEXTS = frozenset({"not_listed_unnamed"})
+SURE = 0.9  # a message answered this surely alone is not read with the item in focus
 
 
 def list_in_focus(assistant: Assistant, focus: Focus) -> str | None:
@@ -133,3 +134,20 @@ def item_in_focus(assistant: Assistant, focus: Focus, text: str, reply: Reply) -
     if reply.intent not in {m.entry_id for m in item.memberships}:
         return None
     return topic_answer(assistant, item.id, reply.language, reply.score)
+
+
+def item_of_its_kind(assistant: Assistant, focus: Focus, text: str, reply: Reply) -> Reply | None:
+    """A message pointing at the item in focus by its kind ("Ce labo, il travaille avec
+    d'autres pays ?", "可以去那个实验室做短期训练吗？" after a lab: a pronoun or deixis, and words
+    naming one of the item's lists), naming no item, and not answered surely alone: the item
+    itself."""
+    kb, matcher = assistant.kb, assistant.matcher
+    item = kb.items.get(focus.item or "")
+    if item is None or matcher.named_items(text):
+        return None
+    if reply.kind == ANSWER and reply.score >= SURE:
+        return None  # answered surely alone: what it asks
+    lists = {m.entry_id for m in item.memberships}
+    if not lists & set(matcher.named_lists(text)):
+        return None
+    return topic_answer(assistant, item.id, reply.language, SURE)

@@ -23,9 +23,6 @@ class ProgrammeFacts:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant, self.kb = assistant, assistant.kb
         self.overviews = frozenset(self.kb.programmes.by_overview())
-        # the topic asked, for each topic answered in its stead by the last mapping ("is the
-        # CSC programme free?" is answered on its stipend, the question was the fee)
-        self.asked: dict[str, str] = {}
 
     def programme(self, programme: str | None) -> Programme | None:
         """The programme of an id (``None`` for none or an unknown id)."""
@@ -58,11 +55,6 @@ class ProgrammeFacts:
             return reply
         topics = reply.topics or (reply.intent,)
         mapped = [self._topic_for(own, topic) for topic in topics]
-        self.asked = {
-            answered: asked
-            for (kind, answered), asked in zip(mapped, topics, strict=True)
-            if kind == NOT_PUBLISHED and answered != asked
-        }
         if [topic for _, topic in mapped] == list(topics) and all(
             kind == ANSWER for kind, _ in mapped
         ):
@@ -74,6 +66,20 @@ class ProgrammeFacts:
             for kind, topic in mapped
         ]
         return combine(self.assistant, parts, lang)
+
+    def asked(self, reply: Reply, programme: str | None) -> dict[str, str] | None:
+        """The topic asked, for each topic that :meth:`for_programme` answers in its stead
+        with the honest "not published" ("is the CSC programme free?" is answered on its
+        stipend, the question was the fee); ``None`` when it leaves the reply as it is."""
+        own = self.programme(programme)
+        if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
+            return None
+        asked = {}
+        for topic in reply.topics or (reply.intent,):
+            kind, answered = self._topic_for(own, topic)
+            if kind == NOT_PUBLISHED and answered != topic:
+                asked[answered] = topic
+        return asked
 
     def _topic_for(self, own: Programme, topic: str) -> tuple[str, str]:
         """How to answer a topic for a programme: its own answer, the counterpart's, or
