@@ -111,6 +111,8 @@ class Matcher:
         self._lists_named = lru_cache(maxsize=_RECENT)(
             lambda question: tuple(self._names.lists(self.spelt(self.asking_part(question))))
         )
+        # a form's lexical candidates (read only): a part of one message is often another's
+        self._lexical_scores = lru_cache(maxsize=_RECENT)(self._lexical.scores)
         self._semantic: SemanticIndex | None = None
         self._general: GeneralQuestions | None = None
         if encoder is not None and config.semantic.weight > 0:
@@ -153,6 +155,7 @@ class Matcher:
             self._phrases_of,
             self._items_named,
             self._lists_named,
+            self._lexical_scores,
         ):
             cache.cache_clear()
         if self._general is not None:
@@ -306,7 +309,7 @@ class Matcher:
         forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         lexical: dict[str, LexicalScores] = {}
         for form in forms:
-            for topic_id, scores in self._lexical.scores(form, language).items():
+            for topic_id, scores in self._lexical_scores(form, language).items():
                 if topic_id not in lexical or scores.score > lexical[topic_id].score:
                     lexical[topic_id] = scores
         semantic = self._semantic
