@@ -148,6 +148,13 @@ class Matcher:
         self._lexical.clear_caches()
         self._names.clear_cache()
         self._parser.clear_cache()
+        self.clear_message_caches()
+        if self._general is not None:
+            self._general.general.cache_clear()
+
+    def clear_message_caches(self) -> None:
+        """Empty the caches of whole texts' languages, parts, options, names and lexical
+        candidates (the context benchmark times every message as new)."""
         for cache in (
             self._languages,
             self._parts,
@@ -158,8 +165,6 @@ class Matcher:
             self._lexical_scores,
         ):
             cache.cache_clear()
-        if self._general is not None:
-            self._general.general.cache_clear()
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The embeddings of texts (prepared ones reused); meaning must be on."""
