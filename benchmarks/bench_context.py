@@ -80,9 +80,11 @@ def main() -> None:
 
 
 def _clear(assistant: Assistant) -> None:
-    """Empty the assistant's caches of whole messages (matches, declined requests)."""
+    """Empty the assistant's caches of whole messages (matches, declined requests; the
+    matcher's languages, parts, options, names and lexical candidates of whole texts)."""
     assistant.match.cache_clear()
     assistant.declined.cache_clear()
+    assistant.matcher.clear_message_caches()
 
 
 def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tuple[int, int]:

@@ -137,6 +137,15 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     return content.assistant
 
 
+@pytest.fixture(scope="session")
+def lexical(assistant: Assistant) -> Assistant:
+    """The assistant without its sentence encoder (as without the package, or
+    BOT_SEMANTIC=off), over the session's loaded knowledge base and texts: built once."""
+    from bot.understanding.matcher import Matcher
+
+    return Assistant(assistant.kb, Matcher(assistant.kb, assistant.config), assistant.texts)
+
+
 @pytest.fixture(params=["in-process", pytest.param("http", marks=pytest.mark.http)])
 def transport(request: pytest.FixtureRequest) -> str:
     """How ``bot`` reaches the emulator: in process, or polling it over HTTP as in production

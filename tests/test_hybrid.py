@@ -13,13 +13,6 @@ from bot.understanding import embedding
 from bot.understanding.answers import FALLBACK, NOT_LISTED, Assistant
 from bot.understanding.embedding import cache_key, encode_all
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
-from tests.auxil.paths import CONVERSATIONS, KNOWLEDGE
-
-
-@pytest.fixture(scope="module")
-def lexical() -> Assistant:
-    """The assistant without the sentence encoder (as when the package is missing)."""
-    return Assistant.load(KNOWLEDGE, CONVERSATIONS, semantic=False)
 
 
 def test_the_real_assistant_matches_by_meaning(assistant: Assistant) -> None:

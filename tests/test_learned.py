@@ -34,7 +34,7 @@ from bot.understanding.grouping import (
     group_questions,
     grouping_steps,
 )
-from tests.auxil.paths import CONVERSATIONS, FIXTURES, KNOWLEDGE
+from tests.auxil.paths import FIXTURES, KNOWLEDGE
 
 VALID = FIXTURES / "kb" / "valid"
 
@@ -154,12 +154,6 @@ POOL = (
     "学校有没有游泳池",
 )
 HOUSING = ("is housing free?", "住宿免费吗", "le logement est gratuit ?")
-
-
-@pytest.fixture(scope="module")
-def lexical() -> Assistant:
-    """The assistant without its sentence encoder (as without the package, or BOT_SEMANTIC=off)."""
-    return Assistant.load(KNOWLEDGE, CONVERSATIONS, semantic=False)
 
 
 def grouped(assistant: Assistant, texts: Sequence[str]) -> list[list[int]]:

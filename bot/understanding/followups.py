@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
@@ -22,6 +23,13 @@ BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing 
 QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 MEMO_SIZE = 512  # messages whose reading is remembered
+
+
+@lru_cache(maxsize=4096)
+def _searched_form(name: str) -> str:
+    """A normalised name as looked for in a padded text: Latin between spaces (cached: the
+    same few names are looked for in every message)."""
+    return name if has_cjk(name) else f" {name} "
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ class FollowupReader:
         norm = f" {normalize(text)} "
         found = set()
         for programme, name in self.names:
-            if (name in norm) if has_cjk(name) else (f" {name} " in norm):
+            if _searched_form(name) in norm:
                 found.add(programme)
         for programme, lang, word in self.described:
             if programme not in found and self._described(norm, word, lang):
@@ -142,8 +150,12 @@ class FollowupReader:
         if has_cjk(word):
             chinese = norm.replace(" ", "")
             start = chinese.find(word)
-            after = chinese[start + len(word) : start + len(word) + 4] if start >= 0 else ""
+            if start < 0:
+                return False
+            after = chinese[start + len(word) : start + len(word) + 4]
             return any(has_cjk(w) and w in after for w in self.which_one)
+        if f" {word} " not in norm:
+            return False  # the word is not in the message (most are not): nothing to read
         words = norm.split()
         for at, token in enumerate(words):
             if token != word:

@@ -52,14 +52,19 @@ class GeneralQuestions:
             text = text.replace(_word(name), " ")
         return " ".join(text.split())
 
+    def measured(self, normalized: str) -> str:
+        """What of a normalised (spelt) message is measured by meaning: the message without
+        its names when it names an item, else "" (nothing to measure)."""
+        if not self._entries or not self._names_in(normalized):
+            return ""
+        return self.without_names(normalized)
+
     def _general(self, normalized: str) -> bool:
         """Whether a normalised (spelt) message names an item and, without its names, is
         closer to the out-of-scope examples than to any entry by ``margin``."""
-        if not self._entries or not self._names_in(normalized):
-            return False
-        rest = self.without_names(normalized)
+        rest = self.measured(normalized)
         if not rest:
-            return False  # a name alone ("cardiology?") asks for the item
+            return False  # no name, or a name alone ("cardiology?"): asks for the item
         embedded = self._semantic.embed([rest])
         cosines = self._semantic.topic_cosines(embedded, self._entries)
         closest_entry = max(float(cosines[i]) for i in self._entries)

@@ -10,6 +10,7 @@ is decided by :mod:`.decision` (through ``MatchingConfig.answer_of``). The setti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,8 @@ from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
 from bot.understanding.semantic import SemanticIndex, fuse
 from bot.understanding.text import normalize
+
+_RECENT = 1024  # texts whose language, parts, options and names are kept
 
 __all__ = [
     "FEATURES",
@@ -89,6 +92,27 @@ class Matcher:
             config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
         )
         self._options = OptionFinder(kb, config, self._names.named)
+        # A message's language, parts, options and names are asked for several times on its
+        # way (the answer, the conversation's checks, a letter's pieces): kept for recent
+        # texts (lists as tuples, copied for each caller; the set of items is shared: read it).
+        self._languages = lru_cache(maxsize=_RECENT)(self._parser.language)
+        self._parts = lru_cache(maxsize=_RECENT)(
+            lambda question: tuple(self._parser.parts(question))
+        )
+        self._options_of = lru_cache(maxsize=_RECENT)(
+            lambda question: tuple(self._options.options(self.spelt(self.asking_part(question))))
+        )
+        self._phrases_of = lru_cache(maxsize=_RECENT)(
+            lambda question: tuple(self._options.phrases(self.standard(self.asking_part(question))))
+        )
+        self._items_named = lru_cache(maxsize=_RECENT)(
+            lambda question: self._names.items(normalize(question))
+        )
+        self._lists_named = lru_cache(maxsize=_RECENT)(
+            lambda question: tuple(self._names.lists(self.spelt(self.asking_part(question))))
+        )
+        # a form's lexical candidates (read only): a part of one message is often another's
+        self._lexical_scores = lru_cache(maxsize=_RECENT)(self._lexical.scores)
         self._semantic: SemanticIndex | None = None
         self._general: GeneralQuestions | None = None
         if encoder is not None and config.semantic.weight > 0:
@@ -124,8 +148,23 @@ class Matcher:
         self._lexical.clear_caches()
         self._names.clear_cache()
         self._parser.clear_cache()
+        self.clear_message_caches()
         if self._general is not None:
             self._general.general.cache_clear()
+
+    def clear_message_caches(self) -> None:
+        """Empty the caches of whole texts' languages, parts, options, names and lexical
+        candidates (the context benchmark times every message as new)."""
+        for cache in (
+            self._languages,
+            self._parts,
+            self._options_of,
+            self._phrases_of,
+            self._items_named,
+            self._lists_named,
+            self._lexical_scores,
+        ):
+            cache.cache_clear()
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The embeddings of texts (prepared ones reused); meaning must be on."""
@@ -145,6 +184,10 @@ class Matcher:
             if len(parts) > 1:
                 texts.extend(parts)
                 texts.extend(self.asking_part(part) for part in parts)
+            if self._general is not None:  # what :meth:`declined` measures, when it names an item
+                measured = self._general.measured(self.spelt(self.asking_part(question)))
+                if measured:
+                    texts.append(measured)
         self._semantic.prepare(texts)
 
     def asking_part(self, question: str) -> str:
@@ -154,11 +197,11 @@ class Matcher:
     def parts(self, question: str) -> list[str]:
         """The questions of a message that asks several things (see
         :meth:`MessageParser.parts`)."""
-        return self._parser.parts(question)
+        return list(self._parts(question))
 
     def language(self, question: str) -> str:
         """The language a question is written in (that of :meth:`match`, without matching)."""
-        return self._parser.language(question)
+        return self._languages(question)
 
     def letter_language(self, asking: Sequence[str], body: str) -> str:
         """The language of a letter, from the sentences that ask, else from its body."""
@@ -222,17 +265,17 @@ class Matcher:
 
     def named_items(self, question: str) -> set[str]:
         """The items whose name or alias the question contains word for word."""
-        return self._names.items(normalize(question))
+        return self._items_named(question)
 
     def options(self, question: str) -> list[Option]:
         """The two or three items, or programmes, the part that asks names to choose between
         or to compare, in the order named (see :mod:`.options`)."""
-        return self._options.options(self.spelt(self.asking_part(question)))
+        return list(self._options_of(question))
 
     def option_phrases(self, question: str) -> list[str]:
         """The texts of the options the part that asks offers to choose between, when its
         names do not say them (see :meth:`.options.OptionFinder.phrases`)."""
-        return self._options.phrases(self.standard(self.asking_part(question)))
+        return list(self._phrases_of(question))
 
     def without_programmes(self, question: str) -> str:
         """The part that asks, normalised, without the programmes' names."""
@@ -246,7 +289,7 @@ class Matcher:
     def named_lists(self, question: str) -> list[str]:
         """The lists the part that asks names by their own words ("a PhD in …", "a lab on …"),
         outside the names of items ("Medical Laboratory" names no lab)."""
-        return self._names.lists(self.spelt(self.asking_part(question)))
+        return list(self._lists_named(question))
 
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
@@ -271,7 +314,7 @@ class Matcher:
         forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         lexical: dict[str, LexicalScores] = {}
         for form in forms:
-            for topic_id, scores in self._lexical.scores(form, language).items():
+            for topic_id, scores in self._lexical_scores(form, language).items():
                 if topic_id not in lexical or scores.score > lexical[topic_id].score:
                     lexical[topic_id] = scores
         semantic = self._semantic

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import pairwise
 
 from bot.content.knowledge import KnowledgeBase
@@ -38,9 +39,16 @@ LISTED = re.compile(r"[,，、/]")  # between the options of a list (and between
 Option = frozenset[str]  # the topics one name stands for (an ambiguous name: several)
 
 
+@lru_cache(maxsize=4096)
+def _searched_form(marker: str) -> str:
+    """A normalised marker as looked for in a padded text: Latin between spaces (cached: the
+    same few markers are looked for in every message)."""
+    return marker if has_cjk(marker) else f" {marker} "
+
+
 def _found(marker: str, padded: str) -> bool:
     """Whether a normalised marker is in a padded normalised text (Latin: as whole words)."""
-    return marker in padded if has_cjk(marker) else f" {marker} " in padded
+    return _searched_form(marker) in padded
 
 
 _Name = tuple[str, int, int, Option]  # text searched, spaces before the name, length, topics
