@@ -219,8 +219,9 @@ class SentenceReader:
         """A whole letter written as one sentence ("老师好，我是…的硕士，想问…，谢谢，王敏"), cut
         from its frame: the greeting clauses that open it and the thanks that close it (with
         the signature after them), when it introduces its writer or thanks; what is left is
-        read as a sentence. "Hi, how long is the exchange?" stays whole."""
-        if sentence.kind not in (QUESTION, GREETING):
+        read as a sentence. "Hi, how long is the exchange?" and "Bonjour, je suis interne, est-ce
+        que …?" (no thanks: a question, not a letter) stay whole."""
+        if sentence.kind != QUESTION:
             return [sentence]
         clauses = [c for c in _CLAUSE_COMMA.split(sentence.text) if c]
         kinds = [self.kind(c) for c in clauses]
@@ -232,8 +233,8 @@ class SentenceReader:
             if kinds[i] == THANKS and all(_short(c) for c in clauses[i + 1 :]):
                 end = i
                 break
-        if (start, end) == (0, len(clauses)) or (INTRO not in kinds and end == len(clauses)):
-            return [sentence]
+        if end == len(clauses) or (not start and INTRO not in kinds):
+            return [sentence]  # a letter closes with thanks; a question may open with "Hi,"
         comma = "，" if has_cjk(sentence.text) else ", "
         body = comma.join(clauses[start:end])
         framed = [Sentence(comma.join(clauses[:start]), GREETING)] if start else []
