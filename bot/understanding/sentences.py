@@ -147,7 +147,7 @@ class SentenceReader:
             sentence = Sentence(piece, self.kind(piece))
             if listed and sentence.kind == OTHER:  # "1) the length of the exchange"
                 sentence = Sentence(piece, QUESTION)
-            framed = self._framed(sentence)
+            framed = self._framed(sentence, letter=len(pieces) > 1)
             # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
             # là-dessus ?" asks about what it introduces), unless it is a whole letter on one
             # line ("老师好，我是…，想问…，谢谢")
@@ -215,12 +215,14 @@ class SentenceReader:
             joined.append(sentence)
         return joined
 
-    def _framed(self, sentence: Sentence) -> list[Sentence]:
+    def _framed(self, sentence: Sentence, *, letter: bool) -> list[Sentence]:
         """A whole letter written as one sentence ("老师好，我是…的硕士，想问…，谢谢，王敏"), cut
         from its frame: the greeting clauses that open it and the thanks that close it (with
         the signature after them), when it introduces its writer or thanks; what is left is
         read as a sentence. "Hi, how long is the exchange?" and "Bonjour, je suis interne, est-ce
         que …?" (no thanks: a question, not a letter) stay whole."""
+        if sentence.kind == GREETING:
+            return self._greeted(sentence) if letter else [sentence]
         if sentence.kind != QUESTION:
             return [sentence]
         clauses = [c for c in _CLAUSE_COMMA.split(sentence.text) if c]
@@ -242,6 +244,18 @@ class SentenceReader:
         if end < len(clauses):
             framed.append(Sentence(comma.join(clauses[end:]), THANKS))
         return framed
+
+    def _greeted(self, sentence: Sentence) -> list[Sentence]:
+        """A greeting that goes on to say more after a comma ("Hi, I work in a PICU and I want
+        to see…"), cut in two: the greeting, then the rest read as a sentence of its own."""
+        found = _CLAUSE_COMMA.search(sentence.text)
+        if found is None:
+            return [sentence]
+        rest = sentence.text[found.end() :].strip()
+        kind = self.kind(rest)
+        if not rest or kind == GREETING or _short(rest):  # "Bonjour Madame, Monsieur,"
+            return [sentence]
+        return [Sentence(sentence.text[: found.start()], GREETING), Sentence(rest, kind)]
 
     def _introduced(self, sentence: Sentence) -> list[Sentence]:
         """A question that opens with a self-introduction, cut where the asking starts (after
