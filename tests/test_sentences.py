@@ -335,14 +335,16 @@ def test_a_letter_dictated_on_one_line_is_cut_from_its_greeting_and_thanks(
     ]
     assert reader.is_letter(text)
     # a one-line question that opens with a greeting and closes with no thanks stays whole
-    assert not reader.is_letter("Bonjour, je suis interne à Lyon, est-ce que le logement est fourni ?")
+    question = "Bonjour, je suis interne à Lyon, est-ce que le logement est fourni ?"
+    assert not reader.is_letter(question)
     assert reader.questions("Hi, how long is the exchange?") == ["Hi, how long is the exchange?"]
 
 
 def test_a_chinese_choice_or_a_request_alone_does_not_cut_one_question(
     reader: SentenceReader,
 ) -> None:
-    assert reader.clauses("想问一下上课用的是英语还是中文？") == ["想问一下上课用的是英语还是中文？"]
+    choice = "想问一下上课用的是英语还是中文？"
+    assert reader.clauses(choice) == [choice]
     besides = "请问交流项目除了机票还要自己付哪些费用"
     assert reader.clauses(besides) == [besides]
     # two questions joined by a conjunction are still two
@@ -355,7 +357,7 @@ def test_items_announced_by_yi_shi_er_shi_are_each_a_question(reader: SentenceRe
 
 
 def test_a_colon_cuts_only_before_what_asks(reader: SentenceReader) -> None:
-    options = "Bonjour,\nJe suis interne.\nQue fait-on là-bas : des cours, des stages ?\nMerci,\nLéa"
+    options = "Bonjour,\nJe suis interne.\nQue fait-on là-bas : des cours, des stages ?\nLéa"
     assert reader.questions(options) == ["Que fait-on là-bas : des cours, des stages ?"]
     postscript = "Hello,\nI am a nurse.\nThanks!\nPS: is housing free?\nJo"
     assert kinds(reader, postscript)[-2] == (QUESTION, "PS: is housing free?")
