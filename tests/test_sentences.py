@@ -391,3 +391,15 @@ def test_a_greeting_that_goes_on_is_cut_from_what_it_says(reader: SentenceReader
         (INTRO, "I work in an ICU and I want to see how a Chinese ICU works during the exchange"),
         (THANKS, "I look forward to your reply."),
     ]
+
+
+def test_a_request_ending_with_a_colon_leads_into_the_questions_after_it(
+    reader: SentenceReader,
+) -> None:
+    text = "Dear Sir,\nI am a nurse, and I would like to ask the following:\nIs housing free?\nAma"
+    assert reader.asked(text) == [("Is housing free?", "")]
+    listed = "Bonjour,\nJe suis infirmière et j'aimerais savoir :\n- la durée\n- le logement\nMerci"
+    assert reader.questions(listed) == ["j'aimerais savoir : la durée", "le logement"]
+    # a request that says what it asks about is a question of its own
+    about = "Hi,\nCould you tell me about the housing:\nIs it free?\nJo"
+    assert len(reader.questions(about)) == 2

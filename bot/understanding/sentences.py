@@ -30,6 +30,7 @@ KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
 TOPIC_WORDS = 6  # a remark this short naming a topic ("About housing.") opens the next question
 MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
+ANNOUNCING_WORDS = 2  # "I would like to ask the following:": a request then these few words
 
 # A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
 # or a letter of a list ("1) …", "2. …", "(b) …", "①"); "Dr. M. Usman" and numbers ("1.5") are
@@ -112,6 +113,16 @@ class SentenceReader:
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
 
+    def _announces_next(self, text: str) -> bool:
+        """Whether a sentence ending with a colon is a request that has not said what it asks
+        yet ("I would like to ask:", "I'd like to ask the following:", "想请问：")."""
+        if not text.rstrip().endswith((":", "：")):
+            return False
+        if self._bare_request(text):
+            return True
+        ends = [found.end() for found in self.markers.request.finditer(lowered(text))]
+        return bool(ends) and len(_WORD.findall(text[max(ends) :])) <= ANNOUNCING_WORDS
+
     def _only_lead(self, text: str) -> bool:
         """Whether a text is only words that lead into a question ("PS", "By the way")."""
         lead = self.markers.lead.match(lowered(text))
@@ -154,6 +165,15 @@ class SentenceReader:
             letter = len(pieces) > 1 or len(framed) > 1
             for part in framed:
                 sentences.extend(self._introduced(part) if letter else [part])
+        for i, sentence in enumerate(sentences[:-1]):
+            # "I would like to ask the following:" / "j'aimerais savoir :" then the questions:
+            # a request that has not said what it asks leads into them, asks nothing itself
+            if (
+                sentence.kind == QUESTION
+                and sentences[i + 1].kind == QUESTION
+                and self._announces_next(sentence.text)
+            ):
+                sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         sentences = self._topics_joined(sentences)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
         first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
@@ -372,7 +392,7 @@ class SentenceReader:
             if earlier and earlier[-1].kind == OTHER:
                 return earlier[-1].text
         if before.kind == OTHER:
-            return before.text
+            return "" if self._announces_next(before.text) else before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
             return before.text
         if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
