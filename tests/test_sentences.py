@@ -319,3 +319,87 @@ def test_a_request_before_a_colon_is_no_question_of_its_own(reader: SentenceRead
 def test_an_introduction_is_cut_where_its_request_opens(reader: SentenceReader) -> None:
     text = "您好！\n我叫王芳，在北京读护理学博士，对交流项目很感兴趣，想请问：住宿免费吗？\n谢谢！"
     assert reader.questions(text) == ["想请问：住宿免费吗？"]
+
+
+# Session 7 (issue 17, email7): letters written on one line, Chinese choices, colons and a
+# question after the thanks.
+def test_a_letter_dictated_on_one_line_is_cut_from_its_greeting_and_thanks(
+    reader: SentenceReader,
+) -> None:
+    text = "老师好 我是武汉大学的护理学硕士 李明 想问交流项目的住宿要自己付钱吗 谢谢老师 李明"
+    assert kinds(reader, text) == [
+        (GREETING, "老师好"),
+        (INTRO, "我是武汉大学的护理学硕士，李明"),
+        (QUESTION, "想问交流项目的住宿要自己付钱吗"),
+        (THANKS, "谢谢老师，李明"),
+    ]
+    assert reader.is_letter(text)
+    # a one-line question that opens with a greeting and closes with no thanks stays whole
+    question = "Bonjour, je suis interne à Lyon, est-ce que le logement est fourni ?"
+    assert not reader.is_letter(question)
+    assert reader.questions("Hi, how long is the exchange?") == ["Hi, how long is the exchange?"]
+
+
+def test_a_chinese_choice_or_a_request_alone_does_not_cut_one_question(
+    reader: SentenceReader,
+) -> None:
+    choice = "想问一下上课用的是英语还是中文？"
+    assert reader.clauses(choice) == [choice]
+    besides = "请问交流项目除了机票还要自己付哪些费用"
+    assert reader.clauses(besides) == [besides]
+    # two questions joined by a conjunction are still two
+    assert reader.clauses("住宿免费吗，还有要交学费吗？") == ["住宿免费吗", "要交学费吗？"]
+
+
+def test_items_announced_by_yi_shi_er_shi_are_each_a_question(reader: SentenceReader) -> None:
+    text = "老师您好：\n想请教两个问题：一是护理学是否有硕士点；二是住宿是否免费？\n谢谢！\n小李"
+    assert reader.questions(text) == ["一是护理学是否有硕士点；", "二是住宿是否免费？"]
+
+
+def test_a_colon_cuts_only_before_what_asks(reader: SentenceReader) -> None:
+    options = "Bonjour,\nJe suis interne.\nQue fait-on là-bas : des cours, des stages ?\nLéa"
+    assert reader.questions(options) == ["Que fait-on là-bas : des cours, des stages ?"]
+    postscript = "Hello,\nI am a nurse.\nThanks!\nPS: is housing free?\nJo"
+    assert kinds(reader, postscript)[-2] == (QUESTION, "PS: is housing free?")
+    assert reader.questions(postscript) == ["is housing free?"]
+
+
+def test_a_question_after_the_thanks_may_open_with_a_conjunction_alone(
+    reader: SentenceReader,
+) -> None:
+    text = "老师好\n我是护理学硕士。\n请问住宿免费吗？\n谢谢\n另外签证是自己办还是学校帮忙办\n小李"
+    assert reader.questions(text) == ["请问住宿免费吗？", "另外签证是自己办还是学校帮忙办"]
+
+
+def test_a_question_after_the_thanks_reads_the_remark_of_the_body(reader: SentenceReader) -> None:
+    text = (
+        "Hello,\nI am a biology student.\nMy thesis is on neonatal sepsis.\nThank you so much.\n"
+        "PS: do you have a lab working on that?\nAnna"
+    )
+    assert reader.asked(text) == [
+        ("do you have a lab working on that?", "My thesis is on neonatal sepsis.")
+    ]
+
+
+def test_a_greeting_that_goes_on_is_cut_from_what_it_says(reader: SentenceReader) -> None:
+    text = (
+        "Hello,\nI am a nurse.\nHi again, I work in an ICU and I want to see how a Chinese ICU "
+        "works during the exchange\nI look forward to your reply.\nBest,\nJo"
+    )
+    assert kinds(reader, text)[2:5] == [
+        (GREETING, "Hi again"),
+        (INTRO, "I work in an ICU and I want to see how a Chinese ICU works during the exchange"),
+        (THANKS, "I look forward to your reply."),
+    ]
+
+
+def test_a_request_ending_with_a_colon_leads_into_the_questions_after_it(
+    reader: SentenceReader,
+) -> None:
+    text = "Dear Sir,\nI am a nurse, and I would like to ask the following:\nIs housing free?\nAma"
+    assert reader.asked(text) == [("Is housing free?", "")]
+    listed = "Bonjour,\nJe suis infirmière et j'aimerais savoir :\n- la durée\n- le logement\nMerci"
+    assert reader.questions(listed) == ["j'aimerais savoir : la durée", "le logement"]
+    # a request that says what it asks about is a question of its own
+    about = "Hi,\nCould you tell me about the housing:\nIs it free?\nJo"
+    assert len(reader.questions(about)) == 2

@@ -35,7 +35,8 @@ class SentenceMarkers:
         joins = self.all("conjunction")
         # a word that joins two questions, after a comma or not ("…, and when …", "… and
         # whether …", "…，还有…")
-        self.join = pattern(rf"(?:[,，;；]\s*|(?<=\s)|{_CHINESE_BEFORE})", joins, r"\s*")
+        # ("还是" is "or": one question of a choice, "…是英语还是中文")
+        self.join = pattern(rf"(?:[,，;；]\s*|(?<=\s)|{_CHINESE_BEFORE})", joins, r"(?!是)\s*")
         # where a self-introduction may stop and a question start: a comma, or a conjunction
         latin = [j for j in joins if not has_cjk(j)]
         self.cut = re.compile(

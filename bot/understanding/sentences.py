@@ -30,6 +30,7 @@ KINDS = (GREETING, INTRO, QUESTION, THANKS)
 SIGNATURE_WORDS = 4  # a short last line after the thanks is a signature
 TOPIC_WORDS = 6  # a remark this short naming a topic ("About housing.") opens the next question
 MIN_QUESTION_WORDS = 3  # a question without its leading words keeps at least this many
+ANNOUNCING_WORDS = 2  # "I would like to ask the following:": a request then these few words
 
 # A sentence ends at . ! ? (then a space), at 。！？； or at a line break, and before a number
 # or a letter of a list ("1) …", "2. …", "(b) …", "①"); "Dr. M. Usman" and numbers ("1.5") are
@@ -39,6 +40,7 @@ _END = re.compile(
     r"|(?<=[～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f])\s*(?=[^\s～~\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d.,!?，。！？])"
     r"|\s+(?=\(?\d{1,2}[.)、]\s*\S)|\s+(?=\([a-z]\)\s)|(?=[①-⑩])"
     r"|(?<=[：:；;，,。\s])(?=第[一二三四五六七八九十][，,、：:])"
+    r"|(?<=[：:；;])(?=[一二三四五六七八九十]是)"  # "想请教两个问题：一是…；二是…"
 )
 # What opens an item of a list: a number or letter ("1)", "2.", "(b)", "一、", "①") or a bullet.
 _ENUMERATOR = re.compile(
@@ -56,6 +58,10 @@ _ABBREVIATION = re.compile(r"(?:^|\s)(?:(?i:dr|mr|mrs|ms|prof|st|no|e\.g|i\.e)|[
 _PUNCTUATION_ONLY = re.compile(r"^[^\w\u4e00-\u9fff]+$")  # "?" of "??", "!!!", an emoji alone
 _COLON_QUESTION = re.compile(r"[:：]\s*(?=[^:：]*[?？]\s*$)")
 _WORD = re.compile(r"[\w'’-]+")
+# Chinese dictated without punctuation ("老师好 我是…的硕士 想问…"): a space between two
+# Chinese characters is where a comma would be.
+_CHINESE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
+_CLAUSE_COMMA = re.compile(r"\s*[,，]\s*")
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ class SentenceReader:
     def _pieces(self, text: str) -> list[tuple[str, bool]]:
         """The sentences of a message, each with whether it is an item of a list ("1) …")."""
         pieces: list[tuple[str, bool]] = []
-        for raw in _END.split(_without_asides(text).strip()):
+        text = _CHINESE_SPACE.sub("，", _without_asides(text).strip())
+        for raw in _END.split(text):
             piece = _ENUMERATOR.sub("", raw.strip()).strip()
             if not piece:
                 continue
@@ -97,10 +104,29 @@ class SentenceReader:
         cut: list[tuple[str, bool]] = []
         for piece, listed in pieces:
             parts = _COLON_QUESTION.split(piece, maxsplit=1)
-            if self._bare_request(parts[0]):
-                parts = [piece]  # "…, and I would like to ask: is housing free?" is one
+            if len(parts) > 1 and (
+                self._bare_request(parts[0])  # "…, and I would like to ask: is housing free?"
+                or self._only_lead(parts[0])  # "PS: est-ce que …"
+                or not self.asks(parts[1])  # "Qu'est-ce qu'on fait : du labo, des cours ?"
+            ):
+                parts = [piece]
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
+
+    def _announces_next(self, text: str) -> bool:
+        """Whether a sentence ending with a colon is a request that has not said what it asks
+        yet ("I would like to ask:", "I'd like to ask the following:", "想请问：")."""
+        if not text.rstrip().endswith((":", "：")):
+            return False
+        if self._bare_request(text):
+            return True
+        ends = [found.end() for found in self.markers.request.finditer(lowered(text))]
+        return bool(ends) and len(_WORD.findall(text[max(ends) :])) <= ANNOUNCING_WORDS
+
+    def _only_lead(self, text: str) -> bool:
+        """Whether a text is only words that lead into a question ("PS", "By the way")."""
+        lead = self.markers.lead.match(lowered(text))
+        return lead is not None and not text[lead.end() :].strip(" ,.:;：，")
 
     def _bare_request(self, text: str) -> bool:
         """Whether a text ends with a request that has not said what it asks yet ("I am a
@@ -132,9 +158,22 @@ class SentenceReader:
             sentence = Sentence(piece, self.kind(piece))
             if listed and sentence.kind == OTHER:  # "1) the length of the exchange"
                 sentence = Sentence(piece, QUESTION)
+            framed = self._framed(sentence, letter=len(pieces) > 1)
             # one sentence alone is no letter ("je travaille sur les lipides, vous avez un labo
-            # là-dessus ?" asks about what it introduces)
-            sentences.extend(self._introduced(sentence) if len(pieces) > 1 else [sentence])
+            # là-dessus ?" asks about what it introduces), unless it is a whole letter on one
+            # line ("老师好，我是…，想问…，谢谢")
+            letter = len(pieces) > 1 or len(framed) > 1
+            for part in framed:
+                sentences.extend(self._introduced(part) if letter else [part])
+        for i, sentence in enumerate(sentences[:-1]):
+            # "I would like to ask the following:" / "j'aimerais savoir :" then the questions:
+            # a request that has not said what it asks leads into them, asks nothing itself
+            if (
+                sentence.kind == QUESTION
+                and sentences[i + 1].kind == QUESTION
+                and self._announces_next(sentence.text)
+            ):
+                sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         sentences = self._topics_joined(sentences)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
         first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
@@ -149,8 +188,10 @@ class SentenceReader:
             ):
                 sentences[i] = Sentence(sentence.text, INTRO)
             elif (
-                i
-                and sentences[i - 1].kind == QUESTION
+                # after a question, even past the thanks ("谢谢 / 另外签证是…还是…")
+                asked
+                and i > first
+                and sentences[i - 1].kind in (QUESTION, THANKS)
                 and self.markers.has(norm, "conjunction", start=True)
             ):
                 sentences[i] = Sentence(sentence.text, QUESTION)
@@ -193,6 +234,48 @@ class SentenceReader:
                 continue
             joined.append(sentence)
         return joined
+
+    def _framed(self, sentence: Sentence, *, letter: bool) -> list[Sentence]:
+        """A whole letter written as one sentence ("老师好，我是…的硕士，想问…，谢谢，王敏"), cut
+        from its frame: the greeting clauses that open it and the thanks that close it (with
+        the signature after them), when it introduces its writer or thanks; what is left is
+        read as a sentence. "Hi, how long is the exchange?" and "Bonjour, je suis interne, est-ce
+        que …?" (no thanks: a question, not a letter) stay whole."""
+        if sentence.kind == GREETING:
+            return self._greeted(sentence) if letter else [sentence]
+        if sentence.kind != QUESTION:
+            return [sentence]
+        clauses = [c for c in _CLAUSE_COMMA.split(sentence.text) if c]
+        kinds = [self.kind(c) for c in clauses]
+        start = 0
+        while start < len(clauses) - 1 and kinds[start] == GREETING:
+            start += 1
+        end = len(clauses)
+        for i in range(len(clauses) - 1, start, -1):
+            if kinds[i] == THANKS and all(_short(c) for c in clauses[i + 1 :]):
+                end = i
+                break
+        if end == len(clauses) or (not start and INTRO not in kinds):
+            return [sentence]  # a letter closes with thanks; a question may open with "Hi,"
+        comma = "，" if has_cjk(sentence.text) else ", "
+        body = comma.join(clauses[start:end])
+        framed = [Sentence(comma.join(clauses[:start]), GREETING)] if start else []
+        framed.append(Sentence(body, self.kind(body)))
+        if end < len(clauses):
+            framed.append(Sentence(comma.join(clauses[end:]), THANKS))
+        return framed
+
+    def _greeted(self, sentence: Sentence) -> list[Sentence]:
+        """A greeting that goes on to say more after a comma ("Hi, I work in a PICU and I want
+        to see…"), cut in two: the greeting, then the rest read as a sentence of its own."""
+        found = _CLAUSE_COMMA.search(sentence.text)
+        if found is None:
+            return [sentence]
+        rest = sentence.text[found.end() :].strip()
+        kind = self.kind(rest)
+        if not rest or kind == GREETING or _short(rest):  # "Bonjour Madame, Monsieur,"
+            return [sentence]
+        return [Sentence(sentence.text[: found.start()], GREETING), Sentence(rest, kind)]
 
     def _introduced(self, sentence: Sentence) -> list[Sentence]:
         """A question that opens with a self-introduction, cut where the asking starts (after
@@ -304,8 +387,12 @@ class SentenceReader:
         if not i:
             return ""
         before = sentences[i - 1]
+        if before.kind == THANKS:  # "Merci. / PS: vous avez un labo sur ça ?": the letter's body
+            earlier = [s for s in sentences[: i - 1] if s.kind != THANKS]
+            if earlier and earlier[-1].kind == OTHER:
+                return earlier[-1].text
         if before.kind == OTHER:
-            return before.text
+            return "" if self._announces_next(before.text) else before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
             return before.text
         if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
@@ -355,7 +442,7 @@ class SentenceReader:
         deadline?", "…, et à qui dois-je écrire ?"), cut in two when both halves ask."""
         for found in self.markers.join.finditer(simplified(sentence)):
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
-            if left and right and self.asks(left) and self._opens_asking(right):
+            if left and right and self._left_asks(left) and self._opens_asking(right):
                 return [*self.clauses(left), *self.clauses(right)]
         if has_cjk(sentence):
             return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
@@ -370,6 +457,15 @@ class SentenceReader:
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _left_asks(self, clause: str) -> bool:
+        """Whether the first half of a sentence cut at a conjunction asks on its own; a Chinese
+        one with a question word, not only the request that opens the sentence ("请问交流项目
+        除了国际机票，还要…" asks one thing)."""
+        if not has_cjk(clause):
+            return self.asks(clause)
+        norm = normalised(clause.rstrip("?？ "))
+        return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
     def _opens_asking(self, clause: str) -> bool:
         """Whether the second half of a sentence cut at a conjunction asks on its own: it opens
