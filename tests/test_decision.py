@@ -235,10 +235,11 @@ def test_a_letters_question_keeps_its_answer_when_the_letter_is_about_the_writer
             "fees",
         ),
         (
-            "Mon mari ne veut pas que je parte sans savoir avec qui je serai, avec quelles "
-            "autres ecoles vous faites ca?",
+            # (session 7: the French needs lifted decide7's "mon mari … avec quelles autres
+            # ecoles" above the threshold: answered as the institutes all the same)
+            "franchement mon porte-monnaie pleure deja, faudra debourser combien pour votre truc",
             "fr",
-            "institutes",
+            "fees",
         ),
     ],
 )

@@ -25,6 +25,7 @@ NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answe
 MAX_SUGGESTIONS = 3
 QUESTION_MARKS = ("?", "？")  # a part ending in one is a question of its own
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
+NEAR_BEST = 0.5  # ... and, to bear a letter's question out, score at least this share of its first
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 # A fact the two programmes are compared on ("which is longer, …?") is read without their
 # names: so little is left that it must be this close in meaning to one of the fact's phrases.
@@ -234,7 +235,7 @@ class Assistant:
         alone = piece_match.candidates[0].topic_id if piece_match.candidates else None
         if alone is not None and self._same(alone, best.topic_id):
             return None
-        if not best.named and alone is not None and alone not in self._among_best(whole_match):
+        if not best.named and alone is not None and alone not in self._near_best(whole_match):
             return best  # the letter does not bear the piece's reading out ("would i get that?")
         if best.topic_id not in self._among_best(piece_match):
             return None  # the rest of the letter is about something else (the writer's field)
@@ -331,6 +332,13 @@ class Assistant:
         if whole_best is None or self._same(whole_best.topic_id, best.topic_id):
             return False
         return part.rstrip().endswith(QUESTION_MARKS) and best.score >= whole_best.score
+
+    def _near_best(self, whole: Match) -> set[str]:
+        """The topics among the best of a whole message that score at least half as much as
+        its first (a fifth-best topic far behind the first is no reading the message bears)."""
+        first = whole.candidates[0].score if whole.candidates else 0.0
+        candidates = {c.topic_id: c.score for c in whole.candidates}
+        return {t for t in self._among_best(whole) if candidates[t] >= NEAR_BEST * first}
 
     def _among_best(self, whole: Match) -> set[str]:
         """The topics among the best of a whole message, entries also ranked among entries:
