@@ -50,6 +50,7 @@ MARKER_KINDS = {
         "first",
         "second",
         "linking",
+        "dismiss",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -62,6 +62,8 @@ class FollowupReader:
     # "the first one", "the latter": the first or second of two programmes named before
     first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
+    dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
     _named: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _pronoun: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -117,6 +119,13 @@ class FollowupReader:
             for programme, _, word in self.described
             if (word in chinese if has_cjk(word) else f" {word} " in norm)
         }
+
+    def dismissed(self, text: str) -> set[str]:
+        """The programmes a message sets aside ("ok forget france", "laisse tomber le CSC"):
+        those it names or describes beside a dismissing word; none without one."""
+        if not has_marker(text, self.dismiss_markers, start=False):
+            return set()
+        return self.programmes_named(text) | self.hinted(text)
 
     def pointed(self, text: str, programmes: set[str]) -> set[str]:
         """Of the programmes a message names, those named beside a "one" word ("for the
@@ -351,6 +360,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         _marker_lists(followups.get("first")),
         _marker_lists(followups.get("second")),
+        _marker_lists(followups.get("dismiss")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
