@@ -51,6 +51,7 @@ MARKER_KINDS = {
         "second",
         "linking",
         "dismiss",
+        "relative",
     ),
 }
 BOTH, NONE = "both", "none"
