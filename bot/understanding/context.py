@@ -101,14 +101,14 @@ class Dialogue:
             # "For the CSC one, is housing free like in the exchange?" (in "CSC or the
             # exchange, which one…" the "one" points at neither: a choice)
             named = self.read.pointed(" ".join(questions), named) or named
+        # "ok forget france", "laisse tomber le CSC" after the two programmes: the other one
+        named = self._kept(text) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"
         pointed = None if named else self.read.ordinal(text, self.focus.named)
         if pointed is not None:
             named = {pointed}  # "Dans le premier, il y a un nombre de places limité ?"
-        if not named:
-            named = self._kept(text)  # "ok forget france" after the two programmes: the other
         if asked and not named:
             # a letter's questions about "ce programme" named in its introduction
             around = self.read.programmes_named(sentences.body(text))
