@@ -50,6 +50,8 @@ MARKER_KINDS = {
         "first",
         "second",
         "linking",
+        "dismiss",
+        "relative",
     ),
 }
 BOTH, NONE = "both", "none"

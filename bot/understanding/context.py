@@ -101,6 +101,8 @@ class Dialogue:
             # "For the CSC one, is housing free like in the exchange?" (in "CSC or the
             # exchange, which one…" the "one" points at neither: a choice)
             named = self.read.pointed(" ".join(questions), named) or named
+        # "ok forget france", "laisse tomber le CSC" after the two programmes: the other one
+        named = self._kept(text) or named
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"
@@ -143,13 +145,33 @@ class Dialogue:
             # the letter's one question read alone is less sure than the letter as a whole
             surer = self.assistant.surer_whole(text, read_as)
             if surer is not None and surer.topic_id not in (reply.topics or ()):
-                reply = topic_answer(self.assistant, surer.topic_id, lang, surer.score)
+                whole = topic_answer(self.assistant, surer.topic_id, lang, surer.score)
+                # about the programme the letter is about, as its question's reply is ("can I
+                # join it? I am from Kazakhstan" after the CSC programme: not the exchange's)
+                reply = self._for_programme(whole, self._about(named), lang)
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED) and questions != [text]:
             whole = self._one(text, lang, self.read.programmes_named(text))
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _kept(self, text: str) -> set[str]:
+        """The programme left when a message sets one aside ("ok forget france" after the CSC
+        programme and the exchange, or after either): the other one; else none."""
+        dropped = self.read.dismissed(text)
+        if len(dropped) != 1:
+            return set()
+        other = self.kb.programmes.other(next(iter(dropped)))
+        focus = self.focus
+        talked = {*focus.named, *([focus.programme] if focus.programme else [])}
+        return {other} if other is not None and talked & dropped else set()
+
+    def _about(self, named: set[str]) -> str | None:
+        """The programme a message is about: the one it names, else the one in focus."""
+        if named:
+            return next(iter(named)) if len(named) == 1 else None
+        return self.focus.programme
 
     def _one(self, text: str, lang: str, named: set[str]) -> Reply:
         """One question answered, in context when it does not stand alone."""
@@ -170,9 +192,7 @@ class Dialogue:
             if unlisted is not None:
                 return unlisted
         focus = self.focus
-        programme = next(iter(named)) if len(named) == 1 else None
-        if programme is None and not named:
-            programme = focus.programme
+        programme = self._about(named)
         followup = focus.at > 0  # an earlier message of this conversation is remembered
         if followup and focus.item is not None and read.pronoun(text):
             # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
@@ -667,6 +687,11 @@ class Dialogue:
         and item (an item's list: the one the message names, else its first)."""
         focus = self.focus
         programme = next(iter(named)) if len(named) == 1 else focus.programme
+        hinted = self.read.hinted(text) if not named and reply.kind == SUGGEST else set()
+        if len(hinted) == 1:
+            # "my classmate said CQMU sends students to France, is that true?" offered a "did
+            # you mean": the programme it describes is still what it is about
+            programme = next(iter(hinted))
         topic = self._asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
         if guessed and not self.read.sentences.asks(text) and not asks(text):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
@@ -22,6 +23,7 @@ MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
 QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
+RELATIVE_SPAN = 9  # a relative clause's describing word at most this many words after "one"
 MEMO_SIZE = 512  # messages whose reading is remembered
 
 
@@ -62,6 +64,10 @@ class FollowupReader:
     # "the first one", "the latter": the first or second of two programmes named before
     first_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     second_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # normalised relative words ("the one that…", "celui qui…"): a clause describing the "one"
+    relative: frozenset[str] = frozenset()
+    # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
+    dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
     _named: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _pronoun: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -118,6 +124,13 @@ class FollowupReader:
             if (word in chinese if has_cjk(word) else f" {word} " in norm)
         }
 
+    def dismissed(self, text: str) -> set[str]:
+        """The programmes a message sets aside ("ok forget france", "laisse tomber le CSC"):
+        those it names or describes beside a dismissing word; none without one."""
+        if not has_marker(text, self.dismiss_markers, start=False):
+            return set()
+        return self.programmes_named(text) | self.hinted(text)
+
     def pointed(self, text: str, programmes: set[str]) -> set[str]:
         """Of the programmes a message names, those named beside a "one" word ("for the
         Strasbourg one, …", "斯特拉斯堡那个…", "celui de Strasbourg"): the one it asks about."""
@@ -168,9 +181,16 @@ class FollowupReader:
             near = at + step
             while 0 <= near < len(words) and words[near] in self.linking:
                 near += step
-            if 0 <= near < len(words) and words[near] in self.which_one:
+            linked = 0 <= near < len(words) and words[near] in self.which_one
+            if linked or self._in_relative_clause(words[max(0, at - RELATIVE_SPAN) : at]):
                 return True
         return False
+
+    def _in_relative_clause(self, before: list[str]) -> bool:
+        """Whether the words before a describing word hold a "one" word followed by a relative
+        word ("the one that sends students to France", "celui qui envoie les gens dans les
+        hôpitaux français"): the clause describes the one meant."""
+        return any(w in self.one and nxt in self.relative for w, nxt in pairwise(before))
 
     def words(self, text: str) -> list[str]:
         """The words of a message (Chinese: one for every two characters; the Latin words of
@@ -351,6 +371,10 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         _marker_lists(followups.get("first")),
         _marker_lists(followups.get("second")),
+        relative=frozenset(
+            normalize(w) for ws in _marker_lists(followups.get("relative")).values() for w in ws
+        ),
+        dismiss_markers=_marker_lists(followups.get("dismiss")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
