@@ -3,7 +3,9 @@ vocabulary, before lexical matching (no Telegram here).
 
 A message may carry several typos at once ("wat are teh fess for the excahnge progam") or be
 spelt by ear ("sa dur konbien de tan lechanje"). Its language is guessed from the words it
-shares with each language's vocabulary. Then, word by word:
+shares with each language's vocabulary, after a name voice input split into two or three words
+is joined ("stras bourg", "neo natal", "stress burg": :meth:`Speller._rejoined`). Then, word by
+word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
    quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta");
