@@ -218,12 +218,15 @@ class Speller:
         unknown, whose joined form is a long known word, or sounds like one (one edit between
         the sound keys of a long word: "stress burg"). Known words stay apart ("a broad",
         "work shop"), and so do the words of ``keep``."""
+        unknown = [w not in self._known for w in words]
+        if not any(unknown):
+            return words
         out: list[str] = []
         i = 0
         while i < len(words):
             for n in range(min(JOINED, len(words) - i), 1, -1):
                 pieces = tuple(words[i : i + n])
-                if any(p in keep for p in pieces):
+                if not any(unknown[i : i + n]) or any(p in keep for p in pieces):
                     continue
                 target = self.joined(pieces)
                 if target is not None:
