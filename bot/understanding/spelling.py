@@ -4,7 +4,7 @@ vocabulary, before lexical matching (no Telegram here).
 A message may carry several typos at once ("wat are teh fess for the excahnge progam") or be
 spelt by ear ("sa dur konbien de tan lechanje"). Its language is guessed from the words it
 shares with each language's vocabulary, after a name voice input split into two or three words
-is joined ("stras bourg", "neo natal", "stress burg": :meth:`Speller._rejoined`). Then, word by
+is joined ("stras bourg", "neo natal", "stress burg": :meth:`Speller.rejoined`). Then, word by
 word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
@@ -190,7 +190,7 @@ class Speller:
     def correct(self, normalized: str, keep: frozenset[str] = frozenset()) -> str:
         """A normalised text with its shorthand written out and its unknown words corrected
         (the same text when none is); the words of ``keep`` stay as they are."""
-        words = self._rejoined(normalized.split(), keep)
+        words = self.rejoined(normalized.split(), keep)
         lang = self.language(w for w in words if w.isascii())
         chinese = self._chinese
         shorthand = self._shorthand.get(lang or "", {})
@@ -212,7 +212,7 @@ class Speller:
                 fixed.append(self.word(w, lang))
         return normalized if fixed == normalized.split() else " ".join(fixed)
 
-    def _rejoined(self, words: list[str], keep: frozenset[str]) -> list[str]:
+    def rejoined(self, words: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
         """The words with a name voice input split rejoined ("stras bourg" → strasbourg,
         "cardio logy" → cardiology): two or three neighbouring Latin words, one of them
         unknown, whose joined form is a long known word, or sounds like one (one edit between
