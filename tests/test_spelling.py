@@ -130,3 +130,34 @@ def test_a_shorthand_must_stand_for_words_of_the_knowledge_base(tmp_path: Path) 
     matching.write_text(text.replace("koi: quoi,", "koi: kwazimodo,"), "utf-8")
     with pytest.raises(KnowledgeError, match="shorthand: fr: koi"):
         Assistant.load(tmp_path, REPOSITORY / "conversations", semantic=False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        ("is there a neo natal department", "is there a neonatal department"),
+        ("the stras bourg partnership", "the strasbourg partnership"),
+        ("who goes to stress burg", "who goes to strasbourg"),  # one vowel heard wrong
+        ("is cardio logy offered", "is cardiology offered"),
+        ("ya til de la cardio logie", "ya tel de la cardiologie"),  # French too
+    ],
+)
+def test_a_name_voice_input_split_is_joined(
+    assistant: Assistant, typed: str, corrected: str
+) -> None:
+    assert assistant.matcher.spelt(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "i want to stay at the dorm",
+        "i want to go a broad for a semester",  # known words stay apart
+        "is there some one like me in the lab",
+        "do they give a special type of visa",  # real words that sound like "specialties"
+        "le logement est disponible et gratuit",  # the last piece adds no sound
+        "is the lojemen ai gratui",  # a particle is no piece of a name
+    ],
+)
+def test_ordinary_sentences_are_not_joined(assistant: Assistant, ordinary: str) -> None:
+    assert len(assistant.matcher.spelt(ordinary).split()) == len(ordinary.split())

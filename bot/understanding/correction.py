@@ -286,23 +286,25 @@ class TextCorrector:
         """Forget the corrected texts."""
         self._corrected.cache_clear()
 
+    def speller(self) -> Speller:
+        """The speller of the Latin and Chinese words (built at the first call)."""
+        if self._speller is None:
+            self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
+        return self._speller
+
     def build(self) -> None:
         """Build the speller and load its word tables now, rather than at the first text
         (0.2-0.3 s in one piece: on the event loop, every update in flight would wait)."""
-        if self._speller is None:
-            self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
-        self._speller.load_tables()
+        self.speller().load_tables()
 
     def _correct(self, text: str) -> str:
         normalized = normalize(self.standard(text))
         if self._chinese_shorthand is not None and has_cjk(normalized):
             chinese = self._config.shorthand["zh"]
             normalized = self._chinese_shorthand.sub(lambda m: chinese[m.group(0)], normalized)
-        if self._speller is None:
-            self._speller = vocabulary_speller(self._kb, self._config, self._phrases)
         # in Chinese, a short form in capitals is a term read as such (PGY is no "pay")
         keep = frozenset(a.casefold() for a in _ACRONYM.findall(text)) if has_cjk(text) else None
-        return self._speller.correct(normalized, keep or frozenset())
+        return self.speller().correct(normalized, keep or frozenset())
 
 
 RESPELT = 2  # corrected words (or Chinese characters) from which a message is read as corrected

@@ -3,7 +3,9 @@ vocabulary, before lexical matching (no Telegram here).
 
 A message may carry several typos at once ("wat are teh fess for the excahnge progam") or be
 spelt by ear ("sa dur konbien de tan lechanje"). Its language is guessed from the words it
-shares with each language's vocabulary. Then, word by word:
+shares with each language's vocabulary, after a name voice input split into two or three words
+is joined ("stras bourg", "neo natal", "stress burg": :meth:`Speller.rejoined`). Then, word by
+word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
    quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta");
@@ -40,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Hamming
 
 from bot.understanding.chinese_spelling import ChineseSpeller
 from bot.understanding.sounds import sound_key
@@ -54,6 +56,9 @@ GUARD_COMMON = True  # common English and French words are never corrected
 CLIPPED = 5  # an unknown word this long may be a clipped form of a known one (stomato, immuno)
 CLIPPED_REST = 4  # … of one at least this much longer ("strong" is no clipped "strongest")
 CLIPPED_SHARE = 0.5  # … when one completion has at least this share of the completions' uses
+JOINED = 3  # voice input splits a name into up to this many words ("stras bourg", "neo natal")
+JOINED_LENGTH = 7  # … joined only into a known word this long at least
+JOINED_SOUND = 7  # … or into one whose sound key is one edit from theirs, from this many sounds
 ELIDED = "fr"  # the language whose articles and pronouns are elided and glued (l', d', j')
 # An elided article or pronoun glued to the next word: l'échange typed "lechange"; j' also
 # before a consonant ("jpeux").
@@ -136,7 +141,15 @@ class Speller:
         french = self._languages.get(ELIDED, frozenset()) | self._names
         self._french_sounds = self._sound_index(counts, "fr", french)
         self._sorted = sorted(counts)
+        self._long_sounds: dict[str, str] = {}  # the sound key of each long word: the most used
+        for word in sorted(counts, key=lambda w: (-counts[w], w)):
+            if len(word) >= JOINED_LENGTH and len(sound_key(word)) >= JOINED_SOUND:
+                self._long_sounds.setdefault(sound_key(word), word)
+        self._long_keys: dict[int, list[str]] = defaultdict(list)  # … by their length
+        for sound in self._long_sounds:
+            self._long_keys[len(sound)].append(sound)
         self.word = lru_cache(maxsize=8192)(self._word)
+        self.joined = lru_cache(maxsize=4096)(self._joined)
 
     @staticmethod
     def _sound_index(counts: Counter[str], key: str, words: Iterable[str]) -> dict[str, list[str]]:
@@ -177,7 +190,7 @@ class Speller:
     def correct(self, normalized: str, keep: frozenset[str] = frozenset()) -> str:
         """A normalised text with its shorthand written out and its unknown words corrected
         (the same text when none is); the words of ``keep`` stay as they are."""
-        words = normalized.split()
+        words = self.rejoined(normalized.split(), keep)
         lang = self.language(w for w in words if w.isascii())
         chinese = self._chinese
         shorthand = self._shorthand.get(lang or "", {})
@@ -197,7 +210,71 @@ class Speller:
                 fixed.extend(self._unglued(w))
             else:
                 fixed.append(self.word(w, lang))
-        return normalized if fixed == words else " ".join(fixed)
+        return normalized if fixed == normalized.split() else " ".join(fixed)
+
+    def rejoined(self, words: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
+        """The words with a name voice input split rejoined ("stras bourg" → strasbourg,
+        "cardio logy" → cardiology): two or three neighbouring Latin words, one of them
+        unknown, whose joined form is a long known word, or sounds like one (one edit between
+        the sound keys of a long word: "stress burg"). Known words stay apart ("a broad",
+        "work shop"), and so do the words of ``keep``."""
+        unknown = [w not in self._known for w in words]
+        if not any(unknown):
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(JOINED, len(words) - i), 1, -1):
+                pieces = tuple(words[i : i + n])
+                if not any(unknown[i : i + n]) or any(p in keep for p in pieces):
+                    continue
+                target = self.joined(pieces)
+                if target is not None:
+                    out.append(target)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def _joined(self, pieces: tuple[str, ...]) -> str | None:
+        """The long known word the pieces of a split name stand for, or None: the pieces
+        joined when that is a known word; otherwise a known word that sounds like them (the
+        same sound key, or one vowel heard wrong: "stress burg"), when one piece is no real
+        word and the last one adds sounds ("disponible et" is no "disponibles")."""
+        if not all(p.isascii() and p.isalpha() and len(p) >= 2 for p in pieces):
+            return None
+        if all(p in self._known for p in pieces):
+            return None  # every piece is a word of the knowledge base: "a broad", "in to"
+        whole = "".join(pieces)
+        if len(whole) < JOINED_LENGTH:
+            return None
+        if whole in self._count:
+            found: str | None = whole
+        elif all(p in self._known or common_latin(p) for p in pieces) or min(map(len, pieces)) < 3:
+            return None  # real words and particles sound like a name by chance: "special type"
+        else:
+            found = self._sounds_like(whole, "".join(pieces[:-1]))
+        return None if found in pieces else found
+
+    def _sounds_like(self, whole: str, head: str) -> str | None:
+        """The long known word whose sound key is that of ``whole`` or one vowel away, when
+        the end of ``whole`` after ``head`` adds sounds; None otherwise."""
+        sound = sound_key(whole)
+        if len(sound) < JOINED_SOUND or sound == sound_key(head):
+            return None
+        found = self._long_sounds.get(sound)
+        if found is not None:
+            return found
+        keys = self._long_keys.get(len(sound), [])  # one sound heard wrong, no more
+        for near, _, _ in process.extract(
+            sound, keys, scorer=Hamming.distance, score_cutoff=1, limit=None
+        ):
+            changed = next((a, b) for a, b in zip(sound, near, strict=True) if a != b)
+            if all(c in "aeiou" for c in changed):
+                return self._long_sounds[near]
+        return None
 
     def _shorthand_here(self, word: str, own: frozenset[str] | None) -> bool:
         """Whether a shorthand spelling of the message's language is written out: when it is
