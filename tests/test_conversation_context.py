@@ -106,21 +106,21 @@ CONVERSATION_FLOORS = {
         "kind:question-not-signup": 0.66,  # 75.0 % (9/12)
     },
     "conv-dev3.yaml": {  # round-4 writers (session 6): first scored on main 83.8 % (201/240)
-        "all": 0.88,  # 90.8 % (218/240) session 7 (conv7)
-        "en": 0.85,  # 86.6 %
-        "zh": 0.83,  # 85.7 %
+        "all": 0.89,  # 91.7 % (220/240) session 7 (notlisted7); 90.8 % (conv7)
+        "en": 0.87,  # 90.2 % (notlisted7); 86.6 % before
+        "zh": 0.90,  # 92.9 % (notlisted7); 85.7 % before
         "fr": 0.91,  # 92.9 %
         "rejection": 0.81,  # 87.5 % (14/16)
         "language": 0.97,  # 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.84,  # 87.5 % (28/32)
-        "kind:not-listed-followup": 0.79,  # 83.3 % (20/24)
+        "kind:not-listed-followup": 0.87,  # 91.7 % (22/24) session 7 (notlisted7); 83.3 %
         "kind:pronoun": 0.78,  # 81.2 % (26/32) session 7 (conv7); 78.1 % before
     },
     "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
         "all": 0.88,  # 89.3 % (375/420) session 7 (conv7)
         "en": 0.89,  # 91.7 %
-        "zh": 0.90,  # 92.0 % (was 90.2 %)
+        "zh": 0.91,  # 93.8 % session 7 (notlisted7); 92.0 % (was 90.2 %)
         "fr": 0.80,  # 82.1 % (was 77.7 %)
         "rejection": 0.95,  # 100 % (28/28) with issue 18 session 7 (thesis help, lessons); 92.9
         "language": 0.98,  # 100 %
@@ -128,7 +128,7 @@ CONVERSATION_FLOORS = {
         "kind:programme-differs": 0.82,  # 83.9 % (47/56) (was 80.4 %)
         "kind:pronoun": 0.82,  # 83.9 % (47/56) (was 80.4 %)
         "kind:question-not-signup": 0.78,  # 82.1 % (23/28) (was 75.0 %)
-        "kind:not-listed-followup": 0.71,  # 73.8 % (31/42)
+        "kind:not-listed-followup": 0.78,  # 81.0 % (34/42) session 7 (notlisted7); 73.8 %
     },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
         "all": 0.92,  # 95.0 % (57/60)
@@ -159,7 +159,7 @@ CONVERSATION_FLOORS = {
     },
     "emails-dev4.yaml": {  # session 7: round-5 independent writers (first score 78.1 %)
         "all": 0.80,  # 82.4 % (173/210) email7: letters on one line, 还是, colons
-        "en": 0.78,  # 81.1 %
+        "en": 0.80,  # 83.3 % (notlisted7); 81.1 %
         "zh": 0.83,  # 86.7 % (was 73.3 %)
         "fr": 0.76,  # 80.0 % (was 78.3 %)
         "language": 0.98,  # 100 %

@@ -187,7 +187,7 @@ class Dialogue:
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
             pointing = read.pronoun(text)
             unlisted = unlisted or unnamed_in_focus(
-                assistant, self.focus, text, lang, reply, pointing=pointing
+                assistant, self.focus, text, lang, reply, pointing=pointing, elliptic=elliptic
             )
             if unlisted is not None:
                 return unlisted

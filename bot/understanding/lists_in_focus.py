@@ -51,6 +51,9 @@ def unlisted_in_focus(
     named_lists = set(matcher.named_lists(text))
     named = matcher.named_items(text)
     listed = matcher.not_listed(text)
+    if listed is not None and named:  # "cardiac surgery": not Cardiology's "cardiac"
+        words = listed[0] if has_cjk(listed[0]) else f" {listed[0]} "
+        named = matcher.named_items(f" {normalize(text)} ".replace(words, " "))
     if listed is not None and not named:
         group = listed[2]
         list_id = focus_list or group.list_id
@@ -79,31 +82,33 @@ def _item_not_in(
 
 
 def unnamed_in_focus(
-    assistant: Assistant, focus: Focus, text: str, lang: str, reply: Reply, *, pointing: bool
+    assistant: Assistant,
+    focus: Focus,
+    text: str,
+    lang: str,
+    reply: Reply,
+    *,
+    pointing: bool,
+    elliptic: bool = False,
 ) -> Reply | None:
     """A follow-up asking for something of the kind of the list in focus that is none of its
     items, in words the knowledge base does not know ("any lab working on microfluidics?"
     after the labs): "not among" the list, without naming it. The message names the list's
-    kind by its own words (``matching.yaml`` ``list_words``), says more than that, names no
-    item and is not answered surely. After an item of the list, too ("what about a lab of
-    biomechanics?" after a lab), unless the message points at that item (``pointing``: a
-    pronoun or deixis, "这个 lab 在 list 里面吗？")."""
+    kind by its own words (``matching.yaml`` ``list_words``) or, not standing alone
+    (``elliptic``), comes right after the list ("global health?" after the master's
+    disciplines); it says more than that, names no item and is not answered surely. After an
+    item of the list, too ("what about a lab of biomechanics?" after a lab), unless the
+    message points at that item (``pointing``: a pronoun or deixis, "这个 lab 在 list 里面吗？")."""
     matcher, kb = assistant.matcher, assistant.kb
     focus_list = list_in_focus(assistant, focus)
     if focus_list is None or focus.topic not in (focus_list, focus.item):
         return None
-    if pointing and focus.topic != focus_list:
-        return None
-    if focus_list not in matcher.named_lists(text) or matcher.named_items(text):
+    if (pointing and focus.topic != focus_list) or matcher.named_items(text):
         return None
     if reply.kind == ANSWER and reply.score >= assistant.config.answer_threshold:
         return None  # "what does the programme include besides the lab?": its own answer
-    rest = f" {normalize(text)} "
-    for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
-        rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
-    if not matcher.specific(rest) and not matcher.unknown_share(rest):
-        return None  # "what about the labs?" (a word the knowledge base does not know, as
-        # "paludisme" in "un labo sur le paludisme ?", is specific)
+    if not _asked_of(assistant, focus, focus_list, text, elliptic=elliptic):
+        return None
     title = html.escape(kb.title(focus_list, lang))
     intro = assistant.texts.get("not_listed_unnamed", lang, list=title)
     buttons = (
@@ -113,6 +118,38 @@ def unnamed_in_focus(
     )
     text = f"{intro}\n\n{kb.render(focus_list, lang)}"
     return Reply(text, buttons, focus_list, 1.0, lang, NOT_LISTED, (focus_list,))
+
+
+def _asked_of(
+    assistant: Assistant, focus: Focus, focus_list: str, text: str, *, elliptic: bool
+) -> bool:
+    """Whether a follow-up asks for something of the list in focus that it does not name: it
+    names the list's kind and says more than that ("un labo sur le paludisme ?": a word the
+    knowledge base does not know is specific), or, right after the list, it does not stand
+    alone and is closer in meaning to a topic than to what is out of scope ("global health?",
+    "what abt health policy"; not "and the flight?"). A message naming another list is about
+    that one ("is there a stem cell lab?" after the PhD disciplines)."""
+    matcher = assistant.matcher
+    named_lists = matcher.named_lists(text)
+    if focus_list not in named_lists:
+        if named_lists or focus.topic != focus_list or not elliptic:
+            return False
+        if not _in_scope(assistant, text):
+            return False
+    rest = f" {normalize(text)} "
+    for word in sorted(assistant.config.list_words.get(focus_list, ()), key=len, reverse=True):
+        rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+    return bool(matcher.specific(rest) or matcher.unknown_share(rest))  # not "and the labs?"
+
+
+def _in_scope(assistant: Assistant, text: str) -> bool:
+    """Whether a message is closer in meaning to a topic than to the out-of-scope examples
+    (by ``semantic.off_topic_margin``)."""
+    match = assistant.match(text)
+    if not match.by_meaning:
+        return False
+    closest = max((c.cosine for c in match.candidates), default=0.0)
+    return closest >= match.off_topic + assistant.config.semantic.off_topic_margin
 
 
 def _in_list(assistant: Assistant, item: Item, list_id: str) -> bool:

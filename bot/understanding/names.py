@@ -12,7 +12,7 @@ from typing import Any
 from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig, NotListed
-from bot.understanding.text import chinese_runs, normalize
+from bot.understanding.text import chinese_runs, has_cjk, normalize
 
 
 def item_names(kb: KnowledgeBase) -> dict[str, set[str]]:
@@ -200,14 +200,14 @@ class NameFinder:
     def not_listed(self, normalized: str) -> tuple[str, str, NotListed] | None:
         """A field named in a normalised text that is not among a list's items: the words
         that named it, their language and its group; None when the text names a listed item
-        too."""
+        too (a listed name inside the field's, "cardiac" in "cardiac surgery", is the field's)."""
         pieces = self._pieces(normalized)
-        if pieces & self.named.keys():
-            return None
         found = [term for term in pieces if term in self._not_listed]
         if not found:
             return None
         term = max(found, key=len)  # "pediatric dermatology" before "dermatology"
+        if any(not _inside(name, term) for name in pieces & self.named.keys()):
+            return None
         group, lang = self._not_listed[term]
         return term, lang, group
 
@@ -258,3 +258,11 @@ class NameFinder:
             normalized = normalized.replace(name if not name.isascii() else f" {name} ", " ")
         pieces = self._pieces(normalized)
         return [list_id for list_id, words in self._config.list_words.items() if pieces & words]
+
+
+def _inside(name: str, term: str) -> bool:
+    """Whether a name is part of a longer term, as whole words ("cardiac" in "cardiac
+    surgery"; anywhere for Chinese)."""
+    if has_cjk(name):
+        return name in term
+    return f" {name} " in f" {term} "
