@@ -184,21 +184,21 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.79,  # 81.2 % (39/48)
     },
     # HELD-OUT sets (never tuned on; scored once a session, at its end): the figures of
-    # session 6's end (BENCHMARKS.md "Session 6 on merged main"), a row or two below
+    # session 7's end (BENCHMARKS.md "Session 7 on merged main"), a row or two below
     "conv-holdout.yaml": {
-        "all": 0.84,  # 86.7 % (169/195)
-        "en": 0.86,  # 90.0 %
+        "all": 0.85,  # 87.7 % (171/195) session 7; 86.7 % session 6
+        "en": 0.90,  # 93.3 % session 7; 90.0 %
         "zh": 0.81,  # 85.0 %
         "fr": 0.83,  # 86.7 %
         "language": 0.98,  # 100 %
     },
     "emails-holdout.yaml": {
-        "all": 0.78,  # 81.2 % (78/96)
+        "all": 0.80,  # 82.3 % (79/96) session 7; 81.2 % session 6
         "en": 0.78,  # 81.2 %
-        "zh": 0.81,  # 84.4 %
+        "zh": 0.84,  # 87.5 % session 7; 84.4 %
         "fr": 0.75,  # 78.1 %
         "language": 0.98,  # 100 %
-        "kind:email-two": 0.75,  # 77.8 % (28/36)
+        "kind:email-two": 0.77,  # 80.6 % (29/36) session 7; 77.8 %
     },
 }
 

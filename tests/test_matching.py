@@ -535,8 +535,9 @@ REAL_HOLDOUT2_FLOORS = {
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
 INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8 (s7), 100, 99.2
-# held-out figures at session 6's end: en 75.9, fr 75.9, zh 84.5 %; typos 93.3 / 83.3 / 93.3 %
-INDEP_EN_HOLDOUT_FLOORS = {"en": 0.72, "rejection": 0.83, "language": 0.94}  # 75.9, 91.7, 97.5
+# held-out figures at session 7's end: en 76.9, fr 75.9, zh 84.5 %; typos 90.0 / 83.3 / 90.0 %
+# (session 6: en 75.9; typos 93.3 / 83.3 / 93.3: those floors kept)
+INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 76.9 (s7), 83.3, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
 # institutions (was 83.3 %)
 # fr 87.0 -> 89.8 % with French chat reading (emoticons, chatter ends a clause, c koi) and
