@@ -29,10 +29,9 @@ class Focus:
 
     def to_json(self) -> dict[str, Any]:
         """The focus as JSON data (``None`` values left out)."""
-        data = {k: v for k, v in asdict(self).items() if v is not None}
-        data["named"] = list(self.named)
-        if not self.named:
-            del data["named"]
+        data = {k: v for k, v in asdict(self).items() if v is not None and k != "named"}
+        if self.named:
+            data["named"] = list(self.named)
         return data
 
     @classmethod
