@@ -253,7 +253,8 @@ async def test_the_leads_table_pages_and_a_refusal_reads_in_french(tmp_path: Pat
         await page.select_option("select[name='sort']", "name")
         await expect(page.locator("#lead-count")).to_have_text("1–100 sur 250 inscriptions")
         assert await page.locator("#leads-previous").is_disabled()
-        await page.click("#leads-next")
+        await page.click("#leads-next")  # a coordinator sees the second page, then turns again
+        await expect(page.locator("#lead-count")).to_have_text("101–200 sur 250 inscriptions")
         await page.click("#leads-next")
         await expect(page.locator("#lead-count")).to_have_text("201–250 sur 250 inscriptions")
         await expect(rows).to_have_count(50)

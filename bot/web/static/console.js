@@ -277,8 +277,11 @@ async function showLeads() {
     return parts.join("&");
   }
   let firstLoad = true;
+  let requested = 0;  // the latest page asked for: an older answer arriving late is dropped
   async function load() {
+    const mine = ++requested;
     const { data } = await json("leads?" + query() + "&offset=" + offset);
+    if (mine !== requested) return;
     if (firstLoad) {
       firstLoad = false;
       const statuses = data.choices.statuses.map((s) => [s, t("coordinator_status_" + s)]);
