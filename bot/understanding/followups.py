@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.sentences import SentenceReader
-from bot.understanding.text import has_cjk, normalize
+from bot.understanding.text import has_cjk, normalize, searched_form
 
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
@@ -25,13 +24,6 @@ QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 RELATIVE_SPAN = 9  # a relative clause's describing word at most this many words after "one"
 MEMO_SIZE = 512  # messages whose reading is remembered
-
-
-@lru_cache(maxsize=4096)
-def _searched_form(name: str) -> str:
-    """A normalised name as looked for in a padded text: Latin between spaces (cached: the
-    same few names are looked for in every message)."""
-    return name if has_cjk(name) else f" {name} "
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ class FollowupReader:
         norm = f" {normalize(text)} "
         found = set()
         for programme, name in self.names:
-            if _searched_form(name) in norm:
+            if searched_form(name) in norm:
                 found.add(programme)
         for programme, lang, word in self.described:
             if programme not in found and self._described(norm, word, lang):

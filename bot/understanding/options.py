@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from itertools import pairwise
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.matching_config import MatchingConfig
-from bot.understanding.text import has_cjk, normalize, stem
+from bot.understanding.text import has_cjk, normalize, searched_form, stem
 
 MAX_OPTIONS = 3  # more names than this make a list, not a choice
 MAX_LISTED = 4  # words of an option listed before "A or B" ("pediatrics, neonatology or …")
@@ -39,16 +38,9 @@ LISTED = re.compile(r"[,，、/]")  # between the options of a list (and between
 Option = frozenset[str]  # the topics one name stands for (an ambiguous name: several)
 
 
-@lru_cache(maxsize=4096)
-def _searched_form(marker: str) -> str:
-    """A normalised marker as looked for in a padded text: Latin between spaces (cached: the
-    same few markers are looked for in every message)."""
-    return marker if has_cjk(marker) else f" {marker} "
-
-
 def _found(marker: str, padded: str) -> bool:
     """Whether a normalised marker is in a padded normalised text (Latin: as whole words)."""
-    return _searched_form(marker) in padded
+    return searched_form(marker) in padded
 
 
 _Name = tuple[str, int, int, Option]  # text searched, spaces before the name, length, topics

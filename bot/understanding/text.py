@@ -49,6 +49,14 @@ def has_cjk(text: str) -> bool:
     return _CJK_CHAR.search(text) is not None
 
 
+@lru_cache(maxsize=4096)
+def searched_form(term: str) -> str:
+    """A normalised name or marker as looked for in a normalised text padded with spaces:
+    Latin as whole words (between spaces), Chinese anywhere (cached: the same few terms are
+    looked for in every message)."""
+    return term if has_cjk(term) else f" {term} "
+
+
 def without_names(text: str) -> str:
     """A text without its names and acronyms: capitalised words that do not open a sentence
     (and the short words linking them), so that "Université de Lyon" in an English e-mail
