@@ -8,10 +8,10 @@ the programmes. :func:`reader_of` prepares them once per knowledge base.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -61,18 +61,18 @@ class FollowupReader:
     # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
-    _named: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-    _pronoun: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
+    _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_named", lru_cache(maxsize=MEMO_SIZE)(self._programmes_named))
+        object.__setattr__(self, "_pronoun", lru_cache(maxsize=MEMO_SIZE)(self._has_pronoun))
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
-        known = self._named.get(text)
-        if known is None:
-            known = self._named[text] = frozenset(self._programmes_named(text))
-            _bounded(self._named)
-        return set(known)
+        return set(self._named(text))
 
-    def _programmes_named(self, text: str) -> set[str]:
+    def _programmes_named(self, text: str) -> frozenset[str]:
         norm = f" {normalize(text)} "
         found = set()
         for programme, name in self.names:
@@ -81,7 +81,7 @@ class FollowupReader:
         for programme, lang, word in self.described:
             if programme not in found and self._described(norm, word, lang):
                 found.add(programme)
-        return found
+        return frozenset(found)
 
     def in_order(self, text: str) -> tuple[str, ...]:
         """The programmes a message names, in the order it names them first."""
@@ -211,12 +211,11 @@ class FollowupReader:
 
     def pronoun(self, text: str) -> bool:
         """Whether a message holds a pronoun or deixis ("it", "y", "那个项目")."""
-        known = self._pronoun.get(text)
-        if known is None:
-            rest = self._without_no_pronoun(text)
-            known = self._pronoun[text] = has_marker(rest, self.pronoun_markers, start=False)
-            _bounded(self._pronoun)
-        return known
+        return self._pronoun(text)
+
+    def _has_pronoun(self, text: str) -> bool:
+        rest = self._without_no_pronoun(text)
+        return has_marker(rest, self.pronoun_markers, start=False)
 
     def _without_no_pronoun(self, text: str) -> str:
         """A message without the phrases that hold a pronoun's word but point at nothing
@@ -378,12 +377,6 @@ def _list_overviews(kb: KnowledgeBase) -> frozenset[str]:
     """The entries every list is related to: the overview of the lists ("Disciplines")."""
     every = [set(entry.related) for entry in kb.entries.values() if entry.item_ids]
     return frozenset(set.intersection(*every)) if every else frozenset()
-
-
-def _bounded(memo: dict[str, Any]) -> None:
-    """A memo of the last messages read kept small (emptied past ``MEMO_SIZE`` entries)."""
-    if len(memo) > MEMO_SIZE:
-        memo.clear()
 
 
 def asks(text: str) -> bool:

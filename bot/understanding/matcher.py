@@ -94,7 +94,7 @@ class Matcher:
         self._options = OptionFinder(kb, config, self._names.named)
         # A message's language, parts, options and names are asked for several times on its
         # way (the answer, the conversation's checks, a letter's pieces): kept for recent
-        # texts (lists as tuples, copied for each caller; the set of items is shared: read it).
+        # texts (as tuples and frozensets, copied for each caller).
         self._languages = lru_cache(maxsize=_RECENT)(self._parser.language)
         self._parts = lru_cache(maxsize=_RECENT)(
             lambda question: tuple(self._parser.parts(question))
@@ -106,7 +106,7 @@ class Matcher:
             lambda question: tuple(self._options.phrases(self.standard(self.asking_part(question))))
         )
         self._items_named = lru_cache(maxsize=_RECENT)(
-            lambda question: self._names.items(normalize(question))
+            lambda question: frozenset(self._names.items(normalize(question)))
         )
         self._lists_named = lru_cache(maxsize=_RECENT)(
             lambda question: tuple(self._names.lists(self.spelt(self.asking_part(question))))
@@ -265,7 +265,7 @@ class Matcher:
 
     def named_items(self, question: str) -> set[str]:
         """The items whose name or alias the question contains word for word."""
-        return self._items_named(question)
+        return set(self._items_named(question))
 
     def options(self, question: str) -> list[Option]:
         """The two or three items, or programmes, the part that asks names to choose between
