@@ -613,6 +613,19 @@ QUESTIONS_VAL_FLOORS = {
     "kind:situational": 0.68,  # 70.8 % (34/48) with the decision of session 7 (was 60.4 %)
 }
 
+# Round 6 single questions by seven independent writers (Nigerian, German, Vietnamese, Moroccan,
+# Cameroonian, Hong Kong, Dongbei): a VALIDATION set (never tuned on; its misses are not read),
+# first scored on main in session 8: all 85.0 %, en 87.0 / zh 82.4 / fr 81.5 %, off-topic 92.9 %.
+QUESTIONS_VAL2_FLOORS = {
+    "en": 0.85,  # 87.0 % (141/162)
+    "zh": 0.80,  # 82.4 % (89/108)
+    "fr": 0.79,  # 81.5 % (88/108)
+    "rejection": 0.90,  # 92.9 % (39/42)
+    "language": 0.98,  # 100 %
+    "kind:unknown": 0.83,  # 85.7 % (48/56)
+    "kind:situational": 0.73,  # 75.0 % (63/84)
+}
+
 
 def _figures(report: Report) -> dict[str, float]:
     figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
@@ -644,6 +657,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev3.yaml", QUESTIONS_DEV3_FLOORS),
         ("questions-dev4.yaml", QUESTIONS_DEV4_FLOORS),
         ("questions-val.yaml", QUESTIONS_VAL_FLOORS),
+        ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
