@@ -372,9 +372,9 @@ class Assistant:
         if len(options) > 1:
             return self._options(question, whole, options, parts, lang)
         chosen = self._described_options(whole, phrases)
-        if not chosen and len(phrases) > 2:
-            # the piece listed before "A or B" is no option of theirs ("En santé publique, vaut
-            # mieux viser les disciplines de master ou celles de doctorat ?")
+        if not chosen and len(phrases) > 2 and self.matcher.named_items(phrases[0]):
+            # the field named before "A or B" is what they are of, no option ("En santé
+            # publique, vaut mieux viser les disciplines de master ou celles de doctorat ?")
             chosen = self._described_options(whole, phrases[1:])
         return self._chosen(whole, chosen, parts, lang) if chosen else None
 
