@@ -361,9 +361,21 @@ class Assistant:
         """The answer of a message that names or describes two or three options to choose
         between or to compare; None when it offers no such choice."""
         options = self.matcher.options(question)
+        phrases = self.matcher.option_phrases(question)
+        if len(options) > len(phrases) == 2:
+            # more names than sides of the choice: a side names its option in several words
+            # ("le labo sur la bio moléculaire des maladies infectieuses vs le centre infection
+            # et immunité"), each side is read as a question of its own
+            chosen = self._described_options(whole, phrases)
+            if chosen:
+                return self._chosen(whole, chosen, parts, lang)
         if len(options) > 1:
             return self._options(question, whole, options, parts, lang)
-        chosen = self._described_options(whole, self.matcher.option_phrases(question))
+        chosen = self._described_options(whole, phrases)
+        if not chosen and len(phrases) > 2 and self.matcher.named_items(phrases[0]):
+            # the field named before "A or B" is what they are of, no option ("En santé
+            # publique, vaut mieux viser les disciplines de master ou celles de doctorat ?")
+            chosen = self._described_options(whole, phrases[1:])
         return self._chosen(whole, chosen, parts, lang) if chosen else None
 
     def _options(
@@ -375,6 +387,7 @@ class Assistant:
         or the exchange?"): that fact for each; None when the message is out of scope or its
         best topic is something else it asks (the fees, not the two programmes)."""
         position = self._positions(whole)
+        options = self._qualified_options(question, options)
         chosen: list[Candidate] = []
         for topics in options:
             # a name of two items (小儿重症监护病房): the one the message ranks best
@@ -392,6 +405,21 @@ class Assistant:
                 taken = [t for p in named for t in (p.overview, p.participants) if t]
                 chosen = [self._ranked(whole, frozenset({t}), position) for t in taken]
         return self._chosen(whole, chosen, parts, lang)
+
+    def _qualified_options(self, question: str, options: list[Option]) -> list[Option]:
+        """The options with an item named with its qualifier read as the longer item it
+        names ("le service des nouveau-nés ou la réanimation des enfants": Pediatric
+        Intensive Care, not the adult ICU): an option whose item the message names only
+        inside a qualified name is the one item so named that no other option is."""
+        named = self.matcher.named_items(self.matcher.spelt(self.matcher.asking_part(question)))
+        uncovered = named.difference(*options)
+        if len(uncovered) != 1:
+            return options
+        items = self.kb.items.keys()
+        return [
+            frozenset(uncovered) if topics <= items and not topics & named else topics
+            for topics in options
+        ]
 
     def _positions(self, whole: Match) -> dict[str, int]:
         position: dict[str, int] = {}
