@@ -26,6 +26,9 @@ def chinese_cjk(text: str) -> str:
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![A-Za-z0-9])")
 _CLAUSE = re.compile(r"[^,.!?;:，。！？；：、\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# a space between two Chinese characters: a comma typed by voice input or by a writer who
+# leaves punctuation out (住宿免费吗 最长能待多久)
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 _LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:(?: +|-)[A-Za-z]+)*(?![A-Za-z0-9'])")
 
 
@@ -80,6 +83,7 @@ class RegionalWords:
         English terms of its Chinese clauses written in Chinese."""
         if not has_cjk(text):
             return text
+        text = _SPACED.sub("，", text)
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._words[m.group(0)], text)
         if self._latin:
@@ -93,7 +97,10 @@ class RegionalWords:
         text = clause.group(0)
         if len(chinese_cjk(text)) < len(_LATIN_WORD.findall(text)):
             return text
-        return _LATIN_RUN.sub(self._latin_run, text)
+        written = _LATIN_RUN.sub(self._latin_run, text)
+        # the terms join the clause's words: a space left between two Chinese characters
+        # would read as a comma (_SPACED) when the text is read again
+        return written if written == text else _SPACED.sub("", written)
 
     def _latin_run(self, run: re.Match[str]) -> str:
         """A run of English words in Chinese, written in Chinese when every word is a term of
