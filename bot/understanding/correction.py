@@ -109,10 +109,7 @@ class RegionalWords:
         text = clause.group(0)
         if len(chinese_cjk(text)) < len(_LATIN_WORD.findall(text)):
             return text
-        written = _LATIN_RUN.sub(self._latin_run, text)
-        # the terms join the clause's words: a space left between two Chinese characters
-        # would read as a comma (_SPACED) when the text is read again
-        return written if written == text else _SPACED.sub("", written)
+        return _LATIN_RUN.sub(self._latin_run, text)
 
     def _latin_run(self, run: re.Match[str]) -> str:
         """A run of English words in Chinese, written in Chinese when every word is a term of
