@@ -546,7 +546,7 @@ INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 7
 INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.72, "rejection": 0.91, "language": 0.96}  # 75.9, 91.7, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
-INDEP_ZH_DEV_FLOORS = {"zh": 0.76, "rejection": 0.9, "language": 0.96}  # 80.0, 100, 100
+INDEP_ZH_DEV_FLOORS = {"zh": 0.88, "rejection": 0.9, "language": 0.96}  # 90.0 (s8), 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.81, "rejection": 0.90, "language": 0.96}  # 84.5, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
 TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.9, "fr": 0.75}  # 90.0, 93.3 (session 5), 80.0
@@ -588,7 +588,7 @@ QUESTIONS_DEV3_FLOORS = {
 # Issue 18 session 7 (off7): off-topic 88.1 -> 97.6 %, unknown 85.7 -> 92.9 %, zh 73.1 -> 75.0 %.
 QUESTIONS_DEV4_FLOORS = {
     "en": 0.85,  # 87.0 % (141/162) with the English askers' families (session 7; was 81.5 %)
-    "zh": 0.79,  # 80.6 % (87/108) session 8 pair8 (76.9 % after session 7 zh7)
+    "zh": 0.83,  # 85.2 % (92/108), session 8 zh8 (was 78.7 %, 85/108); 76.9 % session 7
     "fr": 0.89,  # 90.7 % (98/108) session 8 pair8 (89.8 % after session 7)
     "rejection": 0.95,  # 97.6 % (41/42) off7
     "kind:unknown": 0.89,  # 92.9 % (52/56) off7
@@ -620,7 +620,7 @@ QUESTIONS_VAL_FLOORS = {
 # first scored on main in session 8: all 85.0 %, en 87.0 / zh 82.4 / fr 81.5 %, off-topic 92.9 %.
 QUESTIONS_VAL2_FLOORS = {
     "en": 0.85,  # 87.0 % (141/162)
-    "zh": 0.80,  # 82.4 % (89/108)
+    "zh": 0.83,  # 85.2 % (92/108) session 8 zh8 (a space typed for a comma); 82.4 % (89/108)
     "fr": 0.79,  # 81.5 % (88/108)
     "rejection": 0.90,  # 92.9 % (39/42)
     "language": 0.98,  # 100 %

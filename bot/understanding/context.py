@@ -26,6 +26,7 @@ from dataclasses import replace
 from bot.content.programmes import BOTH, NONE
 from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Reply
 from bot.understanding.combining import combine, topic_answer
+from bot.understanding.correction import spoken_commas
 from bot.understanding.focus import IDLE_SECONDS, Focus
 from bot.understanding.followups import asks, reader_of
 from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
@@ -84,6 +85,7 @@ class Dialogue:
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
+        text = spoken_commas(text)  # 住宿要钱吗 最多能待多久: a space typed for a comma
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()

@@ -26,7 +26,23 @@ def chinese_cjk(text: str) -> str:
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![A-Za-z0-9])")
 _CLAUSE = re.compile(r"[^,.!?;:，。！？；：、\n]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# a space between two Chinese characters: a comma typed by voice input or by a writer who
+# leaves punctuation out (住宿免费吗 最长能待多久)
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+# a writer who punctuates between clauses (a mark with Chinese after it) means a space as a
+# space: only a message without such marks has its spaces read as commas
+_PUNCTUATED = re.compile(r"[，。？！；,.?!;\n](?=.*[\u4e00-\u9fff])", re.DOTALL)
 _LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:(?: +|-)[A-Za-z]+)*(?![A-Za-z0-9'])")
+
+
+def spoken_commas(message: str) -> str:
+    """A message as typed with each space between two Chinese characters read as a comma
+    (住宿要钱吗 最多能待多久 → 住宿要钱吗，最多能待多久), when the writer puts no punctuation
+    between clauses (voice input, fast pinyin typing). Only for the message as the student
+    sent it: texts the bot joins from its pieces keep their spaces."""
+    if _PUNCTUATED.search(message):
+        return message
+    return _SPACED.sub("，", message)
 
 
 class RegionalWords:

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match, message_length
+from bot.understanding.chinese_described import described, described_pattern
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
@@ -92,6 +93,12 @@ class Matcher:
             config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
         )
         self._options = OptionFinder(kb, config, self._names.named)
+        described_words = config.described
+        self._described_pattern = (
+            described_pattern(described_words["demonstratives"], described_words["kinds"])
+            if described_words.get("demonstratives") and described_words.get("kinds")
+            else None
+        )
         # A message's language, parts, options and names are asked for several times on its
         # way (the answer, the conversation's checks, a letter's pieces): kept for recent
         # texts (as tuples and frozensets, copied for each caller).
@@ -189,6 +196,18 @@ class Matcher:
                 if measured:
                     texts.append(measured)
         self._semantic.prepare(texts)
+
+    def _described(self, asking: str) -> str | None:
+        """What a Chinese message describes before naming its kind, with the kind's word
+        (看牙 学科; see :mod:`.chinese_described`), None without such a phrase."""
+        if self._described_pattern is None:
+            return None
+        return described(
+            asking,
+            self._described_pattern,
+            self.config.described.get("leads", ()),
+            self.config.stopwords["zh"],
+        )
 
     def asking_part(self, question: str) -> str:
         """The part of a message that asks (see :meth:`MessageParser.asking_part`)."""
@@ -311,6 +330,9 @@ class Matcher:
         texts = [question] if asking == question else [question, asking]
         if QUOTED.search(question) and asking != question:
             texts = [asking]  # what is quoted is not what is asked
+        kind_described = self._described(asking) if language == "zh" else None
+        if kind_described is not None:
+            texts.append(kind_described)  # the thing described before its kind (看牙的那个学科)
         forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         lexical: dict[str, LexicalScores] = {}
         for form in forms:
@@ -329,6 +351,8 @@ class Matcher:
         # text included: "translate 'the fee is waived'" is a translation request).
         # A message with several typos is also read by meaning as corrected (one batch).
         originals = [question] if asking == question else [question, asking]
+        if kind_described is not None:
+            originals.append(kind_described)
         respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
         encoded = self._embed(originals + respelt)
         embedded = encoded[: len(originals)]
@@ -336,7 +360,7 @@ class Matcher:
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
-        off_topic = semantic.off_topic(embedded)
+        off_topic = semantic.off_topic(embedded[: len(embedded) - (kind_described is not None)])
         for topic_id in semantic.closest_topics(cosines):
             if topic_id not in lexical:
                 lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)

@@ -131,6 +131,9 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
+    # Chinese: the demonstratives and kind words of "看牙的那个学科" and the leading words
+    # dropped from the description (see bot/understanding/chinese_described.py)
+    described: dict[str, tuple[str, ...]] = field(default_factory=dict)
     regional: dict[str, str] = field(default_factory=dict)  # regional word as written: mainland
     # per language, chat and phonetic spellings and the words they stand for (koi: quoi)
     shorthand: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -233,6 +236,10 @@ class MatchingConfig:
                 list_words={
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
                     for list_id, words in (data.get("list_words") or {}).items()
+                },
+                described={
+                    str(key): tuple(str(w) for w in words)
+                    for key, words in (data.get("described") or {}).items()
                 },
             )
         except (KeyError, TypeError, ValueError, re.error) as error:

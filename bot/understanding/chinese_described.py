@@ -1,0 +1,53 @@
+"""The thing a Chinese message describes before naming its kind (看牙的那个学科, 检验那个国重学科).
+
+A Chinese speaker who does not know an item's name describes it and then says what kind of
+thing it is: "看牙的那个学科有博士点吗", "研究孩子生长发育的那个教育部实验室", "搞B超那个国家级的
+实验室". Read whole, such a message is closer to the list its kind names (the PhD disciplines,
+the national labs) than to the item described, because the qualifiers of the kind (博士点,
+国家级, 教育部) are the list's own words. :func:`described` gives the description joined to
+the kind's word alone (看牙 学科, 搞b超 实验室), which the matcher scores beside the whole
+message: each topic keeps its best score, so the item described can win over its list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_CLAUSE_END = "，,。.？?！!；;：: \n"  # 、 lists the traits of one description
+
+
+def described_pattern(demonstratives: Sequence[str], kinds: Sequence[str]) -> re.Pattern[str]:
+    """The pattern of "description (的)demonstrative … kind" (看牙的那个学科, 检验那个国重学科)
+    or "demonstrative description 的 … kind" (那种把中医和西医放在一起学的硕士学科): the
+    description is two to sixteen characters of one clause, the kind the first kind word
+    within eight characters after it in the same clause (longest kind words first)."""
+    dem = "|".join(re.escape(d) for d in sorted(demonstratives, key=len, reverse=True))
+    kind = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
+    other = f"[^{re.escape(_CLAUSE_END)}]"
+    before = f"(?P<before>{other}{{2,16}}?)的?(?:{dem}){other}{{0,8}}?(?P<kind>{kind})"
+    after = f"(?:{dem})(?P<after>{other}{{2,14}}?)的{other}{{0,8}}?(?P<kind2>{kind})"
+    return re.compile(f"{before}|{after}")
+
+
+def described(
+    text: str,
+    pattern: re.Pattern[str],
+    lead: Sequence[str] = (),
+    stop: frozenset[str] = frozenset(),
+) -> str | None:
+    """The description and kind of a Chinese message that describes a thing before naming
+    its kind ("看牙的那个学科有博士点吗" → "看牙 学科"), without a leading ``lead`` word
+    (有没有); None when the message has no such phrase, or when its description has fewer
+    than two characters that are not ``stop`` characters ("我想去那个科", "你们那个实验室")."""
+    found = pattern.search(text)
+    if found is None:
+        return None
+    description = found.group("before") or found.group("after")
+    for word in sorted(lead, key=len, reverse=True):
+        if description.startswith(word) and len(description) > len(word) + 1:
+            description = description[len(word) :]
+            break
+    if sum(char not in stop for char in description) < 2:
+        return None
+    return f"{description} {found.group('kind') or found.group('kind2')}"
