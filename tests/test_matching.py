@@ -534,7 +534,7 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.96}  # 89.8 (s7), 100, 99.2
+INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.98}  # 89.8 (s7), 100, 99.2 (off8)
 # held-out figures at session 7's end: en 76.9, fr 75.9, zh 84.5 %; typos 90.0 / 83.3 / 90.0 %
 # (session 6: en 75.9; typos 93.3 / 83.3 / 93.3: those floors kept)
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 76.9 (s7), 83.3, 97.5
@@ -591,7 +591,7 @@ QUESTIONS_DEV4_FLOORS = {
     "zh": 0.83,  # 85.2 % (92/108), session 8 zh8 (was 78.7 %, 85/108); 76.9 % session 7
     "fr": 0.89,  # 90.7 % (98/108) session 8 pair8 (89.8 % after session 7)
     "rejection": 0.95,  # 97.6 % (41/42) off7
-    "kind:unknown": 0.89,  # 92.9 % (52/56) off7
+    "kind:unknown": 0.94,  # 96.4 % (54/56) off8 (was 94.6 %; 92.9 % off7)
     "kind:situational": 0.65,  # 67.9 % (57/84) with the decision of session 7 (was 60.7 %)
     "kind:comparison": 0.90,  # 92.9 % (39/42) choices said in more words (session 8 pair8)
 }
@@ -607,7 +607,7 @@ QUESTIONS_VAL_FLOORS = {
     "en": 0.72,  # 75.0 % with the decision of session 7 (aggregate only; was 71.3 %)
     "zh": 0.77,  # 79.6 % (43/54) session 7 zh7 (was 77.8 %)
     "fr": 0.84,  # 87.0 % with the decision of session 7 (was 85.2 %)
-    "rejection": 0.91,  # 95.8 % (23/24) with issue 18 session 7 (aggregate only; was 91.7 %)
+    "rejection": 0.95,  # 100 % (24/24) with issue 18 session 8 (aggregate only; was 95.8 %)
     "language": 0.97,
     "kind:unknown": 0.84,  # 87.5 % (28/32) with issue 18 session 7 (was 84.4 %)
     "kind:chatty": 0.70,

@@ -215,7 +215,7 @@ class Dialogue:
         switched = self._switched_programme(text, lang, reply, named)
         if switched is not None:
             return self._for_programme(switched, programme, lang)
-        if named and (reply.kind not in ANSWERED or self._unsure_overview(reply)):
+        if named and (reply.kind not in ANSWERED or self._name_only(text, lang, reply, named)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
             if read.sentences.asks(text) or asks(text):
@@ -388,6 +388,23 @@ class Dialogue:
             return reply
         parts = [topic_answer(self.assistant, t, lang, reply.score) for t in kept]
         return combine(self.assistant, parts, lang)
+
+    def _name_only(self, text: str, lang: str, reply: Reply, named: set[str]) -> bool:
+        """An unsure reply that the programme's name alone may have drawn: its overview, or
+        another entry of a programme named when the message without the names surely asks a
+        fact that programme's page does not give ("how long is the Sino-French program?" is
+        its honest "not published", not the partnership with Strasbourg; issue 18, session 8)."""
+        if self._unsure_overview(reply):
+            return True
+        if reply.score >= SURE_OVERVIEW or self.kb.programme_of(str(reply.intent)) not in named:
+            return False
+        unnamed = self._without_names(text, lang)  # surely a fact its page does not give
+        if unnamed is None or unnamed.intent == reply.intent or unnamed.score < SURE_OVERVIEW:
+            return False
+        owns = [own for p in named if (own := self.facts.programme(p)) is not None]
+        if any(reply.intent in own.not_published for own in owns):
+            return False  # already an honest "not published" of that programme
+        return any(unnamed.intent in own.not_published for own in owns)
 
     def _unsure_overview(self, reply: Reply) -> bool:
         """A programme's overview given with a low score: the name was said, not asked about."""

@@ -4,7 +4,9 @@ pregnancy?", "explain how statins act on lipids", "推荐一本药理学的书")
 the programme's item of that name. With the names taken out, such a message is closer in
 meaning to the out-of-scope examples than to every entry of the knowledge base (its lists,
 fees, housing…) by ``matching.yaml`` ``general_questions.margin``; "can I observe
-cardiology?" without its name still asks for a placement."""
+cardiology?" without its name still asks for a placement. What is left being mostly words the
+knowledge base does not know ("weather in Strasbourg in winter, very cold?", "重庆是哪一年成为
+直辖市的"), a smaller margin is enough (``general_questions.unknown``; issue 18, session 8)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from functools import lru_cache
 
 from bot.understanding.semantic import SemanticIndex
 from bot.understanding.text import has_cjk
+
+# What is left of a message: the share of its words the knowledge base does not know.
+UnknownShare = Callable[[str], float]
 
 
 def _word(name: str) -> str:
@@ -31,12 +36,17 @@ class GeneralQuestions:
         names_in: Callable[[str], list[str]],
         margin: float,
         places: frozenset[str] = frozenset(),
+        *,
+        unknown: tuple[UnknownShare, float, float, float] | None = None,
     ) -> None:
         self._semantic = semantic
         self._entries = {semantic.topic_index[t] for t in entries if t in semantic.topic_index}
         self._item_names = names_in  # the item names a normalised text contains, word for word
         self._places = places  # the partners' places ("strasbourg", "法国"), taken out too
         self.margin = margin
+        # (the unknown share of a text, the share from which, the margin then, and how close
+        # to an out-of-scope example the rest must at least be)
+        self._unknown = unknown
         self.general = lru_cache(maxsize=1024)(self._general)
 
     def _names_in(self, normalized: str) -> list[str]:
@@ -68,4 +78,14 @@ class GeneralQuestions:
         embedded = self._semantic.embed([rest])
         cosines = self._semantic.topic_cosines(embedded, self._entries)
         closest_entry = max(float(cosines[i]) for i in self._entries)
-        return self._semantic.off_topic(embedded) > closest_entry + self.margin
+        closer = self._semantic.off_topic(embedded) - closest_entry
+        if closer > self.margin:
+            return True
+        if self._unknown is None:
+            return False
+        unknown_share, share, margin, closest = self._unknown
+        return (
+            closer > margin
+            and self._semantic.off_topic(embedded) >= closest
+            and unknown_share(rest) >= share
+        )

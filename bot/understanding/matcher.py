@@ -132,6 +132,7 @@ class Matcher:
                 self._names.names_in,
                 config.general_margin,
                 config.general_places,
+                unknown=(self.unknown_share, *config.general_unknown),
             )
 
     @property

@@ -144,6 +144,8 @@ class MatchingConfig:
     # every entry by this, asks something general (see bot/understanding/general.py)
     general_margin: float = 0.12
     general_places: frozenset[str] = frozenset()  # the partners' places, taken out like names
+    # ... or by this (smaller) margin when this share of what is left is unknown words
+    general_unknown: tuple[float, float, float] = (0.5, 0.0, 0.4)  # (share, margin, closest)
     # qualifiers that make a named item a longer one, as read (see bot/understanding/names.py)
     qualified: dict[str, Any] = field(default_factory=dict)
 
@@ -223,6 +225,11 @@ class MatchingConfig:
                 qualified=dict(data.get("qualified") or {}),
                 general_margin=float(general.get("margin", 0.12)),
                 general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
+                general_unknown=(
+                    float((general.get("unknown") or {}).get("share", 0.5)),
+                    float((general.get("unknown") or {}).get("margin", 0.0)),
+                    float((general.get("unknown") or {}).get("closest", 0.4)),
+                ),
                 regional={
                     unicodedata.normalize("NFKC", str(word)).strip(): normalize(str(mainland))
                     for word, mainland in (data.get("regional") or {}).items()

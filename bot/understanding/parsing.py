@@ -227,13 +227,17 @@ class MessageParser:
         words or more, two Chinese characters making a word ("我想问一下, 普外科 general
         surgery, can I observe there?": English; "research design 跟 data analysis 都弱,
         去这个交流会有帮助吗": Chinese)."""
+        return self._written(question) or "en"
+
+    def _written(self, question: str, default: str = "en") -> str:
+        """:meth:`language` with ``default`` on a tie ("" for a letter's asking part, whose
+        body then decides)."""
         spelt, markers = self._spelt, self._markers
-        whole = guess_language(question, spelt(question).split(), markers)
+        whole = guess_language(question, spelt(question).split(), markers, default=default)
         clauses = [c for c in MIXED_CLAUSE.split(question) if word_count(spelt(c)) >= 3]
-        if len(clauses) < 2:
+        if len(clauses) < 2 or not self._mixed(question):
             return whole
-        last = guess_language(clauses[-1], spelt(clauses[-1]).split(), markers)
-        return last if self._mixed(question) else whole
+        return guess_language(clauses[-1], spelt(clauses[-1]).split(), markers) or whole
 
     def letter_language(self, asking: Sequence[str], body: str) -> str:
         """The language of a letter: that of the sentences that ask, else that of its body
@@ -241,7 +245,7 @@ class MessageParser:
         Montréal" in an English e-mail, "Harvard Medical School" in a Chinese one)."""
         for part in (" ".join(asking), body):
             text = without_names(QUOTED.sub(" ", part))
-            found = guess_language(text, self._spelt(text).split(), self._markers, default="")
+            found = self._written(text, default="")  # mixed: its last clause (issue 18)
             if found:
                 return found
         return self.language(body)
