@@ -534,7 +534,8 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.98}  # 89.8 (s7), 100, 99.2 (off8)
+# en 89.8 % (session 7), off-topic 100 %, reply language 99.2 % (off8, session 8)
+INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.98}
 # held-out figures at session 7's end: en 76.9, fr 75.9, zh 84.5 %; typos 90.0 / 83.3 / 90.0 %
 # (session 6: en 75.9; typos 93.3 / 83.3 / 93.3: those floors kept)
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 76.9 (s7), 83.3, 97.5
