@@ -46,8 +46,16 @@ class SentenceMarkers:
         # the phrases that ask ("i would like to know", "pourriez-vous", "m'indiquer"); a
         # plain word ("what") is no phrase
         phrases = [m for m in self.all("request") if not has_cjk(m) and not re.fullmatch(r"\w+", m)]
-        self.request = pattern(r"(?<![\w'’-])", phrases)
+        # an indirect question, as a grammar: a `want` phrase, a few words on a `learn` verb,
+        # then a `clause` word ("je voudrais bien comprendre qui…", "merci de me dire si…");
+        # it ends before the clause word, which stays in the question
+        self.indirect = self._indirect()
+        self.request = re.compile(
+            r"(?<![\w'’-])(?:" + words(phrases) + "|" + self.indirect.pattern + ")", re.I
+        )
         leads = [m for m in self.all("lead") if not has_cjk(m)]
+        additions = [m for m in self.all("addition") if not has_cjk(m)]
+        self.addition = pattern(r"\s*(?<![\w'’-])", additions)
         self.lead = re.compile(r"[\s,:;]*(?:" + words(leads) + r"[\s,:;]*)?" if leads else r"(?!)")
         self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
@@ -55,6 +63,19 @@ class SentenceMarkers:
         self._lookup = {kind: self._prepared(kind) for kind in SENTENCE_KINDS}
         # the requests written in Chinese characters ("还想问一下"), for a text ending with one
         self.chinese_requests = tuple(m for m in self.all("request") if has_cjk(m))
+
+    def _indirect(self) -> re.Pattern[str]:
+        """The pattern of an indirect question (``want``, ``learn`` then ``clause`` words, Latin
+        script; Chinese asks with its `request` phrases); a never-matching one without them."""
+        want, learn, clause = (
+            [m for m in self.all(kind) if not has_cjk(m)] for kind in ("want", "learn", "clause")
+        )
+        if not (want and learn and clause):
+            return re.compile(r"(?!)")
+        return re.compile(
+            words(want) + r"(?:\s+[\w'’-]+){0,3}?\s+" + words(learn) + r"(?=\s+" + words(clause) + ")",
+            re.I,
+        )
 
     def _prepared(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """A kind's markers as :meth:`has` looks for them, prepared once: the Chinese ones
@@ -71,6 +92,12 @@ class SentenceMarkers:
                     anywhere.append(_spaced(marker))
         return tuple(chinese), tuple(opening), tuple(anywhere)
 
+    def adds_wish(self, norm: str) -> bool:
+        """Whether a normalised sentence adds a wish to what was asked ("I'd also like to see
+        the ICU", "je voudrais aussi…", "我也想…"): an ``addition`` word and, without it, a
+        ``wish``."""
+        return self.has(norm, "addition") and self.has(self.addition.sub("", norm), "wish")
+
     def all(self, kind: str) -> list[str]:
         """The markers of a kind in every language."""
         return [m for lang in LANGUAGES for m in self.words[kind][lang]]
@@ -81,6 +108,10 @@ class SentenceMarkers:
         start; a longer one ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
         padded = " " + " ".join(_PUNCTUATION.sub(" ", norm).split()) + " "
         chinese, opening, anywhere = self._lookup[kind]
+        if kind == "request":  # an indirect question ("j'aimerais comprendre comment …")
+            found = self.indirect.search(norm)
+            if found is not None and (not start or not found.start()):
+                return True
         if start:
             return any(map(norm.startswith, chinese)) or any(
                 map(padded.startswith, opening + anywhere)

@@ -193,6 +193,13 @@ class SentenceReader:
                 and i > first
                 and sentences[i - 1].kind in (QUESTION, THANKS)
                 and self.markers.has(norm, "conjunction", start=True)
+            ) or (
+                # right after a question, a wish added to it asks too ("I'd also like to
+                # see the ICU.", "Je voudrais aussi voir la réanimation.")
+                asked
+                and i > first
+                and sentences[i - 1].kind == QUESTION
+                and self.markers.adds_wish(norm)
             ):
                 sentences[i] = Sentence(sentence.text, QUESTION)
         thanked = False
