@@ -72,9 +72,9 @@ class SentenceMarkers:
         )
         if not (want and learn and clause):
             return re.compile(r"(?!)")
+        few_words = r"(?:\s+[\w'’-]+){0,3}?\s+"
         return re.compile(
-            words(want) + r"(?:\s+[\w'’-]+){0,3}?\s+" + words(learn) + r"(?=\s+" + words(clause) + ")",
-            re.I,
+            words(want) + few_words + words(learn) + r"(?=\s+" + words(clause) + ")", re.I
         )
 
     def _prepared(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
