@@ -37,6 +37,8 @@ class SentenceMarkers:
         # whether …", "…，还有…")
         # ("还是" is "or": one question of a choice, "…是英语还是中文")
         self.join = pattern(rf"(?:[,，;；]\s*|(?<=\s)|{_CHINESE_BEFORE})", joins, r"(?!是)\s*")
+        # a conjunction ending a text ("J'ai lu sur le programme, et")
+        self.join_at_end = pattern(r"[\s,，;；]*(?<![\w'’-])", joins, r"\s*$")
         # where a self-introduction may stop and a question start: a comma, or a conjunction
         latin = [j for j in joins if not has_cjk(j)]
         self.cut = re.compile(

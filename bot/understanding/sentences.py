@@ -107,7 +107,9 @@ class SentenceReader:
             if len(parts) > 1 and (
                 self._bare_request(parts[0])  # "…, and I would like to ask: is housing free?"
                 or self._only_lead(parts[0])  # "PS: est-ce que …"
-                or not self.asks(parts[1])  # "Qu'est-ce qu'on fait : du labo, des cours ?"
+                # "Qu'est-ce qu'on fait : du labo, des cours ?" (not "J'adore l'échographie :
+                # vous avez un labo sur ça ?": a remark, then the question)
+                or (not self.asks(parts[1]) and self.asks(parts[0]))
             ):
                 parts = [piece]
             cut.extend((p.strip(), listed) for p in parts if p.strip())
@@ -367,7 +369,10 @@ class SentenceReader:
         sentences = self.read(text)
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
-            (self.question(clause), "" if n else self._remark(sentences, i))
+            (
+                self.question(clause),
+                "" if n else self._remark(sentences, i) or self._before_request(clause),
+            )
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for n, clause in enumerate(self.clauses(s.text))
@@ -405,6 +410,22 @@ class SentenceReader:
         if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
             return self._wished(before.text)
         return ""
+
+    def _before_request(self, clause: str) -> str:
+        """What a question says before the request in its middle, as its remark ("J'ai lu sur
+        votre site le programme avec Strasbourg, et je voudrais savoir si je peut en faire
+        partie": the programme is what "en" stands for); "" when the request opens it, when
+        little is said before it, or when that is who the writer is (``level`` words)."""
+        if has_cjk(clause):
+            return ""
+        starts = [found.start() for found in self.markers.request.finditer(lowered(clause))]
+        if not starts:
+            return ""
+        before = self.markers.join_at_end.sub("", clause[: max(starts)]).strip(" ,;:")
+        norm = normalised(before)
+        if len(_WORD.findall(before)) < MIN_QUESTION_WORDS or self.markers.has(norm, "level"):
+            return ""
+        return before
 
     def _wished(self, introduction: str) -> str:
         """The last clause of a self-introduction that says what the writer wishes or likes
