@@ -536,6 +536,12 @@ class SentenceReader:
         """A letter without its signature (the name and home of who wrote it)."""
         return "\n".join(s.text for s in self.read(text) if s.kind != SIGNATURE)
 
+    def content(self, text: str) -> str:
+        """A letter without its greeting, thanks and signature: what is read when no question
+        of it is answered alone (its thanks are never what it asks)."""
+        kept = [s.text for s in self.read(text) if s.kind not in (GREETING, THANKS, SIGNATURE)]
+        return ("，" if has_cjk(text) else "\n").join(kept) or text
+
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
