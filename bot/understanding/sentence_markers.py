@@ -58,7 +58,10 @@ class SentenceMarkers:
         leads = [m for m in self.all("lead") if not has_cjk(m)]
         additions = [m for m in self.all("addition") if not has_cjk(m)]
         self.addition = pattern(r"\s*(?<![\w'’-])", additions)
-        self.lead = re.compile(r"[\s,:;]*(?:" + words(leads) + r"[\s,:;]*)?" if leads else r"(?!)")
+        # ("Oh, and one more thing:": a comma may stand between the words of a lead)
+        self.lead = re.compile(
+            r"[\s,:;]*(?:" + words(leads, loose=True) + r"[\s,:;]*)?" if leads else r"(?!)"
+        )
         self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
         self.about = pattern("", self.all("about"), r"\s*\S")
@@ -154,11 +157,18 @@ def pattern(before: str, markers: Iterable[str], after: str = "") -> re.Pattern[
     return re.compile(before + words(markers) + after if markers else r"(?!)", re.I)
 
 
-def words(markers: Iterable[str]) -> str:
-    """Any of the markers, longest first, each ending a word (or open: "qu'", "还有")."""
+def words(markers: Iterable[str], *, loose: bool = False) -> str:
+    """Any of the markers, longest first, each ending a word (or open: "qu'", "还有");
+    ``loose``: a comma may stand between the words of one ("oh, and" for "oh and")."""
     ordered = sorted(set(markers), key=len, reverse=True)
+    between = r"[\s,]+" if loose else r"\ "
     return (
-        "(?:" + "|".join(re.escape(m) + ("" if _open(m) else r"(?![\w'’-])") for m in ordered) + ")"
+        "(?:"
+        + "|".join(
+            between.join(map(re.escape, m.split(" "))) + ("" if _open(m) else r"(?![\w'’-])")
+            for m in ordered
+        )
+        + ")"
     )
 
 

@@ -389,7 +389,8 @@ class SentenceReader:
                 if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
             ]
             rest = wishes[-1:]
-        return [(" ".join(rest), "")] if rest else [(text, "")]
+        # without the words that lead into it ("Oh, and one more thing: …")
+        return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
 
     def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
         """What a question may stand for: the remark just before it, or the opening of its own
