@@ -108,12 +108,21 @@ class SentenceReader:
                 self._bare_request(parts[0])  # "…, and I would like to ask: is housing free?"
                 or self._only_lead(parts[0])  # "PS: est-ce que …"
                 # "Qu'est-ce qu'on fait : du labo, des cours ?" (not "J'adore l'échographie :
-                # vous avez un labo sur ça ?": a remark, then the question)
-                or (not self.asks(parts[1]) and self.asks(parts[0]))
+                # vous avez un labo sur ça ?": what the writer is or likes, then the question)
+                or (
+                    not self.asks(parts[1])
+                    and (self.asks(parts[0]) or not self._says_writer(parts[0]))
+                )
             ):
                 parts = [piece]
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
+
+    def _says_writer(self, text: str) -> bool:
+        """Whether a text says who the writer is or what they wish or like ("Je suis
+        passionné par l'échographie", "I love radiology"): ``intro`` or ``wish`` words."""
+        norm = normalised(text)
+        return self.markers.has(norm, INTRO, start=True) or self.markers.has(norm, "wish")
 
     def _announces_next(self, text: str) -> bool:
         """Whether a sentence ending with a colon is a request that has not said what it asks
