@@ -403,3 +403,74 @@ def test_a_request_ending_with_a_colon_leads_into_the_questions_after_it(
     # a request that says what it asks about is a question of its own
     about = "Hi,\nCould you tell me about the housing:\nIs it free?\nJo"
     assert len(reader.questions(about)) == 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        # an indirect question: a want phrase, a learn verb, then a clause word
+        ("Je voudrais bien comprendre comment se passe la sélection.", "comment se passe"),
+        ("Merci de me dire si le logement est compris.", "le logement est compris."),
+        ("I'd like to understand how the places are shared out.", "how the places are"),
+        ("Pourriez-vous s'il vous plaît m'indiquer quand ouvrent les candidatures.", "quand"),
+    ],
+)
+def test_an_indirect_question_asks_from_its_clause_word(
+    reader: SentenceReader, sentence: str, question: str
+) -> None:
+    letter = f"Bonjour,\nJe suis interne en pédiatrie.\n{sentence}\nMerci,\nLéa"
+    assert [kind for kind, _ in kinds(reader, letter)].count(QUESTION) == 1
+    assert reader.questions(letter)[0].startswith(question)
+
+
+def test_a_wish_to_learn_something_is_no_question(reader: SentenceReader) -> None:
+    assert reader.kind("Je voudrais apprendre l'échocardiographie.") != QUESTION
+    assert reader.kind("I want to learn new surgical skills.") != QUESTION
+
+
+def test_a_wish_added_right_after_a_question_asks_too(reader: SentenceReader) -> None:
+    text = (
+        "Hello,\nI am a nurse in Accra.\nCan I observe in the emergency department?\n"
+        "I would also love to spend a day with the physiotherapists.\nThanks,\nAma"
+    )
+    assert reader.questions(text) == [
+        "Can I observe in the emergency department?",
+        "I would also love to spend a day with the physiotherapists.",
+    ]
+    # a wish before any question is the writer's introduction, not a question
+    assert QUESTION not in dict(kinds(reader, "Hi,\nI also want to see the ICU.\nThanks"))
+
+
+def test_what_a_question_says_before_its_request_is_its_remark(reader: SentenceReader) -> None:
+    text = (
+        "Bonjour,\nJe suis doctorante.\nOn m'a parlé de votre forum sur la chirurgie du sein, "
+        "et j'aimerais savoir si on peut y assister.\nMerci"
+    )
+    ((question, remark),) = reader.asked(text)
+    assert question.endswith("peut y assister.")
+    assert remark == "On m'a parlé de votre forum sur la chirurgie du sein"
+
+
+def test_a_colon_after_a_remark_cuts_before_the_question(reader: SentenceReader) -> None:
+    text = "Bonjour,\nJe suis interne.\nJ'adore la radiologie : vous avez un service pour ça ?\nLéa"
+    assert reader.questions(text) == ["vous avez un service pour ça ?"]
+    options = "Bonjour,\nQue fait-on sur place : des cours, du labo ?\nMerci"
+    assert reader.questions(options) == ["Que fait-on sur place : des cours, du labo ?"]
+
+
+def test_a_lead_may_hold_a_comma(reader: SentenceReader) -> None:
+    text = "Hi,\nI'm a midwife.\nThanks so much!\nOh, and one more thing: any fees to pay\nJo"
+    assert reader.questions(text) == ["any fees to pay"]
+
+
+def test_a_year_of_a_french_master_is_an_introduction(reader: SentenceReader) -> None:
+    text = "Bonjour,\nEn M2 de génétique à Nantes, je cherche un échange.\nLe séjour dure combien ?"
+    assert kinds(reader, text)[1] == (INTRO, "En M2 de génétique à Nantes, je cherche un échange.")
+
+
+def test_a_letter_whose_thanks_would_be_answered_is_read_without_its_frame(
+    reader: SentenceReader,
+) -> None:
+    text = "Hello,\nI'm a nurse.\nthe accommodation thing, free or not\nThanks a lot!\nJo"
+    assert reader.content(text) == "I'm a nurse.\nthe accommodation thing, free or not"
+    assert reader.content("老师好，我叫王敏，想问住宿免费吗，谢谢！") == "我叫王敏，想问住宿免费吗"

@@ -34,6 +34,9 @@ MARKER_KINDS = {
         "clause",
         "topic",
         "wish",
+        "want",
+        "learn",
+        "addition",
     ),
     "followups": (
         "ellipsis",

@@ -49,6 +49,7 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
+FRAME_ENTRIES = ("greeting", "thanks")  # the entries that answer a letter's frame, not its asking
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
 REMARK_RANK = 3  # a remark's item's list among this many best topics of the question alone
 OWN_GUESSES = 3  # a short message with guesses of its own: context answers among them
@@ -153,6 +154,9 @@ class Dialogue:
                 reply = self._for_programme(whole, self._about(named), lang)
         if reply.kind not in (*ANSWERED, NOT_PUBLISHED) and questions != [text]:
             whole = self._one(text, lang, self.read.programmes_named(text))
+            if whole.intent in FRAME_ENTRIES:  # a letter's thanks are never what it asks
+                content = sentences.content(text)
+                whole = self._one(content, lang, self.read.programmes_named(content))
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)

@@ -37,6 +37,8 @@ class SentenceMarkers:
         # whether …", "…，还有…")
         # ("还是" is "or": one question of a choice, "…是英语还是中文")
         self.join = pattern(rf"(?:[,，;；]\s*|(?<=\s)|{_CHINESE_BEFORE})", joins, r"(?!是)\s*")
+        # a conjunction ending a text ("J'ai lu sur le programme, et")
+        self.join_at_end = pattern(r"[\s,，;；]*(?<![\w'’-])", joins, r"\s*$")
         # where a self-introduction may stop and a question start: a comma, or a conjunction
         latin = [j for j in joins if not has_cjk(j)]
         self.cut = re.compile(
@@ -46,15 +48,39 @@ class SentenceMarkers:
         # the phrases that ask ("i would like to know", "pourriez-vous", "m'indiquer"); a
         # plain word ("what") is no phrase
         phrases = [m for m in self.all("request") if not has_cjk(m) and not re.fullmatch(r"\w+", m)]
-        self.request = pattern(r"(?<![\w'’-])", phrases)
+        # an indirect question, as a grammar: a `want` phrase, a few words on a `learn` verb,
+        # then a `clause` word ("je voudrais bien comprendre qui…", "merci de me dire si…");
+        # it ends before the clause word, which stays in the question
+        self.indirect = self._indirect()
+        self.request = re.compile(
+            r"(?<![\w'’-])(?:" + words(phrases) + "|" + self.indirect.pattern + ")", re.I
+        )
         leads = [m for m in self.all("lead") if not has_cjk(m)]
-        self.lead = re.compile(r"[\s,:;]*(?:" + words(leads) + r"[\s,:;]*)?" if leads else r"(?!)")
+        additions = [m for m in self.all("addition") if not has_cjk(m)]
+        self.addition = pattern(r"\s*(?<![\w'’-])", additions)
+        # ("Oh, and one more thing:": a comma may stand between the words of a lead)
+        self.lead = re.compile(
+            r"[\s,:;]*(?:" + words(leads, loose=True) + r"[\s,:;]*)?" if leads else r"(?!)"
+        )
         self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
         self.about = pattern("", self.all("about"), r"\s*\S")
         self._lookup = {kind: self._prepared(kind) for kind in SENTENCE_KINDS}
         # the requests written in Chinese characters ("还想问一下"), for a text ending with one
         self.chinese_requests = tuple(m for m in self.all("request") if has_cjk(m))
+
+    def _indirect(self) -> re.Pattern[str]:
+        """The pattern of an indirect question (``want``, ``learn`` then ``clause`` words, Latin
+        script; Chinese asks with its `request` phrases); a never-matching one without them."""
+        want, learn, clause = (
+            [m for m in self.all(kind) if not has_cjk(m)] for kind in ("want", "learn", "clause")
+        )
+        if not (want and learn and clause):
+            return re.compile(r"(?!)")
+        few_words = r"(?:\s+[\w'’-]+){0,3}?\s+"
+        return re.compile(
+            words(want) + few_words + words(learn) + r"(?=\s+" + words(clause) + ")", re.I
+        )
 
     def _prepared(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """A kind's markers as :meth:`has` looks for them, prepared once: the Chinese ones
@@ -71,6 +97,12 @@ class SentenceMarkers:
                     anywhere.append(_spaced(marker))
         return tuple(chinese), tuple(opening), tuple(anywhere)
 
+    def adds_wish(self, norm: str) -> bool:
+        """Whether a normalised sentence adds a wish to what was asked ("I'd also like to see
+        the ICU", "je voudrais aussi…", "我也想…"): an ``addition`` word and, without it, a
+        ``wish``."""
+        return self.has(norm, "addition") and self.has(self.addition.sub("", norm), "wish")
+
     def all(self, kind: str) -> list[str]:
         """The markers of a kind in every language."""
         return [m for lang in LANGUAGES for m in self.words[kind][lang]]
@@ -81,6 +113,10 @@ class SentenceMarkers:
         start; a longer one ("i would like to know", "pourriez-vous", "m'indiquer") anywhere."""
         padded = " " + " ".join(_PUNCTUATION.sub(" ", norm).split()) + " "
         chinese, opening, anywhere = self._lookup[kind]
+        if kind == "request":  # an indirect question ("j'aimerais comprendre comment …")
+            found = self.indirect.search(norm)
+            if found is not None and (not start or not found.start()):
+                return True
         if start:
             return any(map(norm.startswith, chinese)) or any(
                 map(padded.startswith, opening + anywhere)
@@ -121,11 +157,18 @@ def pattern(before: str, markers: Iterable[str], after: str = "") -> re.Pattern[
     return re.compile(before + words(markers) + after if markers else r"(?!)", re.I)
 
 
-def words(markers: Iterable[str]) -> str:
-    """Any of the markers, longest first, each ending a word (or open: "qu'", "还有")."""
+def words(markers: Iterable[str], *, loose: bool = False) -> str:
+    """Any of the markers, longest first, each ending a word (or open: "qu'", "还有");
+    ``loose``: a comma may stand between the words of one ("oh, and" for "oh and")."""
     ordered = sorted(set(markers), key=len, reverse=True)
+    between = r"[\s,]+" if loose else r"\ "
     return (
-        "(?:" + "|".join(re.escape(m) + ("" if _open(m) else r"(?![\w'’-])") for m in ordered) + ")"
+        "(?:"
+        + "|".join(
+            between.join(map(re.escape, m.split(" "))) + ("" if _open(m) else r"(?![\w'’-])")
+            for m in ordered
+        )
+        + ")"
     )
 
 

@@ -107,11 +107,22 @@ class SentenceReader:
             if len(parts) > 1 and (
                 self._bare_request(parts[0])  # "…, and I would like to ask: is housing free?"
                 or self._only_lead(parts[0])  # "PS: est-ce que …"
-                or not self.asks(parts[1])  # "Qu'est-ce qu'on fait : du labo, des cours ?"
+                # "Qu'est-ce qu'on fait : du labo, des cours ?" (not "J'adore l'échographie :
+                # vous avez un labo sur ça ?": what the writer is or likes, then the question)
+                or (
+                    not self.asks(parts[1])
+                    and (self.asks(parts[0]) or not self._says_writer(parts[0]))
+                )
             ):
                 parts = [piece]
             cut.extend((p.strip(), listed) for p in parts if p.strip())
         return cut
+
+    def _says_writer(self, text: str) -> bool:
+        """Whether a text says who the writer is or what they wish or like ("Je suis
+        passionné par l'échographie", "I love radiology"): ``intro`` or ``wish`` words."""
+        norm = normalised(text)
+        return self.markers.has(norm, INTRO, start=True) or self.markers.has(norm, "wish")
 
     def _announces_next(self, text: str) -> bool:
         """Whether a sentence ending with a colon is a request that has not said what it asks
@@ -193,6 +204,13 @@ class SentenceReader:
                 and i > first
                 and sentences[i - 1].kind in (QUESTION, THANKS)
                 and self.markers.has(norm, "conjunction", start=True)
+            ) or (
+                # right after a question, a wish added to it asks too ("I'd also like to
+                # see the ICU.", "Je voudrais aussi voir la réanimation.")
+                asked
+                and i > first
+                and sentences[i - 1].kind == QUESTION
+                and self.markers.adds_wish(norm)
             ):
                 sentences[i] = Sentence(sentence.text, QUESTION)
         thanked = False
@@ -360,7 +378,10 @@ class SentenceReader:
         sentences = self.read(text)
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
-            (self.question(clause), "" if n else self._remark(sentences, i))
+            (
+                self.question(clause),
+                "" if n else self._remark(sentences, i) or self._before_request(clause),
+            )
             for i, s in enumerate(sentences)
             if s.kind == QUESTION
             for n, clause in enumerate(self.clauses(s.text))
@@ -377,7 +398,8 @@ class SentenceReader:
                 if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
             ]
             rest = wishes[-1:]
-        return [(" ".join(rest), "")] if rest else [(text, "")]
+        # without the words that lead into it ("Oh, and one more thing: …")
+        return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
 
     def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
         """What a question may stand for: the remark just before it, or the opening of its own
@@ -398,6 +420,22 @@ class SentenceReader:
         if before.kind == INTRO:  # "Interne à Dakar, je m'intéresse à la chirurgie thoracique."
             return self._wished(before.text)
         return ""
+
+    def _before_request(self, clause: str) -> str:
+        """What a question says before the request in its middle, as its remark ("J'ai lu sur
+        votre site le programme avec Strasbourg, et je voudrais savoir si je peut en faire
+        partie": the programme is what "en" stands for); "" when the request opens it, when
+        little is said before it, or when that is who the writer is (``level`` words)."""
+        if has_cjk(clause):
+            return ""
+        starts = [found.start() for found in self.markers.request.finditer(lowered(clause))]
+        if not starts:
+            return ""
+        before = self.markers.join_at_end.sub("", clause[: max(starts)]).strip(" ,;:")
+        norm = normalised(before)
+        if len(_WORD.findall(before)) < MIN_QUESTION_WORDS or self.markers.has(norm, "level"):
+            return ""
+        return before
 
     def _wished(self, introduction: str) -> str:
         """The last clause of a self-introduction that says what the writer wishes or likes
@@ -507,6 +545,12 @@ class SentenceReader:
     def body(self, text: str) -> str:
         """A letter without its signature (the name and home of who wrote it)."""
         return "\n".join(s.text for s in self.read(text) if s.kind != SIGNATURE)
+
+    def content(self, text: str) -> str:
+        """A letter without its greeting, thanks and signature: what is read when no question
+        of it is answered alone (its thanks are never what it asks)."""
+        kept = [s.text for s in self.read(text) if s.kind not in (GREETING, THANKS, SIGNATURE)]
+        return ("，" if has_cjk(text) else "\n").join(kept) or text
 
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
