@@ -175,12 +175,15 @@ class Matcher:
             return
         texts: list[str] = []
         for question in map(self.standard, questions):
-            texts.append(question)
-            texts.append(self.asking_part(question))
+            read = [question, self.asking_part(question)]
             parts = self.parts(question)
             if len(parts) > 1:
-                texts.extend(parts)
-                texts.extend(self.asking_part(part) for part in parts)
+                read.extend(parts)
+                read.extend(self.asking_part(part) for part in parts)
+            texts.extend(read)  # and as :meth:`match` reads them when respelt
+            texts.extend(
+                f for t, f in zip(read, map(self.spelt, read), strict=True) if respelled(t, f)
+            )
             if self._general is not None:  # what :meth:`declined` measures, when it names an item
                 measured = self._general.measured(self.spelt(self.asking_part(question)))
                 if measured:

@@ -88,7 +88,8 @@ class SemanticIndex:
     def prepare(self, texts: list[str]) -> None:
         """Read many texts at once (several times faster than one by one), for :meth:`embed`:
         they are encoded, and compared with every phrase, a chunk of texts in one product."""
-        unique = [t for t in dict.fromkeys(texts) if t not in self._prepared]
+        every = list(dict.fromkeys(texts))
+        unique = [t for t in every if t not in self._prepared]
         if not unique:
             return
         row_bytes = (self.encoder.dim + 2 * len(self.topic_order) + 1) * 4
@@ -96,6 +97,7 @@ class SemanticIndex:
             (len(self._prepared) + len(unique)) * row_bytes > _PREPARED_BYTES
         ):
             self._prepared, self._readings = {}, None  # the previous batches'
+            unique = every
         parts = [] if self._readings is None else [self._readings]
         for i in range(0, len(unique), _CHUNK):
             parts.append(self._read(self.encoder.encode(unique[i : i + _CHUNK]), True))
