@@ -134,9 +134,8 @@ class SemanticIndex:
             approx = queries.approx.max(axis=0)
             chosen = set(np.argpartition(-approx, shortlist)[:shortlist].tolist()) | must
         if queries.best is not None:  # prepared: every topic's is known
-            best = queries.best.max(axis=0)
-            for i in chosen:
-                cosines[i] = best[i]
+            rows = np.fromiter(chosen, dtype=np.intp)
+            cosines[rows] = queries.best[:, rows].max(axis=0)
             return cosines
         columns, blocks = queries.vectors.T, self._blocks
         for i in chosen:
