@@ -9,6 +9,10 @@ topic, kind, score (full precision), language, text and buttons (label and actio
 a file (cases, sha256) and one for all; run it before and after the change (``python -m`` from
 the checkout to compare, so that its ``bot`` package is the one imported) and compare the
 lines. Holdout sets are refused: they are never looked at.
+
+With ``--prepared`` each file's texts are first read in batches (``Matcher.prepare``, as
+``ask`` and ``eval`` do): the readings of a batch are computed in other products than a single
+message's, and the replies must be the same both ways.
 """
 
 from __future__ import annotations
@@ -22,17 +26,24 @@ from bot.settings import Settings
 from bot.understanding.context import Dialogue
 from bot.understanding.evaluation import load_cases
 
+_PREPARED_CASES = 64  # cases a batch with --prepared
 
-def main(files: list[str]) -> int:
+
+def main(arguments: list[str]) -> int:
+    prepared = "--prepared" in arguments
+    files = [a for a in arguments if a != "--prepared"]
     if not files or any("holdout" in Path(f).name for f in files):
-        print("usage: python -m scripts.reply_digest DEV_SET.yaml... (no holdout sets)")
+        print("usage: python -m scripts.reply_digest [--prepared] DEV_SET.yaml... (no holdouts)")
         return 2
     assistant = _assistant(Settings.from_env())
     overall = hashlib.sha256()
     for name in files:
         digest = hashlib.sha256()
         cases = load_cases(Path(name))
-        for case in cases:
+        for number, case in enumerate(cases):
+            if prepared and number % _PREPARED_CASES == 0:
+                batch = cases[number : number + _PREPARED_CASES]
+                assistant.matcher.prepare([t for c in batch for t in (*c.turns, c.question)])
             dialogue = Dialogue(assistant)
             for turn in (*case.turns, case.question):
                 reply = dialogue.reply(turn)

@@ -280,6 +280,7 @@ def _run(command: Command, tmp_path: Path) -> None:
 
 
 def _eval(command: Command, tmp_path: Path) -> None:
+    share_matcher_cache(tmp_path / "cache")  # a first start is test_first_start.py's
     result = _shell(command.command, REPOSITORY, BOT_DATA_DIR=str(tmp_path), timeout=600)
     assert result.returncode == 0, result.stderr
     assert "accuracy" in result.stdout.lower()
@@ -291,6 +292,7 @@ def _calibrate(command: Command, tmp_path: Path) -> None:
     sets = re.findall(r"tests/eval/[\w-]+\.yaml", command.command)
     assert sets and all((REPOSITORY / name).is_file() for name in sets), sets
     first = re.sub(r"( tests/eval/[\w-]+\.yaml)+", f" {sets[0]}", command.command, count=1)
+    share_matcher_cache(tmp_path / "cache")  # a first start is test_first_start.py's
     result = _shell(first, REPOSITORY, BOT_DATA_DIR=str(tmp_path), timeout=1800)
     assert result.returncode == 0, result.stderr
 

@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.understanding.candidates import Candidate, Match, message_length
@@ -30,7 +27,7 @@ from bot.understanding.matching_config import MatchingConfig, NotListed, Semanti
 from bot.understanding.names import NameFinder
 from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
-from bot.understanding.semantic import SemanticIndex, fuse
+from bot.understanding.semantic import Readings, SemanticIndex, fuse
 from bot.understanding.text import normalize
 
 _RECENT = 1024  # texts whose language, parts, options and names are kept
@@ -174,7 +171,7 @@ class Matcher:
         ):
             cache.cache_clear()
 
-    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+    def _embed(self, texts: list[str]) -> Readings:
         """The embeddings of texts (prepared ones reused); meaning must be on."""
         assert self._semantic is not None
         return self._semantic.embed(texts)
@@ -186,12 +183,15 @@ class Matcher:
             return
         texts: list[str] = []
         for question in map(self.standard, questions):
-            texts.append(question)
-            texts.append(self.asking_part(question))
+            read = [question, self.asking_part(question)]
             parts = self.parts(question)
             if len(parts) > 1:
-                texts.extend(parts)
-                texts.extend(self.asking_part(part) for part in parts)
+                read.extend(parts)
+                read.extend(self.asking_part(part) for part in parts)
+            texts.extend(read)  # and as :meth:`match` reads them when respelt
+            texts.extend(
+                f for t, f in zip(read, map(self.spelt, read), strict=True) if respelled(t, f)
+            )
             if self._general is not None:  # what :meth:`declined` measures, when it names an item
                 measured = self._general.measured(self.spelt(self.asking_part(question)))
                 if measured:
@@ -356,8 +356,8 @@ class Matcher:
             originals.append(kind_described)
         respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
         encoded = self._embed(originals + respelt)
-        embedded = encoded[: len(originals)]
-        queries = np.concatenate([embedded[-len(texts) :], encoded[len(originals) :]])
+        embedded = encoded.take(list(range(len(originals))))
+        queries = encoded.take(list(range(len(originals) - len(texts), len(encoded))))
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)

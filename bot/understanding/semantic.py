@@ -15,9 +15,33 @@ from bot.understanding.embedding import Encoder, encode_all
 from bot.understanding.lexical import LexicalScores
 from bot.understanding.matching_config import MatchingConfig, SemanticConfig
 
-# Embeddings of prepared texts kept at most, in bytes: ``ask`` prepares a batch of questions
-# (and their parts) and answers it before the next one; 20,000 rows held 40 MB.
+# Readings of prepared texts kept at most, in bytes: ``ask`` prepares a batch of questions (and
+# their parts) and answers it before the next one; a larger batch is kept whole.
 _PREPARED_BYTES = 4 << 20
+_CHUNK = 256  # texts encoded, and compared with every phrase, in one product
+
+
+class Readings:
+    """Texts read by meaning, one row a text: their vectors, each one's cosine with every
+    topic's centroid and its best with an out-of-scope example, and, for prepared texts, its
+    best cosine with every topic's phrases (``best``; None: computed where asked)."""
+
+    def __init__(
+        self,
+        vectors: npt.NDArray[np.float32],
+        approx: npt.NDArray[np.float32],
+        off: npt.NDArray[np.float32],
+        best: npt.NDArray[np.float32] | None,
+    ) -> None:
+        self.vectors, self.approx, self.off, self.best = vectors, approx, off, best
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def take(self, rows: list[int]) -> Readings:
+        """The readings of some of the texts, in the order of ``rows``."""
+        best = self.best[rows] if self.best is not None else None
+        return Readings(self.vectors[rows], self.approx[rows], self.off[rows], best)
 
 
 class SemanticIndex:
@@ -36,7 +60,8 @@ class SemanticIndex:
         self.encoder = encoder
         self.topic_order = topic_order
         self.topic_index = {topic_id: i for i, topic_id in enumerate(topic_order)}
-        self._prepared: dict[str, npt.NDArray[np.float32]] = {}
+        self._prepared: dict[str, int] = {}  # a prepared text's row in ``_readings``
+        self._readings: Readings | None = None
         texts: list[str] = []
         offsets: list[int] = []
         for topic_id in topic_order:
@@ -47,37 +72,56 @@ class SemanticIndex:
         vectors = encode_all(encoder, texts + out_of_scope, cache_dir)
         self._vectors, self._out_of_scope = vectors[: len(texts)], vectors[len(texts) :]
         ends = [*offsets[1:], len(texts)]
+        self._starts = np.array(offsets)
         self._blocks = [self._vectors[a:b] for a, b in zip(offsets, ends, strict=True)]
         centroids = np.stack([block.mean(axis=0) for block in self._blocks])
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         self._centroids = (centroids / np.maximum(norms, 1e-9)).astype(np.float32)
 
-    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """The embeddings of texts, from those prepared by :meth:`prepare` when there."""
-        missing = [t for t in texts if t not in self._prepared]
-        if not missing:
-            return np.stack([self._prepared[t] for t in texts])
-        return self.encoder.encode(texts)
+    def embed(self, texts: list[str]) -> Readings:
+        """The readings of texts, those prepared by :meth:`prepare` when all are."""
+        rows = [self._prepared.get(t, -1) for t in texts]
+        if self._readings is not None and -1 not in rows:
+            return self._readings.take(rows)
+        return self._read(self.encoder.encode(texts), every_topic=False)
 
     def prepare(self, texts: list[str]) -> None:
-        """Encode many texts at once (several times faster than one by one), for :meth:`embed`."""
-        unique = list(dict.fromkeys(texts))
-        if (len(self._prepared) + len(unique)) * self.encoder.dim * 4 > _PREPARED_BYTES:
-            self._prepared.clear()  # the previous batches' (a larger batch is kept whole)
-        for i in range(0, len(unique), 256):
-            chunk = unique[i : i + 256]
-            for text, vector in zip(chunk, self.encoder.encode(chunk), strict=True):
-                self._prepared[text] = vector
+        """Read many texts at once (several times faster than one by one), for :meth:`embed`:
+        they are encoded, and compared with every phrase, a chunk of texts in one product."""
+        every = list(dict.fromkeys(texts))
+        unique = [t for t in every if t not in self._prepared]
+        if not unique:
+            return
+        row_bytes = (self.encoder.dim + 2 * len(self.topic_order) + 1) * 4
+        if self._readings is None or (
+            (len(self._prepared) + len(unique)) * row_bytes > _PREPARED_BYTES
+        ):
+            self._prepared, self._readings = {}, None  # the previous batches'
+            unique = every
+        parts = [] if self._readings is None else [self._readings]
+        for i in range(0, len(unique), _CHUNK):
+            parts.append(self._read(self.encoder.encode(unique[i : i + _CHUNK]), True))
+        self._readings = _joined(parts)
+        for text in unique:
+            self._prepared[text] = len(self._prepared)
 
-    def off_topic(self, embedded: npt.NDArray[np.float32]) -> float:
+    def _read(self, vectors: npt.NDArray[np.float32], every_topic: bool) -> Readings:
+        """The readings of encoded texts; ``every_topic``: with each topic's best cosine."""
+        approx = vectors @ self._centroids.T
+        if len(self._out_of_scope):
+            off = (vectors @ self._out_of_scope.T).max(axis=1)
+        else:
+            off = np.zeros(len(vectors), dtype=np.float32)
+        best = None
+        if every_topic:
+            best = np.maximum.reduceat(vectors @ self._vectors.T, self._starts, axis=1)
+        return Readings(vectors, approx, off, best)
+
+    def off_topic(self, embedded: Readings) -> float:
         """The best cosine of the embedded texts with an out-of-scope example (0: none)."""
-        if not len(self._out_of_scope):
-            return 0.0
-        return float((self._out_of_scope @ embedded.T).max())
+        return float(embedded.off.max()) if len(self._out_of_scope) else 0.0
 
-    def topic_cosines(
-        self, queries: npt.NDArray[np.float32], must: set[int]
-    ) -> npt.NDArray[np.float32]:
+    def topic_cosines(self, queries: Readings, must: set[int]) -> npt.NDArray[np.float32]:
         """Each topic's best cosine with the queries, computed exactly for the ``shortlist``
         topics whose centroid is closest and for those in ``must`` (the lexical candidates);
         the others get -1 (on a large knowledge base, most phrases are never read)."""
@@ -87,9 +131,13 @@ class SemanticIndex:
         if n <= shortlist:
             chosen: Iterable[int] = range(n)
         else:
-            approx = (self._centroids @ queries.T).max(axis=1)
+            approx = queries.approx.max(axis=0)
             chosen = set(np.argpartition(-approx, shortlist)[:shortlist].tolist()) | must
-        columns, blocks = queries.T, self._blocks
+        if queries.best is not None:  # prepared: every topic's is known
+            rows = np.fromiter(chosen, dtype=np.intp)
+            cosines[rows] = queries.best[:, rows].max(axis=0)
+            return cosines
+        columns, blocks = queries.vectors.T, self._blocks
         for i in chosen:
             cosines[i] = (blocks[i] @ columns).max()
         return cosines
@@ -98,6 +146,19 @@ class SemanticIndex:
         """The ``candidates`` topics closest by meaning, closest first."""
         best = np.argsort(-cosines)[: self.config.candidates]
         return [self.topic_order[int(i)] for i in best]
+
+
+def _joined(parts: list[Readings]) -> Readings:
+    """The readings of several chunks of prepared texts, as one."""
+    if len(parts) == 1:
+        return parts[0]
+    best = [p.best for p in parts if p.best is not None]
+    return Readings(
+        np.concatenate([p.vectors for p in parts]),
+        np.concatenate([p.approx for p in parts]),
+        np.concatenate([p.off for p in parts]),
+        np.concatenate(best),
+    )
 
 
 def fuse(

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections import deque
 
 from bot.content.texts import Texts
+from bot.telegram.flood import FloodGuard
 from bot.understanding.answers import Assistant
 from telegram_emulator import ChatMessage, SimUser
 from telegram_emulator.errors import WaitTimeoutError
 
-THINK = 0.9  # seconds between a student's actions: the flood guard allows 12 updates in 10 s
 REPLY_TIMEOUT = 20.0  # the first reply also waits for the bot process to start
+GUARD = FloodGuard()  # the production flood guard's limits, which a bot process runs with
+MARGIN = 1.0  # seconds added to its window: an update arrives a little after it is sent
+# When each student sent their latest messages, and pressed their latest buttons (counted apart,
+# as the guard counts them): keyed by the SimUser object's id, new for each test's students.
+_SENT: dict[tuple[int, bool], deque[float]] = {}
 
 
 async def reply(user: SimUser, expected: str) -> ChatMessage:
@@ -28,16 +34,36 @@ async def reply(user: SimUser, expected: str) -> ChatMessage:
             return message
 
 
+async def paced(user: SimUser, tap: bool) -> None:
+    """Wait, when need be, until one more message (or button press, ``tap``) of ``user``
+    stays within the production flood guard's limit in any of its windows: a student who
+    waits for each reply is never warned or refused, however quickly they type, as long as
+    they keep under the guard (12 messages and 30 presses in 10 s). No timed pause
+    otherwise: a test's dozen actions need none."""
+    limit = GUARD.tap_limit if tap else GUARD.limit
+    sent = _SENT.setdefault((id(user), tap), deque())
+    loop = asyncio.get_running_loop()
+    while len(sent) >= limit:
+        wait = sent[0] + GUARD.window + MARGIN - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        else:
+            sent.popleft()
+    sent.append(loop.time())
+
+
 async def say(user: SimUser, text: str, expected: str) -> ChatMessage:
-    """Think, type ``text``, and wait for the reply showing ``expected``."""
-    await asyncio.sleep(THINK)
+    """Type ``text`` (within the flood guard: :func:`paced`), and wait for the reply
+    showing ``expected``."""
+    await paced(user, tap=False)
     user.send(text)
     return await reply(user, expected)
 
 
 async def tap(user: SimUser, label: str, expected: str) -> ChatMessage:
-    """Think, press the button ``label``, and wait for the reply showing ``expected``."""
-    await asyncio.sleep(THINK)
+    """Press the button ``label`` (within the flood guard: :func:`paced`), and wait for the
+    reply showing ``expected``."""
+    await paced(user, tap=True)
     user.press(label)
     return await reply(user, expected)
 
