@@ -87,6 +87,12 @@ class UpdateQueue:
         """How many queued updates the bot has not received yet."""
         return sum(not u.fetched for u in self.pending)
 
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls (or terminations) began so far: a test can wait for its
+        long poll to be under way."""
+        return self._poll
+
     def terminate_polls(self, reason: str) -> None:
         """Ends the long poll in progress, which answers ``409 Conflict: <reason>``."""
         self._poll += 1

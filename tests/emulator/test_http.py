@@ -194,11 +194,14 @@ async def test_webhook_urls_must_be_https_unless_local(bot: Bot) -> None:
 async def test_stopping_the_server_ends_a_pending_long_poll(
     emu: BotAPIEmulator, server: EmulatorServer
 ) -> None:
+    started = emu.updates.polls_started
     async with httpx.AsyncClient() as client:
         poll = asyncio.create_task(
             client.post(f"{server.base_url}{emu.token}/getUpdates", data={"timeout": "30"})
         )
-        await asyncio.sleep(0.05)
+        async with asyncio.timeout(10):  # until the server holds the poll, however loaded
+            while emu.updates.polls_started == started:
+                await asyncio.sleep(0.01)
         await server.stop()
         response = await asyncio.wait_for(poll, 2)
     assert response.status_code == 502
