@@ -84,6 +84,18 @@ def test_a_preamble_does_not_drown_the_question(assistant: Assistant) -> None:
     assert reply.intent == "housing"
 
 
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [("super merci, et le visa ?", "visa"), ("ok merci ! et la durée ?", "duration")],
+)
+def test_thanks_before_a_french_question_is_no_thanks(
+    assistant: Assistant, message: str, topic: str
+) -> None:
+    """Issue 18 (session 8): "ok merci, et … ?" thanks for a reply and asks the next thing."""
+    reply = assistant.answer(message)
+    assert reply.text == assistant.topic_reply(topic, "fr").text
+
+
 # ─────────────────────────────── two-part questions ───────────────────────────────
 
 
