@@ -84,6 +84,28 @@ def test_a_preamble_does_not_drown_the_question(assistant: Assistant) -> None:
     assert reply.intent == "housing"
 
 
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("super merci, et le visa ?", "visa"),
+        ("ok merci ! et la durée ?", "duration"),
+        # the thanks closing a message whose self-description asks is no question of its own
+        (
+            "je suis interne à Dakar et je voudrais savoir combien de temps dure l'échange, "
+            "merci d'avance !",
+            "duration",
+        ),
+    ],
+)
+def test_thanks_before_a_french_question_is_no_thanks(
+    assistant: Assistant, message: str, topic: str
+) -> None:
+    """Issue 18 (session 8): "ok merci, et … ?" thanks for a reply and asks the next thing;
+    "…, merci d'avance !" closes a question."""
+    reply = assistant.answer(message)
+    assert reply.text == assistant.topic_reply(topic, "fr").text
+
+
 # ─────────────────────────────── two-part questions ───────────────────────────────
 
 

@@ -270,6 +270,25 @@ def test_unknown_but_on_topic_is_answered_honestly(
 
 
 @pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("on est noté sur quoi pendant le stage ?", "assessment"),
+        ("est-ce qu'on a une machine à laver à la résidence ?", "room-details"),
+        ("faut souscrire une mutuelle pour partir ?", "insurance-details"),
+    ],
+)
+def test_a_french_unknown_in_everyday_words_gets_the_honest_reply(
+    assistant: Assistant, question: str, intent: str
+) -> None:
+    """Issue 18 (session 8): needs the pages do not answer, said as French students say them
+    ("noté", "machine à laver" was read "machine à l'avec", "mutuelle")."""
+    reply = assistant.answer(question)
+    assert reply.text == assistant.topic_reply(intent, "fr").text
+    assert "ne d" in reply.text  # "Les pages du programme ne disent / ne décrivent pas …"
+    assert COORDINATOR in actions(reply)
+
+
+@pytest.mark.parametrize(
     ("question", "honest"),
     [("visa for coming over?", "publish"), ("签证要怎么弄才能过来", "公布")],
 )

@@ -294,8 +294,8 @@ class Speller:
         if rest in self._languages.get(ELIDED, ()):
             return (article, rest)
         whole = self.word(word, ELIDED)
-        if whole != word:
-            return (whole,)
+        if whole != word or common_latin(word):
+            return (whole,)  # a common word is no elision: "laver" is no "l avec"
         fixed = self.word(rest, ELIDED)  # the same first letter: "devoir" is no "d avoir"
         return (article, fixed) if fixed != rest and fixed[0] == rest[0] else (word,)
 
