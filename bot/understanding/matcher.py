@@ -361,7 +361,8 @@ class Matcher:
         named = self.named_items(" ".join(forms))
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
-        off_topic = semantic.off_topic(embedded[: len(embedded) - (kind_described is not None)])
+        scope = len(originals) - (kind_described is not None)  # what the message itself says
+        off_topic = semantic.off_topic(embedded.take(list(range(scope))))
         for topic_id in semantic.closest_topics(cosines):
             if topic_id not in lexical:
                 lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)
