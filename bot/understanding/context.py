@@ -257,12 +257,13 @@ class Dialogue:
         return self._for_programme(reply, programme, lang)
 
     def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
-        """The reply about the programme (``ProgrammeFacts.for_programme``), noting the topic
-        asked for each topic answered in its stead (kept by the focus)."""
-        asked = self.facts.asked(reply, programme)
+        """The reply about the programme (``ProgrammeFacts.for_programme``, one mapping of its
+        topics), noting the topic asked for each topic answered in its stead (kept by the
+        focus)."""
+        mapped, asked = self.facts.for_programme(reply, programme, lang)
         if asked is not None:
             self._asked = asked
-        return self.facts.for_programme(reply, programme, lang)
+        return mapped
 
     def _partner_owns(self, text: str, reply: Reply) -> bool:
         """Whether a question asks what a partner institution itself has or offers ("and does
