@@ -85,8 +85,11 @@ class ProgrammeFacts:
             return NOT_PUBLISHED, found  # a counterpart its page does not give either
         if found is not None:
             return ANSWER, found
-        if topic in own.not_published and self.kb.programme_of(topic) != own.id:
+        theirs = self.kb.programme_of(topic)
+        if topic in own.not_published and theirs != own.id:
             return NOT_PUBLISHED, topic
+        if topic in self.overviews:
+            return ANSWER, own.overview  # another programme's overview: this one's
         return ANSWER, topic  # the programme's own honest answer, or another fact
 
     def _programme_of(self, topic: str) -> str | None:
