@@ -81,6 +81,7 @@ class Dialogue:
         # the topic asked, for each topic answered in its stead by this message's last reply
         # mapped onto a programme (``ProgrammeFacts.asked``): what the focus keeps
         self._asked: dict[str, str] = {}
+        self._message = ""  # the whole message of the questions answered
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -88,6 +89,7 @@ class Dialogue:
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
         self._asked = {}
+        self._message = text
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -252,7 +254,8 @@ class Dialogue:
             # "PhD students fit join am?" answered with an entry on who takes part: the one
             # for the programme, people or criteria
             needs = read.asks_what_is_needed(text)
-            topic = self.who.entry(text, own, needs=needs) or reply.intent
+            asker = read.describes_asker(self._message)
+            topic = self.who.entry(text, own, needs=needs, asker=asker) or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return self._for_programme(reply, programme, lang)
 
@@ -641,8 +644,16 @@ class Dialogue:
         # takes part (or the sign-up) among the candidates
         unsure = unsure or (guess and self.read.asks_who(text) and self._who_among(text))
         about = joining or reply.intent in self.who.topics
-        if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
-            topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
+        # "can I join even if I'm a resident?", "Can I go? I am not a CQMU student.": whether
+        # someone like the asker may take part (the description may be a remark of the message)
+        asker = (
+            self.read.describes_asker(self._message)
+            and (guess or about)
+            and (self.who.asks_who(text) or self._close_to_signup(text))
+        )
+        if unsure or asker or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
+            needs = self.read.asks_what_is_needed(text)
+            topic = self.who.entry(text, own, needs=needs, asker=asker)
             if topic is not None:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply

@@ -62,6 +62,8 @@ class FollowupReader:
     relative: frozenset[str] = frozenset()
     # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
+    asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -234,6 +236,12 @@ class FollowupReader:
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
 
+    def describes_asker(self, text: str) -> bool:
+        """Whether a message describes the asker or their case ("I'm a resident", "如果我们
+        学校不是合作院校", "moi qui suis doctorant"): asked with "can I join?", it asks whether
+        someone like them may take part."""
+        return bool(self.asker_markers) and has_marker(text, self.asker_markers, start=False)
+
     def asks_doing(self, text: str) -> bool:
         """Whether a message asks what participants do ("what do they do", "做什么",
         "font quoi")."""
@@ -372,6 +380,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             normalize(w) for ws in _marker_lists(followups.get("relative")).values() for w in ws
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
+        asker_markers=_marker_lists(followups.get("asker")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
