@@ -334,8 +334,30 @@ class Dialogue:
                 reply.intent in self.who.topics and (focus.item is None or read.asks_who(text))
             )
         ):
-            return self._about_focus(text, lang) or reply
+            # "il a combien de sessions ?" after the forum: the forum; "and they give housing
+            # there too?" after a partner (housing answered more surely alone): the housing
+            about = self._about_focus(text, lang)
+            reply = about if about is not None and not self._own_fact(reply, about) else reply
         return reply
+
+    def _own_fact(self, reply: Reply, about: Reply) -> bool:
+        """Whether a follow-up with a pronoun asks a fact of its own rather than about the
+        topic in focus ("and they give housing there too?" after a partner institution): its
+        answer alone is surer than read with the focus, and a published programme fact that
+        is not the list of the item in focus, nor two topics (a pronoun for "the 111 Center"
+        answered alone with the labs, the bot's help or an honest unknown is about the
+        centre)."""
+        topic = reply.intent
+        if topic is None or reply.score <= about.score or self.kb.programme_of(topic) == NONE:
+            return False
+        if len(reply.topics or ()) > 1:
+            return False  # "that lab is national level or ministry level?": options of it
+        entry = self.kb.entries.get(topic)
+        if entry is None or not entry.published or entry.item_ids or topic in self.facts.overviews:
+            return False
+        item = self.focus.item
+        kinds = self._kinds_of({item}) if item in self.kb.items else set()
+        return reply.kind == ANSWER and not kinds & set(reply.topics or (topic,))
 
     def _own_guess_of(self, text: str, reply: Reply) -> bool:
         """Whether a reply found with the focus is among the message's own best guesses, or
