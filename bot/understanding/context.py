@@ -356,7 +356,7 @@ class Dialogue:
         if entry is None or not entry.published or entry.item_ids or topic in self.facts.overviews:
             return False
         item = self.focus.item
-        kinds = self._kinds_of({item}) if item in self.kb.items else set()
+        kinds = self._kinds_of({item}) if item is not None and item in self.kb.items else set()
         return reply.kind == ANSWER and not kinds & set(reply.topics or (topic,))
 
     def _own_guess_of(self, text: str, reply: Reply) -> bool:
@@ -669,8 +669,8 @@ class Dialogue:
         # "can I join even if I'm a resident?", "Can I go? I am not a CQMU student.": whether
         # someone like the asker may take part (the description may be a remark of the message)
         asker = (
-            self.read.describes_asker(self._message)
-            and (guess or about)
+            (guess or about)
+            and self.read.describes_asker(self._message)
             and (self.who.asks_who(text) or self._close_to_signup(text))
         )
         if unsure or asker or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:

@@ -264,6 +264,8 @@ class FollowupReader:
         other one", "l'autre programme", "另一个项目") up to its last question: a remark after
         the question is no pointer at what is asked ("那公共管理呢？另一个师妹是读这个的":
         another schoolmate; "c'est plutôt l'autre. Il coûte combien ?" is the programme)."""
+        if not has_marker(text, self.other_markers, start=False):
+            return False  # the common case: one reading of the whole message
         pieces = [p for p in SENTENCE_END.split(text) if p.strip()]
         last = max((n for n, p in enumerate(pieces) if asks(p)), default=len(pieces) - 1)
         return any(has_marker(p, self.other_markers, start=False) for p in pieces[: last + 1])
