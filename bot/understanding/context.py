@@ -79,7 +79,7 @@ class Dialogue:
         # the answers without programme names of this message's texts (asked up to twice)
         self._unnamed: dict[tuple[str, str], Reply | None] = {}
         # the topic asked, for each topic answered in its stead by this message's last reply
-        # mapped onto a programme (``ProgrammeFacts.asked``): what the focus keeps
+        # mapped onto a programme (``ProgrammeFacts.for_programme``): what the focus keeps
         self._asked: dict[str, str] = {}
         self._message = ""  # the whole message of the questions answered
 
