@@ -254,8 +254,8 @@ class Dialogue:
             # "PhD students fit join am?" answered with an entry on who takes part: the one
             # for the programme, people or criteria
             needs = read.asks_what_is_needed(text)
-            asker = read.describes_asker(self._message)
-            topic = self.who.entry(text, own, needs=needs, asker=asker) or reply.intent
+            topic = self.who.entry(text, own, needs=needs, asker=self._asker(text))
+            topic = topic or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return self._for_programme(reply, programme, lang)
 
@@ -679,6 +679,16 @@ class Dialogue:
             if topic is not None:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply
+
+    def _asker(self, text: str) -> bool:
+        """Whether a question answered with an entry on who takes part describes the asker
+        ("can i join even if im a resident?"), or the message does and the question is close
+        to a wish to join ("can I join? I'm a GP"; a letter's introduction before "which
+        schools take part?" is not)."""
+        read = self.read
+        if read.describes_asker(text):
+            return True
+        return read.describes_asker(self._message) and self._close_to_signup(text)
 
     def _close_to_signup(self, text: str) -> bool:
         """Whether the sign-up is among the best candidates of a message (within the margin
