@@ -55,6 +55,7 @@ MARKER_KINDS = {
         "linking",
         "dismiss",
         "relative",
+        "asker",
     ),
 }
 BOTH, NONE = "both", "none"
@@ -75,6 +76,9 @@ class Programme:
     counterparts: Mapping[str, str] = field(default_factory=dict)
     participants: str | None = None  # who takes part: "qui peut y participer ?" is no sign-up
     eligibility: str | None = None  # who may apply in general, criteria ("do I need IELTS?")
+    # whether someone like the asker may take part ("can I join? I'm a resident"): its entry
+    # (the participants' when not given)
+    profile: str | None = None
     # Words that describe the programme ("French"): they name it only beside a programme word
     # or a pronoun ("the French one", "法国那个"), never alone ("is French hard to learn?").
     described_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -145,6 +149,7 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             participants=str(data["participants"]) if data.get("participants") else None,
             eligibility=str(data["eligibility"]) if data.get("eligibility") else None,
+            profile=str(data["profile"]) if data.get("profile") else None,
             described_by={
                 lang: tuple(str(w).lower() for w in described[lang] or ()) for lang in LANGUAGES
             },
@@ -178,7 +183,7 @@ def check_programmes(
         where = f"{FILE_NAME}: programme '{programme.id}'"
         if programme.overview not in known:
             problems.append(f"{where}: unknown overview '{programme.overview}'")
-        for key in ("participants", "eligibility"):
+        for key in ("participants", "eligibility", "profile"):
             topic = getattr(programme, key)
             if topic is not None and topic not in known:
                 problems.append(f"{where}: unknown {key} '{topic}'")

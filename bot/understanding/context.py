@@ -81,8 +81,9 @@ class Dialogue:
         # the answers without programme names of this message's texts (asked up to twice)
         self._unnamed: dict[tuple[str, str], Reply | None] = {}
         # the topic asked, for each topic answered in its stead by this message's last reply
-        # mapped onto a programme (``ProgrammeFacts.asked``): what the focus keeps
+        # mapped onto a programme (``ProgrammeFacts.for_programme``): what the focus keeps
         self._asked: dict[str, str] = {}
+        self._message = ""  # the whole message of the questions answered
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -91,6 +92,7 @@ class Dialogue:
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
         self._asked = {}
+        self._message = text
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
@@ -258,17 +260,19 @@ class Dialogue:
             # "PhD students fit join am?" answered with an entry on who takes part: the one
             # for the programme, people or criteria
             needs = read.asks_what_is_needed(text)
-            topic = self.who.entry(text, own, needs=needs) or reply.intent
+            topic = self.who.entry(text, own, needs=needs, asker=self._asker(text))
+            topic = topic or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return self._for_programme(reply, programme, lang)
 
     def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
-        """The reply about the programme (``ProgrammeFacts.for_programme``), noting the topic
-        asked for each topic answered in its stead (kept by the focus)."""
-        asked = self.facts.asked(reply, programme)
+        """The reply about the programme (``ProgrammeFacts.for_programme``, one mapping of its
+        topics), noting the topic asked for each topic answered in its stead (kept by the
+        focus)."""
+        mapped, asked = self.facts.for_programme(reply, programme, lang)
         if asked is not None:
             self._asked = asked
-        return self.facts.for_programme(reply, programme, lang)
+        return mapped
 
     def _partner_owns(self, text: str, reply: Reply) -> bool:
         """Whether a question asks what a partner institution itself has or offers ("and does
@@ -336,8 +340,30 @@ class Dialogue:
                 reply.intent in self.who.topics and (focus.item is None or read.asks_who(text))
             )
         ):
-            return self._about_focus(text, lang) or reply
+            # "il a combien de sessions ?" after the forum: the forum; "and they give housing
+            # there too?" after a partner (housing answered more surely alone): the housing
+            about = self._about_focus(text, lang)
+            reply = about if about is not None and not self._own_fact(reply, about) else reply
         return reply
+
+    def _own_fact(self, reply: Reply, about: Reply) -> bool:
+        """Whether a follow-up with a pronoun asks a fact of its own rather than about the
+        topic in focus ("and they give housing there too?" after a partner institution): its
+        answer alone is surer than read with the focus, and a published programme fact that
+        is not the list of the item in focus, nor two topics (a pronoun for "the 111 Center"
+        answered alone with the labs, the bot's help or an honest unknown is about the
+        centre)."""
+        topic = reply.intent
+        if topic is None or reply.score <= about.score or self.kb.programme_of(topic) == NONE:
+            return False
+        if len(reply.topics or ()) > 1:
+            return False  # "that lab is national level or ministry level?": options of it
+        entry = self.kb.entries.get(topic)
+        if entry is None or not entry.published or entry.item_ids or topic in self.facts.overviews:
+            return False
+        item = self.focus.item
+        kinds = self._kinds_of({item}) if item is not None and item in self.kb.items else set()
+        return reply.kind == ANSWER and not kinds & set(reply.topics or (topic,))
 
     def _own_guess_of(self, text: str, reply: Reply) -> bool:
         """Whether a reply found with the focus is among the message's own best guesses, or
@@ -663,11 +689,29 @@ class Dialogue:
         # takes part (or the sign-up) among the candidates
         unsure = unsure or (guess and self.read.asks_who(text) and self._who_among(text))
         about = joining or reply.intent in self.who.topics
-        if unsure or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
-            topic = self.who.entry(text, own, needs=self.read.asks_what_is_needed(text))
+        # "can I join even if I'm a resident?", "Can I go? I am not a CQMU student.": whether
+        # someone like the asker may take part (the description may be a remark of the message)
+        asker = (
+            (guess or about)
+            and self.read.describes_asker(self._message)
+            and (self.who.asks_who(text) or self._close_to_signup(text))
+        )
+        if unsure or asker or (about and self.who.asks_who(text)) or reply.intent == SIGNUP:
+            needs = self.read.asks_what_is_needed(text)
+            topic = self.who.entry(text, own, needs=needs, asker=asker)
             if topic is not None:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply
+
+    def _asker(self, text: str) -> bool:
+        """Whether a question answered with an entry on who takes part describes the asker
+        ("can i join even if im a resident?"), or the message does and the question is close
+        to a wish to join ("can I join? I'm a GP"; a letter's introduction before "which
+        schools take part?" is not)."""
+        read = self.read
+        if read.describes_asker(text):
+            return True
+        return read.describes_asker(self._message) and self._close_to_signup(text)
 
     def _close_to_signup(self, text: str) -> bool:
         """Whether the sign-up is among the best candidates of a message (within the margin

@@ -8,6 +8,7 @@ the programmes. :func:`reader_of` prepares them once per knowledge base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from bot.understanding.text import has_cjk, normalize, searched_form
 MAX_FOLLOWUP_WORDS = 9
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
 QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
+SENTENCE_END = re.compile(r"(?<=[.?!。？！])")  # a message cut after each sentence's end
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 RELATIVE_SPAN = 9  # a relative clause's describing word at most this many words after "one"
 MEMO_SIZE = 512  # messages whose reading is remembered
@@ -60,6 +62,8 @@ class FollowupReader:
     relative: frozenset[str] = frozenset()
     # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
+    asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -232,6 +236,12 @@ class FollowupReader:
         about criteria, not about who takes part."""
         return bool(self.need_markers) and has_marker(text, self.need_markers, start=False)
 
+    def describes_asker(self, text: str) -> bool:
+        """Whether a message describes the asker or their case ("I'm a resident", "如果我们
+        学校不是合作院校", "moi qui suis doctorant"): asked with "can I join?", it asks whether
+        someone like them may take part."""
+        return bool(self.asker_markers) and has_marker(text, self.asker_markers, start=False)
+
     def asks_doing(self, text: str) -> bool:
         """Whether a message asks what participants do ("what do they do", "做什么",
         "font quoi")."""
@@ -251,8 +261,14 @@ class FollowupReader:
 
     def names_the_other(self, text: str) -> bool:
         """Whether a message points at the other programme than the one in focus ("the
-        other one", "l'autre programme", "另一个项目")."""
-        return has_marker(text, self.other_markers, start=False)
+        other one", "l'autre programme", "另一个项目") up to its last question: a remark after
+        the question is no pointer at what is asked ("那公共管理呢？另一个师妹是读这个的":
+        another schoolmate; "c'est plutôt l'autre. Il coûte combien ?" is the programme)."""
+        if not has_marker(text, self.other_markers, start=False):
+            return False  # the common case: one reading of the whole message
+        pieces = [p for p in SENTENCE_END.split(text) if p.strip()]
+        last = max((n for n, p in enumerate(pieces) if asks(p)), default=len(pieces) - 1)
+        return any(has_marker(p, self.other_markers, start=False) for p in pieces[: last + 1])
 
     def stripped(self, text: str) -> str:
         """The message without its leading ellipsis words ("and", "et", "那")."""
@@ -366,6 +382,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             normalize(w) for ws in _marker_lists(followups.get("relative")).values() for w in ws
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
+        asker_markers=_marker_lists(followups.get("asker")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

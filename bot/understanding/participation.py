@@ -40,15 +40,21 @@ class Participation:
         floor = candidates[0].score - config.margin
         return any(c.topic_id in self.topics and c.score >= floor for c in candidates)
 
-    def entry(self, text: str, programme: Programme, *, needs: bool) -> str | None:
+    def entry(
+        self, text: str, programme: Programme, *, needs: bool, asker: bool = False
+    ) -> str | None:
         """The programme's entry for a question about who may take part: its participants,
         unless the message asks what is needed (``needs``: "do I need IELTS?", "faut-il un
-        niveau B2 ?") or its words are about the criteria rather than people."""
+        niveau B2 ?") or its words are about the criteria rather than people; a question
+        whether someone like the asker may (``asker``: "can I join? I'm a resident") gets the
+        programme's ``profile`` entry."""
         people, criteria = programme.participants, programme.eligibility
         if people is None or criteria is None:
             return people or criteria
         if needs:
             return criteria
+        if asker:
+            return programme.profile or people
         coverage = self.assistant.matcher.coverage
         about_people = coverage(text, people) >= WHO_SHARE * coverage(text, criteria)
         return people if about_people else criteria

@@ -47,39 +47,35 @@ class ProgrammeFacts:
             return False
         return self.kb.programme_of(topic) == self.kb.programmes.other(programme)
 
-    def for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
+    def for_programme(
+        self, reply: Reply, programme: str | None, lang: str
+    ) -> tuple[Reply, dict[str, str] | None]:
         """A reply about the programme in focus: another programme's fact becomes its
-        counterpart or the honest "not published for this programme"."""
+        counterpart or the honest "not published for this programme"; with the topic asked,
+        for each topic answered in its stead with the honest "not published" ("is the CSC
+        programme free?" is answered on its stipend, the question was the fee; ``None`` when
+        the reply is no programme's fact to map). The topics are mapped once for both."""
         own = self.programme(programme)
         if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
-            return reply
+            return reply, None
         topics = reply.topics or (reply.intent,)
         mapped = [self._topic_for(own, topic) for topic in topics]
+        asked = {
+            answered: topic
+            for topic, (kind, answered) in zip(topics, mapped, strict=True)
+            if kind == NOT_PUBLISHED and answered != topic
+        }
         if [topic for _, topic in mapped] == list(topics) and all(
             kind == ANSWER for kind, _ in mapped
         ):
-            return replace(reply, programme=self._programme_of(reply.intent))
+            return replace(reply, programme=self._programme_of(reply.intent)), asked
         parts = [
             self.not_published(own, topic, lang)
             if kind == NOT_PUBLISHED
             else topic_answer(self.assistant, topic, lang)
             for kind, topic in mapped
         ]
-        return combine(self.assistant, parts, lang)
-
-    def asked(self, reply: Reply, programme: str | None) -> dict[str, str] | None:
-        """The topic asked, for each topic that :meth:`for_programme` answers in its stead
-        with the honest "not published" ("is the CSC programme free?" is answered on its
-        stipend, the question was the fee); ``None`` when it leaves the reply as it is."""
-        own = self.programme(programme)
-        if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
-            return None
-        asked = {}
-        for topic in reply.topics or (reply.intent,):
-            kind, answered = self._topic_for(own, topic)
-            if kind == NOT_PUBLISHED and answered != topic:
-                asked[answered] = topic
-        return asked
+        return combine(self.assistant, parts, lang), asked
 
     def _topic_for(self, own: Programme, topic: str) -> tuple[str, str]:
         """How to answer a topic for a programme: its own answer, the counterpart's, or
@@ -89,8 +85,11 @@ class ProgrammeFacts:
             return NOT_PUBLISHED, found  # a counterpart its page does not give either
         if found is not None:
             return ANSWER, found
-        if topic in own.not_published and self.kb.programme_of(topic) != own.id:
+        theirs = self.kb.programme_of(topic)
+        if topic in own.not_published and theirs != own.id:
             return NOT_PUBLISHED, topic
+        if topic in self.overviews:
+            return ANSWER, own.overview  # another programme's overview: this one's
         return ANSWER, topic  # the programme's own honest answer, or another fact
 
     def _programme_of(self, topic: str) -> str | None:
