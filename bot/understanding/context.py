@@ -48,6 +48,7 @@ MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
 SURE_OVERVIEW = 0.8
+CONTENDERS = 3  # a programme's unpublished fact among this many best topics may be what is asked
 SURE_FACT = 0.9  # the other programme's own fact answered this surely, unmarked: what was asked
 FRAME_ENTRIES = ("greeting", "thanks")  # the entries that answer a letter's frame, not its asking
 UNSURE = 0.6  # a letter's question answered below this score alone may stand for its remark
@@ -428,13 +429,17 @@ class Dialogue:
             return True
         if reply.score >= SURE_OVERVIEW or self.kb.programme_of(str(reply.intent)) not in named:
             return False
+        owns = [own for p in named if (own := self.facts.programme(p)) is not None]
+        if not owns or any(reply.intent in own.not_published for own in owns):
+            return False  # already an honest "not published" of that programme
+        unpublished = {topic for own in owns for topic in own.not_published}
+        contenders = self.assistant.match(text).candidates[:CONTENDERS]  # (a cached match)
+        if not any(c.topic_id in unpublished for c in contenders):
+            return False  # no unpublished fact in the running: not worth reading it again
         unnamed = self._without_names(text, lang)  # surely a fact its page does not give
         if unnamed is None or unnamed.intent == reply.intent or unnamed.score < SURE_OVERVIEW:
             return False
-        owns = [own for p in named if (own := self.facts.programme(p)) is not None]
-        if any(reply.intent in own.not_published for own in owns):
-            return False  # already an honest "not published" of that programme
-        return any(unnamed.intent in own.not_published for own in owns)
+        return unnamed.intent in unpublished
 
     def _unsure_overview(self, reply: Reply) -> bool:
         """A programme's overview given with a low score: the name was said, not asked about."""
