@@ -555,7 +555,8 @@ REAL_HOLDOUT2_FLOORS = {
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
 # en 89.8 % (session 7), off-topic 100 %, reply language 99.2 % (off8, session 8)
 INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.98}
-# held-out figures at session 7's end: en 76.9, fr 75.9, zh 84.5 %; typos 90.0 / 83.3 / 90.0 %
+# held-out figures at session 8's end: en 76.9, fr 77.8, zh 83.6 %; typos 90.0 / 83.3 / 90.0 %
+# (session 7: en 76.9, fr 75.9, zh 84.5)
 # (session 6: en 75.9; typos 93.3 / 83.3 / 93.3: those floors kept)
 INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 76.9 (s7), 83.3, 97.5
 # indep-fr-dev fr 84.3 -> 87.0 % with issue 18's aliases; rejection 91.7 % with issue 18's other
@@ -564,7 +565,7 @@ INDEP_EN_HOLDOUT_FLOORS = {"en": 0.74, "rejection": 0.83, "language": 0.94}  # 7
 # "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
 # (issue 18, rank5, before the merge)
 INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
-INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.72, "rejection": 0.91, "language": 0.96}  # 75.9, 91.7, 99.2
+INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.75, "rejection": 0.91, "language": 0.96}  # 77.8 (s8), 91.7, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.88, "rejection": 0.9, "language": 0.96}  # 90.0 (s8), 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.81, "rejection": 0.90, "language": 0.96}  # 84.5, 100, 99.2
