@@ -31,7 +31,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _SPACED = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 # a writer who punctuates between clauses (a mark with Chinese after it) means a space as a
 # space: only a message without such marks has its spaces read as commas
-_PUNCTUATED = re.compile(r"[，。？！；,.?!;\n](?=.*[\u4e00-\u9fff])", re.DOTALL)
+_CLAUSE_MARK = re.compile(r"[，。？！；,.?!;\n]")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z]+(?:(?: +|-)[A-Za-z]+)*(?![A-Za-z0-9'])")
 
 
@@ -40,8 +41,9 @@ def spoken_commas(message: str) -> str:
     (住宿要钱吗 最多能待多久 → 住宿要钱吗，最多能待多久), when the writer puts no punctuation
     between clauses (voice input, fast pinyin typing). Only for the message as the student
     sent it: texts the bot joins from its pieces keep their spaces."""
-    if _PUNCTUATED.search(message):
-        return message
+    last = _CHINESE.search(message[::-1])  # the last Chinese character, read from the end
+    if last is None or _CLAUSE_MARK.search(message, 0, len(message) - 1 - last.start()):
+        return message  # no Chinese, or a mark before the last Chinese character
     return _SPACED.sub("，", message)
 
 
