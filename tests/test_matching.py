@@ -617,14 +617,15 @@ QUESTIONS_DEV4_FLOORS = {
     "kind:comparison": 0.90,  # 92.9 % (39/42) choices said in more words (session 8 pair8)
 }
 
-# Round 3 single questions by four independent writers: a VALIDATION set (never tuned on; its
-# misses are not read), first scored on main in session 5: 64.8 / 70.4 / 70.4 %, off-topic 91.7 %.
+# Round 3 single questions by four independent writers: a validation set in sessions 5 to 8 (its
+# misses were not read; a dev set since session 9), first scored on main in session 5:
+# 64.8 / 70.4 / 70.4 %, off-topic 91.7 %.
 # Session 5 (compare4): comparisons 62.5 -> 75.0 % (aggregate only).
 # en 68.5 -> 70.4, fr 74.1 -> 79.6 %, chatty 57.5 -> 70.0 % with issue 17's chat reading
 # (session 5, email4: aggregate figures only); fr 81.5 -> 83.3 %, chatty 72.5 -> 75.0 % with
 # French chat reading and "neuro" (session 6, aggregate only); 76.2 -> 77.1 % of all rows with a
 # piece of a message deferring to the whole message (rank5, before the merge): en 72.2, zh 75.9
-QUESTIONS_VAL_FLOORS = {
+QUESTIONS_DEV5_FLOORS = {
     "en": 0.72,  # 75.0 % with the decision of session 7 (aggregate only; was 71.3 %)
     "zh": 0.77,  # 79.6 % (43/54) session 7 zh7 (was 77.8 %)
     "fr": 0.84,  # 87.0 % with the decision of session 7 (was 85.2 %)
@@ -679,7 +680,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev2.yaml", QUESTIONS_DEV2_FLOORS),
         ("questions-dev3.yaml", QUESTIONS_DEV3_FLOORS),
         ("questions-dev4.yaml", QUESTIONS_DEV4_FLOORS),
-        ("questions-val.yaml", QUESTIONS_VAL_FLOORS),
+        ("questions-dev5.yaml", QUESTIONS_DEV5_FLOORS),
         ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
     ],
 )
