@@ -101,7 +101,12 @@ class Dialogue:
             matcher = self.assistant.matcher
             body = sentences.body(text)
             asking = sentences.asking(text)
-            lang = matcher.letter_language(asking, body) if asked else matcher.language(text)
+            said = self.focus.language or "en"  # "Strasbourg ?" after French: French
+            lang = (
+                matcher.letter_language(asking, body, said)
+                if asked
+                else matcher.language(text, said)
+            )
         named = self.read.programmes_named(" ".join(questions))
         if len(named) > 1 and not self.assistant.offers_options(text):
             # "For the CSC one, is housing free like in the exchange?" (in "CSC or the

@@ -219,13 +219,14 @@ class Matcher:
         :meth:`MessageParser.parts`)."""
         return list(self._parts(question))
 
-    def language(self, question: str) -> str:
-        """The language a question is written in (that of :meth:`match`, without matching)."""
-        return self._languages(question)
+    def language(self, question: str, default: str = "en") -> str:
+        """The language a question is written in (that of :meth:`match`, without matching);
+        ``default`` when its words do not tell."""
+        return self._languages(question, default)
 
-    def letter_language(self, asking: Sequence[str], body: str) -> str:
+    def letter_language(self, asking: Sequence[str], body: str, default: str = "en") -> str:
         """The language of a letter, from the sentences that ask, else from its body."""
-        return self._parser.letter_language(asking, body)
+        return self._parser.letter_language(asking, body, default)
 
     def build_spelling(self) -> None:
         """Build the spelling correctors now (see :meth:`.correction.TextCorrector.build`);

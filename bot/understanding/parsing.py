@@ -94,6 +94,9 @@ class MessageParser:
     ) -> None:
         self._markers, self._spelt, self._specific = markers, spelt, specific
         self._standard = standard
+        # the grammar words of the Latin languages: a Chinese message without any has only
+        # borrowed terms in Latin letters
+        self._grammar = frozenset(w for lang in ("en", "fr") for w in config.stopwords[lang])
         self._preamble = {
             lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
         }
@@ -220,35 +223,49 @@ class MessageParser:
                 return [q for p in split for q in self._split(p, patterns)]
         return [piece]
 
-    def language(self, question: str) -> str:
-        """The language a question is written in.
+    def language(self, question: str, default: str = "en") -> str:
+        """The language a question is written in; ``default`` (the conversation's language)
+        when its words do not tell ("Strasbourg ?", "visa").
 
         A message mixing languages is answered in the language of its last clause of three
         words or more, two Chinese characters making a word ("我想问一下, 普外科 general
         surgery, can I observe there?": English; "research design 跟 data analysis 都弱,
-        去这个交流会有帮助吗": Chinese)."""
-        return self._written(question) or "en"
+        去这个交流会有帮助吗": Chinese). Chinese with Latin terms and no Latin grammar word
+        is Chinese ("infectious disease 咧？")."""
+        return self._written(question, default) or default
 
     def _written(self, question: str, default: str = "en") -> str:
         """:meth:`language` with ``default`` on a tie ("" for a letter's asking part, whose
         body then decides)."""
         spelt, markers = self._spelt, self._markers
+        if self._borrowing(question):
+            return "zh"
         whole = guess_language(question, spelt(question).split(), markers, default=default)
         clauses = [c for c in MIXED_CLAUSE.split(question) if word_count(spelt(c)) >= 3]
         if len(clauses) < 2 or not self._mixed(question):
             return whole
         return guess_language(clauses[-1], spelt(clauses[-1]).split(), markers) or whole
 
-    def letter_language(self, asking: Sequence[str], body: str) -> str:
+    def _borrowing(self, question: str) -> bool:
+        """Whether a message is Chinese with Latin terms in it: Chinese characters, and Latin
+        words none of which is an English or French grammar word (a term, a name, an
+        acronym: "CQMU 的 international exchange", "infectious disease 咧？")."""
+        if not has_cjk(question):
+            return False
+        latin = [w for w in self._spelt(question).split() if w.isascii() and w.isalpha()]
+        return not any(w in self._grammar for w in latin)
+
+    def letter_language(self, asking: Sequence[str], body: str, default: str = "en") -> str:
         """The language of a letter: that of the sentences that ask, else that of its body
         (without the signature), names, acronyms and quoted terms left out ("Université de
-        Montréal" in an English e-mail, "Harvard Medical School" in a Chinese one)."""
+        Montréal" in an English e-mail, "Harvard Medical School" in a Chinese one); else
+        ``default``."""
         for part in (" ".join(asking), body):
             text = without_names(QUOTED.sub(" ", part))
             found = self._written(text, default="")  # mixed: its last clause (issue 18)
             if found:
                 return found
-        return self.language(body)
+        return self.language(body, default)
 
     def _mixed(self, question: str) -> bool:
         """Whether a message mixes Chinese with Latin words, or English with French."""

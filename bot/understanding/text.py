@@ -36,6 +36,9 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _RUNS = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "‘": "'"})
 _ACCENTED = re.compile("[àâäçéèêëîïôöùûüÿœæ]")
+# A French elision: c', d', j', l', m', n', s', t', qu' opening a word before a vowel or h
+# ("conditions d'admission", "l'hôpital"); English clips the end of a word (I'd, don't).
+_ELISION = re.compile(r"(?<![^\W\d_])(?:[cdjlmnst]|qu)['’](?=[aeiouyhàâäéèêëîïôöùûü])")
 # A name: capitalised Latin words ("Université Paris Cité", "CQMU", "PhD"), with the short
 # words linking them ("University of Oxford", "Université de Lyon"); the pronoun "I" is none.
 _CAPITAL = r"(?!I\b)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’-]*"
@@ -197,7 +200,7 @@ def guess_language(
 
     Chinese wins when Chinese characters outnumber Latin words. Otherwise each word that is a
     marker of only one of English or French (stop words and knowledge-base vocabulary) counts
-    for it, and French accents count for French; a tie gives ``default``. Names say nothing
+    for it, and French accents and elisions (d'admission) count for French; a tie gives ``default``. Names say nothing
     of the language (issue 18, session 7): the words and accents of a capitalised name that
     does not open a sentence ("what about the Faculté de Médecine de Strasbourg?", "哈佛
     Medical School 的项目") are left out, unless nothing else decides.
@@ -238,7 +241,8 @@ def _guess(text: str, words: list[str], markers: dict[str, frozenset[str]]) -> s
     if cjk and cjk >= len(words):
         return "zh"
     en_markers, fr_markers = markers.get("en", frozenset()), markers.get("fr", frozenset())
-    score = 2 * len(_ACCENTED.findall(text.casefold()))
+    folded = text.casefold()
+    score = 2 * len(_ACCENTED.findall(folded)) + 2 * len(_ELISION.findall(folded))
     for word in words:
         in_en, in_fr = word in en_markers, word in fr_markers
         if in_fr and not in_en:
