@@ -200,10 +200,11 @@ def guess_language(
 
     Chinese wins when Chinese characters outnumber Latin words. Otherwise each word that is a
     marker of only one of English or French (stop words and knowledge-base vocabulary) counts
-    for it, and French accents and elisions (d'admission) count for French; a tie gives ``default``. Names say nothing
-    of the language (issue 18, session 7): the words and accents of a capitalised name that
-    does not open a sentence ("what about the Faculté de Médecine de Strasbourg?", "哈佛
-    Medical School 的项目") are left out, unless nothing else decides.
+    for it, and French accents and elisions (d'admission) count for French; a tie gives
+    ``default``. Names say nothing of the language (issue 18, session 7): the words and
+    accents of a capitalised name that does not open a sentence ("what about the Faculté de
+    Médecine de Strasbourg?", "哈佛 Medical School 的项目") are left out, unless nothing else
+    decides.
     """
     words = [w for w in normalized_words if w.isascii()]
     unnamed = without_names(text)
