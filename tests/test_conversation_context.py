@@ -111,7 +111,7 @@ CONVERSATION_FLOORS = {
         "zh": 0.90,  # 92.9 % (notlisted7); 85.7 % before
         "fr": 0.91,  # 92.9 %
         "rejection": 0.81,  # 87.5 % (14/16)
-        "language": 0.97,  # 99.6 %
+        "language": 0.99,  # 100 % issue 18 session 9 (off9: Chinese with Latin terms); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.84,  # 87.5 % (28/32)
         "kind:not-listed-followup": 0.87,  # 91.7 % (22/24) session 7 (notlisted7); 83.3 %
@@ -140,8 +140,8 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.85,  # 90.5 % (19/21)
     },
     "emails-dev2.yaml": {  # session 4: round-2 independent writers (first score 76.7 %)
-        "all": 0.89,  # 92.2 % (83/90) with issue 18's comparisons (French elisions)
-        "en": 0.90,  # 93.3 %
+        "all": 0.94,  # 96.7 % (87/90) issue 18 session 9 (off9); 92.2 % (83/90)
+        "en": 0.93,  # 100 % issue 18 session 9 (off9: the activities' language); 93.3 %
         "zh": 0.96,  # 100 %
         "fr": 0.83,  # 86.7 % (was 76.7 %)
         "language": 0.98,  # 100 %
@@ -158,8 +158,8 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.85,  # 89.6 % (43/48) (was 83.3 %)
     },
     "emails-dev4.yaml": {  # session 7: round-5 independent writers (first score 78.1 %)
-        "all": 0.85,  # 87.1 % (183/210) session 8 (email8: indirect questions); 84.3 %
-        "en": 0.82,  # 84.4 % session 8; 83.3 %
+        "all": 0.86,  # 88.6 % (186/210) session 9 (off9); 87.1 % session 8 (email8)
+        "en": 0.84,  # 86.7 % session 9 (off9: the activities' language); 84.4 % session 8
         "zh": 0.88,  # 91.7 %
         "fr": 0.83,  # 86.7 % session 8 (email8); 78.3 %
         "language": 0.98,  # 100 %
@@ -171,7 +171,7 @@ CONVERSATION_FLOORS = {
         "en": 0.83,  # 85.7 %
         "zh": 0.83,  # 85.7 %
         "fr": 0.87,  # 89.3 %
-        "language": 0.97,  # 99.6 %
+        "language": 0.99,  # 100 % issue 18 session 9 (off9: the conversation's language); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.65,  # 68.8 % (22/32)
     },
