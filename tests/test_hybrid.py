@@ -11,6 +11,7 @@ import pytest
 
 from bot.understanding import embedding
 from bot.understanding.answers import FALLBACK, NOT_LISTED, Assistant
+from bot.understanding.context import Dialogue
 from bot.understanding.embedding import cache_key, encode_all
 from bot.understanding.evaluation import Case, evaluate, format_report, load_cases
 
@@ -155,6 +156,57 @@ def test_two_part_question_gets_both_answers_the_whole_messages_best_first(
     assert reply.text == f"{duration}\n\n{housing}"
     assert reply.buttons[-1].action == "menu:main"
     assert len(reply.text) <= 4096
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "field"),
+    [
+        (
+            "Strasbourg programme or the graduate exchange, which one suits an MSc pharmacy "
+            "student?",
+            "en",
+            "pharmacy",
+        ),
+        ("CSC项目还是交流项目，哪个适合药学硕士生？", "zh", "pharmacy"),
+        (
+            "le programme CSC ou l'échange, lequel est fait pour un résident en pharmacie ?",
+            "fr",
+            "pharmacy",
+        ),
+        (
+            "exchange programme or the csc programme which one suits a dental postgraduate",
+            "en",
+            "stomatology",
+        ),
+    ],
+)
+def test_a_field_named_after_the_two_programmes_is_the_askers_not_the_question(
+    assistant: Assistant, question: str, lang: str, field: str
+) -> None:
+    """Issue 18 (session 9): "A or B, which one suits a pharmacy student?" compares the two
+    programmes for the asker: what each is (and who takes part), not the pharmacy discipline
+    the asker studies."""
+    reply = Dialogue(assistant).reply(question)
+    for overview in ("csc-programme", "programme-overview"):
+        assert assistant.topic_reply(overview, lang).text in reply.text
+    assert assistant.topic_reply(field, lang).text not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("CSC or the exchange: which one has a pharmacy master?", "en"),
+        ("le programme CSC ou l'échange, lequel propose un master de pharmacie ?", "fr"),
+    ],
+)
+def test_a_field_asked_for_beside_the_two_programmes_is_answered(
+    assistant: Assistant, question: str, lang: str
+) -> None:
+    """ "Which one has a pharmacy master?" asks for the field: its answer (where it is listed),
+    not the two programmes' overviews."""
+    reply = Dialogue(assistant).reply(question)
+    assert reply.text.startswith(assistant.topic_reply("pharmacy", lang).text)
+    assert assistant.topic_reply("csc-programme", lang).text not in reply.text
 
 
 # ───────────────────────────────── not listed ─────────────────────────────────

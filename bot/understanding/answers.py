@@ -16,6 +16,7 @@ from bot.content.programmes import BOTH, NONE, Programme
 from bot.content.texts import Texts
 from bot.understanding.decision import match_features
 from bot.understanding.embedding import Encoder, default_encoder
+from bot.understanding.followups import has_marker
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
 from bot.understanding.text import normalize
@@ -79,6 +80,11 @@ class Assistant:
         texts.require(CORE_TEXTS, "conversations/texts.yaml")
         self.kb, self.matcher, self.texts = kb, matcher, texts
         self.config = matcher.config
+        # "has", "offre", "有没有": a field named beside the two programmes is asked for
+        owns = (kb.markers.get("followups") or {}).get("owns") or {}
+        self.owns = {
+            lang: tuple(str(m).lower() for m in owns.get(lang) or ()) for lang in LANGUAGES
+        }
         # A message is often matched twice (the sign-up form's "wish to apply" check, then
         # the answer): remember recent matches.
         self.match = lru_cache(maxsize=1024)(matcher.match)
@@ -398,9 +404,13 @@ class Assistant:
             if fact is not None and not self.out_of_scope(whole):
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
             best = self._confident(whole)
+            field = best is not None and best.topic_id in self.kb.items
+            if field and has_marker(question, self.owns, start=False):
+                return None  # "CSC or the exchange: which one has a pharmacy master?"
             takers = {p.participants for p in by_overview.values()}
-            if best is not None and best.topic_id in takers:
-                # "which one is for foreigners like me?": what each is and who takes part
+            if best is not None and (best.topic_id in takers or field):
+                # "which one is for foreigners like me?", "… for a pharmacy student?" (a field
+                # is no fact of theirs): what each is and who takes part
                 named = [by_overview[c.topic_id] for c in chosen]
                 taken = [t for p in named for t in (p.overview, p.participants) if t]
                 chosen = [self._ranked(whole, frozenset({t}), position) for t in taken]
@@ -449,11 +459,13 @@ class Assistant:
         if self.out_of_scope(whole):
             return None
         best = self._confident(whole)
+        own = self.kb.programmes.own_topics()
         if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
             # what the programmes are and who takes part are the programmes' own topics; any
-            # other best topic is asked about them ("which of the two has free housing?")
-            own = self.kb.programmes.own_topics()
-            if best.topic_id not in own or not own & {c.topic_id for c in chosen}:
+            # other best topic is asked about them ("which of the two has free housing?"), but
+            # a field, the asker's ("which one suits a pharmacy student?")
+            field = best.topic_id in self.kb.items and {c.topic_id for c in chosen} <= own
+            if not field and (best.topic_id not in own or not own & {c.topic_id for c in chosen}):
                 return None
         if len(parts) > 1 and all(c.topic_id in self.kb.items for c in chosen):
             # items compared, and something else asked; the parts of a comparison of the

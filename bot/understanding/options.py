@@ -124,7 +124,9 @@ class OptionFinder:
         programmes = self._spans(padded, self._programmes)
         if len(items) > 1 and not programmes:
             spans = items
-        elif len(programmes) > 1 and not items:
+        elif len(programmes) > 1 and all(start > programmes[-1][0] for start, _, _ in items):
+            # a field named after both programmes is the asker's ("… which one suits a
+            # pharmacy student?"), no option
             spans = programmes
         else:
             return []
