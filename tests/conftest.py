@@ -10,7 +10,9 @@ Helpers (bots, students, paths) live in :mod:`tests.auxil`; no test module impor
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -21,14 +23,17 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer
 from tests.auxil.harness import (
+    KEPT_ROOT,
     SHARED_ROOT,
     TRANSPORTS,
     BotProcess,
     BotSpec,
     LocalBot,
+    repository_fingerprint,
     running_bot,
 )
 from tests.auxil.harness import shared_content as _shared_content
@@ -115,15 +120,48 @@ def _processes_are_marked(request: pytest.FixtureRequest) -> Iterator[None]:
         )
 
 
+def _kept_matcher_caches(config: pytest.Config) -> Path | None:
+    """Where the matcher cache of the repository's own files is kept from one run to the
+    next: pytest's cache dir (none with ``-p no:cacheprovider``), in a folder named by the
+    code that computes it (``bot/understanding``), so that a change there starts afresh."""
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted((REPOSITORY / "bot" / "understanding").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Path(cache.mkdir("shared-content")) / digest.hexdigest()[:16]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Only the current kept matcher cache stays (older code's and files' go: 90 MB each),
+    dropped by the run's main process before its workers start."""
+    kept = _kept_matcher_caches(session.config)
+    if kept is None or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    current = f"{repository_fingerprint()[:16]}-"
+    for old in kept.parent.iterdir():
+        if old != kept:
+            shutil.rmtree(old, ignore_errors=True)
+    for old in kept.iterdir() if kept.is_dir() else ():
+        if not old.name.startswith(current):
+            (shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink())
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _shared_content_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+def _shared_content_folder(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> None:
     """The session's loaded content keeps its matcher cache (model copy, embeddings) under
     the run's temporary folder, the one all pytest-xdist workers share: one worker computes
-    it, the others read it."""
+    it, the others read it. For the repository's own files it is kept in pytest's cache dir
+    for the next run (``.ci/run``'s slow tier reads what its default tier computed)."""
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     SHARED_ROOT[:] = [root / "shared-content"]
+    kept = _kept_matcher_caches(pytestconfig)
+    KEPT_ROOT[:] = [kept] if kept is not None else []
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import pytest
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.context import Dialogue
+from tests.auxil.harness import share_matcher_cache
 from tests.auxil.paths import FIXTURES, KNOWLEDGE
 
 pytestmark = pytest.mark.process
@@ -22,12 +23,26 @@ pytestmark = pytest.mark.process
 JSON_KEYS = {"question", "intent", "score", "language", "text", "buttons"}
 
 
+_DATA: list[Path] = []  # the commands' data dir, the session's matcher cache linked in
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _warm_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The commands start warm (a first start is test_first_start.py's): on a fresh clone the
+    repository's data dir has no cache, and each worker's first command would compute it."""
+    data = tmp_path_factory.mktemp("cli-data")
+    share_matcher_cache(data / "cache")
+    _DATA[:] = [data]
+
+
 def run_bot(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ARGS`` from the repository, with no BOT_/TELEGRAM_ settings leaking in."""
+    """``python -m bot ARGS`` from the repository, with no BOT_/TELEGRAM_ settings leaking in
+    (the data dir aside: see ``_warm_data_dir``)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
     clean["PYTHONIOENCODING"] = "utf-8"
+    clean.update({"BOT_DATA_DIR": str(_DATA[0])} if _DATA else {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -230,8 +245,18 @@ def test_missing_knowledge_dir_exits_2_without_traceback(tmp_path: Path) -> None
 # ───────────────────────────────────────── eval ─────────────────────────────────────────
 
 
-def test_eval_prints_accuracy_per_language_and_off_topic_declined() -> None:
-    result = run_bot("eval", "tests/eval/dev.yaml", "--no-misses")
+def test_eval_prints_accuracy_per_language_and_off_topic_declined(tmp_path: Path) -> None:
+    # A few rows in each language, a miss among them (the slow tier's floors score the sets)
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        '- {q: "how much are the fees?", lang: en, expect: fees}\n'
+        '- {q: "fees", lang: en, expect: housing}\n'
+        '- {q: "住宿免费吗？", lang: zh, expect: housing}\n'
+        '- {q: "combien coûtent les frais ?", lang: fr, expect: fees}\n'
+        '- {q: "tell me a joke", lang: en, expect: null}\n',
+        encoding="utf-8",
+    )
+    result = run_bot("eval", str(cases), "--no-misses")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for lang in ("en", "zh", "fr"):

@@ -228,6 +228,8 @@ def _kb(command: Command, tmp_path: Path) -> None:
 
 
 def _prepare(command: Command, tmp_path: Path) -> None:
+    # Building the caches cold is test_first_start.py's (the same command, an empty folder).
+    share_matcher_cache(tmp_path / "prebuilt")
     result = _shell(
         command.command.replace("/tmp/prebuilt", str(tmp_path / "prebuilt")),
         tmp_path,

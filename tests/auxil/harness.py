@@ -18,6 +18,7 @@ import asyncio
 import atexit
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -64,7 +65,8 @@ def shared_content(settings: Settings) -> Content | None:
         return None
     key = (_fingerprint(settings.knowledge_dir, settings.conversations_dir), settings.semantic)
     if key not in _SHARED:
-        folder = _shared_folder(f"{key[0][:16]}-{int(key[1])}")  # its matcher cache
+        kept = key[0] == repository_fingerprint()  # the repository's own files: kept
+        folder = _shared_folder(f"{key[0][:16]}-{int(key[1])}", kept)  # its matcher cache
         with _locked(folder.with_suffix(".lock")):  # one pytest-xdist worker computes it
             _SHARED[key] = load_content(replace(settings, data_dir=folder))
         _SHARED_CACHES[key] = replace(settings, data_dir=folder).cache_dir
@@ -72,13 +74,26 @@ def shared_content(settings: Settings) -> Content | None:
 
 
 SHARED_ROOT: list[Path] = []  # set by tests/conftest.py: one folder for every xdist worker
+# Set by tests/conftest.py: a folder kept from one pytest run to the next (in pytest's cache
+# dir), for the matcher cache of the repository's own files, so that the next run (.ci/run's
+# slow tier after the default tier, a developer's next run) does not compute it again.
+KEPT_ROOT: list[Path] = []
 
 
-def _shared_folder(name: str) -> Path:
-    """A folder for the shared content's caches: in ``SHARED_ROOT`` (the session's, seen by
-    every pytest-xdist worker of the run) when set, else a temporary one (benchmarks)."""
-    if SHARED_ROOT:
-        folder = SHARED_ROOT[0] / name
+@functools.cache
+def repository_fingerprint() -> str:
+    """The fingerprint of the repository's own knowledge/ and conversations/."""
+    settings = Settings()
+    return _fingerprint(settings.knowledge_dir, settings.conversations_dir)
+
+
+def _shared_folder(name: str, kept: bool = False) -> Path:
+    """A folder for the shared content's caches: in ``KEPT_ROOT`` for the repository's own
+    files (``kept``) when set; else in ``SHARED_ROOT`` (the session's, seen by every
+    pytest-xdist worker of the run) when set; else a temporary one (benchmarks)."""
+    roots = [*KEPT_ROOT, *SHARED_ROOT] if kept else SHARED_ROOT
+    if roots:
+        folder = roots[0] / name
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     folder = Path(tempfile.mkdtemp(prefix="shared-content-"))
