@@ -737,6 +737,10 @@ def test_small_talk_before_a_lead_is_not_the_asking_part(
         ("a colleague told me", "a colleague told me"),  # not "cold"
         ("je connais rien a la chine", "je connais rien a la chine"),  # not "compte"
         ("the fess for the exchnage", "the fees for the exchange"),  # typos still corrected
+        ("good morning sir", "good morning sir"),  # a common three-letter word: not "six"
+        ("i saw a pic of the lab", "i saw a pic of the lab"),  # not "say a pick"
+        ("en troisieme bac", "en troisieme bac"),  # not "back"
+        ("the vsa for the stay", "the visa for the stay"),  # a rare short word is corrected
     ],
 )
 def test_a_common_word_is_no_typo(assistant: Assistant, typed: str, read: str) -> None:
