@@ -763,6 +763,12 @@ def test_french_chat_is_read_as_the_knowledge_base_writes(
     assert assistant.matcher.spelt(typed) == read
 
 
+def test_a_sound_is_heard_in_the_messages_language(assistant: Assistant) -> None:
+    spelt = assistant.matcher.spelt("i am eating a servo pie so what is the program")
+    assert spelt == "i am eating a servo pie so what is the program"  # not "cerveau"
+    assert assistant.matcher.spelt("classes taught in englsh") == "classes taught in english"
+
+
 def test_an_emoticon_and_chatter_end_a_clause_of_the_asking_part(assistant: Assistant) -> None:
     asking = assistant.matcher.asking_part("salut :) bon j'avoue mdr mais c koi ce programme ?")
     assert asking == "mais c koi ce programme ?"
