@@ -18,15 +18,18 @@ from bot.settings import REPOSITORY
 from bot.understanding.text import normalize
 
 WORDS = 25_000  # the most frequent words of each language kept
-MIN_LENGTH = 4  # shorter words are typos as often as words ("teh", "wat")
+MIN_LENGTH = 4  # shorter words are typos as often as words ("teh", "wat")…
+SHORT_WORDS = 10_000  # … except the three-letter words among this many most frequent ones
+SHORT_LENGTH = 3  # ("sir", "saw", "lie", "bac" are real words: "sir" was read "six")
 
 
 def main() -> None:
     words: set[str] = set()
     for lang in ("en", "fr"):
-        for word in wordfreq.top_n_list(lang, WORDS):
+        for place, word in enumerate(wordfreq.top_n_list(lang, WORDS)):
             folded = normalize(word)
-            if len(folded) >= MIN_LENGTH and folded.isascii() and folded.isalpha():
+            shortest = SHORT_LENGTH if place < SHORT_WORDS else MIN_LENGTH
+            if len(folded) >= shortest and folded.isascii() and folded.isalpha():
                 words.add(folded)
     target = REPOSITORY / "bot" / "understanding" / "common_latin.txt"
     target.write_text("\n".join(sorted(words)) + "\n", "utf-8")

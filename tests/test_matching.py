@@ -737,6 +737,10 @@ def test_small_talk_before_a_lead_is_not_the_asking_part(
         ("a colleague told me", "a colleague told me"),  # not "cold"
         ("je connais rien a la chine", "je connais rien a la chine"),  # not "compte"
         ("the fess for the exchnage", "the fees for the exchange"),  # typos still corrected
+        ("good morning sir", "good morning sir"),  # a common three-letter word: not "six"
+        ("i saw a pic of the lab", "i saw a pic of the lab"),  # not "say a pick"
+        ("en troisieme bac", "en troisieme bac"),  # not "back"
+        ("the vsa for the stay", "the visa for the stay"),  # a rare short word is corrected
     ],
 )
 def test_a_common_word_is_no_typo(assistant: Assistant, typed: str, read: str) -> None:
@@ -757,6 +761,12 @@ def test_french_chat_is_read_as_the_knowledge_base_writes(
     assistant: Assistant, typed: str, read: str
 ) -> None:
     assert assistant.matcher.spelt(typed) == read
+
+
+def test_a_sound_is_heard_in_the_messages_language(assistant: Assistant) -> None:
+    spelt = assistant.matcher.spelt("i am eating a servo pie so what is the program")
+    assert spelt == "i am eating a servo pie so what is the program"  # not "cerveau"
+    assert assistant.matcher.spelt("classes taught in englsh") == "classes taught in english"
 
 
 def test_an_emoticon_and_chatter_end_a_clause_of_the_asking_part(assistant: Assistant) -> None:

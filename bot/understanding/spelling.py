@@ -17,7 +17,8 @@ word:
    found with rapidfuzz over that vocabulary: one edit away (OSA: a swap of neighbouring letters
    is one edit) or, for words spelt by ear, with the same sound key (:mod:`.sounds`; French
    messages also use the French key). A word of the message's language wins a tie ("kan" in
-   French is quand, not can).
+   French is quand, not can); a word found by its sound alone must be one of the message's
+   language ("servo" in English is no "cerveau", "reckons" no "reconnait").
 
 The lexical side reads the corrected text; the semantic signal reads the original, and the
 corrected text too when two words or more were corrected (``correction.respelled``).
@@ -26,7 +27,8 @@ Guards: words known as not listed or out of scope ("urology", "derm", "weather")
 the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
 "nes") nor turned into a name ("gym" is no "gyn"); more than one edit turned real words into
 the knowledge base's, and is not tried. A common English or French word (``common_latin.txt``)
-is no typo ("told" is no "cold"); an unknown word that begins one known word used much more than
+is no typo ("told" is no "cold"; from three letters for the most frequent ones: "sir" is no
+"six"); an unknown word that begins one known word used much more than
 the others is that word clipped ("stomato": stomatology).
 """
 
@@ -322,6 +324,7 @@ class Speller:
                 for w in self._same_sound(word, "fr", self._french_sounds, MIN_FRENCH_SOUND)
                 if _first_sound(w) == first
             ]
+        near = {w for w, _, _ in found}
         scored += [(float(d), w) for w, d, _ in found]
         own = self._languages.get(lang or "")
         best: tuple[tuple[float, ...], str] | None = None
@@ -331,6 +334,8 @@ class Speller:
             if len(word) <= SHORT and candidate in self._names:
                 continue  # nor becomes a name ("gym" is not "gyn") or a described word
             foreign = own is not None and candidate not in own
+            if foreign and candidate not in near:
+                continue  # a sound is heard in the message's language ("servo" is no "cerveau")
             rank = (distance, foreign, -_shared_prefix(word, candidate), -self._count[candidate])
             if best is None or rank < best[0]:
                 best = (rank, candidate)
