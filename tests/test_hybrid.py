@@ -343,6 +343,22 @@ def test_a_taught_example_encodes_only_the_new_text(tmp_path: Path) -> None:
     assert encoder.encoded == 6
 
 
+def test_forgetting_a_learned_example_keeps_only_the_other_vectors(tmp_path: Path) -> None:
+    """/forget of a learned example: its vector leaves memory and disk, and the knowledge base
+    installed without it encodes nothing again."""
+    encoder = _Counting()
+    embedding.forget_cached(None)
+    encode_all(encoder, ["a", "bb", "my  question"], tmp_path)
+    embedding.forget_texts(tmp_path, ["my question"])
+    assert not list(tmp_path.glob("embeddings-*.npy"))
+    kept = encode_all(encoder, ["bb", "a"], tmp_path)
+    assert encoder.encoded == 3, "the other texts are not encoded again"
+    encode_all(encoder, ["a", "my  question"], None)
+    assert encoder.encoded == 4, "the forgotten text's vector was not kept"
+    embedding.forget_cached(None)
+    assert np.array_equal(kept, encode_all(_Counting(), ["bb", "a"], None))
+
+
 def test_without_a_cache_dir_embeddings_are_kept_in_memory_only(tmp_path: Path) -> None:
     encoder = _Counting()
     embedding.forget_cached(None)

@@ -46,7 +46,7 @@ from bot.storage import FORM_FIELDS, LEARNED, REQUIRED_FORM_FIELDS, ReviewGroup
 from bot.telegram.callbacks import encode
 from bot.telegram_rules import MESSAGE_LIMIT, FormattingError, parse_html, utf16_len
 from bot.understanding.answers import Assistant
-from bot.understanding.embedding import forget_cached, link_prebuilt
+from bot.understanding.embedding import forget_texts, link_prebuilt
 
 if TYPE_CHECKING:
     from bot.telegram.context import Services
@@ -251,7 +251,7 @@ async def prune_learned(services: Services) -> int:
         learned = load_learned(path, services.content.assistant.kb)
         kept, left = without_questions(learned, sources, gone)
         write_learned(path, kept, left)
-        forget_cached(services.settings.data_dir / "cache")
+        forget_texts(services.settings.data_dir / "cache", set(sources) - set(left))
         await services.content.reload()
     return count(learned) - count(kept)
 

@@ -24,7 +24,7 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
@@ -190,6 +190,20 @@ def forget_cached(cache_dir: Path | None) -> None:
     if cache_dir is not None and Path(cache_dir).is_dir():
         for old in Path(cache_dir).glob("embeddings-*.npy"):
             old.unlink(missing_ok=True)
+
+
+def forget_texts(cache_dir: Path | None, gone: Collection[str]) -> None:
+    """Drop every cached vector of ``gone`` (learned examples a student's /forget or the
+    retention purge took away): the sets in memory and in ``cache_dir`` go, and the last set
+    keeps the vectors of its other texts, so that the knowledge base installed without them
+    encodes nothing again (all of them again took 4-5 s, a coordinator's wait)."""
+    latest = _LATEST[:]
+    forget_cached(cache_dir)
+    dropped = {" ".join(text.split()) for text in gone}
+    for name, known, vectors in latest:
+        kept = [text for text in known if " ".join(text.split()) not in dropped]
+        rows = [known[text] for text in kept]
+        _LATEST[:] = [(name, {text: i for i, text in enumerate(kept)}, vectors[rows])]
 
 
 def encode_all(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None) -> Vectors:
