@@ -186,6 +186,15 @@ class SentenceReader:
             ):
                 sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         sentences = self._topics_joined(sentences)
+        for i, sentence in enumerate(sentences):
+            # "I'm writing to enquire about the CSC programme. / Who is sent …?": a request that
+            # only names what the letter is about, before what it asks, is its remark
+            if (
+                sentence.kind == QUESTION
+                and any(s.kind == QUESTION for s in sentences[i + 1 :])
+                and self._names_topic(sentence.text)
+            ):
+                sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
         first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
         for i, sentence in enumerate(sentences):
@@ -228,6 +237,28 @@ class SentenceReader:
         ):
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
+
+    def _names_topic(self, text: str) -> bool:
+        """Whether a sentence asks only by a request about what the whole letter is about ("I am
+        writing to enquire about the exchange programme.", "I'm curious about the Sino-French
+        program.", "Je souhaiterais me renseigner sur le programme CSC."): no question mark,
+        after the request an ``about`` word, then a ``subject`` word and no question word."""
+        if "?" in text or "？" in text or has_cjk(text):
+            return False
+        found = list(self.markers.request.finditer(lowered(text)))
+        if not found:
+            return False
+        head, rest = normalised(found[-1].group(0)), normalised(text[found[-1].end() :])
+        about = self.markers.about.match(rest)
+        if about is not None:
+            rest = rest[about.end() - 1 :]  # (the pattern ends on the next word's first letter)
+        elif not any(head.endswith(f" {word}") for word in self.markers.all("about")):
+            return False
+        return self.markers.has(rest, "subject") and not (
+            self.markers.has(rest, "ask")
+            or self.markers.has(rest, "clause", start=True)
+            or self.markers.has(rest, "request")
+        )
 
     def _topics_joined(self, sentences: list[Sentence]) -> list[Sentence]:
         """A question spread over two sentences, joined: a short remark that only names what
