@@ -495,7 +495,7 @@ class SentenceReader:
         if because is not None and _WORD.search(clause[: because.start()]):
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
         if has_cjk(clause):
-            return clause
+            return self._chinese_question(clause)
         ends = [found.end() for found in markers.request.finditer(lowered(clause))]
         rest = clause[max(ends, default=0) :]
         while True:
@@ -505,6 +505,17 @@ class SentenceReader:
             rest = rest[lead.end() :]
         rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+
+    def _chinese_question(self, clause: str) -> str:
+        """A Chinese question without the words that only lead into it ("另外医院的检验科可以
+        去看看吗？": "医院的检验科…"), when a few characters are left; its request stays."""
+        rest = clause
+        while True:
+            lead = self.markers.chinese_lead.match(simplified(rest))
+            if lead is None or not lead.group(0).strip():
+                break
+            rest = rest[lead.end() :]
+        return rest if len(rest.strip("？?。！!")) >= 2 * MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
         """A sentence that asks two things joined by a conjunction ("…, and when is the
@@ -528,11 +539,14 @@ class SentenceReader:
         return [sentence]
 
     def _left_asks(self, clause: str) -> bool:
-        """Whether the first half of a sentence cut at a conjunction asks on its own; a Chinese
-        one with a question word, not only the request that opens the sentence ("请问交流项目
-        除了国际机票，还要…" asks one thing)."""
+        """Whether the first half of a sentence cut at a conjunction asks on its own (perhaps
+        after a ``lead`` word: "Pls how do I apply…"); a Chinese one with a question word, not
+        only the request that opens the sentence ("请问交流项目除了国际机票，还要…" asks one
+        thing)."""
         if not has_cjk(clause):
-            return self.asks(clause)
+            lead = self.markers.lead.match(lowered(clause))
+            led = clause[lead.end() :] if lead and lead.group(0).strip(" ,:;") else ""
+            return self.asks(clause) or bool(led.strip()) and self.asks(led)
         norm = normalised(clause.rstrip("?？ "))
         return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
