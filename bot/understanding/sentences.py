@@ -410,7 +410,7 @@ class SentenceReader:
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
             (
-                self.question(clause),
+                _asked_as(self.question(clause), s.text),
                 "" if n else self._remark(sentences, i) or self._before_request(clause),
             )
             for i, s in enumerate(sentences)
@@ -610,6 +610,15 @@ def _without_asides(text: str) -> str:
         return "" if _ASIDE_MARK.search(inside) else found.group(0)
 
     return _BRACKETS.sub(kept, text)
+
+
+def _asked_as(clause: str, sentence: str) -> str:
+    """A clause of a sentence cut in two, with the sentence's question mark ("斯特拉斯堡项目
+    都是哪些人可以去" of "…可以去，另外有没有生活补助？" asks as "…可以去？")."""
+    mark = sentence.rstrip()[-1:]
+    if mark not in ("?", "？") or clause.rstrip().endswith(("?", "？", ".", "。", "!", "！")):
+        return clause
+    return clause.rstrip(" ,，;；") + mark
 
 
 def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
