@@ -546,7 +546,7 @@ class SentenceReader:
         if not has_cjk(clause):
             lead = self.markers.lead.match(lowered(clause))
             led = clause[lead.end() :] if lead and lead.group(0).strip(" ,:;") else ""
-            return self.asks(clause) or bool(led.strip()) and self.asks(led)
+            return self.asks(clause) or (bool(led.strip()) and self.asks(led))
         norm = normalised(clause.rstrip("?？ "))
         return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
