@@ -62,6 +62,7 @@ _WORD = re.compile(r"[\w'’-]+")
 # Chinese characters is where a comma would be.
 _CHINESE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
 _CLAUSE_COMMA = re.compile(r"\s*[,，]\s*")
+_NOT = ("没", "沒", "无", "無", "不")  # after 有: a question of "A not A" (还有没有…)
 
 
 @dataclass(frozen=True)
@@ -512,8 +513,8 @@ class SentenceReader:
         rest = clause
         while True:
             lead = self.markers.chinese_lead.match(simplified(rest))
-            if lead is None or not lead.group(0).strip():
-                break
+            if lead is None or not lead.group(0).strip() or rest[lead.end() :].startswith(_NOT):
+                break  # ("还有没有名额？" asks whether places are left: 还有 is no lead there)
             rest = rest[lead.end() :]
         return rest if len(rest.strip("？?。！!")) >= 2 * MIN_QUESTION_WORDS else clause
 
