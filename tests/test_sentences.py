@@ -81,7 +81,8 @@ def test_chinese_questions_are_cut_at_semicolons_and_conjunctions(reader: Senten
     text = (
         "老師好：\n我是護理系的碩士生。\n請問住宿免費嗎；能待多久，還有要交學費嗎？\n謝謝！\n小陳"
     )
-    assert reader.questions(text) == ["請問住宿免費嗎；", "能待多久", "要交學費嗎？"]
+    # (each clause asks with its sentence's question mark)
+    assert reader.questions(text) == ["請問住宿免費嗎；", "能待多久？", "要交學費嗎？"]
     assert kinds(reader, text)[0] == (GREETING, "老師好：")  # traditional characters read
 
 
@@ -287,7 +288,7 @@ def test_a_later_clause_of_a_sentence_reads_no_remark(reader: SentenceReader) ->
         "Who gets sent to Strasbourg, and when was the agreement with them signed?\nJo"
     )
     assert reader.asked(text) == [
-        ("Who gets sent to Strasbourg", "My research is on oncology."),
+        ("Who gets sent to Strasbourg?", "My research is on oncology."),
         ("when was the agreement with them signed?", ""),
     ]
 
@@ -368,7 +369,8 @@ def test_a_question_after_the_thanks_may_open_with_a_conjunction_alone(
     reader: SentenceReader,
 ) -> None:
     text = "老师好\n我是护理学硕士。\n请问住宿免费吗？\n谢谢\n另外签证是自己办还是学校帮忙办\n小李"
-    assert reader.questions(text) == ["请问住宿免费吗？", "另外签证是自己办还是学校帮忙办"]
+    # (matched without the word that leads into it)
+    assert reader.questions(text) == ["请问住宿免费吗？", "签证是自己办还是学校帮忙办"]
 
 
 def test_a_question_after_the_thanks_reads_the_remark_of_the_body(reader: SentenceReader) -> None:
@@ -474,3 +476,11 @@ def test_a_letter_whose_thanks_would_be_answered_is_read_without_its_frame(
     text = "Hello,\nI'm a nurse.\nthe accommodation thing, free or not\nThanks a lot!\nJo"
     assert reader.content(text) == "I'm a nurse.\nthe accommodation thing, free or not"
     assert reader.content("老师好，我叫王敏，想问住宿免费吗，谢谢！") == "我叫王敏，想问住宿免费吗"
+
+
+def test_a_chinese_question_is_matched_without_its_lead_words(reader: SentenceReader) -> None:
+    text = "老师好！\n我是护理硕士。\n住宿免费吗？\n另外医院的检验科可以去看看吗？\n谢谢\n小王"
+    assert reader.questions(text) == ["住宿免费吗？", "医院的检验科可以去看看吗？"]
+    # "还有没有…" asks whether any is left: 还有 is no lead there
+    places = "老师好！\n我是护理硕士。\n住宿免费吗？\n还有没有交流名额可以申请？\n谢谢\n小王"
+    assert reader.questions(places)[1] == "还有没有交流名额可以申请？"

@@ -37,6 +37,7 @@ MARKER_KINDS = {
         "want",
         "learn",
         "addition",
+        "subject",
     ),
     "followups": (
         "ellipsis",

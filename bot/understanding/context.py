@@ -128,7 +128,9 @@ class Dialogue:
         replies = []
         read_as = text
         for question, remark in asked or [(text, "")]:
-            one, read_as = self._one(question, lang, named), question
+            # a letter naming two programmes: each question about the one it names
+            own = self.read.programmes_named(question) if len(named) > 1 else set()
+            one, read_as = self._one(question, lang, own or named), question
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 read_as = f"{remark} {question}"

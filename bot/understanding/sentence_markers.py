@@ -55,6 +55,13 @@ class SentenceMarkers:
         self.request = re.compile(
             r"(?<![\w'’-])(?:" + words(phrases) + "|" + self.indirect.pattern + ")", re.I
         )
+        # the Chinese ones, each with the marks after it ("另外，", "顺便问下：")
+        chinese_leads = [m for m in self.all("lead") if has_cjk(m)]
+        self.chinese_lead = (
+            re.compile(r"\s*" + words(chinese_leads) + r"[\s,，:：;；、]*")
+            if chinese_leads
+            else re.compile(r"(?!)")
+        )
         leads = [m for m in self.all("lead") if not has_cjk(m)]
         additions = [m for m in self.all("addition") if not has_cjk(m)]
         self.addition = pattern(r"\s*(?<![\w'’-])", additions)

@@ -62,6 +62,7 @@ _WORD = re.compile(r"[\w'’-]+")
 # Chinese characters is where a comma would be.
 _CHINESE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
 _CLAUSE_COMMA = re.compile(r"\s*[,，]\s*")
+_NOT = ("没", "沒", "无", "無", "不")  # after 有: a question of "A not A" (还有没有…)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,15 @@ class SentenceReader:
             ):
                 sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         sentences = self._topics_joined(sentences)
+        for i, sentence in enumerate(sentences):
+            # "I'm writing to enquire about the CSC programme. / Who is sent …?": a request that
+            # only names what the letter is about, before what it asks, is its remark
+            if (
+                sentence.kind == QUESTION
+                and any(s.kind == QUESTION for s in sentences[i + 1 :])
+                and self._names_topic(sentence.text)
+            ):
+                sentences[i] = Sentence(sentence.text, OTHER, sentence.part)
         asked = [i for i, s in enumerate(sentences) if s.kind == QUESTION]
         first = asked[0] if asked else 0  # a letter that asks nothing: no line is its writer's
         for i, sentence in enumerate(sentences):
@@ -228,6 +238,28 @@ class SentenceReader:
         ):
             sentences[-1] = Sentence(sentences[-1].text, SIGNATURE)
         return tuple(sentences)
+
+    def _names_topic(self, text: str) -> bool:
+        """Whether a sentence asks only by a request about what the whole letter is about ("I am
+        writing to enquire about the exchange programme.", "I'm curious about the Sino-French
+        program.", "Je souhaiterais me renseigner sur le programme CSC."): no question mark,
+        after the request an ``about`` word, then a ``subject`` word and no question word."""
+        if "?" in text or "？" in text or has_cjk(text):
+            return False
+        found = list(self.markers.request.finditer(lowered(text)))
+        if not found:
+            return False
+        head, rest = normalised(found[-1].group(0)), normalised(text[found[-1].end() :])
+        about = self.markers.about.match(rest)
+        if about is not None:
+            rest = rest[about.end() - 1 :]  # (the pattern ends on the next word's first letter)
+        elif not any(head.endswith(f" {word}") for word in self.markers.all("about")):
+            return False
+        return self.markers.has(rest, "subject") and not (
+            self.markers.has(rest, "ask")
+            or self.markers.has(rest, "clause", start=True)
+            or self.markers.has(rest, "request")
+        )
 
     def _topics_joined(self, sentences: list[Sentence]) -> list[Sentence]:
         """A question spread over two sentences, joined: a short remark that only names what
@@ -379,7 +411,7 @@ class SentenceReader:
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
             (
-                self.question(clause),
+                _asked_as(self.question(clause), s.text),
                 "" if n else self._remark(sentences, i) or self._before_request(clause),
             )
             for i, s in enumerate(sentences)
@@ -464,7 +496,7 @@ class SentenceReader:
         if because is not None and _WORD.search(clause[: because.start()]):
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
         if has_cjk(clause):
-            return clause
+            return self._chinese_question(clause)
         ends = [found.end() for found in markers.request.finditer(lowered(clause))]
         rest = clause[max(ends, default=0) :]
         while True:
@@ -474,6 +506,17 @@ class SentenceReader:
             rest = rest[lead.end() :]
         rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+
+    def _chinese_question(self, clause: str) -> str:
+        """A Chinese question without the words that only lead into it ("另外医院的检验科可以
+        去看看吗？": "医院的检验科…"), when a few characters are left; its request stays."""
+        rest = clause
+        while True:
+            lead = self.markers.chinese_lead.match(simplified(rest))
+            if lead is None or not lead.group(0).strip() or rest[lead.end() :].startswith(_NOT):
+                break  # ("还有没有名额？" asks whether places are left: 还有 is no lead there)
+            rest = rest[lead.end() :]
+        return rest if len(rest.strip("？?。！!")) >= 2 * MIN_QUESTION_WORDS else clause
 
     def clauses(self, sentence: str) -> list[str]:
         """A sentence that asks two things joined by a conjunction ("…, and when is the
@@ -497,11 +540,14 @@ class SentenceReader:
         return [sentence]
 
     def _left_asks(self, clause: str) -> bool:
-        """Whether the first half of a sentence cut at a conjunction asks on its own; a Chinese
-        one with a question word, not only the request that opens the sentence ("请问交流项目
-        除了国际机票，还要…" asks one thing)."""
+        """Whether the first half of a sentence cut at a conjunction asks on its own (perhaps
+        after a ``lead`` word: "Pls how do I apply…"); a Chinese one with a question word, not
+        only the request that opens the sentence ("请问交流项目除了国际机票，还要…" asks one
+        thing)."""
         if not has_cjk(clause):
-            return self.asks(clause)
+            lead = self.markers.lead.match(lowered(clause))
+            led = clause[lead.end() :] if lead and lead.group(0).strip(" ,:;") else ""
+            return self.asks(clause) or (bool(led.strip()) and self.asks(led))
         norm = normalised(clause.rstrip("?？ "))
         return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
@@ -565,6 +611,15 @@ def _without_asides(text: str) -> str:
         return "" if _ASIDE_MARK.search(inside) else found.group(0)
 
     return _BRACKETS.sub(kept, text)
+
+
+def _asked_as(clause: str, sentence: str) -> str:
+    """A clause of a sentence cut in two, with the sentence's question mark ("斯特拉斯堡项目
+    都是哪些人可以去" of "…可以去，另外有没有生活补助？" asks as "…可以去？")."""
+    mark = sentence.rstrip()[-1:]
+    if mark not in ("?", "？") or clause.rstrip().endswith(("?", "？", ".", "。", "!", "！")):
+        return clause
+    return clause.rstrip(" ,，;；") + mark
 
 
 def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
