@@ -51,18 +51,28 @@ def described(
 ) -> str | None:
     """The description and kind of a Chinese message that describes a thing before naming
     its kind ("看牙的那个学科有博士点吗" → "看牙 学科"), without a leading ``lead`` word
-    (有没有); None when the message has no such phrase, or when its description has fewer
-    than two characters that are not ``stop`` characters ("我想去那个科", "你们那个实验室").
+    (有没有); None when the message has no such phrase whose description has two characters
+    or more that are not ``stop`` characters ("我想去那个科", "你们那个实验室": a phrase with a
+    shorter description gives way to a later one, 重医有这种结合的方向 is 结合 方向).
     Traditional characters are read as simplified (專門睇眼嘅科 is 专门看眼的科)."""
-    found = pattern.search(simplified(text))
-    if found is None:
-        return None
-    description = found.group("opened") or found.group("before") or found.group("after")
-    for word in sorted(lead, key=len, reverse=True):
-        if description.startswith(word) and len(description) > len(word) + 1:
-            description = description[len(word) :]
+    text = simplified(text)
+    found = pattern.search(text)
+    while found is not None:
+        description = _description(found, lead)
+        if sum(char not in stop for char in description) >= 2:
             break
-    if sum(char not in stop for char in description) < 2:
+        found = pattern.search(text, found.start() + 1)  # 重医有这种结合的方向: 结合
+    if found is None:
         return None
     kind = found.group("kind3") or found.group("kind") or found.group("kind2")
     return f"{description} {kind}"
+
+
+def _description(found: re.Match[str], lead: Sequence[str]) -> str:
+    """The description a match of :func:`described_pattern` holds, without its leading
+    ``lead`` words (有没有, 重医)."""
+    description = found.group("opened") or found.group("before") or found.group("after")
+    for word in sorted(lead, key=len, reverse=True):
+        if description.startswith(word):
+            return description[len(word) :]
+    return description
