@@ -106,6 +106,7 @@ def test_latin_typos_are_corrected_and_real_words_kept(
         ("一起去的同学由几个", "一起去的同学有几个"),
         ("我学药理的", "我学药理的"),
         ("我是学药的", "我是学药的"),
+        ("水可已参加这个项目", "谁可以参加这个项目"),  # what follows as corrected too
     ],
 )
 def test_chinese_near_homophones_are_corrected_and_real_words_kept(

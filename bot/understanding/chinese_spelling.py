@@ -331,15 +331,17 @@ class ChineseSpeller:
         """A character inside a run that no piece reads, held by no common word and no stop
         character itself: the stop character of its sound when that makes a common word of
         the knowledge base with the next character, or a piece of its phrases with the next
-        two (药交学费 → 要交学费, 于哪些 → 有哪些)."""
+        two, as corrected (药交学费 → 要交学费, 于哪些 → 有哪些, 水可已 → 谁可以)."""
         char = run[i]
         if char in self._standing or any(a <= i < b for a, b in spans):
             return char
-        for key in self._keys(char):
-            stop = self._standing_by_sound.get(key)
-            if stop is None or stop == char:
-                continue
-            pair, three = stop + run[i + 1], stop + run[i + 1 : i + 3]
+        stops = [self._standing_by_sound.get(key) for key in self._keys(char)]
+        stops = [stop for stop in dict.fromkeys(stops) if stop is not None and stop != char]
+        if not stops:
+            return char
+        after = self._step(run, i + 1, spans)[0]  # as corrected: 水可已 is 谁 + 可以
+        for stop in stops:
+            pair, three = stop + after[:1], stop + after[:2]
             if pair in self._common_targets or (len(three) == 3 and three in self._known):
                 return stop
         return char
