@@ -335,8 +335,8 @@ class ChineseSpeller:
         char = run[i]
         if char in self._standing or any(a <= i < b for a, b in spans):
             return char
-        stops = [self._standing_by_sound.get(key) for key in self._keys(char)]
-        stops = [stop for stop in dict.fromkeys(stops) if stop is not None and stop != char]
+        found = (self._standing_by_sound.get(key) for key in self._keys(char))
+        stops = [stop for stop in dict.fromkeys(found) if stop is not None and stop != char]
         if not stops:
             return char
         after = self._step(run, i + 1, spans)[0]  # as corrected: 水可已 is 谁 + 可以
