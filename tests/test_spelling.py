@@ -100,6 +100,13 @@ def test_latin_typos_are_corrected_and_real_words_kept(
         ("我想问我妈", "我想问我妈"),
         ("那住宿呢", "那住宿呢"),
         ("我是政大心理系的硕士生", "我是政大心理系的硕士生"),
+        # session 9: a lone character typed for the stop character of its sound, where that
+        # makes a word with what follows (药交 → 要交, 由几个 → 有几个); 药 of a word stays
+        ("交流项目药交钱吗", "交流项目要交钱吗"),
+        ("一起去的同学由几个", "一起去的同学有几个"),
+        ("我学药理的", "我学药理的"),
+        ("我是学药的", "我是学药的"),
+        ("水可已参加这个项目", "谁可以参加这个项目"),  # what follows as corrected too
     ],
 )
 def test_chinese_near_homophones_are_corrected_and_real_words_kept(

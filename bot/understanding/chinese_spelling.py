@@ -163,6 +163,13 @@ class ChineseSpeller:
             for key in self._keys(char):
                 lone.setdefault(key, char)
         self._lone = lone
+        # a lone character typed for a stop character of its sound (药交 for 要交, 于哪些 for
+        # 有哪些): the most used stop character of each sound
+        standing_by_sound: dict[str, str] = {}
+        for char in sorted(self._standing, key=lambda c: (-uses[c], c)):
+            for key in self._keys(char):
+                standing_by_sound.setdefault(key, char)
+        self._standing_by_sound = standing_by_sound
         self.run = lru_cache(maxsize=4096)(self._run)
 
     def _core(self, word: str) -> str:
@@ -309,12 +316,32 @@ class ChineseSpeller:
         no stop character, the particle of its sound when no common word holds it (选马 →
         选吗; 我妈 stays)."""
         char = run[i]
+        if i + 1 < len(run):
+            return self._lone_stop(run, i, spans)
         if (
-            i + 1 < len(run)
-            or i == 0
+            i == 0
             or char in self._standing  # 呢 is no 了
             or run[i - 1] in self._standing  # 我妈 stays
             or any(a <= i < b for a, b in spans)
         ):
             return char
         return next((self._lone[k] for k in self._keys(char) if k in self._lone), char)
+
+    def _lone_stop(self, run: str, i: int, spans: Sequence[tuple[int, int]]) -> str:
+        """A character inside a run that no piece reads, held by no common word and no stop
+        character itself: the stop character of its sound when that makes a common word of
+        the knowledge base with the next character, or a piece of its phrases with the next
+        two, as corrected (药交学费 → 要交学费, 于哪些 → 有哪些, 水可已 → 谁可以)."""
+        char = run[i]
+        if char in self._standing or any(a <= i < b for a, b in spans):
+            return char
+        found = (self._standing_by_sound.get(key) for key in self._keys(char))
+        stops = [stop for stop in dict.fromkeys(found) if stop is not None and stop != char]
+        if not stops:
+            return char
+        after = self._step(run, i + 1, spans)[0]  # as corrected: 水可已 is 谁 + 可以
+        for stop in stops:
+            pair, three = stop + after[:1], stop + after[:2]
+            if pair in self._common_targets or (len(three) == 3 and three in self._known):
+                return stop
+        return char

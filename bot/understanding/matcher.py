@@ -92,7 +92,11 @@ class Matcher:
         self._options = OptionFinder(kb, config, self._names.named)
         described_words = config.described
         self._described_pattern = (
-            described_pattern(described_words["demonstratives"], described_words["kinds"])
+            described_pattern(
+                described_words["demonstratives"],
+                described_words["kinds"],
+                described_words.get("openers", ()),
+            )
             if described_words.get("demonstratives") and described_words.get("kinds")
             else None
         )
