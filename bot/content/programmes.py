@@ -56,6 +56,7 @@ MARKER_KINDS = {
         "dismiss",
         "relative",
         "asker",
+        "person",
     ),
 }
 BOTH, NONE = "both", "none"

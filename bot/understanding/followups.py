@@ -64,6 +64,8 @@ class FollowupReader:
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
     asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pronoun_max_words: int = MAX_FOLLOWUP_WORDS  # a message with a pronoun: a follow-up up to this
+    person: tuple[str, ...] = ()  # normalised pronouns for a person ("she", "她"), longest first
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -203,6 +205,22 @@ class FollowupReader:
         if not self.short(text):
             return False
         return self.ellipsis(text) or self.pronoun(text)
+
+    def points_back(self, text: str) -> bool:
+        """Whether a message holds a pronoun and is short enough for it to point at what was
+        just said: a pronoun points back over a few more words than an ellipsis
+        (``followups.pronoun_max_words``: "since when do they hold it? and how many times?")."""
+        count = len(self.words(text))
+        if count <= self.max_words or not self.pronoun(text):
+            return count <= self.max_words and self.pronoun(text)
+        if count > self.pronoun_max_words:
+            return False
+        # a longer message: a pronoun for a thing ("is it open…?"), not only for a person
+        # ("她想知道住在哪里…" after a schoolmate: "she" is no topic)
+        rest = f" {normalize(self._without_no_pronoun(text))} "
+        for word in self.person:
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+        return has_marker(rest, self.pronoun_markers, start=False)
 
     def elliptic(self, text: str) -> bool:
         """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
@@ -383,6 +401,17 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
         asker_markers=_marker_lists(followups.get("asker")),
+        pronoun_max_words=int(followups.get("pronoun_max_words", MAX_FOLLOWUP_WORDS)),
+        person=tuple(
+            sorted(
+                {
+                    normalize(word)
+                    for words in _marker_lists(followups.get("person")).values()
+                    for word in words
+                },
+                key=lambda word: (-len(word), word),
+            )
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
