@@ -57,6 +57,7 @@ MARKER_KINDS = {
         "dismiss",
         "relative",
         "asker",
+        "person",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -337,9 +337,10 @@ class Dialogue:
             if item is not None:
                 return item
         if (
-            followup
+            read.points_back(text)
             and reply.kind == ANSWER
-            and read.pronoun(text)
+            # beyond a short follow-up's words, a sure answer alone is clear alone
+            and (read.short(text) or reply.score < SURE_FACT)
             and focus.topic not in self.facts.overviews
             and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
             # "qui peut y participer ?" after a topic of the programme (not an item): the

@@ -64,6 +64,8 @@ class FollowupReader:
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
     asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pronoun_max_words: int = MAX_FOLLOWUP_WORDS  # a message with a pronoun: a follow-up up to this
+    person: tuple[str, ...] = ()  # normalised pronouns for a person ("she", "她"), longest first
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -89,10 +91,13 @@ class FollowupReader:
 
     def in_order(self, text: str) -> tuple[str, ...]:
         """The programmes a message names, in the order it names them first."""
+        named = self.programmes_named(text)
+        if not named:
+            return ()  # the common case: no name to place
         joined = normalize(text).replace(" ", "")  # one place for Latin and Chinese names
         words = [*self.names, *((p, word) for p, _, word in self.described)]
         at: dict[str, int] = {}
-        for programme in self.programmes_named(text):
+        for programme in named:
             places = [joined.find(w.replace(" ", "")) for p, w in words if p == programme]
             at[programme] = min((f for f in places if f >= 0), default=len(joined))
         return tuple(sorted(at, key=lambda p: (at[p], p)))
@@ -203,6 +208,22 @@ class FollowupReader:
         if not self.short(text):
             return False
         return self.ellipsis(text) or self.pronoun(text)
+
+    def points_back(self, text: str) -> bool:
+        """Whether a message holds a pronoun and is short enough for it to point at what was
+        just said: a pronoun points back over a few more words than an ellipsis
+        (``followups.pronoun_max_words``: "since when do they hold it? and how many times?")."""
+        count = len(self.words(text))
+        if count <= self.max_words or not self.pronoun(text):
+            return count <= self.max_words and self.pronoun(text)
+        if count > self.pronoun_max_words:
+            return False
+        # a longer message: a pronoun for a thing ("is it open…?"), not only for a person
+        # ("她想知道住在哪里…" after a schoolmate: "she" is no topic)
+        rest = f" {normalize(self._without_no_pronoun(text))} "
+        for word in self.person:
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+        return has_marker(rest, self.pronoun_markers, start=False)
 
     def elliptic(self, text: str) -> bool:
         """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
@@ -383,6 +404,17 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
         asker_markers=_marker_lists(followups.get("asker")),
+        pronoun_max_words=int(followups.get("pronoun_max_words", MAX_FOLLOWUP_WORDS)),
+        person=tuple(
+            sorted(
+                {
+                    normalize(word)
+                    for words in _marker_lists(followups.get("person")).values()
+                    for word in words
+                },
+                key=lambda word: (-len(word), word),
+            )
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
@@ -409,17 +441,63 @@ def _marker_lists(raw: object) -> dict[str, tuple[str, ...]]:
 
 def has_marker(text: str, markers: Mapping[str, tuple[str, ...]], *, start: bool) -> bool:
     """Whether a message holds one of the markers (``start``: opens with it)."""
+    prepared = _prepared(markers)
     lowered = " ".join(text.lower().replace("’", "'").split())
     words = f" {normalize(text)} "
     chinese = words.replace(" ", "")  # simplified characters ("這個" is "这个")
-    for lang in LANGUAGES:
-        for marker in markers[lang]:
-            if has_cjk(marker):
-                if chinese.startswith(marker) if start and marker != "呢" else marker in chinese:
-                    return True
-            elif start:
-                if lowered.startswith(marker + " ") or words.startswith(f" {normalize(marker)} "):
-                    return True
-            elif f" {normalize(marker)} " in words:
-                return True
-    return False
+    if start:
+        return bool(
+            (prepared.cjk_start and prepared.cjk_start.match(chinese))
+            or (prepared.cjk_anywhere_at_start and prepared.cjk_anywhere_at_start.search(chinese))
+            or (prepared.raw_start and prepared.raw_start.match(lowered))
+            or (prepared.words_start and prepared.words_start.match(words))
+        )
+    return bool(
+        (prepared.cjk and prepared.cjk.search(chinese))
+        or (prepared.words and prepared.words.search(words))
+    )
+
+
+@dataclass(frozen=True)
+class _Markers:
+    """One marker list as patterns: one search a message instead of one a marker (the same
+    answers as comparing each marker in turn)."""
+
+    cjk: re.Pattern[str] | None  # a Chinese marker anywhere
+    words: re.Pattern[str] | None  # a Latin marker as whole normalised words, anywhere
+    cjk_start: re.Pattern[str] | None  # a Chinese marker opening the message
+    cjk_anywhere_at_start: re.Pattern[str] | None  # "呢" asks anywhere, even as an opener
+    raw_start: re.Pattern[str] | None  # a Latin marker opening the lowered message
+    words_start: re.Pattern[str] | None  # a Latin marker opening the normalised message
+
+
+_MARKER_PATTERNS: dict[int, tuple[Mapping[str, tuple[str, ...]], _Markers]] = {}
+
+
+def _prepared(markers: Mapping[str, tuple[str, ...]]) -> _Markers:
+    """The patterns of a marker list, built once (kept with the list they are built from)."""
+    known = _MARKER_PATTERNS.get(id(markers))
+    if known is not None and known[0] is markers:
+        return known[1]
+    every = [m for lang in LANGUAGES for m in markers[lang]]
+    cjk = [m for m in every if has_cjk(m)]
+    latin = [m for m in every if not has_cjk(m)]
+
+    def either(options: list[str], before: str = "", after: str = "") -> re.Pattern[str] | None:
+        if not options:
+            return None
+        ordered = sorted(set(options), key=lambda o: (-len(o), o))
+        return re.compile(before + "(?:" + "|".join(map(re.escape, ordered)) + ")" + after)
+
+    prepared = _Markers(
+        cjk=either(cjk),
+        words=either([normalize(m) for m in latin], " ", " "),
+        cjk_start=either([m for m in cjk if m != "呢"]),
+        cjk_anywhere_at_start=either([m for m in cjk if m == "呢"]),
+        raw_start=either(latin, "", " "),
+        words_start=either([normalize(m) for m in latin], " ", " "),
+    )
+    if len(_MARKER_PATTERNS) >= 256:
+        _MARKER_PATTERNS.clear()
+    _MARKER_PATTERNS[id(markers)] = (markers, prepared)
+    return prepared
