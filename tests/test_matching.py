@@ -1037,3 +1037,42 @@ def test_the_comparison_words_go_longest_first_whatever_the_hash_seed(
     compared on, was once the order of a set, which changes with PYTHONHASHSEED."""
     question = "csc strasbourg vs the grad exchange which one can i even do"
     assert assistant.matcher.without_programmes(question) == "the grad can i even do"
+
+
+@pytest.mark.parametrize(
+    ("question", "item", "name"),
+    [
+        (
+            "is western medicine taught together with chinese herbal medicine there?",
+            "integrated-chinese-western-medicine",
+            "Combined traditional Chinese medicine and Western medicine",
+        ),
+        (
+            "can I study chinese herbal medicine?",
+            "traditional-chinese-medicine",
+            "Traditional Chinese Medicine",
+        ),
+    ],
+)
+def test_a_longer_name_said_apart_wins_over_the_shorter_name_inside_it(
+    assistant: Assistant, question: str, item: str, name: str
+) -> None:
+    """Every content word of "Chinese-Western medicine" said with other words between them
+    names the integrated discipline, not the traditional medicine named word for word inside
+    (issue 18, concept9); the shorter name alone still names its own item."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, item)
+    assert name in reply.text
+
+
+@pytest.mark.parametrize(
+    "question", ["does the American partner college help with rooms?", "美国那所合作大学管住宿吗"]
+)
+def test_the_american_partner_said_without_its_name_gets_the_housing_answer(
+    assistant: Assistant, question: str
+) -> None:
+    """The pages name Dartmouth College in the housing section only: a student who calls it
+    "the American college" is answered with housing, which names it."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, "housing")
+    assert "Dartmouth" in reply.text or "达特茅斯" in reply.text
