@@ -415,14 +415,16 @@ class Matcher:
         embedded = encoded.take(list(range(len(originals))))
         queries = encoded.take(list(range(len(originals) - len(texts), len(encoded))))
         named = self.named_items(" ".join(forms))
-        if named:  # a longer name said apart from its words (issue 18, concept9)
-            said = " ".join(forms)
+        said = " ".join(forms)
+        words = set(said.split())
+        apart = tuple((w, item) for w, item in self._scattered if item not in named and w <= words)
+        if named and apart:  # a longer name said apart from its words (issue 18, concept9)
             named = said_apart(
                 named,
                 said,
                 said=self._names.names_in(said),
                 names=self._names.named,
-                scattered=self._scattered,
+                scattered=apart,
                 stop=self._stop,
             )
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
