@@ -57,9 +57,12 @@ FEATURE_SETS = {
 }
 # Features the bot does not compute, tried for the report only (each added to the second set):
 # the lead over the runner-up by each ranking alone, whether the part that asks, matched
-# alone, has the same first candidate, and the question's length (log of words; Chinese: of
+# alone, has the same first candidate; (concept9) whether the runner-up is the first's kin (an
+# item and its list, or two items of one list), the part that asks alone: the first topic's
+# cosine minus its closeness to the out-of-scope examples, and how many candidates are within
+# 0.05 of the first's score; and the question's length (log of words; Chinese: of
 # characters / 2)
-EXTRA = ("lexical_gap", "cosine_gap", "asking_first")
+EXTRA = ("lexical_gap", "cosine_gap", "asking_first", "kin_runner_up", "asking_margin", "crowd")
 COLUMNS = (*FEATURES, *EXTRA)
 ACCEPT = tuple(round(x, 2) for x in np.arange(0.10, 0.91, 0.02))
 MIN_GAP = (0.0, 0.02, 0.03, 0.05)  # tried with --fit-min-gap (else matching.yaml's is kept)
@@ -102,11 +105,29 @@ def table(assistant: Assistant, files: list[str]) -> Table:
             found["cosine_gap"] = best.cosine - max((c.cosine for c in others), default=0.0)
             asking = assistant.match(assistant.matcher.asking_part(case.question)).candidates
             found["asking_first"] = float(bool(asking) and asking[0].topic_id == best.topic_id)
+            found["kin_runner_up"] = float(
+                bool(others) and _kin(assistant, best.topic_id, others[0].topic_id)
+            )
+            asked = assistant.match(assistant.matcher.asking_part(case.question))
+            mine = [c.cosine for c in asked.candidates if c.topic_id == best.topic_id]
+            found["asking_margin"] = (mine[0] if mine else 0.0) - asked.off_topic
+            found["crowd"] = float(sum(best.score - c.score < 0.05 for c in others))
             writers.append(f"{Path(file).stem}/{case.lang}")
             xs.append([found[name] for name in COLUMNS])
             rights.append(not case.off_topic and match.candidates[0].topic_id in case.expect)
             offs.append(case.off_topic)
     return Table(np.array(writers), np.array(xs, float), np.array(rights), np.array(offs))
+
+
+def _kin(assistant: Assistant, first: str, second: str) -> bool:
+    """Whether two topics are an item and its list, or two items of one list."""
+    lists = {e.id: set(e.item_ids) for e in assistant.kb.entries.values() if e.item_ids}
+    return any(
+        (first == lid and second in ids)
+        or (second == lid and first in ids)
+        or (first in ids and second in ids)
+        for lid, ids in lists.items()
+    )
 
 
 def fit(x: np.ndarray, y: np.ndarray, penalty: float) -> tuple[float, np.ndarray]:
@@ -407,6 +428,9 @@ def main() -> None:
     results = []
     kept = FEATURE_SETS["without rankings' agreement"]
     tried = {**FEATURE_SETS, **{f"{name} (not in the bot)": (*kept, name) for name in EXTRA}}
+    tried.update(
+        {f"{name} with length (not in the bot)": (*kept, "length", name) for name in EXTRA}
+    )
     for (name, features), penalty in itertools.product(tried.items(), PENALTIES):
         columns = [COLUMNS.index(f) for f in features]
         total, per = cross_validated(t, columns, penalty, args.wrong_cost, args.rejection)

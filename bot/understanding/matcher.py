@@ -44,6 +44,60 @@ __all__ = [
 ]
 
 
+# A longer item's name said with other words between its own (issue 18, concept9)
+_APART_WORDS = 3  # content words a Latin name needs to be recognised said apart
+_APART_SHARED = 2  # content words it must share with the shorter name said word for word
+
+
+def content_words(name: str, stop: frozenset[str]) -> frozenset[str]:
+    """A name's words that are no stop words."""
+    return frozenset(w for w in name.split() if w not in stop)
+
+
+def scattered_names(
+    named: dict[str, set[str]], stop: frozenset[str]
+) -> tuple[tuple[frozenset[str], str], ...]:
+    """The Latin names of one item with three content words or more ("chinese western
+    medicine"), as content words and item."""
+    found = []
+    for name, items in named.items():
+        words = content_words(name, stop)
+        if name.isascii() and len(words) >= _APART_WORDS and len(items) == 1:
+            found.append((words, next(iter(items))))
+    return tuple(found)
+
+
+def said_apart(
+    named: set[str],
+    text: str,
+    *,
+    said: list[str],
+    names: dict[str, set[str]],
+    scattered: tuple[tuple[frozenset[str], str], ...],
+    stop: frozenset[str],
+) -> set[str]:
+    """The items named, where a longer name said with other words between its own (every
+    content word of "chinese western medicine" in "chinese herbal medicine mixed with western
+    medicine") takes the place of the items named word for word (``said``) only by shorter
+    names that share two of its content words or more."""
+    words = set(text.split())
+    for name_words, item in scattered:
+        if item in named or not name_words <= words:
+            continue
+        shorter: set[str] = set()
+        longer: set[str] = set()
+        for name in said:
+            found = content_words(name, stop)
+            if len(found) > len(name_words):
+                longer.update(names.get(name, ()))
+            elif len(found & name_words) >= _APART_SHARED:
+                shorter.update(names.get(name, ()))
+        replaced = (shorter - longer - {item}) & named
+        if replaced:
+            named = (named - replaced) | {item}
+    return named
+
+
 class Matcher:
     """Scores questions against every topic of a knowledge base.
 
@@ -79,6 +133,8 @@ class Matcher:
         chinese = chinese_words(kb, config.particles)
         self._lexical = LexicalIndex(kb, config, phrases, stopwords, chinese)
         self._names = NameFinder(kb, config)
+        self._stop = frozenset().union(*config.stopwords.values())
+        self._scattered = scattered_names(self._names.named, self._stop)
         self._institutions = Institutions.read(
             config.institutions,
             self._names.named,
@@ -364,6 +420,18 @@ class Matcher:
         embedded = encoded.take(list(range(len(originals))))
         queries = encoded.take(list(range(len(originals) - len(texts), len(encoded))))
         named = self.named_items(" ".join(forms))
+        said = " ".join(forms)
+        words = set(said.split())
+        apart = tuple((w, item) for w, item in self._scattered if item not in named and w <= words)
+        if named and apart:  # a longer name said apart from its words (issue 18, concept9)
+            named = said_apart(
+                named,
+                said,
+                said=self._names.names_in(said),
+                names=self._names.named,
+                scattered=apart,
+                stop=self._stop,
+            )
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
         scope = len(originals) - (kind_described is not None)  # what the message itself says
