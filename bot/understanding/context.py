@@ -89,6 +89,7 @@ class Dialogue:
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
         text = spoken_commas(text)  # 住宿要钱吗 最多能待多久: a space typed for a comma
+        text = self.assistant.matcher.standard(text, terms=False)  # 嗰個 → 那个, for the markers
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()

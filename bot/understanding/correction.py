@@ -93,14 +93,14 @@ class RegionalWords:
         ordered = sorted(self._words, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
 
-    def mainland(self, text: str) -> str:
-        """The text with its regional words replaced (unchanged without Chinese), and the
-        English terms of its Chinese clauses written in Chinese."""
+    def mainland(self, text: str, terms: bool = True) -> str:
+        """The text with its regional words replaced (unchanged without Chinese), and (with
+        ``terms``) the English terms of its Chinese clauses written in Chinese."""
         if not has_cjk(text):
             return text
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._words[m.group(0)], text)
-        if self._latin:
+        if terms and self._latin:
             text = _CLAUSE.sub(self._chinese_clause, text)
         return text
 
@@ -291,10 +291,11 @@ class TextCorrector:
         self._speller: Speller | None = None
         self._corrected = lru_cache(maxsize=1024)(self._correct)
 
-    def standard(self, text: str) -> str:
+    def standard(self, text: str, terms: bool = True) -> str:
         """A message as written with its regional Chinese words replaced: what every signal
-        reads (chat shorthand is written out by the speller, in the message's language)."""
-        return self.regional.mainland(text)
+        reads (chat shorthand is written out by the speller, in the message's language);
+        ``terms``: English terms of Chinese clauses written in Chinese too."""
+        return self.regional.mainland(text, terms)
 
     def spelt(self, text: str) -> str:
         """A text normalised, its misspelt words corrected (cached)."""

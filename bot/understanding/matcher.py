@@ -297,10 +297,11 @@ class Matcher:
         """A text normalised, its misspelt words corrected (see :mod:`.correction`)."""
         return self._corrector.spelt(text)
 
-    def standard(self, text: str) -> str:
+    def standard(self, text: str, terms: bool = True) -> str:
         """A text with its regional Chinese words replaced by mainland ones (see
-        :class:`.correction.RegionalWords`): what every signal reads."""
-        return self._corrector.standard(text)
+        :class:`.correction.RegionalWords`): what every signal reads; ``terms``: English terms
+        of Chinese clauses written in Chinese too."""
+        return self._corrector.standard(text, terms)
 
     def declined(self, question: str) -> bool:
         """Whether a message is a request the bot declines whatever it names: a translation
