@@ -866,11 +866,11 @@ def test_cantonese_questions_are_read_in_mainland_words(
 
 def test_a_cantonese_word_is_replaced_only_where_it_is_one(assistant: Assistant) -> None:
     mainland = assistant.matcher.standard
-    assert mainland("兩間學校係咩關係？") == "兩間學校是什么关系？"  # 關係 is no 關是
+    assert mainland("兩間學校係咩關係？") == "两间学校是什么关系？"  # 關係 is no 關是; simplified
     assert mainland("这两个院系有什么联系") == "这两个院系有什么联系"  # simplified 系 stays
     assert mainland("Is it free?") == "Is it free?"
     assert mainland("你哋啲宿舍係點㗎？") == "你们的宿舍是怎么样啊？"  # 啲 after a pronoun: 的
-    assert mainland("學費係點樣？") == "學費是怎么样？"  # not 是怎么样樣: the longer word first
+    assert mainland("學費係點樣？") == "学费是怎么样？"  # not 是怎么样樣: the longer word first
     assert mainland("啥子时候开始，莫得名额了吗") == "什么时候开始，没有名额了吗"  # Sichuanese
 
 

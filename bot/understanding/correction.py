@@ -15,7 +15,7 @@ from bot.content.languages import LANGUAGES
 from bot.understanding.chinese_spelling import ChineseSpeller
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.spelling import Speller
-from bot.understanding.text import chinese_runs, has_cjk, normalize, zhconv
+from bot.understanding.text import chinese_runs, has_cjk, normalize, simplified, zhconv
 
 
 def chinese_cjk(text: str) -> str:
@@ -94,12 +94,14 @@ class RegionalWords:
         self._pattern = re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
 
     def mainland(self, text: str, terms: bool = True) -> str:
-        """The text with its regional words replaced (unchanged without Chinese), and (with
-        ``terms``) the English terms of its Chinese clauses written in Chinese."""
+        """The text with its regional words replaced and in simplified characters (unchanged
+        without Chinese: the meaning signal read 交流項目住哪里 and 交流项目住哪里 apart), and
+        (with ``terms``) the English terms of its Chinese clauses written in Chinese."""
         if not has_cjk(text):
             return text
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._words[m.group(0)], text)
+        text = simplified(text)
         if terms and self._latin:
             text = _CLAUSE.sub(self._chinese_clause, text)
         return text
