@@ -184,13 +184,13 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.88,  # 91.7 % (44/48) session 9; 81.2 % (39/48)
     },
     "conv-val2.yaml": {  # VALIDATION (round 6, session 8): first scored on main 90.2 % (379/420)
-        "all": 0.88,  # 90.2 %
+        "all": 0.89,  # 91.9 % (386/420) session 9; 90.2 %
         "en": 0.89,  # 91.1 %
-        "zh": 0.91,  # 93.8 %
-        "fr": 0.83,  # 85.7 %
+        "zh": 0.95,  # 97.3 % session 9; 93.8 %
+        "fr": 0.85,  # 87.5 % session 9; 85.7 %
         "language": 0.98,  # 100 %
         "kind:clear-alone": 0.92,  # 94.6 % (53/56)
-        "kind:programme-differs": 0.80,  # 82.1 % (46/56)
+        "kind:programme-differs": 0.83,  # 85.7 % (48/56) session 9; 82.1 %
     },
     "emails-val2.yaml": {  # VALIDATION (round 6, session 8): first scored on main 90.0 % (189/210)
         "all": 0.88,  # 90.0 %
@@ -224,8 +224,8 @@ CONVERSATION_FLOORS = {
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
 # on the dev sets of session 6; conv-dev4 came with 6 in session 7, 2 after it).
 OTHER_PROGRAMME_AT_MOST = {
-    "conv-dev5.yaml": 3,
-    "conv-val2.yaml": 5,
+    "conv-dev5.yaml": 1,  # session 9 (regional words read by the markers); 3 before
+    "conv-val2.yaml": 1,  # session 9 (regional words read by the markers); 5 before
     "conv-holdout.yaml": 2,
     "conv-dev4.yaml": 1,
 }
