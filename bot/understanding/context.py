@@ -497,8 +497,8 @@ class Dialogue:
 
     def _answer_without_names(self, text: str, lang: str) -> Reply | None:
         rest = self.read.names_removed(text)
-        if len(self.read.words(rest)) < 2:
-            return None
+        if len(self.read.words(rest)) < 2 or not self.assistant.matcher.specific(rest):
+            return None  # "what is the exchange programme?": the name is what it asks
         reply = self.assistant.answer(rest, lang)
         if reply.kind == SUGGEST and self.read.sentences.kind(text) == QUESTION:
             guess = self._best_guess(rest, lang)
