@@ -213,9 +213,11 @@ class FollowupReader:
         """Whether a message holds a pronoun and is short enough for it to point at what was
         just said: a pronoun points back over a few more words than an ellipsis
         (``followups.pronoun_max_words``: "since when do they hold it? and how many times?")."""
+        if not self.pronoun(text):
+            return False
         count = len(self.words(text))
-        if count <= self.max_words or not self.pronoun(text):
-            return count <= self.max_words and self.pronoun(text)
+        if count <= self.max_words:
+            return True
         if count > self.pronoun_max_words:
             return False
         # a longer message: a pronoun for a thing ("is it open…?"), not only for a person
