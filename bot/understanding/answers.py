@@ -16,7 +16,7 @@ from bot.content.programmes import BOTH, NONE, Programme
 from bot.content.texts import Texts
 from bot.understanding.decision import match_features
 from bot.understanding.embedding import Encoder, default_encoder
-from bot.understanding.followups import has_marker
+from bot.understanding.followups import reader_of
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
 from bot.understanding.text import normalize
@@ -80,11 +80,6 @@ class Assistant:
         texts.require(CORE_TEXTS, "conversations/texts.yaml")
         self.kb, self.matcher, self.texts = kb, matcher, texts
         self.config = matcher.config
-        # "has", "offre", "有没有": a field named beside the two programmes is asked for
-        owns = (kb.markers.get("followups") or {}).get("owns") or {}
-        self.owns = {
-            lang: tuple(str(m).lower() for m in owns.get(lang) or ()) for lang in LANGUAGES
-        }
         # A message is often matched twice (the sign-up form's "wish to apply" check, then
         # the answer): remember recent matches.
         self.match = lru_cache(maxsize=1024)(matcher.match)
@@ -405,7 +400,8 @@ class Assistant:
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
             best = self._confident(whole)
             field = best is not None and best.topic_id in self.kb.items
-            if field and has_marker(question, self.owns, start=False):
+            # "has", "offre", "有没有": a field named beside the two programmes is asked for
+            if field and reader_of(self.kb).says_owns(question):
                 return None  # "CSC or the exchange: which one has a pharmacy master?"
             takers = {p.participants for p in by_overview.values()}
             if best is not None and (best.topic_id in takers or field):
