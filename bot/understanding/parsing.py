@@ -18,7 +18,10 @@ from bot.understanding.text import (
     word_count,
 )
 
-MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；]")
+# Where a clause ends when a message mixes languages: punctuation, a line break, a dash or an
+# ellipsis, and a colon before a space ("Je fais de la pédiatrie — is pediatrics one of your
+# fields?", "Question rapide : …"; never "8:30").
+MIXED_CLAUSE = re.compile(r"[,.!?;，。！？；\n…—–]|\s-\s|:\s|：")
 CLAUSE = re.compile(r"(?<=[.!?。！？;；,，:：\n])")
 # Quoted text; a straight quote opens and closes only outside a word (j'avoue … d'échange
 # is no quotation).
@@ -231,7 +234,11 @@ class MessageParser:
         words or more, two Chinese characters making a word ("我想问一下, 普外科 general
         surgery, can I observe there?": English; "research design 跟 data analysis 都弱,
         去这个交流会有帮助吗": Chinese). Chinese with Latin terms and no Latin grammar word
-        is Chinese ("infectious disease 咧？")."""
+        is Chinese ("infectious disease 咧？"). Quoted text is talked about, not written in
+        ('what is the "programme d'échange" exactly?': English), when words are left."""
+        unquoted = QUOTED.sub(" ", question)
+        if unquoted != question and word_count(unquoted) >= 2:
+            question = unquoted
         return self._written(question, default) or default
 
     def _written(self, question: str, default: str = "en") -> str:

@@ -8,7 +8,8 @@ is joined ("stras bourg", "neo natal", "stress burg": :meth:`Speller.rejoined`).
 word:
 
 1. a chat or phonetic shorthand of that language (``matching.yaml`` ``shorthand:``: koi →
-   quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta");
+   quoi, cest → c est, u → you) is written out, unless the knowledge base uses it ("gotta"),
+   and so is a word that steps 2 and 3 correct into one ("konbien": konbyen, so combien);
    in French a lone "c" before anything but a verb is c'est ("c koi", "c possible");
 2. in French, an elided article or pronoun glued to an unknown word is split off ("lechanje" →
    l echanje, "detudians" → d etudians), and the rest corrected;
@@ -209,9 +210,9 @@ class Speller:
             elif w in shorthand and self._shorthand_here(w, own):
                 fixed.extend(shorthand[w])
             elif lang == ELIDED:
-                fixed.extend(self._unglued(w))
+                fixed.extend(_written_out(w, self._unglued(w), shorthand))
             else:
-                fixed.append(self.word(w, lang))
+                fixed.extend(_written_out(w, (self.word(w, lang),), shorthand))
         return normalized if fixed == normalized.split() else " ".join(fixed)
 
     def rejoined(self, words: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
@@ -368,6 +369,18 @@ class Speller:
     ) -> list[str]:
         sound = sound_key(word, key)
         return list(index.get(sound, ())) if len(sound) >= shortest else []
+
+
+def _written_out(
+    typed: str, words: tuple[str, ...], shorthand: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The correction of a ``typed`` word, a chat or phonetic spelling of the message's
+    language it was corrected into written out in turn ("konbien": konbyen, so combien),
+    even one the knowledge base's own examples use (a word typed as is is guarded by
+    :meth:`Speller._shorthand_here`)."""
+    if words == (typed,):
+        return words
+    return tuple(part for word in words for part in shorthand.get(word, (word,)))
 
 
 def _first_sound(word: str) -> str:
