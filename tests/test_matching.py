@@ -1096,3 +1096,36 @@ def test_the_american_partner_said_without_its_name_gets_the_housing_answer(
     reply = assistant.answer(question)
     assert (reply.kind, reply.intent) == (ANSWER, "housing")
     assert "Dartmouth" in reply.text or "达特茅斯" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        (
+            "je cherche une équipe qui travaille sur la grossesse et la santé du fœtus",
+            "maternal-fetal-medicine",
+        ),
+        (
+            "as a nurse I'd like to watch how the nurses look after sick kids on the wards",
+            "pediatric-clinical-nursing",
+        ),
+        ("la grossesse, on peut la suivre en stage ?", "obstetrics"),
+        ("I am a nurse, can I observe nursing in China?", "nursing-science"),
+    ],
+)
+def test_a_name_another_item_describes_with_does_not_outweigh_that_description(
+    assistant: Assistant, question: str, item: str
+) -> None:
+    """ "grossesse" names Obstetrics, but Maternal-fetal Medicine's description uses it too:
+    when that item explains the message better by its words and by meaning, the word is a
+    description's, not a name (issue 18, concept10); said plainly it still names its item."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, item)
+
+
+@pytest.mark.parametrize("question", ["do you have an OB department?", "can I rotate through OBG?"])
+def test_the_short_forms_of_obstetrics_name_it(assistant: Assistant, question: str) -> None:
+    """OB and OBG, the short forms students use for obstetrics (issue 18, concept10)."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, "obstetrics")
+    assert "Obstetrical" in reply.text
