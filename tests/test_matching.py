@@ -509,7 +509,7 @@ HOLDOUT_FLOORS = {
 # Recalibrated on real-dev2 too, with 222 more out-of-scope examples and 626 colloquial
 # examples: real-dev en and fr rose, zh lost 3 questions (90.9 -> 84.1 %) and off-topic one.
 REAL_DEV_FLOORS = {
-    "en": 0.87,  # 94.0 % (47/50)
+    "en": 0.93,  # 98.0 % (49/50) concept10; 94.0 % (47/50)
     "zh": 0.86,  # 90.9 % (40/44) with issue 18's aliases (was 88.6 %)
     "fr": 0.90,  # 95.5 % (42/44) with French needs and examples (issue 18, session 7; was 88.6)
     "rejection": 0.93,  # 97.3 % (36/37) after issue 18 session 5 (94.6 % in session 4)
@@ -553,8 +553,8 @@ REAL_HOLDOUT2_FLOORS = {
 # the person tuning); *-dev calibrated on, *-holdout never. Floors 3-5 points below the figure
 # after issue 18 (the first held-out figures, before it, are in BENCHMARKS.md).
 # en 84.3 -> 87.0 % with a piece of a message deferring to the whole message (issue 18, rank5)
-# en 89.8 % (session 7), off-topic 100 %, reply language 99.2 % (off8, session 8)
-INDEP_EN_DEV_FLOORS = {"en": 0.87, "rejection": 0.83, "language": 0.98}
+# en 89.8 % (session 7), off-topic 100 %, reply language 99.2 % (off8, session 8); 91.7 % concept10
+INDEP_EN_DEV_FLOORS = {"en": 0.88, "rejection": 0.83, "language": 0.98}
 # held-out figures at session 8's end: en 76.9, fr 77.8, zh 83.6 %; typos 90.0 / 83.3 / 90.0 %
 # (session 7: en 76.9, fr 75.9, zh 84.5)
 # (session 6: en 75.9; typos 93.3 / 83.3 / 93.3: those floors kept)
@@ -564,7 +564,7 @@ INDEP_EN_HOLDOUT_FLOORS = {"en": 0.76, "rejection": 0.83, "language": 0.94}  # 7
 # fr 87.0 -> 89.8 % with French chat reading (emoticons, chatter ends a clause, c koi) and
 # "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
 # (issue 18, rank5, before the merge)
-INDEP_FR_DEV_FLOORS = {"fr": 0.86, "rejection": 0.9, "language": 0.96}  # 89.8, 100, 100
+INDEP_FR_DEV_FLOORS = {"fr": 0.92, "rejection": 0.9, "language": 0.96}  # 96.3 (concept10), 100, 100
 INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.76, "rejection": 0.91, "language": 0.96}  # 78.7 (s9), 91.7, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.88, "rejection": 0.9, "language": 0.96}  # 90.0 (s8), 100, 100
@@ -612,14 +612,14 @@ QUESTIONS_DEV3_FLOORS = {
 # Round 5 (session 7): seven more independent writers, first scored on main 78.8 % (331/420).
 # Issue 18 session 7 (off7): off-topic 88.1 -> 97.6 %, unknown 85.7 -> 92.9 %, zh 73.1 -> 75.0 %.
 QUESTIONS_DEV4_FLOORS = {
-    "en": 0.85,  # 87.0 % (141/162) with the English askers' families (session 7; was 81.5 %)
+    "en": 0.87,  # 90.1 % (146/162) concept10; 87.0 % with the English askers' families (s7)
     "zh": 0.85,  # 87.0 % (94/108) session 9 zh9; 85.2 % session 8 zh8 (78.7 % before)
-    "fr": 0.89,  # 90.7 % (98/108) session 8 pair8 (89.8 % after session 7)
+    "fr": 0.90,  # 93.5 % (101/108) concept10; 90.7 % session 8 pair8
     "rejection": 0.95,  # 97.6 % (41/42) off7
     "kind:unknown": 0.94,  # 96.4 % (54/56) off8 (was 94.6 %; 92.9 % off7)
-    "kind:situational": 0.79,  # 82.1 % (69/84) concept9 (81.0 % before; 67.9 % session 7)
-    "kind:concept": 0.91,  # 94.3 % (66/70) a name said apart (concept9; was 92.9 %)
-    "kind:indirect-name": 0.84,  # 87.5 % (49/56) the American partner (concept9; was 85.7 %)
+    "kind:situational": 0.80,  # 83.3 % (70/84) concept10; 82.1 % concept9 (67.9 % session 7)
+    "kind:concept": 0.92,  # 95.7 % (67/70) concept10; 94.3 % a name said apart (concept9)
+    "kind:indirect-name": 0.87,  # 91.1 % (51/56) concept10's OB/OBG; 87.5 % concept9
     "kind:comparison": 0.90,  # 92.9 % (39/42) choices said in more words (session 8 pair8)
 }
 
@@ -1096,3 +1096,36 @@ def test_the_american_partner_said_without_its_name_gets_the_housing_answer(
     reply = assistant.answer(question)
     assert (reply.kind, reply.intent) == (ANSWER, "housing")
     assert "Dartmouth" in reply.text or "达特茅斯" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        (
+            "je cherche une équipe qui travaille sur la grossesse et la santé du fœtus",
+            "maternal-fetal-medicine",
+        ),
+        (
+            "as a nurse I'd like to watch how the nurses look after sick kids on the wards",
+            "pediatric-clinical-nursing",
+        ),
+        ("la grossesse, on peut la suivre en stage ?", "obstetrics"),
+        ("I am a nurse, can I observe nursing in China?", "nursing-science"),
+    ],
+)
+def test_a_name_another_item_describes_with_does_not_outweigh_that_description(
+    assistant: Assistant, question: str, item: str
+) -> None:
+    """ "grossesse" names Obstetrics, but Maternal-fetal Medicine's description uses it too:
+    when that item explains the message better by its words and by meaning, the word is a
+    description's, not a name (issue 18, concept10); said plainly it still names its item."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, item)
+
+
+@pytest.mark.parametrize("question", ["do you have an OB department?", "can I rotate through OBG?"])
+def test_the_short_forms_of_obstetrics_name_it(assistant: Assistant, question: str) -> None:
+    """OB and OBG, the short forms students use for obstetrics (issue 18, concept10)."""
+    reply = assistant.answer(question)
+    assert (reply.kind, reply.intent) == (ANSWER, "obstetrics")
+    assert "Obstetrical" in reply.text

@@ -28,7 +28,7 @@ from bot.understanding.names import NameFinder
 from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
 from bot.understanding.semantic import Readings, SemanticIndex, fuse
-from bot.understanding.text import normalize
+from bot.understanding.text import has_cjk, normalize
 
 _RECENT = 1024  # texts whose language, parts, options and names are kept
 
@@ -47,6 +47,9 @@ __all__ = [
 # A longer item's name said with other words between its own (issue 18, concept9)
 _APART_WORDS = 3  # content words a Latin name needs to be recognised said apart
 _APART_SHARED = 2  # content words it must share with the shorter name said word for word
+# A name another item's description uses (issue 18, concept10): that item must explain the
+# message's words clearly better (its lexical score by this much) and be closer in meaning
+_DESCRIBED_LEXICAL = 0.1
 
 
 def content_words(name: str, stop: frozenset[str]) -> frozenset[str]:
@@ -98,6 +101,58 @@ def said_apart(
     return named
 
 
+def described_names(kb: KnowledgeBase, named: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """The names of items that another item's lay description uses as a plain word, or as
+    its plural, with those other items: "grossesse", an alias of Obstetrics, in "les
+    problèmes de la mère et du bébé pendant la grossesse" of Maternal-fetal Medicine; "nurse"
+    in "nurses who care for sick children" of Pediatric Clinical Nursing."""
+    descriptions = {
+        item.id: [f" {normalize(t)} " for texts in item.descriptions.values() for t in texts]
+        for item in kb.items.values()
+    }
+    found: dict[str, frozenset[str]] = {}
+    for name, items in named.items():
+        keys = [name] if has_cjk(name) else [f" {name} ", f" {name}s "]  # a plural too
+        others = {
+            other
+            for other, texts in descriptions.items()
+            if other not in items and any(k in text for text in texts for k in keys)
+        }
+        if others:
+            found[name] = frozenset(others)
+    return found
+
+
+def described_instead(
+    named: set[str],
+    said: list[str],
+    names: dict[str, set[str]],
+    described: dict[str, frozenset[str]],
+    candidates: Sequence[Candidate],
+) -> set[str]:
+    """The items named only by words another item's description uses, where that other item
+    (not named) explains the message better by both signals, its lexical score (by
+    ``_DESCRIBED_LEXICAL``) and its cosine: a description's word, not a name ("la grossesse
+    et le bébé avant la naissance": Maternal-fetal Medicine's description, not Obstetrics
+    named by "grossesse")."""
+    by_topic = {c.topic_id: c for c in candidates}
+    found = set()
+    for item in named:
+        said_for = [n for n in said if item in names.get(n, ())]
+        if not said_for or any(n not in described for n in said_for):
+            continue
+        own = by_topic.get(item)
+        others = set().union(*(described[n] for n in said_for)) - named
+        if own is not None and any(
+            o in by_topic
+            and by_topic[o].lexical >= own.lexical + _DESCRIBED_LEXICAL
+            and by_topic[o].cosine > own.cosine
+            for o in others
+        ):
+            found.add(item)
+    return found
+
+
 class Matcher:
     """Scores questions against every topic of a knowledge base.
 
@@ -135,6 +190,10 @@ class Matcher:
         self._names = NameFinder(kb, config)
         self._stop = frozenset().union(*config.stopwords.values())
         self._scattered = scattered_names(self._names.named, self._stop)
+        self._described_names = described_names(kb, self._names.named)
+        self._described_items = frozenset(
+            i for n in self._described_names for i in self._names.named[n]
+        )
         self._institutions = Institutions.read(
             config.institutions,
             self._names.named,
@@ -444,5 +503,14 @@ class Matcher:
             lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)
         topic_cosines = {t: float(cosines[semantic.topic_index[t]]) for t in lexical}
         candidates = fuse(lexical, topic_cosines, named, self.config.semantic)
+        if named & self._described_items:  # issue 18, concept10
+            said_names = self._names.names_in(said)
+            plain = described_instead(
+                named, said_names, self._names.named, self._described_names, candidates
+            )
+            if plain:  # kept when the describing item then leads (it takes the name's place)
+                instead = fuse(lexical, topic_cosines, named - plain, self.config.semantic)
+                if any(instead[0].topic_id in self._described_names.get(n, ()) for n in said_names):
+                    candidates = instead
         length = message_length(question, language)
         return Match(language, tuple(candidates), round(off_topic, 4), True, length)
