@@ -61,6 +61,8 @@ MARKER_KINDS = {
     ),
 }
 BOTH, NONE = "both", "none"
+# The word lists of ``overview_requests:`` (see :mod:`bot.understanding.overviews`).
+OVERVIEW_REQUEST_KINDS = ("asking", "both", "programme", "filler")
 
 Localized = Mapping[str, str]
 
@@ -93,6 +95,9 @@ class Programmes:
     programmes: Mapping[str, Programme] = field(default_factory=dict)
     by_file: Mapping[str, str] = field(default_factory=dict)
     by_topic: Mapping[str, str] = field(default_factory=dict)
+    # how a request for a programme's overview is said: kind (asking, both, programme, filler):
+    # language: words (``overview_requests:``; empty when the file has none)
+    overview_requests: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.programmes)
@@ -162,7 +167,31 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
     for name, value in (*by_file.items(), *by_topic.items()):
         if value not in allowed:
             problems.append(f"{source}: '{name}': programme must be one of {sorted(allowed)}")
-    return Programmes(programmes, by_file, by_topic)
+    requests = _overview_requests(raw.get("overview_requests"), source, problems)
+    return Programmes(programmes, by_file, by_topic, requests)
+
+
+def _overview_requests(
+    raw: Any, source: str, problems: list[str]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The words of a request for an overview (``overview_requests:``, optional): a list of
+    strings per kind and language."""
+    if raw is None:
+        return {}
+    requests: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind in OVERVIEW_REQUEST_KINDS:
+        words = raw.get(kind) if isinstance(raw, dict) else None
+        if not isinstance(words, dict) or not all(
+            isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
+            for lang in LANGUAGES
+        ):
+            problems.append(
+                f"{source}: overview_requests.{kind}: needs a list of words (quoted strings) "
+                "for en, zh and fr"
+            )
+            return {}
+        requests[kind] = {lang: tuple(words[lang]) for lang in LANGUAGES}
+    return requests
 
 
 def check_programmes(

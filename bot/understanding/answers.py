@@ -19,6 +19,7 @@ from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.followups import reader_of
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
+from bot.understanding.overviews import OverviewRequests
 from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
@@ -86,6 +87,8 @@ class Assistant:
         # ... and asked whether it is declined twice (the answer, then the conversation's
         # check that a declined request stays declined whatever the context).
         self.declined = lru_cache(maxsize=1024)(matcher.declined)
+        stopwords = (w for words in self.config.stopwords.values() for w in words)
+        self.overviews = OverviewRequests(reader_of(kb), kb.programmes, stopwords)
 
     @classmethod
     def load(
@@ -133,6 +136,11 @@ class Assistant:
         reply_lang = lang or match.language
         if self.declined(question):
             return self.fallback(reply_lang)
+        overviews = self.overviews.asked(question)
+        if overviews:  # "how does the exchange programme work?", "tell me about both programmes"
+            programmes = self.kb.programmes.programmes
+            asked = [programmes[p].overview for p in overviews]
+            return self._together([Candidate(t, 1.0, 1.0, 1.0) for t in asked], reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:
             names, list_id, item = unlisted

@@ -115,6 +115,8 @@ class Dialogue:
             named = self.read.pointed(" ".join(questions), named) or named
         # "ok forget france", "laisse tomber le CSC" after the two programmes: the other one
         named = self._kept(text) or named
+        # "tell me about both programmes" names them both (see :mod:`.overviews`)
+        named = named or set(self.assistant.overviews.asked(text))
         other = self.kb.programmes.other(self.focus.programme or "")
         if not named and other is not None and self.read.names_the_other(text):
             named = {other}  # "et l'autre programme, il dure combien de temps ?"

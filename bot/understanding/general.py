@@ -6,7 +6,12 @@ meaning to the out-of-scope examples than to every entry of the knowledge base (
 fees, housing…) by ``matching.yaml`` ``general_questions.margin``; "can I observe
 cardiology?" without its name still asks for a placement. What is left being mostly words the
 knowledge base does not know ("weather in Strasbourg in winter, very cold?", "重庆是哪一年成为
-直辖市的"), a smaller margin is enough (``general_questions.unknown``; issue 18, session 8)."""
+直辖市的"), a smaller margin is enough (``general_questions.unknown``; issue 18, session 8).
+A message that names only places (a partner's city or country, Chongqing: "what state is
+Dartmouth in?", "法国的首都是哪里", "best hotpot in Chongqing?") asks about the place when
+what is left is closer to the out-of-scope examples than to every entry by
+``general_questions.place_margin`` (issue 18, session 10). A message whose asking part says
+nothing but a name ("I have chest pain when I climb stairs, is it my heart?") is judged whole."""
 
 from __future__ import annotations
 
@@ -38,6 +43,8 @@ class GeneralQuestions:
         places: frozenset[str] = frozenset(),
         *,
         unknown: tuple[UnknownShare, float, float, float] | None = None,
+        place_margin: float | None = None,
+        stopwords: frozenset[str] = frozenset(),
     ) -> None:
         self._semantic = semantic
         self._entries = {semantic.topic_index[t] for t in entries if t in semantic.topic_index}
@@ -47,6 +54,8 @@ class GeneralQuestions:
         # (the unknown share of a text, the share from which, the margin then, and how close
         # to an out-of-scope example the rest must at least be)
         self._unknown = unknown
+        self._place_margin = place_margin  # when only places are named (None: ``margin``)
+        self._stopwords = stopwords  # normalised, every language's
         self.general = lru_cache(maxsize=1024)(self._general)
 
     def _names_in(self, normalized: str) -> list[str]:
@@ -69,6 +78,19 @@ class GeneralQuestions:
             return ""
         return self.without_names(normalized)
 
+    def bare(self, normalized: str) -> bool:
+        """Whether a normalised text that names an item says nothing else: what is left
+        without its names is stop words only ("is it my heart?": what it asks is said before
+        it, "I have chest pain when I climb stairs")."""
+        rest = self.measured(normalized)
+        if not rest:
+            return False
+        words = [w for w in rest.split() if not has_cjk(w)]
+        characters = [c for c in rest if has_cjk(c)]
+        return all(w in self._stopwords for w in words) and all(
+            c in self._stopwords for c in characters
+        )
+
     def _general(self, normalized: str) -> bool:
         """Whether a normalised (spelt) message names an item and, without its names, is
         closer to the out-of-scope examples than to any entry by ``margin``."""
@@ -81,6 +103,9 @@ class GeneralQuestions:
         closer = self._semantic.off_topic(embedded) - closest_entry
         if closer > self.margin:
             return True
+        place_margin = self._place_margin
+        if place_margin is not None and closer > place_margin and not self._item_names(normalized):
+            return True  # only places named: "what state is Dartmouth in?"
         if self._unknown is None:
             return False
         unknown_share, share, margin, closest = self._unknown

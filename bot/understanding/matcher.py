@@ -249,6 +249,8 @@ class Matcher:
                 config.general_margin,
                 config.general_places,
                 unknown=(self.unknown_share, *config.general_unknown),
+                place_margin=config.general_place_margin,
+                stopwords=frozenset().union(*config.stopwords.values()),
             )
 
     @property
@@ -374,7 +376,13 @@ class Matcher:
             return True
         if self._general is None or len(self.options(question)) > 1:
             return False  # a choice between named items is about the items
-        return self._general.general(self.spelt(self.asking_part(self.standard(question))))
+        asking = self.spelt(self.asking_part(self.standard(question)))
+        if self._general.general(asking):
+            return True
+        # "I have chest pain when I climb stairs, is it my heart?": the asking part says
+        # nothing but a name, what it asks about is said before it
+        whole = self.spelt(self.standard(question))
+        return whole != asking and self._general.bare(asking) and self._general.general(whole)
 
     def names_partner(self, question: str) -> bool:
         """Whether a message names a partner institution ("Strasbourg", "达特茅斯")."""

@@ -144,6 +144,9 @@ class MatchingConfig:
     # every entry by this, asks something general (see bot/understanding/general.py)
     general_margin: float = 0.12
     general_places: frozenset[str] = frozenset()  # the partners' places, taken out like names
+    # ... or by this margin when only places were taken out (no item named: "what state is
+    # Dartmouth in?", "法国的首都是哪里"); None: the general margin
+    general_place_margin: float | None = None
     # ... or by this (smaller) margin when this share of what is left is unknown words
     general_unknown: tuple[float, float, float] = (0.5, 0.0, 0.4)  # (share, margin, closest)
     # qualifiers that make a named item a longer one, as read (see bot/understanding/names.py)
@@ -225,6 +228,9 @@ class MatchingConfig:
                 qualified=dict(data.get("qualified") or {}),
                 general_margin=float(general.get("margin", 0.12)),
                 general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
+                general_place_margin=(
+                    float(general["place_margin"]) if "place_margin" in general else None
+                ),
                 general_unknown=(
                     float((general.get("unknown") or {}).get("share", 0.5)),
                     float((general.get("unknown") or {}).get("margin", 0.0)),

@@ -1,0 +1,91 @@
+"""Requests for a programme's overview: "how does the exchange programme work?", "交流项目怎么
+运作？", "comment fonctionne le programme d'échange ?", "tell me about the two programmes".
+
+A message is such a request when it is about a programme (it names one or both, or says both
+programmes: "both programmes", "两个项目", "les deux programmes"), asks for an overview (every
+word of one ``asking`` entry of ``programmes.yaml`` ``overview_requests:``: "how … work",
+"tell … about", 介绍, "c'est quoi") and has nothing left once the programmes' names, those
+words, the ``filler`` words and the stop words are taken out. Nothing specific being asked,
+the overview is what is asked, whatever the ranking says: read by meaning, "how does X work"
+is close to every "how does …" question of the knowledge base. "Can I work in the exchange
+programme?" ("work" without "how") and "那交流项目去了做啥子" (去, 做 are left) are no such
+requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.content.languages import LANGUAGES
+from bot.content.programmes import Programmes
+from bot.understanding.followups import FollowupReader
+from bot.understanding.text import has_cjk, normalize
+
+
+def _said(word: str, padded: str) -> bool:
+    """Whether a normalised word is in a padded normalised text: anywhere when Chinese, as a
+    whole word otherwise."""
+    return word in padded if has_cjk(word) else f" {word} " in padded
+
+
+def _taken_out(padded: str, words: Iterable[str]) -> str:
+    """A padded normalised text without the given words (longest first)."""
+    for word in sorted(set(words), key=len, reverse=True):
+        padded = padded.replace(word if has_cjk(word) else f" {word} ", " ")
+        if not has_cjk(word):
+            padded = padded.replace(f" {word} ", " ")  # (two in a row share a space)
+    return f" {' '.join(padded.split())} "
+
+
+class OverviewRequests:
+    """Tells which programmes' overviews a message asks for (see the module's docstring)."""
+
+    def __init__(
+        self, read: FollowupReader, programmes: Programmes, stopwords: Iterable[str]
+    ) -> None:
+        self._read = read
+        self._order = tuple(programmes.programmes)
+        words = programmes.overview_requests
+
+        def listed(kind: str) -> tuple[str, ...]:
+            found = (normalize(w) for lang in LANGUAGES for w in words.get(kind, {}).get(lang, ()))
+            return tuple(w for w in found if w)
+
+        # an asking entry: its words, all said ("how … work"; a Chinese entry is one word)
+        self._asking = tuple(
+            tuple(entry.split()) for entry in listed("asking") if not has_cjk(entry)
+        ) + tuple((entry,) for entry in listed("asking") if has_cjk(entry))
+        self._both = listed("both")
+        self._programme = listed("programme")
+        self._filler = listed("filler")
+        stops = {normalize(w) for w in stopwords} - {""}
+        self._stop_words = frozenset(w for w in stops if not has_cjk(w))
+        # Chinese stop words: those of several characters first, then single characters
+        self._stop_phrases = tuple(w for w in stops if has_cjk(w) and len(w) > 1)
+        self._stop_characters = frozenset(w for w in stops if has_cjk(w) and len(w) == 1)
+
+    def asked(self, text: str) -> tuple[str, ...]:
+        """The programmes (in the file's order) whose overview a message asks for; () when it
+        asks something else."""
+        if not self._asking:
+            return ()
+        padded = f" {normalize(text)} "
+        asking = [entry for entry in self._asking if all(_said(w, padded) for w in entry)]
+        if not asking:
+            return ()
+        named = self._read.programmes_named(text)
+        both = any(_said(w, padded) for w in self._both)
+        if not named and not (both and any(_said(w, padded) for w in self._programme)):
+            return ()
+        rest = f" {self._read.names_removed(text)} "
+        said = [w for entry in asking for w in entry]
+        rest = _taken_out(rest, (*said, *self._both, *self._programme, *self._filler))
+        rest = _taken_out(rest, self._stop_phrases)
+        for word in rest.split():
+            if has_cjk(word):
+                if any(c not in self._stop_characters for c in word if has_cjk(c)):
+                    return ()
+            elif word not in self._stop_words:
+                return ()
+        about = named or set(self._order)
+        return tuple(p for p in self._order if p in about)
