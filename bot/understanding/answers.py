@@ -19,7 +19,7 @@ from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.followups import reader_of
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
-from bot.understanding.text import has_cjk, normalize
+from bot.understanding.text import normalize
 
 ANSWER, SUGGEST, FALLBACK = "answer", "suggest", "fallback"
 NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answer too)
@@ -27,9 +27,6 @@ MAX_SUGGESTIONS = 3
 QUESTION_MARKS = ("?", "？")  # a part ending in one is a question of its own
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
 NEAR_BEST = 0.5  # ... and, to bear a letter's question out, score at least this share of its first
-# A part with no answer of its own is read with the part before it among the topics it nearly
-# gives alone: those scoring at least this share of its first.
-SUBJECT_NEAR = 0.75
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 # A fact the two programmes are compared on ("which is longer, …?") is read without their
 # names: so little is left that it must be this close in meaning to one of the fact's phrases.
@@ -145,7 +142,7 @@ class Assistant:
         if reply is not None:
             return reply
         if len(parts) > 1:
-            reply = self._several(question, match, parts, reply_lang)
+            reply = self._several(match, parts, reply_lang)
             if reply is not None:
                 return reply
         return self.reply_to_match(match, reply_lang)
@@ -251,11 +248,11 @@ class Assistant:
         topics = (first.topic_id,)
         return Reply(reply.text, reply.buttons, first.topic_id, first.score, lang, ANSWER, topics)
 
-    def _several(self, question: str, whole: Match, parts: list[str], lang: str) -> Reply | None:
+    def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
         if self.out_of_scope(whole):
             return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
-        answered, offered = self._parts_answered(whole, parts, question)
+        answered, offered = self._parts_answered(whole, parts)
         if not answered:
             return None
         whole_best = self._confident(whole)
@@ -278,15 +275,9 @@ class Assistant:
         lead = [c for c in answered if self._same(c.topic_id, whole_best.topic_id)]
         return lead[:1] + [c for c in answered if c not in lead[:1]]
 
-    def _parts_answered(
-        self, whole: Match, parts: list[str], question: str = ""
-    ) -> tuple[list[Candidate], list[str]]:
+    def _parts_answered(self, whole: Match, parts: list[str]) -> tuple[list[Candidate], list[str]]:
         """The confident answers of a message's parts, in order (one per topic), and the
-        unsure parts' best topics, to offer. With the ``question`` they were cut from, a part
-        that asks on its own (a question mark or word, a request) with no answer of its own that the
-        message bears out is read with the part before it (:meth:`_with_subject`), unless it is
-        the other side of a choice ("… or only students?") or the whole message is sure of a
-        topic no earlier part answered (the whole message then says more than its parts)."""
+        unsure parts' best topics, to offer."""
         answered: list[Candidate] = []
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone
@@ -295,23 +286,11 @@ class Assistant:
         # an unsure part's guess is answered only beside a part answered with confidence
         # (never alone: "il fait combien en juillet a Chongqing?" is no question about places)
         confident_part = any(self._plausible_answer(part, whole, plausible) for part in parts)
-        for index, part in enumerate(parts):
+        for part in parts:
             match = self.match(part)
             best = self._confident(match)
             if best is None and confident_part:
                 best = self._guess_of_whole(match, whole)
-            if (
-                (best is None or best.topic_id not in plausible)
-                and answered
-                and index > 0
-                and question
-                and self._asks(part)
-                and not self._after_choice(question, part)
-                and self._bears_out(whole, answered)
-            ):
-                # "中法联培是个什么项目？哪些人可以去": who can go, of the programme just named
-                read = self._with_subject(parts[index - 1], part, answered, plausible)
-                best = read or best
             if (
                 best is not None
                 and best.topic_id not in plausible
@@ -325,63 +304,12 @@ class Assistant:
                 offered.append(match.candidates[0].topic_id)
         return answered, offered
 
-    def _asks(self, part: str) -> bool:
-        """Whether a part asks on its own: a question mark, a question word or a request."""
-        return part.rstrip().endswith(QUESTION_MARKS) or reader_of(self.kb).sentences.asks(part)
-
-    def _bears_out(self, whole: Match, answered: list[Candidate]) -> bool:
-        """Whether the whole message is unsure, or sure of a topic already answered."""
-        best = self._confident(whole)
-        return best is None or any(self._same(best.topic_id, c.topic_id) for c in answered)
-
-    def _after_choice(self, question: str, part: str) -> bool:
-        """Whether a part is the other side of a choice: cut from the message at a word of
-        ``comparisons.between`` (or, ou, 还是), or not found in it as it is (unsure: so read)."""
-        at = question.find(part)
-        if at < 0:
-            return True
-        before = normalize(question[:at]).rstrip(" ,，、")
-        words = {
-            normalize(w) for ws in self.config.comparisons.get("between", {}).values() for w in ws
-        }
-        return any(
-            before.endswith(word) and (has_cjk(word) or f" {before}".endswith(f" {word}"))
-            for word in words
-        )
-
     def _plausible_answer(self, part: str, whole: Match, plausible: set[str]) -> bool:
         """Whether a part has a confident answer that the whole message bears out."""
         best = self._confident(self.match(part))
         return best is not None and (
             best.topic_id in plausible or self._asked_alone(part, best, whole)
         )
-
-    def _with_subject(
-        self, previous: str, part: str, answered: list[Candidate], plausible: set[str]
-    ) -> Candidate | None:
-        """A part with no answer the message bears out, read with the part before it, which
-        sets its subject ("… Strasbourg, pis c'est qui qui part là-bas ?": who goes to
-        Strasbourg, not what one does there): among the topics the part alone nearly gives
-        (:data:`SUBJECT_NEAR` of its first), the one the two parts together and the part
-        alone score best (at least ``thresholds.suggest`` alone), that the two together and
-        the whole message rank among their best; never a topic already answered nor a
-        programme's overview (the subject is no question). None when no topic is so read."""
-        match = self.match(part)
-        if not match.candidates:
-            return None
-        joint = self.match(f"{previous} {part}")
-        floor = max(SUBJECT_NEAR * match.candidates[0].score, self.config.suggest_threshold)
-        own = {c.topic_id: c for c in match.candidates if c.score >= floor}
-        overviews = self.kb.programmes.by_overview()
-        read = [
-            (own[c.topic_id].score + c.score, own[c.topic_id])
-            for c in joint.candidates[:PART_RANK]
-            if c.topic_id in own
-            and c.topic_id in plausible
-            and c.topic_id not in overviews
-            and all(not self._same(c.topic_id, a.topic_id) for a in answered)
-        ]
-        return max(read, key=lambda pair: pair[0])[1] if read else None
 
     def _guess_of_whole(self, match: Match, whole: Match) -> Candidate | None:
         """An unsure part's best guess when it is the whole message's best topic too: "on a
