@@ -97,7 +97,9 @@ class Dialogue:
         self._message = text
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
-        questions = [question for question, _ in asked] or [text]
+        # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
+        single = self._before_remarks(text) if not asked and self.focus.at > 0 else text
+        questions = [question for question, _ in asked] or [single]
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)
@@ -128,7 +130,7 @@ class Dialogue:
                 self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
         read_as = text
-        for question, remark in asked or [(text, "")]:
+        for question, remark in asked or [(single, "")]:
             # a letter naming two programmes: each question about the one it names
             own = self.read.programmes_named(question) if len(named) > 1 else set()
             one, read_as = self._one(question, lang, own or named), question
@@ -172,6 +174,20 @@ class Dialogue:
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _before_remarks(self, text: str) -> str:
+        """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon
+        deuxième choix", "ok what about a lab for malaria research? na wetin I wan do"): the
+        remarks say why it is asked, not what; else the message as it is."""
+        sentences = self.read.sentences
+        parts = sentences.split(text)
+        kinds = [sentences.kind(part) for part in parts]
+        if kinds.count(QUESTION) != 1 or kinds[-1] == QUESTION:
+            return text
+        at = kinds.index(QUESTION)
+        if any(self.read.asks_on(part) for part in parts[at + 1 :]):
+            return text  # "…? 还是只收学生", "…? whats the objective of it": it asks too
+        return parts[at]
 
     def _kept(self, text: str) -> set[str]:
         """The programme left when a message sets one aside ("ok forget france" after the CSC
