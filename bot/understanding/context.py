@@ -214,9 +214,12 @@ class Dialogue:
         if partner_owns or assistant.declined(text):
             # a request the bot declines ("translate my CV"), whatever the context
             return assistant.fallback(lang, reply.score) if partner_owns else reply
-        if self.focus.list is not None and read.short(text):
+        # (a longer follow-up opening with an ellipsis and pointing back: "Et la santé
+        # publique, elle fait partie de ce top ?")
+        longer = self.focus.list is not None and read.ellipsis(text) and read.points_back(text)
+        if self.focus.list is not None and (read.short(text) or longer):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            elliptic = read.elliptic(text)
+            elliptic = read.elliptic(text) or longer
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
             pointing = read.pronoun(text)
             unlisted = unlisted or unnamed_in_focus(
@@ -814,4 +817,5 @@ class Dialogue:
             list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
-        self.focus = Focus(programme, topic, list_id, item, lang, now, several)
+        listed = item is not None and bool(named_lists)
+        self.focus = Focus(programme, topic, list_id, item, lang, now, several, listed)

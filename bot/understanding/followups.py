@@ -223,14 +223,11 @@ class FollowupReader:
 
     def asks_on(self, remark: str) -> bool:
         """Whether a sentence after a question still asks it: it offers another answer
-        ("还是只收学生", "or only PhDs", "ou seulement les doctorants") or points at a thing
-        ("whats the objective of it"), as a remark saying why ("C'est mon deuxième choix",
-        "she wants a pain clinic") does not."""
+        ("还是只收学生", "or only PhDs", "ou seulement les doctorants"), as a remark saying why
+        ("C'est mon deuxième choix", "she wants a pain clinic") does not."""
         if self.sentences.asks(remark):
             return True
-        return has_marker(remark, self.alternative_markers, start=True) or self.thing_pronoun(
-            remark
-        )
+        return has_marker(remark, self.alternative_markers, start=True)
 
     def points_back(self, text: str) -> bool:
         """Whether a message holds a pronoun and is short enough for it to point at what was
