@@ -234,7 +234,11 @@ class Dialogue:
             # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
             reply = item_of_its_kind(assistant, focus, text, reply) or reply
         # "What do they do there?" after the CSC programme: its clinical clerkships
-        reply = self._what_they_do(text, lang, reply, programme) if followup else reply
+        doing = self._what_they_do(text, lang, reply, programme) if followup else reply
+        # after the programme or who takes part ("who gets sent there?"), what they do is what
+        # it asks, not the topic in focus; after a lab, "它是做啥子方向的" is about the lab
+        done = doing is not reply and focus.topic in {None, *self.facts.overviews, *self.who.topics}
+        reply = doing
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
         unfit = followup and not named and unsure and not self._fits(text)
         if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
@@ -246,7 +250,7 @@ class Dialogue:
             if about is None:
                 return assistant.fallback(lang, reply.score)
             return self._for_programme(about, programme, lang)
-        switched = self._switched_programme(text, lang, reply, named)
+        switched = reply if done else self._switched_programme(text, lang, reply, named)
         if switched is not None:
             return self._for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._name_only(text, lang, reply, named)):
