@@ -556,8 +556,10 @@ class Dialogue:
             anchors.append(own.overview)
         for anchor in dict.fromkeys(anchors):
             reply = self._with_title(text, anchor, lang)
-            # the same overview, or the same item of a list, is no answer to "and X?"
-            repeated = anchor in self.facts.overviews or anchor in self.kb.items
+            # the same overview, or the same item of a list, is no answer to "and X?" (a
+            # pronoun for a thing points at the item: "can exchange students train in it")
+            pointed = anchor == focus.item and self.read.thing_pronoun(text)
+            repeated = anchor in self.facts.overviews or (anchor in self.kb.items and not pointed)
             if reply is not None and not (repeated and reply.intent == anchor):
                 return reply
         if own is not None:  # the best guess, when it is about the programme in focus
