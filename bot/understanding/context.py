@@ -85,6 +85,7 @@ class Dialogue:
         # mapped onto a programme (``ProgrammeFacts.for_programme``): what the focus keeps
         self._asked: dict[str, str] = {}
         self._message = ""  # the whole message of the questions answered
+        self._switched = False  # the last question asked the topic in focus of another programme
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -95,6 +96,7 @@ class Dialogue:
         self._unnamed.clear()
         self._asked = {}
         self._message = text
+        self._switched = False
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
@@ -157,7 +159,8 @@ class Dialogue:
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
         reply = combine(self.assistant, replies, lang)
-        if len(asked) == 1 and reply.kind in ANSWERED:
+        if len(asked) == 1 and reply.kind in ANSWERED and not self._switched:
+            # (not "Not on page. Ok. Graduate exchange then?": the topic in focus, switched)
             # the letter's one question read alone is less sure than the letter as a whole
             surer = self.assistant.surer_whole(text, read_as)
             if surer is not None and surer.topic_id not in (reply.topics or ()):
@@ -251,6 +254,7 @@ class Dialogue:
                 return assistant.fallback(lang, reply.score)
             return self._for_programme(about, programme, lang)
         switched = reply if done else self._switched_programme(text, lang, reply, named)
+        self._switched = switched is not None and not done
         if switched is not None:
             return self._for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._name_only(text, lang, reply, named)):
