@@ -182,6 +182,9 @@ class Dialogue:
         """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon
         deuxième choix", "ok what about a lab for malaria research? na wetin I wan do"): the
         remarks say why it is asked, not what; else the message as it is."""
+        marks = [text.find(mark) for mark in "?？"]
+        if not any(0 <= at < len(text.rstrip()) - 1 for at in marks):
+            return text  # (most messages: no question mark with words after it)
         sentences = self.read.sentences
         parts = sentences.split(text)
         kinds = [sentences.kind(part) for part in parts]
