@@ -100,7 +100,8 @@ class Dialogue:
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
-        single = self._before_remarks(text) if not asked and self.focus.at > 0 else text
+        # (with a topic in focus: after unanswered messages, "…? <pool & gym>" stays whole)
+        single = self._before_remarks(text) if not asked and self.focus.topic else text
         questions = [question for question, _ in asked] or [single]
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
