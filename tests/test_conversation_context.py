@@ -106,29 +106,29 @@ CONVERSATION_FLOORS = {
         "kind:question-not-signup": 0.75,  # 83.3 % (10/12) session 8 (conv8); 66.7 %
     },
     "conv-dev3.yaml": {  # round-4 writers (session 6): first scored on main 83.8 % (201/240)
-        "all": 0.92,  # 93.3 % (224/240) session 8 (conv8); 92.1 % before
-        "en": 0.91,  # 92.9 % session 8 (conv8); 90.2 % (notlisted7)
+        "all": 0.93,  # 94.2 % (226/240) session 10 (conv10); 93.3 % session 8 (conv8)
+        "en": 0.92,  # 94.6 % session 10 (conv10); 92.9 % session 8 (conv8)
         "zh": 0.90,  # 92.9 % (notlisted7); 85.7 % before
         "fr": 0.91,  # 92.9 %
         "rejection": 0.81,  # 87.5 % (14/16)
         "language": 0.99,  # 100 % issue 18 session 9 (off9: Chinese with Latin terms); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.84,  # 87.5 % (28/32)
-        "kind:not-listed-followup": 0.87,  # 91.7 % (22/24) session 7 (notlisted7); 83.3 %
+        "kind:not-listed-followup": 0.91,  # 95.8 % (23/24) session 10 (conv10); 91.7 %
         "kind:pronoun": 0.87,  # 90.6 % (29/32) session 9 (conv9); 87.5 % session 8 (conv8)
     },
     "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
-        "all": 0.92,  # 92.9 % (390/420) session 10 (fr10); 91.7 % session 8 (conv8)
-        "en": 0.91,  # 92.3 % session 8 (conv8); 91.7 %
+        "all": 0.92,  # 93.8 % (394/420) session 10 (conv10); 91.7 % session 8 (conv8)
+        "en": 0.93,  # 94.6 % session 10 (conv10); 92.3 % session 8 (conv8)
         "zh": 0.93,  # 94.6 % session 8 (conv8); 93.8 % (notlisted7)
-        "fr": 0.87,  # 88.4 % (99/112) session 10 (fr10); 86.6 % session 8 (conv8)
+        "fr": 0.88,  # 89.3 % session 10 (conv10); 86.6 % session 8 (conv8)
         "rejection": 0.95,  # 100 % (28/28) with issue 18 session 7 (thesis help, lessons); 92.9
         "language": 0.98,  # 100 %
         "kind:clear-alone": 0.92,  # 94.6 % (53/56)
         "kind:programme-differs": 0.87,  # 89.3 % (50/56) session 8 (conv8); 87.5 %
         "kind:pronoun": 0.89,  # 91.1 % (51/56) session 9 (conv9); 87.5 % session 8
         "kind:question-not-signup": 0.85,  # 89.3 % (25/28) session 8 (conv8); 82.1 %
-        "kind:not-listed-followup": 0.78,  # 81.0 % (34/42) session 7 (notlisted7); 73.8 %
+        "kind:not-listed-followup": 0.85,  # 88.1 % (37/42) session 10 (conv10); 81.0 %
     },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
         "all": 0.95,  # 98.3 % (59/60) session 9 (email9); 95.0 % (57/60)
@@ -167,13 +167,14 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.87,  # 90.5 % (76/84) session 8; 86.9 %
     },
     "conv-dev5.yaml": {  # round 3, validation in sessions 5-8: first scored 84.6 % (203/240)
-        "all": 0.88,  # 90.8 % (218/240) session 10 (scope10); 88.8 % session 9 (conv9)
-        "en": 0.83,  # 85.7 %
+        "all": 0.90,  # 92.1 % (221/240) session 10 (conv10); 88.8 % session 9 (conv9)
+        "en": 0.89,  # 91.1 % session 10 (conv10); 85.7 %
         "zh": 0.83,  # 85.7 %
         "fr": 0.87,  # 89.3 %
         "language": 0.99,  # 100 % issue 18 session 9 (off9: the conversation's language); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
         "kind:programme-differs": 0.74,  # 78.1 % (25/32) session 9 (conv9); 68.8 % (22/32)
+        "kind:not-listed-followup": 0.91,  # 95.8 % (23/24) session 10 (conv10); 83.3 %
     },
     "emails-dev5.yaml": {  # round 3, validation in sessions 5-8: first scored 82.5 % (99/120)
         "all": 0.85,  # 87.5 % (105/120) session 9 (email9); 83.3 % session 7 (email7)
@@ -184,7 +185,7 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.88,  # 91.7 % (44/48) session 9; 81.2 % (39/48)
     },
     "conv-val2.yaml": {  # VALIDATION (round 6, session 8): first scored on main 90.2 % (379/420)
-        "all": 0.89,  # 91.9 % (386/420) session 9; 90.2 %
+        "all": 0.90,  # 92.1 % (387/420) session 10 (conv10); 91.9 % session 9; 90.2 %
         "en": 0.89,  # 91.1 %
         "zh": 0.95,  # 97.3 % session 9; 93.8 %
         "fr": 0.85,  # 87.5 % session 9; 85.7 %

@@ -85,6 +85,7 @@ class Dialogue:
         # mapped onto a programme (``ProgrammeFacts.for_programme``): what the focus keeps
         self._asked: dict[str, str] = {}
         self._message = ""  # the whole message of the questions answered
+        self._switched = False  # the last question asked the topic in focus of another programme
 
     def reply(self, text: str, lang: str | None = None) -> Reply:
         """The reply to the next message (the focus is updated)."""
@@ -95,9 +96,13 @@ class Dialogue:
         self._unnamed.clear()
         self._asked = {}
         self._message = text
+        self._switched = False
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
-        questions = [question for question, _ in asked] or [text]
+        # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
+        # (with a topic in focus: after unanswered messages, "…? <pool & gym>" stays whole)
+        single = self._before_remarks(text) if not asked and self.focus.topic else text
+        questions = [question for question, _ in asked] or [single]
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)
@@ -130,7 +135,7 @@ class Dialogue:
                 self.focus = replace(self.focus, programme=next(iter(around)))
         replies = []
         read_as = text
-        for question, remark in asked or [(text, "")]:
+        for question, remark in asked or [(single, "")]:
             # a letter naming two programmes: each question about the one it names
             own = self.read.programmes_named(question) if len(named) > 1 else set()
             one, read_as = self._one(question, lang, own or named), question
@@ -157,7 +162,8 @@ class Dialogue:
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
         reply = combine(self.assistant, replies, lang)
-        if len(asked) == 1 and reply.kind in ANSWERED:
+        if len(asked) == 1 and reply.kind in ANSWERED and not self._switched:
+            # (not "Not on page. Ok. Graduate exchange then?": the topic in focus, switched)
             # the letter's one question read alone is less sure than the letter as a whole
             surer = self.assistant.surer_whole(text, read_as)
             if surer is not None and surer.topic_id not in (reply.topics or ()):
@@ -174,6 +180,23 @@ class Dialogue:
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _before_remarks(self, text: str) -> str:
+        """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon
+        deuxième choix", "ok what about a lab for malaria research? na wetin I wan do"): the
+        remarks say why it is asked, not what; else the message as it is."""
+        marks = [text.find(mark) for mark in "?？"]
+        if not any(0 <= at < len(text.rstrip()) - 1 for at in marks):
+            return text  # (most messages: no question mark with words after it)
+        sentences = self.read.sentences
+        parts = sentences.split(text)
+        kinds = [sentences.kind(part) for part in parts]
+        if kinds.count(QUESTION) != 1 or kinds[-1] == QUESTION:
+            return text
+        at = kinds.index(QUESTION)
+        if any(self.read.asks_on(part) for part in parts[at + 1 :]):
+            return text  # "…? 还是只收学生", "…? whats the objective of it": it asks too
+        return parts[at]
 
     def _kept(self, text: str) -> set[str]:
         """The programme left when a message sets one aside ("ok forget france" after the CSC
@@ -200,9 +223,12 @@ class Dialogue:
         if partner_owns or assistant.declined(text):
             # a request the bot declines ("translate my CV"), whatever the context
             return assistant.fallback(lang, reply.score) if partner_owns else reply
-        if self.focus.list is not None and read.short(text):
+        # (a longer follow-up opening with an ellipsis and pointing back: "Et la santé
+        # publique, elle fait partie de ce top ?")
+        longer = self.focus.list is not None and read.ellipsis(text) and read.points_back(text)
+        if self.focus.list is not None and (read.short(text) or longer):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            elliptic = read.elliptic(text)
+            elliptic = read.elliptic(text) or longer
             unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
             pointing = read.pronoun(text)
             unlisted = unlisted or unnamed_in_focus(
@@ -217,7 +243,11 @@ class Dialogue:
             # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
             reply = item_of_its_kind(assistant, focus, text, reply) or reply
         # "What do they do there?" after the CSC programme: its clinical clerkships
-        reply = self._what_they_do(text, lang, reply, programme) if followup else reply
+        doing = self._what_they_do(text, lang, reply, programme) if followup else reply
+        # after the programme or who takes part ("who gets sent there?"), what they do is what
+        # it asks, not the topic in focus; after a lab, "它是做啥子方向的" is about the lab
+        done = doing is not reply and focus.topic in {None, *self.facts.overviews, *self.who.topics}
+        reply = doing
         unsure = reply.kind not in ANSWERED or reply.score < UNSURE
         unfit = followup and not named and unsure and not self._fits(text)
         if unfit or (reply.kind not in ANSWERED and not self._plausible(text, named)):
@@ -229,7 +259,8 @@ class Dialogue:
             if about is None:
                 return assistant.fallback(lang, reply.score)
             return self._for_programme(about, programme, lang)
-        switched = self._switched_programme(text, lang, reply, named)
+        switched = reply if done else self._switched_programme(text, lang, reply, named)
+        self._switched = switched is not None and not done
         if switched is not None:
             return self._for_programme(switched, programme, lang)
         if named and (reply.kind not in ANSWERED or self._name_only(text, lang, reply, named)):
@@ -535,8 +566,10 @@ class Dialogue:
             anchors.append(own.overview)
         for anchor in dict.fromkeys(anchors):
             reply = self._with_title(text, anchor, lang)
-            # the same overview, or the same item of a list, is no answer to "and X?"
-            repeated = anchor in self.facts.overviews or anchor in self.kb.items
+            # the same overview, or the same item of a list, is no answer to "and X?" (a
+            # pronoun for a thing points at the item: "can exchange students train in it")
+            pointed = anchor == focus.item and self.read.thing_pronoun(text)
+            repeated = anchor in self.facts.overviews or (anchor in self.kb.items and not pointed)
             if reply is not None and not (repeated and reply.intent == anchor):
                 return reply
         if own is not None:  # the best guess, when it is about the programme in focus
@@ -800,4 +833,5 @@ class Dialogue:
             list_id: str | None = (named_lists or lists)[0]
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
-        self.focus = Focus(programme, topic, list_id, item, lang, now, several)
+        listed = item is not None and bool(named_lists)
+        self.focus = Focus(programme, topic, list_id, item, lang, now, several, listed)

@@ -26,10 +26,23 @@ class Focus:
     # the programmes the last message named, in the order named, when it named several ("the
     # CSC programme and the exchange": "the first one" is the CSC programme)
     named: tuple[str, ...] = ()
+    # the message named the item's list with it ("Is Pharmacology in the ESI top 1%?",
+    # "Doctorat en pharmacie ?"): "and Microbiology?" after it asks about that list
+    listed: bool = False
+
+    @property
+    def on_list(self) -> bool:
+        """Whether the list in focus is what the conversation is about: it was answered, or
+        named with the item answered."""
+        return self.list is not None and (self.topic == self.list or self.listed)
 
     def to_json(self) -> dict[str, Any]:
         """The focus as JSON data (``None`` values left out)."""
-        data = {k: v for k, v in asdict(self).items() if v is not None and k != "named"}
+        data = {
+            k: v for k, v in asdict(self).items() if v is not None and k not in ("named", "listed")
+        }
+        if self.listed:
+            data["listed"] = True
         if self.named:
             data["named"] = list(self.named)
         return data
@@ -47,7 +60,9 @@ class Focus:
         at = data.get("at")
         raw = data.get("named")
         named = tuple(p for p in raw if isinstance(p, str)) if isinstance(raw, list) else ()
-        return cls(**text, at=float(at) if isinstance(at, int | float) else 0.0, named=named)
+        listed = data.get("listed") is True
+        at_time = float(at) if isinstance(at, int | float) else 0.0
+        return cls(**text, at=at_time, named=named, listed=listed)
 
     def fresh(self, now: float, idle: float) -> Focus:
         """This focus, or an empty one after ``idle`` seconds without a message."""

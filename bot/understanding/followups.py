@@ -66,6 +66,8 @@ class FollowupReader:
     asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pronoun_max_words: int = MAX_FOLLOWUP_WORDS  # a message with a pronoun: a follow-up up to this
     person: tuple[str, ...] = ()  # normalised pronouns for a person ("she", "她"), longest first
+    # "or", "还是", "ou bien": a sentence opening with one offers another answer to the question
+    alternative_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -209,6 +211,24 @@ class FollowupReader:
             return False
         return self.ellipsis(text) or self.pronoun(text)
 
+    def thing_pronoun(self, text: str) -> bool:
+        """Whether a message holds a pronoun or deixis for a thing ("whats the objective of
+        it"), not only one for a person ("she wants a pain clinic")."""
+        if not self.pronoun(text):
+            return False
+        rest = f" {normalize(self._without_no_pronoun(text))} "
+        for word in self.person:
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+        return has_marker(rest, self.pronoun_markers, start=False)
+
+    def asks_on(self, remark: str) -> bool:
+        """Whether a sentence after a question still asks it: it offers another answer
+        ("还是只收学生", "or only PhDs", "ou seulement les doctorants"), as a remark saying why
+        ("C'est mon deuxième choix", "she wants a pain clinic") does not."""
+        if self.sentences.asks(remark):
+            return True
+        return has_marker(remark, self.alternative_markers, start=True)
+
     def points_back(self, text: str) -> bool:
         """Whether a message holds a pronoun and is short enough for it to point at what was
         just said: a pronoun points back over a few more words than an ellipsis
@@ -222,10 +242,7 @@ class FollowupReader:
             return False
         # a longer message: a pronoun for a thing ("is it open…?"), not only for a person
         # ("她想知道住在哪里…" after a schoolmate: "she" is no topic)
-        rest = f" {normalize(self._without_no_pronoun(text))} "
-        for word in self.person:
-            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
-        return has_marker(rest, self.pronoun_markers, start=False)
+        return self.thing_pronoun(text)
 
     def elliptic(self, text: str) -> bool:
         """Whether a message does not stand alone: a follow-up (an ellipsis, a pronoun) or a
@@ -417,6 +434,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
                 key=lambda word: (-len(word), word),
             )
         ),
+        alternative_markers=_marker_lists(followups.get("alternative")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

@@ -28,7 +28,7 @@ def list_in_focus(assistant: Assistant, focus: Focus) -> str | None:
     kb = assistant.kb
     if focus.list is None or focus.list not in kb.entries or not kb.entries[focus.list].item_ids:
         return None
-    if focus.topic == focus.list:
+    if focus.on_list:
         return focus.list
     item = kb.items.get(focus.item or "")
     if item is not None and len(item.memberships) == 1:
@@ -61,7 +61,7 @@ def unlisted_in_focus(
             return None
         names = {language: group.names[language][0] for language in group.names}
         return assistant.not_listed_reply(names, list_id, lang)
-    if focus_list is None or focus.topic != focus_list or len(named) != 1:
+    if focus_list is None or not focus.on_list or len(named) != 1:
         return None
     if not elliptic and focus_list not in named_lists:
         return None  # "Is Immunology an ESI field?" stands alone
@@ -132,7 +132,7 @@ def _asked_of(
     matcher = assistant.matcher
     named_lists = matcher.named_lists(text)
     if focus_list not in named_lists:
-        if named_lists or focus.topic != focus_list or not elliptic:
+        if named_lists or not focus.on_list or not elliptic:
             return False
         if not _in_scope(assistant, text):
             return False
