@@ -98,6 +98,8 @@ class Dialogue:
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         questions = [question for question, _ in asked] or [text]
+        # a letter's questions are each matched: read by meaning in one forward pass
+        self.assistant.matcher.foresee(questions if len(asked) > 1 else [])
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)
