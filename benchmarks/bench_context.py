@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -42,26 +43,32 @@ def main() -> None:
             assistant.answer(turn)
             dialogue.reply(turn)
     alone, in_context = [], []
-    clock = time.perf_counter
+    cpu_alone, cpu_in_context = [], []
+    clock, cpu = time.perf_counter, time.process_time
     for _ in range(args.rounds):
         # each conversation timed alone then in context, one right after the other (the
         # answer-level match cache emptied before each: every message new), so that the load
-        # of a shared machine weighs on both alike
-        spent_alone = spent_in_context = 0.0
+        # of a shared machine weighs on both alike; CPU time too (a loaded machine's waits
+        # for a core are not in it)
+        spent_alone = spent_in_context = cpu_spent_alone = cpu_spent_in_context = 0.0
         for turns in conversations:
             _clear(assistant)
-            start = clock()
+            start, start_cpu = clock(), cpu()
             for turn in turns:
                 assistant.answer(turn)
             spent_alone += clock() - start
+            cpu_spent_alone += cpu() - start_cpu
             _clear(assistant)
-            start = clock()
+            start, start_cpu = clock(), cpu()
             dialogue = Dialogue(assistant)
             for turn in turns:
                 dialogue.reply(turn)
             spent_in_context += clock() - start
+            cpu_spent_in_context += cpu() - start_cpu
         alone.append(spent_alone / len(messages) * 1000)
         in_context.append(spent_in_context / len(messages) * 1000)
+        cpu_alone.append(cpu_spent_alone / len(messages) * 1000)
+        cpu_in_context.append(cpu_spent_in_context / len(messages) * 1000)
     encodings = _count_encodings(assistant, conversations)
     a, c = statistics.median(alone), statistics.median(in_context)
     extra = statistics.median(x - y for x, y in zip(in_context, alone, strict=True))
@@ -72,10 +79,19 @@ def main() -> None:
         f"context costs:       {extra:.3f} ms per message (median of the rounds' differences; "
         "target <= 1 ms)"
     )
-    alone_n, context_n = encodings
+    cpu_extra = statistics.median(x - y for x, y in zip(cpu_in_context, cpu_alone, strict=True))
+    print(
+        f"context costs (CPU): {cpu_extra:.3f} ms per message (process time, same median; "
+        f"answer alone {statistics.median(cpu_alone):.3f} ms)"
+    )
+    (alone_n, alone_calls), (context_n, context_calls) = encodings
     print(
         f"texts encoded by meaning: {alone_n / len(messages):.2f} per message alone, "
         f"{context_n / len(messages):.2f} in context (the extra ones are the extra cost)"
+    )
+    print(
+        f"encoder passes:      {alone_calls / len(messages):.2f} per message alone, "
+        f"{context_calls / len(messages):.2f} in context"
     )
 
 
@@ -87,32 +103,40 @@ def _clear(assistant: Assistant) -> None:
     assistant.matcher.clear_message_caches()
 
 
-def _count_encodings(assistant: Assistant, conversations: list[list[str]]) -> tuple[int, int]:
-    """How many texts the sentence encoder encodes, alone and in context (cold caches)."""
-    matcher = assistant.matcher
-    counted = [0]
-    embed = matcher._embed
+def _count_encodings(
+    assistant: Assistant, conversations: list[list[str]]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """How many texts the sentence encoder encodes, and in how many forward passes (calls),
+    alone and in context (cold caches)."""
+    semantic = assistant.matcher._semantic
+    assert semantic is not None, "matching by meaning is off"
+    encoder = semantic.encoder
+    counted = [0, 0]
 
-    def counting(texts: list[str]) -> object:
-        counted[0] += len(texts)
-        return embed(texts)
+    class Counting:
+        name, dim = encoder.name, encoder.dim
 
-    matcher._embed = counting  # type: ignore[method-assign]
+        def encode(self, texts: Sequence[str]) -> object:
+            counted[0] += len(texts)
+            counted[1] += 1
+            return encoder.encode(texts)
+
+    semantic.encoder = Counting()  # type: ignore[assignment]
     try:
         _clear(assistant)
         for turns in conversations:
             for turn in turns:
                 assistant.answer(turn)
-        alone = counted[0]
-        counted[0] = 0
+        alone = (counted[0], counted[1])
+        counted[:] = [0, 0]
         _clear(assistant)
         for turns in conversations:
             dialogue = Dialogue(assistant)
             for turn in turns:
                 dialogue.reply(turn)
-        return alone, counted[0]
+        return alone, (counted[0], counted[1])
     finally:
-        matcher._embed = embed  # type: ignore[method-assign]
+        semantic.encoder = encoder
 
 
 if __name__ == "__main__":

@@ -132,6 +132,9 @@ class Assistant:
         two things that map to different topics both answers, in the order asked unless the
         whole message is confidently about one of them, which then comes first.
         """
+        parts = self.matcher.parts(question)
+        if len(parts) > 1:  # each part is matched (``_several``): read in the same pass
+            self.matcher.foresee(parts, message=False)
         match = self.match(question)
         reply_lang = lang or match.language
         if self.declined(question):
@@ -145,7 +148,6 @@ class Assistant:
         if unlisted is not None:
             names, list_id, item = unlisted
             return self.not_listed_reply(names, list_id, reply_lang, item)
-        parts = self.matcher.parts(question)
         reply = self._choice(question, match, parts, reply_lang)
         if reply is not None:
             return reply

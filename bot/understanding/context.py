@@ -103,6 +103,8 @@ class Dialogue:
         # (with a topic in focus: after unanswered messages, "…? <pool & gym>" stays whole)
         single = self._before_remarks(text) if not asked and self.focus.topic else text
         questions = [question for question, _ in asked] or [single]
+        # a letter's questions are each matched: read by meaning in one forward pass
+        self.assistant.matcher.foresee(questions if len(asked) > 1 else [])
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)

@@ -291,9 +291,12 @@ class Matcher:
             self._lexical_scores,
         ):
             cache.cache_clear()
+        if self._semantic is not None:
+            self._semantic.forget_foreseen()
 
     def _embed(self, texts: list[str]) -> Readings:
-        """The embeddings of texts (prepared ones reused); meaning must be on."""
+        """The embeddings of texts (prepared or foreseen ones reused; see
+        :meth:`SemanticIndex.embed`); meaning must be on."""
         assert self._semantic is not None
         return self._semantic.embed(texts)
 
@@ -440,6 +443,55 @@ class Matcher:
         outside the names of items ("Medical Laboratory" names no lab)."""
         return list(self._lists_named(question))
 
+    def _read_as(
+        self, question: str, language: str
+    ) -> tuple[list[str], list[str], str | None, list[str]]:
+        """How :meth:`match` reads a standard question: the texts scored lexically, their
+        respelt forms, the thing a Chinese message describes before its kind (or None), and
+        the texts read by meaning (the originals, then the respelt forms that differ)."""
+        asking = self.asking_part(question)
+        texts = [question] if asking == question else [question, asking]
+        if QUOTED.search(question) and asking != question:
+            texts = [asking]  # what is quoted is not what is asked
+        kind_described = self._described(asking) if language == "zh" else None
+        if kind_described is not None:
+            texts.append(kind_described)  # the thing described before its kind (看牙的那个学科)
+        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
+        # Closeness to the out-of-scope examples is measured on the whole message too (quoted
+        # text included: "translate 'the fee is waived'" is a translation request).
+        # A message with several typos is also read by meaning as corrected (one batch).
+        originals = [question] if asking == question else [question, asking]
+        if kind_described is not None:
+            originals.append(kind_described)
+        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
+        return texts, forms, kind_described, originals + respelt
+
+    def _meaning_texts(self, question: str) -> list[str]:
+        """The texts :meth:`match` will read by meaning for a question (none when it reads
+        none: a bare number, stop words only)."""
+        question = self.standard(question)
+        normalized = normalize(question)
+        language = self.language(question)
+        if not normalized or all(
+            w in self.config.not_topics or w.isdigit() for w in normalized.split()
+        ):
+            return []
+        if not self._lexical.text(normalized, language).question.words:
+            return []
+        return self._read_as(question, language)[3]
+
+    def foresee(self, questions: Sequence[str], *, message: bool = True) -> None:
+        """Texts the message being read will match next (a letter's questions, the parts of
+        a message asking several things), read by meaning in the same forward pass as the
+        next reading (one pass costs far less than several: the encoder's weights are read
+        once) and kept until matched. ``message``: a new message begins, the readings
+        foreseen for the last one and not read go."""
+        if self._semantic is None:
+            return
+        if message:
+            self._semantic.forget_foreseen()
+        self._semantic.foresee([t for question in questions for t in self._meaning_texts(question)])
+
     def match(self, question: str) -> Match:
         """Score a question against all topics; the best candidates come first.
 
@@ -456,14 +508,7 @@ class Matcher:
             return Match(language, ())  # a bare number or month means nothing here
         if not self._lexical.text(normalized, language).question.words:
             return Match(language, self._lexical.match_stop_words(normalized))
-        asking = self.asking_part(question)
-        texts = [question] if asking == question else [question, asking]
-        if QUOTED.search(question) and asking != question:
-            texts = [asking]  # what is quoted is not what is asked
-        kind_described = self._described(asking) if language == "zh" else None
-        if kind_described is not None:
-            texts.append(kind_described)  # the thing described before its kind (看牙的那个学科)
-        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
+        texts, forms, kind_described, read = self._read_as(question, language)
         lexical: dict[str, LexicalScores] = {}
         for form in forms:
             for topic_id, scores in self._lexical_scores(form, language).items():
@@ -477,16 +522,12 @@ class Matcher:
             ]
             ranked.sort(key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
-        # Closeness to the out-of-scope examples is measured on the whole message too (quoted
-        # text included: "translate 'the fee is waived'" is a translation request).
-        # A message with several typos is also read by meaning as corrected (one batch).
-        originals = [question] if asking == question else [question, asking]
-        if kind_described is not None:
-            originals.append(kind_described)
-        respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
-        encoded = self._embed(originals + respelt)
-        embedded = encoded.take(list(range(len(originals))))
-        queries = encoded.take(list(range(len(originals) - len(texts), len(encoded))))
+        originals = len(read) - sum(respelled(t, f) for t, f in zip(texts, forms, strict=True))
+        # the parts of a message asking several things are read next (``Assistant._several``):
+        # by meaning in the same forward pass (one pass costs far less than several)
+        encoded = self._embed(read)
+        embedded = encoded.take(list(range(originals)))
+        queries = encoded.take(list(range(originals - len(texts), len(encoded))))
         named = self.named_items(" ".join(forms))
         said = " ".join(forms)
         words = set(said.split())
@@ -502,7 +543,7 @@ class Matcher:
             )
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
-        scope = len(originals) - (kind_described is not None)  # what the message itself says
+        scope = originals - (kind_described is not None)  # what the message itself says
         off_topic = semantic.off_topic(embedded.take(list(range(scope))))
         for topic_id in semantic.closest_topics(cosines):
             if topic_id not in lexical:

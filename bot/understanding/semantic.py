@@ -3,7 +3,7 @@ examples, a question's cosine with each, and their fusion with the lexical score
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from bot.understanding.matching_config import MatchingConfig, SemanticConfig
 # their parts) and answers it before the next one; a larger batch is kept whole.
 _PREPARED_BYTES = 4 << 20
 _CHUNK = 256  # texts encoded, and compared with every phrase, in one product
+_FORESEEN = 64  # readings foreseen for a message and kept until read, at most
 
 
 class Readings:
@@ -62,6 +63,9 @@ class SemanticIndex:
         self.topic_index = {topic_id: i for i, topic_id in enumerate(topic_order)}
         self._prepared: dict[str, int] = {}  # a prepared text's row in ``_readings``
         self._readings: Readings | None = None
+        # texts foreseen for the message being read (:meth:`embed`'s ``also``), until used
+        self._foreseen: dict[str, Readings] = {}
+        self._pending: list[str] = []  # texts foreseen, to encode with the next pass
         texts: list[str] = []
         offsets: list[int] = []
         for topic_id in topic_order:
@@ -79,11 +83,37 @@ class SemanticIndex:
         self._centroids = (centroids / np.maximum(norms, 1e-9)).astype(np.float32)
 
     def embed(self, texts: list[str]) -> Readings:
-        """The readings of texts, those prepared by :meth:`prepare` when all are."""
+        """The readings of texts: those prepared by :meth:`prepare` when all are, else those
+        foreseen (:meth:`foresee`) when all are; else they are encoded, and the texts
+        foreseen since the last pass with them, in one forward pass (one pass costs far less
+        than several: the encoder's weights are read once), those kept until read."""
         rows = [self._prepared.get(t, -1) for t in texts]
         if self._readings is not None and -1 not in rows:
+            self._pending = []  # a prepared batch: its texts are read, not foreseen
             return self._readings.take(rows)
-        return self._read(self.encoder.encode(texts), every_topic=False)
+        foreseen = self._foreseen
+        if texts and all(t in foreseen for t in texts):
+            kept = [foreseen[t] for t in texts]
+            for text in texts:
+                foreseen.pop(text, None)
+            return kept[0] if len(kept) == 1 else _joined(kept)
+        extra = [t for t in dict.fromkeys(self._pending) if t not in foreseen and t not in texts]
+        self._pending = []
+        readings = self._read(self.encoder.encode([*texts, *extra]), every_topic=False)
+        if len(foreseen) + len(extra) > _FORESEEN:
+            foreseen.clear()  # never read (a declined message's parts): dropped
+        for i, text in enumerate(extra, start=len(texts)):
+            foreseen[text] = readings.take([i])
+        return readings.take(list(range(len(texts)))) if extra else readings
+
+    def foresee(self, texts: Sequence[str]) -> None:
+        """Texts the message being read will surely read next: encoded with the next pass."""
+        self._pending.extend(texts)
+
+    def forget_foreseen(self) -> None:
+        """Drop the texts foreseen and not read yet (a new message begins)."""
+        self._foreseen.clear()
+        self._pending = []
 
     def prepare(self, texts: list[str]) -> None:
         """Read many texts at once (several times faster than one by one), for :meth:`embed`:
@@ -149,7 +179,7 @@ class SemanticIndex:
 
 
 def _joined(parts: list[Readings]) -> Readings:
-    """The readings of several chunks of prepared texts, as one."""
+    """The readings of several chunks of texts, as one."""
     if len(parts) == 1:
         return parts[0]
     best = [p.best for p in parts if p.best is not None]
@@ -157,7 +187,7 @@ def _joined(parts: list[Readings]) -> Readings:
         np.concatenate([p.vectors for p in parts]),
         np.concatenate([p.approx for p in parts]),
         np.concatenate([p.off for p in parts]),
-        np.concatenate(best),
+        np.concatenate(best) if len(best) == len(parts) else None,
     )
 
 
