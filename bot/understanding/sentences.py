@@ -547,7 +547,14 @@ class SentenceReader:
         if not has_cjk(clause):
             lead = self.markers.lead.match(lowered(clause))
             led = clause[lead.end() :] if lead and lead.group(0).strip(" ,:;") else ""
-            return self.asks(clause) or (bool(led.strip()) and self.asks(led))
+            # "For the Sino-French program, who is sent …, and what …?": after the topic it
+            # opens with, a clause that asks
+            fronted = _COMMA.split(clause, maxsplit=1)[1:]
+            return (
+                self.asks(clause)
+                or (bool(led.strip()) and self.asks(led))
+                or any(self.asks(rest) for rest in fronted if rest)
+            )
         norm = normalised(clause.rstrip("?？ "))
         return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
