@@ -484,3 +484,34 @@ def test_a_chinese_question_is_matched_without_its_lead_words(reader: SentenceRe
     # "还有没有…" asks whether any is left: 还有 is no lead there
     places = "老师好！\n我是护理硕士。\n住宿免费吗？\n还有没有交流名额可以申请？\n谢谢\n小王"
     assert reader.questions(places)[1] == "还有没有交流名额可以申请？"
+
+
+def test_a_question_opening_with_its_topic_is_cut_at_its_conjunction(
+    reader: SentenceReader,
+) -> None:
+    # "For the X, who …": the question word after the topic asks, so ", and what …" is a
+    # second question (issue 17, session 10)
+    letter = (
+        "Bonjour,\nJe suis interne à Lomé.\nPour le programme avec Strasbourg, qui est envoyé "
+        "en France, et qu'est-ce qu'ils y font ?\nMerci,\nKofi"
+    )
+    assert reader.questions(letter) == [
+        "Pour le programme avec Strasbourg, qui est envoyé en France?",
+        "qu'est-ce qu'ils y font ?",
+    ]
+    # a topic alone before the comma asks nothing: one question
+    assert reader.questions("Hi,\nI am a nurse.\nAbout housing, is it free?\nThanks,\nJo") == [
+        "housing, is it free?"  # ("about" only leads into it)
+    ]
+
+
+def test_a_letters_question_opening_with_its_topic_gets_both_answers(
+    assistant: Assistant,
+) -> None:
+    letter = (
+        "Hello,\nI'm a nurse in Accra.\nAbout the programme with Strasbourg, who gets sent "
+        "to France, and what do they do over there?\nThanks,\nAma"
+    )
+    reply = Dialogue(assistant).reply(letter)
+    assert "Who goes to Strasbourg?" in reply.text
+    assert "Clinical clerkships" in reply.text  # the second question is answered too
