@@ -515,3 +515,19 @@ def test_a_letters_question_opening_with_its_topic_gets_both_answers(
     reply = Dialogue(assistant).reply(letter)
     assert "Who goes to Strasbourg?" in reply.text
     assert "Clinical clerkships" in reply.text  # the second question is answered too
+
+
+def test_a_clause_cut_from_its_sentence_is_matched_as_a_sentence_of_its_own(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # a second question opening with its verb starts with a capital letter, as it would alone
+    letter = (
+        "Hi,\nI'm a resident in Cusco.\nIs housing free, and is immunology among the top 1% "
+        "ESI fields?\nBest,\nRosa"
+    )
+    assert reader.questions(letter) == [
+        "Is housing free?",
+        "Is immunology among the top 1% ESI fields?",
+    ]
+    reply = Dialogue(assistant).reply(letter)
+    assert "<b>Immunology</b> is offered at CQMU" in reply.text  # the field, not the list

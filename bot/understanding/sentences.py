@@ -411,7 +411,7 @@ class SentenceReader:
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
             (
-                _asked_as(self.question(clause), s.text),
+                _asked_as(self._capitalised(self.question(clause)), s.text),
                 "" if n else self._remark(sentences, i) or self._before_request(clause),
             )
             for i, s in enumerate(sentences)
@@ -432,6 +432,16 @@ class SentenceReader:
             rest = wishes[-1:]
         # without the words that lead into it ("Oh, and one more thing: …")
         return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
+
+    def _capitalised(self, question: str) -> str:
+        """A question opening with a question word or verb, with a capital letter, as a
+        sentence of its own opens ("is immunology one of …" cut from "Can I join …, and is
+        immunology one of …?" is matched as "Is immunology one of …")."""
+        if not question[:1].islower() or not self.markers.has(
+            normalised(question), "clause", start=True
+        ):
+            return question
+        return question[:1].upper() + question[1:]
 
     def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
         """What a question may stand for: the remark just before it, or the opening of its own
@@ -627,6 +637,9 @@ def _asked_as(clause: str, sentence: str) -> str:
     if mark not in ("?", "？") or clause.rstrip().endswith(("?", "？", ".", "。", "!", "！")):
         return clause
     return clause.rstrip(" ,，;；") + mark
+
+
+
 
 
 def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
