@@ -639,9 +639,6 @@ def _asked_as(clause: str, sentence: str) -> str:
     return clause.rstrip(" ,，;；") + mark
 
 
-
-
-
 def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
     """A few words (Chinese: a few characters), no question mark: a name, a sign-off."""
     if has_cjk(text):
