@@ -531,3 +531,20 @@ def test_a_clause_cut_from_its_sentence_is_matched_as_a_sentence_of_its_own(
     ]
     reply = Dialogue(assistant).reply(letter)
     assert "<b>Immunology</b> is offered at CQMU" in reply.text  # the field, not the list
+
+
+def test_examples_listed_after_a_questions_colon_are_left_out(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # "qu'est ce que" written without its hyphen asks too
+    letter = (
+        "Bonjour,\nJe suis sage-femme.\nQu'est ce qu'on fera là-bas: de la recherche, des "
+        "gardes, des cours?\nMerci,\nAwa"
+    )
+    assert reader.questions(letter) == ["Qu'est ce qu'on fera là-bas?"]
+    english = (
+        "Hello,\nI'm a midwife in Dakar.\nWhat do we do during the stay: lab, hospital "
+        "visits, classes?\nThanks,\nAwa"
+    )
+    reply = Dialogue(assistant).reply(english)
+    assert reply.text.startswith("<b>Programme contents</b>")  # not a decline

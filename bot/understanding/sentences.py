@@ -507,6 +507,7 @@ class SentenceReader:
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
         if has_cjk(clause):
             return self._chinese_question(clause)
+        clause = self._without_examples(clause)
         ends = [found.end() for found in markers.request.finditer(lowered(clause))]
         rest = clause[max(ends, default=0) :]
         while True:
@@ -516,6 +517,16 @@ class SentenceReader:
             rest = rest[lead.end() :]
         rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+
+    def _without_examples(self, clause: str) -> str:
+        """A question without the examples listed after its colon ("Qu'est-ce qu'on fait
+        pendant le séjour : du labo, des visites, des cours ?" asks "Qu'est-ce qu'on fait
+        pendant le séjour ?"): the words before the colon ask, those after list things (a
+        comma, no question word)."""
+        head, colon, examples = clause.partition(":")
+        if not colon or "," not in examples or self.asks(examples) or not self.asks(head):
+            return clause
+        return _as_question(head)
 
     def _chinese_question(self, clause: str) -> str:
         """A Chinese question without the words that only lead into it ("另外医院的检验科可以
@@ -644,3 +655,9 @@ def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
     if has_cjk(text):
         return len(text.strip()) <= 2 * size and "？" not in text
     return len(_WORD.findall(text)) <= size and "?" not in text
+
+
+def _as_question(text: str) -> str:
+    """A text ending with a question mark (the one it has, or one put in place of its last
+    mark)."""
+    return text.rstrip(" .,;:") + "?"
