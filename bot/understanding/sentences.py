@@ -411,7 +411,7 @@ class SentenceReader:
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
             (
-                _asked_as(self._capitalised(self.question(clause)), s.text),
+                _asked_as(self._capitalised(self.question(clause), n), s.text),
                 "" if n else self._remark(sentences, i) or self._before_request(clause),
             )
             for i, s in enumerate(sentences)
@@ -433,12 +433,15 @@ class SentenceReader:
         # without the words that lead into it ("Oh, and one more thing: …")
         return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
 
-    def _capitalised(self, question: str) -> str:
-        """A question opening with a question word or verb, with a capital letter, as a
-        sentence of its own opens ("is immunology one of …" cut from "Can I join …, and is
-        immunology one of …?" is matched as "Is immunology one of …")."""
-        if not question[:1].islower() or not self.markers.has(
-            normalised(question), "clause", start=True
+    def _capitalised(self, question: str, place: int) -> str:
+        """A later clause of a sentence (``place`` > 0) opening with a question word or verb,
+        with a capital letter, as a sentence of its own opens ("is immunology one of …" cut
+        from "Can I join …, and is immunology one of …?" is matched as "Is immunology one of
+        …"); a sentence its writer began in lower case stays as written."""
+        if (
+            not place
+            or not question[:1].islower()
+            or not self.markers.has(normalised(question), "clause", start=True)
         ):
             return question
         return question[:1].upper() + question[1:]
