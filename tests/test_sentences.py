@@ -289,7 +289,7 @@ def test_a_later_clause_of_a_sentence_reads_no_remark(reader: SentenceReader) ->
     )
     assert reader.asked(text) == [
         ("Who gets sent to Strasbourg?", "My research is on oncology."),
-        ("when was the agreement with them signed?", ""),
+        ("When was the agreement with them signed?", ""),  # (as a sentence of its own)
     ]
 
 

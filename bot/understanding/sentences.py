@@ -522,10 +522,9 @@ class SentenceReader:
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
 
     def _without_examples(self, clause: str) -> str:
-        """A question without the examples listed after its colon ("Qu'est-ce qu'on fait
-        pendant le séjour : du labo, des visites, des cours ?" asks "Qu'est-ce qu'on fait
-        pendant le séjour ?"): the words before the colon ask, those after list things (a
-        comma, no question word)."""
+        """A question without the examples listed after its colon ("Que fait-on sur place :
+        de la recherche, des gardes, des cours ?" asks "Que fait-on sur place ?"): the words
+        before the colon ask, those after list things (a comma, no question word)."""
         head, colon, examples = clause.partition(":")
         if not colon or "," not in examples or self.asks(examples) or not self.asks(head):
             return clause
@@ -661,6 +660,5 @@ def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
 
 
 def _as_question(text: str) -> str:
-    """A text ending with a question mark (the one it has, or one put in place of its last
-    mark)."""
+    """A text ending with a question mark, put in place of any mark it ends with."""
     return text.rstrip(" .,;:") + "?"
