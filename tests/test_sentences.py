@@ -289,7 +289,7 @@ def test_a_later_clause_of_a_sentence_reads_no_remark(reader: SentenceReader) ->
     )
     assert reader.asked(text) == [
         ("Who gets sent to Strasbourg?", "My research is on oncology."),
-        ("when was the agreement with them signed?", ""),
+        ("When was the agreement with them signed?", ""),  # (as a sentence of its own)
     ]
 
 
@@ -484,3 +484,67 @@ def test_a_chinese_question_is_matched_without_its_lead_words(reader: SentenceRe
     # "还有没有…" asks whether any is left: 还有 is no lead there
     places = "老师好！\n我是护理硕士。\n住宿免费吗？\n还有没有交流名额可以申请？\n谢谢\n小王"
     assert reader.questions(places)[1] == "还有没有交流名额可以申请？"
+
+
+def test_a_question_opening_with_its_topic_is_cut_at_its_conjunction(
+    reader: SentenceReader,
+) -> None:
+    # "For the X, who …": the question word after the topic asks, so ", and what …" is a
+    # second question (issue 17, session 10)
+    letter = (
+        "Bonjour,\nJe suis interne à Lomé.\nPour le programme avec Strasbourg, qui est envoyé "
+        "en France, et qu'est-ce qu'ils y font ?\nMerci,\nKofi"
+    )
+    assert reader.questions(letter) == [
+        "Pour le programme avec Strasbourg, qui est envoyé en France?",
+        "qu'est-ce qu'ils y font ?",
+    ]
+    # a topic alone before the comma asks nothing: one question
+    assert reader.questions("Hi,\nI am a nurse.\nAbout housing, is it free?\nThanks,\nJo") == [
+        "housing, is it free?"  # ("about" only leads into it)
+    ]
+
+
+def test_a_letters_question_opening_with_its_topic_gets_both_answers(
+    assistant: Assistant,
+) -> None:
+    letter = (
+        "Hello,\nI'm a nurse in Accra.\nAbout the programme with Strasbourg, who gets sent "
+        "to France, and what do they do over there?\nThanks,\nAma"
+    )
+    reply = Dialogue(assistant).reply(letter)
+    assert "Who goes to Strasbourg?" in reply.text
+    assert "Clinical clerkships" in reply.text  # the second question is answered too
+
+
+def test_a_clause_cut_from_its_sentence_is_matched_as_a_sentence_of_its_own(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # a second question opening with its verb starts with a capital letter, as it would alone
+    letter = (
+        "Hi,\nI'm a resident in Cusco.\nIs housing free, and is immunology among the top 1% "
+        "ESI fields?\nBest,\nRosa"
+    )
+    assert reader.questions(letter) == [
+        "Is housing free?",
+        "Is immunology among the top 1% ESI fields?",
+    ]
+    reply = Dialogue(assistant).reply(letter)
+    assert "<b>Immunology</b> is offered at CQMU" in reply.text  # the field, not the list
+
+
+def test_examples_listed_after_a_questions_colon_are_left_out(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # "qu'est ce que" written without its hyphen asks too
+    letter = (
+        "Bonjour,\nJe suis sage-femme.\nQu'est ce qu'on fera là-bas: de la recherche, des "
+        "gardes, des cours?\nMerci,\nAwa"
+    )
+    assert reader.questions(letter) == ["Qu'est ce qu'on fera là-bas?"]
+    english = (
+        "Hello,\nI'm a midwife in Dakar.\nWhat do we do during the stay: lab, hospital "
+        "visits, classes?\nThanks,\nAwa"
+    )
+    reply = Dialogue(assistant).reply(english)
+    assert reply.text.startswith("<b>Programme contents</b>")  # not a decline

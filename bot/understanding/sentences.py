@@ -411,7 +411,7 @@ class SentenceReader:
         asked = [
             # a later clause of a sentence reads the clause before it, not the remark
             (
-                _asked_as(self.question(clause), s.text),
+                _asked_as(self._capitalised(self.question(clause), n), s.text),
                 "" if n else self._remark(sentences, i) or self._before_request(clause),
             )
             for i, s in enumerate(sentences)
@@ -432,6 +432,19 @@ class SentenceReader:
             rest = wishes[-1:]
         # without the words that lead into it ("Oh, and one more thing: …")
         return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
+
+    def _capitalised(self, question: str, place: int) -> str:
+        """A later clause of a sentence (``place`` > 0) opening with a question word or verb,
+        with a capital letter, as a sentence of its own opens ("is immunology one of …" cut
+        from "Can I join …, and is immunology one of …?" is matched as "Is immunology one of
+        …"); a sentence its writer began in lower case stays as written."""
+        if (
+            not place
+            or not question[:1].islower()
+            or not self.markers.has(normalised(question), "clause", start=True)
+        ):
+            return question
+        return question[:1].upper() + question[1:]
 
     def _remark(self, sentences: tuple[Sentence, ...], i: int) -> str:
         """What a question may stand for: the remark just before it, or the opening of its own
@@ -497,6 +510,7 @@ class SentenceReader:
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
         if has_cjk(clause):
             return self._chinese_question(clause)
+        clause = self._without_examples(clause)
         ends = [found.end() for found in markers.request.finditer(lowered(clause))]
         rest = clause[max(ends, default=0) :]
         while True:
@@ -506,6 +520,15 @@ class SentenceReader:
             rest = rest[lead.end() :]
         rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
         return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+
+    def _without_examples(self, clause: str) -> str:
+        """A question without the examples listed after its colon ("Que fait-on sur place :
+        de la recherche, des gardes, des cours ?" asks "Que fait-on sur place ?"): the words
+        before the colon ask, those after list things (a comma, no question word)."""
+        head, colon, examples = clause.partition(":")
+        if not colon or "," not in examples or self.asks(examples) or not self.asks(head):
+            return clause
+        return _as_question(head)
 
     def _chinese_question(self, clause: str) -> str:
         """A Chinese question without the words that only lead into it ("另外医院的检验科可以
@@ -547,7 +570,14 @@ class SentenceReader:
         if not has_cjk(clause):
             lead = self.markers.lead.match(lowered(clause))
             led = clause[lead.end() :] if lead and lead.group(0).strip(" ,:;") else ""
-            return self.asks(clause) or (bool(led.strip()) and self.asks(led))
+            # "For the Sino-French program, who is sent …, and what …?": after the topic it
+            # opens with, a clause that asks
+            fronted = _COMMA.split(clause, maxsplit=1)[1:]
+            return (
+                self.asks(clause)
+                or (bool(led.strip()) and self.asks(led))
+                or any(self.asks(rest) for rest in fronted if rest)
+            )
         norm = normalised(clause.rstrip("?？ "))
         return self.markers.has(norm, "ask") or self.markers.has(norm, "clause")
 
@@ -627,3 +657,8 @@ def _short(text: str, size: int = SIGNATURE_WORDS) -> bool:
     if has_cjk(text):
         return len(text.strip()) <= 2 * size and "？" not in text
     return len(_WORD.findall(text)) <= size and "?" not in text
+
+
+def _as_question(text: str) -> str:
+    """A text ending with a question mark, put in place of any mark it ends with."""
+    return text.rstrip(" .,;:") + "?"
