@@ -250,11 +250,14 @@ class HttpBot(LocalBot):
 _WARM_CACHE: list[Path] = []
 
 
-def share_matcher_cache(cache: Path) -> None:
+def share_matcher_cache(cache: Path, *, model: bool = True) -> None:
     """Link the files of the session's matcher cache into ``cache`` (computing it takes
     seconds; every bot process would otherwise start cold): under pytest, the one the
     in-process bots' shared content was built with; elsewhere (benchmarks), the first bot
-    process's, unless a benchmark set ``_WARM_CACHE`` first."""
+    process's, unless a benchmark set ``_WARM_CACHE`` first. ``model=False`` links the
+    knowledge base's embeddings only: the process still starts as a first start (it
+    announces it and prepares the encoder's ready copy, about a second of CPU) without
+    computing the embeddings again (4-5 s; ``test_first_start.py`` computes them cold)."""
     if not _WARM_CACHE:
         if not SHARED_ROOT:
             _WARM_CACHE.append(cache)
@@ -265,7 +268,8 @@ def share_matcher_cache(cache: Path) -> None:
         return
     cache.mkdir(parents=True, exist_ok=True)
     for file in warm.iterdir():
-        if file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
+        wanted = model or file.name.startswith("embeddings-")
+        if wanted and file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
             (cache / file.name).symlink_to(file)
 
 
