@@ -17,7 +17,7 @@ import pytest
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from telegram_emulator import BotAPIEmulator, EmulatorServer, SimUser
-from tests.auxil.harness import BotProcess, share_matcher_cache
+from tests.auxil.harness import BotProcess
 from tests.auxil.process import category_screen, chosen, say, tap
 from tests.auxil.signup import NEXT_YEAR
 from tests.auxil.waiting import Hold, until
@@ -178,7 +178,6 @@ async def test_a_second_poller_stops_with_one_clear_line(
     student = emulator.add_user(6300, language_code="en")
     student.send("what are the fees?")
     await student.wait_for_message(20)
-    share_matcher_cache(tmp_path / "second" / "cache")  # a warm start, as the first one's
     second = await asyncio.create_subprocess_exec(  # the emulator is served by this loop
         sys.executable,
         "-m",
