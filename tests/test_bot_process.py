@@ -11,7 +11,7 @@ import pytest
 
 from bot.settings import REPOSITORY
 from telegram_emulator import EmulatorServer
-from tests.auxil.harness import BotProcess
+from tests.auxil.harness import BotProcess, share_matcher_cache
 from tests.auxil.webhook import WebhookProcess
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.process]
@@ -75,6 +75,7 @@ def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 async def test_bad_settings_stop_the_bot_with_one_clear_line(
     env: dict[str, str], message: str, tmp_path: Path
 ) -> None:
+    share_matcher_cache(tmp_path / "cache")  # a first start is test_first_start.py's
     result = _run({"BOT_DATA_DIR": str(tmp_path), **env})
     assert result.returncode == 2
     assert message in result.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import REPOSITORY
 from bot.telegram.context import COMMANDS
-from tests.auxil.harness import LocalBot
+from tests.auxil.harness import LocalBot, share_matcher_cache
 
 
 @pytest.mark.asyncio
@@ -27,6 +27,9 @@ async def test_help_lists_every_student_command(bot: LocalBot, language: str) ->
 @pytest.mark.process
 def test_an_unreachable_bot_api_is_exactly_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    # A first start (the encoder's ready copy prepared), the knowledge base's embeddings
+    # linked: computing them cold is test_first_start.py's.
+    share_matcher_cache(tmp_path / "cache", model=False)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,  # no .env here
@@ -45,12 +48,10 @@ def test_an_unreachable_bot_api_is_exactly_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    # A first start (this empty data dir) says first what it prepares (issue 19), then the error.
-    if len(lines) == 2:
-        assert "First start: preparing the sentence encoder" in lines[0], result.stderr
-        lines = lines[1:]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: cannot reach the Bot API at http://127.0.0.1:9/bot")
+    # A first start says first what it prepares (issue 19), then the error.
+    assert len(lines) == 2, result.stderr
+    assert "First start: preparing the sentence encoder" in lines[0], result.stderr
+    assert lines[1].startswith("error: cannot reach the Bot API at http://127.0.0.1:9/bot")
     assert "Network Retry Loop" not in result.stderr
 
 

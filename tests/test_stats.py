@@ -21,7 +21,7 @@ from bot.telegram.context import services_of
 from bot.understanding.answers import Assistant
 from bot.understanding.context import Dialogue
 from telegram_emulator.images import PNG_SIGNATURE, image_size
-from tests.auxil.harness import HttpBot, LocalBot, start
+from tests.auxil.harness import HttpBot, LocalBot, share_matcher_cache, start
 
 COORDINATOR = 777
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -258,6 +258,7 @@ png = charts.draw(figures, stats.chart_labels(assistant.texts, "en"))
 assert "matplotlib" in sys.modules and png.startswith(b"\\x89PNG")
 print("ok")
 """
+    share_matcher_cache(tmp_path / "cache")  # a first start is test_first_start.py's
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPOSITORY, check=False
     )

@@ -23,6 +23,7 @@ import hashlib
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import Update
+from telegram.request import HTTPXRequest
 
 from bot.settings import REPOSITORY, Settings
 from bot.telegram.application import ExchangeApplication, build_application, post_init
@@ -186,6 +189,24 @@ class LocalBot:
         await self.feed(user.make_press(label_or_data))
 
 
+@functools.cache
+def _certificates() -> ssl.SSLContext:
+    """httpx's default TLS context (the CA bundle read: ~24 ms of CPU), made once per
+    process; each new ``httpx.AsyncClient`` reads the bundle again, and each bot has two."""
+    return httpx.create_ssl_context()
+
+
+def production_requests() -> tuple[HTTPXRequest, HTTPXRequest]:
+    """The two HTTP clients python-telegram-bot's ``ApplicationBuilder`` makes when given
+    none (as in production: 256 connections for calls, 1 for ``getUpdates``, its default
+    timeouts), sharing one TLS context (the emulator is served over plain HTTP anyway)."""
+    shared = {"verify": _certificates()}
+    return (
+        HTTPXRequest(connection_pool_size=256, httpx_kwargs=shared),
+        HTTPXRequest(connection_pool_size=1, httpx_kwargs=shared),
+    )
+
+
 class HttpBot(LocalBot):
     """The full application polling the emulator over HTTP (python-telegram-bot's own
     updater and HTTP client, the production transport). Restarts keep the server."""
@@ -201,8 +222,13 @@ class HttpBot(LocalBot):
         if not self.serving:
             self.settings = replace(self.settings, api_base_url=await self.server.start())
             self.serving = True
+        request, updates_request = production_requests()
         self.app = build_application(
-            self.settings, rate_limit=False, content=shared_content(self.settings)
+            self.settings,
+            request=request,
+            updates_request=updates_request,
+            rate_limit=False,
+            content=shared_content(self.settings),
         )
         process_update = self.app.process_update
 
@@ -250,11 +276,14 @@ class HttpBot(LocalBot):
 _WARM_CACHE: list[Path] = []
 
 
-def share_matcher_cache(cache: Path) -> None:
+def share_matcher_cache(cache: Path, *, model: bool = True) -> None:
     """Link the files of the session's matcher cache into ``cache`` (computing it takes
     seconds; every bot process would otherwise start cold): under pytest, the one the
     in-process bots' shared content was built with; elsewhere (benchmarks), the first bot
-    process's, unless a benchmark set ``_WARM_CACHE`` first."""
+    process's, unless a benchmark set ``_WARM_CACHE`` first. ``model=False`` links the
+    knowledge base's embeddings only: the process still starts as a first start (it
+    announces it and prepares the encoder's ready copy, about a second of CPU) without
+    computing the embeddings again (4-5 s; ``test_first_start.py`` computes them cold)."""
     if not _WARM_CACHE:
         if not SHARED_ROOT:
             _WARM_CACHE.append(cache)
@@ -265,7 +294,8 @@ def share_matcher_cache(cache: Path) -> None:
         return
     cache.mkdir(parents=True, exist_ok=True)
     for file in warm.iterdir():
-        if file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
+        wanted = model or file.name.startswith("embeddings-")
+        if wanted and file.suffix in (".npy", ".pickle") and not (cache / file.name).exists():
             (cache / file.name).symlink_to(file)
 
 
