@@ -106,17 +106,24 @@ def described_names(kb: KnowledgeBase, named: dict[str, set[str]]) -> dict[str, 
     its plural, with those other items: "grossesse", an alias of Obstetrics, in "les
     problèmes de la mère et du bébé pendant la grossesse" of Maternal-fetal Medicine; "nurse"
     in "nurses who care for sick children" of Pediatric Clinical Nursing."""
+    # each item's descriptions in one string, a line each: a key (no line break) is found in
+    # it exactly when it is found in one of them
     descriptions = {
-        item.id: [f" {normalize(t)} " for texts in item.descriptions.values() for t in texts]
+        item.id: "\n".join(
+            f" {normalize(t)} " for texts in item.descriptions.values() for t in texts
+        )
         for item in kb.items.values()
     }
+    every = "\n".join(descriptions.values())  # most names are in no description
     found: dict[str, frozenset[str]] = {}
     for name, items in named.items():
         keys = [name] if has_cjk(name) else [f" {name} ", f" {name}s "]  # a plural too
+        if not any(k in every for k in keys):
+            continue
         others = {
             other
-            for other, texts in descriptions.items()
-            if other not in items and any(k in text for text in texts for k in keys)
+            for other, text in descriptions.items()
+            if other not in items and any(k in text for k in keys)
         }
         if others:
             found[name] = frozenset(others)
