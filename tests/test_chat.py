@@ -30,6 +30,7 @@ def chat(lines: list[str], tmp_path: Path, *args: str, command: tuple[str, ...] 
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert "Warning" not in result.stderr  # nothing the student did not ask for at start-up
     return result.stdout
 
 

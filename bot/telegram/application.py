@@ -164,9 +164,16 @@ async def post_init(application: App) -> None:
         )
     await command_menu.register_all(application.bot, services)
     # What the first question would build on the event loop (0.2-0.3 s that every update in
-    # flight waits for), built in a worker thread instead.
-    matcher = services.content.assistant.matcher
-    application.create_task(asyncio.to_thread(matcher.build_spelling), name="spelling")
+    # flight waits for), built in a worker thread as soon as the application runs (a job, so
+    # that shutdown awaits it; the offline chat, which runs no job queue, builds it on its
+    # first question).
+    if application.job_queue is not None:  # always, with python-telegram-bot[job-queue]
+        application.job_queue.run_once(_build_spelling, 0, name="spelling")
+
+
+async def _build_spelling(context: BotContext) -> None:
+    """Build the spelling correctors of the content in use, in a worker thread."""
+    await asyncio.to_thread(context.services.content.assistant.matcher.build_spelling)
 
 
 def build_application(
