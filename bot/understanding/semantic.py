@@ -92,11 +92,12 @@ class SemanticIndex:
             self._pending = []  # a prepared batch: its texts are read, not foreseen
             return self._readings.take(rows)
         foreseen = self._foreseen
-        if texts and all(t in foreseen for t in texts):
-            kept = [foreseen[t] for t in texts]
+        kept = [foreseen.get(t) for t in texts]  # one look each: the console's grouping
+        if texts and all(k is not None for k in kept):  # matches in a worker thread too
             for text in texts:
                 foreseen.pop(text, None)
-            return kept[0] if len(kept) == 1 else _joined(kept)
+            found = [k for k in kept if k is not None]
+            return found[0] if len(found) == 1 else _joined(found)
         extra = [t for t in dict.fromkeys(self._pending) if t not in foreseen and t not in texts]
         self._pending = []
         readings = self._read(self.encoder.encode([*texts, *extra]), every_topic=False)
