@@ -372,13 +372,17 @@ class Dialogue:
             item = item_in_focus(self.assistant, focus, text, reply)
             if item is not None:
                 return item
+        # a pointing-back message not answered alone ("Il y en a eu combien de sessions
+        # jusqu'à maintenant ?" after the forum: a "did you mean") is read with the focus too
+        unanswered = reply.kind not in (*ANSWERED, NOT_PUBLISHED)
         if (
             read.points_back(text)
-            and reply.kind == ANSWER
+            and (reply.kind == ANSWER or unanswered)
             # beyond a short follow-up's words, a sure answer alone is clear alone
             and (read.short(text) or reply.score < SURE_FACT)
             and focus.topic not in self.facts.overviews
-            and reply.intent not in (focus.item, focus.topic, focus.list)  # already about it
+            and (unanswered or reply.intent not in (focus.item, focus.topic, focus.list))
+            # (an answer about the item, topic or list in focus is already about it)
             # "qui peut y participer ?" after a topic of the programme (not an item): the
             # programme's participants, the pronoun is the programme
             and not (
@@ -608,8 +612,8 @@ class Dialogue:
         """A follow-up with a pronoun that looks out of scope alone but not clearly so
         ("它办了几届了？" after the breast cancer forum), read as about the topic in focus."""
         read = self.read
-        if self.focus.topic is None or not read.is_followup(text) or not read.pronoun(text):
-            return None
+        if self.focus.topic is None or not read.points_back(text):
+            return None  # (a pronoun over a few more words than an ellipsis points back too)
         if self.assistant.out_of_scope(self.assistant.match(text)):
             return None  # "what's the weather like there?": out of scope, whatever "there" is
         return self._about_focus(text, lang)
