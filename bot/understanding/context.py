@@ -392,6 +392,8 @@ class Dialogue:
             # "il a combien de sessions ?" after the forum: the forum; "and they give housing
             # there too?" after a partner (housing answered more surely alone): the housing
             about = self._about_focus(text, lang)
+            if unanswered and about is not None and about.score < UNSURE:
+                about = None  # "do they have good coffee machines in there?" after the labs
             reply = about if about is not None and not self._own_fact(reply, about) else reply
         return reply
 
@@ -616,7 +618,10 @@ class Dialogue:
             return None  # (a pronoun over a few more words than an ellipsis points back too)
         if self.assistant.out_of_scope(self.assistant.match(text)):
             return None  # "what's the weather like there?": out of scope, whatever "there" is
-        return self._about_focus(text, lang)
+        about = self._about_focus(text, lang)
+        if about is not None and not read.short(text) and about.score < UNSURE:
+            return None  # a longer message, "do they have good coffee machines in there?"
+        return about
 
     def _switched_programme(
         self, text: str, lang: str, reply: Reply, named: set[str]
