@@ -565,7 +565,7 @@ INDEP_EN_HOLDOUT_FLOORS = {"en": 0.76, "rejection": 0.83, "language": 0.94}  # 7
 # "neuro" (session 6); 87.0 -> 88.9 % with a piece of a message deferring to the whole message
 # (issue 18, rank5, before the merge)
 INDEP_FR_DEV_FLOORS = {"fr": 0.92, "rejection": 0.9, "language": 0.96}  # 96.3 (concept10), 100, 100
-INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.77, "rejection": 0.91, "language": 0.96}  # 79.6 (s10), 91.7, 99.2
+INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.77, "rejection": 0.91, "language": 0.96}  # 79.6 s10, 91.7, 99.2
 # rejection 100 % with issue 18's other institutions (was 90.0 %)
 INDEP_ZH_DEV_FLOORS = {"zh": 0.88, "rejection": 0.9, "language": 0.96}  # 90.0 (s8), 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.81, "rejection": 0.90, "language": 0.96}  # 84.5, 100, 99.2
