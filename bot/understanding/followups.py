@@ -218,7 +218,7 @@ class FollowupReader:
             return False
         rest = f" {normalize(self._without_no_pronoun(text))} "
         for word in self.person:
-            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+            rest = rest.replace(searched_form(word), " ")
         return has_marker(rest, self.pronoun_markers, start=False)
 
     def asks_on(self, remark: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.content.knowledge import KnowledgeBase
 from bot.content.languages import LANGUAGES
@@ -50,6 +51,16 @@ _APART_SHARED = 2  # content words it must share with the shorter name said word
 # A name another item's description uses (issue 18, concept10): that item must explain the
 # message's words clearly better (its lexical score by this much) and be closer in meaning
 _DESCRIBED_LEXICAL = 0.1
+
+
+class _Reading(NamedTuple):
+    """How :meth:`Matcher.match` reads a standard question."""
+
+    texts: list[str]  # scored lexically: the message, its asking part, a thing described
+    forms: list[str]  # those texts respelt
+    kind_described: str | None  # the thing a Chinese message describes before its kind
+    meaning: list[str]  # read by meaning: the originals, then the respelt forms that differ
+    originals: int  # how many of ``meaning`` are originals
 
 
 def content_words(name: str, stop: frozenset[str]) -> frozenset[str]:
@@ -257,7 +268,7 @@ class Matcher:
                 config.general_places,
                 unknown=(self.unknown_share, *config.general_unknown),
                 place_margin=config.general_place_margin,
-                stopwords=frozenset().union(*config.stopwords.values()),
+                stopwords=self._stop,
             )
 
     @property
@@ -450,12 +461,8 @@ class Matcher:
         outside the names of items ("Medical Laboratory" names no lab)."""
         return list(self._lists_named(question))
 
-    def _read_as(
-        self, question: str, language: str
-    ) -> tuple[list[str], list[str], str | None, list[str]]:
-        """How :meth:`match` reads a standard question: the texts scored lexically, their
-        respelt forms, the thing a Chinese message describes before its kind (or None), and
-        the texts read by meaning (the originals, then the respelt forms that differ)."""
+    def _read_as(self, question: str, language: str) -> _Reading:
+        """How :meth:`match` reads a standard question (see :class:`_Reading`)."""
         asking = self.asking_part(question)
         texts = [question] if asking == question else [question, asking]
         if QUOTED.search(question) and asking != question:
@@ -471,7 +478,17 @@ class Matcher:
         if kind_described is not None:
             originals.append(kind_described)
         respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
-        return texts, forms, kind_described, originals + respelt
+        return _Reading(texts, forms, kind_described, originals + respelt, len(originals))
+
+    def _bare(self, normalized: str) -> bool:
+        """Whether a normalised message is nothing to match: empty, a bare number or month."""
+        return not normalized or all(
+            w in self.config.not_topics or w.isdigit() for w in normalized.split()
+        )
+
+    def _stop_words_only(self, normalized: str, language: str) -> bool:
+        """Whether a normalised message holds stop words only (matched by them alone)."""
+        return not self._lexical.text(normalized, language).question.words
 
     def _meaning_texts(self, question: str) -> list[str]:
         """The texts :meth:`match` will read by meaning for a question (none when it reads
@@ -479,13 +496,9 @@ class Matcher:
         question = self.standard(question)
         normalized = normalize(question)
         language = self.language(question)
-        if not normalized or all(
-            w in self.config.not_topics or w.isdigit() for w in normalized.split()
-        ):
+        if self._bare(normalized) or self._stop_words_only(normalized, language):
             return []
-        if not self._lexical.text(normalized, language).question.words:
-            return []
-        return self._read_as(question, language)[3]
+        return self._read_as(question, language).meaning
 
     def foresee(self, questions: Sequence[str], *, message: bool = True) -> None:
         """Texts the message being read will match next (a letter's questions, the parts of
@@ -509,13 +522,11 @@ class Matcher:
         question = self.standard(question)
         normalized = normalize(question)
         language = self.language(question)
-        if not normalized or all(
-            w in self.config.not_topics or w.isdigit() for w in normalized.split()
-        ):
+        if self._bare(normalized):
             return Match(language, ())  # a bare number or month means nothing here
-        if not self._lexical.text(normalized, language).question.words:
+        if self._stop_words_only(normalized, language):
             return Match(language, self._lexical.match_stop_words(normalized))
-        texts, forms, kind_described, read = self._read_as(question, language)
+        texts, forms, kind_described, read, originals = self._read_as(question, language)
         lexical: dict[str, LexicalScores] = {}
         for form in forms:
             for topic_id, scores in self._lexical_scores(form, language).items():
@@ -529,7 +540,6 @@ class Matcher:
             ]
             ranked.sort(key=lambda c: (c.score, c.coverage), reverse=True)
             return Match(language, tuple(ranked))
-        originals = len(read) - sum(respelled(t, f) for t, f in zip(texts, forms, strict=True))
         # the parts of a message asking several things are read next (``Assistant._several``):
         # by meaning in the same forward pass (one pass costs far less than several)
         encoded = self._embed(read)

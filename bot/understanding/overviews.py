@@ -19,19 +19,18 @@ from collections.abc import Iterable
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import Programmes
 from bot.understanding.followups import FollowupReader
-from bot.understanding.text import has_cjk, normalize
+from bot.understanding.text import has_cjk, normalize, searched_form
 
 
 def _said(word: str, padded: str) -> bool:
-    """Whether a normalised word is in a padded normalised text: anywhere when Chinese, as a
-    whole word otherwise."""
-    return word in padded if has_cjk(word) else f" {word} " in padded
+    """Whether a normalised word is in a padded normalised text (:func:`searched_form`)."""
+    return searched_form(word) in padded
 
 
 def _taken_out(padded: str, words: Iterable[str]) -> str:
     """A padded normalised text without the given words (longest first)."""
     for word in sorted(set(words), key=len, reverse=True):
-        padded = padded.replace(word if has_cjk(word) else f" {word} ", " ")
+        padded = padded.replace(searched_form(word), " ")
         if not has_cjk(word):
             padded = padded.replace(f" {word} ", " ")  # (two in a row share a space)
     return f" {' '.join(padded.split())} "
