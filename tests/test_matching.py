@@ -660,6 +660,19 @@ QUESTIONS_VAL2_FLOORS = {
 }
 
 
+# Round 7 single questions by three independent writers (an Indian pathology resident, a Québécois
+# public-health PhD, a Taiwanese nursing student): a VALIDATION set (never tuned on; its misses are
+# not read), first scored on main in session 11: all 85.0 %, en 88.9 / zh 77.8 / fr 88.9 %,
+# off-topic 83.3 %.
+QUESTIONS_VAL3_FLOORS = {
+    "en": 0.86,  # 88.9 % (32/36)
+    "zh": 0.75,  # 77.8 % (28/36)
+    "fr": 0.86,  # 88.9 % (32/36)
+    "rejection": 0.75,  # 83.3 % (10/12)
+    "language": 0.98,  # 100 %
+}
+
+
 def _figures(report: Report) -> dict[str, float]:
     figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
     figures["rejection"] = report.rejection
@@ -691,6 +704,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev4.yaml", QUESTIONS_DEV4_FLOORS),
         ("questions-dev5.yaml", QUESTIONS_DEV5_FLOORS),
         ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
+        ("questions-val3.yaml", QUESTIONS_VAL3_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
