@@ -244,6 +244,8 @@ class Assistant:
             return None
         piece_match = self.match(piece)
         alone = piece_match.candidates[0].topic_id if piece_match.candidates else None
+        if alone is not None and not best.named and self._kind_of(best.topic_id, alone):
+            return best  # the piece asks for the kind, the letter describes which one (concept11)
         if alone is not None and self._same(alone, best.topic_id):
             return None
         if not best.named and alone is not None and alone not in self._near_best(whole_match):
@@ -650,6 +652,12 @@ class Assistant:
             if item is not None and any(m.entry_id == other for m in item.memberships):
                 return True
         return False
+
+    def _kind_of(self, item_id: str, list_id: str) -> bool:
+        """Whether a topic is an item of a list ("is it available in the hospital?" asks for
+        the hospital's specialties, of which the geriatrics a letter describes is one)."""
+        item = self.kb.items.get(item_id)
+        return item is not None and any(m.entry_id == list_id for m in item.memberships)
 
     def not_listed_reply(
         self, names: dict[str, str], list_id: str, lang: str, item: Item | None = None
