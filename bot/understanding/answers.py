@@ -166,7 +166,9 @@ class Assistant:
         message asks for no such field.
 
         Two ways to name it: a common name of a field known not to be listed (matching.yaml
-        ``not_listed``), or an item with the name of a list it is not in."""
+        ``not_listed``), or an item with the name of a list it is not in, the message being
+        about the item or about that list ("a Clinical Pharmacy specialty at the hospital":
+        the specialties answered, Pharmacy a discipline; issue 18, session 11)."""
         if self.out_of_scope(match):
             return None  # much closer to the out-of-scope examples than to any topic
         named_lists = self.matcher.named_lists(question)
@@ -184,7 +186,7 @@ class Assistant:
             in_named = any(m.entry_id in named_lists for m in item.memberships)
             if (
                 not in_named
-                and self._same(best.topic_id, item.id)
+                and (self._same(best.topic_id, item.id) or best.topic_id == named_lists[0])
                 and self._named_together(question, item.id)
             ):
                 return {lang: item.label(lang) for lang in LANGUAGES}, named_lists[0], item
