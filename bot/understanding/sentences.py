@@ -508,6 +508,11 @@ class SentenceReader:
         because = markers.reason.search(lowered(clause))
         if because is not None and _WORD.search(clause[: because.start()]):
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
+        purpose = markers.purpose.search(lowered(clause))
+        if purpose is not None and self.asks(clause[: purpose.start()]):
+            # "Are there cultural activities so that we can …?" asks "Are there cultural
+            # activities?"
+            clause = _asked_as(clause[: purpose.start()], clause)
         if has_cjk(clause):
             return self._chinese_question(clause)
         clause = self._without_examples(clause)
