@@ -410,11 +410,12 @@ def test_a_request_ending_with_a_colon_leads_into_the_questions_after_it(
 @pytest.mark.parametrize(
     ("sentence", "question"),
     [
-        # an indirect question: a want phrase, a learn verb, then a clause word
-        ("Je voudrais bien comprendre comment se passe la sélection.", "comment se passe"),
+        # an indirect question: a want phrase, a learn verb, then a clause word; opening with a
+        # question word, it is asked directly (a capital letter, a question mark)
+        ("Je voudrais bien comprendre comment se passe la sélection.", "Comment se passe"),
         ("Merci de me dire si le logement est compris.", "le logement est compris."),
-        ("I'd like to understand how the places are shared out.", "how the places are"),
-        ("Pourriez-vous s'il vous plaît m'indiquer quand ouvrent les candidatures.", "quand"),
+        ("I'd like to understand how the places are shared out.", "How the places are"),
+        ("Pourriez-vous s'il vous plaît m'indiquer quand ouvrent les candidatures.", "Quand"),
     ],
 )
 def test_an_indirect_question_asks_from_its_clause_word(
@@ -422,7 +423,9 @@ def test_an_indirect_question_asks_from_its_clause_word(
 ) -> None:
     letter = f"Bonjour,\nJe suis interne en pédiatrie.\n{sentence}\nMerci,\nLéa"
     assert [kind for kind, _ in kinds(reader, letter)].count(QUESTION) == 1
-    assert reader.questions(letter)[0].startswith(question)
+    asked = reader.questions(letter)[0]
+    assert asked.startswith(question)
+    assert asked.endswith("?") == question[:1].isupper()
 
 
 def test_a_wish_to_learn_something_is_no_question(reader: SentenceReader) -> None:

@@ -28,6 +28,7 @@ MARKER_KINDS = {
         "level",
         "lead",
         "reason",
+        "purpose",
         "announce",
         "about",
         "conjunction",

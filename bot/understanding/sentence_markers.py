@@ -70,6 +70,7 @@ class SentenceMarkers:
             r"[\s,:;]*(?:" + words(leads, loose=True) + r"[\s,:;]*)?" if leads else r"(?!)"
         )
         self.reason = pattern(r"\s*[,，;；]\s*", self.all("reason"))
+        self.purpose = pattern(rf"[\s,，]*(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("purpose"))
         self.announce = pattern(rf"(?:(?<![\w'’-])|{_CHINESE_BEFORE})", self.all("announce"))
         self.about = pattern("", self.all("about"), r"\s*\S")
         self._lookup = {kind: self._prepared(kind) for kind in SENTENCE_KINDS}

@@ -508,6 +508,11 @@ class SentenceReader:
         because = markers.reason.search(lowered(clause))
         if because is not None and _WORD.search(clause[: because.start()]):
             clause = clause[: because.start()]  # "…, parce que c'est ma spécialité …": no question
+        purpose = markers.purpose.search(lowered(clause))
+        if purpose is not None and self.asks(clause[: purpose.start()]):
+            # "Are there cultural activities so that we can …?" asks "Are there cultural
+            # activities?"
+            clause = _asked_as(clause[: purpose.start()], clause)
         if has_cjk(clause):
             return self._chinese_question(clause)
         clause = self._without_examples(clause)
@@ -519,7 +524,22 @@ class SentenceReader:
                 break
             rest = rest[lead.end() :]
         rest = rest.strip().lstrip(":：").strip()  # "I would like to ask: …"
-        return rest if len(_WORD.findall(rest)) >= MIN_QUESTION_WORDS else clause
+        if len(_WORD.findall(rest)) < MIN_QUESTION_WORDS:
+            return clause
+        return self._direct(rest) if max(ends, default=0) else rest
+
+    def _direct(self, asked: str) -> str:
+        """A question cut from the request that opened it, as a direct question when it opens
+        with a question word ("je voudrais savoir qui peut partir …" asks "Qui peut partir
+        … ?"); an indirect one ("si …", "whether …") stays as written."""
+        norm = normalised(asked)
+        if (
+            not asked[:1].isalpha()
+            or asked.rstrip()[-1:] in ("?", "？")
+            or not self.markers.has(norm, "ask", start=True)
+        ):
+            return asked
+        return _as_question(asked[:1].upper() + asked[1:])
 
     def _without_examples(self, clause: str) -> str:
         """A question without the examples listed after its colon ("Que fait-on sur place :
