@@ -82,10 +82,10 @@ def test_the_focus_is_forgotten_after_the_idle_time(assistant: Assistant) -> Non
 # eval FILE --no-misses`, in the comments). Raise, never lower. "all": the share of rows right.
 CONVERSATION_FLOORS = {
     "conv-dev.yaml": {  # figures of session 6 (conv5); 91.7 % (110/120) before
-        "all": 0.91,  # 94.2 % (113/120)
+        "all": 0.93,  # 95.8 % (115/120) session 11 (conv11); 94.2 % (113/120)
         "en": 0.92,  # 94.7 %
-        "zh": 0.92,  # 94.7 %
-        "fr": 0.89,  # 92.1 %
+        "zh": 0.95,  # 97.4 % session 11 (conv11); 94.7 %
+        "fr": 0.92,  # 94.7 % session 11 (conv11); 92.1 %
         "rejection": 0.83,  # 100 % (6/6)
         "language": 0.97,  # 100 %
         "kind:pronoun": 0.94,  # 94.4 % (17/18)
@@ -96,36 +96,36 @@ CONVERSATION_FLOORS = {
         "all": 0.93,  # 94.4 % (170/180) session 8 (conv8); 92.8 % before
         "en": 0.97,  # 100 % session 8 (conv8); 98.2 %
         "zh": 0.91,  # 92.9 % session 8 (conv8); 91.1 %
-        "fr": 0.87,  # 89.3 % session 8 (conv8); 87.5 %
+        "fr": 0.89,  # 91.1 % session 11 (conv11); 89.3 % session 8 (conv8)
         "rejection": 0.91,  # 100 % (12/12)
         "language": 0.97,  # 100 %
         "kind:pronoun": 0.91,  # 95.8 % (23/24) session 6b (conv6); 87.5 % before
         "kind:not-listed-followup": 0.83,  # 88.9 % (16/18)
-        "kind:programme-differs": 0.75,  # 79.2 % (19/24)
+        "kind:programme-differs": 0.79,  # 83.3 % (20/24) session 11 (conv11); 79.2 %
         "kind:clear-alone": 0.95,  # 100 % (24/24)
         "kind:question-not-signup": 0.75,  # 83.3 % (10/12) session 8 (conv8); 66.7 %
     },
     "conv-dev3.yaml": {  # round-4 writers (session 6): first scored on main 83.8 % (201/240)
-        "all": 0.93,  # 94.2 % (226/240) session 10 (conv10); 93.3 % session 8 (conv8)
+        "all": 0.94,  # 95.0 % (228/240) session 11 (conv11); 94.2 % session 10 (conv10)
         "en": 0.92,  # 94.6 % session 10 (conv10); 92.9 % session 8 (conv8)
-        "zh": 0.90,  # 92.9 % (notlisted7); 85.7 % before
-        "fr": 0.91,  # 92.9 %
+        "zh": 0.92,  # 94.6 % session 11 (conv11); 92.9 % (notlisted7); 85.7 % before
+        "fr": 0.94,  # 96.4 % session 11 (conv11); 92.9 %
         "rejection": 0.81,  # 87.5 % (14/16)
         "language": 0.99,  # 100 % issue 18 session 9 (off9: Chinese with Latin terms); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
-        "kind:programme-differs": 0.84,  # 87.5 % (28/32)
+        "kind:programme-differs": 0.93,  # 96.9 % (31/32) session 11 (conv11); 87.5 %
         "kind:not-listed-followup": 0.91,  # 95.8 % (23/24) session 10 (conv10); 91.7 %
         "kind:pronoun": 0.87,  # 90.6 % (29/32) session 9 (conv9); 87.5 % session 8 (conv8)
     },
     "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
-        "all": 0.92,  # 93.8 % (394/420) session 10 (conv10); 91.7 % session 8 (conv8)
-        "en": 0.93,  # 94.6 % session 10 (conv10); 92.3 % session 8 (conv8)
+        "all": 0.93,  # 95.2 % (400/420) session 11 (conv11); 93.8 % session 10 (conv10)
+        "en": 0.94,  # 96.4 % session 11 (conv11); 94.6 % session 10 (conv10)
         "zh": 0.93,  # 94.6 % session 8 (conv8); 93.8 % (notlisted7)
         "fr": 0.88,  # 89.3 % session 10 (conv10); 86.6 % session 8 (conv8)
         "rejection": 0.95,  # 100 % (28/28) with issue 18 session 7 (thesis help, lessons); 92.9
         "language": 0.98,  # 100 %
         "kind:clear-alone": 0.92,  # 94.6 % (53/56)
-        "kind:programme-differs": 0.87,  # 89.3 % (50/56) session 8 (conv8); 87.5 %
+        "kind:programme-differs": 0.91,  # 92.9 % (52/56) session 11 (conv11); 89.3 %
         "kind:pronoun": 0.92,  # 94.6 % (53/56) session 10b (pron10); 91.1 % session 9 (conv9)
         "kind:question-not-signup": 0.85,  # 89.3 % (25/28) session 8 (conv8); 82.1 %
         "kind:not-listed-followup": 0.85,  # 88.1 % (37/42) session 10 (conv10); 81.0 %
@@ -167,13 +167,13 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.91,  # 92.9 % (78/84) session 10 (email10); 90.5 % session 8
     },
     "conv-dev5.yaml": {  # round 3, validation in sessions 5-8: first scored 84.6 % (203/240)
-        "all": 0.90,  # 92.1 % (221/240) session 10 (conv10); 88.8 % session 9 (conv9)
-        "en": 0.89,  # 91.1 % session 10 (conv10); 85.7 %
+        "all": 0.91,  # 92.9 % (223/240) session 11 (conv11); 92.1 % session 10 (conv10)
+        "en": 0.90,  # 92.0 % session 11 (conv11); 91.1 % session 10 (conv10)
         "zh": 0.83,  # 85.7 %
         "fr": 0.87,  # 89.3 %
         "language": 0.99,  # 100 % issue 18 session 9 (off9: the conversation's language); 99.6 %
         "kind:clear-alone": 0.93,  # 96.9 % (31/32)
-        "kind:programme-differs": 0.74,  # 78.1 % (25/32) session 9 (conv9); 68.8 % (22/32)
+        "kind:programme-differs": 0.84,  # 87.5 % (28/32) session 11 (conv11); 78.1 % session 9
         "kind:not-listed-followup": 0.91,  # 95.8 % (23/24) session 10 (conv10); 83.3 %
     },
     "emails-dev5.yaml": {  # round 3, validation in sessions 5-8: first scored 82.5 % (99/120)

@@ -341,12 +341,24 @@ class Dialogue:
         read, topic = self.read, self.read.doing_topic
         if programme is None or topic is None or self.facts.programme(programme) is None:
             return reply
-        if reply.kind in ANSWERED and reply.score >= SURE_FACT:
+        if not read.asks_doing(text):
+            return reply
+        # answered with the programme as a whole or with who takes part, a question asking
+        # what participants do asks that, however long or sure ("in the academic exchange
+        # what do students actually do", "in Strasbourg one what participants do?")
+        broad = reply.kind not in ANSWERED or reply.intent in self._broad_topics(text)
+        if not broad and reply.score >= SURE_FACT:
             return reply  # answered surely alone: what it asks
-        if not (read.short(text) and read.pronoun(text) and read.asks_doing(text)):
+        if not (broad or (read.short(text) and read.pronoun(text))):
             return reply
         found = topic_answer(self.assistant, topic, lang, SURE_FACT)
         return self._for_programme(found, programme, lang)
+
+    def _broad_topics(self, text: str) -> set[str]:
+        """The topics that answer a programme as a whole: its overviews, and the entries on
+        who takes part unless the message asks who."""
+        who = set() if self.read.asks_who(text) else set(self.who.topics)
+        return set(self.facts.overviews) | who
 
     def _followup(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
