@@ -27,7 +27,6 @@ NOT_LISTED = "not_listed"  # a named field that is not among the lists (an answe
 MAX_SUGGESTIONS = 3
 QUESTION_MARKS = ("?", "？")  # a part ending in one is a question of its own
 PART_RANK = 5  # a part's answer must be among this many best topics of the whole message
-NEAR_PART = 0.75  # a part's reading nearly as good as its first (``_whole_reading``)
 NEAR_BEST = 0.5  # ... and, to bear a letter's question out, score at least this share of its first
 MAX_TEXT = 4000  # a two-part reply longer than this answers the first part only
 # A fact the two programmes are compared on ("which is longer, …?") is read without their
@@ -153,7 +152,7 @@ class Assistant:
         if reply is not None:
             return reply
         if len(parts) > 1:
-            reply = self._several(question, match, parts, reply_lang)
+            reply = self._several(match, parts, reply_lang)
             if reply is not None:
                 return reply
         return self.reply_to_match(match, reply_lang)
@@ -263,11 +262,11 @@ class Assistant:
         topics = (first.topic_id,)
         return Reply(reply.text, reply.buttons, first.topic_id, first.score, lang, ANSWER, topics)
 
-    def _several(self, question: str, whole: Match, parts: list[str], lang: str) -> Reply | None:
+    def _several(self, whole: Match, parts: list[str], lang: str) -> Reply | None:
         """Both answers of a two-part question, or the confident one with the other offered."""
         if self.out_of_scope(whole):
             return None  # the message as a whole is out of scope ("斯特拉斯堡和巴黎哪个城市大")
-        answered, offered = self._parts_answered(whole, parts, question)
+        answered, offered = self._parts_answered(whole, parts)
         if not answered:
             return None
         whole_best = self._confident(whole)
@@ -290,12 +289,9 @@ class Assistant:
         lead = [c for c in answered if self._same(c.topic_id, whole_best.topic_id)]
         return lead[:1] + [c for c in answered if c not in lead[:1]]
 
-    def _parts_answered(
-        self, whole: Match, parts: list[str], question: str | None = None
-    ) -> tuple[list[Candidate], list[str]]:
+    def _parts_answered(self, whole: Match, parts: list[str]) -> tuple[list[Candidate], list[str]]:
         """The confident answers of a message's parts, in order (one per topic), and the
-        unsure parts' best topics, to offer; a part of the message ``question`` (None: of a
-        choice) may be read as the whole message bears it out (``_whole_reading``)."""
+        unsure parts' best topics, to offer."""
         answered: list[Candidate] = []
         offered: list[str] = []
         # A part's topic must also be among the best of the whole message: a part alone
@@ -306,10 +302,7 @@ class Assistant:
         confident_part = any(self._plausible_answer(part, whole, plausible) for part in parts)
         for part in parts:
             match = self.match(part)
-            reading = None
-            if question is not None and self._asks_apart(question, part):
-                reading = self._whole_reading(match, whole, answered)
-            best = reading or self._confident(match)
+            best = self._confident(match)
             if best is None and confident_part:
                 best = self._guess_of_whole(match, whole)
             if (
@@ -331,40 +324,6 @@ class Assistant:
         return best is not None and (
             best.topic_id in plausible or self._asked_alone(part, best, whole)
         )
-
-    def _asks_apart(self, question: str, part: str) -> bool:
-        """Whether a part of a message asks on its own: a question mark, a question word or
-        a request, and not the other side of a choice ("… join that or only doctors?")."""
-        marked = part.rstrip().endswith(QUESTION_MARKS)
-        if not marked and not reader_of(self.kb).sentences.asks(part):
-            return False  # "I am a PhD student in China"
-        text = normalize(part)
-        return all(text not in side for side in self.matcher.option_phrases(question)[1:])
-
-    def _whole_reading(
-        self, match: Match, whole: Match, answered: list[Candidate]
-    ) -> Candidate | None:
-        """A part's near reading that the whole message bears out, when the part's own first
-        reading is none the whole message ranks at all: of the topics the part alone nearly
-        gives, the one the whole message ranks best, never a topic another part answered
-        ("… avec Strasbourg, pis c'est qui qui part là-bas ?": alone, what one does there;
-        the whole message ranks who takes part in the CSC programme)."""
-        if not match.candidates or not whole.candidates:
-            return None
-        first = match.candidates[0]
-        if any(c.topic_id == first.topic_id for c in whole.candidates):
-            return None
-        position = self._positions(whole)
-        bearable = self._near_best(whole)
-        near = [
-            c
-            for c in match.candidates
-            if c.score >= NEAR_PART * first.score
-            and c.score >= self.config.suggest_threshold
-            and c.topic_id in bearable
-            and all(not self._same(c.topic_id, a.topic_id) for a in answered)
-        ]
-        return min(near, key=lambda c: position[c.topic_id]) if near else None
 
     def _guess_of_whole(self, match: Match, whole: Match) -> Candidate | None:
         """An unsure part's best guess when it is the whole message's best topic too: "on a
