@@ -96,10 +96,12 @@ def main() -> None:
 
 
 def _clear(assistant: Assistant) -> None:
-    """Empty the assistant's caches of whole messages (matches, declined requests; the
-    matcher's languages, parts, options, names and lexical candidates of whole texts)."""
+    """Empty the assistant's caches of whole messages (matches, declined requests, overview
+    requests; the matcher's languages, parts, options, names and lexical candidates of whole
+    texts)."""
     assistant.match.cache_clear()
     assistant.declined.cache_clear()
+    assistant.overviews.asked.cache_clear()
     assistant.matcher.clear_message_caches()
 
 

@@ -104,7 +104,9 @@ class Dialogue:
         single = self._before_remarks(text) if not asked and self.focus.topic else text
         questions = [question for question, _ in asked] or [single]
         # a letter's questions are each matched: read by meaning in one forward pass
-        self.assistant.matcher.foresee(questions if len(asked) > 1 else [])
+        # (a letter's one question: the whole letter is read after it, to check it)
+        foreseen = questions if len(asked) > 1 else [text] if questions != [text] and asked else []
+        self.assistant.matcher.foresee(foreseen)
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)

@@ -15,6 +15,7 @@ requests.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import Programmes
@@ -62,14 +63,22 @@ class OverviewRequests:
         # Chinese stop words: those of several characters first, then single characters
         self._stop_phrases = tuple(w for w in stops if has_cjk(w) and len(w) > 1)
         self._stop_characters = frozenset(w for w in stops if has_cjk(w) and len(w) == 1)
+        # each asking entry's words as looked for (:func:`searched_form`), prepared once
+        self._asking_forms = tuple(tuple(map(searched_form, entry)) for entry in self._asking)
+        # asked of the same message by the answer and by the conversation's reading of it
+        self.asked = lru_cache(maxsize=1024)(self._asked)
 
-    def asked(self, text: str) -> tuple[str, ...]:
+    def _asked(self, text: str) -> tuple[str, ...]:
         """The programmes (in the file's order) whose overview a message asks for; () when it
         asks something else."""
         if not self._asking:
             return ()
         padded = f" {normalize(text)} "
-        asking = [entry for entry in self._asking if all(_said(w, padded) for w in entry)]
+        asking = [
+            entry
+            for entry, forms in zip(self._asking, self._asking_forms, strict=True)
+            if all(form in padded for form in forms)
+        ]
         if not asking:
             return ()
         named = self._read.programmes_named(text)

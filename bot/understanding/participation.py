@@ -75,18 +75,17 @@ class Participation:
         none of those words: "qui paie le voyage pour le programme CSC ?" asks the fees, "how
         many months is the Sino-French programme?" the duration, never who goes (the
         programme's name alone drew its participants). ``None`` otherwise."""
-        matcher = self.assistant.matcher
+        matcher, people = self.assistant.matcher, programme.participants
         rest = matcher.without_programmes(text)
-        if not rest:
+        if not rest or not programme.not_published:
             return None
+        # decided by the words alone, before the rest is read by meaning (a reading fewer)
+        if people is not None and matcher.coverage(rest, people) > 0:
+            return None  # the words ask about people too: who takes part decides below
         candidates = [
             c for c in self.assistant.match(rest).candidates if c.topic_id not in self.actions
         ]
         if not candidates or candidates[0].score < SURE_MATTER:
             return None
-        matter, people = candidates[0].topic_id, programme.participants
-        if matter not in programme.not_published or matter == people:
-            return None
-        if people is not None and matcher.coverage(rest, people) > 0:
-            return None  # the words ask about people too: who takes part decides below
-        return matter
+        matter = candidates[0].topic_id
+        return matter if matter in programme.not_published and matter != people else None

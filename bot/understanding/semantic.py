@@ -98,13 +98,15 @@ class SemanticIndex:
                 foreseen.pop(text, None)
             found = [k for k in kept if k is not None]
             return found[0] if len(found) == 1 else _joined(found)
-        extra = [t for t in dict.fromkeys(self._pending) if t not in foreseen and t not in texts]
+        pending = [t for t in dict.fromkeys(self._pending) if t not in foreseen]
         self._pending = []
+        extra = [t for t in pending if t not in texts]
         readings = self._read(self.encoder.encode([*texts, *extra]), every_topic=False)
-        if len(foreseen) + len(extra) > _FORESEEN:
+        if len(foreseen) + len(pending) > _FORESEEN:
             foreseen.clear()  # never read (a declined message's parts): dropped
-        for i, text in enumerate(extra, start=len(texts)):
-            foreseen[text] = readings.take([i])
+        row_of = {text: i for i, text in enumerate([*texts, *extra])}
+        for text in pending:  # (one read now is kept too: a later reading with it is foreseen)
+            foreseen[text] = readings.take([row_of[text]])
         return readings.take(list(range(len(texts)))) if extra else readings
 
     def foresee(self, texts: Sequence[str]) -> None:
