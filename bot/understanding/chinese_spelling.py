@@ -115,18 +115,20 @@ class ChineseSpeller:
         self._readings = readings()
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
-        named = list(names)
+        named, lexical = list(names), list(lexicon)
         self._chars = frozenset(char for run in (*runs, *named) for char in run)  # 急诊 stays
         # a name's pieces of 3 characters or more, without a stop character (哪些实 of 哪些实验室
         # is none), and the whole name
         self._lexicon = frozenset(
             g
-            for run in lexicon
+            for run in lexical
             for g in (*_ngrams(run), run)
             if g == run or (len(g) > 2 and not self._standing.intersection(g))
         ) | {name for name in named if 3 <= len(name) <= 4}
-        for name in named:
-            if 3 <= len(name) <= 4:
+        # a whole name of 3 or 4 characters is a target even when the phrases say it once
+        # (神经濒学 is 神经病学), like a not-listed name
+        for name in (*named, *lexical):
+            if LEXICON_LENGTH <= len(name) <= 4:
                 counts[name] = max(counts[name], min_count)
         targets = [w for w, n in counts.most_common() if n >= min_count]
         cores = self._cores(targets)  # 见习吗: 见习
@@ -236,6 +238,8 @@ class ChineseSpeller:
                 s <= i < e for i in replaced for s, e in across
             )
         named = len(word) >= LEXICON_LENGTH and word in self._lexicon
+        if named and piece[0] != word[0] and piece[0] in self._standing and piece[1:] in self._known:
+            return False  # a stop character before a known word (为重症 is no 危重症)
         core = self._core(word)  # 申请吗: 申请, where a replaced character must be
         in_core = len(core) > 1 and all(i < len(core) for i in replaced) and common([core])[0]
         if not (word in self._common_targets or named or in_core):
