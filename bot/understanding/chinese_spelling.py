@@ -287,12 +287,26 @@ class ChineseSpeller:
             ):
                 for back in range(1, n):  # 有奖学今: 有 + 奖学金
                     fixed, m, fixed_known = self._step(run, i + n - back, spans)
-                    if m > back and not fixed_known and common([self._core(fixed)])[0]:
+                    if m > back and not fixed_known and self._sure(run[i + n - back :], fixed):
                         word, n = run[i : i + n - back], n - back
                         break
             out.append(word)
             i += n
         return "".join(out)
+
+    def _sure(self, rest: str, fixed: str) -> bool:
+        """Whether a correction ``fixed`` of the start of ``rest`` may take characters of the
+        known piece before it: a common word (有奖学今 → 有 + 奖学金), or, at the end of the
+        run, one that only replaces the last character, one the knowledge base never uses
+        (验室可以悬 → 验室 + 可以选; 法国的诗吧, 研究生吴桐 stay)."""
+        if common([self._core(fixed)])[0]:
+            return True
+        return (
+            len(fixed) == len(rest)
+            and fixed[:-1] == rest[:-1]
+            and fixed[-1] != rest[-1]
+            and rest[-1] not in self._chars
+        )
 
     def _step(self, run: str, i: int, spans: Sequence[tuple[int, int]]) -> tuple[str, int, bool]:
         """The piece of ``run`` at ``i``: (its text or correction, its length, whether it is
