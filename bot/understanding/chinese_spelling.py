@@ -25,6 +25,7 @@ _FUZZY = (
 )
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
+RARE_USES = 1  # a character the phrases use this often at most may be mistyped for another
 LEXICON_LENGTH = 3  # a piece of a name this long is a target like a common word (护理学)
 
 
@@ -39,13 +40,14 @@ def _fold(syllable: str) -> str:
     return syllable
 
 
-@lru_cache(maxsize=1)
-def readings() -> dict[str, tuple[str, ...]]:
-    """Each Chinese character's toneless readings, folded (see ``_FUZZY``)."""
+@lru_cache(maxsize=2)
+def readings(fold: bool = True) -> dict[str, tuple[str, ...]]:
+    """Each Chinese character's toneless readings, folded (see ``_FUZZY``) unless ``fold`` is
+    false."""
     found: dict[str, list[str]] = defaultdict(list)
     for line in _READINGS.read_text("utf-8").splitlines():
         syllable, chars = line.split("\t")
-        folded = _fold(syllable)
+        folded = _fold(syllable) if fold else syllable
         for char in chars:
             if folded not in found[char]:
                 found[char].append(folded)
@@ -112,11 +114,14 @@ class ChineseSpeller:
         counts: Counter[str] = Counter()
         for run in runs:
             counts.update(_ngrams(run))
-        self._readings = readings()
+        self._readings, self._spoken = readings(), readings(fold=False)
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
         named, lexical = list(names), list(lexicon)
         self._chars = frozenset(char for run in (*runs, *named) for char in run)  # 急诊 stays
+        uses = Counter(char for run in runs for char in run)
+        # characters the phrases use more than once (木 of a not-listed name, 温, 森 are rare)
+        self._frequent = frozenset(char for char, n in uses.items() if n > RARE_USES)
         # a name's pieces of 3 characters or more, without a stop character (哪些实 of 哪些实验室
         # is none), and the whole name
         self._lexicon = frozenset(
@@ -159,7 +164,6 @@ class ChineseSpeller:
         self._by_sound = dict(by_sound)
         # a run's last character, read as the particle of its sound (马 for 吗, 阿 for 啊): the
         # most used in the knowledge base's phrases first
-        uses = Counter(char for run in runs for char in run)
         lone: dict[str, str] = {}
         for char in sorted({c for c in particles if len(c) == 1}, key=lambda c: -uses[c]):
             for key in self._keys(char):
@@ -250,14 +254,27 @@ class ChineseSpeller:
         anchored = any(not any(s <= i < e for s, e in across) for i in kept)
         if not kept:
             # every character mistyped (森情 for 申请): only into a common word, when one of them
-            # is a character the knowledge base never uses (住行, 甲乳 stay) and no common word
-            # of the message holds one of them (时间 stays)
+            # is a character the knowledge base never uses, or uses once at most and the piece
+            # sounds exactly like the word, not only alike (木地 is 目的; 住行, 甲乳, 又想, 直飞,
+            # 敏智 stay), and no common word of the message holds one of them (时间 stays)
             anchored = (
                 word in self._common_targets
-                and any(piece[i] not in self._chars for i in replaced)
+                and any(
+                    piece[i] not in self._chars
+                    or (piece[i] not in self._frequent and self._same_sound(piece, word))
+                    for i in replaced
+                )
                 and not any(s <= i < e for i in replaced for s, e in words)
             )
         return free and anchored
+
+    def _same_sound(self, piece: str, word: str) -> bool:
+        """Whether each character of ``piece`` has a reading of its character of ``word``,
+        sounds not told apart (z/zh, in/ing…) counting as different."""
+        return all(
+            set(self._spoken.get(a, ())) & set(self._spoken.get(b, ()))
+            for a, b in zip(piece, word, strict=True)
+        )
 
     def _common_spans(self, run: str) -> list[tuple[int, int]]:
         """Where the common Chinese words (``common_words.txt``) of a run are."""
