@@ -242,7 +242,8 @@ class ChineseSpeller:
                 s <= i < e for i in replaced for s, e in across
             )
         named = len(word) >= LEXICON_LENGTH and word in self._lexicon
-        if named and piece[0] != word[0] and piece[0] in self._standing and piece[1:] in self._known:
+        stop_first = piece[0] != word[0] and piece[0] in self._standing
+        if named and stop_first and piece[1:] in self._known:
             return False  # a stop character before a known word (为重症 is no 危重症)
         core = self._core(word)  # 申请吗: 申请, where a replaced character must be
         in_core = len(core) > 1 and all(i < len(core) for i in replaced) and common([core])[0]
