@@ -338,11 +338,14 @@ class ChineseSpeller:
             near = [(a - i, b - i) for a, b in spans if a < i + n and b > i]
             word = self._homophone(piece, near)
             if word is not None:
-                if word not in self._words and i + 1 < len(run):
+                kept_stop = word[0] == run[i] and run[i] in self._standing
+                if (word not in self._words or kept_stop) and i + 1 < len(run):
                     # 有演科: 有 + 眼科, not 有研 + 科 (a stop character with one character is
-                    # a target only when what follows makes no word)
+                    # a target only when what follows makes no word); 有范意: 有 + 翻译, not
+                    # 有方 + 意 (a stop character kept gives way to a word reaching further)
                     after, m, after_known = self._step(run, i + 1, spans)
-                    if m > 1 and not after_known and after in self._words:
+                    further = word not in self._words or m >= n
+                    if m > 1 and not after_known and after in self._words and further:
                         return run[i], 1, False
                 return word, n, False
         return self._lone_char(run, i, spans), 1, False
