@@ -132,6 +132,9 @@ class ChineseSpeller:
         ) | {name for name in named if 3 <= len(name) <= 4}
         # a whole name of 3 or 4 characters is a target even when the phrases say it once
         # (神经濒学 is 神经病学), like a not-listed name
+        once = {n for n in lexical if LEXICON_LENGTH <= len(n) <= 4 and counts[n] < min_count}
+        # ... but only for characters the knowledge base never uses (去重医要 is no 去中医药)
+        self._once = frozenset(once - set(named))
         for name in (*named, *lexical):
             if LEXICON_LENGTH <= len(name) <= 4:
                 counts[name] = max(counts[name], min_count)
@@ -231,6 +234,8 @@ class ChineseSpeller:
     def _may_replace(self, piece: str, word: str, words: Sequence[tuple[int, int]]) -> bool:
         """Whether ``piece`` may be corrected into ``word`` (see :meth:`_homophone`)."""
         pairs = list(zip(piece, word, strict=True))
+        if word in self._once and any(a != b and a in self._chars for a, b in pairs):
+            return False
         kept = [i for i, (a, b) in enumerate(pairs) if a == b]
         replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
         inside = [(s, e) for s, e in words if s >= 0 and e <= len(piece)]
