@@ -50,6 +50,7 @@ MARKER_KINDS = {
         "same",
         "who",
         "doing",
+        "counting",
         "owns",
         "no_pronoun",
         "first",
@@ -232,7 +233,7 @@ def read_markers(
 ) -> dict[str, Any]:
     """The sentence and follow-up markers of ``context.yaml`` (None: the file is absent):
     every kind needs a list of strings per language; the topics it names (``followups``
-    ``doing_topic``) must be among ``topics`` when they are given."""
+    ``doing_topic``, ``counting_topic``) must be among ``topics`` when they are given."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -252,7 +253,8 @@ def read_markers(
                     "for en, zh and fr"
                 )
     followups = raw.get("followups")
-    doing = followups.get("doing_topic") if isinstance(followups, dict) else None
-    if not isinstance(doing, str) or (topics is not None and doing not in topics):
-        problems.append(f"{MARKERS_FILE}: followups.doing_topic: needs a known entry id")
+    for key in ("doing_topic", "counting_topic"):
+        topic = followups.get(key) if isinstance(followups, dict) else None
+        if not isinstance(topic, str) or (topics is not None and topic not in topics):
+            problems.append(f"{MARKERS_FILE}: followups.{key}: needs a known entry id")
     return raw

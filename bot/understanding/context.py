@@ -335,15 +335,16 @@ class Dialogue:
         return bool(matcher.named_items(text)) or reply.intent in self.kb.items
 
     def _what_they_do(self, text: str, lang: str, reply: Reply, programme: str | None) -> Reply:
-        """A short follow-up with a pronoun asking what participants do ("What do they do
-        there?", "他们去到那边做什么？", "Et les étudiants chinois font quoi là-bas ?") about the
-        programme in focus, not answered surely alone: what its participants do
-        (``followups.doing_topic``, the exchange's contents; the CSC programme's counterpart,
-        its clinical clerkships), not its overview or a decline; else the reply as it is."""
-        read, topic = self.read, self.read.doing_topic
+        """A short follow-up with a pronoun asking a programme-wide fact by its words
+        (``followups.asked_fact``) about the programme in focus, not answered surely alone,
+        or any such question answered with the programme as a whole or who takes part: that
+        fact. What participants do ("What do they do there?", "他们去到那边做什么？":
+        ``doing_topic``, the exchange's contents; the CSC programme's counterpart, its
+        clinical clerkships); how many take part ("Combien d'étudiants par université ?",
+        "一年收几个学生？": ``counting_topic``, the exchange's places; the honest "not
+        published" for the CSC programme); else the reply as it is."""
+        read, topic = self.read, self.read.asked_fact(text)
         if programme is None or topic is None or self.facts.programme(programme) is None:
-            return reply
-        if not read.asks_doing(text):
             return reply
         # answered with the programme as a whole or with who takes part, a question asking
         # what participants do asks that, however long or sure ("in the academic exchange

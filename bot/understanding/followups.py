@@ -68,6 +68,8 @@ class FollowupReader:
     person: tuple[str, ...] = ()  # normalised pronouns for a person ("she", "她"), longest first
     # "or", "还是", "ou bien": a sentence opening with one offers another answer to the question
     alternative_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    counting_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "how many"
+    counting_topic: str | None = None  # how many take part: the exchange's places
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -287,6 +289,17 @@ class FollowupReader:
         "font quoi")."""
         return bool(self.doing_markers) and has_marker(text, self.doing_markers, start=False)
 
+    def asked_fact(self, text: str) -> str | None:
+        """The programme-wide fact a message asks by its words: what participants do
+        (``doing_topic``: "what do they do", "做什么") or how many take part
+        (``counting_topic``: "how many students", "combien d'étudiants", "收几个学生");
+        else None."""
+        if self.asks_doing(text):
+            return self.doing_topic
+        if self.counting_markers and has_marker(text, self.counting_markers, start=False):
+            return self.counting_topic
+        return None
+
     def says_owns(self, text: str) -> bool:
         """Whether a message says that something has or offers ("have", "有", "propose")."""
         return bool(self.owns_markers) and has_marker(text, self.owns_markers, start=False)
@@ -423,6 +436,8 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
         asker_markers=_marker_lists(followups.get("asker")),
+        counting_markers=_marker_lists(followups.get("counting")),
+        counting_topic=str(followups.get("counting_topic") or "") or None,
         pronoun_max_words=int(followups.get("pronoun_max_words", MAX_FOLLOWUP_WORDS)),
         person=tuple(
             sorted(
