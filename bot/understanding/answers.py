@@ -17,6 +17,7 @@ from bot.content.texts import Texts
 from bot.understanding.decision import match_features
 from bot.understanding.embedding import Encoder, default_encoder
 from bot.understanding.followups import reader_of
+from bot.understanding.list_requests import ListRequests
 from bot.understanding.matcher import Candidate, Match, Matcher, MatchingConfig
 from bot.understanding.options import Option
 from bot.understanding.overviews import OverviewRequests
@@ -87,8 +88,9 @@ class Assistant:
         # ... and asked whether it is declined twice (the answer, then the conversation's
         # check that a declined request stays declined whatever the context).
         self.declined = lru_cache(maxsize=1024)(matcher.declined)
-        stopwords = (w for words in self.config.stopwords.values() for w in words)
+        stopwords = tuple(w for words in self.config.stopwords.values() for w in words)
         self.overviews = OverviewRequests(reader_of(kb), kb.programmes, stopwords)
+        self.list_requests = ListRequests(reader_of(kb), kb, self.config.list_requests, stopwords)
 
     @classmethod
     def load(
@@ -139,10 +141,12 @@ class Assistant:
         reply_lang = lang or match.language
         if self.declined(question):
             return self.fallback(reply_lang)
-        overviews = self.overviews.asked(question)
-        if overviews:  # "how does the exchange programme work?", "tell me about both programmes"
-            programmes = self.kb.programmes.programmes
-            asked = [programmes[p].overview for p in overviews]
+        # "how does the exchange programme work?", "tell me about both programmes"
+        programmes = self.kb.programmes.programmes
+        asked = [programmes[p].overview for p in self.overviews.asked(question)]
+        whole_list = self.list_requests.asked(question) if not asked else None
+        asked += [whole_list] if whole_list else []  # "which labs can I choose?", 有哪些专科
+        if asked:
             return self._together([Candidate(t, 1.0, 1.0, 1.0) for t in asked], reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:

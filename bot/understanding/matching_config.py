@@ -131,6 +131,8 @@ class MatchingConfig:
     not_topics: frozenset[str] = frozenset()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     list_words: dict[str, frozenset[str]] = field(default_factory=dict)  # list id: its words
+    # the words of a request for a whole list, as written (see bot/understanding/list_requests.py)
+    list_requests: dict[str, Any] = field(default_factory=dict)
     # Chinese: the demonstratives and kind words of "看牙的那个学科" and the leading words
     # dropped from the description (see bot/understanding/chinese_described.py)
     described: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -250,6 +252,7 @@ class MatchingConfig:
                     str(list_id): frozenset(normalize(w) for ws in words.values() for w in ws)
                     for list_id, words in (data.get("list_words") or {}).items()
                 },
+                list_requests=dict(data.get("list_requests") or {}),
                 described={
                     str(key): tuple(str(w) for w in words)
                     for key, words in (data.get("described") or {}).items()
