@@ -21,8 +21,8 @@ from typing import Any
 from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
 from bot.understanding.followups import FollowupReader
-from bot.understanding.overviews import _said, _taken_out
-from bot.understanding.text import has_cjk, normalize
+from bot.understanding.leftover_words import LeftoverWords, said
+from bot.understanding.text import normalize
 
 KINDS = ("asking", "filler", "lists")
 
@@ -47,7 +47,6 @@ class ListRequests:
         raw: Mapping[str, Any],
         stopwords: Iterable[str],
     ) -> None:
-        self._read = read
         self._lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
         if not raw:
             self._asking: tuple[str, ...] = ()
@@ -66,10 +65,7 @@ class ListRequests:
                 raise KnowledgeError([f"matching.yaml: list_requests: unknown entry {list_id}"])
             entries += [(str(list_id), tuple(w.split())) for w in _words(words, str(list_id))]
         self._lists = tuple(entries)
-        stops = {normalize(w) for w in stopwords} - {""}
-        self._stop_words = frozenset(w for w in stops if not has_cjk(w))
-        self._stop_phrases = tuple(w for w in stops if has_cjk(w) and len(w) > 1)
-        self._stop_characters = frozenset(w for w in stops if has_cjk(w) and len(w) == 1)
+        self._leftover = LeftoverWords(read, stopwords)
 
     def asked(self, text: str) -> str | None:
         """The id of the list a message asks for as a whole; None when it asks something
@@ -77,34 +73,22 @@ class ListRequests:
         if not self._lists:
             return None
         padded = f" {normalize(text)} "
-        asking = [w for w in self._asking if _said(w, padded)]
+        asking = [w for w in self._asking if said(w, padded)]
         if not asking:
             return None
-        said = [
+        entries = [
             (list_id, words)
             for list_id, words in self._lists
-            if all(_said(w, padded) for w in words)
+            if all(said(w, padded) for w in words)
         ]
         named = {  # an entry inside another list's ("fields" in "phd fields") names nothing
             list_id
-            for list_id, words in said
-            if not any(o != list_id and set(words) < set(w) for o, w in said)
+            for list_id, words in entries
+            if not any(o != list_id and set(words) < set(w) for o, w in entries)
         }
         if len(named) != 1:
             return None
-        list_words = [w for _, words in said for w in words]
-        if not self._nothing_left(text, (*asking, *list_words, *self._filler)):
+        list_words = [w for _, words in entries for w in words]
+        if not self._leftover.nothing_left(text, (*asking, *list_words, *self._filler)):
             return None
         return named.pop()
-
-    def _nothing_left(self, text: str, said: Iterable[str]) -> bool:
-        """Whether a message says nothing but the programmes' names, the given words and stop
-        words."""
-        rest = _taken_out(f" {self._read.names_removed(text)} ", said)
-        rest = _taken_out(rest, self._stop_phrases)
-        return all(
-            not any(c not in self._stop_characters for c in word if has_cjk(c))
-            if has_cjk(word)
-            else word in self._stop_words
-            for word in rest.split()
-        )

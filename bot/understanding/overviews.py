@@ -20,21 +20,8 @@ from functools import lru_cache
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import Programmes
 from bot.understanding.followups import FollowupReader
+from bot.understanding.leftover_words import LeftoverWords, said
 from bot.understanding.text import has_cjk, normalize, searched_form
-
-
-def _said(word: str, padded: str) -> bool:
-    """Whether a normalised word is in a padded normalised text (:func:`searched_form`)."""
-    return searched_form(word) in padded
-
-
-def _taken_out(padded: str, words: Iterable[str]) -> str:
-    """A padded normalised text without the given words (longest first)."""
-    for word in sorted(set(words), key=len, reverse=True):
-        padded = padded.replace(searched_form(word), " ")
-        if not has_cjk(word):
-            padded = padded.replace(f" {word} ", " ")  # (two in a row share a space)
-    return f" {' '.join(padded.split())} "
 
 
 class OverviewRequests:
@@ -58,11 +45,7 @@ class OverviewRequests:
         self._both = listed("both")
         self._programme = listed("programme")
         self._filler = listed("filler")
-        stops = {normalize(w) for w in stopwords} - {""}
-        self._stop_words = frozenset(w for w in stops if not has_cjk(w))
-        # Chinese stop words: those of several characters first, then single characters
-        self._stop_phrases = tuple(w for w in stops if has_cjk(w) and len(w) > 1)
-        self._stop_characters = frozenset(w for w in stops if has_cjk(w) and len(w) == 1)
+        self._leftover = LeftoverWords(read, stopwords)
         # each asking entry's words as looked for (:func:`searched_form`), prepared once
         self._asking_forms = tuple(tuple(map(searched_form, entry)) for entry in self._asking)
         # asked of the same message by the answer and by the conversation's reading of it
@@ -82,18 +65,13 @@ class OverviewRequests:
         if not asking:
             return ()
         named = self._read.programmes_named(text)
-        both = any(_said(w, padded) for w in self._both)
-        if not named and not (both and any(_said(w, padded) for w in self._programme)):
+        both = any(said(w, padded) for w in self._both)
+        if not named and not (both and any(said(w, padded) for w in self._programme)):
             return ()
-        rest = f" {self._read.names_removed(text)} "
-        said = [w for entry in asking for w in entry]
-        rest = _taken_out(rest, (*said, *self._both, *self._programme, *self._filler))
-        rest = _taken_out(rest, self._stop_phrases)
-        for word in rest.split():
-            if has_cjk(word):
-                if any(c not in self._stop_characters for c in word if has_cjk(c)):
-                    return ()
-            elif word not in self._stop_words:
-                return ()
+        asked = [w for entry in asking for w in entry]
+        if not self._leftover.nothing_left(
+            text, (*asked, *self._both, *self._programme, *self._filler)
+        ):
+            return ()
         about = named or set(self._order)
         return tuple(p for p in self._order if p in about)
