@@ -118,16 +118,16 @@ CONVERSATION_FLOORS = {
         "kind:pronoun": 0.87,  # 90.6 % (29/32) session 9 (conv9); 87.5 % session 8 (conv8)
     },
     "conv-dev4.yaml": {  # round-5 writers (session 7): first scored on main 87.6 % (368/420)
-        "all": 0.93,  # 95.2 % (400/420) session 11 (conv11); 93.8 % session 10 (conv10)
+        "all": 0.94,  # 95.7 % (402/420) session 11b (conv11b); 95.2 % session 11 (conv11)
         "en": 0.94,  # 96.4 % session 11 (conv11); 94.6 % session 10 (conv10)
-        "zh": 0.93,  # 94.6 % session 8 (conv8); 93.8 % (notlisted7)
-        "fr": 0.88,  # 89.3 % session 10 (conv10); 86.6 % session 8 (conv8)
+        "zh": 0.95,  # 97.3 % session 11b (conv11b); 94.6 % session 8 (conv8)
+        "fr": 0.90,  # 92.9 % session 11b (conv11b); 89.3 % session 10 (conv10)
         "rejection": 0.95,  # 100 % (28/28) with issue 18 session 7 (thesis help, lessons); 92.9
         "language": 0.98,  # 100 %
         "kind:clear-alone": 0.92,  # 94.6 % (53/56)
-        "kind:programme-differs": 0.91,  # 92.9 % (52/56) session 11 (conv11); 89.3 %
+        "kind:programme-differs": 0.92,  # 94.6 % (53/56) session 11b; 92.9 % session 11
         "kind:pronoun": 0.92,  # 94.6 % (53/56) session 10b (pron10); 91.1 % session 9 (conv9)
-        "kind:question-not-signup": 0.85,  # 89.3 % (25/28) session 8 (conv8); 82.1 %
+        "kind:question-not-signup": 0.92,  # 96.4 % (27/28) session 11b; 89.3 % session 8
         "kind:not-listed-followup": 0.85,  # 88.1 % (37/42) session 10 (conv10); 81.0 %
     },
     "emails-dev.yaml": {  # session 4: raised (issue 18 comparisons: French elisions)
@@ -167,8 +167,8 @@ CONVERSATION_FLOORS = {
         "kind:email-two": 0.91,  # 92.9 % (78/84) session 10 (email10); 90.5 % session 8
     },
     "conv-dev5.yaml": {  # round 3, validation in sessions 5-8: first scored 84.6 % (203/240)
-        "all": 0.92,  # 93.3 % (224/240) session 11 (pron11); 92.9 % session 11 (conv11)
-        "en": 0.90,  # 92.0 % session 11 (conv11); 91.1 % session 10 (conv10)
+        "all": 0.93,  # 94.2 % (226/240) session 11b (conv11b); 93.3 % session 11 (pron11)
+        "en": 0.91,  # 93.8 % session 11b (conv11b); 92.0 % session 11 (conv11)
         "zh": 0.83,  # 85.7 %
         "fr": 0.92,  # 94.6 % session 11 (pron11); 89.3 %
         "language": 0.99,  # 100 % issue 18 session 9 (off9: the conversation's language); 99.6 %
@@ -240,11 +240,11 @@ CONVERSATION_FLOORS = {
 # How many rows may get the other programme's fact (a ceiling: lower it, never raise it; none
 # on the dev sets of session 6; conv-dev4 came with 6 in session 7, 2 after it).
 OTHER_PROGRAMME_AT_MOST = {
-    "conv-dev5.yaml": 1,  # session 9 (regional words read by the markers); 3 before
-    "conv-val2.yaml": 1,  # session 9 (regional words read by the markers); 5 before
+    "conv-dev5.yaml": 0,  # session 11b (a described programme named); 1 session 9; 3 before
+    "conv-val2.yaml": 0,  # session 11b (a described programme named); 1 session 9; 5 before
     "conv-val3.yaml": 3,  # first scored in session 11
     "conv-holdout.yaml": 2,
-    "conv-dev4.yaml": 1,
+    "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
 }
 
 
