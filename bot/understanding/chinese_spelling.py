@@ -25,7 +25,6 @@ _FUZZY = (
 )
 MAX_READINGS = 4  # sound keys kept per word (one per combination of its characters' readings)
 MAX_HOMOPHONES = 1  # known words kept per sound key, the most used first
-RARE_USES = 1  # a character the phrases use this often at most may be mistyped for another
 LEXICON_LENGTH = 3  # a piece of a name this long is a target like a common word (护理学)
 
 
@@ -40,14 +39,13 @@ def _fold(syllable: str) -> str:
     return syllable
 
 
-@lru_cache(maxsize=2)
-def readings(fold: bool = True) -> dict[str, tuple[str, ...]]:
-    """Each Chinese character's toneless readings, folded (see ``_FUZZY``) unless ``fold`` is
-    false."""
+@lru_cache(maxsize=1)
+def readings() -> dict[str, tuple[str, ...]]:
+    """Each Chinese character's toneless readings, folded (see ``_FUZZY``)."""
     found: dict[str, list[str]] = defaultdict(list)
     for line in _READINGS.read_text("utf-8").splitlines():
         syllable, chars = line.split("\t")
-        folded = _fold(syllable) if fold else syllable
+        folded = _fold(syllable)
         for char in chars:
             if folded not in found[char]:
                 found[char].append(folded)
@@ -114,29 +112,21 @@ class ChineseSpeller:
         counts: Counter[str] = Counter()
         for run in runs:
             counts.update(_ngrams(run))
-        self._readings, self._spoken = readings(), readings(fold=False)
+        self._readings = readings()
         kept = list(keep)
         self._known = frozenset(counts) | {g for run in kept for g in _ngrams(run)}
-        named, lexical = list(names), list(lexicon)
+        named = list(names)
         self._chars = frozenset(char for run in (*runs, *named) for char in run)  # 急诊 stays
-        uses = Counter(char for run in runs for char in run)
-        # characters the phrases use more than once (木 of a not-listed name, 温, 森 are rare)
-        self._frequent = frozenset(char for char, n in uses.items() if n > RARE_USES)
         # a name's pieces of 3 characters or more, without a stop character (哪些实 of 哪些实验室
         # is none), and the whole name
         self._lexicon = frozenset(
             g
-            for run in lexical
+            for run in lexicon
             for g in (*_ngrams(run), run)
             if g == run or (len(g) > 2 and not self._standing.intersection(g))
         ) | {name for name in named if 3 <= len(name) <= 4}
-        # a whole name of 3 or 4 characters is a target even when the phrases say it once
-        # (神经濒学 is 神经病学), like a not-listed name
-        once = {n for n in lexical if LEXICON_LENGTH <= len(n) <= 4 and counts[n] < min_count}
-        # ... but only for characters the knowledge base never uses (去重医要 is no 去中医药)
-        self._once = frozenset(once - set(named))
-        for name in (*named, *lexical):
-            if LEXICON_LENGTH <= len(name) <= 4:
+        for name in named:
+            if 3 <= len(name) <= 4:
                 counts[name] = max(counts[name], min_count)
         targets = [w for w, n in counts.most_common() if n >= min_count]
         cores = self._cores(targets)  # 见习吗: 见习
@@ -167,6 +157,7 @@ class ChineseSpeller:
         self._by_sound = dict(by_sound)
         # a run's last character, read as the particle of its sound (马 for 吗, 阿 for 啊): the
         # most used in the knowledge base's phrases first
+        uses = Counter(char for run in runs for char in run)
         lone: dict[str, str] = {}
         for char in sorted({c for c in particles if len(c) == 1}, key=lambda c: -uses[c]):
             for key in self._keys(char):
@@ -234,8 +225,6 @@ class ChineseSpeller:
     def _may_replace(self, piece: str, word: str, words: Sequence[tuple[int, int]]) -> bool:
         """Whether ``piece`` may be corrected into ``word`` (see :meth:`_homophone`)."""
         pairs = list(zip(piece, word, strict=True))
-        if word in self._once and any(a != b and a in self._chars for a, b in pairs):
-            return False
         kept = [i for i, (a, b) in enumerate(pairs) if a == b]
         replaced = [i for i, (a, b) in enumerate(pairs) if a != b]
         inside = [(s, e) for s, e in words if s >= 0 and e <= len(piece)]
@@ -247,9 +236,6 @@ class ChineseSpeller:
                 s <= i < e for i in replaced for s, e in across
             )
         named = len(word) >= LEXICON_LENGTH and word in self._lexicon
-        stop_first = piece[0] != word[0] and piece[0] in self._standing
-        if named and stop_first and piece[1:] in self._known:
-            return False  # a stop character before a known word (为重症 is no 危重症)
         core = self._core(word)  # 申请吗: 申请, where a replaced character must be
         in_core = len(core) > 1 and all(i < len(core) for i in replaced) and common([core])[0]
         if not (word in self._common_targets or named or in_core):
@@ -260,27 +246,14 @@ class ChineseSpeller:
         anchored = any(not any(s <= i < e for s, e in across) for i in kept)
         if not kept:
             # every character mistyped (森情 for 申请): only into a common word, when one of them
-            # is a character the knowledge base never uses, or uses once at most and the piece
-            # sounds exactly like the word, not only alike (木地 is 目的; 住行, 甲乳, 又想, 直飞,
-            # 敏智 stay), and no common word of the message holds one of them (时间 stays)
+            # is a character the knowledge base never uses (住行, 甲乳 stay) and no common word
+            # of the message holds one of them (时间 stays)
             anchored = (
                 word in self._common_targets
-                and any(
-                    piece[i] not in self._chars
-                    or (piece[i] not in self._frequent and self._same_sound(piece, word))
-                    for i in replaced
-                )
+                and any(piece[i] not in self._chars for i in replaced)
                 and not any(s <= i < e for i in replaced for s, e in words)
             )
         return free and anchored
-
-    def _same_sound(self, piece: str, word: str) -> bool:
-        """Whether each character of ``piece`` has a reading of its character of ``word``,
-        sounds not told apart (z/zh, in/ing…) counting as different."""
-        return all(
-            set(self._spoken.get(a, ())) & set(self._spoken.get(b, ()))
-            for a, b in zip(piece, word, strict=True)
-        )
 
     def _common_spans(self, run: str) -> list[tuple[int, int]]:
         """Where the common Chinese words (``common_words.txt``) of a run are."""
@@ -310,26 +283,12 @@ class ChineseSpeller:
             ):
                 for back in range(1, n):  # 有奖学今: 有 + 奖学金
                     fixed, m, fixed_known = self._step(run, i + n - back, spans)
-                    if m > back and not fixed_known and self._sure(run[i + n - back :], fixed):
+                    if m > back and not fixed_known and common([self._core(fixed)])[0]:
                         word, n = run[i : i + n - back], n - back
                         break
             out.append(word)
             i += n
         return "".join(out)
-
-    def _sure(self, rest: str, fixed: str) -> bool:
-        """Whether a correction ``fixed`` of the start of ``rest`` may take characters of the
-        known piece before it: a common word (有奖学今 → 有 + 奖学金), or, at the end of the
-        run, one that only replaces the last character, one the knowledge base never uses
-        (验室可以悬 → 验室 + 可以选; 法国的诗吧, 研究生吴桐 stay)."""
-        if common([self._core(fixed)])[0]:
-            return True
-        return (
-            len(fixed) == len(rest)
-            and fixed[:-1] == rest[:-1]
-            and fixed[-1] != rest[-1]
-            and rest[-1] not in self._chars
-        )
 
     def _step(self, run: str, i: int, spans: Sequence[tuple[int, int]]) -> tuple[str, int, bool]:
         """The piece of ``run`` at ``i``: (its text or correction, its length, whether it is
@@ -343,14 +302,11 @@ class ChineseSpeller:
             near = [(a - i, b - i) for a, b in spans if a < i + n and b > i]
             word = self._homophone(piece, near)
             if word is not None:
-                kept_stop = word[0] == run[i] and run[i] in self._standing
-                if (word not in self._words or kept_stop) and i + 1 < len(run):
+                if word not in self._words and i + 1 < len(run):
                     # 有演科: 有 + 眼科, not 有研 + 科 (a stop character with one character is
-                    # a target only when what follows makes no word); 有范意: 有 + 翻译, not
-                    # 有方 + 意 (a stop character kept gives way to a word reaching further)
+                    # a target only when what follows makes no word)
                     after, m, after_known = self._step(run, i + 1, spans)
-                    further = word not in self._words or m >= n
-                    if m > 1 and not after_known and after in self._words and further:
+                    if m > 1 and not after_known and after in self._words:
                         return run[i], 1, False
                 return word, n, False
         return self._lone_char(run, i, spans), 1, False
