@@ -203,17 +203,17 @@ CONVERSATION_FLOORS = {
     },
     # VALIDATION (round 7, session 11: an Indian resident, a Québécois PhD, a Taiwanese nurse)
     "conv-val3.yaml": {  # first scored on main 86.7 % (104/120), other programme's fact 3
-        "all": 0.85,  # 86.7 %
-        "en": 0.92,  # 94.6 %
-        "zh": 0.75,  # 78.4 %
+        "all": 0.86,  # 88.3 % (106/120) session 11's end; 86.7 %
+        "en": 0.94,  # 97.3 % session 11's end; 94.6 %
+        "zh": 0.78,  # 81.1 % session 11's end; 78.4 %
         "fr": 0.83,  # 86.5 %
         "language": 0.98,  # 100 %
     },
     "emails-val3.yaml": {  # first scored on main 91.7 % (55/60)
-        "all": 0.90,  # 91.7 %
+        "all": 0.93,  # 95.0 % (57/60) session 11's end; 91.7 %
         "en": 0.95,  # 100 %
-        "zh": 0.80,  # 85.0 %
-        "fr": 0.85,  # 90.0 %
+        "zh": 0.85,  # 90.0 % session 11's end; 85.0 %
+        "fr": 0.90,  # 95.0 % session 11's end; 90.0 %
         "language": 0.98,  # 100 %
     },
     # HELD-OUT sets (never tuned on; scored once a session, at its end): the figures of
