@@ -137,6 +137,8 @@ class Assistant:
         parts = self.matcher.parts(question)
         if len(parts) > 1:  # each part is matched (``_several``): read in the same pass
             self.matcher.foresee(parts, message=False)
+        # and what the general-questions test reads of a message naming an item
+        self.matcher.foresee_declined(question)
         match = self.match(question)
         reply_lang = lang or match.language
         if self.declined(question):

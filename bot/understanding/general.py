@@ -21,6 +21,8 @@ from functools import lru_cache
 from bot.understanding.semantic import SemanticIndex
 from bot.understanding.text import has_cjk
 
+_KEPT = 1024  # judgements remembered
+
 # What is left of a message: the share of its words the knowledge base does not know.
 UnknownShare = Callable[[str], float]
 
@@ -56,7 +58,18 @@ class GeneralQuestions:
         self._unknown = unknown
         self._place_margin = place_margin  # when only places are named (None: ``margin``)
         self._stopwords = stopwords  # normalised, every language's
-        self.general = lru_cache(maxsize=1024)(self._general)
+        self.general = lru_cache(maxsize=_KEPT)(self._general)
+        self._judged: set[str] = set()  # the texts judged (remembered by ``general``, mostly)
+
+    def judged(self, normalized: str) -> bool:
+        """Whether a normalised text was judged lately (its answer is likely remembered: no
+        reading by meaning to foresee for it)."""
+        return normalized in self._judged
+
+    def forget(self) -> None:
+        """Forget the texts judged (benchmarks measure without them)."""
+        self.general.cache_clear()
+        self._judged.clear()
 
     def _names_in(self, normalized: str) -> list[str]:
         """The item names and the partners' places a normalised text contains."""
@@ -94,6 +107,9 @@ class GeneralQuestions:
     def _general(self, normalized: str) -> bool:
         """Whether a normalised (spelt) message names an item and, without its names, is
         closer to the out-of-scope examples than to any entry by ``margin``."""
+        if len(self._judged) >= _KEPT:
+            self._judged.clear()
+        self._judged.add(normalized)
         rest = self.measured(normalized)
         if not rest:
             return False  # no name, or a name alone ("cardiology?"): asks for the item

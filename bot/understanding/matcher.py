@@ -294,7 +294,7 @@ class Matcher:
         self._parser.clear_cache()
         self.clear_message_caches()
         if self._general is not None:
-            self._general.general.cache_clear()
+            self._general.forget()
 
     def clear_message_caches(self) -> None:
         """Empty the caches of whole texts' languages, parts, options, names and lexical
@@ -390,13 +390,9 @@ class Matcher:
         (``matching.yaml`` ``declined:``), a question about another university's programme,
         fees or city (``institutions:``, see :mod:`.institutions`), or a general question
         about a field it names, unless it names items to choose between (see :mod:`.general`)."""
-        normalized = normalize(question)
-        if any(pattern.search(normalized) for pattern in self.config.declined):
-            return True
-        if self._institutions.elsewhere(question):
-            return True
-        if self._general is None or len(self.options(question)) > 1:
-            return False  # a choice between named items is about the items
+        decided = self._declined_by_words(question)
+        if decided is not None or self._general is None:
+            return bool(decided)
         asking = self.spelt(self.asking_part(self.standard(question)))
         if self._general.general(asking):
             return True
@@ -404,6 +400,34 @@ class Matcher:
         # nothing but a name, what it asks about is said before it
         whole = self.spelt(self.standard(question))
         return whole != asking and self._general.bare(asking) and self._general.general(whole)
+
+    def _declined_by_words(self, question: str) -> bool | None:
+        """What :meth:`declined` decides before the general-questions test: declined (a
+        declined pattern, another university's question), not declined (no test, or items to
+        choose between), or None (the test decides)."""
+        normalized = normalize(question)
+        if any(pattern.search(normalized) for pattern in self.config.declined):
+            return True
+        if self._institutions.elsewhere(question):
+            return True
+        if self._general is None or len(self.options(question)) > 1:
+            return False  # a choice between named items is about the items
+        return None
+
+    def foresee_declined(self, question: str) -> None:
+        """The text :meth:`declined` will read by meaning (a message naming an item, without
+        its names: the general-questions test), foreseen for the next pass (see
+        :meth:`foresee`) unless that test has already judged the message."""
+        if self._semantic is None or self._general is None:
+            return
+        if self._declined_by_words(question) is not None:
+            return
+        asking = self.spelt(self.asking_part(self.standard(question)))
+        if self._general.judged(asking):
+            return
+        measured = self._general.measured(asking)
+        if measured:
+            self._semantic.foresee([measured])
 
     def names_partner(self, question: str) -> bool:
         """Whether a message names a partner institution ("Strasbourg", "达特茅斯")."""
