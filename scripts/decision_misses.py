@@ -28,8 +28,7 @@ from pathlib import Path
 from bot.settings import REPOSITORY
 from bot.understanding.answers import FALLBACK, SUGGEST, Assistant, Reply
 from bot.understanding.decision import match_features
-from bot.understanding.evaluation import Case, ask, load_cases, other_programme
-from bot.understanding.evaluation import _right as right_reply
+from bot.understanding.evaluation import Case, ask, load_cases, other_programme, right_reply
 
 RANKS = ("1st", "2nd-3rd", "absent")
 

@@ -24,8 +24,7 @@ import numpy as np
 from bot.settings import REPOSITORY
 from bot.understanding.answers import FALLBACK, Assistant
 from bot.understanding.decision import match_features
-from bot.understanding.evaluation import _right as right_reply
-from bot.understanding.evaluation import ask, load_cases, other_programme
+from bot.understanding.evaluation import ask, load_cases, other_programme, right_reply
 from bot.understanding.text import normalize
 
 Row = dict[str, float]

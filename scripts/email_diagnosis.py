@@ -30,7 +30,7 @@ from pathlib import Path
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant, Reply
 from bot.understanding.context import Dialogue
-from bot.understanding.evaluation import Case, _right, ask, load_cases, other_programme
+from bot.understanding.evaluation import Case, ask, load_cases, other_programme, right_reply
 
 # Frames of a plain letter, per language: (greeting, introduction, thanks, signature). The
 # introductions name a field on purpose: a field is context, never the question.
@@ -163,7 +163,7 @@ def _fresh(assistant: Assistant, text: str, lang: str) -> Reply:
 def _is_right(assistant: Assistant, case: Case, reply: Reply) -> bool:
     if case.off_topic and case.outcome is None:
         return reply.intent is None
-    return _right(case, reply, assistant) and not other_programme(assistant, case, reply)
+    return right_reply(case, reply, assistant) and not other_programme(assistant, case, reply)
 
 
 def _covers(case: Case, replies: list[Reply]) -> bool:

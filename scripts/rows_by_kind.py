@@ -17,8 +17,7 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import _right as right_reply
-from bot.understanding.evaluation import ask, load_cases, other_programme
+from bot.understanding.evaluation import ask, load_cases, other_programme, right_reply
 
 KINDS = ("chatty", "noisy", "ordinary", "typos")
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import _right as right_reply
-from bot.understanding.evaluation import ask, load_cases
+from bot.understanding.evaluation import ask, load_cases, right_reply
 
 
 def main() -> None:

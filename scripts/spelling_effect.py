@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import _right, ask, load_cases, other_programme
+from bot.understanding.evaluation import ask, load_cases, other_programme, right_reply
 
 
 def measure(
@@ -34,7 +34,9 @@ def measure(
             if lang is not None and case.lang != lang:
                 continue
             reply = ask(assistant, case)
-            right = _right(case, reply, assistant) and not other_programme(assistant, case, reply)
+            right = right_reply(case, reply, assistant) and not other_programme(
+                assistant, case, reply
+            )
             if case.off_topic:
                 right = reply.intent is None
             rows.append(

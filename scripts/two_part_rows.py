@@ -18,8 +18,7 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import Case, ask, load_cases, other_programme
-from bot.understanding.evaluation import _right as right_reply
+from bot.understanding.evaluation import Case, ask, load_cases, other_programme, right_reply
 from bot.understanding.matcher import Candidate
 
 

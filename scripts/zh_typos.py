@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import Case, _right, ask, load_cases
+from bot.understanding.evaluation import Case, ask, load_cases, right_reply
 from bot.understanding.text import zhconv
 
 _READINGS = REPOSITORY / "bot" / "understanding" / "pinyin.tsv"
@@ -219,8 +219,8 @@ def main() -> None:
         errors = 4 if len(chinese(case.question)) < 14 else 5
         typed, source, shifted = typist.corrupt(rng, case.question, errors)
         clean_spelt = chinese(assistant.matcher.spelt(case.question))
-        clean_right = _right(case, ask(assistant, case), assistant)
-        typo_right = _right(case, ask(assistant, replace(case, question=typed)), assistant)
+        clean_right = right_reply(case, ask(assistant, case), assistant)
+        typo_right = right_reply(case, ask(assistant, replace(case, question=typed)), assistant)
         spelt = chinese(assistant.matcher.spelt(typed))
         tally.questions += 1
         tally.clean_right += clean_right

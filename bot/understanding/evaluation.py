@@ -167,7 +167,7 @@ def _honest(case: Case, reply: Reply, assistant: Assistant) -> bool:
     return case.expect == frozenset({None}) or reply.intent in case.expect
 
 
-def _right(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
+def right_reply(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
     intent = getattr(reply, "intent", None)
     if case.outcome == NOT_PUBLISHED:
         return assistant is not None and _honest(case, reply, assistant)
@@ -215,7 +215,7 @@ def evaluate(assistant: Assistant, cases: list[Case]) -> Report:
                 report.right += 1
             continue
         report.on_topic[case.lang] += 1
-        if _right(case, reply, assistant) and not wrong_programme:
+        if right_reply(case, reply, assistant) and not wrong_programme:
             report.correct[case.lang] += 1
             report.kind_right.update(case.tags)
             report.right += 1
