@@ -11,11 +11,14 @@ import yaml
 from tests.auxil.harness import BotSpec, LocalBot
 
 COORDINATOR = 777
-DIALOGUES = [
-    dialogue
+FILES = [
+    yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted((Path(__file__).parent / "dialogues").glob("*.yaml"))
-    for dialogue in yaml.safe_load(path.read_text(encoding="utf-8"))
 ]
+DIALOGUES = [dialogue for dialogues in FILES for dialogue in dialogues]
+# Over HTTP, the first dialogue of each file: the transport is the same for every dialogue
+# (what they test is what the bot understands), and each file's feature crosses it once.
+FIRSTS = [dialogues[0] for dialogues in FILES if dialogues]
 
 
 @pytest.fixture
@@ -24,9 +27,28 @@ def bot_spec() -> BotSpec:
     return BotSpec(settings={"coordinator_ids": frozenset({COORDINATOR})})
 
 
+@pytest.fixture
+def transport(request: pytest.FixtureRequest) -> str:
+    """In process, unless a test asks for ``http`` (its HTTP twin, in the slow tier)."""
+    return str(getattr(request, "param", "in-process"))
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("dialogue", DIALOGUES, ids=[d["name"] for d in DIALOGUES])
 async def test_dialogue(bot: LocalBot, dialogue: dict[str, Any]) -> None:
+    await _play(bot, dialogue)
+
+
+@pytest.mark.asyncio
+@pytest.mark.http
+@pytest.mark.parametrize("transport", ["http"], indirect=True)
+@pytest.mark.parametrize("dialogue", FIRSTS, ids=[d["name"] for d in FIRSTS])
+async def test_dialogue_over_http(bot: LocalBot, dialogue: dict[str, Any]) -> None:
+    await _play(bot, dialogue)
+
+
+async def _play(bot: LocalBot, dialogue: dict[str, Any]) -> None:
+    """Play a dialogue's steps as a student and check what each reply shows."""
     student = bot.user(language_code=dialogue["language"])
     for number, step in enumerate(dialogue["steps"], 1):
         if "say" in step:
