@@ -24,7 +24,7 @@ import wordfreq
 from bot.content.languages import LANGUAGES
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import load_cases
+from bot.understanding.evaluation import dev_set, load_cases
 from bot.understanding.text import normalize
 
 COMMON = 10_000  # the most frequent words of each language counted as real words
@@ -43,10 +43,10 @@ def replaced(source: list[str], target: list[str]) -> list[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation set)")
+    parser.add_argument(
+        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
+    )
     args = parser.parse_args()
-    if any("holdout" in f or "-val" in f for f in args.files):
-        parser.error("held-out and validation sets are only scored, never read")
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     matcher = assistant.matcher
     names = {

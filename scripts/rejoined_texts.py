@@ -14,16 +14,16 @@ from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import load_cases
+from bot.understanding.evaluation import dev_set, load_cases
 from bot.understanding.text import normalize
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation set)")
+    parser.add_argument(
+        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
+    )
     args = parser.parse_args()
-    if any("holdout" in f or "-val" in f for f in args.files):
-        parser.error("held-out and validation sets are only scored, never read")
     assistant = Assistant.load(
         REPOSITORY / "knowledge", REPOSITORY / "conversations", semantic=False
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.candidates import Match
-from bot.understanding.evaluation import load_cases
+from bot.understanding.evaluation import dev_set, load_cases
 from bot.understanding.parsing import CLAUSE
 from bot.understanding.text import normalize
 
@@ -50,11 +50,11 @@ def pieces(assistant: Assistant, question: str) -> tuple[str, str] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("files", nargs="+", help="dev sets (never a held-out or validation set)")
+    parser.add_argument(
+        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
+    )
     parser.add_argument("--rows", action="store_true", help="print the rows where they differ")
     args = parser.parse_args()
-    if any("holdout" in Path(f).name or "-val" in Path(f).name for f in args.files):
-        parser.error("held-out and validation sets are only scored, never read")
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     counts: dict[str, Counter[str]] = {}
     for file in args.files:

@@ -21,6 +21,7 @@ any topic).
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -165,6 +166,17 @@ def _honest(case: Case, reply: Reply, assistant: Assistant) -> bool:
     if case.programme in assistant.kb.programmes.programmes and programme != case.programme:
         return programme == "both"
     return case.expect == frozenset({None}) or reply.intent in case.expect
+
+
+def dev_set(path: str) -> str:
+    """An ``argparse`` type for the diagnosis scripts: an evaluation file that may be read row
+    by row, a dev set; held-out and validation sets are only scored (docs/testing.md)."""
+    name = Path(path).name
+    if "holdout" in name or "-val" in name:
+        raise argparse.ArgumentTypeError(
+            f"{name}: held-out and validation sets are only scored, never read"
+        )
+    return path
 
 
 def right_reply(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
