@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from bot.content.languages import LANGUAGES
 
@@ -173,6 +173,15 @@ def read_programmes(raw: Any, source: str, problems: list[str]) -> Programmes:
     return Programmes(programmes, by_file, by_topic, requests)
 
 
+def word_lists(words: Any) -> TypeGuard[dict[str, list[str]]]:
+    """Whether a value of the knowledge files is a list of words (strings) for each of en, zh
+    and fr."""
+    return isinstance(words, dict) and all(
+        isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
+        for lang in LANGUAGES
+    )
+
+
 def _overview_requests(
     raw: Any, source: str, problems: list[str]
 ) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -183,10 +192,7 @@ def _overview_requests(
     requests: dict[str, dict[str, tuple[str, ...]]] = {}
     for kind in OVERVIEW_REQUEST_KINDS:
         words = raw.get(kind) if isinstance(raw, dict) else None
-        if not isinstance(words, dict) or not all(
-            isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
-            for lang in LANGUAGES
-        ):
+        if not word_lists(words):
             problems.append(
                 f"{source}: overview_requests.{kind}: needs a list of words (quoted strings) "
                 "for en, zh and fr"
@@ -243,11 +249,7 @@ def read_markers(
         data = raw.get(section)
         for kind in kinds:
             words = data.get(kind) if isinstance(data, dict) else None
-            ok = isinstance(words, dict) and all(
-                isinstance(words.get(lang), list) and all(isinstance(w, str) for w in words[lang])
-                for lang in LANGUAGES
-            )
-            if not ok:
+            if not word_lists(words):
                 problems.append(
                     f"{MARKERS_FILE}: {section}.{kind}: needs a list of words (quoted strings) "
                     "for en, zh and fr"

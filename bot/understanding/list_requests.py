@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.content.knowledge import KnowledgeBase, KnowledgeError
 from bot.content.languages import LANGUAGES
+from bot.content.programmes import word_lists
 from bot.understanding.followups import FollowupReader
 from bot.understanding.leftover_words import LeftoverWords, said
 from bot.understanding.text import normalize
@@ -29,9 +30,7 @@ KINDS = ("asking", "filler", "lists")
 
 def _words(raw: Any, where: str) -> tuple[str, ...]:
     """The normalised words of a {en, zh, fr} block, every language given."""
-    if not isinstance(raw, Mapping) or not all(
-        isinstance(raw.get(lang), list) and raw[lang] for lang in LANGUAGES
-    ):
+    if not word_lists(raw) or not all(raw[lang] for lang in LANGUAGES):
         raise KnowledgeError([f"matching.yaml: list_requests: {where}: needs words in en, zh, fr"])
     found = (normalize(str(w)) for lang in LANGUAGES for w in raw[lang])
     return tuple(dict.fromkeys(w for w in found if w))
