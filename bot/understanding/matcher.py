@@ -488,19 +488,18 @@ class Matcher:
     def _read_as(self, question: str, language: str) -> _Reading:
         """How :meth:`match` reads a standard question (see :class:`_Reading`)."""
         asking = self.asking_part(question)
-        texts = [question] if asking == question else [question, asking]
-        if QUOTED.search(question) and asking != question:
-            texts = [asking]  # what is quoted is not what is asked
-        kind_described = self._described(asking) if language == "zh" else None
-        if kind_described is not None:
-            texts.append(kind_described)  # the thing described before its kind (看牙的那个学科)
-        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
         # Closeness to the out-of-scope examples is measured on the whole message too (quoted
         # text included: "translate 'the fee is waived'" is a translation request).
-        # A message with several typos is also read by meaning as corrected (one batch).
         originals = [question] if asking == question else [question, asking]
-        if kind_described is not None:
+        # scored lexically: the asking part alone when the message quotes (what is quoted is
+        # not what is asked)
+        texts = [asking] if QUOTED.search(question) and asking != question else list(originals)
+        kind_described = self._described(asking) if language == "zh" else None
+        if kind_described is not None:  # the thing described before its kind (看牙的那个学科)
+            texts.append(kind_described)
             originals.append(kind_described)
+        forms = [self.spelt(t) for t in texts]  # meaning reads the original texts
+        # A message with several typos is also read by meaning as corrected (one batch).
         respelt = [f for t, f in zip(texts, forms, strict=True) if respelled(t, f)]
         return _Reading(texts, forms, kind_described, originals + respelt, len(originals))
 
