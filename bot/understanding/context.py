@@ -103,10 +103,14 @@ class Dialogue:
         # (with a topic in focus: after unanswered messages, "…? <pool & gym>" stays whole)
         single = self._before_remarks(text) if not asked and self.focus.topic else text
         questions = [question for question, _ in asked] or [single]
-        # a letter's questions are each matched: read by meaning in one forward pass
-        # (a letter's one question: the whole letter is read after it, to check it)
-        foreseen = questions if len(asked) > 1 else [text] if questions != [text] and asked else []
-        self.assistant.matcher.foresee(foreseen)
+        # what is read by meaning next, in one forward pass with the first reading
+        if len(asked) > 1:
+            foreseen = questions  # a letter's questions, each matched
+        elif asked and questions != [text]:
+            foreseen = [text]  # a letter's one question: the whole letter is read to check it
+        else:
+            foreseen = []
+        self.assistant.matcher.foresee(foreseen)  # (a new message: what was foreseen goes)
         if lang is None:  # a letter's: that of its questions, names left out
             matcher = self.assistant.matcher
             body = sentences.body(text)
