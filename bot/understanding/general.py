@@ -16,7 +16,6 @@ nothing but a name ("I have chest pain when I climb stairs, is it my heart?") is
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from bot.understanding.semantic import SemanticIndex
 from bot.understanding.text import has_cjk
@@ -58,18 +57,26 @@ class GeneralQuestions:
         self._unknown = unknown
         self._place_margin = place_margin  # when only places are named (None: ``margin``)
         self._stopwords = stopwords  # normalised, every language's
-        self.general = lru_cache(maxsize=_KEPT)(self._general)
-        self._judged: set[str] = set()  # the texts judged (remembered by ``general``, mostly)
+        self._judgements: dict[str, bool] = {}  # the texts judged lately (``_KEPT`` at most)
 
     def judged(self, normalized: str) -> bool:
-        """Whether a normalised text was judged lately (its answer is likely remembered: no
+        """Whether a normalised text was judged lately (its judgement is remembered: no
         reading by meaning to foresee for it)."""
-        return normalized in self._judged
+        return normalized in self._judgements
 
     def forget(self) -> None:
         """Forget the texts judged (benchmarks measure without them)."""
-        self.general.cache_clear()
-        self._judged.clear()
+        self._judgements.clear()
+
+    def general(self, normalized: str) -> bool:
+        """Whether a normalised (spelt) message names an item and, without its names, is
+        closer to the out-of-scope examples than to any entry by ``margin`` (remembered)."""
+        found = self._judgements.get(normalized)
+        if found is None:
+            if len(self._judgements) >= _KEPT:
+                self._judgements.clear()
+            found = self._judgements[normalized] = self._general(normalized)
+        return found
 
     def _names_in(self, normalized: str) -> list[str]:
         """The item names and the partners' places a normalised text contains."""
@@ -105,11 +112,7 @@ class GeneralQuestions:
         )
 
     def _general(self, normalized: str) -> bool:
-        """Whether a normalised (spelt) message names an item and, without its names, is
-        closer to the out-of-scope examples than to any entry by ``margin``."""
-        if len(self._judged) >= _KEPT:
-            self._judged.clear()
-        self._judged.add(normalized)
+        """:meth:`general`'s judgement of a text, made anew."""
         rest = self.measured(normalized)
         if not rest:
             return False  # no name, or a name alone ("cardiology?"): asks for the item
