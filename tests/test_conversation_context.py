@@ -184,6 +184,21 @@ CONVERSATION_FLOORS = {
         "language": 0.98,  # 100 %
         "kind:email-two": 0.88,  # 91.7 % (44/48) session 9; 81.2 % (39/48)
     },
+    # Round 8 (session 12: a Brazilian nursing student, a Senegalese resident, a Chengdu student)
+    "conv-dev6.yaml": {  # first scored on main 84.2 % (101/120), other programme's fact 2
+        "all": 0.82,  # 84.2 %
+        "en": 0.78,  # 81.1 % (30/37)
+        "zh": 0.94,  # 97.3 % (36/37)
+        "fr": 0.70,  # 73.0 % (27/37)
+        "language": 0.98,  # 100 %
+    },
+    "emails-dev6.yaml": {  # first scored on main 93.3 % (56/60)
+        "all": 0.91,  # 93.3 %
+        "en": 0.85,  # 90.0 % (18/20)
+        "zh": 0.90,  # 95.0 %
+        "fr": 0.90,  # 95.0 %
+        "language": 0.98,  # 100 %
+    },
     "conv-val2.yaml": {  # VALIDATION (round 6, session 8): first scored on main 90.2 % (379/420)
         "all": 0.90,  # 92.1 % (387/420) session 10 (conv10); 91.9 % session 9; 90.2 %
         "en": 0.89,  # 91.1 %
@@ -243,6 +258,7 @@ OTHER_PROGRAMME_AT_MOST = {
     "conv-dev5.yaml": 0,  # session 11b (a described programme named); 1 session 9; 3 before
     "conv-val2.yaml": 0,  # session 11b (a described programme named); 1 session 9; 5 before
     "conv-val3.yaml": 3,  # first scored in session 11
+    "conv-dev6.yaml": 2,  # first scored in session 12
     "conv-holdout.yaml": 2,
     "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
 }

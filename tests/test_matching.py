@@ -664,6 +664,16 @@ QUESTIONS_VAL2_FLOORS = {
 # public-health PhD, a Taiwanese nursing student): a VALIDATION set (never tuned on; its misses are
 # not read), first scored on main in session 11: all 85.0 %, en 88.9 / zh 77.8 / fr 88.9 %,
 # off-topic 83.3 %.
+# Round 8 (session 12: a Brazilian nursing student, a Senegalese resident, a Chengdu student):
+# first scored on main 85.0 % (153/180)
+QUESTIONS_DEV6_FLOORS = {
+    "en": 0.83,  # 85.7 % (48/56)
+    "zh": 0.85,  # 87.5 % (49/56)
+    "fr": 0.82,  # 83.9 % (47/56)
+    "rejection": 0.66,  # 75.0 % (9/12)
+    "language": 0.98,  # 100 %
+}
+
 QUESTIONS_VAL3_FLOORS = {
     "en": 0.86,  # 88.9 % (32/36)
     "zh": 0.75,  # 77.8 % (28/36)
@@ -703,6 +713,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev3.yaml", QUESTIONS_DEV3_FLOORS),
         ("questions-dev4.yaml", QUESTIONS_DEV4_FLOORS),
         ("questions-dev5.yaml", QUESTIONS_DEV5_FLOORS),
+        ("questions-dev6.yaml", QUESTIONS_DEV6_FLOORS),
         ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
         ("questions-val3.yaml", QUESTIONS_VAL3_FLOORS),
     ],
