@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE
 from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Reply
 from bot.understanding.combining import combine, topic_answer
@@ -40,6 +41,7 @@ from bot.understanding.participation import Participation
 from bot.understanding.programme_facts import NOT_PUBLISHED, ProgrammeFacts
 from bot.understanding.programme_facts import TEXTS as PROGRAMME_TEXTS
 from bot.understanding.sentences import QUESTION
+from bot.understanding.text import has_cjk, normalize
 
 __all__ = ["IDLE_SECONDS", "NOT_PUBLISHED", "TEXTS", "Dialogue", "Focus"]
 
@@ -234,6 +236,7 @@ class Dialogue:
         # (a longer follow-up opening with an ellipsis and pointing back: "Et la santé
         # publique, elle fait partie de ce top ?")
         longer = self.focus.list is not None and read.ellipsis(text) and read.points_back(text)
+        unlisted = None
         if self.focus.list is not None and (read.short(text) or longer):
             # "皮肤科呢？" after the hospital specialties: not among the list in focus
             elliptic = read.elliptic(text) or longer
@@ -242,8 +245,10 @@ class Dialogue:
             unlisted = unlisted or unnamed_in_focus(
                 assistant, self.focus, text, lang, reply, pointing=pointing, elliptic=elliptic
             )
-            if unlisted is not None:
-                return unlisted
+        # "Et un doctorat dans cette même discipline ?" after a master's discipline
+        unlisted = unlisted or self._item_in_another_list(text, lang, reply)
+        if unlisted is not None:
+            return unlisted
         focus = self.focus
         programme = self._about(named)
         followup = focus.at > 0  # an earlier message of this conversation is remembered
@@ -274,7 +279,7 @@ class Dialogue:
         if named and (reply.kind not in ANSWERED or self._name_only(text, lang, reply, named)):
             # "what activities does the exchange programme include": the name is no question
             # (a statement, "I read about the exchange on your website", is not read again)
-            if read.sentences.asks(text) or asks(text):
+            if self._asks(text):
                 reply = self._without_names(text, lang) or reply
             if (
                 len(named) == 1
@@ -373,12 +378,18 @@ class Dialogue:
         """A message read with the focus, when it does not stand alone."""
         read, focus = self.read, self.focus
         followup = read.is_followup(text)
-        if followup and named and focus.topic is not None and read.only_names(text):
+        # the programme in focus named again by words that answer a topic of their own surely
+        # ("Et les établissements partenaires ?" after the exchange's aims: its partners)
+        renamed = named == {focus.programme} and self._sure_elsewhere(reply)
+        if followup and named and focus.topic is not None and read.only_names(text) and not renamed:
             # "and CSC students?": the topic in focus, for the programme named
             return topic_answer(self.assistant, focus.topic, lang)
+        listed = self._list_asked(text, lang, reply)
+        if listed is not None:
+            return listed
         # a wish ("I want to sign up") is the action it asks for, context or not
         if (followup or read.short(text)) and (
-            reply.kind not in ANSWERED or (reply.intent in ACTIONS and asks(text))
+            reply.kind not in ANSWERED or (reply.intent in ACTIONS and self._asks(text))
         ):
             in_context = self._in_context(text, lang, programme)
             if in_context is not None and not followup and not self._own_guess_of(text, in_context):
@@ -413,8 +424,74 @@ class Dialogue:
             about = self._about_focus(text, lang)
             if unanswered and about is not None and about.score < UNSURE:
                 about = None  # "do they have good coffee machines in there?" after the labs
+            if about is not None and named and programme and self.facts.is_other(about, programme):
+                # "Et dans le programme d'échange, on fait aussi de la clinique ?" after the
+                # CSC's clerkships: the programme named asks its own fact, not that one
+                about = None
             reply = about if about is not None and not self._own_fact(reply, about) else reply
         return reply
+
+    def _item_in_another_list(self, text: str, lang: str, reply: Reply) -> Reply | None:
+        """A short follow-up pointing back at the item in focus and naming another list only
+        ("Et un doctorat dans cette même discipline ?" after Statistics, a master's
+        discipline; "is it a PhD subject too?"): "not among" that list when the item is not in
+        it (in it, or answered surely alone with another topic, as it is)."""
+        read, matcher = self.read, self.assistant.matcher
+        item = self.kb.items.get(self.focus.item or "")
+        if item is None or not read.short(text) or not read.pronoun(text):
+            return None
+        lists = matcher.named_lists(text)
+        if len(lists) != 1 or matcher.named_items(text):
+            return None
+        wanted = lists[0]
+        if wanted in {m.entry_id for m in item.memberships} or wanted not in self.kb.entries:
+            return None
+        if reply.kind in ANSWERED and reply.intent != wanted and reply.score >= UNSURE:
+            return None  # "Ce labo dépend de quel ministère ?": a fact asked of its own
+        listed = self.kb.entries[wanted].item_ids
+        if item.id in listed or any(o.id in listed for o in self.assistant.family(item.id)):
+            return None
+        names = {language: item.label(language) for language in LANGUAGES}
+        return self.assistant.not_listed_reply(names, wanted, lang, item)
+
+    def _list_asked(self, text: str, lang: str, reply: Reply) -> Reply | None:
+        """A short follow-up opening with an ellipsis that names a list by its own words and
+        no item ("Et côté labos ?", "and the labs?", "那实验室呢？" after the hospital
+        specialties): that list, unless the message is answered surely, or with the list,
+        one of its items or an entry of the same list's kind."""
+        read = self.read
+        if not (read.ellipsis(text) and read.short(text)) or reply.score >= SURE_FACT:
+            return None
+        matcher = self.assistant.matcher
+        lists = matcher.named_lists(text)
+        if len(lists) != 1 or matcher.named_items(text):
+            return None
+        wanted = lists[0]
+        rest = f" {normalize(read.names_removed(read.stripped(text)))} "
+        for word in sorted(self.assistant.config.list_words.get(wanted, ()), key=len, reverse=True):
+            rest = rest.replace(word if has_cjk(word) else f" {word} ", " ")
+        if rest.strip() and matcher.specific(rest):
+            # it asks something of its own ("那exchange那个有临床的吗？还是只有lab而已")
+            best = self.assistant.match(rest).candidates[:1]
+            threshold = self.assistant.config.suggest_threshold
+            if best and best[0].score >= threshold and best[0].topic_id != wanted:
+                return None
+        topics = set(reply.topics or ()) | ({reply.intent} if reply.intent else set())
+        items = {t for t in topics if t in self.kb.items}
+        if wanted in topics or wanted in self._kinds_of(items):
+            return None
+        if reply.kind in ANSWERED and any(self.kb.programme_of(t) == NONE for t in topics):
+            return None  # the bot's own entries ("thanks", "greeting")
+        return topic_answer(self.assistant, wanted, lang)
+
+    def _sure_elsewhere(self, reply: Reply) -> bool:
+        """Whether a reply surely answers a fact other than the topic in focus (no overview)."""
+        return (
+            reply.kind in ANSWERED
+            and reply.score >= SURE_OVERVIEW
+            and reply.intent is not None
+            and self._a_fact(reply.intent)
+        )
 
     def _own_fact(self, reply: Reply, about: Reply) -> bool:
         """Whether a follow-up with a pronoun asks a fact of its own rather than about the
@@ -751,7 +828,12 @@ class Dialogue:
         peut y participer ?", "am I eligible?", "哪些人能参加？") gets that programme's entry
         (:mod:`bot.understanding.participation`), when the reply is unsure, the sign-up, or
         an entry about who takes part."""
-        if not asks(text) or len(reply.topics or ()) > 1:
+        # (a question mark, or, for a message not answered alone, a question word asking who
+        # without one: "who can take part in it"; "那具体咋报名参加，流程是啥样的" asks the
+        # procedure, "主要是想培养什么样的人才" the aims, not who takes part)
+        unanswered = reply.kind not in ANSWERED
+        question = asks(text) or (unanswered and self.read.asks_who(text) and self._asks(text))
+        if not question or len(reply.topics or ()) > 1:
             return reply  # a wish to join; or a question of two topics, both answered
         joining = reply.intent == SIGNUP
         if joining:
@@ -781,6 +863,12 @@ class Dialogue:
             if topic is not None:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply
+
+    def _asks(self, text: str) -> bool:
+        """Whether a message is a question: a question mark, or a question word or form
+        without one ("who can take part in it", "c quoi les etapes": students often leave
+        the mark out); a wish ("I want to sign up") is none."""
+        return asks(text) or self.read.sentences.asks(text)
 
     def _asker(self, text: str) -> bool:
         """Whether a question answered with an entry on who takes part describes the asker
@@ -840,7 +928,7 @@ class Dialogue:
             programme = next(iter(hinted))
         topic = self._asked.get(reply.intent or "", reply.intent)  # what was asked
         guessed = reply.kind == SUGGEST and not self.read.short(text)
-        if guessed and not self.read.sentences.asks(text) and not asks(text):
+        if guessed and not self._asks(text):
             # "My cousin did a clerkship abroad through CQMU's partner": no question, but
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
