@@ -60,6 +60,8 @@ MARKER_KINDS = {
         "relative",
         "asker",
         "person",
+        "besides",
+        "others",
     ),
 }
 BOTH, NONE = "both", "none"

@@ -34,6 +34,7 @@ from bot.understanding.lists_in_focus import TEXTS as LIST_TEXTS
 from bot.understanding.lists_in_focus import (
     item_in_focus,
     item_of_its_kind,
+    others_in_focus,
     unlisted_in_focus,
     unnamed_in_focus,
 )
@@ -233,25 +234,12 @@ class Dialogue:
         if partner_owns or assistant.declined(text):
             # a request the bot declines ("translate my CV"), whatever the context
             return assistant.fallback(lang, reply.score) if partner_owns else reply
-        # (a longer follow-up opening with an ellipsis and pointing back: "Et la santé
-        # publique, elle fait partie de ce top ?")
-        longer = self.focus.list is not None and read.ellipsis(text) and read.points_back(text)
-        unlisted = None
-        if self.focus.list is not None and (read.short(text) or longer):
-            # "皮肤科呢？" after the hospital specialties: not among the list in focus
-            elliptic = read.elliptic(text) or longer
-            unlisted = unlisted_in_focus(assistant, self.focus, text, lang, elliptic=elliptic)
-            pointing = read.pronoun(text)
-            unlisted = unlisted or unnamed_in_focus(
-                assistant, self.focus, text, lang, reply, pointing=pointing, elliptic=elliptic
-            )
-        # "Et un doctorat dans cette même discipline ?" after a master's discipline
-        unlisted = unlisted or self._item_in_another_list(text, lang, reply)
-        if unlisted is not None:
-            return unlisted
         focus = self.focus
         programme = self._about(named)
         followup = focus.at > 0  # an earlier message of this conversation is remembered
+        listed = self._in_lists(text, lang, reply, named, programme)
+        if listed is not None:
+            return listed
         if followup and focus.item is not None and read.pronoun(text):
             # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
             reply = item_of_its_kind(assistant, focus, text, reply) or reply
@@ -320,6 +308,38 @@ class Dialogue:
             reply = topic_answer(assistant, topic, lang, reply.score)
         return self._for_programme(reply, programme, lang)
 
+    def _in_lists(
+        self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
+    ) -> Reply | None:
+        """A follow-up about the lists in focus: the others than the item set apart ("what
+        else comes under that centre?" after Maternal-fetal Medicine), or "not among" the
+        list in focus ("皮肤科呢？" after the hospital specialties), or the item in focus asked of
+        another list ("Et un doctorat dans cette même discipline ?"); else None."""
+        assistant, read, focus = self.assistant, self.read, self.focus
+        if focus.at > 0 and not named and read.within_reach(text):
+            besides = read.asks_besides(text)
+            if besides or read.says_other(text):
+                pointing = read.pronoun(text) or read.compares(text)  # "in the same group"
+                other_words = () if besides else read.other_words
+                others = others_in_focus(
+                    assistant, focus, text, reply, pointing=pointing, other_words=other_words
+                )
+                if others is not None:
+                    return self._for_programme(others, programme, lang)
+        # (a longer follow-up opening with an ellipsis and pointing back: "Et la santé
+        # publique, elle fait partie de ce top ?")
+        longer = focus.list is not None and read.ellipsis(text) and read.points_back(text)
+        unlisted = None
+        if focus.list is not None and (read.short(text) or longer):
+            elliptic = read.elliptic(text) or longer
+            unlisted = unlisted_in_focus(assistant, focus, text, lang, elliptic=elliptic)
+            pointing = read.pronoun(text)
+            unlisted = unlisted or unnamed_in_focus(
+                assistant, focus, text, lang, reply, pointing=pointing, elliptic=elliptic
+            )
+        # "Et un doctorat dans cette même discipline ?" after a master's discipline
+        return unlisted or self._item_in_another_list(text, lang, reply)
+
     def _for_programme(self, reply: Reply, programme: str | None, lang: str) -> Reply:
         """The reply about the programme (``ProgrammeFacts.for_programme``, one mapping of its
         topics), noting the topic asked for each topic answered in its stead (kept by the
@@ -355,6 +375,8 @@ class Dialogue:
         read, topic = self.read, self.read.asked_fact(text)
         if programme is None or topic is None or self.facts.programme(programme) is None:
             return reply
+        if reply.intent in self.assistant.matcher.named_items(text):
+            return reply  # "Et celui sur les lipides, il fait quoi ?": the lab it names
         # answered with the programme as a whole or with who takes part, a question asking
         # what participants do asks that, however long or sure ("in the academic exchange
         # what do students actually do", "in Strasbourg one what participants do?")

@@ -70,6 +70,9 @@ class FollowupReader:
     alternative_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     counting_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "how many"
     counting_topic: str | None = None  # how many take part: the exchange's places
+    # "what else", "除了", "à part": the message asks for what is not the thing it sets apart
+    besides_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    others_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "other"
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -300,6 +303,29 @@ class FollowupReader:
             return self.counting_topic
         return None
 
+    def asks_besides(self, text: str) -> bool:
+        """Whether a message asks for what is not the thing it sets apart ("what else",
+        "除了…还有", "à part celui-là")."""
+        return bool(self.besides_markers) and has_marker(text, self.besides_markers, start=False)
+
+    def says_other(self, text: str) -> bool:
+        """Whether a message says "other" ("other labs", "别的实验室", "autres labos")."""
+        return bool(self.others_markers) and has_marker(text, self.others_markers, start=False)
+
+    @property
+    def other_words(self) -> tuple[str, ...]:
+        """The words for "other", normalised."""
+        return tuple(sorted({normalize(m) for ms in self.others_markers.values() for m in ms}))
+
+    def compares(self, text: str) -> bool:
+        """Whether a message compares with what was just said ("the same", "也", "pareil")."""
+        return bool(self.same_markers) and has_marker(text, self.same_markers, start=False)
+
+    def within_reach(self, text: str) -> bool:
+        """Whether a message is short enough for a pronoun to point back
+        (``followups.pronoun_max_words``)."""
+        return len(self.words(text)) <= self.pronoun_max_words
+
     def says_owns(self, text: str) -> bool:
         """Whether a message says that something has or offers ("have", "有", "propose")."""
         return bool(self.owns_markers) and has_marker(text, self.owns_markers, start=False)
@@ -450,6 +476,8 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             )
         ),
         alternative_markers=_marker_lists(followups.get("alternative")),
+        besides_markers=_marker_lists(followups.get("besides")),
+        others_markers=_marker_lists(followups.get("others")),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()

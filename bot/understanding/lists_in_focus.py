@@ -188,3 +188,81 @@ def item_of_its_kind(assistant: Assistant, focus: Focus, text: str, reply: Reply
     if not lists & set(matcher.named_lists(text)):
         return None
     return topic_answer(assistant, item.id, reply.language, SURE)
+
+
+def groups_of(assistant: Assistant, item: Item) -> tuple[str, ...]:
+    """The entries that group an item beside its lists ("the 111 Center" for Maternal-fetal
+    Medicine): entries related to one of the item's lists, neither a list nor an item, whose
+    English answer names the item."""
+    kb = assistant.kb
+    lists = {m.entry_id for m in item.memberships}
+    name = item.name["en"]
+    return tuple(
+        entry.id
+        for entry in kb.entries.values()
+        if entry.id not in lists
+        and entry.id not in kb.items
+        and not entry.item_ids
+        and lists & set(entry.related)
+        and name in entry.answer.get("en", "")
+    )
+
+
+def others_in_focus(
+    assistant: Assistant,
+    focus: Focus,
+    text: str,
+    reply: Reply,
+    *,
+    pointing: bool,
+    other_words: tuple[str, ...] = (),
+) -> Reply | None:
+    """A follow-up asking for what is not an item ("what else comes under that centre?" after
+    Maternal-fetal Medicine, "它除了母胎医学还有哪些方向"): the item named, else the item in
+    focus, is set apart; answered with that item again, one of its lists or groups, or not
+    surely, it asks for the others: the group or list the conversation is on, else the group
+    a pronoun points at (one group only), else the item's list. A fact answered surely keeps
+    its answer ("what other costs are there?"). ``other_words``: the message says only
+    "other", which asks so right before a word naming the item's list ("what other labs…",
+    "别的实验室"; not "d'autres pays")."""
+    kb, matcher = assistant.kb, assistant.matcher
+    named = matcher.named_items(text)
+    if len(named) > 1:
+        return None
+    item = kb.items.get(next(iter(named)) if named else focus.item or "")
+    if item is None:
+        return None
+    lists = [m.entry_id for m in item.memberships]
+    if other_words and not _other_of(assistant, text, lists, other_words):
+        return None
+    groups = groups_of(assistant, item)
+    containers = {*lists, *groups}
+    sure = reply.kind == ANSWER and reply.score >= SURE
+    if sure and reply.intent not in {item.id, *containers}:
+        return None
+    if focus.topic in containers:
+        target = focus.topic
+    elif pointing and len(groups) == 1:
+        target = groups[0]
+    else:
+        target = focus.list if focus.list in lists else lists[0]
+    if target == reply.intent:
+        return reply  # (not read again as the item in focus)
+    return topic_answer(assistant, target, reply.language, SURE)
+
+
+def _other_of(
+    assistant: Assistant, text: str, lists: list[str], other_words: tuple[str, ...]
+) -> bool:
+    """Whether a message says "other" right before a word naming one of the lists
+    (``matching.yaml`` ``list_words``: "other labs", "autres labos", "别的实验室")."""
+    norm = f" {normalize(text)} "
+    chinese = norm.replace(" ", "")
+    for list_id in lists:
+        for word in assistant.config.list_words.get(list_id, ()):
+            for other in other_words:
+                if has_cjk(word) and f"{other}{word}" in chinese:
+                    return True
+                if not has_cjk(word) and f" {other} {word} " in norm:
+                    return True
+    return False
