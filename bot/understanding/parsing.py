@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
+from bot.understanding.chinese_spelling import is_pinyin
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.text import (
     chinese_runs,
@@ -261,7 +262,7 @@ class MessageParser:
         """:meth:`language` with ``default`` on a tie ("" for a letter's asking part, whose
         body then decides)."""
         spelt, markers, grammar = self._spelt, self._markers, self._grammars
-        if self._borrowing(question):
+        if self._borrowing(question) or self._pinyin(question):
             return "zh"
         question = self._lent(question)
         whole = guess_language(question, spelt(question).split(), markers, default, grammar)
@@ -279,6 +280,17 @@ class MessageParser:
             return False
         words = set(normalize(question).split()) | set(self._spelt(question).split())
         return bool(words) and not words & self._latin_grammar
+
+    def _pinyin(self, question: str) -> bool:
+        """Whether a message is Chinese typed in pinyin without characters ("zhusu mianfei
+        ma"): two words at least that are pinyin and no English or French word the knowledge
+        base or the stop words know, more than all its other words (names left out)."""
+        if has_cjk(question):
+            return False
+        words = [w for w in normalize(without_names(question)).split() if w.isalpha()]
+        known = self._markers["en"] | self._markers["fr"]
+        typed = sum(1 for w in words if w not in known and is_pinyin(w))
+        return typed >= 2 and 2 * typed > len(words)
 
     def _lent(self, question: str) -> str:
         """A message in English or French with Chinese terms in it ("do you have 儿科?", "is
