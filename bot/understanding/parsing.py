@@ -116,6 +116,7 @@ class MessageParser:
             for lang in LANGUAGES
         }
         self._latin_grammar = self._grammars["en"] | self._grammars["fr"]
+        self._latin_words = markers.get("en", frozenset()) | markers.get("fr", frozenset())
         self._chinese_words = words
         self._preamble = {
             lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
@@ -288,7 +289,7 @@ class MessageParser:
         if has_cjk(question):
             return False
         words = [w for w in normalize(without_names(question)).split() if w.isalpha()]
-        known = self._markers["en"] | self._markers["fr"]
+        known = self._latin_words
         typed = sum(1 for w in words if w not in known and is_pinyin(w))
         return typed >= 2 and 2 * typed > len(words)
 
