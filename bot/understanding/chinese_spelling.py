@@ -52,25 +52,6 @@ def readings() -> dict[str, tuple[str, ...]]:
     return {char: tuple(syllables) for char, syllables in found.items()}
 
 
-@lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
-    """The toneless pinyin syllables (not folded)."""
-    lines = _READINGS.read_text("utf-8").splitlines()
-    return frozenset(line.split("\t")[0] for line in lines)
-
-
-@lru_cache(maxsize=4096)
-def is_pinyin(word: str) -> bool:
-    """Whether a folded Latin word is pinyin typed without tones: syllables one after the
-    other ("xuefei", "duoshao"; not "fees")."""
-    syllables = _syllables()
-    ends = {0}
-    for end in range(1, len(word) + 1):
-        if any(start in ends and word[start:end] in syllables for start in range(end - 6, end)):
-            ends.add(end)
-    return len(word) in ends and word.isascii() and word.isalpha()
-
-
 _CJK_FIRST, _CJK_SIZE = 0x4E00, 0x5200  # the CJK Unified Ideographs block
 
 

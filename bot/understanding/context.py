@@ -119,12 +119,11 @@ class Dialogue:
             body = sentences.body(text)
             asking = sentences.asking(text)
             said = self.focus.language or "en"  # "Strasbourg ?" after French: French
-            if asked:
-                lang = matcher.letter_language(asking, body, said)
-            elif self.focus.language and matcher.terms_only(text):
-                lang = said  # "pediatrics?" after French: terms borrowed, French still
-            else:
-                lang = matcher.language(text, said)
+            lang = (
+                matcher.letter_language(asking, body, said)
+                if asked
+                else matcher.language(text, said)
+            )
         named = self.read.programmes_named(" ".join(questions))
         if len(named) > 1 and not self.assistant.offers_options(text):
             # "For the CSC one, is housing free like in the exchange?" (in "CSC or the

@@ -220,13 +220,7 @@ class Matcher:
             (w for ws in language_words.values() for w in ws),
         )
         self._parser = MessageParser(
-            config,
-            self._names.named,
-            markers,
-            self.spelt,
-            self.specific,
-            standard=self.standard,
-            words=chinese,
+            config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
         )
         self._options = OptionFinder(kb, config, self._names.named)
         described_words = config.described
@@ -371,11 +365,6 @@ class Matcher:
         """The language a question is written in (that of :meth:`match`, without matching);
         ``default`` when its words do not tell."""
         return self._languages(question, default)
-
-    def terms_only(self, text: str) -> bool:
-        """Whether a message has terms and names but no grammar word of any language (see
-        :meth:`.parsing.MessageParser.terms_only`)."""
-        return self._parser.terms_only(text)
 
     def letter_language(self, asking: Sequence[str], body: str, default: str = "en") -> str:
         """The language of a letter, from the sentences that ask, else from its body."""

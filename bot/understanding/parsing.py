@@ -8,16 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from bot.content.languages import LANGUAGES
-from bot.understanding.chinese_spelling import is_pinyin
 from bot.understanding.matching_config import MatchingConfig
 from bot.understanding.text import (
-    chinese_runs,
     guess_language,
     has_cjk,
-    has_grammar,
     normalize,
     simplified,
-    without_chinese,
     without_names,
     word_count,
 )
@@ -98,26 +94,12 @@ class MessageParser:
         specific: Callable[[str], bool],
         *,
         standard: Callable[[str], str] = str,
-        words: frozenset[str] = frozenset(),
     ) -> None:
         self._markers, self._spelt, self._specific = markers, spelt, specific
         self._standard = standard
         # the grammar words of the Latin languages: a Chinese message without any has only
         # borrowed terms in Latin letters
         self._grammar = frozenset(w for lang in ("en", "fr") for w in config.stopwords[lang])
-        # each language's grammar words, which tell the student's own language from the terms
-        # borrowed from another (see :func:`.text.guess_language`): its stop words that the
-        # other languages' texts do not use too (not "ok", "a", "on"); ``words``: the
-        # knowledge base's Chinese words, whose stop characters are no grammar (访问学者)
-        self._grammars = {
-            lang: frozenset(config.stopwords[lang]).difference(
-                *(markers.get(other, ()) for other in LANGUAGES if other != lang)
-            )
-            for lang in LANGUAGES
-        }
-        self._latin_grammar = self._grammars["en"] | self._grammars["fr"]
-        self._latin_words = markers.get("en", frozenset()) | markers.get("fr", frozenset())
-        self._chinese_words = words
         self._preamble = {
             lang: tuple(normalize(m) for m in config.preamble.get(lang, ())) for lang in LANGUAGES
         }
@@ -262,53 +244,14 @@ class MessageParser:
     def _written(self, question: str, default: str = "en") -> str:
         """:meth:`language` with ``default`` on a tie ("" for a letter's asking part, whose
         body then decides)."""
-        spelt, markers, grammar = self._spelt, self._markers, self._grammars
-        if self._borrowing(question) or self._pinyin(question):
+        spelt, markers = self._spelt, self._markers
+        if self._borrowing(question):
             return "zh"
-        question = self._lent(question)
-        whole = guess_language(question, spelt(question).split(), markers, default, grammar)
+        whole = guess_language(question, spelt(question).split(), markers, default=default)
         clauses = [c for c in MIXED_CLAUSE.split(question) if word_count(spelt(c)) >= 3]
         if len(clauses) < 2 or not self._mixed(question):
             return whole
-        last = clauses[-1]
-        return guess_language(last, spelt(last).split(), markers, "", grammar) or whole
-
-    def terms_only(self, question: str) -> bool:
-        """Whether a message in Latin letters has no grammar word, in English or French:
-        terms and names only ("pediatrics?", "Strasbourg", "date limite"), which say what is
-        asked but not the language the student writes in (nor an elision: "l'hôpital ?")."""
-        if has_cjk(question) or "'" in question or "’" in question:
-            return False
-        words = set(normalize(question).split()) | set(self._spelt(question).split())
-        return bool(words) and not words & self._latin_grammar
-
-    def _pinyin(self, question: str) -> bool:
-        """Whether a message is Chinese typed in pinyin without characters ("zhusu mianfei
-        ma"): two words at least that are pinyin and no English or French word the knowledge
-        base or the stop words know, more than all its other words (names left out)."""
-        if has_cjk(question):
-            return False
-        words = [w for w in normalize(without_names(question)).split() if w.isalpha()]
-        known = self._latin_words
-        typed = sum(1 for w in words if w not in known and is_pinyin(w))
-        return typed >= 2 and 2 * typed > len(words)
-
-    def _lent(self, question: str) -> str:
-        """A message in English or French with Chinese terms in it ("do you have 儿科?", "is
-        the 中国政府奖学金 covered?"), without them: Latin words of which one is a grammar word
-        at least, and Chinese runs without any ("儿科呢?" and "我想问 the fees" are Chinese);
-        any other message as it is."""
-        if not has_cjk(question):
-            return question
-        # as written: the corrector writes the English terms of a Chinese message in Chinese
-        latin = [w for w in normalize(question).split() if w.isascii() and w.isalpha()]
-        # not "ok": "exchange 包住宿 ok good" is Chinese
-        if len(latin) < 2 or not self._latin_grammar.intersection(latin):
-            return question
-        stops, words = self._grammars["zh"], self._chinese_words
-        if any(has_grammar(run, stops, words) for run in chinese_runs(normalize(question))):
-            return question
-        return without_chinese(question)
+        return guess_language(clauses[-1], spelt(clauses[-1]).split(), markers) or whole
 
     def _borrowing(self, question: str) -> bool:
         """Whether a message is Chinese with Latin terms in it: Chinese characters, and Latin

@@ -9,7 +9,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from types import ModuleType
 
@@ -44,8 +44,6 @@ _ELISION = re.compile(r"(?<![^\W\d_])(?:[cdjlmnst]|qu)['’](?=[aeiouyhàâäé�
 _CAPITAL = r"(?!I\b)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’-]*"
 _LINK = r"(?:of|de|du|des|la|le|and|et|for|the|van|von|da|di|del|y)"
 _NAME = re.compile(rf"{_CAPITAL}(?:\s+(?:{_LINK}\s+)?{_CAPITAL})*")
-# French typography: a space before a question or exclamation mark ("visa ?", "merci !")
-_FRENCH_SPACING = re.compile(r"[^\W\d_][ \u00a0\u202f]+[?!？！]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;。！？：；\n]|^\W)\s*$")
 
 
@@ -76,11 +74,6 @@ def without_names(text: str) -> str:
         return " "
 
     return _NAME.sub(drop, text)
-
-
-def without_chinese(text: str) -> str:
-    """A text with its runs of Chinese characters replaced by spaces."""
-    return _CJK_RUN.sub(" ", text)
 
 
 def chinese_runs(text: str) -> list[str]:
@@ -173,16 +166,6 @@ def _within(run: str, words: frozenset[str]) -> set[int]:
     return inside
 
 
-def has_grammar(run: str, stopwords: frozenset[str], words: frozenset[str]) -> bool:
-    """Whether a run of Chinese characters has a grammar word: a stop word of several
-    characters (请问), or a stop character outside the words of ``words`` (吗, 我; not the 问
-    of 访问学者 when the knowledge base names it). A run without one is a term ("签证",
-    "中国政府奖学金"), which a message in another language may borrow."""
-    if _within(run, stopwords):
-        return True
-    return bool({i for i, char in enumerate(run) if char in stopwords} - _within(run, words))
-
-
 def pairs(segment: str) -> list[str]:
     """The adjacent character pairs of a Chinese segment (费用啊 → 费用, 用啊)."""
     return [segment[i : i + 2] for i in range(len(segment) - 1)]
@@ -212,31 +195,26 @@ def guess_language(
     normalized_words: Iterable[str],
     markers: dict[str, frozenset[str]],
     default: str = "en",
-    grammar: Mapping[str, frozenset[str]] | None = None,
 ) -> str:
     """Guess whether a question is English, Chinese or French.
 
-    Chinese wins when Chinese characters outnumber Latin words. Otherwise the student's own
-    language is that of the grammar words (``grammar``: each language's stop words; French
-    elisions such as d'admission count for French): a term borrowed from the other language
-    ("who pays the frais d'inscription?", "c quoi le fee") says nothing of it. When the
-    grammar words do not tell, each word that is a marker of only one of English or French
-    (stop words and knowledge-base vocabulary) counts for it, and French accents and
-    elisions count for French; a tie gives ``default``, and French spacing before a question
-    or exclamation mark ("visa ?") decides one. Names say nothing of the language (issue 18,
-    session 7): the words and accents of a capitalised name that does not open a sentence
-    ("what about the Faculté de Médecine de Strasbourg?", "哈佛 Medical School 的项目") are
-    left out, unless nothing else decides.
+    Chinese wins when Chinese characters outnumber Latin words. Otherwise each word that is a
+    marker of only one of English or French (stop words and knowledge-base vocabulary) counts
+    for it, and French accents and elisions (d'admission) count for French; a tie gives
+    ``default``. Names say nothing of the language (issue 18, session 7): the words and
+    accents of a capitalised name that does not open a sentence ("what about the Faculté de
+    Médecine de Strasbourg?", "哈佛 Medical School 的项目") are left out, unless nothing else
+    decides.
     """
     words = [w for w in normalized_words if w.isascii()]
     unnamed = without_names(text)
     if unnamed != text:
         named = Counter(normalize(text).split()) - Counter(normalize(unnamed).split())
         kept = _without_counted(words, named)
-        found = _guess(unnamed, kept, markers, grammar or {})
+        found = _guess(unnamed, kept, markers)
         if found:
             return found
-    return _guess(text, words, markers, grammar or {}) or default
+    return _guess(text, words, markers) or default
 
 
 def word_count(text: str) -> float:
@@ -258,41 +236,22 @@ def _without_counted(words: list[str], counted: Counter[str]) -> list[str]:
     return kept
 
 
-def _guess(
-    text: str,
-    words: list[str],
-    markers: dict[str, frozenset[str]],
-    grammar: Mapping[str, frozenset[str]],
-) -> str:
+def _guess(text: str, words: list[str], markers: dict[str, frozenset[str]]) -> str:
     """The language of :func:`guess_language`, or "" on a tie."""
     cjk = len(_CJK_CHAR.findall(text))
     if cjk and cjk >= len(words):
         return "zh"
-    folded = text.casefold()
-    elisions = len(_ELISION.findall(folded))
-    none: frozenset[str] = frozenset()
-    said = elisions + _leaning(words, grammar.get("en", none), grammar.get("fr", none))
-    if said:
-        return "fr" if said > 0 else "en"
     en_markers, fr_markers = markers.get("en", frozenset()), markers.get("fr", frozenset())
-    score = 2 * len(_ACCENTED.findall(folded)) + 2 * elisions
-    score += _leaning(words, en_markers, fr_markers)
-    if not score:
-        score = len(_FRENCH_SPACING.findall(text))
+    folded = text.casefold()
+    score = 2 * len(_ACCENTED.findall(folded)) + 2 * len(_ELISION.findall(folded))
+    for word in words:
+        in_en, in_fr = word in en_markers, word in fr_markers
+        if in_fr and not in_en:
+            score += 1
+        elif in_en and not in_fr:
+            score -= 1
     if score > 0:
         return "fr"
     if score < 0:
         return "en"
     return ""
-
-
-def _leaning(words: list[str], english: frozenset[str], french: frozenset[str]) -> int:
-    """The words of only French (+1 each) and of only English (-1 each), summed."""
-    score = 0
-    for word in words:
-        in_en, in_fr = word in english, word in french
-        if in_fr and not in_en:
-            score += 1
-        elif in_en and not in_fr:
-            score -= 1
-    return score
