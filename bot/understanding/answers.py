@@ -415,6 +415,10 @@ class Assistant:
             chosen.append(self._ranked(whole, topics, position))
         by_overview = self.kb.programmes.by_overview()
         if len(chosen) > 1 and all(c.topic_id in by_overview for c in chosen):
+            if not self._asks_of_programmes(question):
+                # nothing asked but the programmes compared ("quelle différence entre le
+                # programme avec Strasbourg et …"): the best topic comes from their names
+                return self._chosen(whole, chosen, parts, lang, named_only=True)
             fact = self._fact_compared(question)
             if fact is not None and not self.out_of_scope(whole):
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
@@ -468,13 +472,20 @@ class Assistant:
         return match.by_meaning and match.off_topic > closest + margin
 
     def _chosen(
-        self, whole: Match, chosen: list[Candidate], parts: list[str], lang: str
+        self,
+        whole: Match,
+        chosen: list[Candidate],
+        parts: list[str],
+        lang: str,
+        *,
+        named_only: bool = False,
     ) -> Reply | None:
         """The answers of the options chosen, in order, then those of the message's other
-        parts; None when the message is out of scope or asks something else about them."""
+        parts; None when the message is out of scope or asks something else about them
+        (``named_only``: it asks nothing but them, whatever its best topic)."""
         if self.out_of_scope(whole):
             return None
-        best = self._confident(whole)
+        best = None if named_only else self._confident(whole)
         own = self.kb.programmes.own_topics()
         if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
             # what the programmes are and who takes part are the programmes' own topics; any
@@ -568,6 +579,13 @@ class Assistant:
         if topic in self.kb.programmes.by_overview():
             return None
         return "fact" if self.kb.programme_of(topic) != NONE else None
+
+    def _asks_of_programmes(self, question: str) -> bool:
+        """Whether a message naming both programmes says anything once their names, the
+        comparison's words and generic words are out ("quelle différence entre le programme
+        avec Strasbourg et le programme d'échange ?" says nothing more)."""
+        rest = self.matcher.without_programmes(question)
+        return bool(rest.strip()) and self.matcher.specific(rest)
 
     def _fact_compared(self, question: str) -> str | None:
         """The fact a message compares the two programmes on, read without their names
