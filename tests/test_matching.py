@@ -16,6 +16,7 @@ import pytest
 from bot.content.languages import LANGUAGES
 from bot.telegram_rules import MESSAGE_LIMIT
 from bot.understanding.answers import ANSWER, FALLBACK, MAX_SUGGESTIONS, SUGGEST, Assistant, Reply
+from bot.understanding.context import Dialogue
 from bot.understanding.evaluation import Report, evaluate, load_cases, unknown_ids
 from bot.understanding.matcher import Candidate, Match
 
@@ -1154,3 +1155,60 @@ def test_the_short_forms_of_obstetrics_name_it(assistant: Assistant, question: s
     reply = assistant.answer(question)
     assert (reply.kind, reply.intent) == (ANSWER, "obstetrics")
     assert "Obstetrical" in reply.text
+
+
+# ────────── issue 18 (session 12): yes/no premises and the programmes compared ──────────
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("the french program is with university of paris né", "en"),
+        ("le partenaire français c'est l'université de Lyon, non ?", "fr"),
+        ("CSC那个中法项目是跟巴黎大学合作的吧", "zh"),
+    ],
+)
+def test_a_wrong_partner_in_a_premise_gets_the_real_partner(
+    assistant: Assistant, question: str, lang: str
+) -> None:
+    """A university a programme is said to be WITH is a premise about the partner, not
+    another university's question: the reply names Strasbourg. ("Le programme CSC, c'est bien
+    avec l'université de Lyon ?" is no longer declined either, but the conversation reads it
+    without the programme's name, as how to apply: still open.)"""
+    reply = Dialogue(assistant).reply(question)
+    assert reply.kind == ANSWER and reply.language == lang
+    assert {"csc-programme", "strasbourg-partnership"} & set(reply.topics)
+    assert "Strasbourg" in reply.text or "斯特拉斯堡" in reply.text
+
+
+def test_a_university_whose_own_exchange_is_asked_about_is_still_declined(
+    assistant: Assistant,
+) -> None:
+    for question in ("北京大学的交换项目怎么申请？", "does Peking University have an exchange?"):
+        assert assistant.answer(question).intent is None
+
+
+def test_a_portuguese_tag_question_costs_an_english_question_nothing(
+    assistant: Assistant,
+) -> None:
+    reply = Dialogue(assistant).reply("accommodation in cqmu is free né")
+    assert (reply.kind, reply.intent) == (ANSWER, "housing")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quelle différence entre le programme avec Strasbourg et le programme d'échange ?",
+        "去法国的那个CSC项目和来重医交流的那个项目，区别在哪啊",
+        "法国那个项目和来重医那个项目有什么区别",
+    ],
+)
+def test_the_programmes_compared_by_name_or_description_get_both_overviews(
+    assistant: Assistant, question: str
+) -> None:
+    """Both programmes, named or described beside a programme word ("去法国的那个项目",
+    "来重医那个"), compared with nothing else asked: each one's overview, in the order said."""
+    reply = Dialogue(assistant).reply(question)
+    assert reply.topics == ("csc-programme", "programme-overview")
+    texts = [assistant.topic_reply(t, reply.language).text for t in reply.topics]
+    assert reply.text == "\n\n".join(texts)

@@ -382,6 +382,10 @@ class Assistant:
         """The answer of a message that names or describes two or three options to choose
         between or to compare; None when it offers no such choice."""
         options = self.matcher.options(question)
+        described = False  # the programmes named by what describes them ("法国那个项目")
+        if not options:
+            options = self._described_programmes(question)
+            described = bool(options)
         phrases = self.matcher.option_phrases(question)
         if len(options) > len(phrases) == 2:
             # more names than sides of the choice: a side names its option in several words
@@ -391,7 +395,7 @@ class Assistant:
             if chosen:
                 return self._chosen(whole, chosen, parts, lang)
         if len(options) > 1:
-            return self._options(question, whole, options, parts, lang)
+            return self._options(question, whole, options, parts, lang, described=described)
         chosen = self._described_options(whole, phrases)
         if not chosen and len(phrases) > 2 and self.matcher.named_items(phrases[0]):
             # the field named before "A or B" is what they are of, no option ("En santé
@@ -399,8 +403,28 @@ class Assistant:
             chosen = self._described_options(whole, phrases[1:])
         return self._chosen(whole, chosen, parts, lang) if chosen else None
 
+    def _described_programmes(self, question: str) -> list[Option]:
+        """Both programmes, in the order said, when a message that asks to compare names one
+        or both by what describes it beside a programme word ("去法国的那个CSC项目和来重医交流的
+        那个项目，区别在哪", "the French one or the exchange, which …"); [] otherwise, and when
+        it names an item too (an item and a programme are no choice)."""
+        named = reader_of(self.kb).in_order(self.matcher.asking_part(question))
+        if len(named) != 2 or not self.matcher.compares(question):
+            return []
+        if self.matcher.named_items(self.matcher.spelt(self.matcher.asking_part(question))):
+            return []
+        programmes = self.kb.programmes.programmes
+        return [frozenset({programmes[p].overview}) for p in named]
+
     def _options(
-        self, question: str, whole: Match, options: list[Option], parts: list[str], lang: str
+        self,
+        question: str,
+        whole: Match,
+        options: list[Option],
+        parts: list[str],
+        lang: str,
+        *,
+        described: bool = False,
     ) -> Reply | None:
         """Each option a message names to choose between or to compare ("A or B?", "A 和 B，
         哪个…"), in the order named, then what its other parts ask ("…, and how long can I
@@ -415,7 +439,11 @@ class Assistant:
             chosen.append(self._ranked(whole, topics, position))
         by_overview = self.kb.programmes.by_overview()
         if len(chosen) > 1 and all(c.topic_id in by_overview for c in chosen):
-            fact = self._fact_compared(question)
+            if not self._asks_of_programmes(question, described):
+                # nothing asked but the programmes compared ("quelle différence entre le
+                # programme avec Strasbourg et …"): the best topic comes from their names
+                return self._chosen(whole, chosen, parts, lang, named_only=True)
+            fact = self._fact_compared(question, described)
             if fact is not None and not self.out_of_scope(whole):
                 return self._fact_of_programmes(fact, [c.topic_id for c in chosen], lang)
             best = self._confident(whole)
@@ -468,13 +496,20 @@ class Assistant:
         return match.by_meaning and match.off_topic > closest + margin
 
     def _chosen(
-        self, whole: Match, chosen: list[Candidate], parts: list[str], lang: str
+        self,
+        whole: Match,
+        chosen: list[Candidate],
+        parts: list[str],
+        lang: str,
+        *,
+        named_only: bool = False,
     ) -> Reply | None:
         """The answers of the options chosen, in order, then those of the message's other
-        parts; None when the message is out of scope or asks something else about them."""
+        parts; None when the message is out of scope or asks something else about them
+        (``named_only``: it asks nothing but them, whatever its best topic)."""
         if self.out_of_scope(whole):
             return None
-        best = self._confident(whole)
+        best = None if named_only else self._confident(whole)
         own = self.kb.programmes.own_topics()
         if best is not None and not any(self._same(best.topic_id, c.topic_id) for c in chosen):
             # what the programmes are and who takes part are the programmes' own topics; any
@@ -569,11 +604,18 @@ class Assistant:
             return None
         return "fact" if self.kb.programme_of(topic) != NONE else None
 
-    def _fact_compared(self, question: str) -> str | None:
+    def _asks_of_programmes(self, question: str, described: bool = False) -> bool:
+        """Whether a message naming both programmes says anything once their names, the
+        comparison's words and generic words are out ("quelle différence entre le programme
+        avec Strasbourg et le programme d'échange ?" says nothing more)."""
+        rest = self.matcher.without_programmes(question, described)
+        return bool(rest.strip()) and self.matcher.specific(rest)
+
+    def _fact_compared(self, question: str, described: bool = False) -> str | None:
         """The fact a message compares the two programmes on, read without their names
         ("which is longer, …": the duration), when it is a fact of a programme other than
         what the programmes are and who takes part; None when it asks for no such fact."""
-        rest = self.matcher.without_programmes(question)
+        rest = self.matcher.without_programmes(question, described)
         if not rest.strip() or not self.matcher.specific(rest):
             return None
         match = self.match(rest)

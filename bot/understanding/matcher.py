@@ -471,9 +471,15 @@ class Matcher:
         names do not say them (see :meth:`.options.OptionFinder.phrases`)."""
         return list(self._phrases_of(question))
 
-    def without_programmes(self, question: str) -> str:
-        """The part that asks, normalised, without the programmes' names."""
-        return self._options.without_programmes(self.spelt(self.asking_part(question)))
+    def compares(self, question: str) -> bool:
+        """Whether the part that asks asks to choose or compare ("which", "区别", "lequel")."""
+        return self._options.compares(self.spelt(self.asking_part(question)))
+
+    def without_programmes(self, question: str, described: bool = False) -> str:
+        """The part that asks, normalised, without the programmes' names (``described``:
+        and their describing words, see :meth:`.options.OptionFinder.without_programmes`)."""
+        asking = self.spelt(self.asking_part(question))
+        return self._options.without_programmes(asking, described)
 
     def clipped(self, phrase: str, edge: int | None = None) -> Option:
         """The items a one-word option clips the name of ("neuro", "pedia"); ``edge``: the

@@ -84,6 +84,17 @@ class OptionFinder:
         # longest first: a longer name found hides the shorter ones inside it
         self._items = _searched(items)
         self._programmes = _searched(programmes)
+        # what describes a programme ("french", "来重医"): no fact asked of it either
+        described = {
+            normalize(word): frozenset({programme.overview})
+            for programme in kb.programmes.programmes.values()
+            for lang in LANGUAGES
+            for word in programme.described_by.get(lang, ())
+        }
+        self._described = _searched({w: ids for w, ids in described.items() if w})
+        # the "one" beside a describing word ("the French one", "法国那个", "celui en France")
+        which_one = (kb.markers.get("followups") or {}).get("which_one") or {}
+        self._pointers = frozenset(normalize(w) for ws in which_one.values() for w in ws or ())
         # only the names whose first word (or character) a text holds are searched in it
         self._keys = {id(self._items): _first_keys(self._items)}
         self._keys[id(self._programmes)] = _first_keys(self._programmes)
@@ -141,6 +152,12 @@ class OptionFinder:
             return []
         return options
 
+    def compares(self, normalized: str) -> bool:
+        """Whether a normalised text asks to choose or compare (a word of
+        ``comparisons.asks`` or ``choice_words``: "which", "difference", "lequel", "区别")."""
+        padded = f" {normalized} "
+        return any(_found(marker, padded) for marker in self._asks)
+
     def _spans(self, padded: str, names: list[_Name]) -> list[tuple[int, int, Option]]:
         """Where names occur (first occurrence, longest names first, no overlaps), in order."""
         taken: list[tuple[int, int, Option]] = []
@@ -197,15 +214,17 @@ class OptionFinder:
                 return list(sides)
         return []
 
-    def without_programmes(self, normalized: str) -> str:
+    def without_programmes(self, normalized: str, described: bool = False) -> str:
         """A normalised text without the programmes' names (longest first), the words that
-        join them ("or", "和") and generic words ("programme", "项目"): what it asks of them."""
+        join them ("or", "和") and generic words ("programme", "项目"): what it asks of them;
+        ``described``: without their describing words ("french", "来重医") and the words that
+        point at them beside those ("one", "那个") too, when those name them."""
         padded = f" {normalized} "
-        for target, _, _, _ in self._programmes:
+        for target, _, _, _ in (*self._programmes, *(self._described if described else ())):
             padded = padded.replace(target, " ")
         for marker in self._asks:  # "which", "区别": the comparison, not the fact
             padded = padded.replace(marker if has_cjk(marker) else f" {marker} ", " ")
-        joining = self._between | self._joining
+        joining = self._between | self._joining | (self._pointers if described else frozenset())
         words = [w for w in padded.split() if w not in joining and not {w, stem(w)} & self._generic]
         rest = " ".join(words)
         for word in sorted(joining | self._generic, key=len, reverse=True):
