@@ -397,7 +397,22 @@ class Assistant:
             # the field named before "A or B" is what they are of, no option ("En santé
             # publique, vaut mieux viser les disciplines de master ou celles de doctorat ?")
             chosen = self._described_options(whole, phrases[1:])
-        return self._chosen(whole, chosen, parts, lang) if chosen else None
+        if not chosen or self._one_fact_asked(question, whole, chosen):
+            return None
+        return self._chosen(whole, chosen, parts, lang)
+
+    def _one_fact_asked(self, question: str, whole: Match, chosen: list[Candidate]) -> bool:
+        """Whether facts said in other words and joined by "or" are one question: no word
+        asks to choose or compare, and the whole message is sure of one of them ("will we run
+        experiments ourselves or only observe?", "on fait des manips ou on regarde ?" ask
+        what the programme holds, not for the laboratories beside it)."""
+        best = self._confident(whole)
+        return (
+            best is not None
+            and all(self._option_kind(c.topic_id) == "fact" for c in chosen)
+            and any(c.topic_id == best.topic_id for c in chosen)
+            and not self.matcher.asks_choice(question)
+        )
 
     def _options(
         self, question: str, whole: Match, options: list[Option], parts: list[str], lang: str
