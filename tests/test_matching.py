@@ -1143,24 +1143,3 @@ def test_the_short_forms_of_obstetrics_name_it(assistant: Assistant, question: s
     reply = assistant.answer(question)
     assert (reply.kind, reply.intent) == (ANSWER, "obstetrics")
     assert "Obstetrical" in reply.text
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "will we get to run experiments ourselves or only observe",
-        "What all will we be doing there, lab or hospital or lectures or what?",
-    ],
-)
-def test_facts_joined_by_or_without_a_choice_answer_what_the_message_asks_first(
-    assistant: Assistant, question: str
-) -> None:
-    reply = assistant.answer(question)
-    contents = assistant.topic_reply("programme-contents", reply.language).text
-    assert reply.intent == "programme-contents"
-    assert reply.text.startswith(contents)
-
-
-def test_facts_compared_keep_the_order_named(assistant: Assistant) -> None:
-    reply = assistant.answer("housing or the fee, which costs more?")
-    assert reply.topics == ("housing", "fees")

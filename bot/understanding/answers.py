@@ -397,24 +397,7 @@ class Assistant:
             # the field named before "A or B" is what they are of, no option ("En santé
             # publique, vaut mieux viser les disciplines de master ou celles de doctorat ?")
             chosen = self._described_options(whole, phrases[1:])
-        if not chosen:
-            return None
-        return self._chosen(whole, self._asked_first(question, whole, chosen), parts, lang)
-
-    def _asked_first(self, question: str, whole: Match, chosen: list[Candidate]) -> list[Candidate]:
-        """Facts said in other words and joined by "or", with no word asking to choose or
-        compare, the one the whole message is sure of first: it is what the message asks
-        ("will we run experiments ourselves or only observe?" asks what the programme holds,
-        the laboratories come second); else the options in the order named."""
-        best = self._confident(whole)
-        if (
-            best is None
-            or any(self._option_kind(c.topic_id) != "fact" for c in chosen)
-            or self.matcher.asks_choice(question)
-        ):
-            return chosen
-        first = [c for c in chosen if c.topic_id == best.topic_id]
-        return first + [c for c in chosen if c not in first]
+        return self._chosen(whole, chosen, parts, lang) if chosen else None
 
     def _options(
         self, question: str, whole: Match, options: list[Option], parts: list[str], lang: str

@@ -471,10 +471,6 @@ class Matcher:
         names do not say them (see :meth:`.options.OptionFinder.phrases`)."""
         return list(self._phrases_of(question))
 
-    def asks_choice(self, question: str) -> bool:
-        """Whether the part that asks asks to choose or compare (which, lequel, 哪个…)."""
-        return self._options.asks_choice(self.standard(self.asking_part(question)))
-
     def without_programmes(self, question: str) -> str:
         """The part that asks, normalised, without the programmes' names."""
         return self._options.without_programmes(self.spelt(self.asking_part(question)))

@@ -176,12 +176,6 @@ class OptionFinder:
             w in self._between or w in self._fillers or {w, stem(w)} & self._generic for w in words
         )
 
-    def asks_choice(self, text: str) -> bool:
-        """Whether a message asks to choose or compare (which, better, lequel, 哪个…), not
-        only joins two things with "or"."""
-        padded = f" {normalize(text)} "
-        return any(_found(marker, padded) for marker in self._asks)
-
     def phrases(self, text: str) -> list[str]:
         """The texts (normalised) of the two or three options a message offers to choose
         between, when its names do not say them: the two sides of a word of
