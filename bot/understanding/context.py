@@ -173,7 +173,7 @@ class Dialogue:
         if len(replies) > 1 and any(r.kind in (*ANSWERED, NOT_PUBLISHED) for r in facts):
             replies = facts  # a letter's "I want to join the exchange" is no question
         reply = combine(self.assistant, replies, lang)
-        if len(asked) == 1 and reply.kind in ANSWERED and not self._switched:
+        if len(asked) == 1 and reply.kind in (*ANSWERED, NOT_PUBLISHED) and not self._switched:
             # (not "Not on page. Ok. Graduate exchange then?": the topic in focus, switched)
             # the letter's one question read alone is less sure than the letter as a whole
             surer = self.assistant.surer_whole(text, read_as)
