@@ -366,11 +366,13 @@ class SentenceReader:
         if announced is not None:  # "I'd like to ask two things." / "Ma question porte sur…"
             if announced:
                 return QUESTION
-        elif asked or self._asking(norm):
-            return QUESTION
+        elif asked or self._asking(norm) or self.markers.has(norm, "opening", start=True):
+            return QUESTION  # ("is it all taught in english or mandarin": no question mark)
         for kind in (GREETING, THANKS, INTRO):
             if self.markers.has(norm, kind, start=kind != THANKS):
                 return kind
+        if self.markers.has(norm, "work", start=True):  # "My research focuses on oncology."
+            return INTRO
         if self.markers.has(norm, THANKS, start=False):
             return THANKS
         return OTHER
@@ -458,6 +460,8 @@ class SentenceReader:
             earlier = [s for s in sentences[: i - 1] if s.kind != THANKS]
             if earlier and earlier[-1].kind == OTHER:
                 return earlier[-1].text
+            if earlier and earlier[-1].kind == INTRO:  # "Mon sujet de mémoire touche au …"
+                return self._wished(earlier[-1].text)
         if before.kind == OTHER:
             return "" if self._announces_next(before.text) else before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
@@ -491,7 +495,9 @@ class SentenceReader:
         starts = [0, *(found.end() for found in cuts)]
         for start in reversed(starts):
             clause = normalised(introduction[start:])
-            if self.markers.has(clause, "wish") and not self.markers.has(clause, "level"):
+            if (
+                self.markers.has(clause, "wish") or self.markers.has(clause, "work", start=True)
+            ) and not self.markers.has(clause, "level"):
                 return introduction[start:].strip()
         return ""
 
