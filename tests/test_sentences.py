@@ -551,3 +551,53 @@ def test_examples_listed_after_a_questions_colon_are_left_out(
     )
     reply = Dialogue(assistant).reply(english)
     assert reply.text.startswith("<b>Programme contents</b>")  # not a decline
+
+
+def test_a_question_opening_with_its_verb_asks_without_its_question_mark(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # the remark about a friend is not joined to it: the letter's question is found
+    letter = (
+        "Hello,\nI am a nurse in Accra.\nA friend of mine did the exchange last year.\n"
+        "is it all taught in english or mandarin\nThanks,\nAma"
+    )
+    assert reader.questions(letter) == ["is it all taught in english or mandarin"]
+    reply = Dialogue(assistant).reply(letter)
+    assert reply.text.startswith("<b>Language of instruction</b>")
+    french = "Bonjour,\nJe suis infirmière.\nAvez-vous un laboratoire sur les lipides\nMerci,\nAwa"
+    assert reader.questions(french) == ["Avez-vous un laboratoire sur les lipides"]
+    # "Am a …" (the subject left out) introduces its writer, it does not ask
+    nigerian = "Good day sir,\nAm a medical lab scientist in Lagos.\nIs housing free?\nTunde"
+    assert reader.questions(nigerian) == ["Is housing free?"]
+
+
+def test_what_the_writer_works_on_is_context_not_the_question(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    letter = (
+        "Hello,\nI'm a nurse in Accra.\nMy research focuses on oncology.\n"
+        "can my husband come with me during the exchange\nThanks,\nAma"
+    )
+    assert kinds(reader, letter)[2] == (INTRO, "My research focuses on oncology.")
+    reply = Dialogue(assistant).reply(letter)
+    assert reply.text.startswith("<b>Coming with family</b>")  # not the oncology entry
+    # a question pointing back at it still stands for it
+    pointing = (
+        "Hello,\nI'm a nurse in Accra.\nMy research focuses on neonatology.\n"
+        "Is this department open to exchange students?\nThanks,\nAma"
+    )
+    assert Dialogue(assistant).reply(pointing).text.startswith("<b>Neonatology</b> is offered")
+
+
+def test_a_letter_asking_nothing_asks_the_wish_said_last(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    letter = (
+        "Hello,\nI'm a nurse in Accra.\nA friend of mine studied pharmacy with you.\n"
+        "I work in a NICU and I would like to see how premature babies are cared for in "
+        "China.\nThanks,\nAma"
+    )
+    assert reader.questions(letter) == [
+        "I work in a NICU and I would like to see how premature babies are cared for in China."
+    ]
+    assert Dialogue(assistant).reply(letter).text.startswith("<b>Neonatology</b> is offered")

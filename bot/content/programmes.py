@@ -39,6 +39,8 @@ MARKER_KINDS = {
         "learn",
         "addition",
         "subject",
+        "opening",
+        "work",
     ),
     "followups": (
         "ellipsis",
