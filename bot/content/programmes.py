@@ -39,8 +39,6 @@ MARKER_KINDS = {
         "learn",
         "addition",
         "subject",
-        "opening",
-        "work",
     ),
     "followups": (
         "ellipsis",

@@ -366,13 +366,11 @@ class SentenceReader:
         if announced is not None:  # "I'd like to ask two things." / "Ma question porte sur…"
             if announced:
                 return QUESTION
-        elif asked or self._asking(norm) or self.markers.has(norm, "opening", start=True):
-            return QUESTION  # ("is it all taught in english or mandarin": no question mark)
+        elif asked or self._asking(norm):
+            return QUESTION
         for kind in (GREETING, THANKS, INTRO):
             if self.markers.has(norm, kind, start=kind != THANKS):
                 return kind
-        if self.markers.has(norm, "work", start=True):  # "My research focuses on oncology."
-            return INTRO
         if self.markers.has(norm, THANKS, start=False):
             return THANKS
         return OTHER
@@ -423,17 +421,15 @@ class SentenceReader:
         if asked:
             return asked
         rest = [s.text for s in sentences if s.kind == OTHER]
-        # "I am a resident in urology and I would like to observe in a hospital": the last
-        # introduction that says what the writer wishes asks it, when nothing else is said
-        # after it ("A friend studied pharmacy with you. / I work in a NICU and I want to see…")
-        wishes = [
-            i
-            for i, s in enumerate(sentences)
-            if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
-        ]
-        others = [i for i, s in enumerate(sentences) if s.kind == OTHER]
-        if wishes and (not others or wishes[-1] > others[-1]):
-            rest = [sentences[wishes[-1]].text]
+        if not rest:
+            # "I am a resident in urology and I would like to observe in a hospital": the
+            # last introduction that says what the writer wishes asks it
+            wishes = [
+                s.text
+                for s in sentences
+                if s.kind == INTRO and self.markers.has(normalised(s.text), "wish")
+            ]
+            rest = wishes[-1:]
         # without the words that lead into it ("Oh, and one more thing: …")
         return [(self.question(" ".join(rest)), "")] if rest else [(text, "")]
 
@@ -460,9 +456,8 @@ class SentenceReader:
         before = sentences[i - 1]
         if before.kind == THANKS:  # "Merci. / PS: vous avez un labo sur ça ?": the letter's body
             earlier = [s for s in sentences[: i - 1] if s.kind != THANKS]
-            if earlier and earlier[-1].kind in (OTHER, INTRO):  # "Mon sujet de mémoire …"
-                last = earlier[-1]
-                return last.text if last.kind == OTHER else self._wished(last.text)
+            if earlier and earlier[-1].kind == OTHER:
+                return earlier[-1].text
         if before.kind == OTHER:
             return "" if self._announces_next(before.text) else before.text
         if sentences[i].part and not self.markers.has(normalised(before.text), "level"):
@@ -496,9 +491,7 @@ class SentenceReader:
         starts = [0, *(found.end() for found in cuts)]
         for start in reversed(starts):
             clause = normalised(introduction[start:])
-            if (
-                self.markers.has(clause, "wish") or self.markers.has(clause, "work", start=True)
-            ) and not self.markers.has(clause, "level"):
+            if self.markers.has(clause, "wish") and not self.markers.has(clause, "level"):
                 return introduction[start:].strip()
         return ""
 
