@@ -160,6 +160,8 @@ class FollowupReader:
                     near = words[max(0, at - 2) : at] + words[at + size : at + size + 2]
                     if any(w in self.one for w in near):
                         found.add(programme)
+        if has_marker(text, self.dismiss_markers, start=False):
+            return found  # "not the French one", "法国那个我先不考虑了": set aside, not asked
         for programme, lang, word in self.described:
             # "…, and the French one how long?", "法国那个呢", "et celui en France ?"
             if programme in programmes and self._described(norm, word, lang, self.one):
