@@ -1212,3 +1212,45 @@ def test_the_programmes_compared_by_name_or_description_get_both_overviews(
     assert reply.topics == ("csc-programme", "programme-overview")
     texts = [assistant.topic_reply(t, reply.language).text for t in reply.topics]
     assert reply.text == "\n\n".join(texts)
+
+
+@pytest.mark.parametrize(
+    ("turns", "programme", "other_topic"),
+    [
+        (
+            [
+                "i found two programs, the exchange and the strasbourg one",
+                "the exchange is 4 weeks to 6 months, and the french one how long",
+            ],
+            "csc",
+            "duration",
+        ),
+        (["有交流项目和CSC项目", "交流项目住宿免费，法国那个呢？"], "csc", "housing"),
+        (
+            ["CSC项目是啥", "想去重医附一院麻醉科蹲一阵子，交换有这个科吗"],
+            "exchange",
+            "csc-programme",
+        ),
+    ],
+)
+def test_a_follow_up_pointing_at_a_programme_never_gets_the_others_fact(
+    assistant: Assistant, turns: list[str], programme: str, other_topic: str
+) -> None:
+    """A message naming both programmes asks about the one it points at by description ("the
+    French one", "法国那个"); "交换" names the exchange as "exchange" does: the other
+    programme's fact is never the reply."""
+    dialogue = Dialogue(assistant)
+    for turn in turns:
+        reply = dialogue.reply(turn)
+    other = assistant.topic_reply(other_topic, reply.language).text
+    assert other.split("\n")[0] not in reply.text
+    if programme == "csc":  # its page gives neither: the honest reply, naming the programme
+        assert assistant.kb.programmes.programmes["csc"].name[reply.language] in reply.text
+
+
+def test_a_programme_described_and_set_aside_is_not_the_one_asked(assistant: Assistant) -> None:
+    """ "Not the French one" sets the CSC programme aside: the exchange's partners are given."""
+    dialogue = Dialogue(assistant)
+    dialogue.reply("im looking at the grad exchange not the french one")
+    reply = dialogue.reply("which schools r in it")
+    assert assistant.topic_reply("institutes", "en").text.split("\n")[0] in reply.text

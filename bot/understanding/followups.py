@@ -160,21 +160,31 @@ class FollowupReader:
                     near = words[max(0, at - 2) : at] + words[at + size : at + size + 2]
                     if any(w in self.one for w in near):
                         found.add(programme)
+        if has_marker(text, self.dismiss_markers, start=False):
+            return found  # "not the French one", "法国那个我先不考虑了": set aside, not asked
+        for programme, lang, word in self.described:
+            # "…, and the French one how long?", "法国那个呢", "et celui en France ?"
+            if programme in programmes and self._described(norm, word, lang, self.one):
+                found.add(programme)
         return found
 
-    def _described(self, norm: str, word: str, lang: str) -> bool:
+    def _described(
+        self, norm: str, word: str, lang: str, beside: frozenset[str] | None = None
+    ) -> bool:
         """Whether a describing word stands beside a programme word or "one", in the order of
         its language: before it in English and Chinese ("the French one", "法国那个项目",
         within two words or four characters), after it in French ("celui en France",
         "programme français", within two words). "Is the programme taught in French?" names
-        nothing."""
+        nothing. ``beside``: the words that make it a name (all "which one" words unless
+        given)."""
+        beside = self.which_one if beside is None else beside
         if has_cjk(word):
             chinese = norm.replace(" ", "")
             start = chinese.find(word)
             if start < 0:
                 return False
             after = chinese[start + len(word) : start + len(word) + 4]
-            return any(has_cjk(w) and w in after for w in self.which_one)
+            return any(has_cjk(w) and w in after for w in beside)
         if f" {word} " not in norm:
             return False  # the word is not in the message (most are not): nothing to read
         words = norm.split()
@@ -182,14 +192,14 @@ class FollowupReader:
             if token != word:
                 continue
             window = words[max(0, at - 2) : at] if lang == "fr" else words[at + 1 : at + 3]
-            if any(w in self.which_one for w in window):
+            if any(w in beside for w in window):
                 return True
             # farther, over linking words only ("le programme avec la France")
             step = -1 if lang == "fr" else 1
             near = at + step
             while 0 <= near < len(words) and words[near] in self.linking:
                 near += step
-            linked = 0 <= near < len(words) and words[near] in self.which_one
+            linked = 0 <= near < len(words) and words[near] in beside
             if linked or self._in_relative_clause(words[max(0, at - RELATIVE_SPAN) : at]):
                 return True
         return False
