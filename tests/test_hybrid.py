@@ -127,6 +127,21 @@ def test_thanks_before_a_french_question_is_no_thanks(
         ),
         ("c'est gratuit pis ça dure combien ?", ["c'est gratuit", "ça dure combien ?"]),
         ("儿科跟眼科都可以选吗？", ["儿科", "眼科都可以选吗？"]),  # 都: both asked for
+        # issue 17 (session 12): a name with a conjunction is held whole, the message's other
+        # conjunction still cuts; two ends of one scale are one question; "+" joins two
+        (
+            "is Public Health and Preventive Medicine a PhD field, and how long can I stay?",
+            ["is Public Health and Preventive Medicine a PhD field", "how long can I stay?"],
+        ),
+        (
+            "le logement c'est gratuit ou payant et le séjour dure combien ?",
+            ["le logement c'est gratuit ou payant", "le séjour dure combien ?"],
+        ),
+        (
+            "what is the minimum and maximum stay, and is housing free?",
+            ["what is the minimum and maximum stay", "is housing free?"],
+        ),
+        ("les labos + les spécialités de l'hôpital", ["les labos", "les spécialités de l'hôpital"]),
     ],
 )
 def test_parts_of_a_message(assistant: Assistant, message: str, parts: list[str]) -> None:
@@ -445,3 +460,19 @@ def test_a_text_with_more_tokens_than_are_kept_is_encoded_right(
     package /= np.linalg.norm(package, axis=1, keepdims=True)
     assert np.allclose(encoder.encode([text]), package, atol=1e-5)
     assert len(encoder._forward._kept) <= 8
+
+
+def test_a_name_with_a_conjunction_leaves_the_other_question_asked(assistant: Assistant) -> None:
+    """Issue 17 (session 12): "Public Health and Preventive Medicine" is not cut, and the
+    question joined to it by another "and" is answered too."""
+    reply = assistant.answer(
+        "Is Public Health and Preventive Medicine offered for a PhD, and is housing free?"
+    )
+    assert set(reply.topics) == {"public-health-preventive-medicine", "housing"}
+
+
+def test_paid_or_free_asks_one_thing(assistant: Assistant) -> None:
+    """Issue 17 (session 12): "paid or free" is no choice between two options: the stay and
+    the housing are answered, not the fees."""
+    reply = assistant.answer("how long can I stay and is the room paid or free?")
+    assert set(reply.topics) == {"duration", "housing"}

@@ -668,9 +668,9 @@ QUESTIONS_VAL2_FLOORS = {
 # Round 8 (session 12: a Brazilian nursing student, a Senegalese resident, a Chengdu student):
 # first scored on main 85.0 % (153/180)
 QUESTIONS_DEV6_FLOORS = {
-    "en": 0.85,  # 87.5 % (49/56) session 12's end (yesno12); 85.7 % first
+    "en": 0.87,  # 89.3 % (50/56) session 12 (two12); 87.5 % (yesno12); 85.7 % first
     "zh": 0.91,  # 92.9 % (52/56) session 12's end (yesno12); 87.5 % first
-    "fr": 0.84,  # 85.7 % (48/56) session 12's end (yesno12); 83.9 % first
+    "fr": 0.85,  # 87.5 % (49/56) session 12 (two12); 85.7 % (yesno12); 83.9 % first
     "rejection": 0.66,  # 75.0 % (9/12)
     "language": 0.98,  # 100 %
 }

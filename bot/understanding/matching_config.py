@@ -125,6 +125,8 @@ class MatchingConfig:
     conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_conjunctions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     choice_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # two words a conjunction joins inside one question ("paid or free", "min and max")
+    joined_pairs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # words asking to choose or compare named options ("asks": anywhere; "between": only
     # between two names), per language (see bot/understanding/options.py)
     comparisons: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -215,6 +217,7 @@ class MatchingConfig:
                 conjunctions=_per_language(data.get("conjunctions") or {}),
                 choice_conjunctions=_per_language(data.get("choice_conjunctions") or {}),
                 choice_words=_per_language(data.get("choice_words") or {}),
+                joined_pairs=_per_language(data.get("joined_pairs") or {}),
                 comparisons={
                     str(kind): _per_language(words or {})
                     for kind, words in (data.get("comparisons") or {}).items()

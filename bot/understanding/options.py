@@ -92,6 +92,10 @@ class OptionFinder:
             for word in programme.described_by.get(lang, ())
         }
         self._described = _searched({w: ids for w, ids in described.items() if w})
+        # two words a joining word ties inside one side ("paid or free", "min and max")
+        self._pairs = tuple(
+            normalize(pair) for lang in LANGUAGES for pair in config.joined_pairs.get(lang, ())
+        )
         # the "one" beside a describing word ("the French one", "法国那个", "celui en France")
         which_one = (kb.markers.get("followups") or {}).get("which_one") or {}
         self._pointers = frozenset(normalize(w) for ws in which_one.values() for w in ws or ())
@@ -241,6 +245,12 @@ class OptionFinder:
         is not inside an item's name ("Infection and Immunity"), "or" words before "and"."""
         padded = f" {piece} "
         names = self._spans(padded, self._items)
+        for pair in self._pairs:  # "is housing paid or free": no choice between two options
+            target = pair if has_cjk(pair) else f" {pair} "
+            start = padded.find(target)
+            while start >= 0:
+                names.append((start, start + len(target), frozenset()))
+                start = padded.find(target, start + 1)
         for words in (joining & self._between, joining - self._between):
             found: list[tuple[int, int]] = []
             for word in words:

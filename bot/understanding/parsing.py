@@ -34,6 +34,7 @@ EMOJI = re.compile(
 )
 REPEATED = re.compile(r"([a-z])\1{2,}")  # hiii, heyyy, sooo
 LED_WORDS = 3  # words after a lead that ask something, specific or not ("what do u do there")
+HELD = re.compile("\x00(\\d+)\x00")  # a name held whole while a message is cut
 QUESTION_END = re.compile(r"(?<=[?？，；;])|(?<=[吗呢],)")
 
 
@@ -54,6 +55,14 @@ def _latin_letter(char: str, repeat: bool) -> str:
         return r"[\s'’-]+"
     pattern = f"[{_ACCENTS[char]}]" if char in _ACCENTS else re.escape(char)
     return pattern + "+" if repeat else pattern
+
+
+def _held_pattern(words: str) -> str:
+    """Normalised words as written: Latin ones accents, case and apostrophes aside, between
+    word boundaries; Chinese ones as they are."""
+    if not words.isascii():
+        return re.escape(words)
+    return rf"(?<![^\W\d_]){''.join(_latin_letter(c, False) for c in words)}(?![^\W\d_])"
 
 
 def _chatter_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -126,6 +135,19 @@ class MessageParser:
             f" {n} "
             for n in sorted(names)
             if n.isascii() and latin_conjunctions.intersection(n.split())
+        )
+        # the same names as written (accents, case and apostrophes aside), and the pairs of
+        # words a conjunction joins inside one question ("paid or free"), held whole while a
+        # message is cut at its conjunctions
+        pairs = {normalize(p) for lang in LANGUAGES for p in config.joined_pairs.get(lang, ())}
+        joined = {n.strip() for n in self._joined_names} | pairs
+        self._joined_pattern = (
+            re.compile(
+                "|".join(_held_pattern(n) for n in sorted(joined, key=len, reverse=True)),
+                re.IGNORECASE,
+            )
+            if joined
+            else None
         )
         leads = [normalize(w) for lang in LANGUAGES for w in config.leads.get(lang, ())]
         self._leads = _chatter_pattern(w for w in leads if w) if leads else None
@@ -202,11 +224,13 @@ class MessageParser:
         contains a conjunction ("Public Health and Preventive Medicine") is not cut."""
         text = self.asking_part(question)
         normalized = f" {normalize(text)} "
-        if any(name in normalized for name in self._joined_names):
-            return [text]
+        held, names = self._held_names(text)
+        if any(name in f" {normalize(held)} " for name in self._joined_names):
+            return [text]  # a name written otherwise than the pattern reads it: not cut
         pieces: list[str] = []
-        for sentence in QUESTION_END.split(text):
+        for sentence in QUESTION_END.split(held):
             pieces.extend(self._split(sentence, self._conjunctions))
+        pieces = [HELD.sub(lambda found: names[int(found.group(1))], p) for p in pieces]
         if any(word in normalized for word in self._choice_words):  # "A 和 B，哪个…"
             options = []
             for piece in pieces:
@@ -218,6 +242,21 @@ class MessageParser:
         # A part is a word at least: three letters, or two Chinese characters (儿科).
         pieces = [p for p in pieces if len(normalize(p).replace(" ", "")) >= 3 - has_cjk(p)]
         return pieces if len(pieces) > 1 else [text]
+
+    def _held_names(self, text: str) -> tuple[str, list[str]]:
+        """A text with each name that contains a conjunction ("Public Health and Preventive
+        Medicine", "santé publique et médecine préventive") replaced by a mark that no
+        conjunction cuts, and the names replaced, in order: the message's other conjunctions
+        still join two questions."""
+        names: list[str] = []
+        if self._joined_pattern is None:
+            return text, names
+
+        def hold(found: re.Match[str]) -> str:
+            names.append(found.group())
+            return f"\x00{len(names) - 1}\x00"
+
+        return self._joined_pattern.sub(hold, text), names
 
     def _split(self, piece: str, patterns: list[re.Pattern[str]]) -> list[str]:
         for conjunction in patterns:
