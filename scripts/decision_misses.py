@@ -21,7 +21,6 @@ the wrong rows too (dev sets only: their misses may be read).
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from bot.understanding.decision import match_features
 from bot.understanding.evaluation import (
     Case,
     ask,
-    dev_set,
+    dev_sets_parser,
     load_cases,
     other_programme,
     right_reply,
@@ -88,10 +87,7 @@ def off_topic_box(assistant: Assistant, case: Case, reply: Reply) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser()
     parser.add_argument("--rows", action="store_true", help="print every wrong row too")
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")

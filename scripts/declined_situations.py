@@ -15,7 +15,6 @@ count on both sides: rows it would answer rightly, and off-topic rows it would a
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,13 @@ import numpy as np
 from bot.settings import REPOSITORY
 from bot.understanding.answers import FALLBACK, Assistant
 from bot.understanding.decision import match_features
-from bot.understanding.evaluation import ask, dev_set, load_cases, other_programme, right_reply
+from bot.understanding.evaluation import (
+    ask,
+    dev_sets_parser,
+    load_cases,
+    other_programme,
+    right_reply,
+)
 from bot.understanding.text import normalize
 
 Row = dict[str, float]
@@ -54,10 +59,7 @@ RULES: dict[str, Callable[[Row], bool]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser()
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     matcher, decision = assistant.matcher, assistant.config.decision

@@ -14,7 +14,6 @@ The corrections into a word of an item's name are listed apart. wordfreq is only
 
 from __future__ import annotations
 
-import argparse
 import difflib
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ import wordfreq
 from bot.content.languages import LANGUAGES
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import dev_set, load_cases
+from bot.understanding.evaluation import dev_sets_parser, load_cases
 from bot.understanding.text import normalize
 
 COMMON = 10_000  # the most frequent words of each language counted as real words
@@ -42,10 +41,7 @@ def replaced(source: list[str], target: list[str]) -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser()
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     matcher = assistant.matcher

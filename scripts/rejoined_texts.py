@@ -9,20 +9,16 @@ line per text changed by joining, then how many texts were read.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import dev_set, load_cases
+from bot.understanding.evaluation import dev_sets_parser, load_cases
 from bot.understanding.text import normalize
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser(description=__doc__.splitlines()[0])
     args = parser.parse_args()
     assistant = Assistant.load(
         REPOSITORY / "knowledge", REPOSITORY / "conversations", semantic=False

@@ -11,22 +11,24 @@ reports kinds per file, all languages together).
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import ask, dev_set, load_cases, other_programme, right_reply
+from bot.understanding.evaluation import (
+    ask,
+    dev_sets_parser,
+    load_cases,
+    other_programme,
+    right_reply,
+)
 
 KINDS = ("chatty", "noisy", "ordinary", "typos")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser(description=__doc__.splitlines()[0])
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), help="the tags counted")
     parser.add_argument("--langs", nargs="+", default=["en", "fr"], help="the languages counted")
     args = parser.parse_args()

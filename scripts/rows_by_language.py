@@ -10,20 +10,16 @@ off-topic rows too, for following one language across every dev set at once.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import ask, dev_set, load_cases, right_reply
+from bot.understanding.evaluation import ask, dev_sets_parser, load_cases, right_reply
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", help="only this language's rows (en, zh, fr)")
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")

@@ -15,14 +15,13 @@ does not: the room a reading that weighs the pieces could gain (issue 18, situ8)
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
 from bot.understanding.candidates import Match
-from bot.understanding.evaluation import dev_set, load_cases
+from bot.understanding.evaluation import dev_sets_parser, load_cases
 from bot.understanding.parsing import CLAUSE
 from bot.understanding.text import normalize
 
@@ -49,10 +48,7 @@ def pieces(assistant: Assistant, question: str) -> tuple[str, str] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser()
     parser.add_argument("--rows", action="store_true", help="print the rows where they differ")
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")

@@ -9,20 +9,22 @@ by the same rules; conversation rows are left out.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import ask, dev_set, load_cases, other_programme, right_reply
+from bot.understanding.evaluation import (
+    ask,
+    dev_sets_parser,
+    load_cases,
+    other_programme,
+    right_reply,
+)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser()
     parser.add_argument("--parts", action="store_true", help="print each wrong row's parts")
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")

@@ -10,19 +10,15 @@ counts them over all files.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from bot.settings import REPOSITORY
 from bot.understanding.answers import Assistant
-from bot.understanding.evaluation import ask, dev_set, load_cases
+from bot.understanding.evaluation import ask, dev_sets_parser, load_cases
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
-    )
+    parser = dev_sets_parser(description=__doc__.splitlines()[0])
     args = parser.parse_args()
     assistant = Assistant.load(REPOSITORY / "knowledge", REPOSITORY / "conversations")
     wrong = total = 0

@@ -179,6 +179,16 @@ def dev_set(path: str) -> str:
     return path
 
 
+def dev_sets_parser(description: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of a diagnosis script, with its ``files``: one or more dev sets
+    (:func:`dev_set`); the script adds its own options."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "files", nargs="+", type=dev_set, help="dev sets (never a held-out or validation set)"
+    )
+    return parser
+
+
 def right_reply(case: Case, reply: Reply, assistant: Assistant | None = None) -> bool:
     intent = getattr(reply, "intent", None)
     if case.outcome == NOT_PUBLISHED:
