@@ -551,3 +551,25 @@ def test_examples_listed_after_a_questions_colon_are_left_out(
     )
     reply = Dialogue(assistant).reply(english)
     assert reply.text.startswith("<b>Programme contents</b>")  # not a decline
+
+
+def test_the_writers_unlisted_field_is_not_what_a_letter_asks(assistant: Assistant) -> None:
+    letter = (
+        "Madame, Monsieur,\nJe suis une étudiante en master de maïeutique et je prévois de "
+        "participer à l'échange.\nUn accueil à l'aéroport de Chongqing est-il organisé à "
+        "l'arrivée des étudiants étrangers ?\nMerci d'avance.\nLéa"
+    )
+    reply = Dialogue(assistant).reply(letter)
+    assert "maïeutique" not in reply.text.lower()
+    assert "Disciplines de master" not in reply.text
+    # a letter that asks for its field is still told it is not listed
+    asking = "Bonjour,\nJe suis sage-femme.\nAvez-vous un master de médecine légale ?\nMerci,\nLéa"
+    assert "<b>Médecine légale</b> ne fait pas partie" in Dialogue(assistant).reply(asking).text
+
+
+def test_a_field_across_the_edge_of_a_programme_name_is_no_field(assistant: Assistant) -> None:
+    # 中法医学项目: the Sino-French programme, not 法医学 (forensic medicine)
+    reply = Dialogue(assistant).reply("中法医学项目派哪些人去")
+    assert "<b>法医学</b>不在" not in reply.text
+    assert "斯特拉斯堡" in reply.text
+    assert "<b>法医学</b>不在" in Dialogue(assistant).reply("中法项目有法医学吗").text

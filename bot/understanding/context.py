@@ -187,10 +187,24 @@ class Dialogue:
             if whole.intent in FRAME_ENTRIES:  # a letter's thanks are never what it asks
                 content = sentences.content(text)
                 whole = self._one(content, lang, self.read.programmes_named(content))
+            if whole.kind == NOT_LISTED:
+                whole = self._without_writers_field(text, lang) or whole
             if whole.kind in (*ANSWERED, NOT_PUBLISHED):
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _without_writers_field(self, text: str, lang: str) -> Reply | None:
+        """A letter's reply read without its self-introduction when the unlisted field it
+        gets is named only there, the writer's own field ("Je suis en master de maïeutique …
+        Un accueil à l'aéroport est-il organisé ?" asks about arrival, not midwifery); None
+        when the letter has no introduction or its questions name an unlisted field too."""
+        sentences = self.read.sentences
+        asked = sentences.without_introduction(text)
+        if asked == sentences.content(text):
+            return None  # no self-introduction
+        reply = self._one(asked, lang, self.read.programmes_named(asked))
+        return None if reply.kind == NOT_LISTED else reply
 
     def _before_remarks(self, text: str) -> str:
         """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon

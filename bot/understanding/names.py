@@ -172,6 +172,14 @@ class NameFinder:
         self._longest_name = max(
             (len(n.split()) for n in [*self.named, *self._not_listed]), default=1
         )
+        # The programmes' Chinese names: a field's name across one's edge is no field
+        # ("中法医学项目" is the Sino-French programme, not 法医学, forensic medicine).
+        self._programme_words = tuple(
+            word
+            for programme in kb.programmes.programmes.values()
+            for word in map(normalize, programme.names.get("zh", ()))
+            if has_cjk(word)
+        )
         self._pieces = lru_cache(maxsize=1024)(self._all_pieces)
         stopwords = {w for words in config.stopwords.values() for w in words}
         self._qualifiers = Qualifiers(self.named, config.qualified, stopwords)
@@ -202,7 +210,11 @@ class NameFinder:
         that named it, their language and its group; None when the text names a listed item
         too (a listed name inside the field's, "cardiac" in "cardiac surgery", is the field's)."""
         pieces = self._pieces(normalized)
-        found = [term for term in pieces if term in self._not_listed]
+        found = [
+            term
+            for term in pieces
+            if term in self._not_listed and not self._across_programme(normalized, term)
+        ]
         if not found:
             return None
         term = max(found, key=len)  # "pediatric dermatology" before "dermatology"
@@ -210,6 +222,23 @@ class NameFinder:
             return None
         group, lang = self._not_listed[term]
         return term, lang, group
+
+    def _across_programme(self, normalized: str, term: str) -> bool:
+        """Whether every place of a Chinese term in a text crosses the edge of a programme's
+        name there (法医学 in 中法医学): the text's words are the programme's, not the term."""
+        if not has_cjk(term):
+            return False
+        spans = [
+            (found.start(), found.end())
+            for word in self._programme_words
+            for found in re.finditer(re.escape(word), normalized)
+        ]
+
+        def crosses(start: int, end: int) -> bool:
+            return any(s < start < e < end or start < s < end < e for s, e in spans)
+
+        places = [m.start() for m in re.finditer(re.escape(term), normalized)]
+        return bool(places) and all(crosses(at, at + len(term)) for at in places)
 
     def _find_qualified(self, normalized: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
         """A normalised text without its qualified names ("icu for kids"), those names, and

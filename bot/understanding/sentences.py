@@ -648,6 +648,14 @@ class SentenceReader:
         kept = [s.text for s in self.read(text) if s.kind not in (GREETING, THANKS, SIGNATURE)]
         return ("，" if has_cjk(text) else "\n").join(kept) or text
 
+    def without_introduction(self, text: str) -> str:
+        """A letter's content (:meth:`content`) without its self-introduction: what it asks
+        about, the writer's own level, field and university left out."""
+        kept = [
+            s.text for s in self.read(text) if s.kind not in (GREETING, THANKS, SIGNATURE, INTRO)
+        ]
+        return ("，" if has_cjk(text) else "\n").join(kept) or self.content(text)
+
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
