@@ -26,11 +26,14 @@ corrected text too when two words or more were corrected (``correction.respelled
 
 Guards: words known as not listed or out of scope ("urology", "derm", "weather") are part of
 the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
-"nes") nor turned into a name ("gym" is no "gyn"); more than one edit turned real words into
-the knowledge base's, and is not tried. A common English or French word (``common_latin.txt``)
-is no typo ("told" is no "cold"; from three letters for the most frequent ones: "sir" is no
-"six"); an unknown word that begins one known word used much more than
-the others is that word clipped ("stomato": stomatology).
+"nes") nor turned into a name or a not-listed field ("gym" is no "gyn", "irl" no "orl") nor
+given a letter far from the one typed ("tfe" is no "tie"); a tie between corrections one edit
+away goes to the likely slip (a letter left out, swapped or a keyboard neighbour: "wich" is
+which, not with); chat fillers are never the correction of another word; more than one edit
+turned real words into the knowledge base's, and is not tried. A common English or French
+word (``common_latin.txt``) is no typo ("told" is no "cold"; from three letters for the most
+frequent ones: "sir" is no "six"); an unknown word that begins one known word used much more
+than the others is that word clipped ("stomato": stomatology).
 """
 
 from __future__ import annotations
