@@ -571,7 +571,7 @@ INDEP_FR_HOLDOUT_FLOORS = {"fr": 0.77, "rejection": 0.91, "language": 0.96}  # 7
 INDEP_ZH_DEV_FLOORS = {"zh": 0.88, "rejection": 0.9, "language": 0.96}  # 90.0 (s8), 100, 100
 INDEP_ZH_HOLDOUT_FLOORS = {"zh": 0.81, "rejection": 0.90, "language": 0.96}  # 84.5, 100, 99.2
 # Four or more typos in 6-10 words (zh: pinyin homophones), 30 questions a language.
-TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.95, "fr": 0.75}  # 90.0, 96.7 (session 9), 80.0
+TYPOS_DEV_FLOORS = {"en": 0.85, "zh": 0.95, "fr": 0.90}  # 90.0, 96.7 (session 9), 93.3 (chat13)
 TYPOS_HOLDOUT_FLOORS = {"en": 0.88, "zh": 0.79, "fr": 0.88}  # 93.3, 83.3, 93.3
 # Round 2 single questions by independent writers (en, fr, zh), merged; a dev set, first scored
 # in issue 18 session 4 as the check of the items' descriptions written before it was read

@@ -53,6 +53,17 @@ def test_a_question_with_several_typos_gets_the_answer(
         ("chepa si faque c gratuit", "je sais pas si donc c est gratuit"),
         ("les fees sont de combien", "les frais sont de combien"),  # English in French
         ("the fees are high", "the fees are high"),  # … but not in English
+        # session 13: texting abbreviations written out, never taken for other words (rly
+        # fly, wym gym, vsy psy, a not-listed field); a chat filler is no correction of
+        # another word (velez no welp); a short word loses no letter to a far key (tfe no
+        # tie); a letter left out beats one written for a far key (wich: which, not with)
+        ("rly is housing free", "really is housing free"),
+        ("wym by fees", "what do you mean by fees"),
+        ("vsy dis moi les frais", "vas y dis moi les frais"),
+        ("stv je te dis", "si tu veux je te dis"),
+        ("a student at velez college", "a student at velez college"),
+        ("pour mon tfe je cherche", "pour mon tfe je cherche"),
+        ("wich labs can i pick", "which labs can i pick"),
     ],
 )
 def test_latin_typos_are_corrected_and_real_words_kept(

@@ -138,8 +138,9 @@ def vocabulary_speller(
     kb: KnowledgeBase, config: MatchingConfig, phrases: dict[str, list[tuple[str, str]]]
 ) -> Speller:
     """The knowledge base's vocabulary, for correcting misspelt words: the words of every
-    phrase, stop word, out-of-scope example and not-listed name. The words only the items'
-    lay descriptions use are, like names, never the correction of a short word."""
+    phrase, stop word, out-of-scope example and not-listed name, and the one-word chat fillers
+    (known, but never the correction of another word). The words only the items' lay
+    descriptions use are, like names, never the correction of a short word."""
     words = [w for found in phrases.values() for _, text in found for w in text.split()]
     words += [w for lang in LANGUAGES for w in config.stopwords[lang]]
     in_descriptions = Counter(
@@ -156,11 +157,12 @@ def vocabulary_speller(
         for texts in (
             *config.out_of_scope.values(),
             *(group.names[lang] for group in config.not_listed for lang in LANGUAGES),
-            *_chat_words(config).values(),
         )
         for text in texts
         for w in normalize(text).split()
     ]
+    # chat fillers are known words, never the correction of another ("velez" is no "welp")
+    chat = [w for words in _chat_words(config).values() for w in words]
     runs = [r for found in phrases.values() for _, text in found for r in chinese_runs(text)]
     keep = [
         r
@@ -194,8 +196,16 @@ def vocabulary_speller(
     ]
     return Speller(
         [*words, *outside],
+        keep=chat,
         names=names,
         described=described,
+        unlisted=[
+            w
+            for group in config.not_listed
+            for lang in LANGUAGES
+            for n in group.names[lang]
+            for w in normalize(n).split()
+        ],
         chinese=ChineseSpeller(
             runs,
             keep,

@@ -26,11 +26,14 @@ corrected text too when two words or more were corrected (``correction.respelled
 
 Guards: words known as not listed or out of scope ("urology", "derm", "weather") are part of
 the vocabulary, so they stay as they are; a short word is never shortened ("nems" is no
-"nes") nor turned into a name ("gym" is no "gyn"); more than one edit turned real words into
-the knowledge base's, and is not tried. A common English or French word (``common_latin.txt``)
-is no typo ("told" is no "cold"; from three letters for the most frequent ones: "sir" is no
-"six"); an unknown word that begins one known word used much more than
-the others is that word clipped ("stomato": stomatology).
+"nes") nor turned into a name or a not-listed field ("gym" is no "gyn", "irl" no "orl") nor
+given a letter far from the one typed ("tfe" is no "tie"); a tie between corrections one edit
+away goes to the likely slip (a letter left out, swapped or a keyboard neighbour: "wich" is
+which, not with); chat fillers are never the correction of another word; more than one edit
+turned real words into the knowledge base's, and is not tried. A common English or French
+word (``common_latin.txt``) is no typo ("told" is no "cold"; from three letters for the most
+frequent ones: "sir" is no "six"); an unknown word that begins one known word used much more
+than the others is that word clipped ("stomato": stomatology).
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ class Speller:
         keep: Iterable[str] = (),
         names: Iterable[str] = (),
         described: Iterable[str] = (),
+        unlisted: Iterable[str] = (),
         chinese: ChineseSpeller | None = None,
         languages: Mapping[str, Iterable[str]] | None = None,
         shorthand: Mapping[str, Mapping[str, str]] | None = None,
@@ -117,7 +121,9 @@ class Speller:
         """``vocabulary``: every known word, as often as it is used (the most used wins a tie);
         ``names``: words of the items' names and aliases, never the correction of a short
         word; ``described``: words only the items' lay descriptions use, likewise never the
-        correction of a short word ("pool" is not "pouls"); ``keep``: known words that are
+        correction of a short word ("pool" is not "pouls"); ``unlisted``: words of the fields
+        known as not listed, never the correction of a short word either ("irl" is no "ORL",
+        "psk" no "psy"); ``keep``: known words that are
         never corrected nor targets (not listed fields, out-of-scope words); ``languages``:
         each language's own words (its phrases and stop words); ``shorthand``: per language,
         chat spellings and what they stand for (normalised)."""
@@ -125,6 +131,7 @@ class Speller:
         self._keep = frozenset(keep)
         self._chinese = chinese
         self._names = frozenset(names) | frozenset(described)  # never for a short word
+        self._not_short = self._names | frozenset(unlisted)  # … nor these
         self._known = frozenset(counts) | self._keep
         self._count = counts
         self._languages = {
@@ -332,12 +339,21 @@ class Speller:
         for distance, candidate in scored:
             if len(word) <= SHORT and len(candidate) < len(word):
                 continue  # a short word loses no letter ("nems" is not "nes")
-            if len(word) <= SHORT and candidate in self._names:
-                continue  # nor becomes a name ("gym" is not "gyn") or a described word
+            if len(word) <= SHORT and candidate in near and not _likely_slip(word, candidate):
+                continue  # nor takes a letter far from the one typed ("tfe" is no "tie")
+            if len(word) <= SHORT and candidate in self._not_short:
+                continue  # nor becomes a name ("gym" is not "gyn"), a described word or a
+                # field known as not listed ("irl" is no "orl")
             foreign = own is not None and candidate not in own
             if foreign and candidate not in near:
                 continue  # a sound is heard in the message's language ("servo" is no "cerveau")
-            rank = (distance, foreign, -_shared_prefix(word, candidate), -self._count[candidate])
+            rank = (
+                distance,
+                foreign,
+                not _likely_slip(word, candidate),
+                -_shared_prefix(word, candidate),
+                -self._count[candidate],
+            )
             if best is None or rank < best[0]:
                 best = (rank, candidate)
         if best is not None:
@@ -387,6 +403,37 @@ def _first_sound(word: str) -> str:
     found = _FIRST.match(word)
     first = found.group(1) if found else ""
     return "k" if first in "cqk" else first
+
+
+# Keys side by side on QWERTY and AZERTY keyboards, row by row: the i-th key of a row sits
+# between the i-th and (i+1)-th keys of the row above ("c" below "d" and "f"). A finger that
+# slips types a neighbour.
+_ROWS = (("qwertyuiop", "asdfghjkl", "zxcvbnm"), ("azertyuiop", "qsdfghjklm", "wxcvbn"))
+_NEIGHBOURS: dict[str, set[str]] = defaultdict(set)
+for _layout in _ROWS:
+    for _r, _row in enumerate(_layout):
+        for _i, _key in enumerate(_row):
+            _NEIGHBOURS[_key].update(_row[max(_i - 1, 0) : _i + 2])
+            if _r > 0:
+                _NEIGHBOURS[_key].update(_layout[_r - 1][_i : _i + 2])
+            if _r < len(_layout) - 1:
+                _NEIGHBOURS[_key].update(_layout[_r + 1][max(_i - 1, 0) : _i + 1])
+# letters written for one another by ear: vowels, the hard c (c, k, q), s and z
+_SOUND_ALIKE = (frozenset("aeiouy"), frozenset("ckq"), frozenset("sz"))
+
+
+def _likely_slip(typed: str, candidate: str) -> bool:
+    """Whether a one-edit ``typed`` word is a likely slip for ``candidate``: a letter left out
+    or doubled ("wich": which, not with), two letters swapped ("onw": own, not one), or one
+    letter written for a keyboard neighbour or for one that sounds alike. Another letter in
+    its place is a less likely slip ("wich" is no "with": c and t are far apart)."""
+    if len(typed) != len(candidate):
+        return True
+    changed = [(a, b) for a, b in zip(typed, candidate, strict=True) if a != b]
+    if len(changed) != 1:
+        return True  # a swap of neighbouring letters (or no change)
+    a, b = changed[0]
+    return b in _NEIGHBOURS[a] or any(a in group and b in group for group in _SOUND_ALIKE)
 
 
 def _shared_prefix(a: str, b: str) -> int:
