@@ -1151,9 +1151,10 @@ def test_the_american_partner_said_without_its_name_gets_the_housing_answer(
 def test_a_name_another_item_describes_with_does_not_outweigh_that_description(
     assistant: Assistant, question: str, item: str
 ) -> None:
-    """ "grossesse" names Obstetrics, but Maternal-fetal Medicine's description uses it too:
-    when that item explains the message better by its words and by meaning, the word is a
-    description's, not a name (issue 18, concept10); said plainly it still names its item."""
+    """A word one item's name or description uses and another item's description uses too:
+    the item that explains the message better by its words and by meaning is answered (issue
+    18, concept10); "grossesse" is no name since session 13, and said plainly about a
+    placement it still gets Obstetrics."""
     reply = assistant.answer(question)
     assert (reply.kind, reply.intent) == (ANSWER, item)
 
