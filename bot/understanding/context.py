@@ -150,6 +150,7 @@ class Dialogue:
             # a letter naming two programmes: each question about the one it names
             own = self.read.programmes_named(question) if len(named) > 1 else set()
             one, read_as = self._one(question, lang, own or named), question
+            one = self._past_asker(question, lang, own or named, one)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 read_as = f"{remark} {question}"
@@ -191,6 +192,24 @@ class Dialogue:
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _past_asker(self, text: str, lang: str, named: set[str], reply: Reply) -> Reply:
+        """A follow-up pointing back at the item or topic in focus past a clause describing
+        the asker ("我是nurse来的，可以在那边 observe 吗" after Specialized Nursing, "je pourrais
+        y faire ma partie manip ? (je suis en neuro)" after a lab): the asker's own field is
+        not what the pronoun stands for. Read without that clause, when so read it is about
+        the item or topic in focus and the reply was not; else the reply as it is."""
+        focus, read = self.focus, self.read
+        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
+        if focus.at <= 0 or not pointed or not read.describes_asker(text):
+            return reply
+        if pointed & {reply.intent, *(reply.topics or ())} or not read.pronoun(text):
+            return reply
+        question = read.without_asker(text)
+        if question == text or not read.pronoun(question):
+            return reply
+        again = self._one(question, lang, named)
+        return again if again.kind in ANSWERED and again.intent in pointed else reply
 
     def _before_remarks(self, text: str) -> str:
         """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon
@@ -281,7 +300,8 @@ class Dialogue:
                 candidates = assistant.match(text).candidates
                 if candidates and candidates[0].topic_id == overview:
                     reply = topic_answer(assistant, overview, lang, candidates[0].score)
-        reply = self._who_takes_part(text, lang, reply, programme)
+        if not self._goes_on(reply):  # ("C'est quel hôpital qui l'organise ?" after the forum)
+            reply = self._who_takes_part(text, lang, reply, programme)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
             reply = self._own_guess(text, lang, focus.programme) or reply
@@ -530,6 +550,8 @@ class Dialogue:
         entry = self.kb.entries.get(topic)
         if entry is None or not entry.published or entry.item_ids or topic in self.facts.overviews:
             return False
+        if topic in self.read.list_overviews:
+            return False  # "which areas does it have?" after a centre: its areas, not all lists
         item = self.focus.item
         kinds = self._kinds_of({item}) if item is not None and item in self.kb.items else set()
         return reply.kind == ANSWER and not kinds & set(reply.topics or (topic,))
@@ -885,6 +907,14 @@ class Dialogue:
             if topic is not None:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply
+
+    def _goes_on(self, reply: Reply) -> bool:
+        """Whether a follow-up is answered alone with the item or topic in focus, a fact that
+        is neither a programme's overview nor who takes part: it goes on about that, it does
+        not ask who may take part ("C'est quel hôpital qui l'organise ?" after the forum)."""
+        focus = self.focus
+        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
+        return focus.at > 0 and reply.kind == ANSWER and reply.intent in pointed
 
     def _asks(self, text: str) -> bool:
         """Whether a message is a question: a question mark, or a question word or form
