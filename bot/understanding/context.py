@@ -985,6 +985,12 @@ class Dialogue:
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)
+        elif reply.kind == ANSWER and topic in self.facts.overviews and not self._asks(text):
+            # "Mon cousin a fait un stage clinique dans le cadre de la coopération entre CQMU
+            # et Strasbourg": no question, answered with the programme it names; what a "c'est
+            # où ?" after it is about is the fact it tells of (its own best guess), if any
+            told = self._talked_about(text) if not self.read.short(text) else None
+            topic = told if told is not None and self._a_fact(told) else topic
         # the programmes compared, in order: "the first one" points into them until a message
         # names a programme again
         order = self.read.in_order(text)
