@@ -470,7 +470,12 @@ class Dialogue:
                 # "Et dans le programme d'échange, on fait aussi de la clinique ?" after the
                 # CSC's clerkships: the programme named asks its own fact, not that one
                 about = None
-            reply = about if about is not None and not self._own_fact(reply, about) else reply
+            # "那個也是免費的嗎" after housing (Dartmouth's too): compared with what was said and
+            # answered surely by the topic in focus, the fact asked is that topic's, not one of
+            # its own ("and they give housing there too?" after a partner: housing)
+            same = about is not None and about.score >= SURE_FACT and read.compares(text)
+            own = about is None or (not same and self._own_fact(reply, about))
+            reply = about if about is not None and not own else reply
         return reply
 
     def _item_in_another_list(self, text: str, lang: str, reply: Reply) -> Reply | None:
