@@ -150,6 +150,7 @@ class Dialogue:
             # a letter naming two programmes: each question about the one it names
             own = self.read.programmes_named(question) if len(named) > 1 else set()
             one, read_as = self._one(question, lang, own or named), question
+            one = self._past_asker(question, lang, own or named, one)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
                 read_as = f"{remark} {question}"
@@ -205,6 +206,24 @@ class Dialogue:
             return None  # no self-introduction
         reply = self._one(asked, lang, self.read.programmes_named(asked))
         return None if reply.kind == NOT_LISTED else reply
+
+    def _past_asker(self, text: str, lang: str, named: set[str], reply: Reply) -> Reply:
+        """A follow-up pointing back at the item or topic in focus past a clause describing
+        the asker ("我是nurse来的，可以在那边 observe 吗" after Specialized Nursing, "je pourrais
+        y faire ma partie manip ? (je suis en neuro)" after a lab): the asker's own field is
+        not what the pronoun stands for. Read without that clause, when so read it is about
+        the item or topic in focus and the reply was not; else the reply as it is."""
+        focus, read = self.focus, self.read
+        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
+        if focus.at <= 0 or not pointed or not read.describes_asker(text):
+            return reply
+        if pointed & {reply.intent, *(reply.topics or ())} or not read.pronoun(text):
+            return reply
+        question = read.without_asker(text)
+        if question == text or not read.pronoun(question):
+            return reply
+        again = self._one(question, lang, named)
+        return again if again.kind in ANSWERED and again.intent in pointed else reply
 
     def _before_remarks(self, text: str) -> str:
         """A follow-up's one question when remarks follow it ("Et la nutrition ? C'est mon
@@ -295,7 +314,8 @@ class Dialogue:
                 candidates = assistant.match(text).candidates
                 if candidates and candidates[0].topic_id == overview:
                     reply = topic_answer(assistant, overview, lang, candidates[0].score)
-        reply = self._who_takes_part(text, lang, reply, programme)
+        if not self._goes_on(reply):  # ("C'est quel hôpital qui l'organise ?" after the forum)
+            reply = self._who_takes_part(text, lang, reply, programme)
         if reply.kind == SUGGEST and not named and focus.programme is not None:
             # a "did you mean" whose best topic is the programme in focus's: that one
             reply = self._own_guess(text, lang, focus.programme) or reply
@@ -464,7 +484,12 @@ class Dialogue:
                 # "Et dans le programme d'échange, on fait aussi de la clinique ?" after the
                 # CSC's clerkships: the programme named asks its own fact, not that one
                 about = None
-            reply = about if about is not None and not self._own_fact(reply, about) else reply
+            # "那個也是免費的嗎" after housing (Dartmouth's too): compared with what was said and
+            # answered surely by the topic in focus, the fact asked is that topic's, not one of
+            # its own ("and they give housing there too?" after a partner: housing)
+            same = about is not None and about.score >= SURE_FACT and read.compares(text)
+            own = about is None or (not same and self._own_fact(reply, about))
+            reply = about if about is not None and not own else reply
         return reply
 
     def _item_in_another_list(self, text: str, lang: str, reply: Reply) -> Reply | None:
@@ -544,6 +569,8 @@ class Dialogue:
         entry = self.kb.entries.get(topic)
         if entry is None or not entry.published or entry.item_ids or topic in self.facts.overviews:
             return False
+        if topic in self.read.list_overviews:
+            return False  # "which areas does it have?" after a centre: its areas, not all lists
         item = self.focus.item
         kinds = self._kinds_of({item}) if item is not None and item in self.kb.items else set()
         return reply.kind == ANSWER and not kinds & set(reply.topics or (topic,))
@@ -900,6 +927,14 @@ class Dialogue:
                 return topic_answer(self.assistant, topic, lang, reply.score)
         return reply
 
+    def _goes_on(self, reply: Reply) -> bool:
+        """Whether a follow-up is answered alone with the item or topic in focus, a fact that
+        is neither a programme's overview nor who takes part: it goes on about that, it does
+        not ask who may take part ("C'est quel hôpital qui l'organise ?" after the forum)."""
+        focus = self.focus
+        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
+        return focus.at > 0 and reply.kind == ANSWER and reply.intent in pointed
+
     def _asks(self, text: str) -> bool:
         """Whether a message is a question: a question mark, or a question word or form
         without one ("who can take part in it", "c quoi les etapes": students often leave
@@ -969,6 +1004,12 @@ class Dialogue:
             # what a "where was it?" after it is about (the best guess, when one is offered;
             # it does not change the programme in focus)
             topic = self._talked_about(text)
+        elif reply.kind == ANSWER and topic in self.facts.overviews and not self._asks(text):
+            # "Mon cousin a fait un stage clinique dans le cadre de la coopération entre CQMU
+            # et Strasbourg": no question, answered with the programme it names; what a "c'est
+            # où ?" after it is about is the fact it tells of (its own best guess), if any
+            told = self._talked_about(text) if not self.read.short(text) else None
+            topic = told if told is not None and self._a_fact(told) else topic
         # the programmes compared, in order: "the first one" points into them until a message
         # names a programme again
         order = self.read.in_order(text)

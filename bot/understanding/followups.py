@@ -26,6 +26,7 @@ SENTENCE_END = re.compile(r"(?<=[.?!。？！])")  # a message cut after each se
 ELLIPTIC_WORDS = 3  # a message this short does not stand alone ("Statistics?", "is oncology one?")
 RELATIVE_SPAN = 9  # a relative clause's describing word at most this many words after "one"
 MEMO_SIZE = 512  # messages whose reading is remembered
+CLAUSE_CUT = re.compile(r"([,，;；:：()（）.?!。？！]+)")  # what ends a clause, kept
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,25 @@ class FollowupReader:
         学校不是合作院校", "moi qui suis doctorant"): asked with "can I join?", it asks whether
         someone like them may take part."""
         return bool(self.asker_markers) and has_marker(text, self.asker_markers, start=False)
+
+    def without_asker(self, text: str) -> str:
+        """A message without its clauses that describe the asker ("我是nurse来的，可以在那边
+        observe 吗", "je pourrais y faire ma partie manip ? (je suis en neuro)"): what is left
+        asks the question; the message as it is when none opens a clause, or all do."""
+        if not self.describes_asker(text):
+            return text  # (most messages: no description of the asker)
+        parts = CLAUSE_CUT.split(text)
+        kept, dropping = [], False
+        for at, part in enumerate(parts):
+            if at % 2:  # a cut: kept with the clause before it
+                if not dropping:
+                    kept.append(part)
+                continue
+            dropping = bool(part.strip()) and has_marker(part, self.asker_markers, start=True)
+            if not dropping:
+                kept.append(part)
+        left = " ".join("".join(kept).split()).rstrip(" (（")
+        return left if left.strip(" ,，;；:：()（）.?!。？！") else text
 
     def asks_doing(self, text: str) -> bool:
         """Whether a message asks what participants do ("what do they do", "做什么",
