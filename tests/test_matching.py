@@ -495,7 +495,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.9,  # 93.3 % (168/180) in session 6; 92.8 % with session 7's decision
+    "rejection": 0.93,  # 96.1 % (173/180) with who is asking (session 13; 93.3 % in session 6)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -671,15 +671,15 @@ QUESTIONS_DEV6_FLOORS = {
     "en": 0.87,  # 89.3 % (50/56) session 12 (two12); 87.5 % (yesno12); 85.7 % first
     "zh": 0.91,  # 92.9 % (52/56) session 12's end (yesno12); 87.5 % first
     "fr": 0.85,  # 87.5 % (49/56) session 12 (two12); 85.7 % (yesno12); 83.9 % first
-    "rejection": 0.66,  # 75.0 % (9/12)
+    "rejection": 0.95,  # 100 % (12/12) with who is asking (session 13); 75.0 % (9/12) first
     "language": 0.98,  # 100 %
 }
 
 QUESTIONS_DEV7_FLOORS = {
-    "en": 0.80,  # 82.1 % (46/56) first
+    "en": 0.81,  # 83.9 % (47/56) session 13 (off13: a premise through Harvard); 82.1 % first
     "zh": 0.94,  # 96.4 % (54/56) first
     "fr": 0.85,  # 87.5 % (49/56) first
-    "rejection": 0.75,  # 83.3 % (10/12)
+    "rejection": 0.88,  # 91.7 % (11/12) session 13 (off13: revising for exams); 83.3 % first
     "language": 0.98,  # 100 %
 }
 

@@ -11,16 +11,24 @@ A message that names only places (a partner's city or country, Chongqing: "what 
 Dartmouth in?", "法国的首都是哪里", "best hotpot in Chongqing?") asks about the place when
 what is left is closer to the out-of-scope examples than to every entry by
 ``general_questions.place_margin`` (issue 18, session 10). A message whose asking part says
-nothing but a name ("I have chest pain when I climb stairs, is it my heart?") is judged whole."""
+nothing but a name ("I have chest pain when I climb stairs, is it my heart?") is judged whole.
+A patient, a relative or a practitioner asking about an illness, its treatment, an appointment
+or a doctor, and not as a student, is off topic too (:class:`Patients`, issue 18, session 13)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from bot.content.knowledge import KnowledgeError
+from bot.content.languages import LANGUAGES
 from bot.understanding.semantic import SemanticIndex
-from bot.understanding.text import has_cjk
+from bot.understanding.text import has_cjk, normalize
 
 _KEPT = 1024  # judgements remembered
+_PATIENTS = "matching.yaml: patients"
 
 # What is left of a message: the share of its words the knowledge base does not know.
 UnknownShare = Callable[[str], float]
@@ -132,4 +140,50 @@ class GeneralQuestions:
             closer > margin
             and self._semantic.off_topic(embedded) >= closest
             and unknown_share(rest) >= share
+        )
+
+
+@dataclass(frozen=True)
+class Patients:
+    """Who is asking: a patient, a relative or a practitioner about an illness, its treatment,
+    an appointment or a doctor ("my mother has breast cancer, can she be treated there?",
+    "我妈想去看甲状腺，专家号咋挂", "je peux me faire opérer chez vous ?", "PEEP设多少合适") is
+    off topic whatever specialty it names, unless the message also says what a student asking
+    about training says (a level, the exchange, to observe, train or learn: "can I observe how
+    they treat breast cancer?"). The patterns are data: ``matching.yaml`` ``patients:``
+    (issue 18, session 13)."""
+
+    patient: tuple[re.Pattern[str], ...] = ()
+    student: tuple[re.Pattern[str], ...] = ()
+    fold: Callable[[str], str] = normalize  # a message as the patterns read it
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any], fold: Callable[[str], str] = normalize) -> Patients:
+        """The section as read from ``matching.yaml`` (none: nothing is a patient's); raises
+        :class:`KnowledgeError` on a missing language or a bad pattern."""
+        if not data:
+            return cls(fold=fold)
+        kinds: dict[str, tuple[re.Pattern[str], ...]] = {}
+        for kind in ("patient", "student"):
+            per_language = data.get(kind)
+            if not isinstance(per_language, Mapping) or set(per_language) != set(LANGUAGES):
+                raise KnowledgeError([f"{_PATIENTS}: {kind} needs en, zh and fr"])
+            compiled = []
+            for lang in LANGUAGES:
+                for pattern in per_language[lang] or ():
+                    try:
+                        compiled.append(re.compile(str(pattern)))
+                    except re.error as error:
+                        raise KnowledgeError([f"{_PATIENTS}: {kind} {lang}: {error}"]) from error
+            kinds[kind] = tuple(compiled)
+        return cls(kinds["patient"], kinds["student"], fold)
+
+    def asks(self, question: str) -> bool:
+        """Whether a message is a patient's, a relative's or a practitioner's, not a
+        student's (every language's patterns read every message: they mix languages)."""
+        if not self.patient:
+            return False
+        folded = self.fold(question)
+        return any(p.search(folded) for p in self.patient) and not any(
+            p.search(folded) for p in self.student
         )

@@ -144,6 +144,8 @@ class MatchingConfig:
     declined: tuple[re.Pattern[str], ...] = ()  # requests declined whatever words they use
     # other institutions asked about, as read (see bot/understanding/institutions.py)
     institutions: dict[str, Any] = field(default_factory=dict)
+    # who is asking: a patient's or a student's patterns, as read (see bot/understanding/general.py)
+    patients: dict[str, Any] = field(default_factory=dict)
     # a message naming an item, closer without its names to the out-of-scope examples than to
     # every entry by this, asks something general (see bot/understanding/general.py)
     general_margin: float = 0.12
@@ -230,6 +232,7 @@ class MatchingConfig:
                 out_of_scope=_per_language(data.get("out_of_scope") or {}),
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 institutions=dict(data.get("institutions") or {}),
+                patients=dict(data.get("patients") or {}),
                 qualified=dict(data.get("qualified") or {}),
                 general_margin=float(general.get("margin", 0.12)),
                 general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
