@@ -111,9 +111,9 @@ class Dialogue:
         it says and what it asks ("The exchange lasts 4 weeks to 6 months. And the CSC
         one?", "交流项目是免费的，那CSC项目呢？", "L'échange est gratuit, mais le programme CSC
         aussi ?"); ``None`` for any other message (most name one programme or none). What is
-        said names only the one programme and is no question of its own (no question mark:
-        "交流計畫可以待多久我已經知道了，CSC 那個呢？" says what is known); what is asked names only
-        the other (its longest such ending)."""
+        said names only the one programme, not pointed at ("For the CSC one, …"), and is no
+        question of its own (no question mark: "交流計畫可以待多久我已經知道了，CSC 那個呢？" says what is known);
+        what is asked names only the other (its longest such ending)."""
         read = self.read
         if len(read.programmes_named(text)) < 2:
             return None
@@ -123,8 +123,10 @@ class Dialogue:
             about, before = read.programmes_named(asked), read.programmes_named(said)
             if len(about) != 1 or len(before) != 1 or about == before:
                 continue
-            if asks(said):
-                return None  # it asks about both ("…?" twice): read as it is
+            if asks(said) or read.pointed(said, before):
+                # it asks about both ("…?" twice), or it points at the one asked about first
+                # ("For the CSC one, is housing free like in the exchange?")
+                return None
             if asks(asked) or read.sentences.asks(asked) or read.ellipsis(asked):
                 return said, asked
             return None
