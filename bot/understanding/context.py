@@ -112,8 +112,8 @@ class Dialogue:
         one?", "交流项目是免费的，那CSC项目呢？", "L'échange est gratuit, mais le programme CSC
         aussi ?"); ``None`` for any other message (most name one programme or none). What is
         said names only the one programme, not pointed at ("For the CSC one, …"), and is no
-        question of its own (no question mark: "交流計畫可以待多久我已經知道了，CSC 那個呢？" says what is known);
-        what is asked names only the other (its longest such ending)."""
+        question of its own (no question mark: "交流計畫可以待多久我已經知道了，CSC 那個呢？"
+        says what is known); what is asked names only the other (its longest such ending)."""
         read = self.read
         if len(read.programmes_named(text)) < 2:
             return None
