@@ -19,6 +19,7 @@ three questions are answered, in the order asked, in one reply.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -63,6 +64,9 @@ UNKNOWN_SHARE = 0.6
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
+# Where a message may be cut into what it says and what it asks: after a sentence's end, a
+# comma, a semicolon or a colon ("The exchange is free, but is the CSC one free too?").
+_CLAUSE_END = re.compile(r"(?<=[.!?。！？;；,，:：])")
 
 
 class Dialogue:
@@ -94,6 +98,42 @@ class Dialogue:
         """The reply to the next message (the focus is updated)."""
         text = spoken_commas(text)  # 住宿要钱吗 最多能待多久: a space typed for a comma
         text = self.assistant.matcher.standard(text, terms=False)  # 嗰個 → 那个, for the markers
+        said_then_asked = self._said_then_asked(text)
+        if said_then_asked is not None:
+            # "The exchange is free, but is the CSC one free too?": what is said of one
+            # programme is the context of the question about the other, as if said before it
+            said, text = said_then_asked
+            self.reply(said, lang)
+        return self._reply(text, lang)
+
+    def _said_then_asked(self, text: str) -> tuple[str, str] | None:
+        """A message that says something of one programme, then asks about the other: what
+        it says and what it asks ("The exchange lasts 4 weeks to 6 months. And the CSC
+        one?", "交流项目是免费的，那CSC项目呢？", "L'échange est gratuit, mais le programme CSC
+        aussi ?"); ``None`` for any other message (most name one programme or none). What is
+        said names only the one programme, not pointed at ("For the CSC one, …"), and is no
+        question of its own (no question mark: "交流計畫可以待多久我已經知道了，CSC 那個呢？"
+        says what is known); what is asked names only the other (its longest such ending)."""
+        read = self.read
+        if len(read.programmes_named(text)) < 2:
+            return None
+        pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+        for at in range(1, len(pieces)):
+            said, asked = "".join(pieces[:at]).strip(), "".join(pieces[at:]).strip()
+            about, before = read.programmes_named(asked), read.programmes_named(said)
+            if len(about) != 1 or len(before) != 1 or about == before:
+                continue
+            if asks(said) or read.pointed(said, before):
+                # it asks about both ("…?" twice), or it points at the one asked about first
+                # ("For the CSC one, is housing free like in the exchange?")
+                return None
+            if asks(asked) or read.sentences.asks(asked) or read.ellipsis(asked):
+                return said, asked
+            return None
+        return None
+
+    def _reply(self, text: str, lang: str | None) -> Reply:
+        """The reply to a message as it stands (see :meth:`reply`)."""
         now = self.clock()
         self.focus = self.focus.fresh(now, self.idle)
         self._unnamed.clear()
