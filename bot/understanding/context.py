@@ -123,8 +123,9 @@ class Dialogue:
             about, before = read.programmes_named(asked), read.programmes_named(said)
             if len(about) != 1 or len(before) != 1 or about == before:
                 continue
-            if asks(said) or read.pointed(said, before):
-                # it asks about both ("…?" twice), or it points at the one asked about first
+            if asks(said) or read.sentences.opens_asking(said) or read.pointed(said, before):
+                # it asks about both ("…?" twice, "who takes part in the CSC programme, and in
+                # the exchange?"), or it points at the one asked about first
                 # ("For the CSC one, is housing free like in the exchange?")
                 return None
             if asks(asked) or read.sentences.asks(asked) or read.ellipsis(asked):

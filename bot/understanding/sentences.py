@@ -628,6 +628,19 @@ class SentenceReader:
             return self.markers.has(norm, "request")
         return len(_WORD.findall(clause[max(ends) :])) >= MIN_QUESTION_WORDS
 
+    def opens_asking(self, clause: str) -> bool:
+        """Whether a clause opens with a question word or form ("who takes part in the CSC
+        programme", "谁可以去"), perhaps after a word that leads into it; not "交流可以待多久我
+        已经知道了" (a question word inside what is said)."""
+        lead = self.markers.lead.match(lowered(clause))
+        for rest in {clause, clause[lead.end() :] if lead else clause}:
+            norm = normalised(rest)
+            if self.markers.has(norm, "clause", start=True) or self.markers.has(
+                norm, "ask", start=True
+            ):
+                return True
+        return False
+
     def asks(self, clause: str) -> bool:
         """Whether a clause asks on its own (a question word, a request, a question form)."""
         norm = normalised(clause.rstrip("?？ "))
