@@ -573,3 +573,26 @@ def test_a_field_across_the_edge_of_a_programme_name_is_no_field(assistant: Assi
     assert "<b>法医学</b>不在" not in reply.text
     assert "斯特拉斯堡" in reply.text
     assert "<b>法医学</b>不在" in Dialogue(assistant).reply("中法项目有法医学吗").text
+
+
+def test_a_request_for_two_things_is_answered_twice(
+    reader: SentenceReader, assistant: Assistant
+) -> None:
+    # "…, puis m'indiquer …": a second request after "puis" / "and then"; "me décrire" asks
+    french = (
+        "Bonjour,\nJe suis interne en pédiatrie à Lille.\nPourriez-vous me décrire les "
+        "activités prévues pendant l'échange, puis m'indiquer les possibilités de logement ?"
+        "\nMerci,\nPaul"
+    )
+    assert set(Dialogue(assistant).reply(french).topics) == {"programme-contents", "housing"}
+    # two things named after the same word of one request: each asked with the request
+    assert reader.questions(
+        "I'd love a list of the labs I could join and of the hospital specialties open for "
+        "observation."
+    ) == ["the labs I could join", "the hospital specialties open for observation."]
+    assert reader.clauses("Je voudrais des précisions sur le logement et sur les frais.") == [
+        "Je voudrais des précisions sur le logement",
+        "Je voudrais des précisions sur les frais.",
+    ]
+    # not a preposition: "I'd like a list of the labs and the departments" stays one question
+    assert len(reader.clauses("Could I get a list of the labs and the departments?")) == 1

@@ -568,6 +568,9 @@ class SentenceReader:
             left, right = sentence[: found.start()].strip(), sentence[found.end() :].strip()
             if left and right and self._left_asks(left) and self._opens_asking(right):
                 return [*self.clauses(left), *self.clauses(right)]
+            parallel = self._parallel(left, right)
+            if parallel:  # "I'd love a list of the labs … and of the hospital specialties …"
+                return [*self.clauses(left), *self.clauses(parallel)]
         if has_cjk(sentence):
             return [sentence]  # a Chinese comma is no cut: "想问下…入面，可唔可以…"
         for found in _COMMA.finditer(sentence):
@@ -581,6 +584,25 @@ class SentenceReader:
             ):
                 return [left, *self.clauses(right)]
         return [sentence]
+
+    def _parallel(self, left: str, right: str) -> str:
+        """The second thing a request asks for, when a sentence names two after the same
+        word ("I'd love a list of the labs I could join and of the hospital specialties …",
+        "Je voudrais des précisions sur le logement et sur les frais"): the request with the
+        words after the conjunction ("I'd love a list of the hospital specialties …"); ""
+        when the words after the conjunction do not open with the request's last word."""
+        if has_cjk(left) or not left or not right:
+            return ""
+        found = list(self.markers.request.finditer(lowered(left)))
+        if not found:
+            return ""
+        last = found[-1].group(0).split()[-1:]
+        words = right.split(maxsplit=1)
+        if not last or len(words) < 2 or lowered(words[0]) != last[0]:
+            return ""
+        if not self.markers.has(normalised(last[0]), "about") and last[0] not in ("of", "des"):
+            return ""
+        return f"{left[: found[-1].end()].rstrip()} {words[1]}"
 
     def _left_asks(self, clause: str) -> bool:
         """Whether the first half of a sentence cut at a conjunction asks on its own (perhaps
