@@ -199,6 +199,21 @@ CONVERSATION_FLOORS = {
         "fr": 0.95,  # 100 % (20/20) session 12 (two12); 95.0 %
         "language": 0.98,  # 100 %
     },
+    # Round 9 (session 13: an American Gen-Z student, a Lyon midwifery student, a Taiwanese intern)
+    "conv-dev7.yaml": {  # first scored on main 85.0 % (102/120), other programme's fact 2
+        "all": 0.83,  # 85.0 %
+        "en": 0.92,  # 94.6 % (35/37)
+        "zh": 0.76,  # 78.4 % (29/37)
+        "fr": 0.78,  # 81.1 % (30/37)
+        "language": 0.98,  # 100 %
+    },
+    "emails-dev7.yaml": {  # first scored on main 90.0 % (54/60)
+        "all": 0.88,  # 90.0 %
+        "en": 0.90,  # 95.0 % (19/20)
+        "zh": 0.80,  # 85.0 %
+        "fr": 0.85,  # 90.0 %
+        "language": 0.98,  # 100 %
+    },
     "conv-val2.yaml": {  # VALIDATION (round 6, session 8): first scored on main 90.2 % (379/420)
         "all": 0.90,  # 92.1 % (387/420) session 10 (conv10); 91.9 % session 9; 90.2 %
         "en": 0.89,  # 91.1 %
@@ -259,6 +274,7 @@ OTHER_PROGRAMME_AT_MOST = {
     "conv-val2.yaml": 0,  # session 11b (a described programme named); 1 session 9; 5 before
     "conv-val3.yaml": 3,  # first scored in session 11
     "conv-dev6.yaml": 0,  # session 12 (other12: "the French one", 交换); 2 first scored
+    "conv-dev7.yaml": 2,  # first scored in session 13
     "conv-holdout.yaml": 2,
     "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
 }

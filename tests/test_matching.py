@@ -675,6 +675,14 @@ QUESTIONS_DEV6_FLOORS = {
     "language": 0.98,  # 100 %
 }
 
+QUESTIONS_DEV7_FLOORS = {
+    "en": 0.80,  # 82.1 % (46/56) first
+    "zh": 0.94,  # 96.4 % (54/56) first
+    "fr": 0.85,  # 87.5 % (49/56) first
+    "rejection": 0.75,  # 83.3 % (10/12)
+    "language": 0.98,  # 100 %
+}
+
 QUESTIONS_VAL3_FLOORS = {
     "en": 0.86,  # 88.9 % (32/36)
     "zh": 0.75,  # 77.8 % (28/36)
@@ -715,6 +723,7 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev4.yaml", QUESTIONS_DEV4_FLOORS),
         ("questions-dev5.yaml", QUESTIONS_DEV5_FLOORS),
         ("questions-dev6.yaml", QUESTIONS_DEV6_FLOORS),
+        ("questions-dev7.yaml", QUESTIONS_DEV7_FLOORS),
         ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
         ("questions-val3.yaml", QUESTIONS_VAL3_FLOORS),
     ],
