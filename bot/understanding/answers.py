@@ -373,6 +373,12 @@ class Assistant:
         """Whether a message is answered as a choice between options it names or describes
         (a letter's "Pediatrics, neonatology and obstetrics: which one would you advise?" is
         one question, not a remark and a question)."""
+        if not (
+            self.matcher.options(question)
+            or self.matcher.option_phrases(question)
+            or self._described_programmes(question)
+        ):
+            return False  # nothing named or described to choose between: no match read
         match = self.match(question)
         return (
             self._choice(question, match, self.matcher.parts(question), match.language) is not None

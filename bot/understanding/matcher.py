@@ -576,19 +576,22 @@ class Matcher:
         encoded = self._embed(read)
         embedded = encoded.take(list(range(originals)))
         queries = encoded.take(list(range(originals - len(texts), len(encoded))))
-        named = self.named_items(" ".join(forms))
         said = " ".join(forms)
-        words = set(said.split())
-        apart = tuple((w, item) for w, item in self._scattered if item not in named and w <= words)
-        if named and apart:  # a longer name said apart from its words (issue 18, concept9)
-            named = said_apart(
-                named,
-                said,
-                said=self._names.names_in(said),
-                names=self._names.named,
-                scattered=apart,
-                stop=self._stop,
+        named = self.named_items(said)
+        if named:  # (most messages name no item: the scattered names are not looked at)
+            words = set(said.split())
+            apart = tuple(
+                (w, item) for w, item in self._scattered if item not in named and w <= words
             )
+            if apart:  # a longer name said apart from its words (issue 18, concept9)
+                named = said_apart(
+                    named,
+                    said,
+                    said=self._names.names_in(said),
+                    names=self._names.named,
+                    scattered=apart,
+                    stop=self._stop,
+                )
         must = {semantic.topic_index[t] for t in (*lexical, *named)}
         cosines = semantic.topic_cosines(queries, must)
         scope = originals - (kind_described is not None)  # what the message itself says
