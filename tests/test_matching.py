@@ -676,9 +676,9 @@ QUESTIONS_DEV6_FLOORS = {
 }
 
 QUESTIONS_DEV7_FLOORS = {
-    "en": 0.81,  # 83.9 % (47/56) session 13 (off13: a premise through Harvard); 82.1 % first
+    "en": 0.87,  # 89.3 % (50/56) session 13's end; 83.9 % (off13); 82.1 % first
     "zh": 0.94,  # 96.4 % (54/56) first
-    "fr": 0.85,  # 87.5 % (49/56) first
+    "fr": 0.87,  # 89.3 % (50/56) session 13's end; 87.5 % first
     "rejection": 0.88,  # 91.7 % (11/12) session 13 (off13: revising for exams); 83.3 % first
     "language": 0.98,  # 100 %
 }
