@@ -22,8 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content.knowledge import KnowledgeError
-from bot.content.languages import LANGUAGES
+from bot.understanding.institutions import compiled_patterns
 from bot.understanding.semantic import SemanticIndex
 from bot.understanding.text import has_cjk, normalize
 
@@ -163,19 +162,7 @@ class Patients:
         :class:`KnowledgeError` on a missing language or a bad pattern."""
         if not data:
             return cls(fold=fold)
-        kinds: dict[str, tuple[re.Pattern[str], ...]] = {}
-        for kind in ("patient", "student"):
-            per_language = data.get(kind)
-            if not isinstance(per_language, Mapping) or set(per_language) != set(LANGUAGES):
-                raise KnowledgeError([f"{_PATIENTS}: {kind} needs en, zh and fr"])
-            compiled = []
-            for lang in LANGUAGES:
-                for pattern in per_language[lang] or ():
-                    try:
-                        compiled.append(re.compile(str(pattern)))
-                    except re.error as error:
-                        raise KnowledgeError([f"{_PATIENTS}: {kind} {lang}: {error}"]) from error
-            kinds[kind] = tuple(compiled)
+        kinds = compiled_patterns(data, ("patient", "student"), _PATIENTS)
         return cls(kinds["patient"], kinds["student"], fold)
 
     def asks(self, question: str) -> bool:

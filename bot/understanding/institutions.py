@@ -66,19 +66,7 @@ class Institutions:
     ) -> Institutions:
         """The section as read from ``matching.yaml``, with the knowledge base's item names;
         raises :class:`KnowledgeError` on a missing part or a bad pattern."""
-        patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
-        for kind in KINDS:
-            per_language = data.get(kind)
-            if not isinstance(per_language, Mapping) or set(per_language) != set(LANGUAGES):
-                raise KnowledgeError([f"{SECTION}: {kind} needs en, zh and fr"])
-            compiled = []
-            for lang in LANGUAGES:
-                for pattern in per_language[lang] or ():
-                    try:
-                        compiled.append(re.compile(str(pattern)))
-                    except re.error as error:
-                        raise KnowledgeError([f"{SECTION}: {kind} {lang}: {error}"]) from error
-            patterns[kind] = tuple(compiled)
+        patterns = compiled_patterns(data, KINDS, SECTION)
         known_data = data.get("known")
         not_names_data = data.get("not_names")
         if not isinstance(known_data, list) or not known_data:
@@ -284,3 +272,25 @@ def _within(inner: str, outer: str) -> bool:
             return True
         start = outer.find(inner, start + 1)
     return False
+
+
+def compiled_patterns(
+    data: Mapping[str, Any], kinds: Iterable[str], section: str
+) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Each kind's regular expressions of a ``matching.yaml`` section, every language's
+    together (messages mix languages); raises :class:`KnowledgeError` when a kind lacks a
+    language or a pattern does not compile."""
+    patterns: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for kind in kinds:
+        per_language = data.get(kind)
+        if not isinstance(per_language, Mapping) or set(per_language) != set(LANGUAGES):
+            raise KnowledgeError([f"{section}: {kind} needs en, zh and fr"])
+        compiled = []
+        for lang in LANGUAGES:
+            for pattern in per_language[lang] or ():
+                try:
+                    compiled.append(re.compile(str(pattern)))
+                except re.error as error:
+                    raise KnowledgeError([f"{section}: {kind} {lang}: {error}"]) from error
+        patterns[kind] = tuple(compiled)
+    return patterns
