@@ -875,8 +875,13 @@ class Dialogue:
         partenaire ?" in the exchange), else, for a follow-up, the honest "not published for
         this programme" ("Et de la recherche aussi ?" about the CSC programme)."""
         read = self.read
+        hints = read.hinted(text)
+        if hints and programme not in hints:
+            # it describes the other programme ("since when has CQMU worked with French
+            # institutions?" after the exchange's housing): not about the one in focus
+            return reply
         # a pronoun, an ellipsis or a word describing the programme in focus: about it
-        hinted = programme in read.hinted(text)
+        hinted = programme in hints
         marked = read.pronoun(text) or read.ellipsis(text) or hinted
         unsure = reply.kind != ANSWER or reply.score < UNSURE
         if not (read.short(text) or marked or unsure):
