@@ -414,10 +414,11 @@ class Assistant:
         or both by what describes it beside a programme word ("去法国的那个CSC项目和来重医交流的
         那个项目，区别在哪", "the French one or the exchange, which …"); [] otherwise, and when
         it names an item too (an item and a programme are no choice)."""
-        named = reader_of(self.kb).in_order(self.matcher.asking_part(question))
+        asking = self.matcher.asking_part(question)
+        named = reader_of(self.kb).in_order(asking)
         if len(named) != 2 or not self.matcher.compares(question):
             return []
-        if self.matcher.named_items(self.matcher.spelt(self.matcher.asking_part(question))):
+        if self.matcher.named_items(self.matcher.spelt(asking)):
             return []
         programmes = self.kb.programmes.programmes
         return [frozenset({programmes[p].overview}) for p in named]

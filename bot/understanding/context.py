@@ -254,9 +254,8 @@ class Dialogue:
         y faire ma partie manip ? (je suis en neuro)" after a lab): the asker's own field is
         not what the pronoun stands for. Read without that clause, when so read it is about
         the item or topic in focus and the reply was not; else the reply as it is."""
-        focus, read = self.focus, self.read
-        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
-        if focus.at <= 0 or not pointed or not read.describes_asker(text):
+        read, pointed = self.read, self._pointed_facts()
+        if not pointed or not read.describes_asker(text):
             return reply
         if pointed & {reply.intent, *(reply.topics or ())} or not read.pronoun(text):
             return reply
@@ -977,9 +976,16 @@ class Dialogue:
         """Whether a follow-up is answered alone with the item or topic in focus, a fact that
         is neither a programme's overview nor who takes part: it goes on about that, it does
         not ask who may take part ("C'est quel hôpital qui l'organise ?" after the forum)."""
+        return reply.kind == ANSWER and reply.intent in self._pointed_facts()
+
+    def _pointed_facts(self) -> set[str]:
+        """The item and topic in focus that a follow-up may point back at: facts, not a
+        programme's overview nor who takes part; none before the first message."""
         focus = self.focus
-        pointed = {focus.item, focus.topic} - {None, *self.facts.overviews, *self.who.topics}
-        return focus.at > 0 and reply.kind == ANSWER and reply.intent in pointed
+        if focus.at <= 0:
+            return set()
+        left_out = {*self.facts.overviews, *self.who.topics}
+        return {t for t in (focus.item, focus.topic) if t is not None and t not in left_out}
 
     def _asks(self, text: str) -> bool:
         """Whether a message is a question: a question mark, or a question word or form
