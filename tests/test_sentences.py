@@ -596,3 +596,25 @@ def test_a_request_for_two_things_is_answered_twice(
     ]
     # not a preposition: "I'd like a list of the labs and the departments" stays one question
     assert len(reader.clauses("Could I get a list of the labs and the departments?")) == 1
+
+
+def test_kindly_leads_into_a_letters_questions(
+    assistant: Assistant, reader: SentenceReader
+) -> None:
+    # "Kindly" opens a question as "please" does: the two questions joined by "and" are both
+    # read, each without it (issue 17, session 14)
+    letter = (
+        "Good day,\nKindly which partner universities take part in the exchange, and how long "
+        "does the stay last?\nI am a nurse in Accra.\nThanks,\nKofi"
+    )
+    assert reader.questions(letter) == [
+        "which partner universities take part in the exchange?",
+        "How long does the stay last?",
+    ]
+    reply = Dialogue(assistant).reply(letter)
+    assert "<b>Participating institutions</b>" in reply.text
+    assert reply.topics == ("institutes", "duration")  # the stay's length is answered too
+    # a question opening with "Kindly" alone is read without it
+    assert reader.questions("Hi,\nI'm a nurse.\nKindly, is housing free?\nThanks,\nKofi") == [
+        "is housing free?"
+    ]
