@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.content.knowledge import Item
+from bot.content.knowledge import Item, KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE
 from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Reply
@@ -67,6 +67,8 @@ SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
 # Where a message may be cut into what it says and what it asks: after a sentence's end, a
 # comma, a semicolon or a colon ("The exchange is free, but is the CSC one free too?").
+# every item's normalised name, by knowledge base and language (see Dialogue._item_names)
+_ITEM_NAMES: dict[tuple[int, str], tuple[KnowledgeBase, tuple[tuple[str, str], ...]]] = {}
 _CLAUSE_END = re.compile(r"(?<=[.!?。！？;；,，:：])")
 
 
@@ -452,9 +454,8 @@ class Dialogue:
             return entry.item_ids  # a list, shown in its order
         shown = normalize(reply.text)
         spans: list[tuple[int, int, str]] = []
-        for i, item in items.items():
-            name = normalize(item.name[lang])
-            at = shown.find(name) if name else -1
+        for i, name in self._item_names(lang):
+            at = shown.find(name)
             if at >= 0:
                 spans.append((at, at + len(name), i))
         # a name within a longer one ("Biology" in "Molecular Biology on …") is not shown
@@ -464,6 +465,19 @@ class Dialogue:
             if not any(a <= at and end <= e and (a, e) != (at, end) for a, e, _ in spans)
         ]
         return tuple(i for _, i in sorted(found)) if len(found) > 1 else ()
+
+    def _item_names(self, lang: str) -> tuple[tuple[str, str], ...]:
+        """Every item's normalised name in a language (prepared once per knowledge base)."""
+        kb = self.kb
+        known = _ITEM_NAMES.get((id(kb), lang))
+        if known is not None and known[0] is kb:
+            return known[1]
+        names = ((i, normalize(item.name[lang])) for i, item in kb.items.items())
+        prepared = tuple((i, n) for i, n in names if n)
+        if len(_ITEM_NAMES) >= 12:
+            _ITEM_NAMES.clear()
+        _ITEM_NAMES[(id(kb), lang)] = (kb, prepared)
+        return prepared
 
     def _in_lists(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
