@@ -371,3 +371,15 @@ async def test_the_programmes_named_in_order_survive_a_restart(tmp_path: Path) -
         assert "waived" in student.last.text  # the exchange's fee
     finally:
         await bot.stop()
+
+
+def test_the_items_shown_are_kept_with_the_focus(assistant: Assistant) -> None:
+    """What "the second one" points into (session 14) is stored with the focus and read back."""
+    dialogue = Dialogue(assistant, clock=lambda: 5.0)
+    dialogue.reply("What are the state key disciplines?")
+    shown = dialogue.focus.shown
+    assert shown == assistant.kb.entries["state-key-disciplines"].item_ids
+    assert Focus.from_json(dialogue.focus.to_json()).shown == shown
+    again = Dialogue(assistant, Focus.from_json(dialogue.focus.to_json()), clock=lambda: 6.0)
+    assert again.reply("the last one, what is it about?").intent == shown[-1]
+    assert Focus.from_json({"shown": "garbage"}).shown == ()

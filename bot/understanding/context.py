@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.content.knowledge import Item, KnowledgeBase
 from bot.content.languages import LANGUAGES
 from bot.content.programmes import BOTH, NONE
 from bot.understanding.answers import ANSWER, NOT_LISTED, SUGGEST, Assistant, Reply
@@ -66,6 +67,8 @@ SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
 # Where a message may be cut into what it says and what it asks: after a sentence's end, a
 # comma, a semicolon or a colon ("The exchange is free, but is the CSC one free too?").
+# every item's normalised name, by knowledge base and language (see Dialogue._item_names)
+_ITEM_NAMES: dict[tuple[int, str], tuple[KnowledgeBase, tuple[tuple[str, str], ...]]] = {}
 _CLAUSE_END = re.compile(r"(?<=[.!?。！？;；,，:：])")
 
 
@@ -191,6 +194,10 @@ class Dialogue:
             # a letter naming two programmes: each question about the one it names
             own = self.read.programmes_named(question) if len(named) > 1 else set()
             one, read_as = self._one(question, lang, own or named), question
+            asked_after = self._past_frame(question) if one.intent in FRAME_ENTRIES else None
+            if asked_after is not None:
+                # "Ok merci, et en master on la trouve aussi ?": the thanks are no question
+                one, read_as = self._one(asked_after, lang, own or named), asked_after
             one = self._past_asker(question, lang, own or named, one)
             if remark and self._about_remark(question, remark, one):
                 # "Je m'intéresse à la néonatologie : ce service est-il ouvert ?"
@@ -235,6 +242,18 @@ class Dialogue:
                 reply = whole  # no sentence answered alone: the letter as a whole
         self._remember(reply, named, lang, now, text)
         return reply
+
+    def _past_frame(self, text: str) -> str | None:
+        """What a message asks after the thanks or greeting it opens with ("Ok merci, et en
+        master on la trouve aussi ?", "谢谢，那个要自己买吗？"), when it asks something; else
+        None ("thank you so much, that helps" asks nothing)."""
+        sentences = self.read.sentences
+        pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+        at = 0
+        while at < len(pieces) - 1 and sentences.kind(pieces[at]) in FRAME_ENTRIES:
+            at += 1
+        rest = "".join(pieces[at:]).strip()
+        return rest if at and self._asks(rest) else None
 
     def _without_writers_field(self, text: str, lang: str) -> Reply | None:
         """A letter's reply read without its self-introduction when the unlisted field it
@@ -310,7 +329,13 @@ class Dialogue:
         focus = self.focus
         programme = self._about(named)
         followup = focus.at > 0  # an earlier message of this conversation is remembered
-        listed = self._in_lists(text, lang, reply, named, programme)
+        # "please tell me more about the second one": the item shown there
+        shown = self._shown_item(text, lang, reply, named) if followup else None
+        listed = (
+            self._for_programme(shown, programme, lang)
+            if shown is not None
+            else self._in_lists(text, lang, reply, named, programme)
+        )
         if listed is not None:
             return listed
         if followup and focus.item is not None and read.pronoun(text):
@@ -381,6 +406,78 @@ class Dialogue:
             topic = topic or reply.intent
             reply = topic_answer(assistant, topic, lang, reply.score)
         return self._for_programme(reply, programme, lang)
+
+    def _shown_item(self, text: str, lang: str, reply: Reply, named: set[str]) -> Reply | None:
+        """A follow-up pointing by its place at one of the items shown or named just before
+        ("please tell me more about the second one" after two labs named, "le dernier que
+        vous avez cité, il travaille sur quoi ?" after a list, "第二个可以去吗？"), not answered
+        surely alone and naming no other item: read about that item (what
+        the message asks of it when that is a fact answered surely, else the item)."""
+        shown = self.focus.shown
+        if (
+            len(self.focus.named) > 1
+            or not shown
+            or (reply.kind in ANSWERED and reply.score >= SURE_FACT)
+        ):  # (of two programmes named before, "the first one" is a programme)
+            return None
+        place = self.read.place(text)
+        if place is None or place >= len(shown):
+            return None
+        item = shown[place]
+        if self.assistant.matcher.named_items(text) - {item}:
+            return None  # "the second one or Neurology?": it names its own item
+        about = self._with_title(text, item, lang)
+        if about is not None and about.kind in ANSWERED:
+            own = about.intent == item
+            fact = about.score >= SURE_FACT and about.intent not in self.kb.items
+            if own or (fact and not self.kb.entries[about.intent or item].item_ids):
+                return about
+        return topic_answer(self.assistant, item, lang)
+
+    def _shown(self, reply: Reply, text: str, lang: str) -> tuple[str, ...]:
+        """The items a follow-up may point at by their place: those the message named, in
+        its order, when several; else those the reply shows, in its order (by their names in
+        its text; a list's in its order); none when fewer than two."""
+        items = self.kb.items
+        lowered = normalize(text)
+        named = self.assistant.matcher.named_items(text)
+        if len(named) > 1:
+            first = {i: _first_at(lowered, _names_of(items[i])) for i in named}
+            return tuple(sorted(named, key=lambda i: (first[i], i)))
+        if reply.intent in items:
+            # one item answered: the others its text names are not shown as choices
+            return self.focus.shown if reply.intent in self.focus.shown else ()
+        if reply.kind not in ANSWERED or not reply.text:
+            return ()
+        entry = self.kb.entries.get(reply.intent or "")
+        if entry is not None and len(entry.item_ids) > 1:
+            return entry.item_ids  # a list, shown in its order
+        shown = normalize(reply.text)
+        spans: list[tuple[int, int, str]] = []
+        for i, name in self._item_names(lang):
+            at = shown.find(name)
+            if at >= 0:
+                spans.append((at, at + len(name), i))
+        # a name within a longer one ("Biology" in "Molecular Biology on …") is not shown
+        found = [
+            (at, i)
+            for at, end, i in spans
+            if not any(a <= at and end <= e and (a, e) != (at, end) for a, e, _ in spans)
+        ]
+        return tuple(i for _, i in sorted(found)) if len(found) > 1 else ()
+
+    def _item_names(self, lang: str) -> tuple[tuple[str, str], ...]:
+        """Every item's normalised name in a language (prepared once per knowledge base)."""
+        kb = self.kb
+        known = _ITEM_NAMES.get((id(kb), lang))
+        if known is not None and known[0] is kb:
+            return known[1]
+        names = ((i, normalize(item.name[lang])) for i, item in kb.items.items())
+        prepared = tuple((i, n) for i, n in names if n)
+        if len(_ITEM_NAMES) >= 12:
+            _ITEM_NAMES.clear()
+        _ITEM_NAMES[(id(kb), lang)] = (kb, prepared)
+        return prepared
 
     def _in_lists(
         self, text: str, lang: str, reply: Reply, named: set[str], programme: str | None
@@ -1067,7 +1164,10 @@ class Dialogue:
         order = self.read.in_order(text)
         several = order if len(order) > 1 else () if order else focus.named
         if topic is None or topic in ACTIONS or self.kb.programme_of(topic) == NONE:
-            self.focus = replace(focus, programme=programme, language=lang, at=now, named=several)
+            shown = self._shown(reply, text, lang) or focus.shown
+            self.focus = replace(
+                focus, programme=programme, language=lang, at=now, named=several, shown=shown
+            )
             return
         theirs = reply.programme or self.kb.programme_of(topic)
         if theirs in self.kb.programmes.programmes and not named and not guessed:
@@ -1081,4 +1181,17 @@ class Dialogue:
         else:
             list_id = topic if entry is not None and entry.item_ids else focus.list
         listed = item is not None and bool(named_lists)
-        self.focus = Focus(programme, topic, list_id, item, lang, now, several, listed)
+        shown = self._shown(reply, text, lang)
+        self.focus = Focus(programme, topic, list_id, item, lang, now, several, listed, shown)
+
+
+def _names_of(item: Item) -> list[str]:
+    """An item's names and aliases in every language, normalised."""
+    names = [*item.name.values(), *(a for aliases in item.aliases.values() for a in aliases)]
+    return [normalize(n) for n in names if n]
+
+
+def _first_at(text: str, names: list[str]) -> int:
+    """Where the first of the names occurs in a normalised text (its length when none do)."""
+    places = [text.find(n) for n in names]
+    return min((p for p in places if p >= 0), default=len(text))

@@ -29,6 +29,9 @@ class Focus:
     # the message named the item's list with it ("Is Pharmacology in the ESI top 1%?",
     # "Doctorat en pharmacie ?"): "and Microbiology?" after it asks about that list
     listed: bool = False
+    # the items the last reply showed (a list's, in its order) or the last message named, in
+    # order, when several: "the second one" points into them (session 14)
+    shown: tuple[str, ...] = ()
 
     @property
     def on_list(self) -> bool:
@@ -39,12 +42,16 @@ class Focus:
     def to_json(self) -> dict[str, Any]:
         """The focus as JSON data (``None`` values left out)."""
         data = {
-            k: v for k, v in asdict(self).items() if v is not None and k not in ("named", "listed")
+            k: v
+            for k, v in asdict(self).items()
+            if v is not None and k not in ("named", "listed", "shown")
         }
         if self.listed:
             data["listed"] = True
         if self.named:
             data["named"] = list(self.named)
+        if self.shown:
+            data["shown"] = list(self.shown)
         return data
 
     @classmethod
@@ -62,7 +69,11 @@ class Focus:
         named = tuple(p for p in raw if isinstance(p, str)) if isinstance(raw, list) else ()
         listed = data.get("listed") is True
         at_time = float(at) if isinstance(at, int | float) else 0.0
-        return cls(**text, at=at_time, named=named, listed=listed)
+        raw_shown = data.get("shown")
+        shown = (
+            tuple(i for i in raw_shown if isinstance(i, str)) if isinstance(raw_shown, list) else ()
+        )
+        return cls(**text, at=at_time, named=named, listed=listed, shown=shown)
 
     def fresh(self, now: float, idle: float) -> Focus:
         """This focus, or an empty one after ``idle`` seconds without a message."""

@@ -74,6 +74,8 @@ class FollowupReader:
     # "what else", "除了", "à part": the message asks for what is not the thing it sets apart
     besides_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     others_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "other"
+    # "the second one", "第二个", "le dernier": a place among the things shown (0, 1, 2; -1 last)
+    ordinal_markers: tuple[tuple[int, Mapping[str, tuple[str, ...]]], ...] = ()
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -120,6 +122,14 @@ class FollowupReader:
         if first == second:
             return None
         return before[0] if first else before[1]
+
+    def place(self, text: str) -> int | None:
+        """The place among the things shown that a message points at ("the second one": 1,
+        "le dernier": -1), when it points at one place only; else None."""
+        places = {
+            p for p, markers in self.ordinal_markers if has_marker(text, markers, start=False)
+        }
+        return next(iter(places)) if len(places) == 1 else None
 
     def hinted(self, text: str) -> set[str]:
         """The programmes a message's describing words point at, beside a programme word or
@@ -426,6 +436,10 @@ class FollowupReader:
 _PREPARED: dict[int, tuple[KnowledgeBase, FollowupReader]] = {}
 
 
+# the places an ordinal marker kind points at among the things shown (-1: the last)
+ORDINALS = ((0, "first"), (1, "second"), (2, "third"), (-1, "last"))
+
+
 def reader_of(kb: KnowledgeBase) -> FollowupReader:
     """The prepared reader of a knowledge base (kept for the last few knowledge bases)."""
     known = _PREPARED.get(id(kb))
@@ -508,6 +522,9 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         alternative_markers=_marker_lists(followups.get("alternative")),
         besides_markers=_marker_lists(followups.get("besides")),
         others_markers=_marker_lists(followups.get("others")),
+        ordinal_markers=tuple(
+            (place, _marker_lists(followups.get(f"ordinal_{kind}"))) for place, kind in ORDINALS
+        ),
     )
     if len(_PREPARED) >= 4:
         _PREPARED.clear()
