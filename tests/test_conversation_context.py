@@ -264,6 +264,11 @@ CONVERSATION_FLOORS = {
         "kind:email-one": 0.85,  # 88.3 % (53/60) session 9
         "kind:email-two": 0.80,  # 83.3 % (30/36) session 8; 80.6 % session 7; 77.8 %
     },
+    # Round 10 (session 14): scored in the slow tier; the lead sets the floors at the end
+    "conv-dev8.yaml": {},  # first scored on main 89.2 % (107/120), other programme's fact 0
+    "emails-dev8.yaml": {},  # first scored on main 85.0 %
+    "conv-val4.yaml": {},  # VALIDATION: first scored on main 85.0 %, other programme's fact 5
+    "emails-val4.yaml": {},  # VALIDATION: first scored on main 86.7 %
 }
 
 
@@ -277,6 +282,7 @@ OTHER_PROGRAMME_AT_MOST = {
     "conv-dev7.yaml": 0,  # session 13 (the other programme described; prog13); 2 first
     "conv-holdout.yaml": 1,  # session 12: 2
     "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
+    "conv-val4.yaml": 5,  # first scored in session 14
 }
 
 
