@@ -80,3 +80,20 @@ def test_situational_questions_get_the_entry_of_their_need(
 def test_need_words_about_something_else_stay_declined(assistant: Assistant, message: str) -> None:
     """A need's words in a question that is not about the programme answer no entry."""
     assert assistant.answer(message).intent is None
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        # a number of people going together is the places (issue 18, situ14) ...
+        ("我们实验室有五个人想一起去，可以都去吗", "places"),
+        # ... and a spouse or children going along stays the family
+        ("我老婆想跟我一起去，可以吗", "accompanying-family"),
+        ("我有两个孩子，能一起带过去吗", "accompanying-family"),
+    ],
+)
+def test_people_going_together_are_the_places_unless_they_are_family(
+    assistant: Assistant, message: str, topic: str
+) -> None:
+    reply = assistant.answer(message)
+    assert reply.text == assistant.topic_reply(topic, "zh").text
