@@ -57,6 +57,7 @@ MARKER_KINDS = {
         "second",
         "linking",
         "dismiss",
+        "acknowledge",
         "relative",
         "asker",
         "person",
