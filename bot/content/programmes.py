@@ -61,6 +61,7 @@ MARKER_KINDS = {
         "ordinal_last",
         "linking",
         "dismiss",
+        "acknowledge",
         "relative",
         "asker",
         "person",

@@ -149,6 +149,8 @@ class Dialogue:
         # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
         # (with a topic in focus: after unanswered messages, "…? <pool & gym>" stays whole)
         single = self._before_remarks(text) if not asked and self.focus.topic else text
+        if not asked and self.focus.at > 0:
+            single = self.read.unacknowledged(single)  # "明白,ESI 的呢?": "ESI 的呢?"
         questions = [question for question, _ in asked] or [single]
         # what is read by meaning next, in one forward pass with the first reading
         if len(asked) > 1:

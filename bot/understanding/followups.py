@@ -20,6 +20,8 @@ from bot.understanding.sentences import SentenceReader
 from bot.understanding.text import has_cjk, normalize, searched_form
 
 MAX_FOLLOWUP_WORDS = 9
+# what may stand between an acknowledgement and the follow-up it opens ("明白,ESI 的呢?")
+_ACK_SEPARATORS = " ,.!;:，。！；：、…~～"
 BRIEF_WORDS = 6  # a message this short that names a programme and asks nothing clear is about it
 QUESTION_MARKS = ("?", "？", "吗", "嘛", "谁")  # a message with one of them asks
 SENTENCE_END = re.compile(r"(?<=[.?!。？！])")  # a message cut after each sentence's end
@@ -63,6 +65,8 @@ class FollowupReader:
     relative: frozenset[str] = frozenset()
     # "forget", "laisse tomber", "不考虑": the programme named or described beside it is set aside
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "ok", "明白", "d'accord": an acknowledgement opening a follow-up ("明白,ESI 的呢?")
+    acknowledge_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
     asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pronoun_max_words: int = MAX_FOLLOWUP_WORDS  # a message with a pronoun: a follow-up up to this
@@ -401,6 +405,31 @@ class FollowupReader:
                     return lowered[len(marker) + 1 :]
         return lowered
 
+    def unacknowledged(self, text: str) -> str:
+        """A follow-up without the acknowledgement that opens it ("明白,ESI 的呢?": "ESI 的呢?",
+        "ok, and the fee?": "and the fee?"), with what separates them (a comma, a stop, an
+        exclamation mark or a space; none needed after a Chinese one before Latin letters);
+        the message as it is when it opens with none or nothing follows."""
+        stripped = text.strip()
+        lowered = stripped.lower().replace("\u2019", "'")
+        for lang in LANGUAGES:
+            for marker in sorted(self.acknowledge_markers.get(lang, ()), key=len, reverse=True):
+                if not lowered.startswith(marker):
+                    continue
+                if any(
+                    len(m) > len(marker) and lowered.startswith(m)
+                    for markers in self.ellipsis_markers.values()
+                    for m in markers
+                ):
+                    return text  # "ok et pour …", "好的那…": an ellipsis marker as it is
+                rest = stripped[len(marker) :]
+                parted = rest.lstrip(_ACK_SEPARATORS)
+                apart = len(parted) < len(rest) or (has_cjk(marker) and not has_cjk(rest[:1]))
+                asked = asks(parted) or self.ellipsis(parted)  # not "thank you, God bless"
+                if apart and parted.strip(_ACK_SEPARATORS + "?？") and asked:
+                    return parted
+        return text
+
     def brief(self, text: str) -> bool:
         """A message of a few words ("Présente-moi le programme avec Strasbourg")."""
         return len(self.words(text)) <= BRIEF_WORDS
@@ -505,6 +534,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
             normalize(w) for ws in _marker_lists(followups.get("relative")).values() for w in ws
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
+        acknowledge_markers=_marker_lists(followups.get("acknowledge")),
         asker_markers=_marker_lists(followups.get("asker")),
         counting_markers=_marker_lists(followups.get("counting")),
         counting_topic=str(followups.get("counting_topic") or "") or None,
