@@ -842,19 +842,6 @@ def test_a_choice_between_two_specialties_answers_both(assistant: Assistant, que
         assert assistant.topic_reply(topic, reply.language).text in reply.text
 
 
-def test_described_options_lead_with_what_the_whole_message_asks(assistant: Assistant) -> None:
-    """Issue 18 (situ14): "ça suffit ou c'est trop court ?" reads as two described options;
-    the whole message is sure it asks how long one may stay, so that answer comes first (not
-    the side before "ou" read alone)."""
-    question = (
-        "Mon service ne me laisse partir que six semaines, est-ce que ça suffit ou c'est "
-        "trop court ?"
-    )
-    reply = assistant.answer(question)
-    assert reply.intent == "duration"
-    assert reply.text.startswith(assistant.topic_reply("duration", "fr").text)
-
-
 @pytest.mark.parametrize(
     ("question", "topics"),
     [

@@ -407,10 +407,6 @@ class Assistant:
             # the field named before "A or B" is what they are of, no option ("En santé
             # publique, vaut mieux viser les disciplines de master ou celles de doctorat ?")
             chosen = self._described_options(whole, phrases[1:])
-        # options said in other words than their names: the one the whole message is sure it
-        # asks comes first ("only 2 or 3 of us go each year … how many do you take?" asks the
-        # places; the side before "or" is part of the situation, no option asked first)
-        chosen = self._led_by(self._confident(whole), chosen)
         return self._chosen(whole, chosen, parts, lang) if chosen else None
 
     def _described_programmes(self, question: str) -> list[Option]:
