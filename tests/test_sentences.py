@@ -618,3 +618,57 @@ def test_kindly_leads_into_a_letters_questions(
     assert reader.questions("Hi,\nI'm a nurse.\nKindly, is housing free?\nThanks,\nKofi") == [
         "is housing free?"
     ]
+
+
+def test_the_writers_own_field_is_told_from_what_the_message_asks(reader: SentenceReader) -> None:
+    # a level or role word in a self-introduction names the writer's own field
+    own, rest = reader.writers_field(
+        "hi, I'm a master's student in nursing and I'd like to train in a French hospital, "
+        "is that possible?"
+    )
+    assert own == "I'm a master's student in nursing"
+    assert rest == "hi, I'd like to train in a French hospital, is that possible?"
+    assert reader.writers_field("je suis IDE en pédiatrie à Lyon, c'est gratuit ?")[0] == (
+        "je suis IDE en pédiatrie à Lyon"
+    )
+    assert reader.writers_field("我是读护理的，想问一下住宿免费吗？")[0] == "我是读护理的"
+    # what the writer works on is no role; a field asked about is no introduction
+    for text in (
+        "je travaille sur les lipides, vous avez un labo là-dessus ?",
+        "Basic Medicine master's students, can they take part?",
+    ):
+        assert reader.writers_field(text) == ("", text)
+    # a wish alone asks nothing; a request does, even after a wish word
+    assert not reader.asks_anything("I would like to observe a skin clinic in China.")
+    assert not reader.asks_anything("想去看看那边重症病人是怎么照顾的")
+    assert reader.asks_anything("想问下交流能不能去新生儿科")
+    assert reader.points_at_own_field("can I spend a month in your department?")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected", "not_expected"),
+    [
+        # the field of the introduction is not what is asked: the message asks about
+        # something else
+        (
+            "im a nursing master student and i'd love to do clinical training in a french "
+            "hospital, is there something for me?",
+            "clinical-clerkships",
+            "nursing-science",
+        ),
+        # what the writer works on, asked about again: the lab
+        ("I work on lipids, do you have a lab on that?", "lipid-research", None),
+        # the writer's own department asked for: the field
+        (
+            "je suis interne en anesthésie, je peux passer un mois dans votre service ?",
+            "anesthesiology",
+            None,
+        ),
+    ],
+)
+def test_the_writers_own_field_gets_no_name_bonus_when_something_else_is_asked(
+    assistant: Assistant, message: str, expected: str, not_expected: str | None
+) -> None:
+    reply = Dialogue(assistant).reply(message)
+    assert reply.intent == expected
+    assert not_expected not in (reply.topics or ())

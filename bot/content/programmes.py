@@ -39,6 +39,8 @@ MARKER_KINDS = {
         "learn",
         "addition",
         "subject",
+        "role",
+        "own_field",
     ),
     "followups": (
         "ellipsis",

@@ -29,9 +29,11 @@ from bot.understanding.names import NameFinder
 from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
 from bot.understanding.semantic import Readings, SemanticIndex, fuse
+from bot.understanding.sentences import SentenceReader
 from bot.understanding.text import has_cjk, normalize
 
 _RECENT = 1024  # texts whose language, parts, options and names are kept
+OTHER_WORDS = 3  # the rest of a message naming the writer's field asks about something else
 
 __all__ = [
     "FEATURES",
@@ -220,8 +222,15 @@ class Matcher:
             (w for ws in language_words.values() for w in ws),
         )
         self._patients = Patients.read(config.patients, lambda text: normalize(self.standard(text)))
+        self._sentences = SentenceReader(kb.markers.get("sentences") or {})
         self._parser = MessageParser(
-            config, self._names.named, markers, self.spelt, self.specific, standard=self.standard
+            config,
+            self._names.named,
+            markers,
+            self.spelt,
+            self.specific,
+            standard=self.standard,
+            after_introduction=self._sentences.after_introduction,
         )
         self._options = OptionFinder(kb, config, self._names.named)
         described_words = config.described
@@ -250,6 +259,7 @@ class Matcher:
         self._items_named = lru_cache(maxsize=_RECENT)(
             lambda question: frozenset(self._names.items(normalize(question)))
         )
+        self._writers_fields = lru_cache(maxsize=_RECENT)(self._find_writers_field)
         self._lists_named = lru_cache(maxsize=_RECENT)(
             lambda question: tuple(self._names.lists(self.spelt(self.asking_part(question))))
         )
@@ -306,6 +316,7 @@ class Matcher:
             self._options_of,
             self._phrases_of,
             self._items_named,
+            self._writers_fields,
             self._lists_named,
             self._lexical_scores,
         ):
@@ -463,6 +474,24 @@ class Matcher:
         """The items whose name or alias the question contains word for word."""
         return set(self._items_named(question))
 
+    def _find_writers_field(self, question: str) -> frozenset[str]:
+        """The items a message names only in a clause saying the writer's own field of study
+        or profession ("I'm a master's student in nursing and I'd like to go to France for
+        clinical training": Nursing), when the rest of it asks about something else: words
+        that ask (not only a wish), with at least ``OTHER_WORDS`` words that are not generic
+        ("我是学生物医学工程的，可以选吗" asks about the field), none pointing back at that
+        field ("…, do you have a lab on that?"). These get no name bonus."""
+        sentences = self._sentences
+        own, rest = sentences.writers_field(question)
+        if not own or not rest or not sentences.asks_anything(rest):
+            return frozenset()  # (a wish alone: "… and I'd like to observe a skin clinic.")
+        items = self.named_items(self.spelt(own)) - self.named_items(self.spelt(rest))
+        if not items or sentences.points_at_own_field(rest):
+            return frozenset()
+        weights = self._lexical.text(normalize(rest), self.language(rest)).question.weights
+        said = [t for t in weights if t not in self.config.generic]
+        return frozenset(items) if len(said) >= OTHER_WORDS else frozenset()
+
     def options(self, question: str) -> list[Option]:
         """The two or three items, or programmes, the part that asks names to choose between
         or to compare, in the order named (see :mod:`.options`)."""
@@ -602,6 +631,8 @@ class Matcher:
         for topic_id in named - lexical.keys():
             lexical[topic_id] = self._lexical.scores_for(forms, language, topic_id)
         topic_cosines = {t: float(cosines[semantic.topic_index[t]]) for t in lexical}
+        if named:  # the writer's own field, when the message asks about something else
+            named = named - self._writers_fields(question)
         candidates = fuse(lexical, topic_cosines, named, self.config.semantic)
         if named & self._described_items:  # issue 18, concept10
             said_names = self._names.names_in(said)

@@ -90,8 +90,9 @@ class MessageParser:
     ``names`` are the knowledge base's normalised item names (a name with a conjunction in it
     is never cut); ``markers`` are each language's known words; ``spelt`` normalises and
     corrects a text; ``specific`` tells whether a text has a word that is not generic;
-    ``standard`` replaces regional Chinese words and chat shorthand. The asking part of a
-    message is kept in a bounded cache.
+    ``standard`` replaces regional Chinese words and chat shorthand; ``after_introduction``
+    gives what a self-introduction goes on to wish or ask after a conjunction. The asking part
+    of a message is kept in a bounded cache.
     """
 
     def __init__(
@@ -103,8 +104,10 @@ class MessageParser:
         specific: Callable[[str], bool],
         *,
         standard: Callable[[str], str] = str,
+        after_introduction: Callable[[str], str] = lambda clause: "",
     ) -> None:
         self._markers, self._spelt, self._specific = markers, spelt, specific
+        self._after_introduction = after_introduction
         self._standard = standard
         # the grammar words of the Latin languages: a Chinese message without any has only
         # borrowed terms in Latin letters
@@ -177,6 +180,10 @@ class MessageParser:
         clauses = [c for c in CLAUSE.split(plain) if normalize(c)]
         kept = list(clauses)
         while len(kept) > 1 and self._is_preamble(kept[0]):
+            wished = self._after_introduction(kept[0])
+            if wished:  # "je suis IDE en pédia et je voudrais voir comment …, c possible ?"
+                kept[0] = wished
+                break
             kept.pop(0)
         asking = " ".join(c.strip() for c in kept)
         led = self._led(asking)

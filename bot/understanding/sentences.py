@@ -691,6 +691,72 @@ class SentenceReader:
         ]
         return ("，" if has_cjk(text) else "\n").join(kept) or self.content(text)
 
+    def writers_field(self, text: str) -> tuple[str, str]:
+        """The clauses of a message that say the writer's own field of study or profession,
+        and the rest of the message. In a self-introduction (a sentence read as one, or from
+        a clause opening with an ``intro`` word up to the first clause that asks or wishes;
+        cut at commas and conjunctions), a clause with a ``level`` or ``role`` word ("I'm a
+        master's student in nursing", "je suis IDE en pédia", "dentist and master student of
+        orthodontics"); ("", text) when none. "je travaille sur les lipides" (what the writer
+        works on, no role) and "Basic Medicine master's students, can they take part?" (no
+        introduction) name no such field."""
+        own: list[str] = []
+        rest: list[str] = []
+        for sentence in self.read(text):
+            introducing = sentence.kind == INTRO
+            simple, start = simplified(sentence.text), 0
+            for found in [*self.markers.cut.finditer(simple), None]:
+                end = found.start() if found is not None else len(sentence.text)
+                clause = sentence.text[start:end].strip()
+                start = found.end() if found is not None else start
+                if not clause:
+                    continue
+                norm = normalised(clause)
+                if self.markers.has(norm, INTRO, start=True):
+                    introducing = True
+                if "?" in clause or "？" in clause or self._asking(norm):
+                    introducing = False
+                if self.markers.has(norm, "wish"):
+                    introducing = False
+                named = self.markers.has(norm, "level") or self.markers.has(norm, "role")
+                (own if introducing and named else rest).append(clause)
+        if not own:
+            return "", text
+        comma = "，" if has_cjk(text) else ", "
+        return comma.join(own), comma.join(rest)
+
+    def after_introduction(self, clause: str) -> str:
+        """What a self-introduction goes on to wish or ask after a conjunction ("je suis IDE en
+        pédia et je voudrais voir comment …": "je voudrais voir comment …"); "" when it only
+        introduces ("Hi, I'm a nurse from Lyon")."""
+        if has_cjk(clause):
+            return ""
+        for found in self.markers.cut.finditer(simplified(clause)):
+            rest = clause[found.end() :].strip()
+            norm = normalised(rest)
+            if self.markers.has(norm, "wish", start=True) or self._opens_request(rest):
+                return rest
+        return ""
+
+    def asks_anything(self, text: str) -> bool:
+        """Whether a text asks: a question mark, a request ("想问下…"), or a clause with a
+        question word that wishes nothing ("I would like to observe a skin clinic.", "想去看看
+        …是怎么照顾的" wish, they do not ask)."""
+        if "?" in text or "？" in text:
+            return True
+        for clause in self.markers.cut.split(simplified(text)):
+            norm = normalised(clause or "")
+            if self.markers.has(norm, "request") or (
+                self.markers.has(norm, "ask") and not self.markers.has(norm, "wish")
+            ):
+                return True
+        return False
+
+    def points_at_own_field(self, text: str) -> bool:
+        """Whether a question points back at the writer's own field ("do you have a lab on
+        that?", "有这个方向的实验室吗？", ``own_field`` words)."""
+        return self.markers.has(normalised(text), "own_field")
+
     def introduction(self, text: str) -> str:
         """The self-introduction sentences of a message (context: level, field, university)."""
         return " ".join(s.text for s in self.read(text) if s.kind == INTRO)
