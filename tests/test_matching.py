@@ -495,7 +495,7 @@ DEV2_FLOORS = {
     "en": 0.94,  # 98.3 % (59/60)
     "zh": 0.94,  # 98.3 % (59/60)
     "fr": 0.90,  # 95.0 % (57/60) with issue 18's aliases (93.3 % with its comparisons)
-    "rejection": 0.93,  # 96.1 % (173/180) with who is asking (session 13; 93.3 % in session 6)
+    "rejection": 0.96,  # 97.2 % (175/180) with career advice (session 14; 96.1 % session 13)
     "language": 0.96,  # 99.4 % (358/360)
 }
 HOLDOUT_FLOORS = {
@@ -533,7 +533,7 @@ REAL_DEV2_FLOORS = {
     "en": 0.90,  # 94.7 % (72/76) with a piece deferring to the whole message (rank5; was 92.1)
     "zh": 0.88,  # 93.4 % (71/76) (issue 18, rank5; 89.5 % with issue 18's aliases)
     "fr": 0.95,  # 98.7 % (75/76) with French needs (issue 18, session 7; was 97.4 %)
-    "rejection": 0.93,  # 98.1 % (53/54) with issue 18 session 6's writing requests (was 96.3 %)
+    "rejection": 0.98,  # 100 % (54/54) with which ranking to trust (session 14; 98.1 % s6)
     "language": 0.97,  # 100.0 % (282/282)
     "kind:two-part": 0.87,  # 90.0 % (27/30): one question asking two things read like a letter
     "kind:not-listed": 0.85,  # 91.7 % (22/24)

@@ -13,7 +13,8 @@ what is left is closer to the out-of-scope examples than to every entry by
 ``general_questions.place_margin`` (issue 18, session 10). A message whose asking part says
 nothing but a name ("I have chest pain when I climb stairs, is it my heart?") is judged whole.
 A patient, a relative or a practitioner asking about an illness, its treatment, an appointment
-or a doctor, and not as a student, is off topic too (:class:`Patients`, issue 18, session 13)."""
+or a doctor, and not as a student, is off topic too, and so is career advice that names no
+programme (:class:`Askers`, issue 18, sessions 13 and 14)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from bot.understanding.text import has_cjk, normalize
 
 _KEPT = 1024  # judgements remembered
 _PATIENTS = "matching.yaml: patients"
+# career advice: the asker's patterns, and the words that make it the programme's (session 14)
+CAREERS = (("career", "programme"), "matching.yaml: careers")
 
 # What is left of a message: the share of its words the knowledge base does not know.
 UnknownShare = Callable[[str], float]
@@ -143,34 +146,53 @@ class GeneralQuestions:
 
 
 @dataclass(frozen=True)
-class Patients:
-    """Who is asking: a patient, a relative or a practitioner about an illness, its treatment,
-    an appointment or a doctor ("my mother has breast cancer, can she be treated there?",
-    "我妈想去看甲状腺，专家号咋挂", "je peux me faire opérer chez vous ?", "PEEP设多少合适") is
-    off topic whatever specialty it names, unless the message also says what a student asking
-    about training says (a level, the exchange, to observe, train or learn: "can I observe how
-    they treat breast cancer?"). The patterns are data: ``matching.yaml`` ``patients:``
-    (issue 18, session 13)."""
+class Askers:
+    """Who is asking, and about what: a message that says what one kind of asker says is off
+    topic whatever it names, unless it also says what makes it a question about the programme.
 
-    patient: tuple[re.Pattern[str], ...] = ()
-    student: tuple[re.Pattern[str], ...] = ()
+    Two sections of ``matching.yaml`` are read this way, each with two kinds of patterns:
+
+    - ``patients:`` (issue 18, session 13): a patient, a relative or a practitioner about an
+      illness, its treatment, an appointment or a doctor ("my mother has breast cancer, can she
+      be treated there?", "我妈想去看甲状腺，专家号咋挂", "je peux me faire opérer chez vous ?",
+      "PEEP设多少合适"), and (session 14) medical knowledge asked as a fact ("what causes
+      Alzheimer's disease?", "二甲双胍的作用机制是什么", "j'ai mal à la gorge, c'est grave ?"),
+      unless the message also says what a student asking about training says (``student``: a
+      level, the exchange, to observe, train or learn: "can I observe how they treat breast
+      cancer?");
+    - ``careers:`` (session 14): career advice (jobs, salaries, prospects after a degree, a
+      CV: "what jobs can I get with a master's in public health?", "护士在法国好找工作吗",
+      "quels débouchés après un master ?"), unless the message names the exchange or the
+      programme (``programme``: "what will the exchange bring to my career?" asks what one
+      learns there).
+    """
+
+    asker: tuple[re.Pattern[str], ...] = ()  # what the asker says
+    unless: tuple[re.Pattern[str], ...] = ()
     fold: Callable[[str], str] = normalize  # a message as the patterns read it
 
     @classmethod
-    def read(cls, data: Mapping[str, Any], fold: Callable[[str], str] = normalize) -> Patients:
-        """The section as read from ``matching.yaml`` (none: nothing is a patient's); raises
-        :class:`KnowledgeError` on a missing language or a bad pattern."""
+    def read(
+        cls,
+        data: Mapping[str, Any],
+        kinds: tuple[str, str] = ("patient", "student"),
+        section: str = _PATIENTS,
+        fold: Callable[[str], str] = normalize,
+    ) -> Askers:
+        """A section as read from ``matching.yaml``: ``kinds`` names its asker's patterns and
+        its exceptions (none: nothing is declined); raises :class:`KnowledgeError` on a
+        missing language or a bad pattern."""
         if not data:
             return cls(fold=fold)
-        kinds = compiled_patterns(data, ("patient", "student"), _PATIENTS)
-        return cls(kinds["patient"], kinds["student"], fold)
+        found = compiled_patterns(data, kinds, section)
+        return cls(found[kinds[0]], found[kinds[1]], fold)
 
     def asks(self, question: str) -> bool:
-        """Whether a message is a patient's, a relative's or a practitioner's, not a
-        student's (every language's patterns read every message: they mix languages)."""
-        if not self.patient:
+        """Whether a message is this kind of asker's and says none of the exceptions (every
+        language's patterns read every message: they mix languages)."""
+        if not self.asker:
             return False
         folded = self.fold(question)
-        return any(p.search(folded) for p in self.patient) and not any(
-            p.search(folded) for p in self.student
+        return any(p.search(folded) for p in self.asker) and not any(
+            p.search(folded) for p in self.unless
         )

@@ -21,7 +21,7 @@ from bot.understanding.chinese_described import described, described_pattern
 from bot.understanding.correction import TextCorrector, respelled
 from bot.understanding.decision import FEATURES, features
 from bot.understanding.embedding import Encoder
-from bot.understanding.general import GeneralQuestions, Patients
+from bot.understanding.general import CAREERS, Askers, GeneralQuestions
 from bot.understanding.institutions import Institutions
 from bot.understanding.lexical import LexicalIndex, LexicalScores, chinese_words, topic_phrases
 from bot.understanding.matching_config import MatchingConfig, NotListed, SemanticConfig
@@ -221,7 +221,12 @@ class Matcher:
             lambda text: normalize(self.standard(text)),
             (w for ws in language_words.values() for w in ws),
         )
-        self._patients = Patients.read(config.patients, lambda text: normalize(self.standard(text)))
+
+        def folded(text: str) -> str:
+            return normalize(self.standard(text))
+
+        self._patients = Askers.read(config.patients, fold=folded)
+        self._careers = Askers.read(config.careers, *CAREERS, fold=folded)
         self._sentences = SentenceReader(kb.markers.get("sentences") or {})
         self._parser = MessageParser(
             config,
@@ -401,7 +406,8 @@ class Matcher:
         """Whether a message is a request the bot declines whatever it names: a translation
         (``matching.yaml`` ``declined:``), a question about another university's programme,
         fees or city (``institutions:``, see :mod:`.institutions`), a patient's or a
-        practitioner's question (``patients:``, :class:`.general.Patients`), or a general question
+        practitioner's question or medical knowledge asked as a fact (``patients:``), career advice
+        (``careers:``, :class:`.general.Askers`), or a general question
         about a field it names, unless it names items to choose between (see :mod:`.general`)."""
         decided = self._declined_by_words(question)
         if decided is not None or self._general is None:
@@ -422,6 +428,8 @@ class Matcher:
         if any(pattern.search(normalized) for pattern in self.config.declined):
             return True
         if self._institutions.elsewhere(question) or self._patients.asks(question):
+            return True
+        if self._careers.asks(question):  # career advice naming no programme (session 14)
             return True
         if self._general is None or len(self.options(question)) > 1:
             return False  # a choice between named items is about the items

@@ -146,6 +146,8 @@ class MatchingConfig:
     institutions: dict[str, Any] = field(default_factory=dict)
     # who is asking: a patient's or a student's patterns, as read (see bot/understanding/general.py)
     patients: dict[str, Any] = field(default_factory=dict)
+    # career advice: its patterns and the programme's words, as read (session 14, general.py)
+    careers: dict[str, Any] = field(default_factory=dict)
     # a message naming an item, closer without its names to the out-of-scope examples than to
     # every entry by this, asks something general (see bot/understanding/general.py)
     general_margin: float = 0.12
@@ -233,6 +235,7 @@ class MatchingConfig:
                 declined=tuple(re.compile(str(p)) for p in data.get("declined") or ()),
                 institutions=dict(data.get("institutions") or {}),
                 patients=dict(data.get("patients") or {}),
+                careers=dict(data.get("careers") or {}),
                 qualified=dict(data.get("qualified") or {}),
                 general_margin=float(general.get("margin", 0.12)),
                 general_places=frozenset(normalize(str(w)) for w in general.get("places") or ()),
