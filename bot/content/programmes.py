@@ -73,7 +73,7 @@ MARKER_KINDS = {
 }
 BOTH, NONE = "both", "none"
 # The word lists of ``overview_requests:`` (see :mod:`bot.understanding.overviews`).
-OVERVIEW_REQUEST_KINDS = ("asking", "both", "programme", "filler")
+OVERVIEW_REQUEST_KINDS = ("asking", "both", "programme", "filler", "ways")
 
 Localized = Mapping[str, str]
 

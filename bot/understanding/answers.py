@@ -148,8 +148,11 @@ class Assistant:
         asked = [programmes[p].overview for p in self.overviews.asked(question)]
         whole_list = self.list_requests.asked(question) if not asked else None
         asked += [whole_list] if whole_list else []  # "which labs can I choose?", 有哪些专科
-        if asked:
-            return self._together([Candidate(t, 1.0, 1.0, 1.0) for t in asked], reply_lang)
+        chosen = [Candidate(t, 1.0, 1.0, 1.0) for t in asked]
+        if not chosen and self._way_asked(question, match):  # "is there a way …": the programme
+            chosen = list(match.candidates[:1])
+        if chosen:
+            return self._together(chosen, reply_lang)
         unlisted = self._unlisted(question, match)
         if unlisted is not None:
             names, list_id, item = unlisted
@@ -162,6 +165,24 @@ class Assistant:
             if reply is not None:
                 return reply
         return self.reply_to_match(match, reply_lang)
+
+    def _way_asked(self, question: str, match: Match) -> bool:
+        """Whether a message asks for a way and the whole message ranks a programme's
+        overview first, at least at the suggestion threshold and not out of scope ("… he'd
+        like to train in a French hospital, does the school have a route for that?"): the
+        programme is answered; the way is asked of the whole situation, and the parts read
+        alone are its details (issue 18, situ14b; ``Matcher._way_to_programme``)."""
+        if not match.candidates or not self.matcher.asks_for_way(
+            normalize(self.matcher.standard(question))
+        ):
+            return False
+        overviews = {p.overview for p in self.kb.programmes.programmes.values()}
+        best = match.candidates[0]
+        return (
+            best.topic_id in overviews
+            and best.score >= self.config.suggest_threshold
+            and not self.out_of_scope(match)
+        )
 
     def _unlisted(
         self, question: str, match: Match

@@ -30,10 +30,14 @@ from bot.understanding.options import Option, OptionFinder
 from bot.understanding.parsing import QUOTED, MessageParser
 from bot.understanding.semantic import Readings, SemanticIndex, fuse
 from bot.understanding.sentences import SentenceReader
-from bot.understanding.text import has_cjk, normalize
+from bot.understanding.text import has_cjk, normalize, searched_form
 
 _RECENT = 1024  # texts whose language, parts, options and names are kept
 OTHER_WORDS = 3  # the rest of a message naming the writer's field asks about something else
+# A programme asked for as a way (``Matcher._way_to_programme``): its overview leads when it is
+# among this many first candidates and no further than this below the best.
+WAY_CANDIDATES = 4
+WAY_MARGIN = 0.2
 
 __all__ = [
     "FEATURES",
@@ -190,6 +194,11 @@ class Matcher:
     ) -> None:
         self.config = config
         self.kb = kb
+        # a way asked for (``overview_requests.ways`` of programmes.yaml), normalised
+        ways = kb.programmes.overview_requests.get("ways", {})
+        self._ways = tuple(
+            w for w in (normalize(x) for lang in LANGUAGES for x in ways.get(lang, ())) if w
+        )
         # Chinese stop characters apply to every language (a question may mix scripts).
         stopwords = {lang: config.stopwords[lang] | config.stopwords["zh"] for lang in LANGUAGES}
         # Items' lay descriptions match by words and by meaning, but never name an item.
@@ -651,5 +660,32 @@ class Matcher:
                 instead = fuse(lexical, topic_cosines, named - plain, self.config.semantic)
                 if any(instead[0].topic_id in self._described_names.get(n, ()) for n in said_names):
                     candidates = instead
+        candidates = self._way_to_programme(normalized, candidates)
         length = message_length(question, language)
         return Match(language, tuple(candidates), round(off_topic, 4), True, length)
+
+    def asks_for_way(self, normalized: str) -> bool:
+        """Whether a normalised message asks for a way (``overview_requests.ways``)."""
+        padded = f" {normalized} "
+        return any(searched_form(w) in padded for w in self._ways)
+
+    def _way_to_programme(self, normalized: str, candidates: list[Candidate]) -> list[Candidate]:
+        """A programme asked for as a way ("is there a way …", 有没有路子, "un moyen de …":
+        ``overview_requests.ways`` of ``programmes.yaml``): when the best is one of a
+        programme's facts and the programme's overview is among the next candidates, within
+        ``WAY_MARGIN`` of it, the two swap places and scores (issue 18, situ14b)."""
+        if not candidates or not self.asks_for_way(normalized):
+            return candidates
+        best = candidates[0]
+        programmes = self.kb.programmes.programmes
+        programme = programmes.get(self.kb.programme_of(best.topic_id))
+        if programme is None or programme.overview == best.topic_id:
+            return candidates
+        for i, candidate in enumerate(candidates[1:WAY_CANDIDATES], 1):
+            if candidate.topic_id == programme.overview:
+                if candidate.score < best.score - WAY_MARGIN:
+                    return candidates
+                lead = best._replace(topic_id=candidate.topic_id, named=candidate.named)
+                fact = candidate._replace(topic_id=best.topic_id, named=best.named)
+                return [lead, *candidates[1:i], fact, *candidates[i + 1 :]]
+        return candidates
