@@ -396,3 +396,28 @@ def test_the_items_shown_are_kept_with_the_focus(assistant: Assistant) -> None:
     again = Dialogue(assistant, Focus.from_json(dialogue.focus.to_json()), clock=lambda: 6.0)
     assert again.reply("the last one, what is it about?").intent == shown[-1]
     assert Focus.from_json({"shown": "garbage"}).shown == ()
+
+
+def test_a_demonstrative_before_a_kind_word_names_the_thing(assistant: Assistant) -> None:
+    """ "cette collaboration-là", "that partnership", "这个合作" (session 14, pron14b): the kind
+    word after a demonstrative is read out, with the entries of its kind; not without one."""
+    from bot.understanding.followups import reader_of
+
+    read = reader_of(assistant.kb)
+    topics, rest = read.kind_named("Et cette collaboration-là, elle a commencé quand ?")
+    assert "strasbourg-partnership" in topics
+    assert "collaboration" not in rest and "commence" in rest
+    assert "strasbourg-partnership" in read.kind_named("这个合作是哪年开始的")[0]
+    assert "breast-cancer-forum" in read.kind_named("where is that event held?")[0]
+    assert read.kind_named("is the collaboration still active?")[0] == set()
+
+
+def test_the_kinds_of_context_yaml_are_checked() -> None:
+    """A kind naming an unknown entry, or without words in every language, is refused."""
+    from bot.content.programmes import read_markers
+
+    problems: list[str] = []
+    raw = {"followups": {"kinds": [{"topics": ["nowhere"], "en": ["forum"]}]}}
+    read_markers(raw, problems, topics={"fees"})
+    assert any("kinds[0].topics" in p for p in problems)
+    assert any("kinds[0]: needs a list of words" in p for p in problems)

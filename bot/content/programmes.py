@@ -69,6 +69,7 @@ MARKER_KINDS = {
         "person",
         "besides",
         "others",
+        "demonstrative",
     ),
 }
 BOTH, NONE = "both", "none"
@@ -264,6 +265,19 @@ def read_markers(
                     "for en, zh and fr"
                 )
     followups = raw.get("followups")
+    groups = followups.get("kinds") if isinstance(followups, dict) else None
+    if groups is not None:
+        for at, group in enumerate(groups if isinstance(groups, list) else [None]):
+            ids = group.get("topics") if isinstance(group, dict) else None
+            if not isinstance(ids, list) or not ids:
+                ids = [None]
+            if topics is not None and any(t not in topics for t in ids):
+                problems.append(f"{MARKERS_FILE}: followups.kinds[{at}].topics: known entry ids")
+            if not isinstance(group, dict) or not word_lists(group):
+                problems.append(
+                    f"{MARKERS_FILE}: followups.kinds[{at}]: needs a list of words (quoted "
+                    "strings) for en, zh and fr"
+                )
     for key in ("doing_topic", "counting_topic"):
         topic = followups.get(key) if isinstance(followups, dict) else None
         if not isinstance(topic, str) or (topics is not None and topic not in topics):

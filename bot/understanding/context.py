@@ -338,9 +338,14 @@ class Dialogue:
             if shown is not None
             else self._in_lists(text, lang, reply, named, programme)
         )
+        its_item = followup and focus.item is not None and read.pronoun(text)
+        if listed is None and followup and not named and not its_item:
+            # "Et cette collaboration-là, elle a commencé quand ?" after the CSC programme
+            kind = self._named_by_kind(text, lang, reply)
+            listed = None if kind is None else self._for_programme(kind, programme, lang)
         if listed is not None:
             return listed
-        if followup and focus.item is not None and read.pronoun(text):
+        if its_item:
             # "Ce labo, il travaille avec d'autres pays ?" after the lab: that lab
             reply = item_of_its_kind(assistant, focus, text, reply) or reply
         # "What do they do there?" after the CSC programme: its clinical clerkships
@@ -435,6 +440,34 @@ class Dialogue:
             if own or (fact and not self.kb.entries[about.intent or item].item_ids):
                 return about
         return topic_answer(self.assistant, item, lang)
+
+    def _named_by_kind(self, text: str, lang: str, reply: Reply) -> Reply | None:
+        """A follow-up naming the topic in focus (or the programme in focus) by a generic word
+        for its kind after a demonstrative ("Et cette collaboration-là, elle a commencé
+        quand ?" after the CSC programme, "ce forum, il a lieu où ?"): the word is no topic of
+        its own. The message without it, read with the thing's title, when that answers the
+        thing more surely than the message alone answers anything; else None."""
+        topics, rest = self.read.kind_named(text)
+        if not topics:
+            return None  # (most messages: no demonstrative before a kind's word)
+        own = self.facts.programme(self.focus.programme)
+        things = [self.focus.topic, own.overview if own is not None else None]
+        thing = next((t for t in things if t is not None and t in topics), None)
+        if thing is None:
+            return None
+        # the thing in focus, or another entry of that kind of the same programme ("cet
+        # accord" after the CSC programme: its partnership with Strasbourg)
+        theirs = self.kb.programme_of(thing)
+        kin = sorted(t for t in topics if t != thing and self.kb.programme_of(t) == theirs)
+        best = None
+        for about in (thing, *kin):
+            again = self._with_title(rest, about, lang)
+            if again is not None and again.kind == ANSWER and again.intent == about:
+                best = again if best is None or again.score > best.score else best
+        if best is None or best.intent == reply.intent:
+            return None
+        alone = self.assistant.match(text).candidates[:1]
+        return best if not alone or best.score > alone[0].score else None
 
     def _shown(self, reply: Reply, text: str, lang: str) -> tuple[str, ...]:
         """The items a follow-up may point at by their place: those the message named, in

@@ -80,6 +80,10 @@ class FollowupReader:
     others_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "other"
     # "the second one", "第二个", "le dernier": a place among the things shown (0, 1, 2; -1 last)
     ordinal_markers: tuple[tuple[int, Mapping[str, tuple[str, ...]]], ...] = ()
+    # "this", "这个", "cette": a demonstrative before a kind's word names the thing in focus
+    demonstratives: frozenset[str] = frozenset()
+    # (the entries a kind may stand for, its normalised words): "collaboration", "合作", "forum"
+    kinds: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
@@ -134,6 +138,31 @@ class FollowupReader:
             p for p, markers in self.ordinal_markers if has_marker(text, markers, start=False)
         }
         return next(iter(places)) if len(places) == 1 else None
+
+    def kind_named(self, text: str) -> tuple[set[str], str]:
+        """The entries a message names by a generic word for their kind after a demonstrative
+        ("cette collaboration-là", "that partnership", "这个合作", "ce forum"), and the message
+        without that word; (empty, the message) when it has none."""
+        if not self.kinds or not self.demonstratives:
+            return set(), text
+        norm = normalize(text)
+        words = norm.split()
+        for topics, kind_words in self.kinds:
+            for word in sorted(kind_words, key=len, reverse=True):
+                if has_cjk(word):
+                    joined = norm.replace(" ", "")
+                    at = joined.find(word)
+                    before = joined[max(0, at - 3) : at] if at > 0 else ""
+                    if before and any(before.endswith(d) for d in self.demonstratives):
+                        return set(topics), joined[:at] + joined[at + len(word) :]
+                    continue
+                size = len(word.split())
+                for at in range(1, len(words) - size + 1):
+                    if " ".join(words[at : at + size]) != word:
+                        continue
+                    if self.demonstratives & set(words[max(0, at - 2) : at]):
+                        return set(topics), " ".join(words[:at] + words[at + size :])
+        return set(), text
 
     def hinted(self, text: str) -> set[str]:
         """The programmes a message's describing words point at, beside a programme word or
@@ -554,6 +583,19 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         others_markers=_marker_lists(followups.get("others")),
         ordinal_markers=tuple(
             (place, _marker_lists(followups.get(f"ordinal_{kind}"))) for place, kind in ORDINALS
+        ),
+        demonstratives=frozenset(
+            normalize(w)
+            for ws in _marker_lists(followups.get("demonstrative")).values()
+            for w in ws
+        ),
+        kinds=tuple(
+            (
+                frozenset(str(t) for t in kind.get("topics") or ()),
+                frozenset(normalize(w) for ws in _marker_lists(kind).values() for w in ws),
+            )
+            for kind in followups.get("kinds") or ()
+            if isinstance(kind, Mapping)
         ),
     )
     if len(_PREPARED) >= 4:
