@@ -207,6 +207,14 @@ CONVERSATION_FLOORS = {
         "fr": 0.90,  # 92.9 % (13/14)
         "language": 0.98,  # 100 %
     },
+    "conv-probe14b.yaml": {  # session 14 (conv14b), written for it: 70.0 % (14/20), other 1;
+        # 45.0 % (9/20), other 6 before the programme gate
+        "all": 0.68,
+        "en": 0.70,  # 71.4 % (5/7)
+        "zh": 0.65,  # 66.7 % (4/6)
+        "fr": 0.70,  # 71.4 % (5/7)
+        "language": 0.98,  # 100 %
+    },
     "conv-dev7.yaml": {  # first scored on main 85.0 % (102/120), other programme's fact 2
         "all": 0.89,  # 91.7 % (110/120) session 13's end; 85.0 %
         "en": 0.92,  # 94.6 % (35/37)
@@ -290,6 +298,8 @@ OTHER_PROGRAMME_AT_MOST = {
     "conv-holdout.yaml": 1,  # session 12: 2
     "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
     "conv-val4.yaml": 5,  # first scored in session 14
+    "conv-probe14b.yaml": 1,  # session 14 (conv14b; "what are the options for a PhD?" after
+    # the CSC programme: the PhD list named, read alone); 6 before the programme gate
 }
 
 

@@ -64,6 +64,7 @@ MARKER_KINDS = {
         "linking",
         "dismiss",
         "acknowledge",
+        "acknowledge_alone",
         "relative",
         "asker",
         "person",

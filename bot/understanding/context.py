@@ -48,7 +48,8 @@ from bot.understanding.text import has_cjk, normalize
 
 __all__ = ["IDLE_SECONDS", "NOT_PUBLISHED", "TEXTS", "Dialogue", "Focus"]
 
-TEXTS = PROGRAMME_TEXTS | LIST_TEXTS
+TEXTS = PROGRAMME_TEXTS | LIST_TEXTS | {"acknowledged"}
+THANKS = "thanks"  # an acknowledgement with thanks gets the thanks entry's answer
 MAX_QUESTIONS = 3  # questions of one message answered in one reply
 # A programme's overview answered with at least this score is what was asked ("c'est quoi
 # le programme CSC ?"); below, the message is matched without the programme's names too.
@@ -144,6 +145,9 @@ class Dialogue:
         self._asked = {}
         self._message = text
         self._switched = False
+        if self.focus.at > 0 and self.read.only_acknowledges(text):
+            # "ok interesting", "d'accord", "好的" after a reply: no question, no new focus
+            return self._acknowledged(text, lang, now)
         sentences = self.read.sentences
         asked = sentences.asked(text)[:MAX_QUESTIONS] if sentences.is_letter(text) else []
         # "and pain medicine? she wants a pain clinic": a follow-up's question, its remark after
@@ -245,6 +249,19 @@ class Dialogue:
         self._remember(reply, named, lang, now, text)
         return reply
 
+    def _acknowledged(self, text: str, lang: str | None, now: float) -> Reply:
+        """The reply to an acknowledgement alone in a conversation: the thanks entry's when it
+        thanks ("ok merci"), else a short acknowledgement (``acknowledged``); the focus stays
+        where it was (the programme, topic and list a next follow-up is about)."""
+        assistant = self.assistant
+        lang = lang or assistant.matcher.language(text, self.focus.language or "en")
+        reply = assistant.answer(text, lang)
+        if reply.kind != ANSWER or reply.intent != THANKS:
+            text = assistant.texts.get("acknowledged", lang)
+            reply = Reply(text, (assistant.menu_button(lang),), None, 1.0, lang, ANSWER)
+        self.focus = replace(self.focus, at=now, language=lang)
+        return reply
+
     def _past_frame(self, text: str) -> str | None:
         """What a message asks after the thanks or greeting it opens with ("Ok merci, et en
         master on la trouve aussi ?", "谢谢，那个要自己买吗？"), when it asks something; else
@@ -321,7 +338,36 @@ class Dialogue:
         return self.focus.programme
 
     def _one(self, text: str, lang: str, named: set[str]) -> Reply:
-        """One question answered, in context when it does not stand alone."""
+        """One question answered, in context when it does not stand alone, through the gate of
+        the programme it is about (:meth:`_own_programme`): whichever reading answered it (a
+        list, an item, a "did you mean", the programme's own facts), another programme's fact
+        is never the reply to a message about this one."""
+        reply = self._read_one(text, lang, named)
+        return self._own_programme(text, lang, reply, named)
+
+    def _own_programme(self, text: str, lang: str, reply: Reply, named: set[str]) -> Reply:
+        """The gate every reply to a question passes: a fact of the other programme than the
+        one the message is about (the one it names, else the one in focus) becomes the
+        programme's own answer, counterpart or honest "not published for this programme"
+        (``_about_own_programme``), unless the message is clear alone; a message naming the
+        other programme is about that one and passes as it is."""
+        programme = self._about(named)
+        if programme is None or not self.facts.is_other(reply, programme):
+            return reply
+        if not named:
+            gated = self._about_own_programme(text, lang, reply, programme)
+        elif programme not in self.read.programmes_named(text):
+            return reply  # a letter's question about a programme named elsewhere in it
+        else:
+            # "I'm a PhD student, thinking about the Strasbourg CSC training": not the PhD list
+            gated = self._without_names(text, lang) or reply
+            if self.facts.is_other(gated, programme):
+                overview = self.kb.programmes.programmes[programme].overview
+                gated = topic_answer(self.assistant, overview, lang)
+        return self._for_programme(gated, programme, lang)
+
+    def _read_one(self, text: str, lang: str, named: set[str]) -> Reply:
+        """One question read (see :meth:`_one`)."""
         assistant, facts, read = self.assistant, self.facts, self.read
         reply = self._facts_only(assistant.answer(text, lang), lang)
         partner_owns = self._partner_owns(text, reply)  # "does Strasbourg have a master?"
@@ -1017,13 +1063,20 @@ class Dialogue:
         unsure = reply.kind != ANSWER or reply.score < UNSURE
         if not (read.short(text) or marked or unsure):
             return reply  # clear alone: answered as it is
-        if not marked and reply.kind == ANSWER and reply.score >= SURE_FACT:
+        # a brief message naming nothing of its own, no item nor list ("学什么？" after the CSC
+        # programme; not "Which CQMU disciplines are in ESI top 1%?") is about the programme in
+        # focus as a follow-up is: the other programme's fact it asks surely is not published
+        # for this one
+        matcher = self.assistant.matcher
+        bare = read.brief(text) and not (matcher.named_items(text) or matcher.named_lists(text))
+        sure = not marked and reply.kind == ANSWER and reply.score >= SURE_FACT
+        if sure and not bare:
             return reply  # "How many sessions has the breast cancer forum had?": its own
-        own = self._own_candidate(text, lang, programme, counterparts=marked)
+        own = None if sure else self._own_candidate(text, lang, programme, counterparts=marked)
         if own is not None:
             return own
         mine = self.facts.programme(programme)
-        about_it = read.is_followup(text) or unsure or hinted
+        about_it = read.is_followup(text) or unsure or hinted or bare
         if mine is not None and reply.intent is not None and about_it:
             return self.facts.not_published(mine, reply.intent, lang)
         return reply

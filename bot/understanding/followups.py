@@ -67,6 +67,9 @@ class FollowupReader:
     dismiss_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "ok", "明白", "d'accord": an acknowledgement opening a follow-up ("明白,ESI 的呢?")
     acknowledge_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # "interesting", "有意思", "intéressant": words that acknowledge too, when the message holds
+    # nothing else ("ok interesting"), but open no follow-up
+    acknowledge_alone: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # "I'm a resident", "如果我们学校", "moi qui suis": the asker describes themself or a case
     asker_markers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pronoun_max_words: int = MAX_FOLLOWUP_WORDS  # a message with a pronoun: a follow-up up to this
@@ -244,15 +247,17 @@ class FollowupReader:
             while 0 <= near < len(words) and words[near] in self.linking:
                 near += step
             linked = 0 <= near < len(words) and words[near] in beside
-            if linked or self._in_relative_clause(words[max(0, at - RELATIVE_SPAN) : at]):
+            clause = words[max(0, at - RELATIVE_SPAN) : at]
+            if linked or self._in_relative_clause(clause, beside):
                 return True
         return False
 
-    def _in_relative_clause(self, before: list[str]) -> bool:
-        """Whether the words before a describing word hold a "one" word followed by a relative
-        word ("the one that sends students to France", "celui qui envoie les gens dans les
-        hôpitaux français"): the clause describes the one meant."""
-        return any(w in self.one and nxt in self.relative for w, nxt in pairwise(before))
+    def _in_relative_clause(self, before: list[str], beside: frozenset[str]) -> bool:
+        """Whether the words before a describing word hold a "one" word (or a programme word,
+        with ``beside`` all "which one" words) followed by a relative word ("the one that
+        sends students to France", "the programme where CQMU sends students abroad", "celui
+        qui envoie les gens dans les hôpitaux français"): the clause describes the one meant."""
+        return any(w in beside and nxt in self.relative for w, nxt in pairwise(before))
 
     def words(self, text: str) -> list[str]:
         """The words of a message (Chinese: one for every two characters; the Latin words of
@@ -459,6 +464,37 @@ class FollowupReader:
                     return parted
         return text
 
+    def only_acknowledges(self, text: str) -> bool:
+        """Whether a message does nothing but acknowledge the last reply ("ok interesting",
+        "d'accord", "好的", "ok 明白了 👍"): one or more acknowledgement words
+        (``followups.acknowledge`` and ``acknowledge_alone``, any language) and nothing else
+        but separators, stops and emoji; no question mark."""
+        if "?" in text or "？" in text:
+            return False
+        markers = sorted(
+            {
+                marker
+                for lists in (self.acknowledge_markers, self.acknowledge_alone)
+                for words in lists.values()
+                for marker in words
+            },
+            key=len,
+            reverse=True,
+        )
+        rest = " ".join(text.lower().replace("\u2019", "'").split())
+        rest = "".join(c for c in rest if c.isalnum() or c in " '" or has_cjk(c))
+        found = False
+        while rest.strip():
+            rest = rest.strip()
+            marker = next((m for m in markers if rest.startswith(m)), None)
+            if marker is None:
+                return False
+            after = rest[len(marker) :]
+            if after and not after.startswith(" ") and not (has_cjk(marker) or has_cjk(after[0])):
+                return False  # "okay" is not "ok" + "ay"
+            rest, found = after, True
+        return found
+
     def brief(self, text: str) -> bool:
         """A message of a few words ("Présente-moi le programme avec Strasbourg")."""
         return len(self.words(text)) <= BRIEF_WORDS
@@ -564,6 +600,7 @@ def reader_of(kb: KnowledgeBase) -> FollowupReader:
         ),
         dismiss_markers=_marker_lists(followups.get("dismiss")),
         acknowledge_markers=_marker_lists(followups.get("acknowledge")),
+        acknowledge_alone=_marker_lists(followups.get("acknowledge_alone")),
         asker_markers=_marker_lists(followups.get("asker")),
         counting_markers=_marker_lists(followups.get("counting")),
         counting_topic=str(followups.get("counting_topic") or "") or None,

@@ -40,8 +40,10 @@ class ProgrammeFacts:
     def is_other(self, reply: Reply, programme: str) -> bool:
         """Whether a reply is a fact of the other programme that has no place in this one."""
         own = self.programme(programme)
-        if own is None or reply.intent is None or reply.kind == NOT_LISTED:
-            return False  # a focus stored with another knowledge base names no programme here
+        if own is None or reply.intent is None or reply.kind in (NOT_LISTED, NOT_PUBLISHED):
+            # (a focus stored with another knowledge base names no programme here; the honest
+            # "not published" names the topic asked, for this programme)
+            return False
         topic = reply.intent
         if topic in own.not_published or topic in own.counterparts:
             return False
