@@ -279,11 +279,35 @@ CONVERSATION_FLOORS = {
         "kind:email-one": 0.85,  # 88.3 % (53/60) session 9
         "kind:email-two": 0.80,  # 83.3 % (30/36) session 8; 80.6 % session 7; 77.8 %
     },
-    # Round 10 (session 14): scored in the slow tier; the lead sets the floors at the end
-    "conv-dev8.yaml": {},  # first scored on main 89.2 % (107/120), other programme's fact 0
-    "emails-dev8.yaml": {},  # first scored on main 85.0 %
-    "conv-val4.yaml": {},  # VALIDATION: first scored on main 85.0 %, other programme's fact 5
-    "emails-val4.yaml": {},  # VALIDATION: first scored on main 86.7 %
+    # Round 10 (session 14): dev8 (dev) and val4 (validation), floors from session 14's end
+    "conv-dev8.yaml": {  # first scored on main 89.2 % (107/120), other programme's fact 0
+        "all": 0.91,  # 93.3 % (112/120) session 14's end
+        "en": 0.92,  # 94.7 % (36/38)
+        "zh": 0.92,  # 94.7 % (36/38)
+        "fr": 0.86,  # 89.5 % (34/38)
+        "language": 0.98,  # 100 %
+    },
+    "emails-dev8.yaml": {  # first scored on main 85.0 % (51/60)
+        "all": 0.86,  # 88.3 % (53/60) session 14's end
+        "en": 0.90,  # 95.0 % (19/20)
+        "zh": 0.90,  # 95.0 % (19/20)
+        "fr": 0.70,  # 75.0 % (15/20)
+        "language": 0.98,  # 100 %
+    },
+    "conv-val4.yaml": {  # VALIDATION: first scored on main 85.0 % (102/120), other programme 5
+        "all": 0.85,  # 87.5 % (105/120) session 14's end
+        "en": 0.86,  # 89.5 % (34/38)
+        "zh": 0.81,  # 84.2 % (32/38)
+        "fr": 0.84,  # 86.8 % (33/38)
+        "language": 0.98,  # 100 %
+    },
+    "emails-val4.yaml": {  # VALIDATION: first scored on main 86.7 % (52/60)
+        "all": 0.84,  # 86.7 % (52/60) session 14's end
+        "en": 0.85,  # 90.0 % (18/20)
+        "zh": 0.70,  # 75.0 % (15/20)
+        "fr": 0.90,  # 95.0 % (19/20)
+        "language": 0.98,  # 100 %
+    },
 }
 
 
@@ -298,6 +322,7 @@ OTHER_PROGRAMME_AT_MOST = {
     "conv-holdout.yaml": 1,  # session 12: 2
     "conv-dev4.yaml": 0,  # session 11b (a described programme named); 1 before
     "conv-val4.yaml": 5,  # first scored in session 14
+    "conv-dev8.yaml": 0,  # first scored in session 14: 0
     "conv-probe14b.yaml": 1,  # session 14 (conv14b; "what are the options for a PhD?" after
     # the CSC programme: the PhD list named, read alone); 6 before the programme gate
 }

@@ -692,6 +692,27 @@ QUESTIONS_VAL3_FLOORS = {
 }
 
 
+# Round 10 (session 14: a Nigerian MPH student, a paediatrics resident in Dakar, a Malaysian
+# Chinese master's student): first scored on main 87.2 % (157/180)
+QUESTIONS_DEV8_FLOORS = {
+    "en": 0.89,  # 91.2 % (52/57) session 14's end; 93.0 % first
+    "zh": 0.85,  # 87.7 % (50/57) session 14's end; 86.0 % first
+    "fr": 0.80,  # 82.5 % (47/57) session 14's end; 80.7 % first
+    "rejection": 0.88,  # 100 % (9/9)
+    "language": 0.98,  # 99.4 %
+}
+
+# Round 10, a VALIDATION set (a German neuroscience PhD, a Belgian pharmacy PhD, a Hong Kong
+# nursing student writing Cantonese): first scored on main 87.2 % (157/180), the same at the end
+QUESTIONS_VAL4_FLOORS = {
+    "en": 0.89,  # 91.2 % (52/57)
+    "zh": 0.80,  # 82.5 % (47/57)
+    "fr": 0.84,  # 86.0 % (49/57)
+    "rejection": 0.88,  # 100 % (9/9)
+    "language": 0.98,  # 100 %
+}
+
+
 def _figures(report: Report) -> dict[str, float]:
     figures = {lang: report.accuracy(lang) for lang in LANGUAGES}
     figures["rejection"] = report.rejection
@@ -726,8 +747,8 @@ def _figures(report: Report) -> dict[str, float]:
         ("questions-dev7.yaml", QUESTIONS_DEV7_FLOORS),
         ("questions-val2.yaml", QUESTIONS_VAL2_FLOORS),
         ("questions-val3.yaml", QUESTIONS_VAL3_FLOORS),
-        ("questions-dev8.yaml", {}),  # round 10 (session 14): the lead sets the floors
-        ("questions-val4.yaml", {}),  # round 10, VALIDATION: the lead sets the floors
+        ("questions-dev8.yaml", QUESTIONS_DEV8_FLOORS),
+        ("questions-val4.yaml", QUESTIONS_VAL4_FLOORS),
     ],
 )
 def test_evaluation_set_stays_above_its_regression_floors(
