@@ -66,10 +66,10 @@ UNKNOWN_SHARE = 0.6
 ACTIONS = frozenset({"signup", "talk-to-coordinator"})
 SIGNUP = "signup"  # a question is never a sign-up wish
 ANSWERED = (ANSWER, NOT_LISTED)
-# Where a message may be cut into what it says and what it asks: after a sentence's end, a
-# comma, a semicolon or a colon ("The exchange is free, but is the CSC one free too?").
 # every item's normalised name, by knowledge base and language (see Dialogue._item_names)
 _ITEM_NAMES: dict[tuple[int, str], tuple[KnowledgeBase, tuple[tuple[str, str], ...]]] = {}
+# Where a message may be cut into what it says and what it asks: after a sentence's end, a
+# comma, a semicolon or a colon ("The exchange is free, but is the CSC one free too?").
 _CLAUSE_END = re.compile(r"(?<=[.!?。！？;；,，:：])")
 
 
