@@ -90,10 +90,27 @@ class FollowupReader:
     # what was read of the last messages (a message is asked these several times)
     _named: Callable[[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     _pronoun: Callable[[str], bool] = field(init=False, compare=False, repr=False)
+    # the acknowledgements, longest first: those opening a follow-up, language by language
+    # (``unacknowledged``), and every one of both lists (``only_acknowledges``)
+    _openers: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    _acknowledgements: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_named", lru_cache(maxsize=MEMO_SIZE)(self._programmes_named))
         object.__setattr__(self, "_pronoun", lru_cache(maxsize=MEMO_SIZE)(self._has_pronoun))
+        openers = tuple(
+            marker
+            for lang in LANGUAGES
+            for marker in sorted(self.acknowledge_markers.get(lang, ()), key=len, reverse=True)
+        )
+        every = {
+            marker
+            for lists in (self.acknowledge_markers, self.acknowledge_alone)
+            for words in lists.values()
+            for marker in words
+        }
+        object.__setattr__(self, "_openers", openers)
+        object.__setattr__(self, "_acknowledgements", tuple(sorted(every, key=len, reverse=True)))
 
     def programmes_named(self, text: str) -> set[str]:
         """The programmes a message names ("the CSC one", "交流项目", "l'échange")."""
@@ -446,22 +463,21 @@ class FollowupReader:
         the message as it is when it opens with none or nothing follows."""
         stripped = text.strip()
         lowered = stripped.lower().replace("\u2019", "'")
-        for lang in LANGUAGES:
-            for marker in sorted(self.acknowledge_markers.get(lang, ()), key=len, reverse=True):
-                if not lowered.startswith(marker):
-                    continue
-                if any(
-                    len(m) > len(marker) and lowered.startswith(m)
-                    for markers in self.ellipsis_markers.values()
-                    for m in markers
-                ):
-                    return text  # "ok et pour …", "好的那…": an ellipsis marker as it is
-                rest = stripped[len(marker) :]
-                parted = rest.lstrip(_ACK_SEPARATORS)
-                apart = len(parted) < len(rest) or (has_cjk(marker) and not has_cjk(rest[:1]))
-                asked = asks(parted) or self.ellipsis(parted)  # not "thank you, God bless"
-                if apart and parted.strip(_ACK_SEPARATORS + "?？") and asked:
-                    return parted
+        for marker in self._openers:
+            if not lowered.startswith(marker):
+                continue
+            if any(
+                len(m) > len(marker) and lowered.startswith(m)
+                for markers in self.ellipsis_markers.values()
+                for m in markers
+            ):
+                return text  # "ok et pour …", "好的那…": an ellipsis marker as it is
+            rest = stripped[len(marker) :]
+            parted = rest.lstrip(_ACK_SEPARATORS)
+            apart = len(parted) < len(rest) or (has_cjk(marker) and not has_cjk(rest[:1]))
+            asked = asks(parted) or self.ellipsis(parted)  # not "thank you, God bless"
+            if apart and parted.strip(_ACK_SEPARATORS + "?？") and asked:
+                return parted
         return text
 
     def only_acknowledges(self, text: str) -> bool:
@@ -471,16 +487,7 @@ class FollowupReader:
         but separators, stops and emoji; no question mark."""
         if "?" in text or "？" in text:
             return False
-        markers = sorted(
-            {
-                marker
-                for lists in (self.acknowledge_markers, self.acknowledge_alone)
-                for words in lists.values()
-                for marker in words
-            },
-            key=len,
-            reverse=True,
-        )
+        markers = self._acknowledgements
         rest = " ".join(text.lower().replace("\u2019", "'").split())
         rest = "".join(c for c in rest if c.isalnum() or c in " '" or has_cjk(c))
         found = False
